@@ -1,0 +1,44 @@
+//! The shared crate of tifa: the typed data that crosses stage boundaries, the versioned
+//! intermediate file format, atomic writes and the progress-reporting trait.
+//!
+//! Every stage crate depends on this crate and on no other stage crate. A stage is a function
+//! from one of the types here to the next: [`Corpus`] (clean) → [`Segmented`] (segment) →
+//! [`Counts`] (count) → [`Comparison`] (compare) → files (report). Keeping the types in one small
+//! crate means a stage can change its internals freely as long as its output type holds.
+//!
+//! The on-disk form of each intermediate is the in-memory type encoded by [`format`], behind a
+//! header with a magic string, a format version, the writing stage, a payload checksum and the
+//! fingerprints of the stage's input and config. Only [`format`] knows the encoding.
+
+pub mod atomic;
+pub mod comparison;
+pub mod corpus;
+pub mod counts;
+pub mod format;
+pub mod progress;
+pub mod segmented;
+pub mod text;
+
+pub use comparison::{
+    Comparison, CorpusSummary, GroupComparison, GroupInfo, GroupRow, Kind, Kwic, Slogan,
+};
+pub use corpus::{CleanLogRow, Corpus, Document, Meta, Skipped};
+pub use counts::{Branching, Counts, DocInfo, PhraseStats};
+pub use format::{FormatError, Header, Stage};
+pub use progress::{NoProgress, Progress};
+pub use segmented::{SegDoc, Segmented, TokenKind, Vocab};
+
+/// A stable 64-bit fingerprint of some bytes (xxh3), used for checksums and for input and
+/// config fingerprints in intermediate headers. Stable across platforms and releases.
+pub fn fingerprint(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytes)
+}
+
+/// Fingerprint of a serialisable value, via its canonical JSON form. Used for configs, so that
+/// reformatting or commenting a TOML file does not change the fingerprint but changing a value
+/// does.
+pub fn fingerprint_value<T: serde::Serialize>(value: &T) -> u64 {
+    // serde_json::to_vec only fails for maps with non-string keys, which configs never have.
+    let bytes = serde_json::to_vec(value).unwrap_or_default();
+    fingerprint(&bytes)
+}

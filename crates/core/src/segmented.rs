@@ -1,0 +1,127 @@
+//! The segment stage's output: every report as a stream of interned token ids with their
+//! positions in the cleaned text, plus the vocabulary.
+
+use serde::{Deserialize, Serialize};
+
+use crate::corpus::Document;
+
+/// What a token is. Punctuation is kept as tokens because it matters downstream: `、` joins
+/// enumerations, quotes mark slogans, and clause and sentence marks are hard boundaries that no
+/// counted phrase crosses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TokenKind {
+    /// A word (Chinese or other letters).
+    Word,
+    /// A number (digit run, possibly mapped to one number class).
+    Number,
+    /// The enumeration comma `、`, which joins the items of an enumerated formula.
+    Enum,
+    /// An opening quote or title mark (`“`, `《`, `「`, `（` …).
+    Open,
+    /// A closing quote or title mark (`”`, `》`, `」`, `）` …).
+    Close,
+    /// A clause boundary (`，`, `：`, `——` …): no phrase crosses it.
+    Clause,
+    /// A sentence or paragraph boundary (`。`, `！`, `？`, `；`, line break): no phrase crosses it.
+    Sentence,
+    /// Any other symbol.
+    Symbol,
+}
+
+impl TokenKind {
+    /// True for tokens no counted phrase may contain or cross.
+    pub fn is_hard_boundary(self) -> bool {
+        matches!(self, TokenKind::Clause | TokenKind::Sentence)
+    }
+}
+
+/// The vocabulary: token id → term and kind, and term → id through an `fst` map.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vocab {
+    /// Term of each id.
+    pub terms: Vec<String>,
+    /// Kind of each id.
+    pub kinds: Vec<TokenKind>,
+    /// Bytes of an `fst::Map` from term to id (terms in byte order).
+    pub fst: Vec<u8>,
+}
+
+impl Vocab {
+    /// Builds a vocabulary from terms and kinds (`terms[i]` gets id `i`). Terms must be
+    /// distinct.
+    pub fn new(terms: Vec<String>, kinds: Vec<TokenKind>) -> Vocab {
+        let mut order: Vec<u32> = (0..terms.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| {
+            terms[a as usize]
+                .as_bytes()
+                .cmp(terms[b as usize].as_bytes())
+        });
+        let mut builder = fst::MapBuilder::memory();
+        for id in order {
+            // Keys are inserted in strictly increasing order by construction; a duplicate term is
+            // a caller bug and is skipped rather than panicking.
+            let _ = builder.insert(terms[id as usize].as_bytes(), id as u64);
+        }
+        let fst = builder.into_inner().unwrap_or_default();
+        Vocab { terms, kinds, fst }
+    }
+
+    /// The id of a term, if it is in the vocabulary.
+    pub fn id(&self, term: &str) -> Option<u32> {
+        let map = fst::Map::new(self.fst.as_slice()).ok()?;
+        map.get(term).map(|v| v as u32)
+    }
+
+    /// The term of an id (empty for an unknown id).
+    pub fn term(&self, id: u32) -> &str {
+        self.terms
+            .get(id as usize)
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    /// The kind of an id (`Symbol` for an unknown id).
+    pub fn kind(&self, id: u32) -> TokenKind {
+        self.kinds
+            .get(id as usize)
+            .copied()
+            .unwrap_or(TokenKind::Symbol)
+    }
+
+    /// The text of a token sequence, terms concatenated.
+    pub fn phrase(&self, ids: &[u32]) -> String {
+        ids.iter().map(|&i| self.term(i)).collect()
+    }
+
+    /// Number of terms.
+    pub fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+}
+
+/// One report as tokens.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegDoc {
+    /// Token ids, in text order.
+    pub tokens: Vec<u32>,
+    /// Byte offset in the document's cleaned text where each token starts.
+    pub starts: Vec<u32>,
+    /// Byte offset in the document's cleaned text where each token ends.
+    pub ends: Vec<u32>,
+}
+
+/// The segmented corpus: `segment.bin`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Segmented {
+    /// The cleaned reports (text and metadata), in the clean stage's order.
+    pub documents: Vec<Document>,
+    /// `docs[i]` is the token stream of `documents[i]`.
+    pub docs: Vec<SegDoc>,
+    /// The vocabulary shared by all token streams.
+    pub vocab: Vocab,
+}
