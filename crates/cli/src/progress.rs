@@ -1,0 +1,90 @@
+//! The terminal side of progress reporting: indicatif bars on stderr, one per stage phase,
+//! shown only when stderr is a terminal and neither `-q` nor `--no-progress` was given.
+//! Warnings go to stderr whatever the bars do, above any bar that is drawn.
+
+use std::io::IsTerminal;
+use std::sync::Mutex;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tifa_core::Progress;
+
+/// A [`Progress`] that draws indicatif bars.
+pub struct Bars {
+    visible: bool,
+    quiet: bool,
+    current: Mutex<Option<ProgressBar>>,
+    warnings: Mutex<u64>,
+}
+
+impl Bars {
+    /// Bars drawn only when `show` and stderr is a terminal; warnings silenced when `quiet`.
+    pub fn new(show: bool, quiet: bool) -> Bars {
+        Bars {
+            visible: show && !quiet && std::io::stderr().is_terminal(),
+            quiet,
+            current: Mutex::new(None),
+            warnings: Mutex::new(0),
+        }
+    }
+
+    /// Number of warnings reported so far.
+    pub fn warnings(&self) -> u64 {
+        *self.warnings.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn bar(&self) -> std::sync::MutexGuard<'_, Option<ProgressBar>> {
+        self.current.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Progress for Bars {
+    fn start(&self, phase: &str, total: u64) {
+        let mut cur = self.bar();
+        if let Some(old) = cur.take() {
+            old.finish_and_clear();
+        }
+        if !self.visible {
+            return;
+        }
+        let bar = if total > 0 {
+            ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr()).with_style(
+                ProgressStyle::with_template(
+                    "{prefix:>10.bold} [{bar:30}] {percent:>3}% {human_pos}/{human_len} {elapsed}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            )
+        } else {
+            ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(
+                ProgressStyle::with_template("{prefix:>10.bold} {spinner} {elapsed}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            )
+        };
+        bar.set_prefix(phase.to_string());
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        *cur = Some(bar);
+    }
+
+    fn inc(&self, n: u64) {
+        if let Some(bar) = self.bar().as_ref() {
+            bar.inc(n);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = self.bar().take() {
+            bar.finish_and_clear();
+        }
+    }
+
+    fn warn(&self, message: &str) {
+        *self.warnings.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        if self.quiet {
+            return;
+        }
+        match self.bar().as_ref() {
+            Some(bar) => bar.suspend(|| eprintln!("warning: {message}")),
+            None => eprintln!("warning: {message}"),
+        }
+    }
+}

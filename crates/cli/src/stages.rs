@@ -1,0 +1,377 @@
+//! Running the stages: load the input intermediate, load the stage's config, call the stage
+//! crate, write the output atomically with its fingerprints. `tifa run` chains them and skips a
+//! stage whose output already carries the fingerprints of the current input and config.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use tifa_core::format::{self, Header, Stage};
+use tifa_core::{fingerprint, fingerprint_value, Comparison, Corpus, Counts, Progress, Segmented};
+
+use crate::progress::Bars;
+use crate::{config, Global, RunArgs, StageArgs};
+
+/// The tool version is part of every config fingerprint, so a new tifa rebuilds everything.
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Default corpus folder.
+const DEFAULT_CORPUS: &str = "data/corpus";
+
+/// Input and output paths of a stage command, with defaults in `work/`.
+pub fn paths(a: StageArgs, default_in: &str, default_out: &str) -> (PathBuf, PathBuf) {
+    let input = a.input.unwrap_or_else(|| Path::new("work").join(default_in));
+    let out = a.out.unwrap_or_else(|| input.with_file_name(default_out));
+    (input, out)
+}
+
+fn combine(parts: &[u64]) -> u64 {
+    let bytes: Vec<u8> = parts.iter().flat_map(|p| p.to_le_bytes()).collect();
+    fingerprint(&bytes)
+}
+
+fn read<T: serde::de::DeserializeOwned>(path: &Path, stage: Stage) -> anyhow::Result<(Header, T)> {
+    Ok(format::read(path, stage)?)
+}
+
+fn write<T: serde::Serialize>(
+    path: &Path,
+    stage: Stage,
+    input_fp: u64,
+    config_fp: u64,
+    value: &T,
+) -> anyhow::Result<Header> {
+    let bytes = format::encode(stage, input_fp, config_fp, value)
+        .map_err(|e| anyhow::anyhow!("{}: cannot encode: {e}", path.display()))?;
+    tifa_core::atomic::write_atomic(path, &bytes)
+        .with_context(|| format!("writing {}", path.display()))?;
+    let (header, _) = format::check(path, &bytes, Some(stage))?;
+    Ok(header)
+}
+
+/// The header of `out` when it is a complete, undamaged output of `stage` built from the given
+/// input and config fingerprints; `None` when it must be (re)built.
+fn fresh(out: &Path, stage: Stage, input_fp: u64, config_fp: u64) -> Option<Header> {
+    let bytes = std::fs::read(out).ok()?;
+    let (h, _) = format::check(out, &bytes, Some(stage)).ok()?;
+    (h.input_fingerprint == input_fp && h.config_fingerprint == config_fp).then_some(h)
+}
+
+fn say(g: &Global, msg: impl AsRef<str>) {
+    if !g.quiet {
+        eprintln!("{}", msg.as_ref());
+    }
+}
+
+fn timed(g: &Global, stage: &str, start: Instant) {
+    if g.verbose && !g.quiet {
+        eprintln!("{stage:>8}: {:.2} s", start.elapsed().as_secs_f64());
+    }
+}
+
+struct CleanPlan {
+    roots: Vec<PathBuf>,
+    config: tifa_clean::Config,
+    input_fp: u64,
+    config_fp: u64,
+}
+
+fn plan_clean(g: &Global, roots: &[PathBuf]) -> anyhow::Result<CleanPlan> {
+    let roots = if roots.is_empty() {
+        vec![PathBuf::from(DEFAULT_CORPUS)]
+    } else {
+        roots.to_vec()
+    };
+    for r in &roots {
+        if !r.is_dir() {
+            anyhow::bail!("{}: corpus folder not found", r.display());
+        }
+    }
+    let config: tifa_clean::Config = config::load(&g.config, "clean")?;
+    let input_fp = tifa_clean::inputs_fingerprint(&roots, &config)?;
+    let config_fp = fingerprint_value(&("clean", VERSION, &config));
+    Ok(CleanPlan {
+        roots,
+        config,
+        input_fp,
+        config_fp,
+    })
+}
+
+/// `tifa clean`: corpus folders → clean.bin (+ clean-log.tsv beside it).
+pub fn clean(g: &Global, bars: &Bars, roots: &[PathBuf], out: &Path) -> anyhow::Result<Header> {
+    let plan = plan_clean(g, roots)?;
+    run_clean(g, bars, &plan, out)
+}
+
+fn run_clean(g: &Global, bars: &Bars, plan: &CleanPlan, out: &Path) -> anyhow::Result<Header> {
+    let t = Instant::now();
+    let corpus: Corpus = tifa_clean::run(&plan.roots, &plan.config, bars)?;
+    let header = write(out, Stage::Clean, plan.input_fp, plan.config_fp, &corpus)?;
+    let log = out.with_file_name("clean-log.tsv");
+    tifa_core::atomic::write_atomic(&log, tifa_clean::log_tsv(&corpus).as_bytes())
+        .with_context(|| format!("writing {}", log.display()))?;
+    let chars: u64 = corpus.log.iter().map(|r| r.chars_out).sum();
+    say(
+        g,
+        format!(
+            "clean: {} reports, {} characters, {} files skipped -> {}",
+            corpus.documents.len(),
+            chars,
+            corpus.skipped.len(),
+            out.display()
+        ),
+    );
+    timed(g, "clean", t);
+    Ok(header)
+}
+
+fn segmenter(g: &Global) -> anyhow::Result<(tifa_segment::Segmenter, u64)> {
+    let config: tifa_segment::Config = config::load(&g.config, "segment")?;
+    let seg = tifa_segment::Segmenter::new(&config, &g.config)?;
+    let fp = combine(&[fingerprint(VERSION.as_bytes()), seg.fingerprint()]);
+    Ok((seg, fp))
+}
+
+/// `tifa segment`: clean.bin → segment.bin.
+pub fn segment(g: &Global, bars: &Bars, input: &Path, out: &Path) -> anyhow::Result<Header> {
+    let (seg, config_fp) = segmenter(g)?;
+    run_segment(g, bars, &seg, config_fp, input, out)
+}
+
+fn run_segment(
+    g: &Global,
+    bars: &Bars,
+    seg: &tifa_segment::Segmenter,
+    config_fp: u64,
+    input: &Path,
+    out: &Path,
+) -> anyhow::Result<Header> {
+    let t = Instant::now();
+    let (h, corpus): (Header, Corpus) = read(input, Stage::Clean)?;
+    let segmented = tifa_segment::run(corpus, seg, bars)?;
+    let header = write(out, Stage::Segment, h.checksum, config_fp, &segmented)?;
+    let tokens: usize = segmented.docs.iter().map(|d| d.tokens.len()).sum();
+    say(
+        g,
+        format!(
+            "segment: {} tokens, {} distinct -> {}",
+            tokens,
+            segmented.vocab.len(),
+            out.display()
+        ),
+    );
+    timed(g, "segment", t);
+    Ok(header)
+}
+
+fn count_config(g: &Global) -> anyhow::Result<(tifa_count::Config, u64)> {
+    let config: tifa_count::Config = config::load(&g.config, "count")?;
+    let fp = fingerprint_value(&("count", VERSION, &config));
+    Ok((config, fp))
+}
+
+/// `tifa count`: segment.bin → count.bin.
+pub fn count(g: &Global, bars: &Bars, input: &Path, out: &Path) -> anyhow::Result<Header> {
+    let (config, config_fp) = count_config(g)?;
+    let t = Instant::now();
+    let (h, seg): (Header, Segmented) = read(input, Stage::Segment)?;
+    let counts = tifa_count::run(&seg, &config, bars)?;
+    drop(seg);
+    let header = write(out, Stage::Count, h.checksum, config_fp, &counts)?;
+    say(
+        g,
+        format!(
+            "count: {} phrases in {} reports -> {}",
+            counts.phrases.len(),
+            counts.docs.len(),
+            out.display()
+        ),
+    );
+    timed(g, "count", t);
+    Ok(header)
+}
+
+fn compare_config(g: &Global, group_by: &[String]) -> anyhow::Result<(tifa_compare::Config, u64)> {
+    let mut config: tifa_compare::Config = config::load(&g.config, "compare")?;
+    for f in group_by {
+        if !config.group_by.contains(f) {
+            config.group_by.push(f.clone());
+        }
+    }
+    let fp = fingerprint_value(&("compare", VERSION, &config));
+    Ok((config, fp))
+}
+
+/// `tifa compare`: count.bin (+ segment.bin for keyword-in-context) → compare.bin.
+pub fn compare(
+    g: &Global,
+    bars: &Bars,
+    input: &Path,
+    segment: &Path,
+    out: &Path,
+    group_by: &[String],
+) -> anyhow::Result<Header> {
+    let (config, config_fp) = compare_config(g, group_by)?;
+    let t = Instant::now();
+    let (hc, counts): (Header, Counts) = read(input, Stage::Count)?;
+    let (hs, seg): (Header, Segmented) = read(segment, Stage::Segment)?;
+    let cmp = tifa_compare::run(&counts, &seg, &config, bars)?;
+    let header = write(
+        out,
+        Stage::Compare,
+        combine(&[hc.checksum, hs.checksum]),
+        config_fp,
+        &cmp,
+    )?;
+    say(
+        g,
+        format!("compare: {} slogans -> {}", cmp.slogans.len(), out.display()),
+    );
+    timed(g, "compare", t);
+    Ok(header)
+}
+
+fn report_config(g: &Global) -> anyhow::Result<(tifa_report::Config, u64)> {
+    let config: tifa_report::Config = config::load(&g.config, "report")?;
+    let fp = fingerprint_value(&("report", VERSION, &config));
+    Ok((config, fp))
+}
+
+/// `tifa report`: compare.bin → the report files.
+pub fn report(g: &Global, bars: &Bars, input: &Path, out_dir: &Path) -> anyhow::Result<Comparison> {
+    let (config, config_fp) = report_config(g)?;
+    let t = Instant::now();
+    let (h, cmp): (Header, Comparison) = read(input, Stage::Compare)?;
+    tifa_report::run(&cmp, &config, out_dir, bars)?;
+    write_stamp(out_dir, h.checksum, config_fp)?;
+    say(g, format!("report: {}", out_dir.join("report.html").display()));
+    timed(g, "report", t);
+    Ok(cmp)
+}
+
+/// The report folder records which compare output and config it was made from, so `tifa run`
+/// can tell whether it is up to date.
+const STAMP: &str = ".tifa-report";
+
+fn stamp_text(input_fp: u64, config_fp: u64) -> String {
+    format!("{input_fp:016x} {config_fp:016x}\n")
+}
+
+fn write_stamp(out_dir: &Path, input_fp: u64, config_fp: u64) -> anyhow::Result<()> {
+    let p = out_dir.join(STAMP);
+    tifa_core::atomic::write_atomic(&p, stamp_text(input_fp, config_fp).as_bytes())
+        .with_context(|| format!("writing {}", p.display()))
+}
+
+fn report_fresh(out_dir: &Path, input_fp: u64, config_fp: u64) -> bool {
+    let stamp = std::fs::read_to_string(out_dir.join(STAMP)).unwrap_or_default();
+    stamp == stamp_text(input_fp, config_fp)
+        && ["slogans.tsv", "slogans.json", "report.html"]
+            .iter()
+            .all(|f| out_dir.join(f).is_file())
+}
+
+/// `tifa run`: every stage, skipping those whose output is up to date.
+pub fn run_all(g: &Global, bars: &Bars, a: RunArgs) -> anyhow::Result<()> {
+    let w = &a.work_dir;
+    let (clean_out, seg_out, count_out, cmp_out) = (
+        w.join("clean.bin"),
+        w.join("segment.bin"),
+        w.join("count.bin"),
+        w.join("compare.bin"),
+    );
+    let skip = |stage: &str| {
+        if g.verbose && !g.quiet {
+            eprintln!("{stage}: up to date");
+        }
+    };
+
+    let plan = plan_clean(g, &a.corpus)?;
+    let h_clean = match fresh(&clean_out, Stage::Clean, plan.input_fp, plan.config_fp) {
+        Some(h) if !a.force => {
+            skip("clean");
+            h
+        }
+        _ => run_clean(g, bars, &plan, &clean_out)?,
+    };
+
+    let (seg, seg_fp) = segmenter(g)?;
+    let h_seg = match fresh(&seg_out, Stage::Segment, h_clean.checksum, seg_fp) {
+        Some(h) if !a.force => {
+            skip("segment");
+            h
+        }
+        _ => run_segment(g, bars, &seg, seg_fp, &clean_out, &seg_out)?,
+    };
+    drop(seg);
+
+    let (_, count_fp) = count_config(g)?;
+    let h_count = match fresh(&count_out, Stage::Count, h_seg.checksum, count_fp) {
+        Some(h) if !a.force => {
+            skip("count");
+            h
+        }
+        _ => count(g, bars, &seg_out, &count_out)?,
+    };
+
+    let (_, cmp_fp) = compare_config(g, &a.group_by)?;
+    let cmp_in = combine(&[h_count.checksum, h_seg.checksum]);
+    let h_cmp = match fresh(&cmp_out, Stage::Compare, cmp_in, cmp_fp) {
+        Some(h) if !a.force => {
+            skip("compare");
+            h
+        }
+        _ => compare(g, bars, &count_out, &seg_out, &cmp_out, &a.group_by)?,
+    };
+
+    let (_, report_fp) = report_config(g)?;
+    let cmp: Comparison = if report_fresh(&a.out_dir, h_cmp.checksum, report_fp) && !a.force {
+        skip("report");
+        read::<Comparison>(&cmp_out, Stage::Compare)?.1
+    } else {
+        report(g, bars, &cmp_out, &a.out_dir)?
+    };
+
+    let s = &cmp.summary;
+    let warned = bars.warnings();
+    say(
+        g,
+        format!(
+            "tifa: {} reports read{}, {} tokens, {} phrases counted, {} slogans found; report: {}",
+            s.n_docs,
+            if warned > 0 {
+                format!(" ({warned} warnings)")
+            } else {
+                String::new()
+            },
+            s.n_tokens,
+            s.n_phrases,
+            cmp.slogans.len(),
+            a.out_dir.join("report.html").display()
+        ),
+    );
+    Ok(())
+}
+
+/// `tifa lookup`: tf and df of each phrase, from count.bin (and segment.bin for phrases the
+/// count stage did not keep).
+pub fn lookup(work_dir: &Path, phrases: &[String]) -> anyhow::Result<()> {
+    let (_, counts): (Header, Counts) = read(&work_dir.join("count.bin"), Stage::Count)?;
+    let (_, seg): (Header, Segmented) = read(&work_dir.join("segment.bin"), Stage::Segment)?;
+    let mut out = String::from("phrase\ttf\tdf\n");
+    for p in phrases {
+        let (tf, df) = tifa_count::lookup(&counts, Some(&seg), p);
+        out.push_str(&format!("{p}\t{tf}\t{df}\n"));
+    }
+    print!("{out}");
+    Ok(())
+}
+
+/// `tifa cut`: how the segmenter cuts a text.
+pub fn cut(g: &Global, text: &str) -> anyhow::Result<()> {
+    let (seg, _) = segmenter(g)?;
+    let words: Vec<String> = seg.cut(text).into_iter().map(|(w, _)| w).collect();
+    println!("{}", words.join(" / "));
+    Ok(())
+}

@@ -1,0 +1,311 @@
+//! End-to-end tests: the real `tifa` binary on the bundled seed corpus and on small hostile
+//! corpora, in temporary folders, checking what a user would check: exit codes, stderr lines,
+//! the columns and order of slogans.tsv, byte-identical outputs, refusal of damaged files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn tifa(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tifa"))
+        .current_dir(dir)
+        .arg("--config")
+        .arg(repo().join("config"))
+        .arg("--no-progress")
+        .args(args)
+        .output()
+        .expect("starting tifa")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Runs the whole pipeline on the seeds in a fresh folder with `threads` workers.
+fn run_seeds(threads: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = repo().join("data/corpus");
+    let o = tifa(
+        dir.path(),
+        &["-j", threads, "run", "--corpus", corpus.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "tifa run failed: {}", stderr(&o));
+    dir
+}
+
+/// One pipeline run on the seeds shared by the read-only tests.
+fn seeds() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| run_seeds("2")).path()
+}
+
+const FILES: [&str; 6] = [
+    "work/clean.bin",
+    "work/segment.bin",
+    "work/count.bin",
+    "work/compare.bin",
+    "reports/slogans.tsv",
+    "reports/slogans.json",
+];
+
+#[test]
+fn slogans_tsv_has_the_contract_columns_order_and_rows() {
+    let tsv = std::fs::read_to_string(seeds().join("reports/slogans.tsv")).unwrap();
+    let mut lines = tsv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    assert_eq!(
+        &header[..7],
+        &["rank", "phrase", "kind", "df", "df_pct", "tf", "score"]
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split('\t').collect()).collect();
+    assert!(rows.len() >= 50, "only {} slogans", rows.len());
+    let mut prev: Option<(u64, u64, String)> = None;
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r.len(), header.len(), "row {i} has {} fields", r.len());
+        assert_eq!(r[0], (i + 1).to_string());
+        assert!(
+            ["numbered", "enumeration", "quoted", "formula", "term"].contains(&r[2]),
+            "kind {}",
+            r[2]
+        );
+        let (df, tf): (u64, u64) = (r[3].parse().unwrap(), r[5].parse().unwrap());
+        assert!(df >= 2 && tf >= df, "row {i}: df {df} tf {tf}");
+        let pct: f64 = r[4].parse().unwrap();
+        assert!((pct - df as f64 * 100.0 / 35.0).abs() < 0.01, "df_pct {pct} for df {df}");
+        let key = (df, tf, r[1].to_string());
+        if let Some((pdf, ptf, pp)) = &prev {
+            let ok = *pdf > df || (*pdf == df && (*ptf > tf || (*ptf == tf && *pp < key.2)));
+            assert!(ok, "row {i} out of order: {pp} before {}", r[1]);
+        }
+        prev = Some(key);
+    }
+    for f in ["reports/slogans.json", "reports/report.html", "reports/summary.md"] {
+        assert!(seeds().join(f).is_file(), "{f} missing");
+    }
+}
+
+#[test]
+fn inspect_json_lists_the_35_seed_reports_with_metadata_and_text() {
+    let o = tifa(seeds(), &["inspect", "--json", "work/clean.bin"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let docs = v["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), 35);
+    for d in docs {
+        for k in ["id", "title", "source", "text"] {
+            assert!(d[k].is_string(), "{k} missing in {d}");
+        }
+        for k in ["region", "level", "body", "year"] {
+            assert!(d["meta"].get(k).is_some(), "meta.{k} missing");
+        }
+        assert!(d["text"].as_str().unwrap().chars().count() > 500);
+    }
+    let o = tifa(seeds(), &["inspect", "work/count.bin"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("stage: count"), "{}", stdout(&o));
+}
+
+/// Document frequency by plain substring search over the cleaned reports, independent of the
+/// segmenter; and tf as non-overlapping substring occurrences.
+fn substring_counts(dir: &Path, phrase: &str) -> (usize, usize) {
+    let o = tifa(dir, &["inspect", "--json", "work/clean.bin"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut tf = 0;
+    let mut df = 0;
+    for d in v["documents"].as_array().unwrap() {
+        let n = d["text"].as_str().unwrap().matches(phrase).count();
+        tf += n;
+        df += usize::from(n > 0);
+    }
+    (tf, df)
+}
+
+#[test]
+fn lookup_agrees_with_substring_counts_for_formulations() {
+    let phrases = ["全过程人民民主", "四个意识", "两个维护", "人民代表大会制度", "高质量发展"];
+    let mut args = vec!["lookup"];
+    args.extend(phrases);
+    args.push("不存在的提法甲乙丙");
+    let o = tifa(seeds(), &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let mut lines = out.lines();
+    assert_eq!(lines.next(), Some("phrase\ttf\tdf"));
+    for p in phrases {
+        let row = lines.next().unwrap();
+        let f: Vec<&str> = row.split('\t').collect();
+        let (tf, df) = substring_counts(seeds(), p);
+        assert!(df >= 2, "{p} should recur in the seeds");
+        assert_eq!(f[0], p);
+        assert_eq!(f[2], df.to_string(), "df of {p}");
+        assert_eq!(f[1], tf.to_string(), "tf of {p}");
+    }
+    assert_eq!(lines.next(), Some("不存在的提法甲乙丙\t0\t0"));
+}
+
+#[test]
+fn same_output_whatever_the_thread_count() {
+    let one = run_seeds("1");
+    for f in FILES {
+        let a = std::fs::read(one.path().join(f)).unwrap();
+        let b = std::fs::read(seeds().join(f)).unwrap();
+        assert!(a == b, "{f} differs between -j1 and -j2");
+    }
+}
+
+#[test]
+fn second_run_skips_every_stage_and_rewrites_nothing() {
+    let dir = run_seeds("2");
+    let before: Vec<_> = FILES
+        .iter()
+        .map(|f| std::fs::metadata(dir.path().join(f)).unwrap().modified().unwrap())
+        .collect();
+    let corpus = repo().join("data/corpus");
+    let o = tifa(dir.path(), &["-v", "run", "--corpus", corpus.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stderr(&o).matches("up to date").count(), 5, "{}", stderr(&o));
+    let after: Vec<_> = FILES
+        .iter()
+        .map(|f| std::fs::metadata(dir.path().join(f)).unwrap().modified().unwrap())
+        .collect();
+    assert_eq!(before, after);
+}
+
+/// Asserts that a command was refused with exit code 2 and one stderr line naming `file`.
+fn assert_refused(o: &Output, file: &str, reason: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "stderr: {err}");
+    assert_eq!(err.lines().count(), 1, "not one line: {err}");
+    assert!(err.contains(file), "{err} does not name {file}");
+    assert!(err.contains(reason), "{err} does not say {reason}");
+    assert!(!err.contains("panicked") && !err.contains("backtrace"), "{err}");
+}
+
+#[test]
+fn damaged_intermediates_are_refused_by_every_reader() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    for f in ["clean.bin", "segment.bin", "count.bin", "compare.bin"] {
+        std::fs::copy(seeds().join("work").join(f), work.join(f)).unwrap();
+    }
+    let count = std::fs::read(work.join("count.bin")).unwrap();
+
+    let mut flipped = count.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 1;
+    std::fs::write(work.join("count.bin"), &flipped).unwrap();
+    assert_refused(&tifa(dir.path(), &["inspect", "work/count.bin"]), "count.bin", "damaged");
+    assert_refused(&tifa(dir.path(), &["compare"]), "count.bin", "damaged");
+    assert_refused(&tifa(dir.path(), &["lookup", "四个意识"]), "count.bin", "damaged");
+
+    std::fs::write(work.join("count.bin"), &count[..count.len() - 100]).unwrap();
+    assert_refused(&tifa(dir.path(), &["inspect", "work/count.bin"]), "count.bin", "truncated");
+
+    std::fs::write(work.join("count.bin"), "phrase\ttf\tdf\n").unwrap();
+    assert_refused(&tifa(dir.path(), &["compare"]), "count.bin", "not a tifa intermediate");
+
+    assert_refused(
+        &tifa(dir.path(), &["count", "--in", "work/clean.bin", "--out", "work/c2.bin"]),
+        "clean.bin",
+        "written by the clean stage",
+    );
+    assert!(!work.join("c2.bin").exists());
+
+    let mut other = std::fs::read(work.join("segment.bin")).unwrap();
+    other[8] = 7;
+    std::fs::write(work.join("segment.bin"), &other).unwrap();
+    assert_refused(&tifa(dir.path(), &["count"]), "segment.bin", "format version 7");
+}
+
+#[test]
+fn bad_files_are_skipped_with_a_warning_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    for f in ["000_1c9d57720230c54b.txt", "001_6ef235d39f680167.txt"] {
+        std::fs::copy(repo().join("data/corpus").join(f), corpus.join(f)).unwrap();
+    }
+    std::fs::write(corpus.join("empty.txt"), "").unwrap();
+    let binary: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 256) as u8).collect();
+    std::fs::write(corpus.join("image.txt"), binary).unwrap();
+    let o = tifa(dir.path(), &["run", "--corpus", "corpus"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("empty.txt"), "{err}");
+    assert!(err.contains("image.txt"), "{err}");
+
+    let only_bad = dir.path().join("bad");
+    std::fs::create_dir_all(&only_bad).unwrap();
+    std::fs::write(only_bad.join("empty.txt"), "").unwrap();
+    let o = tifa(dir.path(), &["clean", "--in", "bad", "--out", "w/clean.bin"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).lines().last().unwrap().starts_with("error: "), "{}", stderr(&o));
+    assert!(!dir.path().join("w/clean.bin").exists());
+}
+
+#[test]
+fn config_errors_name_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("cfg");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(cfg.join("count.toml"), "min_df = 2\nno_such_setting = true\n").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_tifa"))
+        .current_dir(dir.path())
+        .args(["--config", "cfg", "count"])
+        .output()
+        .unwrap();
+    assert_refused(&o, "count.toml:2", "no_such_setting");
+}
+
+#[test]
+fn interrupted_runs_leave_nothing_half_written_and_recover() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = repo().join("data/corpus");
+    for delay_ms in [150u64, 600, 1500] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tifa"))
+            .current_dir(dir.path())
+            .arg("--config")
+            .arg(repo().join("config"))
+            .args(["-q", "run", "--force", "--corpus", corpus.to_str().unwrap()])
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        // Whatever exists now must be a complete, valid intermediate.
+        for f in ["clean.bin", "segment.bin", "count.bin", "compare.bin"] {
+            let p = dir.path().join("work").join(f);
+            if p.exists() {
+                let o = tifa(dir.path(), &["inspect", p.to_str().unwrap()]);
+                assert!(o.status.success(), "{f} after kill at {delay_ms} ms: {}", stderr(&o));
+            }
+        }
+    }
+    let o = tifa(dir.path(), &["run", "--corpus", corpus.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in FILES {
+        let a = std::fs::read(dir.path().join(f)).unwrap();
+        let b = std::fs::read(seeds().join(f)).unwrap();
+        assert!(a == b, "{f} differs after interrupted runs");
+    }
+}
+
+#[test]
+fn help_shows_real_examples() {
+    let o = Command::new(env!("CARGO_BIN_EXE_tifa")).arg("--help").output().unwrap();
+    let out = stdout(&o);
+    assert!(out.contains("tifa run") && out.contains("tifa lookup"), "{out}");
+    for sub in ["run", "clean", "segment", "count", "compare", "report", "inspect", "lookup", "cut"] {
+        let o = Command::new(env!("CARGO_BIN_EXE_tifa")).args([sub, "--help"]).output().unwrap();
+        assert!(stdout(&o).contains("Example"), "{sub} --help has no example");
+    }
+}
