@@ -1,0 +1,137 @@
+//! tifa's count stage: exact term frequency, document frequency, per-report counts and
+//! neighbour statistics of every phrase that recurs across reports, of any length.
+//!
+//! A phrase is a run of tokens inside one clause: it contains no clause or sentence mark and no
+//! opening or closing quote, and it neither starts nor ends with the enumeration comma `、`
+//! (which it may contain, so `有件必备、有备必审、有错必纠` is one phrase). The corpus becomes one
+//! token stream with sentinels at those boundaries ([`stream`]); a suffix array over the phrase
+//! starts, ordered only as far as the next sentinel, groups every repeated phrase into LCP
+//! intervals, and one bottom-up walk over them measures each class of phrases that occur at
+//! the same positions (Yamamoto & Church 2001) ([`phrases`]).
+//!
+//! What is stored is documented on [`run`]. Memory: besides the input and the output, the stage
+//! holds the stream and the suffix array, 4 bytes per token each. Time: O(N log N) comparisons
+//! of a few tokens each for the sort, and one scan per stored class for the statistics.
+
+mod config;
+mod lookup;
+mod phrases;
+mod stream;
+
+pub use config::Config;
+pub use lookup::{lookup, scan};
+
+use tifa_core::{Counts, DocInfo, Progress, Segmented};
+
+/// What can go wrong in the count stage.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A configuration value is out of range.
+    #[error("count config: {key} {reason}")]
+    Config {
+        /// The key.
+        key: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The segmented corpus has a different number of token streams and reports.
+    #[error("segmented corpus has {documents} reports but {streams} token streams")]
+    MismatchedDocuments {
+        /// Reports.
+        documents: usize,
+        /// Token streams.
+        streams: usize,
+    },
+    /// The vocabulary has a different number of terms and kinds.
+    #[error("vocabulary has {terms} terms but {kinds} kinds")]
+    Vocab {
+        /// Terms.
+        terms: usize,
+        /// Kinds.
+        kinds: usize,
+    },
+    /// A token id is not in the vocabulary.
+    #[error("report {doc}: token id {id} is not in the vocabulary of {vocab} terms")]
+    UnknownToken {
+        /// The report's id.
+        doc: String,
+        /// The token id.
+        id: u32,
+        /// Size of the vocabulary.
+        vocab: usize,
+    },
+    /// The corpus is too large for 32-bit positions.
+    #[error("too many {what} for one count run: {count}")]
+    TooLarge {
+        /// What there are too many of.
+        what: &'static str,
+        /// How many.
+        count: u64,
+    },
+}
+
+/// Counts the phrases of a segmented corpus.
+///
+/// Stored in [`Counts::phrases`], sorted by token ids:
+/// - every phrase of at most `max_short` tokens that occurs at least twice and in at least
+///   `min_df` reports;
+/// - every longer phrase (up to `max_len` tokens) that occurs at least twice and in at least
+///   `min_df` reports and is *closed*: no one-token extension to the left or right that is itself
+///   a phrase has the same term frequency. A phrase of exactly `max_len` tokens counts as closed.
+///
+/// Not stored: phrases that occur once; long phrases that always occur inside the same longer
+/// phrase (their tf and df are those of that phrase's shortest closed extension, which is
+/// stored); anything crossing a boundary. [`lookup`] answers for those from the segmented corpus.
+/// For each stored phrase, `per_doc`, both [`tifa_core::Branching`] sides and `quoted` are exact.
+pub fn run(seg: &Segmented, config: &Config, progress: &dyn Progress) -> Result<Counts, Error> {
+    config.validate()?;
+    if seg.docs.len() != seg.documents.len() {
+        return Err(Error::MismatchedDocuments {
+            documents: seg.documents.len(),
+            streams: seg.docs.len(),
+        });
+    }
+    let n_tokens: u64 = seg.docs.iter().map(|d| d.tokens.len() as u64).sum();
+
+    progress.start("count: index", n_tokens);
+    let stream = stream::Stream::build(seg)?;
+    let mut unigram_tf = vec![0u64; seg.vocab.len()];
+    for doc in &seg.docs {
+        for &id in &doc.tokens {
+            // Ids were checked against the vocabulary by `Stream::build`.
+            unigram_tf[id as usize] += 1;
+        }
+    }
+    let docs = seg
+        .documents
+        .iter()
+        .zip(&seg.docs)
+        .map(|(d, s)| DocInfo {
+            id: d.id.clone(),
+            title: d.title.clone(),
+            source: d.source.clone(),
+            meta: d.meta.clone(),
+            tokens: s.tokens.len() as u64,
+            chars: d.text.chars().count() as u64,
+        })
+        .collect();
+    progress.inc(n_tokens);
+    progress.finish();
+
+    progress.start("count: sort", 0);
+    let (sa, bounds) = stream.suffix_array(config.max_len);
+    progress.finish();
+
+    progress.start("count: phrases", sa.len() as u64);
+    let phrases = phrases::collect(&stream, &sa, &bounds, config, progress);
+    progress.finish();
+
+    Ok(Counts {
+        docs,
+        vocab: seg.vocab.clone(),
+        n_tokens,
+        unigram_tf,
+        min_df: config.min_df,
+        phrases,
+    })
+}

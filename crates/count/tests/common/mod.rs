@@ -1,0 +1,74 @@
+//! Builds small segmented corpora by hand for the tests.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+use tifa_core::{Document, Meta, SegDoc, Segmented, TokenKind, Vocab};
+
+/// The kind a test gives a term.
+pub fn kind_of(term: &str) -> TokenKind {
+    match term {
+        "，" | "：" => TokenKind::Clause,
+        "。" | "；" | "\n" => TokenKind::Sentence,
+        "、" => TokenKind::Enum,
+        "“" | "《" => TokenKind::Open,
+        "”" | "》" => TokenKind::Close,
+        "·" | "%" => TokenKind::Symbol,
+        t if t.chars().all(|c| c.is_ascii_digit()) => TokenKind::Number,
+        _ => TokenKind::Word,
+    }
+}
+
+/// A segmented corpus from documents given as lists of terms.
+pub fn corpus(docs: &[Vec<&str>]) -> Segmented {
+    let mut ids: BTreeMap<String, u32> = BTreeMap::new();
+    let mut terms: Vec<String> = Vec::new();
+    let mut documents = Vec::new();
+    let mut seg_docs = Vec::new();
+    for (i, doc) in docs.iter().enumerate() {
+        let mut text = String::new();
+        let mut sd = SegDoc::default();
+        for term in doc {
+            let id = *ids.entry(term.to_string()).or_insert_with(|| {
+                terms.push(term.to_string());
+                terms.len() as u32 - 1
+            });
+            sd.tokens.push(id);
+            sd.starts.push(text.len() as u32);
+            text.push_str(term);
+            sd.ends.push(text.len() as u32);
+        }
+        documents.push(Document {
+            id: format!("doc{i}.txt"),
+            title: format!("报告{i}"),
+            source: format!("doc{i}.txt"),
+            meta: Meta::default(),
+            text,
+        });
+        seg_docs.push(sd);
+    }
+    let kinds = terms.iter().map(|t| kind_of(t)).collect();
+    Segmented {
+        documents,
+        docs: seg_docs,
+        vocab: Vocab::new(terms, kinds),
+    }
+}
+
+/// Documents written as space-separated terms.
+pub fn corpus_str(docs: &[&str]) -> Segmented {
+    let docs: Vec<Vec<&str>> = docs
+        .iter()
+        .map(|d| d.split(' ').filter(|t| !t.is_empty()).collect())
+        .collect();
+    corpus(&docs)
+}
+
+/// Token ids of space-separated terms.
+pub fn ids(seg: &Segmented, terms: &str) -> Vec<u32> {
+    terms
+        .split(' ')
+        .map(|t| seg.vocab.id(t).expect("term in vocabulary"))
+        .collect()
+}

@@ -1,0 +1,261 @@
+//! Property tests: the counts of random small corpora against a brute-force count of every
+//! substring, the count invariants, thread-count independence, and `lookup` against a plain
+//! search of the token streams.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proptest::prelude::*;
+use tifa_core::{Branching, Counts, NoProgress, Segmented, TokenKind};
+use tifa_count::{lookup, run, Config};
+
+/// Terms the random corpora draw from. `甲乙` is also `甲` `乙`, so a text has several cuts.
+const TERMS: &[&str] = &[
+    "甲", "乙", "丙", "甲乙", "丁", "、", "，", "。", "“", "”", "·", "2",
+];
+/// Draw weights: mostly words, so phrases repeat; punctuation often enough to cut.
+const WEIGHTS: &[u32] = &[8, 8, 5, 3, 2, 3, 2, 1, 1, 1, 1, 1];
+
+fn term() -> impl Strategy<Value = &'static str> {
+    let choices: Vec<(u32, Just<&'static str>)> = WEIGHTS
+        .iter()
+        .zip(TERMS)
+        .map(|(&w, &t)| (w, Just(t)))
+        .collect();
+    proptest::strategy::Union::new_weighted(choices)
+}
+
+fn docs() -> impl Strategy<Value = Vec<Vec<&'static str>>> {
+    prop::collection::vec(prop::collection::vec(term(), 0..40), 1..6)
+}
+
+fn config() -> impl Strategy<Value = Config> {
+    (1u32..4, 0u32..5, 1u32..12).prop_map(|(min_df, max_short, max_len)| Config {
+        min_df,
+        max_short,
+        max_len,
+    })
+}
+
+/// A neighbour: `None` for a boundary (report edge or any punctuation), else the token id.
+type Neighbour = Option<u32>;
+
+#[derive(Default, Debug)]
+struct Occ {
+    per_doc: BTreeMap<u32, u32>,
+    left: Vec<Neighbour>,
+    right: Vec<Neighbour>,
+    quoted: u32,
+}
+
+impl Occ {
+    fn tf(&self) -> u32 {
+        self.per_doc.values().sum()
+    }
+}
+
+fn kind(seg: &Segmented, id: u32) -> TokenKind {
+    seg.vocab.kind(id)
+}
+
+fn neighbour(seg: &Segmented, toks: &[u32], i: Option<usize>) -> Neighbour {
+    let id = *toks.get(i?)?;
+    matches!(kind(seg, id), TokenKind::Word | TokenKind::Number).then_some(id)
+}
+
+/// Every phrase of the corpus up to `max_len` tokens, with its occurrences.
+fn brute(seg: &Segmented, max_len: usize) -> BTreeMap<Vec<u32>, Occ> {
+    let mut map: BTreeMap<Vec<u32>, Occ> = BTreeMap::new();
+    for (d, doc) in seg.docs.iter().enumerate() {
+        let toks = &doc.tokens;
+        for i in 0..toks.len() {
+            for len in 1..=max_len.min(toks.len() - i) {
+                let p = &toks[i..i + len];
+                let k = kind(seg, p[len - 1]);
+                if matches!(
+                    k,
+                    TokenKind::Clause | TokenKind::Sentence | TokenKind::Open | TokenKind::Close
+                ) || kind(seg, p[0]) == TokenKind::Enum
+                {
+                    break;
+                }
+                if k == TokenKind::Enum {
+                    continue;
+                }
+                let e = map.entry(p.to_vec()).or_default();
+                *e.per_doc.entry(d as u32).or_default() += 1;
+                e.left.push(neighbour(seg, toks, i.checked_sub(1)));
+                e.right.push(neighbour(seg, toks, Some(i + len)));
+                let before = i.checked_sub(1).map(|j| kind(seg, toks[j]));
+                let after = toks.get(i + len).map(|&id| kind(seg, id));
+                if before == Some(TokenKind::Open) && after == Some(TokenKind::Close) {
+                    e.quoted += 1;
+                }
+            }
+        }
+    }
+    map
+}
+
+fn branching(neigh: &[Neighbour]) -> Branching {
+    let tf = neigh.len() as f64;
+    let mut words: BTreeMap<u32, u32> = BTreeMap::new();
+    let mut boundary = 0;
+    for n in neigh {
+        match n {
+            Some(id) => *words.entry(*id).or_default() += 1,
+            None => boundary += 1,
+        }
+    }
+    let mut h = 0.0f64;
+    for &c in words.values() {
+        let p = c as f64 / tf;
+        h -= p * p.ln();
+    }
+    h += boundary as f64 * (tf.ln() / tf);
+    Branching {
+        distinct: words.len() as u32,
+        boundary,
+        entropy: h as f32,
+    }
+}
+
+/// The phrases `run` must store, per its documentation.
+fn expected(map: &BTreeMap<Vec<u32>, Occ>, config: &Config) -> BTreeSet<Vec<u32>> {
+    let mut out = BTreeSet::new();
+    for (p, occ) in map {
+        let tf = occ.tf();
+        if tf < 2 || (occ.per_doc.len() as u32) < config.min_df {
+            continue;
+        }
+        let len = p.len() as u32;
+        let closed = len == config.max_len
+            || !map.iter().any(|(q, o)| {
+                q.len() == p.len() + 1 && (q[1..] == p[..] || q[..p.len()] == p[..]) && o.tf() == tf
+            });
+        if len <= config.max_short || closed {
+            out.insert(p.clone());
+        }
+    }
+    out
+}
+
+fn check_branching(got: &Branching, want: &Branching) {
+    assert_eq!(got.distinct, want.distinct);
+    assert_eq!(got.boundary, want.boundary);
+    assert!(
+        (got.entropy - want.entropy).abs() < 1e-4,
+        "{got:?} vs {want:?}"
+    );
+}
+
+fn check_against_brute(seg: &Segmented, config: &Config, counts: &Counts) {
+    let map = brute(seg, config.max_len as usize);
+    let want = expected(&map, config);
+    let got: BTreeSet<Vec<u32>> = counts.phrases.iter().map(|p| p.tokens.clone()).collect();
+    assert_eq!(got, want, "stored phrases");
+    for p in &counts.phrases {
+        let occ = &map[&p.tokens];
+        assert_eq!(p.tf, occ.tf(), "tf of {:?}", p.tokens);
+        assert_eq!(p.df as usize, occ.per_doc.len());
+        let per_doc: Vec<(u32, u32)> = occ.per_doc.iter().map(|(&d, &n)| (d, n)).collect();
+        assert_eq!(p.per_doc, per_doc);
+        check_branching(&p.left, &branching(&occ.left));
+        check_branching(&p.right, &branching(&occ.right));
+        assert_eq!(p.quoted, occ.quoted, "quoted of {:?}", p.tokens);
+    }
+}
+
+fn check_invariants(seg: &Segmented, counts: &Counts) {
+    assert!(counts.phrases.windows(2).all(|w| w[0].tokens < w[1].tokens));
+    assert_eq!(counts.docs.len(), seg.documents.len());
+    let n: u64 = seg.docs.iter().map(|d| d.tokens.len() as u64).sum();
+    assert_eq!(counts.n_tokens, n);
+    assert_eq!(counts.unigram_tf.iter().sum::<u64>(), n);
+    for p in &counts.phrases {
+        assert!(p.df as usize <= counts.docs.len(), "df ≤ reports");
+        assert!(p.tf >= p.df, "tf ≥ df");
+        assert_eq!(p.per_doc.iter().map(|x| x.1).sum::<u32>(), p.tf);
+        assert!(p.quoted <= p.tf);
+        for &id in &p.tokens {
+            assert!(
+                counts.unigram_tf[id as usize] >= p.tf as u64,
+                "unigram ≥ phrase"
+            );
+        }
+        // Every stored part of a phrase occurs at least as often, in at least as many reports.
+        for a in 0..p.tokens.len() {
+            for b in a + 1..=p.tokens.len() {
+                if let Some(q) = counts.get(&p.tokens[a..b]) {
+                    assert!(
+                        q.tf >= p.tf && q.df >= p.df,
+                        "part {:?} of {:?}",
+                        q.tokens,
+                        p.tokens
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Token-aligned occurrences of `text` by trying every token run.
+fn brute_lookup(seg: &Segmented, text: &str) -> (u64, u64) {
+    let (mut tf, mut df) = (0, 0);
+    for doc in &seg.docs {
+        let mut n = 0;
+        for i in 0..doc.tokens.len() {
+            for j in i + 1..=doc.tokens.len() {
+                if seg.vocab.phrase(&doc.tokens[i..j]) == text {
+                    n += 1;
+                }
+            }
+        }
+        tf += n;
+        df += u64::from(n > 0);
+    }
+    (tf, df)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn counts_equal_brute_force(docs in docs(), config in config()) {
+        let seg = common::corpus(&docs);
+        let counts = run(&seg, &config, &NoProgress).unwrap();
+        check_against_brute(&seg, &config, &counts);
+        check_invariants(&seg, &counts);
+    }
+
+    #[test]
+    fn lookup_equals_a_plain_search(docs in docs(), pick in prop::collection::vec(term(), 1..5)) {
+        let seg = common::corpus(&docs);
+        let counts = run(&seg, &Config::default(), &NoProgress).unwrap();
+        let text: String = pick.concat();
+        let want = brute_lookup(&seg, &text);
+        prop_assert_eq!(lookup(&counts, Some(&seg), &text), want);
+        let partial = lookup(&counts, None, &text);
+        prop_assert!(partial.0 <= want.0 && partial.1 <= want.1);
+        // Every stored phrase is answered from the counts alone, exactly.
+        for p in counts.phrases.iter().take(20) {
+            let text = seg.vocab.phrase(&p.tokens);
+            prop_assert_eq!(lookup(&counts, Some(&seg), &text), brute_lookup(&seg, &text));
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    #[test]
+    fn output_is_independent_of_thread_count(docs in prop::collection::vec(prop::collection::vec(term(), 0..400), 1..8)) {
+        let seg = common::corpus(&docs);
+        let config = Config::default();
+        let pool = |n| rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap();
+        let one = pool(1).install(|| run(&seg, &config, &NoProgress).unwrap());
+        let four = pool(4).install(|| run(&seg, &config, &NoProgress).unwrap());
+        prop_assert_eq!(one, four);
+    }
+}
