@@ -1,0 +1,156 @@
+//! Throughput of the segment stage against plain jieba-rs on a folder of `.txt` files.
+//!
+//! ```text
+//! cargo bench -p tifa-segment --bench throughput -- DIR [ROUNDS]
+//! ```
+//!
+//! (or set `TIFA_BENCH_CORPUS=DIR`). Plain jieba is `Jieba::new()` shared across rayon
+//! threads, one `cut` per file, as jieba-rs' own benchmark does; the stage is [`run`] with the
+//! bundled dictionary, which also classifies, interns and records offsets. Each figure is the
+//! best of ROUNDS (default 3) rounds, in MB of text per second, and every round checks its
+//! answer against the first.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use jieba_rs::Jieba;
+use rayon::prelude::*;
+use tifa_core::{Corpus, Document, Meta, NoProgress};
+use tifa_segment::{run, Config, Segmenter};
+
+fn main() {
+    let mut args = std::env::args().skip(1).filter(|a| !a.starts_with("--"));
+    let dir = args
+        .next()
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("TIFA_BENCH_CORPUS").map(PathBuf::from));
+    let Some(dir) = dir else {
+        eprintln!("usage: throughput DIR [ROUNDS]  (or TIFA_BENCH_CORPUS=DIR)");
+        return;
+    };
+    let rounds: usize = args.next().and_then(|r| r.parse().ok()).unwrap_or(3);
+    let corpus = match load(&dir) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("cannot read {}: {e}", dir.display());
+            std::process::exit(2);
+        }
+    };
+    let bytes: usize = corpus.documents.iter().map(|d| d.text.len()).sum();
+    let mb = bytes as f64 / 1e6;
+    println!(
+        "corpus: {} files, {mb:.1} MB, {} threads",
+        corpus.documents.len(),
+        rayon::current_num_threads()
+    );
+
+    let t = Instant::now();
+    let jieba = Jieba::new();
+    println!("Jieba::new            {:>8.3} s", t.elapsed().as_secs_f64());
+    let t = Instant::now();
+    let default_segmenter = Segmenter::new(&Config::default(), Path::new(".")).expect("segmenter");
+    println!("Segmenter::new        {:>8.3} s", t.elapsed().as_secs_f64());
+    drop(default_segmenter);
+
+    for hmm in [false, true] {
+        let plain = best(rounds, || {
+            corpus
+                .documents
+                .par_iter()
+                .map(|d| jieba.cut(&d.text, hmm).len())
+                .sum::<usize>()
+        });
+        let config = Config {
+            hmm,
+            ..Config::default()
+        };
+        let segmenter = Segmenter::new(&config, Path::new(".")).expect("segmenter");
+        let stage = best_with_input(
+            rounds,
+            || corpus.clone(),
+            |c| {
+                let s = run(c, &segmenter, &NoProgress).expect("run");
+                let tokens: usize = s.docs.iter().map(|d| d.tokens.len()).sum();
+                (tokens, s.vocab.len())
+            },
+        );
+        report(&format!("jieba cut, hmm={hmm}"), plain.0, mb, None);
+        println!("    {} jieba words", plain.1);
+        report(
+            &format!("segment run, hmm={hmm}"),
+            stage.0,
+            mb,
+            Some(plain.0),
+        );
+        println!("    {} tokens, {} distinct", stage.1 .0, stage.1 .1);
+    }
+}
+
+fn report(name: &str, d: Duration, mb: f64, base: Option<Duration>) {
+    let s = d.as_secs_f64();
+    match base {
+        Some(b) => println!(
+            "{name:<22}{s:>8.3} s {:>8.1} MB/s  {:.2}x jieba",
+            mb / s,
+            s / b.as_secs_f64()
+        ),
+        None => println!("{name:<22}{s:>8.3} s {:>8.1} MB/s", mb / s),
+    }
+}
+
+/// Best time of `rounds` runs of `f`, asserting every run gives the same answer.
+fn best<T: PartialEq + std::fmt::Debug>(rounds: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+    best_with_input(rounds, || (), |()| f())
+}
+
+/// Like [`best`], with a fresh input made outside the timed part for each run.
+fn best_with_input<I, T: PartialEq + std::fmt::Debug>(
+    rounds: usize,
+    mut input: impl FnMut() -> I,
+    mut f: impl FnMut(I) -> T,
+) -> (Duration, T) {
+    let mut best: Option<(Duration, T)> = None;
+    for _ in 0..rounds.max(1) {
+        let i = input();
+        let t = Instant::now();
+        let answer = f(i);
+        let d = t.elapsed();
+        best = Some(match best {
+            None => (d, answer),
+            Some((b, first)) => {
+                assert_eq!(first, answer, "rounds disagree");
+                (b.min(d), first)
+            }
+        });
+    }
+    best.unwrap_or_else(|| unreachable!())
+}
+
+/// Reads every `.txt` file of `dir` (sorted by name) as one document, invalid UTF-8 replaced.
+fn load(dir: &Path) -> std::io::Result<Corpus> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    paths.sort();
+    let mut documents = Vec::with_capacity(paths.len());
+    for p in paths {
+        let bytes = std::fs::read(&p)?;
+        let name = p
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        documents.push(Document {
+            id: name.clone(),
+            title: name.clone(),
+            source: name,
+            meta: Meta::default(),
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        });
+    }
+    Ok(Corpus {
+        documents,
+        ..Corpus::default()
+    })
+}

@@ -1,0 +1,155 @@
+//! Dictionaries: the bundled political vocabulary and the user's own files, both in jieba's
+//! user-dictionary format — one `word [freq] [tag]` a line — plus `#` comment lines and blank
+//! lines, so a hand-curated file can be organised in sections.
+//!
+//! The bundled file is compiled into the binary, so `tifa cut` behaves the same from any
+//! folder; user dictionaries are read at start-up and add to or override it.
+
+use std::path::{Path, PathBuf};
+
+use crate::Error;
+
+/// The bundled dictionary of political vocabulary: institutions and offices, numbered
+/// formulations, programmes and fixed expressions of Chinese official reports.
+pub const POLITICAL_DICTIONARY: &str = include_str!("../../../config/dict/political.txt");
+
+/// The name the bundled dictionary goes by in error messages.
+pub(crate) const POLITICAL_DICTIONARY_NAME: &str = "config/dict/political.txt (bundled)";
+
+/// One dictionary line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Entry<'a> {
+    /// The word.
+    pub word: &'a str,
+    /// Its frequency, when the line gives one.
+    pub freq: Option<usize>,
+    /// Its part-of-speech tag, when the line gives one.
+    pub tag: Option<&'a str>,
+}
+
+/// Characters jieba keeps inside a word besides letters and ideographs; any other symbol splits
+/// the text before the dictionary is consulted, so an entry containing one could never match.
+const JOINABLE_SYMBOLS: &[char] = &['+', '#', '&', '.', '_', '%', '-'];
+
+/// Parses a dictionary text. `path` only names the file in errors.
+pub(crate) fn parse<'a>(text: &'a str, path: &Path) -> Result<Vec<Entry<'a>>, Error> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut entries = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let entry_error = |message: String| Error::DictionaryEntry {
+            path: path.to_path_buf(),
+            line: i + 1,
+            message,
+        };
+        let mut fields = line.split_whitespace();
+        // A trimmed non-empty line has a first field.
+        let word = fields.next().unwrap_or_default();
+        if let Some(c) = word
+            .chars()
+            .find(|&c| !c.is_alphanumeric() && !JOINABLE_SYMBOLS.contains(&c))
+        {
+            return Err(entry_error(format!(
+                "`{word}` contains `{c}`, which the segmenter never joins into a word \
+                 (enumerations A、B are found by the count stage)"
+            )));
+        }
+        let freq = match fields.next() {
+            None => None,
+            Some(f) => Some(f.parse::<usize>().map_err(|_| {
+                entry_error(format!(
+                    "frequency `{f}` of `{word}` is not a non-negative integer"
+                ))
+            })?),
+        };
+        let tag = fields.next();
+        if let Some(extra) = fields.next() {
+            return Err(entry_error(format!(
+                "unexpected `{extra}` after `{word}`: expected `word [freq] [tag]`"
+            )));
+        }
+        entries.push(Entry { word, freq, tag });
+    }
+    Ok(entries)
+}
+
+/// Reads a user dictionary, resolving `path` against the config folder.
+pub(crate) fn read(config_dir: &Path, path: &Path) -> Result<(PathBuf, String), Error> {
+    let full = config_dir.join(path);
+    match std::fs::read_to_string(&full) {
+        Ok(text) => Ok((full, text)),
+        Err(source) => Err(Error::ReadDictionary { path: full, source }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p() -> &'static Path {
+        Path::new("d.txt")
+    }
+
+    #[test]
+    fn parses_jieba_format_with_comments() {
+        let text = "\u{feff}# institutions\n\n一府一委两院 5000 nt\n四个意识 8000\n双减\n";
+        let got = parse(text, p()).unwrap();
+        assert_eq!(
+            got,
+            vec![
+                Entry {
+                    word: "一府一委两院",
+                    freq: Some(5000),
+                    tag: Some("nt")
+                },
+                Entry {
+                    word: "四个意识",
+                    freq: Some(8000),
+                    tag: None
+                },
+                Entry {
+                    word: "双减",
+                    freq: None,
+                    tag: None
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn names_line_and_reason_of_bad_entries() {
+        let cases = [
+            ("四个意识 many\n", 1, "frequency `many`"),
+            ("\n有件必备、有备必审 100\n", 2, "contains `、`"),
+            ("两个维护 100 nz extra\n", 1, "unexpected `extra`"),
+        ];
+        for (text, line, needle) in cases {
+            let e = parse(text, p()).unwrap_err();
+            let msg = e.to_string();
+            assert!(
+                matches!(e, Error::DictionaryEntry { line: l, .. } if l == line),
+                "{msg}"
+            );
+            assert!(msg.contains(needle) && msg.contains("d.txt"), "{msg}");
+        }
+    }
+
+    #[test]
+    fn bundled_dictionary_parses_and_is_large() {
+        let entries = parse(POLITICAL_DICTIONARY, Path::new(POLITICAL_DICTIONARY_NAME)).unwrap();
+        assert!(entries.len() >= 300, "{} entries", entries.len());
+        let mut words: Vec<&str> = entries.iter().map(|e| e.word).collect();
+        words.sort_unstable();
+        let before = words.len();
+        words.dedup();
+        assert_eq!(
+            before,
+            words.len(),
+            "duplicate entries in the bundled dictionary"
+        );
+        assert!(entries.iter().all(|e| e.freq.is_some()));
+    }
+}
