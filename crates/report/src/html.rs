@@ -1,0 +1,179 @@
+//! An HTML builder that makes escaping the default: the only way to emit markup is a
+//! `&'static str` (a literal written in this crate), and every runtime string — phrases,
+//! titles, file names, keyword-in-context lines — goes through [`escape`]. Corpus text is
+//! untrusted, and with this shape a forgotten escape is a compile error rather than a hole.
+//!
+//! Why not a templating crate: the page is mostly generated SVG and tables built in loops, which
+//! read more plainly as Rust than as template logic; the builder gives the same guarantee as
+//! auto-escaping templates (raw output only from literals) with no dependency, and the output
+//! is byte-for-byte deterministic.
+
+use serde::Serialize;
+
+/// Escapes text for HTML element content and for double- or single-quoted attribute values.
+pub fn escape(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            // Control characters other than tab and newline are not allowed in HTML text.
+            c if c.is_control() && c != '\n' && c != '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Serialises `value` as JSON that is safe inside `<script type="application/json">`: `<`, `>`
+/// and `&` become `\u003c`, `\u003e` and `\u0026`, so corpus text holding `</script>` or
+/// `<!--` cannot end the block; JSON.parse reads the escapes back as the same characters.
+pub fn script_json<T: Serialize>(value: &T) -> serde_json::Result<String> {
+    let raw = serde_json::to_string(value)?;
+    let mut out = String::with_capacity(raw.len() + raw.len() / 16);
+    for c in raw.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
+/// A growing piece of markup. Raw markup only from literals; text and attribute values always
+/// escaped.
+#[derive(Debug, Default, Clone)]
+pub struct Html {
+    buf: String,
+}
+
+impl Html {
+    /// An empty piece.
+    pub fn new() -> Self {
+        Html::default()
+    }
+
+    /// Appends markup written in this crate.
+    pub fn raw(&mut self, markup: &'static str) -> &mut Self {
+        self.buf.push_str(markup);
+        self
+    }
+
+    /// Appends text, escaped.
+    pub fn text(&mut self, s: &str) -> &mut Self {
+        escape(s, &mut self.buf);
+        self
+    }
+
+    /// Appends a number or other `Display` value, escaped like text (numbers need no escaping,
+    /// but the builder does not rely on that).
+    pub fn num(&mut self, n: impl std::fmt::Display) -> &mut Self {
+        self.text(&n.to_string())
+    }
+
+    /// Opens `<tag a="v" …>` with escaped attribute values.
+    pub fn open(&mut self, tag: &'static str, attrs: &[(&'static str, &str)]) -> &mut Self {
+        self.buf.push('<');
+        self.buf.push_str(tag);
+        self.attrs(attrs);
+        self.buf.push('>');
+        self
+    }
+
+    /// A self-closing element `<tag a="v" …/>` (for SVG).
+    pub fn empty(&mut self, tag: &'static str, attrs: &[(&'static str, &str)]) -> &mut Self {
+        self.buf.push('<');
+        self.buf.push_str(tag);
+        self.attrs(attrs);
+        self.buf.push_str("/>");
+        self
+    }
+
+    /// Closes `</tag>`.
+    pub fn close(&mut self, tag: &'static str) -> &mut Self {
+        self.buf.push_str("</");
+        self.buf.push_str(tag);
+        self.buf.push('>');
+        self
+    }
+
+    /// `<tag attrs>text</tag>`.
+    pub fn elem(
+        &mut self,
+        tag: &'static str,
+        attrs: &[(&'static str, &str)],
+        text: &str,
+    ) -> &mut Self {
+        self.open(tag, attrs).text(text).close(tag)
+    }
+
+    /// Appends another piece (already safe by construction).
+    pub fn append(&mut self, other: &Html) -> &mut Self {
+        self.buf.push_str(&other.buf);
+        self
+    }
+
+    /// Appends JSON data in a `<script type="application/json">` block, escaped by
+    /// [`script_json`].
+    pub fn json_script<T: Serialize>(
+        &mut self,
+        id: &'static str,
+        value: &T,
+    ) -> serde_json::Result<&mut Self> {
+        let json = script_json(value)?;
+        self.open("script", &[("type", "application/json"), ("id", id)]);
+        self.buf.push_str(&json);
+        self.close("script");
+        Ok(self)
+    }
+
+    /// The markup.
+    pub fn into_string(self) -> String {
+        self.buf
+    }
+
+    fn attrs(&mut self, attrs: &[(&'static str, &str)]) {
+        for (k, v) in attrs {
+            self.buf.push(' ');
+            self.buf.push_str(k);
+            self.buf.push_str("=\"");
+            escape(v, &mut self.buf);
+            self.buf.push('"');
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_and_attributes_are_escaped() {
+        let mut h = Html::new();
+        h.open("td", &[("title", "\"><img src=x onerror=alert(1)>")])
+            .text("<script>alert('x')</script>&")
+            .close("td");
+        assert_eq!(
+            h.into_string(),
+            "<td title=\"&quot;&gt;&lt;img src=x onerror=alert(1)&gt;\">\
+             &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;</td>"
+        );
+    }
+
+    #[test]
+    fn json_cannot_close_the_script_block() {
+        let s = script_json(&vec!["</script><script>alert(1)</script>", "<!--", "a&b"]).unwrap();
+        assert!(
+            !s.contains('<') && !s.contains('>') && !s.contains('&'),
+            "{s}"
+        );
+        let back: Vec<String> = serde_json::from_str(&s).unwrap();
+        assert_eq!(back[0], "</script><script>alert(1)</script>");
+        assert_eq!(back[2], "a&b");
+    }
+}

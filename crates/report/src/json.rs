@@ -1,0 +1,334 @@
+//! `slogans.json`: the slogans with everything the TSV has, plus the reports each occurs in and
+//! its keyword-in-context lines, for pandas, R and scripts.
+//!
+//! The schema is the set of structs below, serialised in field order with no maps but
+//! `settings` (a sorted map), so identical input gives byte-identical output. Floats are
+//! rounded to the decimals the TSV prints, so both files hold the same numbers. `schema` and
+//! `version` identify the layout; fields are only ever added, and `version` grows when one is
+//! removed or changes meaning.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use tifa_core::{Comparison, GroupComparison, Slogan};
+
+use crate::text::rounded;
+use crate::Error;
+
+/// Name of the schema, the value of the top-level `schema` field.
+pub const SCHEMA: &str = "tifa-slogans";
+/// Version of the schema, the value of the top-level `version` field.
+pub const VERSION: u32 = 1;
+
+/// The whole file.
+#[derive(Serialize)]
+pub struct SlogansFile<'a> {
+    /// Always [`SCHEMA`].
+    pub schema: &'static str,
+    /// Always [`VERSION`].
+    pub version: u32,
+    /// The tifa version that wrote it.
+    pub generator: String,
+    /// Corpus figures.
+    pub corpus: CorpusJson,
+    /// Settings of the run (name → value as text), sorted by name.
+    pub settings: &'a BTreeMap<String, String>,
+    /// The reports; slogans refer to them by `index`.
+    pub documents: Vec<DocumentJson<'a>>,
+    /// The slogans, ranked.
+    pub slogans: Vec<SloganJson<'a>>,
+    /// Group comparisons, one per `--group-by` field.
+    pub groups: Vec<GroupJson<'a>>,
+}
+
+/// Corpus figures.
+#[derive(Serialize)]
+pub struct CorpusJson {
+    /// Reports.
+    pub n_docs: u32,
+    /// Characters of cleaned text.
+    pub n_chars: u64,
+    /// Tokens.
+    pub n_tokens: u64,
+    /// Phrases counted.
+    pub n_phrases: u64,
+    /// Slogans judged formulaic.
+    pub n_slogans: usize,
+    /// Earliest year, null when unknown.
+    pub first_year: Option<u16>,
+    /// Latest year, null when unknown.
+    pub last_year: Option<u16>,
+}
+
+/// One report.
+#[derive(Serialize)]
+pub struct DocumentJson<'a> {
+    /// Position in `documents`, from 0.
+    pub index: usize,
+    /// Document id (input file relative to the corpus, `#N` for the N-th report of a file).
+    pub id: &'a str,
+    /// Title.
+    pub title: &'a str,
+    /// Input file.
+    pub source: &'a str,
+    /// Metadata.
+    pub meta: MetaJson<'a>,
+    /// Tokens.
+    pub tokens: u64,
+    /// Characters of cleaned text.
+    pub chars: u64,
+}
+
+/// Metadata of a report; null when unknown.
+#[derive(Serialize)]
+pub struct MetaJson<'a> {
+    /// Region.
+    pub region: Option<&'a str>,
+    /// Level.
+    pub level: Option<&'a str>,
+    /// Body.
+    pub body: Option<&'a str>,
+    /// Year.
+    pub year: Option<u16>,
+    /// Further manifest columns, sorted by name.
+    pub extra: &'a BTreeMap<String, String>,
+}
+
+/// One slogan.
+#[derive(Serialize)]
+pub struct SloganJson<'a> {
+    /// Rank from 1.
+    pub rank: u32,
+    /// The phrase.
+    pub phrase: &'a str,
+    /// `numbered`, `enumeration`, `quoted`, `formula` or `term`.
+    pub kind: &'static str,
+    /// Reports it occurs in.
+    pub df: u32,
+    /// `df` as a percentage of all reports (2 decimals).
+    pub df_pct: Option<f64>,
+    /// Occurrences.
+    pub tf: u32,
+    /// Quality score (4 decimals).
+    pub score: Option<f64>,
+    /// Gries' DP, normalised (4 decimals).
+    pub dp: Option<f64>,
+    /// First year, null when unknown.
+    pub first_year: Option<u16>,
+    /// Last year, null when unknown.
+    pub last_year: Option<u16>,
+    /// Head of its family.
+    pub family: &'a str,
+    /// Tokens.
+    pub n_tokens: u32,
+    /// Cohesion (4 decimals).
+    pub cohesion: Option<f64>,
+    /// Left branching entropy (4 decimals).
+    pub left_entropy: Option<f64>,
+    /// Right branching entropy (4 decimals).
+    pub right_entropy: Option<f64>,
+    /// Share of occurrences inside quotes (4 decimals).
+    pub quoted_share: Option<f64>,
+    /// The reports it occurs in, by report index.
+    pub documents: Vec<OccurrenceJson<'a>>,
+    /// Reports per year, by year.
+    pub years: Vec<YearJson>,
+    /// Keyword-in-context lines.
+    pub kwic: Vec<KwicJson<'a>>,
+}
+
+/// A report a slogan occurs in.
+#[derive(Serialize)]
+pub struct OccurrenceJson<'a> {
+    /// Index into `documents`.
+    pub doc: u32,
+    /// The report's id, repeated for convenience.
+    pub id: &'a str,
+    /// Occurrences in that report.
+    pub count: u32,
+}
+
+/// Reports of one year containing a slogan.
+#[derive(Serialize)]
+pub struct YearJson {
+    /// Year.
+    pub year: u16,
+    /// Reports of that year containing the slogan.
+    pub df: u32,
+}
+
+/// A keyword-in-context line.
+#[derive(Serialize)]
+pub struct KwicJson<'a> {
+    /// Index into `documents`.
+    pub doc: u32,
+    /// Text before.
+    pub left: &'a str,
+    /// The phrase as it stands in the text.
+    pub phrase: &'a str,
+    /// Text after.
+    pub right: &'a str,
+}
+
+/// One group comparison.
+#[derive(Serialize)]
+pub struct GroupJson<'a> {
+    /// Metadata field.
+    pub field: &'a str,
+    /// Groups with their report counts.
+    pub groups: Vec<GroupInfoJson<'a>>,
+    /// Rows by group, then descending keyness.
+    pub rows: Vec<GroupRowJson<'a>>,
+}
+
+/// A group.
+#[derive(Serialize)]
+pub struct GroupInfoJson<'a> {
+    /// Group value.
+    pub name: &'a str,
+    /// Reports in it.
+    pub n_docs: u32,
+}
+
+/// A slogan in a group.
+#[derive(Serialize)]
+pub struct GroupRowJson<'a> {
+    /// Group.
+    pub group: &'a str,
+    /// Phrase.
+    pub phrase: &'a str,
+    /// Reports of the group containing it.
+    pub df: u32,
+    /// Percentage of the group's reports (2 decimals).
+    pub df_pct: Option<f64>,
+    /// Reports of the rest containing it.
+    pub df_rest: u32,
+    /// Log-likelihood G2 (4 decimals).
+    pub g2: Option<f64>,
+    /// Log ratio (4 decimals).
+    pub log_ratio: Option<f64>,
+}
+
+fn slogan<'a>(s: &'a Slogan, cmp: &'a Comparison) -> SloganJson<'a> {
+    SloganJson {
+        rank: s.rank,
+        phrase: &s.phrase,
+        kind: s.kind.name(),
+        df: s.df,
+        df_pct: rounded(s.df_pct, 2),
+        tf: s.tf,
+        score: rounded(s.score, 4),
+        dp: rounded(s.dp, 4),
+        first_year: s.first_year,
+        last_year: s.last_year,
+        family: &s.family,
+        n_tokens: s.n_tokens,
+        cohesion: rounded(s.cohesion, 4),
+        left_entropy: rounded(s.left_entropy, 4),
+        right_entropy: rounded(s.right_entropy, 4),
+        quoted_share: rounded(s.quoted_share, 4),
+        documents: s
+            .per_doc
+            .iter()
+            .map(|&(doc, count)| OccurrenceJson {
+                doc,
+                id: cmp.docs.get(doc as usize).map_or("", |d| d.id.as_str()),
+                count,
+            })
+            .collect(),
+        years: s
+            .per_year
+            .iter()
+            .map(|&(year, df)| YearJson { year, df })
+            .collect(),
+        kwic: s
+            .kwic
+            .iter()
+            .map(|k| KwicJson {
+                doc: k.doc,
+                left: &k.left,
+                phrase: &k.phrase,
+                right: &k.right,
+            })
+            .collect(),
+    }
+}
+
+fn group(g: &GroupComparison) -> GroupJson<'_> {
+    GroupJson {
+        field: &g.field,
+        groups: g
+            .groups
+            .iter()
+            .map(|i| GroupInfoJson {
+                name: &i.name,
+                n_docs: i.n_docs,
+            })
+            .collect(),
+        rows: g
+            .rows
+            .iter()
+            .map(|r| GroupRowJson {
+                group: &r.group,
+                phrase: &r.phrase,
+                df: r.df,
+                df_pct: rounded(r.df_pct, 2),
+                df_rest: r.df_rest,
+                g2: rounded(r.g2, 4),
+                log_ratio: rounded(r.log_ratio, 4),
+            })
+            .collect(),
+    }
+}
+
+/// Builds the `slogans.json` value of a comparison.
+pub fn slogans_file(cmp: &Comparison) -> SlogansFile<'_> {
+    let s = &cmp.summary;
+    SlogansFile {
+        schema: SCHEMA,
+        version: VERSION,
+        generator: format!("tifa {}", env!("CARGO_PKG_VERSION")),
+        corpus: CorpusJson {
+            n_docs: s.n_docs,
+            n_chars: s.n_chars,
+            n_tokens: s.n_tokens,
+            n_phrases: s.n_phrases,
+            n_slogans: cmp.slogans.len(),
+            first_year: s.years.map(|y| y.0),
+            last_year: s.years.map(|y| y.1),
+        },
+        settings: &cmp.settings,
+        documents: cmp
+            .docs
+            .iter()
+            .enumerate()
+            .map(|(index, d)| DocumentJson {
+                index,
+                id: &d.id,
+                title: &d.title,
+                source: &d.source,
+                meta: MetaJson {
+                    region: d.meta.region.as_deref(),
+                    level: d.meta.level.as_deref(),
+                    body: d.meta.body.as_deref(),
+                    year: d.meta.year,
+                    extra: &d.meta.extra,
+                },
+                tokens: d.tokens,
+                chars: d.chars,
+            })
+            .collect(),
+        slogans: cmp.slogans.iter().map(|s| slogan(s, cmp)).collect(),
+        groups: cmp.groups.iter().map(group).collect(),
+    }
+}
+
+/// `slogans.json`, pretty-printed with a final newline.
+pub fn slogans_json(cmp: &Comparison) -> Result<Vec<u8>, Error> {
+    let mut out = serde_json::to_vec_pretty(&slogans_file(cmp)).map_err(|source| Error::Json {
+        what: "slogans.json",
+        source,
+    })?;
+    out.push(b'\n');
+    Ok(out)
+}
