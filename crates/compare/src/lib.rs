@@ -1,0 +1,663 @@
+//! tifa's compare stage: from the statistics of every recurring phrase to a ranked list of
+//! formulaic slogans (提法), with their families, spread over reports and years, examples in
+//! context, and comparisons between groups of reports.
+//!
+//! The stage is one function, [`run`]. It reads the count stage's [`Counts`] and the segment
+//! stage's [`Segmented`] (for examples in context) and works in five steps:
+//!
+//! 1. **Shape.** A candidate starts and ends with a word, never with a particle or function word
+//!    or punctuation; it may hold the enumeration comma 、 between items ([`shape`]).
+//! 2. **Maximality.** A phrase whose occurrences nearly all sit inside one longer phrase (one
+//!    more word, or one more item across 、) is a fragment of that phrase, not a unit of its own.
+//! 3. **Quality.** Cohesion (normalised PMI over the weakest split), boundary freedom (branching
+//!    entropy on the weaker side), dispersion (Gries' DP) and formulaic signals (numbered,
+//!    enumerated, quoted, long) are measured and combined into a `score` ([`measures`]).
+//! 4. **Kind and rank.** Each slogan gets a kind ([`classify`]) and is ranked by document
+//!    frequency, then term frequency, then phrase; each names its family head ([`family`]).
+//! 5. **Context and groups.** Per-year document frequency, keyword-in-context lines ([`kwic`])
+//!    and keyness by group of reports ([`groups`]).
+//!
+//! Every threshold is in [`Config`], whose default is `config/compare.toml`. Parallel work is
+//! collected in input order and sorted afterwards, so the output is the same for any number of
+//! threads.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use tifa_core::{
+    Comparison, CorpusSummary, Counts, Kind, PhraseStats, Progress, Segmented, Slogan, TokenKind,
+};
+
+pub mod classify;
+pub mod family;
+pub mod groups;
+pub mod kwic;
+pub mod measures;
+pub mod shape;
+pub mod subcount;
+
+/// Weights of the four parts of a slogan's `score` (each part lies in [0, 1]; the score is their
+/// weighted mean).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Weights {
+    /// Cohesion: normalised PMI over the weakest split, clipped to [0, 1].
+    pub cohesion: f64,
+    /// Boundary freedom: `1 − e^(−H)` for the weaker side's branching entropy `H`.
+    pub freedom: f64,
+    /// Dispersion: `1 − DP` (Gries' deviation of proportions, normalised).
+    pub dispersion: f64,
+    /// Formulaic signal: 1 for numbered and enumerated formulations, else the larger of the
+    /// quoted share (relative to `quoted_min_share`) and length (relative to
+    /// `formula_min_chars`).
+    pub formulaic: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Weights {
+        Weights {
+            cohesion: 1.0,
+            freedom: 1.0,
+            dispersion: 1.0,
+            formulaic: 1.0,
+        }
+    }
+}
+
+/// Settings of the compare stage, loaded from `config/compare.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Metadata fields to compare groups of reports by (`body`, `level`, `region`, `year` or any
+    /// manifest column).
+    pub group_by: Vec<String>,
+    /// Keyword-in-context lines kept per slogan.
+    pub kwic_per_slogan: usize,
+    /// Characters of context on each side of a keyword-in-context line.
+    pub kwic_context_chars: usize,
+    /// Slogans kept after ranking (0 = all).
+    pub max_slogans: usize,
+    /// Rows kept per group in each group comparison (0 = all).
+    pub max_group_rows: usize,
+    /// Least number of reports a slogan occurs in.
+    pub min_df: u32,
+    /// Least number of characters of a slogan (numbered formulations excepted).
+    pub min_chars: usize,
+    /// Least number of characters of a numbered formulation (双减, 两会).
+    pub min_chars_numbered: usize,
+    /// Most characters of a slogan.
+    pub max_chars: usize,
+    /// A single word (one token) is a slogan only when it is numbered, mostly quoted, or has at
+    /// least this many characters (a compound such as 全过程人民民主 from the dictionary).
+    pub single_token_min_chars: usize,
+    /// Least cohesion (normalised PMI over the weakest split) of a phrase of several words.
+    pub min_cohesion: f64,
+    /// Least branching entropy (nats) on the weaker side.
+    pub min_entropy: f64,
+    /// A phrase whose occurrences sit inside one longer phrase at least this share of the time
+    /// is a fragment of it and is dropped.
+    pub max_nested_share: f64,
+    /// Least combined score.
+    pub min_score: f64,
+    /// Share of occurrences inside quotes from which a phrase counts as quoted.
+    pub quoted_min_share: f64,
+    /// Characters from which a fixed sequence counts as a formula.
+    pub formula_min_chars: usize,
+    /// Whether slogans may contain digit tokens (years and amounts rarely make slogans).
+    pub allow_digits: bool,
+    /// Numeral characters of numbered formulations (一府一委两院, 五位一体).
+    pub numerals: String,
+    /// Numerals that count before a measure word (四个意识); 一 is left out because 一个 and
+    /// 一项 are ordinary words.
+    pub counting_numerals: String,
+    /// Measure and position words after a counting numeral (个 in 四个意识, 大 in 三大攻坚战).
+    pub measure_chars: String,
+    /// Units after numeral + measure that make a quantity, not a formulation (两个月).
+    pub not_after_measure: Vec<String>,
+    /// Characters before a numeral that make it an ordinal (第三个).
+    pub ordinal_prefixes: String,
+    /// Function words that may neither start nor end a slogan or an item of an enumeration.
+    pub edge_words: Vec<String>,
+    /// Words that may not start a slogan.
+    pub no_start_words: Vec<String>,
+    /// Words that may not end a slogan (localisers such as 中, 上).
+    pub no_end_words: Vec<String>,
+    /// Weights of the score's parts.
+    pub weights: Weights,
+}
+
+fn words(list: &str) -> Vec<String> {
+    list.split_whitespace().map(str::to_string).collect()
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            group_by: Vec::new(),
+            kwic_per_slogan: 5,
+            kwic_context_chars: 24,
+            max_slogans: 0,
+            max_group_rows: 0,
+            min_df: 2,
+            min_chars: 4,
+            min_chars_numbered: 2,
+            max_chars: 80,
+            single_token_min_chars: 4,
+            min_cohesion: 0.2,
+            min_entropy: 0.5,
+            max_nested_share: 0.9,
+            min_score: 0.4,
+            quoted_min_share: 0.3,
+            formula_min_chars: 12,
+            allow_digits: false,
+            numerals: "一二两三四五六七八九十双".to_string(),
+            counting_numerals: "二两三四五六七八九十".to_string(),
+            measure_chars: "个项大条种位类支件化".to_string(),
+            not_after_measure: words("月 年 百分点 小时 多 人 方面"),
+            ordinal_prefixes: "第每".to_string(),
+            edge_words: words(
+                "的 地 得 之 了 着 过 和 与 及 以及 或 或者 并 并且 而 而且 且 同 跟 对 对于 关于 \
+                 在 于 把 被 将 为 为了 由 从 向 以 用 按 按照 通过 根据 等 等等 是 也 都 就 又 还 \
+                 才 所 其 这 那 该 此 这个 那个 这些 那些 这样 我 我们 你 你们 他 他们 它 它们 \
+                 自己 其中 啊 吗 呢 吧 更 很 最 较 已 已经 正在 要 会 能 可 可以 应 应当 应该 使 \
+                 让 个 一些 一个 各 各项",
+            ),
+            no_start_words: words("上 中 下 里 后"),
+            no_end_words: words("中 上 下 里 内 外 时 后 前 以来 方面 年 月 日"),
+            weights: Weights::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Checks that thresholds are in range.
+    pub fn validate(&self) -> Result<(), Error> {
+        let share = |key: &'static str, v: f64| {
+            if (0.0..=1.0).contains(&v) {
+                Ok(())
+            } else {
+                Err(Error::Config {
+                    key,
+                    reason: format!("{v} is not a share between 0 and 1"),
+                })
+            }
+        };
+        share("max_nested_share", self.max_nested_share)?;
+        share("quoted_min_share", self.quoted_min_share)?;
+        share("min_score", self.min_score)?;
+        if !(-1.0..=1.0).contains(&self.min_cohesion) {
+            return Err(Error::Config {
+                key: "min_cohesion",
+                reason: format!("{} is outside [-1, 1]", self.min_cohesion),
+            });
+        }
+        let w = &self.weights;
+        let ws = [w.cohesion, w.freedom, w.dispersion, w.formulaic];
+        if ws.iter().any(|x| !x.is_finite() || *x < 0.0) || ws.iter().sum::<f64>() <= 0.0 {
+            return Err(Error::Config {
+                key: "weights",
+                reason: "weights must be non-negative and not all zero".to_string(),
+            });
+        }
+        if self.min_chars > self.max_chars {
+            return Err(Error::Config {
+                key: "min_chars",
+                reason: format!("{} is above max_chars {}", self.min_chars, self.max_chars),
+            });
+        }
+        Ok(())
+    }
+
+    /// The settings as `name → value` text, for the report header.
+    pub fn settings(&self) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(self) {
+            for (k, v) in map {
+                match v {
+                    serde_json::Value::Object(inner) => {
+                        for (k2, v2) in inner {
+                            out.insert(format!("{k}.{k2}"), text_of(&v2));
+                        }
+                    }
+                    other => {
+                        out.insert(k, text_of(&other));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+fn text_of(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) => items.iter().map(text_of).collect::<Vec<_>>().join(" "),
+        other => other.to_string(),
+    }
+}
+
+/// What can go wrong in the compare stage.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The count and segment outputs describe different corpora.
+    #[error("count and segment outputs disagree: {counts} reports counted, {segmented} segmented")]
+    DocMismatch {
+        /// Reports in the counts.
+        counts: usize,
+        /// Reports in the segmented corpus.
+        segmented: usize,
+    },
+    /// A counted phrase names a token id the vocabulary does not have.
+    #[error("counted phrase {index} holds token id {id}, outside the vocabulary of {vocab} terms")]
+    TokenOutOfRange {
+        /// Index of the phrase in the counts.
+        index: usize,
+        /// The token id.
+        id: u32,
+        /// Size of the vocabulary.
+        vocab: usize,
+    },
+    /// A counted phrase names a report that does not exist.
+    #[error("counted phrase {index} occurs in report {doc}, but there are {docs} reports")]
+    DocOutOfRange {
+        /// Index of the phrase in the counts.
+        index: usize,
+        /// The report index.
+        doc: u32,
+        /// Number of reports.
+        docs: usize,
+    },
+    /// A setting is out of range.
+    #[error("invalid compare setting `{key}`: {reason}")]
+    Config {
+        /// The setting.
+        key: &'static str,
+        /// Why it is invalid.
+        reason: String,
+    },
+}
+
+/// A phrase that passed the shape and maximality checks, with its measures.
+struct Candidate<'a> {
+    stats: &'a PhraseStats,
+    text: String,
+    kind: Kind,
+    score: f64,
+    dp: f64,
+    cohesion: f64,
+    quoted_share: f64,
+}
+
+/// Progress is reported in chunks so that a bar is not hammered from every worker thread.
+const CHUNK: usize = 4096;
+
+/// Runs the compare stage: scores, classifies, ranks and groups the slogans of a corpus.
+pub fn run(
+    counts: &Counts,
+    seg: &Segmented,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<Comparison, Error> {
+    config.validate()?;
+    if counts.docs.len() != seg.docs.len() {
+        return Err(Error::DocMismatch {
+            counts: counts.docs.len(),
+            segmented: seg.docs.len(),
+        });
+    }
+    check_ids(counts)?;
+    let lexicon = shape::Lexicon::new(&counts.vocab, config);
+    let doc_tokens: Vec<u64> = counts.docs.iter().map(|d| d.tokens).collect();
+    let n_docs = counts.docs.len();
+
+    // Step 1 and 2: shape, length, document frequency and maximality.
+    let nest = nesting_index(counts, &lexicon);
+    progress.start("compare: candidates", counts.phrases.len() as u64);
+    let shaped: Vec<(usize, shape::Shape, String)> = counts
+        .phrases
+        .par_chunks(CHUNK)
+        .enumerate()
+        .flat_map_iter(|(c, chunk)| {
+            let out: Vec<_> = chunk
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| {
+                    let text = counts.vocab.phrase(&p.tokens);
+                    let sh = prefilter(p, &text, &lexicon, config, &nest)?;
+                    Some((c * CHUNK + i, sh, text))
+                })
+                .collect();
+            progress.inc(chunk.len() as u64);
+            out
+        })
+        .collect();
+    progress.finish();
+
+    // Sub-phrase frequencies for cohesion that the counts do not hold.
+    let mut missing: BTreeSet<Vec<u32>> = BTreeSet::new();
+    for (i, _, _) in &shaped {
+        for (a, b) in splits(&counts.phrases[*i].tokens, &lexicon) {
+            for part in [a, b] {
+                if part.len() > 1 && counts.get(part).is_none() {
+                    missing.insert(part.to_vec());
+                }
+            }
+        }
+    }
+    let missing: Vec<Vec<u32>> = missing.into_iter().collect();
+    let missing_tf = subcount::count(&missing, seg);
+    let tf_of = |part: &[u32]| -> u64 {
+        if part.len() == 1 {
+            return counts
+                .unigram_tf
+                .get(part[0] as usize)
+                .copied()
+                .unwrap_or(0);
+        }
+        if let Some(p) = counts.get(part) {
+            return u64::from(p.tf);
+        }
+        missing
+            .binary_search_by(|m| m.as_slice().cmp(part))
+            .map(|j| missing_tf[j])
+            .unwrap_or(0)
+    };
+
+    // Step 3: quality, kind and the decision.
+    progress.start("compare: scoring", shaped.len() as u64);
+    let mut accepted: Vec<Candidate> = shaped
+        .into_par_iter()
+        .filter_map(|(i, sh, text)| {
+            let p = &counts.phrases[i];
+            let c = measure(
+                p,
+                sh,
+                text,
+                &lexicon,
+                config,
+                &doc_tokens,
+                counts.n_tokens,
+                &tf_of,
+            );
+            progress.inc(1);
+            c
+        })
+        .collect();
+    progress.finish();
+
+    // Step 4: rank, then families.
+    accepted.sort_by(|a, b| {
+        b.stats
+            .df
+            .cmp(&a.stats.df)
+            .then(b.stats.tf.cmp(&a.stats.tf))
+            .then_with(|| a.text.cmp(&b.text))
+    });
+    if config.max_slogans > 0 {
+        accepted.truncate(config.max_slogans);
+    }
+    let token_lists: Vec<&[u32]> = accepted.iter().map(|c| c.stats.tokens.as_slice()).collect();
+    let heads = family::heads(&token_lists);
+
+    // Step 5: years, examples in context.
+    progress.start("compare: examples", accepted.len() as u64);
+    let mut slogans: Vec<Slogan> = accepted
+        .par_iter()
+        .enumerate()
+        .map(|(r, c)| {
+            let p = c.stats;
+            let mut per_year: BTreeMap<u16, u32> = BTreeMap::new();
+            for &(d, _) in &p.per_doc {
+                if let Some(y) = counts.docs.get(d as usize).and_then(|d| d.meta.year) {
+                    *per_year.entry(y).or_insert(0) += 1;
+                }
+            }
+            let kwic = kwic::lines(
+                &p.tokens,
+                &p.per_doc,
+                seg,
+                config.kwic_per_slogan,
+                config.kwic_context_chars,
+            );
+            progress.inc(1);
+            Slogan {
+                rank: r as u32 + 1,
+                phrase: c.text.clone(),
+                kind: c.kind,
+                df: p.df,
+                df_pct: groups::pct(u64::from(p.df), n_docs as u64),
+                tf: p.tf,
+                score: round(c.score),
+                dp: round(c.dp),
+                cohesion: round(c.cohesion),
+                left_entropy: round(f64::from(p.left.entropy)),
+                right_entropy: round(f64::from(p.right.entropy)),
+                quoted_share: round(c.quoted_share),
+                n_tokens: p.tokens.len() as u32,
+                first_year: per_year.keys().next().copied(),
+                last_year: per_year.keys().next_back().copied(),
+                family: String::new(),
+                per_doc: p.per_doc.clone(),
+                per_year: per_year.into_iter().collect(),
+                kwic,
+            }
+        })
+        .collect();
+    progress.finish();
+    for (i, h) in heads.iter().enumerate() {
+        slogans[i].family = slogans[*h].phrase.clone();
+    }
+
+    // Group comparisons.
+    progress.start("compare: groups", config.group_by.len() as u64);
+    let items: Vec<groups::Item> = slogans
+        .iter()
+        .map(|s| groups::Item {
+            phrase: &s.phrase,
+            per_doc: &s.per_doc,
+        })
+        .collect();
+    let mut fields: Vec<&String> = Vec::new();
+    for f in &config.group_by {
+        if !fields.contains(&f) {
+            fields.push(f);
+        }
+    }
+    let group_cmps = fields
+        .iter()
+        .map(|f| {
+            let g = groups::compare(f, &counts.docs, &items, config.max_group_rows);
+            progress.inc(1);
+            g
+        })
+        .collect();
+    progress.finish();
+
+    let years = counts.docs.iter().filter_map(|d| d.meta.year);
+    let years = years.clone().min().zip(years.max());
+    let mut settings = config.settings();
+    settings.insert("count.min_df".to_string(), counts.min_df.to_string());
+    Ok(Comparison {
+        summary: CorpusSummary {
+            n_docs: n_docs as u32,
+            n_chars: counts.docs.iter().map(|d| d.chars).sum(),
+            n_tokens: counts.n_tokens,
+            n_phrases: counts.phrases.len() as u64,
+            years,
+        },
+        settings,
+        docs: counts.docs.clone(),
+        slogans,
+        groups: group_cmps,
+    })
+}
+
+/// Rounds a measure to 6 decimals so that the written numbers are short and stable.
+fn round(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+fn check_ids(counts: &Counts) -> Result<(), Error> {
+    let vocab = counts.vocab.len();
+    let docs = counts.docs.len();
+    for (index, p) in counts.phrases.iter().enumerate() {
+        if let Some(&id) = p.tokens.iter().find(|&&t| t as usize >= vocab) {
+            return Err(Error::TokenOutOfRange { index, id, vocab });
+        }
+        if let Some(&(doc, _)) = p.per_doc.iter().find(|&&(d, _)| d as usize >= docs) {
+            return Err(Error::DocOutOfRange { index, doc, docs });
+        }
+    }
+    Ok(())
+}
+
+/// The longest phrase each phrase extends into, by term frequency: for every counted phrase
+/// `w·p` (or `p·w`), the entry for `p` holds the largest tf of such an extension. An
+/// extension across 、 skips the comma and takes the next item's word (`X、p`), so that a
+/// phrase found inside many different enumerations is not mistaken for a fragment.
+fn nesting_index<'a>(counts: &'a Counts, lex: &shape::Lexicon) -> FxHashMap<&'a [u32], u32> {
+    let word = |t: u32| matches!(lex.kind(t), TokenKind::Word | TokenKind::Number);
+    let mut index: FxHashMap<&[u32], u32> = FxHashMap::default();
+    let mut put = |k: &'a [u32], tf: u32| {
+        let e = index.entry(k).or_insert(0);
+        *e = (*e).max(tf);
+    };
+    for q in &counts.phrases {
+        let t = q.tokens.as_slice();
+        let n = t.len();
+        if n < 2 {
+            continue;
+        }
+        if word(t[0]) {
+            if lex.kind(t[1]) == TokenKind::Enum {
+                if n >= 3 {
+                    put(&t[2..], q.tf);
+                }
+            } else {
+                put(&t[1..], q.tf);
+            }
+        }
+        if word(t[n - 1]) {
+            if lex.kind(t[n - 2]) == TokenKind::Enum {
+                if n >= 3 {
+                    put(&t[..n - 2], q.tf);
+                }
+            } else {
+                put(&t[..n - 1], q.tf);
+            }
+        }
+    }
+    index
+}
+
+/// Cheap checks before any statistics: document frequency, shape, length, maximality.
+fn prefilter(
+    p: &PhraseStats,
+    text: &str,
+    lex: &shape::Lexicon,
+    config: &Config,
+    nest: &FxHashMap<&[u32], u32>,
+) -> Option<shape::Shape> {
+    if p.df < config.min_df || p.tf == 0 {
+        return None;
+    }
+    let sh = lex.shape(&p.tokens, text).ok()?;
+    if sh.chars > config.max_chars || sh.chars < config.min_chars.min(config.min_chars_numbered) {
+        return None;
+    }
+    let inside = nest.get(p.tokens.as_slice()).copied().unwrap_or(0);
+    if f64::from(inside) >= config.max_nested_share * f64::from(p.tf) {
+        return None;
+    }
+    Some(sh)
+}
+
+/// The splits `p = a·b` cohesion is measured over. A split never leaves 、 on a part: across an
+/// enumeration comma the parts are the items on either side, the comma itself dropped.
+fn splits<'t>(tokens: &'t [u32], lex: &shape::Lexicon) -> Vec<(&'t [u32], &'t [u32])> {
+    let is_enum = |t: u32| lex.kind(t) == TokenKind::Enum;
+    let mut out = Vec::new();
+    for k in 1..tokens.len() {
+        if is_enum(tokens[k]) {
+            out.push((&tokens[..k], &tokens[k + 1..]));
+        } else if !is_enum(tokens[k - 1]) {
+            out.push((&tokens[..k], &tokens[k..]));
+        }
+    }
+    out
+}
+
+/// Measures a candidate and decides whether it is a slogan.
+#[allow(clippy::too_many_arguments)]
+fn measure<'a>(
+    p: &'a PhraseStats,
+    sh: shape::Shape,
+    text: String,
+    lex: &shape::Lexicon,
+    config: &Config,
+    doc_tokens: &[u64],
+    n_tokens: u64,
+    tf_of: &(dyn Fn(&[u32]) -> u64 + Sync),
+) -> Option<Candidate<'a>> {
+    let quoted_share = (f64::from(p.quoted) / f64::from(p.tf)).min(1.0);
+    let kind = classify::kind(&text, sh.items, sh.chars, quoted_share, config);
+    let min_chars = if kind == Kind::Numbered {
+        config.min_chars_numbered
+    } else {
+        config.min_chars
+    };
+    if sh.chars < min_chars {
+        return None;
+    }
+    if p.tokens.len() == 1 && kind == Kind::Term && sh.chars < config.single_token_min_chars {
+        return None;
+    }
+    let cohesion = splits(&p.tokens, lex)
+        .into_iter()
+        .map(|(a, b)| measures::npmi(u64::from(p.tf), tf_of(a), tf_of(b), n_tokens))
+        .fold(1.0f64, f64::min);
+    if cohesion < config.min_cohesion {
+        return None;
+    }
+    let entropy = f64::from(p.left.entropy.min(p.right.entropy));
+    if entropy < config.min_entropy {
+        return None;
+    }
+    let dp = measures::dp_norm(&p.per_doc, doc_tokens);
+    let formulaic = match kind {
+        Kind::Numbered | Kind::Enumeration => 1.0,
+        _ => {
+            let q = if config.quoted_min_share > 0.0 {
+                quoted_share / config.quoted_min_share
+            } else {
+                1.0
+            };
+            let l = sh.chars as f64 / config.formula_min_chars.max(1) as f64;
+            q.max(l).min(1.0)
+        }
+    };
+    let w = &config.weights;
+    let score = (w.cohesion * cohesion.max(0.0)
+        + w.freedom * measures::freedom(entropy)
+        + w.dispersion * (1.0 - dp)
+        + w.formulaic * formulaic)
+        / (w.cohesion + w.freedom + w.dispersion + w.formulaic);
+    if score < config.min_score {
+        return None;
+    }
+    Some(Candidate {
+        stats: p,
+        text,
+        kind,
+        score,
+        dp,
+        cohesion,
+        quoted_share,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,187 @@
+//! The shape of a candidate phrase: is it a well-formed unit at all, before any statistics?
+//!
+//! A slogan starts and ends with a word, never with a particle or function word (的, 了, 和,
+//! 在 …), punctuation or the enumeration comma 、. Inside it may hold 、 between items, each item
+//! itself free of function words at its edges. Everything else (quotes, brackets, symbols, clause
+//! marks) ends a phrase. The word lists live in the config; here they become per-token flags so
+//! that the check costs one lookup per edge.
+
+use rustc_hash::FxHashSet;
+use tifa_core::{TokenKind, Vocab};
+
+use crate::Config;
+
+/// Per-token facts the shape check needs, computed once from the vocabulary.
+#[derive(Debug, Clone)]
+pub struct Lexicon {
+    kinds: Vec<TokenKind>,
+    /// Bit 0: may not start a phrase or item; bit 1: may not end one.
+    flags: Vec<u8>,
+    allow_digits: bool,
+}
+
+const NO_START: u8 = 1;
+const NO_END: u8 = 2;
+
+/// Why a phrase was not a candidate; used to count rejections for the summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reject {
+    /// Starts or ends with punctuation, or holds punctuation other than 、.
+    Punctuation,
+    /// Holds a digit token while digits are not allowed.
+    Digits,
+    /// Starts or ends (or has an item that starts or ends) with a function word.
+    FunctionWord,
+    /// Two 、 in a row, or 、 at an edge.
+    BrokenEnumeration,
+    /// No Chinese character at all.
+    NotChinese,
+}
+
+/// The shape of an accepted candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    /// Number of items joined by 、 (1 for a plain phrase).
+    pub items: usize,
+    /// Characters of the phrase text, 、 included.
+    pub chars: usize,
+}
+
+impl Lexicon {
+    /// Flags every vocabulary term that the config's word lists name.
+    pub fn new(vocab: &Vocab, config: &Config) -> Lexicon {
+        fn set(words: &[String]) -> FxHashSet<&str> {
+            words.iter().map(String::as_str).collect()
+        }
+        let edge = set(&config.edge_words);
+        let no_start = set(&config.no_start_words);
+        let no_end = set(&config.no_end_words);
+        let flags = vocab
+            .terms
+            .iter()
+            .map(|t| {
+                let t = t.as_str();
+                let mut f = 0;
+                if edge.contains(t) || no_start.contains(t) {
+                    f |= NO_START;
+                }
+                if edge.contains(t) || no_end.contains(t) {
+                    f |= NO_END;
+                }
+                f
+            })
+            .collect();
+        Lexicon {
+            kinds: vocab.kinds.clone(),
+            flags,
+            allow_digits: config.allow_digits,
+        }
+    }
+
+    /// The kind of a token id (`Symbol` when unknown).
+    pub fn kind(&self, id: u32) -> TokenKind {
+        self.kinds
+            .get(id as usize)
+            .copied()
+            .unwrap_or(TokenKind::Symbol)
+    }
+
+    fn flag(&self, id: u32) -> u8 {
+        self.flags.get(id as usize).copied().unwrap_or(0)
+    }
+
+    /// Checks the token-level shape of a phrase; `text` is its surface form.
+    pub fn shape(&self, tokens: &[u32], text: &str) -> Result<Shape, Reject> {
+        let (Some(&first), Some(&last)) = (tokens.first(), tokens.last()) else {
+            return Err(Reject::Punctuation);
+        };
+        let mut items = 1;
+        let mut prev_enum = false;
+        for &t in tokens {
+            match self.kind(t) {
+                TokenKind::Word => prev_enum = false,
+                TokenKind::Number => {
+                    if !self.allow_digits {
+                        return Err(Reject::Digits);
+                    }
+                    prev_enum = false;
+                }
+                TokenKind::Enum => {
+                    if prev_enum {
+                        return Err(Reject::BrokenEnumeration);
+                    }
+                    prev_enum = true;
+                    items += 1;
+                }
+                _ => return Err(Reject::Punctuation),
+            }
+        }
+        if self.kind(first) == TokenKind::Enum || self.kind(last) == TokenKind::Enum {
+            return Err(Reject::BrokenEnumeration);
+        }
+        if self.flag(first) & NO_START != 0 || self.flag(last) & NO_END != 0 {
+            return Err(Reject::FunctionWord);
+        }
+        // Each item of an enumeration must be a clean unit too: 、 never sits next to a particle.
+        for w in tokens.windows(2) {
+            if self.kind(w[1]) == TokenKind::Enum && self.flag(w[0]) & NO_END != 0 {
+                return Err(Reject::FunctionWord);
+            }
+            if self.kind(w[0]) == TokenKind::Enum && self.flag(w[1]) & NO_START != 0 {
+                return Err(Reject::FunctionWord);
+            }
+        }
+        if !text.chars().any(tifa_core::text::is_han) {
+            return Err(Reject::NotChinese);
+        }
+        Ok(Shape {
+            items,
+            chars: text.chars().count(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tifa_core::TokenKind::*;
+
+    fn lex(terms: &[(&str, TokenKind)]) -> (Vocab, Lexicon) {
+        let vocab = Vocab::new(
+            terms.iter().map(|t| t.0.to_string()).collect(),
+            terms.iter().map(|t| t.1).collect(),
+        );
+        let lexicon = Lexicon::new(&vocab, &Config::default());
+        (vocab, lexicon)
+    }
+
+    #[test]
+    fn particles_and_punctuation_at_edges_are_rejected() {
+        let (v, l) = lex(&[
+            ("的", Word),
+            ("四个意识", Word),
+            ("增强", Word),
+            ("、", Enum),
+            ("“", Open),
+            ("和", Word),
+            ("工作", Word),
+            ("中", Word),
+            ("2023", Number),
+        ]);
+        let check = |ids: &[u32]| l.shape(ids, &v.phrase(ids));
+        assert_eq!(check(&[2, 1]).map(|s| s.items), Ok(1));
+        assert_eq!(check(&[0, 1]), Err(Reject::FunctionWord));
+        assert_eq!(check(&[1, 0]), Err(Reject::FunctionWord));
+        assert_eq!(check(&[4, 1]), Err(Reject::Punctuation));
+        assert_eq!(check(&[1, 3]), Err(Reject::BrokenEnumeration));
+        assert_eq!(check(&[1, 3, 3, 1]), Err(Reject::BrokenEnumeration));
+        // 和 inside is fine (坚持和完善), at an item edge is not.
+        assert_eq!(check(&[2, 5, 1]).map(|s| s.items), Ok(1));
+        assert_eq!(check(&[1, 5, 3, 1]), Err(Reject::FunctionWord));
+        // Localisers may not end a phrase but may start one.
+        assert_eq!(check(&[6, 7]), Err(Reject::FunctionWord));
+        assert_eq!(check(&[8, 1]), Err(Reject::Digits));
+        let enumeration = check(&[2, 1, 3, 2, 1]).unwrap();
+        assert_eq!((enumeration.items, enumeration.chars), (2, 13));
+    }
+}

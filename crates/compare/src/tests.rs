@@ -1,0 +1,386 @@
+//! Stage-level tests on small hand-made corpora, counted by brute force.
+
+use std::collections::BTreeMap;
+
+use tifa_core::{
+    Branching, Counts, DocInfo, Document, Kind, Meta, NoProgress, PhraseStats, SegDoc, Segmented,
+    TokenKind, Vocab,
+};
+
+use super::*;
+
+fn kind_of(t: &str) -> TokenKind {
+    match t {
+        "、" => TokenKind::Enum,
+        "“" => TokenKind::Open,
+        "”" => TokenKind::Close,
+        "，" => TokenKind::Clause,
+        "。" => TokenKind::Sentence,
+        _ if t.chars().all(|c| c.is_ascii_digit()) => TokenKind::Number,
+        _ => TokenKind::Word,
+    }
+}
+
+fn entropy(neigh: &BTreeMap<Option<u32>, u32>, tf: u32) -> Branching {
+    let mut h = 0.0f64;
+    let mut distinct = 0;
+    let mut boundary = 0;
+    for (k, &c) in neigh {
+        match k {
+            Some(_) => {
+                distinct += 1;
+                let p = f64::from(c) / f64::from(tf);
+                h -= p * p.ln();
+            }
+            None => {
+                boundary += c;
+                let p = 1.0 / f64::from(tf);
+                h -= f64::from(c) * p * p.ln();
+            }
+        }
+    }
+    Branching {
+        distinct,
+        boundary,
+        entropy: h as f32,
+    }
+}
+
+/// Segments space-separated texts and counts every phrase with df ≥ 2 by brute force, the way
+/// the count stage defines it.
+fn corpus(texts: &[(&str, Option<u16>)]) -> (Counts, Segmented) {
+    let mut terms: Vec<String> = Vec::new();
+    let mut ids: BTreeMap<String, u32> = BTreeMap::new();
+    let mut seg = Segmented::default();
+    let mut infos = Vec::new();
+    for (i, (text, year)) in texts.iter().enumerate() {
+        let mut doc = SegDoc::default();
+        let mut clean = String::new();
+        for t in text.split_whitespace() {
+            let id = *ids.entry(t.to_string()).or_insert_with(|| {
+                terms.push(t.to_string());
+                terms.len() as u32 - 1
+            });
+            doc.tokens.push(id);
+            doc.starts.push(clean.len() as u32);
+            clean.push_str(t);
+            doc.ends.push(clean.len() as u32);
+        }
+        let meta = Meta {
+            year: *year,
+            body: Some(if i % 2 == 0 { "npc" } else { "cppcc" }.to_string()),
+            ..Meta::default()
+        };
+        infos.push(DocInfo {
+            id: format!("r{i}"),
+            title: String::new(),
+            source: String::new(),
+            meta: meta.clone(),
+            tokens: doc.tokens.len() as u64,
+            chars: clean.chars().count() as u64,
+        });
+        seg.documents.push(Document {
+            id: format!("r{i}"),
+            title: String::new(),
+            source: String::new(),
+            meta,
+            text: clean,
+        });
+        seg.docs.push(doc);
+    }
+    let kinds: Vec<TokenKind> = terms.iter().map(|t| kind_of(t)).collect();
+    seg.vocab = Vocab::new(terms.clone(), kinds.clone());
+    #[derive(Default)]
+    struct Acc {
+        tf: u32,
+        per_doc: BTreeMap<u32, u32>,
+        left: BTreeMap<Option<u32>, u32>,
+        right: BTreeMap<Option<u32>, u32>,
+        quoted: u32,
+    }
+    let mut acc: BTreeMap<Vec<u32>, Acc> = BTreeMap::new();
+    let mut unigram_tf = vec![0u64; terms.len()];
+    let word = |t: u32| matches!(kinds[t as usize], TokenKind::Word | TokenKind::Number);
+    for (d, doc) in seg.docs.iter().enumerate() {
+        let t = &doc.tokens;
+        for &x in t {
+            unigram_tf[x as usize] += 1;
+        }
+        for i in 0..t.len() {
+            for j in i + 1..=t.len() {
+                if kinds[t[j - 1] as usize].is_hard_boundary() {
+                    break;
+                }
+                let a = acc.entry(t[i..j].to_vec()).or_default();
+                a.tf += 1;
+                *a.per_doc.entry(d as u32).or_insert(0) += 1;
+                let l = (i > 0 && word(t[i - 1])).then(|| t[i - 1]);
+                let r = (j < t.len() && word(t[j])).then(|| t[j]);
+                *a.left.entry(l).or_insert(0) += 1;
+                *a.right.entry(r).or_insert(0) += 1;
+                if i > 0
+                    && j < t.len()
+                    && kinds[t[i - 1] as usize] == TokenKind::Open
+                    && kinds[t[j] as usize] == TokenKind::Close
+                {
+                    a.quoted += 1;
+                }
+            }
+        }
+    }
+    let phrases = acc
+        .into_iter()
+        .filter(|(_, a)| a.per_doc.len() >= 2)
+        .map(|(tokens, a)| PhraseStats {
+            tokens,
+            tf: a.tf,
+            df: a.per_doc.len() as u32,
+            per_doc: a.per_doc.into_iter().collect(),
+            left: entropy(&a.left, a.tf),
+            right: entropy(&a.right, a.tf),
+            quoted: a.quoted,
+        })
+        .collect();
+    let counts = Counts {
+        docs: infos,
+        vocab: seg.vocab.clone(),
+        n_tokens: seg.docs.iter().map(|d| d.tokens.len() as u64).sum(),
+        unigram_tf,
+        min_df: 2,
+        phrases,
+    };
+    (counts, seg)
+}
+
+const TEXTS: &[(&str, Option<u16>)] = &[
+    ("我们 要 增强 四个意识 、 坚定 四个自信 、 做到 两个维护 。 坚持 科学立法 、 民主立法 、 依法立法 ， 推进 工作 。 “ 两个维护 ” 是 根本 。", Some(2017)),
+    ("必须 增强 四个意识 、 坚定 四个自信 、 做到 两个维护 。 我们 坚持 科学立法 、 民主立法 、 依法立法 。 落实 有件必备 、 有备必审 、 有错必纠 。", Some(2018)),
+    ("全体 干部 要 做到 两个维护 ， 增强 四个意识 。 常委会 坚持 科学立法 、 民主立法 、 依法立法 ， 审议 议案 。 “ 两个维护 ” 落实 。", Some(2019)),
+    ("会议 强调 做到 两个维护 。 坚持 有件必备 、 有备必审 、 有错必纠 ， 审查 文件 。 我们 的 四个意识 更加 牢固 。 报告 提出 两个维护 要求 。", Some(2019)),
+    ("一年来 ， 增强 四个意识 、 坚定 四个自信 、 做到 两个维护 ， 推进 科学立法 、 民主立法 、 依法立法 。 坚持 有件必备 、 有备必审 、 有错必纠 。", Some(2020)),
+    ("各级 人大 坚持 两个维护 ， 四个意识 明显 增强 。 践行 两个维护 ， 学习 四个意识 精神 。 开展 工作 。", Some(2021)),
+];
+
+fn lenient() -> Config {
+    Config {
+        min_entropy: 0.0,
+        min_cohesion: -1.0,
+        min_score: 0.0,
+        group_by: vec!["body".to_string(), "year".to_string()],
+        ..Config::default()
+    }
+}
+
+fn slogan<'a>(c: &'a Comparison, phrase: &str) -> Option<&'a Slogan> {
+    c.slogans.iter().find(|s| s.phrase == phrase)
+}
+
+#[test]
+fn enumerations_are_single_rows_and_items_are_not() {
+    let (counts, seg) = corpus(TEXTS);
+    let c = run(&counts, &seg, &lenient(), &NoProgress).unwrap();
+    let e = slogan(&c, "科学立法、民主立法、依法立法").expect("enumeration row");
+    assert_eq!((e.kind, e.df, e.tf), (Kind::Enumeration, 4, 4));
+    let e = slogan(&c, "有件必备、有备必审、有错必纠").expect("enumeration row");
+    assert_eq!(e.kind, Kind::Enumeration);
+    // Items and partial enumerations are fragments of the whole.
+    for part in [
+        "科学立法",
+        "民主立法、依法立法",
+        "科学立法、民主立法",
+        "有备必审",
+    ] {
+        assert!(slogan(&c, part).is_none(), "{part} should be dropped");
+    }
+}
+
+#[test]
+fn numbered_formulations_whole_and_never_padded() {
+    let (counts, seg) = corpus(TEXTS);
+    let c = run(&counts, &seg, &lenient(), &NoProgress).unwrap();
+    let s = slogan(&c, "两个维护").expect("两个维护");
+    assert_eq!((s.kind, s.df), (Kind::Numbered, 6));
+    assert!(s.quoted_share > 0.0);
+    assert_eq!(slogan(&c, "四个意识").map(|s| s.kind), Some(Kind::Numbered));
+    for s in &c.slogans {
+        for bad in ["的", "要", "是", "、"] {
+            assert!(
+                !s.phrase.starts_with(bad) && !s.phrase.ends_with(bad),
+                "{}",
+                s.phrase
+            );
+        }
+    }
+}
+
+#[test]
+fn ranked_by_df_then_tf_then_phrase() {
+    let (counts, seg) = corpus(TEXTS);
+    let c = run(&counts, &seg, &lenient(), &NoProgress).unwrap();
+    assert!(!c.slogans.is_empty());
+    for (i, w) in c.slogans.windows(2).enumerate() {
+        let key = |s: &Slogan| {
+            (
+                std::cmp::Reverse(s.df),
+                std::cmp::Reverse(s.tf),
+                s.phrase.clone(),
+            )
+        };
+        assert!(key(&w[0]) < key(&w[1]));
+        assert_eq!(w[0].rank as usize, i + 1);
+    }
+    let top = &c.slogans[0];
+    assert!((top.df_pct - 100.0 * f64::from(top.df) / 6.0).abs() < 1e-9);
+}
+
+#[test]
+fn families_name_their_head() {
+    let (counts, seg) = corpus(TEXTS);
+    let c = run(&counts, &seg, &lenient(), &NoProgress).unwrap();
+    let f = |p: &str| slogan(&c, p).map(|s| s.family.clone());
+    assert_eq!(f("两个维护").as_deref(), Some("两个维护"));
+    assert_eq!(f("做到两个维护").as_deref(), Some("两个维护"));
+    // The enumeration holds 两个维护 (df 6) and 四个意识 (df 6, lower tf): 两个维护 ranks first.
+    assert_eq!(
+        f("增强四个意识、坚定四个自信、做到两个维护").as_deref(),
+        Some("两个维护")
+    );
+}
+
+#[test]
+fn years_and_examples() {
+    let (counts, seg) = corpus(TEXTS);
+    let c = run(&counts, &seg, &lenient(), &NoProgress).unwrap();
+    let s = slogan(&c, "有件必备、有备必审、有错必纠").unwrap();
+    assert_eq!((s.first_year, s.last_year), (Some(2018), Some(2020)));
+    assert_eq!(s.per_year, vec![(2018, 1), (2019, 1), (2020, 1)]);
+    assert_eq!(s.kwic.len(), 3);
+    assert_eq!(s.kwic[0].phrase, "有件必备、有备必审、有错必纠");
+    assert!(s.kwic[0].left.ends_with("。落实"));
+    assert_eq!(s.kwic[0].right, "。");
+    assert_eq!(c.summary.years, Some((2017, 2021)));
+    assert_eq!(c.summary.n_docs, 6);
+    assert_eq!(c.settings.get("min_df").map(String::as_str), Some("2"));
+}
+
+#[test]
+fn groups_compare_bodies() {
+    let (counts, seg) = corpus(TEXTS);
+    let c = run(&counts, &seg, &lenient(), &NoProgress).unwrap();
+    assert_eq!(c.groups.len(), 2);
+    let body = &c.groups[0];
+    assert_eq!(body.field, "body");
+    let names: Vec<&str> = body.groups.iter().map(|g| g.name.as_str()).collect();
+    assert_eq!(names, vec!["cppcc", "npc"]);
+    let row = body
+        .rows
+        .iter()
+        .find(|r| r.group == "npc" && r.phrase == "两个维护")
+        .unwrap();
+    assert_eq!((row.df, row.df_rest), (3, 3));
+    assert!(row.g2.abs() < 1e-12);
+}
+
+#[test]
+fn missing_sub_phrases_are_counted_from_the_tokens() {
+    let (mut counts, seg) = corpus(TEXTS);
+    let full = run(&counts, &seg, &lenient(), &NoProgress).unwrap();
+    // Keep only phrases of one token and the longest ones, as a compact count stage might.
+    counts
+        .phrases
+        .retain(|p| p.tokens.len() == 1 || p.tokens.len() >= 5);
+    let sparse = run(&counts, &seg, &lenient(), &NoProgress).unwrap();
+    let e = "增强四个意识、坚定四个自信、做到两个维护";
+    let a = slogan(&full, e).unwrap();
+    let b = slogan(&sparse, e).unwrap();
+    assert_eq!(a.cohesion, b.cohesion);
+}
+
+#[test]
+fn output_does_not_depend_on_thread_count() {
+    let (counts, seg) = corpus(TEXTS);
+    let config = lenient();
+    let with = |n: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .unwrap()
+            .install(|| run(&counts, &seg, &config, &NoProgress).unwrap())
+    };
+    let one = with(1);
+    assert_eq!(one, with(4));
+    assert_eq!(one, with(3));
+}
+
+#[test]
+fn thresholds_filter() {
+    let (counts, seg) = corpus(TEXTS);
+    let strict = Config {
+        min_df: 5,
+        ..lenient()
+    };
+    let c = run(&counts, &seg, &strict, &NoProgress).unwrap();
+    assert!(c.slogans.iter().all(|s| s.df >= 5));
+    let capped = Config {
+        max_slogans: 2,
+        ..lenient()
+    };
+    assert_eq!(
+        run(&counts, &seg, &capped, &NoProgress)
+            .unwrap()
+            .slogans
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn bad_input_is_an_error_not_a_panic() {
+    let (counts, mut seg) = corpus(TEXTS);
+    seg.docs.pop();
+    assert!(matches!(
+        run(&counts, &seg, &lenient(), &NoProgress),
+        Err(Error::DocMismatch {
+            counts: 6,
+            segmented: 5
+        })
+    ));
+    let (mut counts, seg) = corpus(TEXTS);
+    counts.phrases[0].tokens.push(9999);
+    assert!(matches!(
+        run(&counts, &seg, &lenient(), &NoProgress),
+        Err(Error::TokenOutOfRange { id: 9999, .. })
+    ));
+    let bad = Config {
+        max_nested_share: 2.0,
+        ..lenient()
+    };
+    let (counts, seg) = corpus(TEXTS);
+    assert!(matches!(
+        run(&counts, &seg, &bad, &NoProgress),
+        Err(Error::Config {
+            key: "max_nested_share",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn empty_corpus_gives_empty_comparison() {
+    let c = run(
+        &Counts::default(),
+        &Segmented::default(),
+        &Config::default(),
+        &NoProgress,
+    )
+    .unwrap();
+    assert!(c.slogans.is_empty());
+    assert_eq!(c.summary.n_docs, 0);
+}
+
+#[test]
+fn default_config_file_matches_default() {
+    let text = include_str!("../../../config/compare.toml");
+    let parsed: Config = toml::from_str(text).unwrap();
+    assert_eq!(parsed, Config::default());
+}
