@@ -135,7 +135,7 @@ fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -197,11 +197,11 @@ fn header(h: &mut Html, cmp: &Comparison) {
     h.raw("</tbody></table>");
     h.raw(concat!(
         "<dl class=\"glossary\">",
-        "<dt>Reports (df)</dt><dd>Number of reports the slogan occurs in; % reports is its share of all reports.</dd>",
-        "<dt>Occurrences (tf)</dt><dd>Times it occurs in the whole corpus.</dd>",
+        "<dt>Reports (df)</dt><dd>Number of reports the slogan occurs in; % is its share of all reports.</dd>",
+        "<dt>Uses (tf)</dt><dd>Times it occurs in the whole corpus.</dd>",
         "<dt>Score</dt><dd>Combined phrase-quality score: cohesion, free boundaries, maximality.</dd>",
         "<dt>DP</dt><dd>Gries' deviation of proportions, normalised: 0 = spread evenly across reports, near 1 = concentrated in one.</dd>",
-        "<dt>First / Last</dt><dd>Earliest and latest year of a report using it.</dd>",
+        "<dt>Years</dt><dd>Earliest and latest year of a report using it.</dd>",
         "<dt>Family</dt><dd>The head phrase of its group of variants.</dd>",
         "</dl></div></details>"
     ));
@@ -261,17 +261,16 @@ fn slogan_section(h: &mut Html, data: &PageData) {
             "numbered, enumeration, quoted, formula or term",
         ),
         ("df", "Reports", "number of reports that use it (df)"),
-        ("pct", "% reports", "share of all reports that use it"),
-        ("tf", "Occurrences", "occurrences in the corpus (tf)"),
+        ("pct", "%", "share of all reports that use it (df_pct)"),
+        ("tf", "Uses", "occurrences in the whole corpus (tf)"),
         ("s", "Score", "phrase-quality score"),
         ("dp", "DP", "dispersion: 0 even, near 1 concentrated"),
-        ("fy", "First", "earliest year"),
-        ("ly", "Last", "latest year"),
+        ("fy", "Years", "first and last year of a report using it"),
         ("", "Timeline", "share of each year's reports that use it"),
         ("fam", "Family", "head of its family of variants"),
     ];
     for (key, label, title) in cols {
-        if !has_years && matches!(*key, "fy" | "ly" | "") {
+        if !has_years && matches!(*key, "fy" | "") {
             continue;
         }
         h.open("th", &[("data-k", key), ("title", title)])

@@ -100,10 +100,9 @@
     tr.appendChild(el('td', 'n', num(s.s, 3)));
     tr.appendChild(el('td', 'n', num(s.dp, 2)));
     if (hasYears) {
-      tr.appendChild(el('td', 'n', s.fy || ''));
-      tr.appendChild(el('td', 'n', s.ly || ''));
+      tr.appendChild(el('td', 'n', !s.fy ? '' : s.fy === s.ly ? s.fy : s.fy + '–' + s.ly));
       var tc = el('td');
-      tc.appendChild(timeline(s, 90, 18, false));
+      tc.appendChild(timeline(s, 80, 18, false));
       tr.appendChild(tc);
     }
     tr.appendChild(el('td', 'fam', s.fam === s.p ? '' : s.fam));
@@ -185,7 +184,7 @@
 
     if (hasYears && s.yrs.length) {
       detail.appendChild(el('h4', null, 'Share of each year\u2019s reports'));
-      detail.appendChild(timeline(s, 400, 86, true));
+      detail.appendChild(timeline(s, 350, 86, true));
     }
 
     if (s.kw.length) {

@@ -60,7 +60,7 @@ pub fn bar_chart(cmp: &Comparison, n: usize) -> Html {
     let row_h = 22.0;
     let top = 22.0;
     let value_w = 110.0;
-    let width = 760.0_f64.max(label_w + 300.0);
+    let width = 1180.0_f64.max(label_w + 400.0);
     let bar_w = width - label_w - value_w;
     let max_df = items.iter().map(|(_, s)| s.df).max().unwrap_or(1).max(1);
     let ticks = ticks(max_df);
