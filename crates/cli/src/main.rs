@@ -55,7 +55,9 @@ pub struct Global {
 enum Command {
     /// Run every stage: clean, segment, count, compare, report (stages that are up to date are
     /// skipped).
-    #[command(after_help = "Example:\n  tifa run --corpus data/corpus --work-dir work --out-dir reports --group-by body")]
+    #[command(
+        after_help = "Example:\n  tifa run --corpus data/corpus --work-dir work --out-dir reports --group-by body"
+    )]
     Run(RunArgs),
     /// Clean: decode, normalise and split report files into clean documents.
     #[command(after_help = "Example:\n  tifa clean --in data/corpus --out work/clean.bin")]
@@ -67,13 +69,17 @@ enum Command {
     #[command(after_help = "Example:\n  tifa count --in work/segment.bin --out work/count.bin")]
     Count(StageArgs),
     /// Compare: find the slogans, rank them, compare groups of reports.
-    #[command(after_help = "Example:\n  tifa compare --in work/count.bin --out work/compare.bin --group-by level")]
+    #[command(
+        after_help = "Example:\n  tifa compare --in work/count.bin --out work/compare.bin --group-by level"
+    )]
     Compare(CompareArgs),
     /// Report: write slogans.tsv, slogans.csv, slogans.json, summary.md and report.html.
     #[command(after_help = "Example:\n  tifa report --in work/compare.bin --out reports")]
     Report(StageArgs),
     /// Show the header and a summary of any intermediate file; --json dumps it whole.
-    #[command(after_help = "Example:\n  tifa inspect --json work/clean.bin | jq '.documents[0].meta'")]
+    #[command(
+        after_help = "Example:\n  tifa inspect --json work/clean.bin | jq '.documents[0].meta'"
+    )]
     Inspect {
         /// The intermediate file (clean.bin, segment.bin, count.bin or compare.bin).
         file: PathBuf,
@@ -82,7 +88,9 @@ enum Command {
         json: bool,
     },
     /// Term and document frequency of phrases: a header `phrase tf df`, then a row each.
-    #[command(after_help = "Example:\n  tifa lookup 两个确立 四个意识\n  phrase\ttf\tdf\n  两个确立\t3\t2\n  四个意识\t17\t12")]
+    #[command(
+        after_help = "Example:\n  tifa lookup 两个确立 四个意识\n  phrase\ttf\tdf\n  两个确立\t3\t2\n  四个意识\t17\t12"
+    )]
     Lookup {
         /// Folder holding count.bin and segment.bin.
         #[arg(long, default_value = "work", value_name = "DIR")]
@@ -92,7 +100,9 @@ enum Command {
         phrases: Vec<String>,
     },
     /// Show how the segmenter cuts a text, with the bundled dictionary.
-    #[command(after_help = "Example:\n  tifa cut 坚持有件必备、有备必审、有错必纠\n  坚持 / 有件必备 / 、 / 有备必审 / 、 / 有错必纠")]
+    #[command(
+        after_help = "Example:\n  tifa cut 坚持有件必备、有备必审、有错必纠\n  坚持 / 有件必备 / 、 / 有备必审 / 、 / 有错必纠"
+    )]
     Cut {
         /// The text.
         #[arg(required = true)]
@@ -146,6 +156,7 @@ pub struct StageArgs {
 /// Flags of `tifa compare`.
 #[derive(Args, Debug)]
 pub struct CompareArgs {
+    /// Input and output.
     #[command(flatten)]
     pub stage: StageArgs,
     /// The segment stage's output, for keyword-in-context (default: segment.bin beside --in).

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use tifa_core::format::{self, Header, Stage};
-use tifa_core::{fingerprint, fingerprint_value, Comparison, Corpus, Counts, Progress, Segmented};
+use tifa_core::{fingerprint, fingerprint_value, Comparison, Corpus, Counts, Segmented};
 
 use crate::progress::Bars;
 use crate::{config, Global, RunArgs, StageArgs};
@@ -20,7 +20,9 @@ const DEFAULT_CORPUS: &str = "data/corpus";
 
 /// Input and output paths of a stage command, with defaults in `work/`.
 pub fn paths(a: StageArgs, default_in: &str, default_out: &str) -> (PathBuf, PathBuf) {
-    let input = a.input.unwrap_or_else(|| Path::new("work").join(default_in));
+    let input = a
+        .input
+        .unwrap_or_else(|| Path::new("work").join(default_in));
     let out = a.out.unwrap_or_else(|| input.with_file_name(default_out));
     (input, out)
 }
@@ -226,7 +228,11 @@ pub fn compare(
     )?;
     say(
         g,
-        format!("compare: {} slogans -> {}", cmp.slogans.len(), out.display()),
+        format!(
+            "compare: {} slogans -> {}",
+            cmp.slogans.len(),
+            out.display()
+        ),
     );
     timed(g, "compare", t);
     Ok(header)
@@ -245,7 +251,10 @@ pub fn report(g: &Global, bars: &Bars, input: &Path, out_dir: &Path) -> anyhow::
     let (h, cmp): (Header, Comparison) = read(input, Stage::Compare)?;
     tifa_report::run(&cmp, &config, out_dir, bars)?;
     write_stamp(out_dir, h.checksum, config_fp)?;
-    say(g, format!("report: {}", out_dir.join("report.html").display()));
+    say(
+        g,
+        format!("report: {}", out_dir.join("report.html").display()),
+    );
     timed(g, "report", t);
     Ok(cmp)
 }

@@ -79,7 +79,10 @@ fn slogans_tsv_has_the_contract_columns_order_and_rows() {
         let (df, tf): (u64, u64) = (r[3].parse().unwrap(), r[5].parse().unwrap());
         assert!(df >= 2 && tf >= df, "row {i}: df {df} tf {tf}");
         let pct: f64 = r[4].parse().unwrap();
-        assert!((pct - df as f64 * 100.0 / 35.0).abs() < 0.01, "df_pct {pct} for df {df}");
+        assert!(
+            (pct - df as f64 * 100.0 / 35.0).abs() < 0.01,
+            "df_pct {pct} for df {df}"
+        );
         let key = (df, tf, r[1].to_string());
         if let Some((pdf, ptf, pp)) = &prev {
             let ok = *pdf > df || (*pdf == df && (*ptf > tf || (*ptf == tf && *pp < key.2)));
@@ -87,7 +90,11 @@ fn slogans_tsv_has_the_contract_columns_order_and_rows() {
         }
         prev = Some(key);
     }
-    for f in ["reports/slogans.json", "reports/report.html", "reports/summary.md"] {
+    for f in [
+        "reports/slogans.json",
+        "reports/report.html",
+        "reports/summary.md",
+    ] {
         assert!(seeds().join(f).is_file(), "{f} missing");
     }
 }
@@ -130,7 +137,13 @@ fn substring_counts(dir: &Path, phrase: &str) -> (usize, usize) {
 
 #[test]
 fn lookup_agrees_with_substring_counts_for_formulations() {
-    let phrases = ["全过程人民民主", "四个意识", "两个维护", "人民代表大会制度", "高质量发展"];
+    let phrases = [
+        "全过程人民民主",
+        "四个意识",
+        "两个维护",
+        "人民代表大会制度",
+        "高质量发展",
+    ];
     let mut args = vec!["lookup"];
     args.extend(phrases);
     args.push("不存在的提法甲乙丙");
@@ -166,15 +179,33 @@ fn second_run_skips_every_stage_and_rewrites_nothing() {
     let dir = run_seeds("2");
     let before: Vec<_> = FILES
         .iter()
-        .map(|f| std::fs::metadata(dir.path().join(f)).unwrap().modified().unwrap())
+        .map(|f| {
+            std::fs::metadata(dir.path().join(f))
+                .unwrap()
+                .modified()
+                .unwrap()
+        })
         .collect();
     let corpus = repo().join("data/corpus");
-    let o = tifa(dir.path(), &["-v", "run", "--corpus", corpus.to_str().unwrap()]);
+    let o = tifa(
+        dir.path(),
+        &["-v", "run", "--corpus", corpus.to_str().unwrap()],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(stderr(&o).matches("up to date").count(), 5, "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o).matches("up to date").count(),
+        5,
+        "{}",
+        stderr(&o)
+    );
     let after: Vec<_> = FILES
         .iter()
-        .map(|f| std::fs::metadata(dir.path().join(f)).unwrap().modified().unwrap())
+        .map(|f| {
+            std::fs::metadata(dir.path().join(f))
+                .unwrap()
+                .modified()
+                .unwrap()
+        })
         .collect();
     assert_eq!(before, after);
 }
@@ -186,7 +217,10 @@ fn assert_refused(o: &Output, file: &str, reason: &str) {
     assert_eq!(err.lines().count(), 1, "not one line: {err}");
     assert!(err.contains(file), "{err} does not name {file}");
     assert!(err.contains(reason), "{err} does not say {reason}");
-    assert!(!err.contains("panicked") && !err.contains("backtrace"), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -203,18 +237,37 @@ fn damaged_intermediates_are_refused_by_every_reader() {
     let mid = flipped.len() / 2;
     flipped[mid] ^= 1;
     std::fs::write(work.join("count.bin"), &flipped).unwrap();
-    assert_refused(&tifa(dir.path(), &["inspect", "work/count.bin"]), "count.bin", "damaged");
+    assert_refused(
+        &tifa(dir.path(), &["inspect", "work/count.bin"]),
+        "count.bin",
+        "damaged",
+    );
     assert_refused(&tifa(dir.path(), &["compare"]), "count.bin", "damaged");
-    assert_refused(&tifa(dir.path(), &["lookup", "四个意识"]), "count.bin", "damaged");
+    assert_refused(
+        &tifa(dir.path(), &["lookup", "四个意识"]),
+        "count.bin",
+        "damaged",
+    );
 
     std::fs::write(work.join("count.bin"), &count[..count.len() - 100]).unwrap();
-    assert_refused(&tifa(dir.path(), &["inspect", "work/count.bin"]), "count.bin", "truncated");
+    assert_refused(
+        &tifa(dir.path(), &["inspect", "work/count.bin"]),
+        "count.bin",
+        "truncated",
+    );
 
     std::fs::write(work.join("count.bin"), "phrase\ttf\tdf\n").unwrap();
-    assert_refused(&tifa(dir.path(), &["compare"]), "count.bin", "not a tifa intermediate");
+    assert_refused(
+        &tifa(dir.path(), &["compare"]),
+        "count.bin",
+        "not a tifa intermediate",
+    );
 
     assert_refused(
-        &tifa(dir.path(), &["count", "--in", "work/clean.bin", "--out", "work/c2.bin"]),
+        &tifa(
+            dir.path(),
+            &["count", "--in", "work/clean.bin", "--out", "work/c2.bin"],
+        ),
         "clean.bin",
         "written by the clean stage",
     );
@@ -223,7 +276,11 @@ fn damaged_intermediates_are_refused_by_every_reader() {
     let mut other = std::fs::read(work.join("segment.bin")).unwrap();
     other[8] = 7;
     std::fs::write(work.join("segment.bin"), &other).unwrap();
-    assert_refused(&tifa(dir.path(), &["count"]), "segment.bin", "format version 7");
+    assert_refused(
+        &tifa(dir.path(), &["count"]),
+        "segment.bin",
+        "format version 7",
+    );
 }
 
 #[test]
@@ -246,9 +303,16 @@ fn bad_files_are_skipped_with_a_warning_and_the_run_goes_on() {
     let only_bad = dir.path().join("bad");
     std::fs::create_dir_all(&only_bad).unwrap();
     std::fs::write(only_bad.join("empty.txt"), "").unwrap();
-    let o = tifa(dir.path(), &["clean", "--in", "bad", "--out", "w/clean.bin"]);
+    let o = tifa(
+        dir.path(),
+        &["clean", "--in", "bad", "--out", "w/clean.bin"],
+    );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).lines().last().unwrap().starts_with("error: "), "{}", stderr(&o));
+    assert!(
+        stderr(&o).lines().last().unwrap().starts_with("error: "),
+        "{}",
+        stderr(&o)
+    );
     assert!(!dir.path().join("w/clean.bin").exists());
 }
 
@@ -257,7 +321,11 @@ fn config_errors_name_the_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("cfg");
     std::fs::create_dir_all(&cfg).unwrap();
-    std::fs::write(cfg.join("count.toml"), "min_df = 2\nno_such_setting = true\n").unwrap();
+    std::fs::write(
+        cfg.join("count.toml"),
+        "min_df = 2\nno_such_setting = true\n",
+    )
+    .unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_tifa"))
         .current_dir(dir.path())
         .args(["--config", "cfg", "count"])
@@ -286,7 +354,11 @@ fn interrupted_runs_leave_nothing_half_written_and_recover() {
             let p = dir.path().join("work").join(f);
             if p.exists() {
                 let o = tifa(dir.path(), &["inspect", p.to_str().unwrap()]);
-                assert!(o.status.success(), "{f} after kill at {delay_ms} ms: {}", stderr(&o));
+                assert!(
+                    o.status.success(),
+                    "{f} after kill at {delay_ms} ms: {}",
+                    stderr(&o)
+                );
             }
         }
     }
@@ -301,11 +373,25 @@ fn interrupted_runs_leave_nothing_half_written_and_recover() {
 
 #[test]
 fn help_shows_real_examples() {
-    let o = Command::new(env!("CARGO_BIN_EXE_tifa")).arg("--help").output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_tifa"))
+        .arg("--help")
+        .output()
+        .unwrap();
     let out = stdout(&o);
-    assert!(out.contains("tifa run") && out.contains("tifa lookup"), "{out}");
-    for sub in ["run", "clean", "segment", "count", "compare", "report", "inspect", "lookup", "cut"] {
-        let o = Command::new(env!("CARGO_BIN_EXE_tifa")).args([sub, "--help"]).output().unwrap();
-        assert!(stdout(&o).contains("Example"), "{sub} --help has no example");
+    assert!(
+        out.contains("tifa run") && out.contains("tifa lookup"),
+        "{out}"
+    );
+    for sub in [
+        "run", "clean", "segment", "count", "compare", "report", "inspect", "lookup", "cut",
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_tifa"))
+            .args([sub, "--help"])
+            .output()
+            .unwrap();
+        assert!(
+            stdout(&o).contains("Example"),
+            "{sub} --help has no example"
+        );
     }
 }
