@@ -30,6 +30,8 @@ const MAX_DOC_ROWS: usize = 2000;
 struct PageData<'a> {
     /// Earliest and latest year of the corpus.
     years: Option<(u16, u16)>,
+    /// Whether the reports span more than one year, so a timeline says something.
+    timeline: bool,
     /// Reports per year.
     year_docs: Vec<(u16, u32)>,
     docs: Vec<PageDoc<'a>>,
@@ -89,6 +91,7 @@ fn page_data<'a>(cmp: &'a Comparison, config: &Config) -> PageData<'a> {
         .or_else(|| Some((*year_docs.keys().next()?, *year_docs.keys().next_back()?)));
     PageData {
         years,
+        timeline: year_docs.len() > 1,
         year_docs: year_docs.into_iter().collect(),
         docs: cmp
             .docs
@@ -252,6 +255,7 @@ fn slogan_section(h: &mut Html, data: &PageData) {
     h.raw("<span class=\"hint\">Click a column to sort, a row to see where the slogan is used.</span></div>");
     h.raw("<div class=\"split\"><div class=\"tablewrap\"><table id=\"tbl\" class=\"data\"><thead><tr>");
     let has_years = data.years.is_some();
+    let timeline = data.timeline;
     let cols: &[(&str, &str, &str)] = &[
         ("r", "#", "rank: by reports, then occurrences"),
         ("p", "Slogan", "the phrase as it stands in the text"),
@@ -270,7 +274,7 @@ fn slogan_section(h: &mut Html, data: &PageData) {
         ("fam", "Family", "head of its family of variants"),
     ];
     for (key, label, title) in cols {
-        if !has_years && matches!(*key, "fy" | "") {
+        if (!has_years && *key == "fy") || (!timeline && key.is_empty()) {
             continue;
         }
         h.open("th", &[("data-k", key), ("title", title)])

@@ -11,7 +11,7 @@
   var S = D.slogans, DOCS = D.docs;
   var yearDocs = {};
   D.year_docs.forEach(function (p) { yearDocs[p[0]] = p[1]; });
-  var hasYears = !!D.years;
+  var hasYears = !!D.years, hasTimeline = D.timeline;
   var state = { key: 'r', asc: true, q: '', kind: '', sel: -1 };
   var tbody = document.getElementById('rows');
   var table = document.getElementById('tbl');
@@ -101,6 +101,8 @@
     tr.appendChild(el('td', 'n', num(s.dp, 2)));
     if (hasYears) {
       tr.appendChild(el('td', 'n', !s.fy ? '' : s.fy === s.ly ? s.fy : s.fy + '–' + s.ly));
+    }
+    if (hasTimeline) {
       var tc = el('td');
       tc.appendChild(timeline(s, 80, 18, false));
       tr.appendChild(tc);
@@ -182,7 +184,7 @@
     if (s.fy) fact(s.fy === s.ly ? s.fy : s.fy + '–' + s.ly, 'years');
     detail.appendChild(facts);
 
-    if (hasYears && s.yrs.length) {
+    if (hasTimeline && s.yrs.length) {
       detail.appendChild(el('h4', null, 'Share of each year\u2019s reports'));
       detail.appendChild(timeline(s, 350, 86, true));
     }

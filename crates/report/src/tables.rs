@@ -203,8 +203,14 @@ pub fn summary_md(cmp: &Comparison, config: &Config) -> String {
     let _ = writeln!(out, "| tokens | {} |", s.n_tokens);
     let _ = writeln!(out, "| phrases counted | {} |", s.n_phrases);
     let _ = writeln!(out, "| slogans | {} |", cmp.slogans.len());
-    if let Some((a, b)) = s.years {
-        let _ = writeln!(out, "| years | {a}–{b} |");
+    match s.years {
+        Some((a, b)) if a == b => {
+            let _ = writeln!(out, "| year | {a} |");
+        }
+        Some((a, b)) => {
+            let _ = writeln!(out, "| years | {a}–{b} |");
+        }
+        None => {}
     }
     for g in &cmp.groups {
         let _ = writeln!(

@@ -335,3 +335,23 @@ fn config_limits_the_page() {
     let tsv = fs::read_to_string(dir.path().join("slogans.tsv")).unwrap();
     assert_eq!(tsv.lines().count(), 10);
 }
+
+#[test]
+fn timeline_only_when_reports_span_several_years() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&sample(), dir.path());
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(html.contains(">Timeline</th>"));
+
+    let mut one_year = sample();
+    for d in &mut one_year.docs {
+        d.meta.year = Some(2023);
+    }
+    one_year.summary.years = Some((2023, 2023));
+    write(&one_year, dir.path());
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(!html.contains(">Timeline</th>"));
+    assert!(html.contains(">Years</th>"));
+    let md = fs::read_to_string(dir.path().join("summary.md")).unwrap();
+    assert!(md.contains("| year | 2023 |"));
+}
