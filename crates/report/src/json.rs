@@ -323,9 +323,10 @@ pub fn slogans_file(cmp: &Comparison) -> SlogansFile<'_> {
     }
 }
 
-/// `slogans.json`, pretty-printed with a final newline.
+/// `slogans.json`, compact (a large corpus has tens of thousands of slogans, and indentation
+/// would double the file), with a final newline.
 pub fn slogans_json(cmp: &Comparison) -> Result<Vec<u8>, Error> {
-    let mut out = serde_json::to_vec_pretty(&slogans_file(cmp)).map_err(|source| Error::Json {
+    let mut out = serde_json::to_vec(&slogans_file(cmp)).map_err(|source| Error::Json {
         what: "slogans.json",
         source,
     })?;
