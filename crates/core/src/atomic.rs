@@ -37,6 +37,14 @@ where
         fill(&mut w)?;
         w.flush()?;
     }
+    // Temporary files are created owner-only; outputs are ordinary files for the user's
+    // spreadsheet, browser or colleagues, so give them the usual permissions.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
