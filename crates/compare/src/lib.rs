@@ -22,6 +22,7 @@
 //! threads.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -83,12 +84,14 @@ pub struct Config {
     pub max_group_rows: usize,
     /// Least number of reports a slogan occurs in.
     pub min_df: u32,
-    /// Least number of characters of a slogan (numbered formulations excepted).
+    /// Least number of characters of a slogan of kind term or formula.
     pub min_chars: usize,
-    /// Least number of characters of a numbered formulation (双减, 两会).
-    pub min_chars_numbered: usize,
+    /// Least number of characters of a numbered, enumerated or quoted slogan (双减, 两会).
+    pub min_chars_formulaic: usize,
     /// Most characters of a slogan.
     pub max_chars: usize,
+    /// Least characters of each item of an enumeration (一、 in a heading is not an item).
+    pub min_item_chars: usize,
     /// A single word (one token) is a slogan only when it is numbered, mostly quoted, or has at
     /// least this many characters (a compound such as 全过程人民民主 from the dictionary).
     pub single_token_min_chars: usize,
@@ -141,10 +144,11 @@ impl Default for Config {
             max_slogans: 0,
             max_group_rows: 0,
             min_df: 2,
-            min_chars: 4,
-            min_chars_numbered: 2,
+            min_chars: 5,
+            min_chars_formulaic: 2,
             max_chars: 80,
-            single_token_min_chars: 4,
+            min_item_chars: 2,
+            single_token_min_chars: 5,
             min_cohesion: 0.2,
             min_entropy: 0.5,
             max_nested_share: 0.9,
@@ -161,10 +165,13 @@ impl Default for Config {
                 "的 地 得 之 了 着 过 和 与 及 以及 或 或者 并 并且 而 而且 且 同 跟 对 对于 关于 \
                  在 于 把 被 将 为 为了 由 从 向 以 用 按 按照 通过 根据 等 等等 是 也 都 就 又 还 \
                  才 所 其 这 那 该 此 这个 那个 这些 那些 这样 我 我们 你 你们 他 他们 它 它们 \
-                 自己 其中 啊 吗 呢 吧 更 很 最 较 已 已经 正在 要 会 能 可 可以 应 应当 应该 使 \
+                 自己 其中 啊 吗 呢 吧 很 最 较 已 已经 作为 正在 要 会 能 可 可以 应 应当 应该 使 \
                  让 个 一些 一个 各 各项",
             ),
-            no_start_words: words("上 中 下 里 后"),
+            no_start_words: words(
+                "上 中 下 里 后 进一步 不断 积极 切实 认真 努力 着力 始终 继续 持续 加快 及时 不 \
+                 没有",
+            ),
             no_end_words: words("中 上 下 里 内 外 时 后 前 以来 方面 年 月 日"),
             weights: Weights::default(),
         }
@@ -314,7 +321,6 @@ pub fn run(
     let n_docs = counts.docs.len();
 
     // Step 1 and 2: shape, length, document frequency and maximality.
-    let nest = nesting_index(counts, &lexicon);
     progress.start("compare: candidates", counts.phrases.len() as u64);
     let shaped: Vec<(usize, shape::Shape, String)> = counts
         .phrases
@@ -326,13 +332,24 @@ pub fn run(
                 .enumerate()
                 .filter_map(|(i, p)| {
                     let text = counts.vocab.phrase(&p.tokens);
-                    let sh = prefilter(p, &text, &lexicon, config, &nest)?;
+                    let sh = prefilter(p, &text, &lexicon, config)?;
                     Some((c * CHUNK + i, sh, text))
                 })
                 .collect();
             progress.inc(chunk.len() as u64);
             out
         })
+        .collect();
+    progress.finish();
+    progress.start("compare: maximality", counts.phrases.len() as u64);
+    let inside = containing_tf(counts, shaped.iter().map(|(i, _, _)| *i), progress);
+    let shaped: Vec<(usize, shape::Shape, String)> = shaped
+        .into_iter()
+        .zip(inside)
+        .filter(|((i, _, _), inside)| {
+            f64::from(*inside) < config.max_nested_share * f64::from(counts.phrases[*i].tf)
+        })
+        .map(|(c, _)| c)
         .collect();
     progress.finish();
 
@@ -514,62 +531,56 @@ fn check_ids(counts: &Counts) -> Result<(), Error> {
     Ok(())
 }
 
-/// The longest phrase each phrase extends into, by term frequency: for every counted phrase
-/// `w·p` (or `p·w`), the entry for `p` holds the largest tf of such an extension. An
-/// extension across 、 skips the comma and takes the next item's word (`X、p`), so that a
-/// phrase found inside many different enumerations is not mistaken for a fragment.
-fn nesting_index<'a>(counts: &'a Counts, lex: &shape::Lexicon) -> FxHashMap<&'a [u32], u32> {
-    let word = |t: u32| matches!(lex.kind(t), TokenKind::Word | TokenKind::Number);
-    let mut index: FxHashMap<&[u32], u32> = FxHashMap::default();
-    let mut put = |k: &'a [u32], tf: u32| {
-        let e = index.entry(k).or_insert(0);
-        *e = (*e).max(tf);
-    };
-    for q in &counts.phrases {
-        let t = q.tokens.as_slice();
-        let n = t.len();
-        if n < 2 {
-            continue;
-        }
-        if word(t[0]) {
-            if lex.kind(t[1]) == TokenKind::Enum {
-                if n >= 3 {
-                    put(&t[2..], q.tf);
+/// For each candidate (given as indices into the counted phrases), the largest term frequency
+/// of a longer counted phrase that contains it. Every occurrence of the longer phrase holds an
+/// occurrence of the candidate, so `containing / tf` is the share of the candidate's
+/// occurrences that sit inside that one phrase. Containment is checked over every counted
+/// phrase, not only one-word extensions, because the count stage may store a long phrase only
+/// in its closed form (the full enumeration, not the enumeration minus its last word).
+fn containing_tf(
+    counts: &Counts,
+    candidates: impl Iterator<Item = usize>,
+    progress: &dyn Progress,
+) -> Vec<u32> {
+    let index: FxHashMap<&[u32], usize> = candidates
+        .enumerate()
+        .map(|(k, i)| (counts.phrases[i].tokens.as_slice(), k))
+        .collect();
+    let longest = index.keys().map(|t| t.len()).max().unwrap_or(0);
+    let best: Vec<AtomicU32> = (0..index.len()).map(|_| AtomicU32::new(0)).collect();
+    counts.phrases.par_chunks(CHUNK).for_each(|chunk| {
+        for q in chunk {
+            let t = q.tokens.as_slice();
+            for i in 0..t.len() {
+                for j in i + 1..=t.len().min(i + longest) {
+                    if j - i == t.len() {
+                        continue;
+                    }
+                    if let Some(&k) = index.get(&t[i..j]) {
+                        // max is order-independent, so relaxed atomics give the same result
+                        // for any thread count.
+                        best[k].fetch_max(q.tf, Ordering::Relaxed);
+                    }
                 }
-            } else {
-                put(&t[1..], q.tf);
             }
         }
-        if word(t[n - 1]) {
-            if lex.kind(t[n - 2]) == TokenKind::Enum {
-                if n >= 3 {
-                    put(&t[..n - 2], q.tf);
-                }
-            } else {
-                put(&t[..n - 1], q.tf);
-            }
-        }
-    }
-    index
+        progress.inc(chunk.len() as u64);
+    });
+    best.into_iter().map(AtomicU32::into_inner).collect()
 }
 
-/// Cheap checks before any statistics: document frequency, shape, length, maximality.
+/// Cheap checks before any statistics: document frequency, shape, length.
 fn prefilter(
     p: &PhraseStats,
     text: &str,
     lex: &shape::Lexicon,
     config: &Config,
-    nest: &FxHashMap<&[u32], u32>,
 ) -> Option<shape::Shape> {
     if p.df < config.min_df || p.tf == 0 {
         return None;
     }
     let sh = lex.shape(&p.tokens, text).ok()?;
-    if sh.chars > config.max_chars || sh.chars < config.min_chars.min(config.min_chars_numbered) {
-        return None;
-    }
-    let inside = nest.get(p.tokens.as_slice()).copied().unwrap_or(0);
-    if f64::from(inside) >= config.max_nested_share * f64::from(p.tf) {
+    if sh.chars > config.max_chars || sh.chars < config.min_chars.min(config.min_chars_formulaic) {
         return None;
     }
     Some(sh)
@@ -604,8 +615,8 @@ fn measure<'a>(
 ) -> Option<Candidate<'a>> {
     let quoted_share = (f64::from(p.quoted) / f64::from(p.tf)).min(1.0);
     let kind = classify::kind(&text, sh.items, sh.chars, quoted_share, config);
-    let min_chars = if kind == Kind::Numbered {
-        config.min_chars_numbered
+    let min_chars = if matches!(kind, Kind::Numbered | Kind::Enumeration | Kind::Quoted) {
+        config.min_chars_formulaic
     } else {
         config.min_chars
     };

@@ -17,7 +17,10 @@ pub struct Lexicon {
     kinds: Vec<TokenKind>,
     /// Bit 0: may not start a phrase or item; bit 1: may not end one.
     flags: Vec<u8>,
+    /// Characters of each term, to measure the items of an enumeration.
+    chars: Vec<u32>,
     allow_digits: bool,
+    min_item_chars: usize,
 }
 
 const NO_START: u8 = 1;
@@ -34,6 +37,8 @@ pub enum Reject {
     FunctionWord,
     /// Two 、 in a row, or 、 at an edge.
     BrokenEnumeration,
+    /// An item of an enumeration shorter than `min_item_chars` (一、 in a heading, 市、区).
+    ShortItem,
     /// No Chinese character at all.
     NotChinese,
 }
@@ -74,7 +79,13 @@ impl Lexicon {
         Lexicon {
             kinds: vocab.kinds.clone(),
             flags,
+            chars: vocab
+                .terms
+                .iter()
+                .map(|t| t.chars().count() as u32)
+                .collect(),
             allow_digits: config.allow_digits,
+            min_item_chars: config.min_item_chars,
         }
     }
 
@@ -97,7 +108,15 @@ impl Lexicon {
         };
         let mut items = 1;
         let mut prev_enum = false;
+        let mut item_chars = 0usize;
+        let mut shortest_item = usize::MAX;
         for &t in tokens {
+            if self.kind(t) == TokenKind::Enum {
+                shortest_item = shortest_item.min(item_chars);
+                item_chars = 0;
+            } else {
+                item_chars += self.chars.get(t as usize).copied().unwrap_or(0) as usize;
+            }
             match self.kind(t) {
                 TokenKind::Word => prev_enum = false,
                 TokenKind::Number => {
@@ -118,6 +137,9 @@ impl Lexicon {
         }
         if self.kind(first) == TokenKind::Enum || self.kind(last) == TokenKind::Enum {
             return Err(Reject::BrokenEnumeration);
+        }
+        if items > 1 && shortest_item.min(item_chars) < self.min_item_chars {
+            return Err(Reject::ShortItem);
         }
         if self.flag(first) & NO_START != 0 || self.flag(last) & NO_END != 0 {
             return Err(Reject::FunctionWord);
@@ -167,6 +189,8 @@ mod tests {
             ("工作", Word),
             ("中", Word),
             ("2023", Number),
+            ("市", Word),
+            ("区", Word),
         ]);
         let check = |ids: &[u32]| l.shape(ids, &v.phrase(ids));
         assert_eq!(check(&[2, 1]).map(|s| s.items), Ok(1));
@@ -181,6 +205,7 @@ mod tests {
         // Localisers may not end a phrase but may start one.
         assert_eq!(check(&[6, 7]), Err(Reject::FunctionWord));
         assert_eq!(check(&[8, 1]), Err(Reject::Digits));
+        assert_eq!(check(&[9, 3, 10]), Err(Reject::ShortItem));
         let enumeration = check(&[2, 1, 3, 2, 1]).unwrap();
         assert_eq!((enumeration.items, enumeration.chars), (2, 13));
     }
