@@ -23,6 +23,12 @@ pub use lookup::{lookup, scan};
 
 use tifa_core::{Counts, DocInfo, Progress, Segmented};
 
+/// The suffixes are sorted and walked in about this many passes (more on small corpora is
+/// pointless: see [`MIN_PASS`]).
+const PASSES: usize = 8;
+/// Fewest suffixes in a pass.
+const MIN_PASS: usize = 1 << 24;
+
 /// What can go wrong in the count stage.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -118,12 +124,18 @@ pub fn run(seg: &Segmented, config: &Config, progress: &dyn Progress) -> Result<
     progress.inc(n_tokens);
     progress.finish();
 
-    progress.start("count: sort", 0);
-    let (sa, bounds) = stream.suffix_array(config.max_len);
-    progress.finish();
-
-    progress.start("count: phrases", sa.len() as u64);
-    let phrases = phrases::collect(&stream, &sa, &bounds, config, progress);
+    // Suffixes are processed in passes by first token, which bounds the memory of the suffix
+    // array and its companions; the passes come in token order, so their phrases concatenate
+    // sorted.
+    let sizes = stream.bucket_sizes();
+    let n_suffixes: usize = sizes.iter().sum();
+    let pass_size = (n_suffixes / PASSES).max(MIN_PASS);
+    progress.start("count: phrases", n_suffixes as u64);
+    let mut phrases = Vec::new();
+    for (lo, hi) in stream::Stream::plan_passes(&sizes, pass_size) {
+        let pass = stream.pass(lo, hi, &sizes, config.max_len);
+        phrases.extend(phrases::collect(&stream, &pass, config, progress));
+    }
     progress.finish();
 
     Ok(Counts {

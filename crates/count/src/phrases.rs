@@ -16,7 +16,7 @@
 use rayon::prelude::*;
 use tifa_core::{Branching, PhraseStats, Progress};
 
-use crate::stream::{is_sentinel, Class, Stream, OPEN};
+use crate::stream::{is_sentinel, Class, Pass, Stream, CLOSE, OPEN};
 use crate::Config;
 
 /// Bounds of the number of suffixes per chunk of parallel work (whole buckets are added until a
@@ -24,37 +24,46 @@ use crate::Config;
 const CHUNK_MIN: usize = 64;
 const CHUNK_MAX: usize = 1 << 16;
 
-/// Measures every stored phrase. `sa` and `bounds` come from [`Stream::suffix_array`].
+/// Measures every stored phrase whose first token is in one pass; the result is sorted.
 pub(crate) fn collect(
     stream: &Stream,
-    sa: &[u32],
-    bounds: &[usize],
+    pass: &Pass,
     config: &Config,
     progress: &dyn Progress,
 ) -> Vec<PhraseStats> {
+    let n = pass.sa.len();
     // Chunk limits depend only on the data, never on the thread count.
+    let chunk = (n / 1024).clamp(CHUNK_MIN, CHUNK_MAX);
     let mut chunks: Vec<(usize, usize)> = Vec::new();
-    let chunk = (sa.len() / 1024).clamp(CHUNK_MIN, CHUNK_MAX);
     let mut start = 0usize;
-    for &b in bounds.iter().skip(1) {
+    for &b in pass.bounds.iter().skip(1) {
         if b - start >= chunk {
             chunks.push((start, b));
             start = b;
         }
     }
-    if start < sa.len() {
-        chunks.push((start, sa.len()));
+    if start < n {
+        chunks.push((start, n));
     }
     let parts: Vec<Vec<PhraseStats>> = chunks
         .par_iter()
-        .map(|&(a, b)| {
-            let mut walker = Walker::new(stream, config);
-            walker.walk(&sa[a..b]);
-            progress.inc((b - a) as u64);
-            let mut out = walker.out;
-            out.sort_unstable_by(|x, y| x.tokens.cmp(&y.tokens));
-            out
-        })
+        // The walker's dense counters are sized by the vocabulary; build one per rayon job, not
+        // per chunk.
+        .map_init(
+            || Walker::new(stream, config),
+            |walker, &(a, b)| {
+                walker.walk(Chunk {
+                    sa: &pass.sa[a..b],
+                    lcp: &pass.lcp[a..b],
+                    after: &pass.after[a..b],
+                    left: &pass.left[a..b],
+                });
+                progress.inc((b - a) as u64);
+                let mut out = std::mem::take(&mut walker.out);
+                out.sort_unstable_by(|x, y| x.tokens.cmp(&y.tokens));
+                out
+            },
+        )
         .collect();
     let mut phrases = Vec::with_capacity(parts.iter().map(Vec::len).sum());
     for part in parts {
@@ -63,13 +72,63 @@ pub(crate) fn collect(
     phrases
 }
 
+/// A run of whole first-token buckets of a [`Pass`].
+#[derive(Clone, Copy)]
+struct Chunk<'p> {
+    sa: &'p [u32],
+    lcp: &'p [u32],
+    after: &'p [u32],
+    left: &'p [u32],
+}
+
 /// Walks one chunk of the suffix array, with scratch buffers reused across intervals.
 struct Walker<'a> {
     stream: &'a Stream,
     config: &'a Config,
+    /// Dense counters, indexed by report and by token id, and the indices touched in them, so
+    /// that counting an interval costs its width and not a sort of it.
+    doc_count: Tally,
+    token_count: Tally,
+    /// Report of each suffix of the chunk.
     docs: Vec<u32>,
-    neighbours: Vec<u32>,
     out: Vec<PhraseStats>,
+}
+
+/// A dense counter that remembers which slots it touched, to read them out sorted and reset
+/// only those.
+struct Tally {
+    count: Vec<u32>,
+    touched: Vec<u32>,
+}
+
+impl Tally {
+    fn new(size: usize) -> Tally {
+        Tally {
+            count: vec![0; size],
+            touched: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, i: u32) {
+        let c = &mut self.count[i as usize];
+        if *c == 0 {
+            self.touched.push(i);
+        }
+        *c += 1;
+    }
+
+    /// `(slot, count)` pairs by slot, and the counter emptied.
+    fn drain(&mut self) -> Vec<(u32, u32)> {
+        self.touched.sort_unstable();
+        let out = self
+            .touched
+            .iter()
+            .map(|&i| (i, std::mem::take(&mut self.count[i as usize])))
+            .collect();
+        self.touched.clear();
+        out
+    }
 }
 
 impl<'a> Walker<'a> {
@@ -77,23 +136,23 @@ impl<'a> Walker<'a> {
         Walker {
             stream,
             config,
+            doc_count: Tally::new(stream.doc_starts.len()),
+            token_count: Tally::new(stream.classes.len()),
             docs: Vec::new(),
-            neighbours: Vec::new(),
             out: Vec::new(),
         }
     }
 
     /// Bottom-up traversal of the LCP intervals of `sa` (whose first suffix starts a new first
     /// token, so its LCP with the one before is 0).
-    fn walk(&mut self, sa: &[u32]) {
-        let max_len = self.config.max_len;
+    fn walk(&mut self, chunk: Chunk<'_>) {
+        let s = self.stream;
+        self.docs.clear();
+        self.docs.extend(chunk.sa.iter().map(|&p| s.doc_of(p)));
+        let lcp = chunk.lcp;
         let mut stack: Vec<(u32, usize)> = vec![(0, 0)];
-        for i in 1..=sa.len() {
-            let cur = if i < sa.len() {
-                self.stream.lcp(sa[i - 1], sa[i], max_len)
-            } else {
-                0
-            };
+        for i in 1..=lcp.len() {
+            let cur = lcp.get(i).copied().unwrap_or(0);
             let mut lb = i - 1;
             while let Some(&(top, b)) = stack.last() {
                 if cur >= top {
@@ -101,7 +160,7 @@ impl<'a> Walker<'a> {
                 }
                 stack.pop();
                 let below = stack.last().map_or(0, |s| s.0);
-                self.interval(&sa[b..i], top, cur.max(below));
+                self.interval(chunk, b..i, top, cur.max(below));
                 lb = b;
             }
             if cur > stack.last().map_or(0, |s| s.0) {
@@ -110,15 +169,38 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Measures the stored phrases of one interval: suffixes `occ` share their first `len`
-    /// tokens, and the phrases of lengths `parent + 1 ..= len` occur exactly there.
-    fn interval(&mut self, occ: &[u32], len: u32, parent: u32) {
+    /// Measures the stored phrases of one interval: the suffixes `sa[range]` share their first
+    /// `len` tokens, and the phrases of lengths `parent + 1 ..= len` occur exactly there.
+    fn interval(&mut self, chunk: Chunk<'_>, range: std::ops::Range<usize>, len: u32, parent: u32) {
         let s = self.stream;
         let t = &s.text;
         let c = self.config;
+        let occ = &chunk.sa[range.clone()];
+        let lefts = &chunk.left[range.clone()];
         let first = occ[0] as usize;
         let tf = occ.len() as u32;
         if tf < c.min_df {
+            return;
+        }
+        // Left-closed: not every occurrence follows the same token that could extend it.
+        let left_closed = {
+            let l0 = lefts[0];
+            let extendable = !is_sentinel(l0) && s.class(l0) != Class::Enum;
+            !extendable || lefts.iter().any(|&x| x != l0)
+        };
+        // Cheap tests first, on data read in array order: a class with no short length whose
+        // occurrences all extend to the left stores nothing, nor does a class in too few
+        // reports. Only then is the stream read at the class's first occurrence.
+        let has_short = parent < c.max_short;
+        if !has_short && !left_closed && len < c.max_len {
+            return;
+        }
+        for &d in &self.docs[range.clone()] {
+            self.doc_count.add(d);
+        }
+        let per_doc = self.doc_count.drain();
+        let df = per_doc.len() as u32;
+        if df < c.min_df {
             return;
         }
         // Which lengths of the class are stored. A phrase never ends with `、`. It is right-closed
@@ -126,50 +208,17 @@ impl<'a> Walker<'a> {
         // end there, so no one-token extension to the right is a phrase).
         let valid = |k: u32| s.class(t[first + k as usize - 1]) != Class::Enum;
         let right_closed = |k: u32| k == len || s.class(t[first + k as usize]) == Class::Enum;
-        let any_short = (parent + 1..=len.min(c.max_short)).any(valid);
-        let any_closed_long =
-            (parent + 1..=len).any(|k| k > c.max_short && valid(k) && right_closed(k));
-        if !any_short && !any_closed_long {
-            return;
-        }
-        // Left-closed: not every occurrence follows the same token that could extend it.
-        let left_closed = {
-            let l0 = t[occ[0] as usize - 1];
-            let extendable = !is_sentinel(l0) && s.class(l0) != Class::Enum;
-            !extendable || occ.iter().any(|&p| t[p as usize - 1] != l0)
-        };
-        if !any_short && !left_closed && len < c.max_len {
-            return;
-        }
-
-        // Reports.
-        self.docs.clear();
-        self.docs.extend(occ.iter().map(|&p| s.doc_of(p)));
-        self.docs.sort_unstable();
-        let per_doc = runs(&self.docs);
-        let df = per_doc.len() as u32;
-        if df < c.min_df {
-            return;
-        }
 
         // Left neighbours are shared by every length of the class.
-        self.neighbours.clear();
         let mut boundary = 0u32;
-        for &p in occ {
-            let x = t[p as usize - 1];
+        for &x in lefts {
             if is_sentinel(x) || s.class(x) != Class::Word {
                 boundary += 1;
             } else {
-                self.neighbours.push(x);
+                self.token_count.add(x);
             }
         }
-        self.neighbours.sort_unstable();
-        let left = branching(&self.neighbours, boundary, tf);
-        let opened: Vec<u32> = occ
-            .iter()
-            .copied()
-            .filter(|&p| t[p as usize - 1] == OPEN)
-            .collect();
+        let left = branching(&self.token_count.drain(), boundary, tf);
 
         for k in parent + 1..=len {
             if !valid(k) {
@@ -192,26 +241,53 @@ impl<'a> Walker<'a> {
                 } else {
                     branching(&[], tf, tf)
                 }
+            } else if len < c.max_len {
+                // The occurrences are sorted by the token after the prefix, and an LCP equal to
+                // `len` separates two groups, so one read per group gives the neighbours, in
+                // token order (sentinels, which never match, come as groups of one).
+                let mut words: Vec<(u32, u32)> = Vec::new();
+                let mut boundary = 0u32;
+                let mut g = range.start;
+                while g < range.end {
+                    let mut h = g + 1;
+                    while h < range.end && chunk.lcp[h] > len {
+                        h += 1;
+                    }
+                    // The token after the prefix was recorded with the LCP, except for the
+                    // interval's first suffix.
+                    let x = if g == range.start {
+                        t[first + len as usize]
+                    } else {
+                        chunk.after[g]
+                    };
+                    let n = (h - g) as u32;
+                    if is_sentinel(x) || s.class(x) != Class::Word {
+                        boundary += n;
+                    } else {
+                        words.push((x, n));
+                    }
+                    g = h;
+                }
+                branching(&words, boundary, tf)
             } else {
-                self.neighbours.clear();
+                // At the length cap, suffixes were not ordered beyond it: count one by one.
                 let mut boundary = 0u32;
                 for &p in occ {
                     let x = t[p as usize + k as usize];
                     if is_sentinel(x) || s.class(x) != Class::Word {
                         boundary += 1;
                     } else {
-                        self.neighbours.push(x);
+                        self.token_count.add(x);
                     }
                 }
-                self.neighbours.sort_unstable();
-                branching(&self.neighbours, boundary, tf)
+                branching(&self.token_count.drain(), boundary, tf)
             };
             // Only the whole shared prefix can be followed by a closing quote: a shorter one is
             // followed by a token of the prefix.
             let quoted = if k == len {
-                opened
-                    .iter()
-                    .filter(|&&p| t[p as usize + k as usize] == crate::stream::CLOSE)
+                occ.iter()
+                    .zip(lefts)
+                    .filter(|&(&p, &l)| l == OPEN && t[p as usize + k as usize] == CLOSE)
                     .count() as u32
             } else {
                 0
@@ -229,40 +305,21 @@ impl<'a> Walker<'a> {
     }
 }
 
-/// Run-length encoding of a sorted slice: `(value, count)` pairs.
-fn runs(sorted: &[u32]) -> Vec<(u32, u32)> {
-    let mut out: Vec<(u32, u32)> = Vec::new();
-    for &x in sorted {
-        match out.last_mut() {
-            Some((v, n)) if *v == x => *n += 1,
-            _ => out.push((x, 1)),
-        }
-    }
-    out
-}
-
-/// Branching statistics from the sorted ids of the word neighbours and the number of boundary
-/// occurrences, each of which counts as a distinct neighbour of its own in the entropy.
-pub(crate) fn branching(sorted_words: &[u32], boundary: u32, tf: u32) -> Branching {
+/// Branching statistics from the `(token, count)` pairs of the word neighbours, in token order,
+/// and the number of boundary occurrences, each of which counts as a distinct neighbour of its
+/// own in the entropy.
+pub(crate) fn branching(words: &[(u32, u32)], boundary: u32, tf: u32) -> Branching {
     let total = tf as f64;
     let mut entropy = 0.0f64;
-    let mut distinct = 0u32;
-    let mut i = 0;
-    while i < sorted_words.len() {
-        let mut j = i + 1;
-        while j < sorted_words.len() && sorted_words[j] == sorted_words[i] {
-            j += 1;
-        }
-        let p = (j - i) as f64 / total;
+    for &(_, c) in words {
+        let p = c as f64 / total;
         entropy -= p * p.ln();
-        distinct += 1;
-        i = j;
     }
     if boundary > 0 {
         entropy += boundary as f64 / total * total.ln();
     }
     Branching {
-        distinct,
+        distinct: words.len() as u32,
         boundary,
         entropy: entropy.max(0.0) as f32,
     }

@@ -176,51 +176,192 @@ impl Stream {
         a.cmp(&b)
     }
 
-    /// The suffix array of phrase starts, and the bucket boundaries (suffixes with the same
-    /// first token are `sa[bounds[i]..bounds[i + 1]]`).
-    pub fn suffix_array(&self, max_len: u32) -> (Vec<u32>, Vec<usize>) {
-        let t = &self.text;
-        let mut counts = vec![0usize; self.classes.len() + 1];
-        for &x in t {
+    /// Number of phrase starts of each token id (0 for `、`, which starts no phrase).
+    pub fn bucket_sizes(&self) -> Vec<usize> {
+        let mut sizes = vec![0usize; self.classes.len()];
+        for &x in &self.text {
             if !is_sentinel(x) && self.class(x) != Class::Enum {
-                counts[x as usize + 1] += 1;
+                sizes[x as usize] += 1;
             }
         }
-        for i in 1..counts.len() {
-            counts[i] += counts[i - 1];
+        sizes
+    }
+
+    /// Splits the token ids into ranges `lo..hi` whose phrase starts are processed together,
+    /// about `pass_size` suffixes each (a single bigger bucket gets a pass of its own). The
+    /// ranges depend only on the data, so the output never depends on the thread count.
+    pub fn plan_passes(sizes: &[usize], pass_size: usize) -> Vec<(u32, u32)> {
+        let mut passes = Vec::new();
+        let mut lo = 0usize;
+        let mut n = 0usize;
+        for (id, &size) in sizes.iter().enumerate() {
+            if n > 0 && n + size > pass_size {
+                passes.push((lo as u32, id as u32));
+                lo = id;
+                n = 0;
+            }
+            n += size;
         }
-        let n = *counts.last().unwrap_or(&0);
+        if n > 0 {
+            passes.push((lo as u32, sizes.len() as u32));
+        }
+        passes
+    }
+
+    /// Sorts the suffixes whose first token is in `lo..hi` (see [`Pass`]).
+    pub fn pass(&self, lo: u32, hi: u32, sizes: &[usize], max_len: u32) -> Pass {
+        let (lo, hi) = (lo as usize, hi as usize);
+        let mut start = vec![0usize; hi - lo + 1];
+        for id in lo..hi {
+            start[id - lo + 1] = start[id - lo] + sizes[id];
+        }
+        let n = start[hi - lo];
         let mut sa = vec![0u32; n];
-        let mut next = counts.clone();
-        for (pos, &x) in t.iter().enumerate() {
-            if !is_sentinel(x) && self.class(x) != Class::Enum {
-                sa[next[x as usize]] = pos as u32;
-                next[x as usize] += 1;
+        let mut next = start.clone();
+        for (pos, &x) in self.text.iter().enumerate() {
+            let id = x as usize;
+            if !is_sentinel(x) && id >= lo && id < hi && self.class(x) != Class::Enum {
+                sa[next[id - lo]] = pos as u32;
+                next[id - lo] += 1;
             }
         }
-        // Non-empty buckets only; each is sorted independently from its second token on.
-        let mut bounds: Vec<usize> = Vec::new();
-        bounds.push(0);
-        for w in counts.windows(2) {
+        drop(next);
+        let mut bounds: Vec<usize> = vec![0];
+        for w in start.windows(2) {
             if w[1] > w[0] {
                 bounds.push(w[1]);
             }
         }
-        let mut slices: Vec<&mut [u32]> = Vec::with_capacity(bounds.len());
-        let mut rest: &mut [u32] = &mut sa;
-        for w in bounds.windows(2) {
-            let (head, tail) = rest.split_at_mut(w[1] - w[0]);
-            slices.push(head);
-            rest = tail;
-        }
-        slices.into_par_iter().for_each(|bucket| {
-            let cmp = |a: &u32, b: &u32| self.cmp_from(*a, *b, 1, max_len);
-            if bucket.len() >= PAR_SORT_MIN {
-                bucket.par_sort_unstable_by(cmp);
-            } else {
-                bucket.sort_unstable_by(cmp);
+        let mut lcp = vec![0u32; n];
+        let mut after = vec![HARD; n];
+        let mut left = vec![HARD; n];
+        {
+            let mut parts = Vec::with_capacity(bounds.len());
+            let (mut a, mut b, mut c, mut d) = (
+                sa.as_mut_slice(),
+                lcp.as_mut_slice(),
+                after.as_mut_slice(),
+                left.as_mut_slice(),
+            );
+            for w in bounds.windows(2) {
+                let m = w[1] - w[0];
+                let (a0, a1) = a.split_at_mut(m);
+                let (b0, b1) = b.split_at_mut(m);
+                let (c0, c1) = c.split_at_mut(m);
+                let (d0, d1) = d.split_at_mut(m);
+                parts.push((a0, b0, c0, d0));
+                (a, b, c, d) = (a1, b1, c1, d1);
             }
-        });
-        (sa, bounds)
+            parts
+                .into_par_iter()
+                .for_each(|(sa, lcp, after, left)| self.sort_bucket(sa, lcp, after, left, max_len));
+        }
+        Pass {
+            sa,
+            lcp,
+            after,
+            left,
+            bounds,
+        }
     }
+
+    /// Sorts one bucket of suffixes that share their first token, and fills in their LCP with
+    /// the suffix before (0 for the first), the token after that common prefix and the token
+    /// before the suffix. The next two tokens are read once into a packed key, together with the
+    /// token before, so most of the sort and most LCPs need no further reads of the stream; only
+    /// suffixes with equal keys are compared further.
+    fn sort_bucket(
+        &self,
+        bucket: &mut [u32],
+        lcp: &mut [u32],
+        after: &mut [u32],
+        left: &mut [u32],
+        max_len: u32,
+    ) {
+        let t = &self.text;
+        // A sentinel becomes 0 and ends the key, so keys order like the capped suffixes.
+        let rank = |x: u32| if is_sentinel(x) { 0u64 } else { x as u64 + 1 };
+        let unrank = |r: u64| if r == 0 { HARD } else { (r - 1) as u32 };
+        let key = |p: u32| {
+            let p = p as usize;
+            let a = if max_len < 2 { 0 } else { rank(t[p + 1]) };
+            let b = if a == 0 || max_len < 3 {
+                0
+            } else {
+                rank(t[p + 2])
+            };
+            (a << 32) | b
+        };
+        let mut keyed: Vec<(u64, u32, u32)> = bucket
+            .iter()
+            .map(|&p| (key(p), p, t[p as usize - 1]))
+            .collect();
+        if keyed.len() >= PAR_SORT_MIN {
+            keyed.par_sort_unstable();
+        } else {
+            keyed.sort_unstable();
+        }
+        // Runs of equal keys whose two tokens are both real are ordered by the tokens after.
+        let mut i = 0;
+        while i < keyed.len() {
+            let mut j = i + 1;
+            while j < keyed.len() && keyed[j].0 == keyed[i].0 {
+                j += 1;
+            }
+            let k = keyed[i].0;
+            if j - i > 1 && k >> 32 != 0 && k & 0xffff_ffff != 0 && max_len > 3 {
+                let run = &mut keyed[i..j];
+                let cmp =
+                    |a: &(u64, u32, u32), b: &(u64, u32, u32)| self.cmp_from(a.1, b.1, 3, max_len);
+                if run.len() >= PAR_SORT_MIN {
+                    run.par_sort_unstable_by(cmp);
+                } else {
+                    run.sort_unstable_by(cmp);
+                }
+            }
+            i = j;
+        }
+        for (i, &(k, p, l)) in keyed.iter().enumerate() {
+            bucket[i] = p;
+            left[i] = l;
+            if i == 0 {
+                lcp[i] = 0;
+                continue;
+            }
+            let prev = keyed[i - 1].0;
+            let (h, x) = if k >> 32 != prev >> 32 || k >> 32 == 0 {
+                (1, unrank(k >> 32))
+            } else if k & 0xffff_ffff != prev & 0xffff_ffff || k & 0xffff_ffff == 0 {
+                (2, unrank(k & 0xffff_ffff))
+            } else {
+                let q = keyed[i - 1].1;
+                let h = 3 + self.lcp(p + 3, q + 3, max_len.saturating_sub(3));
+                (h, t[p as usize + h as usize])
+            };
+            // At the cap the token after is never used; the stream may not reach that far.
+            if h >= max_len {
+                lcp[i] = max_len;
+                after[i] = HARD;
+            } else {
+                lcp[i] = h;
+                after[i] = x;
+            }
+        }
+    }
+}
+
+/// The sorted suffixes of one pass, with per suffix (in array order): its LCP with the suffix
+/// before (0 at the start of each first-token bucket), the token that follows that common
+/// prefix ([`HARD`] for any sentinel, and unused at the length cap), and the token before it.
+pub(crate) struct Pass {
+    /// Stream positions in suffix order.
+    pub sa: Vec<u32>,
+    /// LCP with the previous suffix.
+    pub lcp: Vec<u32>,
+    /// Token after the common prefix with the previous suffix.
+    pub after: Vec<u32>,
+    /// Token before the suffix.
+    pub left: Vec<u32>,
+    /// Bucket boundaries: bucket `i` is `bounds[i]..bounds[i + 1]`.
+    pub bounds: Vec<usize>,
 }
