@@ -1,0 +1,182 @@
+//! Turning the bytes of a file into text. Order: a byte-order mark decides; else strict UTF-8;
+//! else UTF-16 without a mark (recognised by where the zero and CJK high bytes fall); else
+//! `chardetng` guesses among the legacy encodings (GBK/GB18030, Big5 …). A file that is
+//! binary, empty or undecodable in every encoding is refused with a reason.
+
+use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE, UTF_8};
+
+/// Decoded text and the name of the encoding it was read in.
+#[derive(Debug)]
+pub struct Decoded {
+    /// The text, with any byte-order mark removed.
+    pub text: String,
+    /// Encoding name for the log (`UTF-8`, `UTF-16LE`, `GB18030`, `Big5` …).
+    pub encoding: &'static str,
+}
+
+/// Decodes `bytes`; `Err` carries the reason the file is skipped.
+pub fn decode(bytes: &[u8], max_invalid_share: f64) -> Result<Decoded, String> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err("empty file".into());
+    }
+    if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+        return finish(enc, &bytes[bom_len..], max_invalid_share);
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return check_text(s.to_string(), "UTF-8");
+    }
+    if let Some(enc) = sniff_utf16(bytes) {
+        return finish(enc, bytes, max_invalid_share);
+    }
+    // A zero byte outside UTF-16 means a binary file, not text in an odd encoding.
+    if memchr::memchr(0, bytes).is_some() {
+        return Err("binary file (contains zero bytes)".into());
+    }
+    let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    det.feed(bytes, true);
+    let enc = det.guess(Some(b"cn"), chardetng::Utf8Detection::Deny);
+    // The GBK decoder of encoding_rs is the GB18030 decoder; name it by the superset.
+    let enc = if enc == encoding_rs::GBK { GB18030 } else { enc };
+    finish(enc, bytes, max_invalid_share)
+}
+
+fn finish(enc: &'static Encoding, bytes: &[u8], max_invalid: f64) -> Result<Decoded, String> {
+    let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+    let text = text.into_owned();
+    if had_errors {
+        let total = text.chars().count().max(1);
+        let bad = text.chars().filter(|&c| c == '\u{FFFD}').count();
+        if bad as f64 / total as f64 > max_invalid {
+            return Err(format!(
+                "not valid text in any encoding (best guess {}: {bad} of {total} characters undecodable)",
+                enc.name()
+            ));
+        }
+    }
+    if !plausible(enc, &text) {
+        return Err(format!(
+            "not valid text in any encoding (best guess {} gives no readable text)",
+            enc.name()
+        ));
+    }
+    let name = if enc == UTF_8 { "UTF-8" } else { enc.name() };
+    check_text(text, name)
+}
+
+/// Random bytes decode without error in many legacy encodings, so a guess is kept only when it
+/// reads like text: in GB18030 most Chinese characters are from the common level-1 set (random
+/// pairs mostly land on rare ones), in a single-byte encoding most characters are ASCII.
+fn plausible(enc: &'static Encoding, text: &str) -> bool {
+    if enc == GB18030 {
+        let (mut han, mut common) = (0usize, 0usize);
+        for c in text.chars().filter(|&c| tifa_core::text::is_han(c)) {
+            han += 1;
+            if crate::gbk::class(c) == crate::gbk::Class::Common {
+                common += 1;
+            }
+        }
+        han == 0 || common * 2 >= han
+    } else if enc.is_single_byte() {
+        let total = text.chars().count().max(1);
+        let ascii = text.chars().filter(|c| c.is_ascii()).count();
+        ascii * 10 >= total * 7
+    } else {
+        true
+    }
+}
+
+fn check_text(text: String, encoding: &'static str) -> Result<Decoded, String> {
+    if text.trim().is_empty() {
+        return Err("empty file".into());
+    }
+    // Counted on bytes: C0 controls other than line ends and tabs, against all characters.
+    let controls = text
+        .bytes()
+        .filter(|&b| (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0C)) || b == 0x7F)
+        .count();
+    let chars = text.bytes().filter(|&b| (b as i8) >= -0x40).count();
+    if controls * 100 > chars {
+        return Err("binary file (control characters)".into());
+    }
+    Ok(Decoded { text, encoding })
+}
+
+/// UTF-16 without a byte-order mark: in Chinese text nearly every high byte is a CJK block
+/// (0x4E–0x9F), punctuation (0x30, 0xFF) or zero (ASCII); in GBK or Big5 text the bytes at
+/// either parity range much wider.
+fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
+    if bytes.len() < 4 || bytes.len() % 2 != 0 {
+        return None;
+    }
+    let sample = &bytes[..bytes.len().min(1 << 16)];
+    let score = |parity: usize| {
+        let mut good = 0usize;
+        let mut n = 0usize;
+        for b in sample.iter().skip(parity).step_by(2) {
+            n += 1;
+            if matches!(b, 0x00 | 0x20 | 0x30 | 0x4E..=0x9F | 0xFF) {
+                good += 1;
+            }
+        }
+        good as f64 / n.max(1) as f64
+    };
+    let (le, be) = (score(1), score(0));
+    if le > 0.95 && le > be {
+        Some(UTF_16LE)
+    } else if be > 0.95 && be > le {
+        Some(UTF_16BE)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "坚持和完善人民代表大会制度，增强“四个意识”。\n全过程人民民主。\n";
+
+    fn round(enc: &'static Encoding, bom: bool) -> Decoded {
+        let mut bytes = Vec::new();
+        if enc == UTF_16LE || enc == UTF_16BE {
+            if bom {
+                bytes.extend_from_slice(if enc == UTF_16LE { &[0xFF, 0xFE] } else { &[0xFE, 0xFF] });
+            }
+            for u in TEXT.encode_utf16() {
+                let b = if enc == UTF_16LE { u.to_le_bytes() } else { u.to_be_bytes() };
+                bytes.extend_from_slice(&b);
+            }
+        } else {
+            bytes.extend_from_slice(&enc.encode(TEXT).0);
+        }
+        decode(&bytes, 0.01).unwrap()
+    }
+
+    #[test]
+    fn every_encoding_gives_the_same_text() {
+        for (enc, bom, name) in [
+            (UTF_8, false, "UTF-8"),
+            (GB18030, false, "gb18030"),
+            (encoding_rs::BIG5, false, "Big5"),
+            (UTF_16LE, true, "UTF-16LE"),
+            (UTF_16BE, true, "UTF-16BE"),
+            (UTF_16LE, false, "UTF-16LE"),
+            (UTF_16BE, false, "UTF-16BE"),
+        ] {
+            let d = round(enc, bom);
+            assert_eq!(d.text, TEXT, "{name}");
+            assert_eq!(d.encoding, name);
+        }
+    }
+
+    #[test]
+    fn refuses_empty_binary_and_garbage() {
+        assert!(decode(b"", 0.01).unwrap_err().contains("empty"));
+        assert!(decode(b" \n\n", 0.01).unwrap_err().contains("empty"));
+        assert!(decode(&[0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 0, 0, 9], 0.01)
+            .unwrap_err()
+            .contains("binary"));
+        let garbage: Vec<u8> = (0..4000u32).map(|i| (i * 7919 % 256) as u8 | 0x80).collect();
+        assert!(decode(&garbage, 0.01).is_err());
+    }
+}

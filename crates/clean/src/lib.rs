@@ -1,0 +1,392 @@
+//! The clean stage of tifa: from a folder of report files as people actually have them
+//! (newspaper columns, PDF exports, template-website compilations, old GBK files) to a
+//! [`Corpus`] of clean reports with metadata.
+//!
+//! The work runs in two parallel passes over the files. The first reads and decodes each file
+//! ([`decode`]), strips HTML ([`html`]), repairs mojibake ([`mojibake`]) and normalises
+//! characters ([`normalise`]), line by line. Between the passes the stage learns boilerplate
+//! from the corpus itself: short lines that recur verbatim near the start or end of many files.
+//! The second pass removes what is not report text (configured patterns, learned boilerplate,
+//! page numbers, watermarks), splits compilation files into their reports by title lines
+//! ([`split`]), rejoins hard-wrapped paragraphs ([`reflow`]), cleans each paragraph and attaches
+//! metadata ([`meta`]). Results are merged and sorted by source, so the output never depends
+//! on the number of threads.
+//!
+//! Patterns that decide what is not report text live in [`Config`] (`config/clean.toml`).
+
+pub mod config;
+pub mod decode;
+pub mod gbk;
+pub mod html;
+pub mod meta;
+pub mod mojibake;
+pub mod normalise;
+pub mod reflow;
+pub mod split;
+pub mod walk;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+use regex::Regex;
+use tifa_core::{CleanLogRow, Corpus, Document, Progress, Skipped};
+
+pub use config::{BodyRule, Config};
+
+/// What can stop the clean stage. Bad input files never do: they are skipped with a warning.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A corpus folder given by the user cannot be read.
+    #[error("cannot read corpus folder {}: {source}", path.display())]
+    Root {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A pattern in the config is not a valid regular expression.
+    #[error("invalid pattern in clean config `{key}`: {message}")]
+    Pattern {
+        /// The config key holding the pattern.
+        key: String,
+        /// The regex error.
+        message: String,
+    },
+    /// No report could be read from the corpus.
+    #[error("no report could be read from {roots} ({skipped} files skipped)")]
+    NoReports {
+        /// The corpus folders, comma-separated.
+        roots: String,
+        /// How many input files were skipped.
+        skipped: usize,
+    },
+}
+
+pub(crate) fn compile(key: &str, pattern: &str) -> Result<Regex, Error> {
+    Regex::new(pattern).map_err(|e| Error::Pattern {
+        key: key.to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// A file after the first pass: normalised lines.
+struct Prepared {
+    file: usize,
+    encoding: &'static str,
+    lines: Vec<String>,
+    /// Characters of each line as decoded, before any cleaning.
+    raw_chars: Vec<u32>,
+    /// Mojibake runs repaired or dropped, per line.
+    mojibake: Vec<u32>,
+}
+
+fn read_file(f: &walk::InputFile, config: &Config) -> Result<Prepared, String> {
+    if f.size > config.max_file_bytes {
+        return Err(format!("larger than {} bytes", config.max_file_bytes));
+    }
+    let bytes = std::fs::read(&f.path).map_err(|e| format!("cannot read: {e}"))?;
+    let decoded = decode::decode(&bytes, config.max_invalid_share)?;
+    drop(bytes);
+    let lower = f.rel.to_lowercase();
+    let text = if lower.ends_with(".htm") || lower.ends_with(".html") {
+        html::to_text(&decoded.text)
+    } else {
+        decoded.text
+    };
+    // Old Windows and Mac line ends become plain line breaks.
+    let text = if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text
+    };
+    let mut lines = Vec::new();
+    let mut raw_chars = Vec::new();
+    let mut mojibake = Vec::new();
+    let mut buf = String::new();
+    for raw in text.split(['\n', '\u{2028}', '\u{2029}', '\u{0C}', '\u{85}']) {
+        if raw.len() > config.max_line_bytes {
+            return Err(format!(
+                "a line of {} bytes (longer than {}): not report text",
+                raw.len(),
+                config.max_line_bytes
+            ));
+        }
+        raw_chars.push(raw.chars().count() as u32);
+        let (fixed, runs) = if config.repair_mojibake {
+            match mojibake::repair(raw) {
+                Some((s, n)) => (std::borrow::Cow::Owned(s), n as u32),
+                None => (std::borrow::Cow::Borrowed(raw), 0),
+            }
+        } else {
+            (std::borrow::Cow::Borrowed(raw), 0)
+        };
+        normalise::chars(&fixed, &mut buf);
+        lines.push(buf.clone());
+        mojibake.push(runs);
+    }
+    Ok(Prepared {
+        file: 0,
+        encoding: decoded.encoding,
+        lines,
+        raw_chars,
+        mojibake,
+    })
+}
+
+/// Learns boilerplate: short lines recurring verbatim near the start or end of many files.
+fn learn_boilerplate(files: &[Prepared], config: &Config) -> HashSet<String> {
+    if !config.learn_boilerplate || files.is_empty() {
+        return HashSet::new();
+    }
+    let per_file: Vec<FxHashSet<&str>> = files
+        .par_iter()
+        .map(|p| {
+            let nonblank: Vec<&str> = p.lines.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect();
+            let k = config.boilerplate_edge_lines;
+            let mut set = FxHashSet::default();
+            let head = nonblank.iter().take(k);
+            let tail = nonblank.iter().rev().take(k);
+            for l in head.chain(tail) {
+                if l.chars().count() <= config.boilerplate_max_chars {
+                    set.insert(*l);
+                }
+            }
+            set
+        })
+        .collect();
+    let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
+    for set in &per_file {
+        for l in set {
+            *counts.entry(l).or_insert(0) += 1;
+        }
+    }
+    let need = (config.boilerplate_min_files as f64).max(config.boilerplate_min_share * files.len() as f64);
+    counts
+        .into_iter()
+        .filter(|&(_, n)| n as f64 >= need)
+        .map(|(l, _)| l.to_string())
+        .collect()
+}
+
+/// Compiled rules shared by all files of a run.
+pub(crate) struct Rules {
+    line: Vec<String>,
+    line_set: regex::RegexSet,
+    span: Vec<(String, Regex)>,
+    titles: Vec<Regex>,
+    heading: Regex,
+    infer: meta::Infer,
+    learned: HashSet<String>,
+}
+
+impl Rules {
+    fn new(config: &Config, learned: HashSet<String>) -> Result<Rules, Error> {
+        let group = |map: &BTreeMap<String, Vec<String>>, key: &str| -> Result<Vec<(String, Regex)>, Error> {
+            map.iter()
+                .filter(|(_, pats)| !pats.is_empty())
+                .map(|(reason, pats)| {
+                    let joined = pats.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|");
+                    Ok((reason.clone(), compile(&format!("{key}.{reason}"), &joined)?))
+                })
+                .collect()
+        };
+        let mut line = Vec::new();
+        let mut pats = Vec::new();
+        for (reason, list) in &config.line_patterns {
+            for p in list {
+                compile(&format!("line_patterns.{reason}"), p)?;
+                line.push(reason.clone());
+                pats.push(p.clone());
+            }
+        }
+        let line_set = regex::RegexSet::new(&pats).map_err(|e| Error::Pattern {
+            key: "line_patterns".into(),
+            message: e.to_string(),
+        })?;
+        Ok(Rules {
+            line,
+            line_set,
+            span: group(&config.span_patterns, "span_patterns")?,
+            titles: config
+                .title_patterns
+                .iter()
+                .map(|p| compile("title_patterns", p))
+                .collect::<Result<_, _>>()?,
+            heading: compile("heading_pattern", &config.heading_pattern)?,
+            infer: meta::Infer::new(config)?,
+            learned,
+        })
+    }
+
+    /// Why a line is not report text, if it is not.
+    fn line_reason(&self, line: &str, config: &Config) -> Option<String> {
+        let t = line.trim();
+        if t.is_empty() {
+            return None;
+        }
+        if self.learned.contains(t) {
+            return Some("boilerplate".into());
+        }
+        // A byte bound first: most report paragraphs are too long to be chrome.
+        if t.len() > 4 * config.line_pattern_max_chars.max(config.url_line_max_chars) {
+            return None;
+        }
+        let n = t.chars().count();
+        let has_link = t.contains("http") || t.contains("www.") || t.contains("WWW.") || (t.contains('@') && t.contains('.'));
+        if has_link && n <= config.url_line_max_chars {
+            return Some("watermark".into());
+        }
+        if n <= config.line_pattern_max_chars {
+            // One pass over the line for all patterns; the first matching pattern names it.
+            if self.line_set.is_match(t) {
+                if let Some(k) = self.line_set.matches(t).iter().next() {
+                    return Some(self.line[k].clone());
+                }
+            }
+        }
+        None
+    }
+}
+
+/// One cleaned report before ids are given.
+struct Cleaned {
+    file: usize,
+    position: usize,
+    of: usize,
+    doc: Document,
+    log: CleanLogRow,
+}
+
+/// Runs the clean stage over the corpus folders.
+pub fn run(roots: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<Corpus, Error> {
+    let walked = walk::walk(roots, config)?;
+    let mut skipped = walked.skipped;
+    // Manifests: rows keyed by (root, path relative to that root).
+    let mut manifest: HashMap<(usize, String), meta::ManifestRow> = HashMap::new();
+    for m in &walked.manifests {
+        let dir = m.rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        match std::fs::read(&m.path) {
+            Ok(bytes) => match decode::decode(&bytes, config.max_invalid_share) {
+                Ok(d) => {
+                    for (k, v) in meta::parse_manifest(&d.text, dir, &m.rel, &mut skipped) {
+                        manifest.insert((m.root, k), v);
+                    }
+                }
+                Err(reason) => skipped.push(Skipped { source: m.rel.clone(), reason }),
+            },
+            Err(e) => skipped.push(Skipped {
+                source: m.rel.clone(),
+                reason: format!("cannot read: {e}"),
+            }),
+        }
+    }
+    let files = walked.files;
+    let total: u64 = files.iter().map(|f| f.size).sum();
+    progress.start("read", total);
+    let read: Vec<Result<Prepared, (usize, String)>> = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let r = read_file(f, config).map(|mut p| {
+                p.file = i;
+                p
+            });
+            progress.inc(f.size);
+            r.map_err(|reason| (i, reason))
+        })
+        .collect();
+    progress.finish();
+    let mut prepared = Vec::with_capacity(read.len());
+    for r in read {
+        match r {
+            Ok(p) => prepared.push(p),
+            Err((i, reason)) => skipped.push(Skipped {
+                source: files[i].rel.clone(),
+                reason,
+            }),
+        }
+    }
+    let learned = learn_boilerplate(&prepared, config);
+    let rules = Rules::new(config, learned)?;
+    progress.start("clean", prepared.len() as u64);
+    let cleaned: Vec<Vec<Cleaned>> = prepared
+        .par_iter()
+        .map(|p| {
+            let f = &files[p.file];
+            let row = manifest.get(&(f.root, f.rel.clone()));
+            let out = split::clean_file(p.file, &f.rel, p, row, &rules, config);
+            progress.inc(1);
+            out
+        })
+        .collect();
+    progress.finish();
+    let mut cleaned: Vec<Cleaned> = cleaned.into_iter().flatten().collect();
+    cleaned.sort_by(|a, b| (files[a.file].rel.as_str(), files[a.file].root, a.position).cmp(&(files[b.file].rel.as_str(), files[b.file].root, b.position)));
+    let mut corpus = Corpus::default();
+    let mut seen: HashMap<u64, String> = HashMap::new();
+    for mut c in cleaned {
+        c.doc.id = if c.of > 1 {
+            format!("{}#{}", c.doc.source, c.position + 1)
+        } else {
+            c.doc.source.clone()
+        };
+        c.log.id = c.doc.id.clone();
+        let key = tifa_core::fingerprint(c.doc.text.as_bytes());
+        if let Some(first) = seen.get(&key) {
+            skipped.push(Skipped {
+                source: c.doc.id.clone(),
+                reason: format!("exact duplicate of {first}"),
+            });
+            continue;
+        }
+        seen.insert(key, c.doc.id.clone());
+        corpus.documents.push(c.doc);
+        corpus.log.push(c.log);
+    }
+    skipped.sort_by(|a, b| a.source.cmp(&b.source));
+    for s in &skipped {
+        progress.warn(&format!("skipping {}: {}", s.source, s.reason));
+    }
+    corpus.skipped = skipped;
+    if corpus.documents.is_empty() {
+        return Err(Error::NoReports {
+            roots: roots.iter().map(|r| r.display().to_string()).collect::<Vec<_>>().join(", "),
+            skipped: corpus.skipped.len(),
+        });
+    }
+    Ok(corpus)
+}
+
+/// A cheap fingerprint of the inputs: relative path, size and modification time of every file
+/// [`run`] would read, manifests included. Changes when a file is added, removed or touched.
+pub fn inputs_fingerprint(roots: &[PathBuf], config: &Config) -> Result<u64, Error> {
+    let walked = walk::walk(roots, config)?;
+    let mut s = String::new();
+    for (i, r) in roots.iter().enumerate() {
+        s.push_str(&format!("root {i} {}\n", Path::new(r).display()));
+    }
+    for f in walked.files.iter().chain(&walked.manifests) {
+        s.push_str(&format!("{}\t{}\t{}\t{}\n", f.root, f.rel, f.size, f.mtime));
+    }
+    Ok(tifa_core::fingerprint(s.as_bytes()))
+}
+
+/// The cleaning log as TSV (`work/clean-log.tsv`): a header and one row per report, with the
+/// removed lines and spans as `reason=count` pairs sorted by reason.
+pub fn log_tsv(corpus: &Corpus) -> String {
+    let mut s = String::from("id\tencoding\tchars_in\tchars_out\tremoved\n");
+    for r in &corpus.log {
+        let removed: Vec<String> = r.removed.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        s.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{}\n",
+            r.id.replace(['\t', '\n'], " "),
+            r.encoding,
+            r.chars_in,
+            r.chars_out,
+            removed.join(",")
+        ));
+    }
+    s
+}

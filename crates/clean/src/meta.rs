@@ -1,0 +1,226 @@
+//! Metadata of a report: from `manifest.tsv` beside the files when there is one, otherwise
+//! inferred from the title and the opening of the text. Unknown fields stay empty rather than
+//! guessed.
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+use tifa_core::{Meta, Skipped};
+
+use crate::Config;
+
+/// One row of a manifest: the title it gives (if any) and the metadata.
+#[derive(Debug, Clone, Default)]
+pub struct ManifestRow {
+    /// Title column.
+    pub title: Option<String>,
+    /// Metadata columns.
+    pub meta: Meta,
+}
+
+/// Parses a `manifest.tsv` found in folder `dir` (relative, `""` for the corpus folder).
+/// Returns rows keyed by the file's path relative to the corpus folder. A row naming a path
+/// outside its folder (`..`, absolute) is refused and reported in `skipped`.
+pub fn parse_manifest(
+    text: &str,
+    dir: &str,
+    manifest_rel: &str,
+    skipped: &mut Vec<Skipped>,
+) -> BTreeMap<String, ManifestRow> {
+    let mut rows = BTreeMap::new();
+    let mut lines = text.lines();
+    let Some(header) = lines.next() else { return rows };
+    let cols: Vec<&str> = header.trim_start_matches('\u{FEFF}').split('\t').map(str::trim).collect();
+    let Some(file_col) = cols.iter().position(|c| *c == "file") else {
+        skipped.push(Skipped {
+            source: manifest_rel.to_string(),
+            reason: "manifest has no `file` column".into(),
+        });
+        return rows;
+    };
+    for (n, line) in lines.enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split('\t').map(str::trim).collect();
+        let file = fields.get(file_col).copied().unwrap_or("");
+        let safe = !file.is_empty()
+            && !file.starts_with('/')
+            && !file.starts_with('\\')
+            && !file.contains(':')
+            && file.split(['/', '\\']).all(|part| part != ".." && part != "." && !part.is_empty());
+        if !safe {
+            skipped.push(Skipped {
+                source: format!("{manifest_rel}:{}", n + 2),
+                reason: format!("manifest row refused: `{file}` is not a file inside the corpus folder"),
+            });
+            continue;
+        }
+        let mut row = ManifestRow::default();
+        for (i, col) in cols.iter().enumerate() {
+            let v = fields.get(i).copied().unwrap_or("");
+            if i == file_col || v.is_empty() {
+                continue;
+            }
+            match *col {
+                "title" => row.title = Some(v.to_string()),
+                "region" => row.meta.region = Some(v.to_string()),
+                "level" => row.meta.level = Some(v.to_string()),
+                "body" => row.meta.body = Some(v.to_string()),
+                "year" => row.meta.year = v.parse().ok(),
+                other => {
+                    row.meta.extra.insert(other.to_string(), v.to_string());
+                }
+            }
+        }
+        let key = if dir.is_empty() {
+            file.replace('\\', "/")
+        } else {
+            format!("{dir}/{}", file.replace('\\', "/"))
+        };
+        rows.insert(key, row);
+    }
+    rows
+}
+
+/// Compiled inference rules.
+pub struct Infer {
+    body: Vec<(String, Regex)>,
+    titles: Vec<Regex>,
+    media: Regex,
+    media_body: String,
+    provinces: Vec<String>,
+    region: Regex,
+    year_in_title: Regex,
+    dated: Regex,
+    review: Regex,
+}
+
+impl Infer {
+    /// Compiles the rules of a config.
+    pub fn new(config: &Config) -> Result<Infer, crate::Error> {
+        let body = config
+            .body_rules
+            .iter()
+            .map(|r| Ok((r.body.clone(), crate::compile("body_rules", &r.title)?)))
+            .collect::<Result<_, crate::Error>>()?;
+        Ok(Infer {
+            body,
+            titles: config
+                .title_patterns
+                .iter()
+                .map(|p| crate::compile("title_patterns", p))
+                .collect::<Result<_, _>>()?,
+            media: crate::compile("media_pattern", &config.media_pattern)?,
+            media_body: config.media_body.clone(),
+            provinces: config.provincial_regions.clone(),
+            region: Regex::new(
+                r"^(?:政协|中国人民政治协商会议)?(\p{Han}{1,7}?(?:特别行政区|自治区|自治州|自治县|省|市|州|盟|县|区|旗))",
+            )
+            .map_err(|e| crate::Error::Pattern { key: "region".into(), message: e.to_string() })?,
+            year_in_title: Regex::new(r"((?:19|20)\d\d)\s*年").map_err(|e| crate::Error::Pattern {
+                key: "year".into(),
+                message: e.to_string(),
+            })?,
+            dated: Regex::new(r"^[（(]\s*((?:19|20)\d\d)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*[）)]$")
+                .map_err(|e| crate::Error::Pattern { key: "year".into(), message: e.to_string() })?,
+            review: Regex::new(r"^((?:19|20)\d\d)年(?:工作回顾|主要工作|工作总结)")
+                .map_err(|e| crate::Error::Pattern { key: "year".into(), message: e.to_string() })?,
+        })
+    }
+
+    /// Infers metadata from a title and the report's paragraphs.
+    /// `news` says a news byline or dateline was removed from the text.
+    pub fn infer(&self, title: &str, paragraphs: &[String], news: bool) -> Meta {
+        let mut meta = Meta::default();
+        let is_report_title = self.titles.iter().any(|re| re.is_match(title));
+        let media = news || paragraphs.iter().take(3).any(|p| self.media.is_match(p));
+        if !is_report_title && media {
+            meta.body = Some(self.media_body.clone());
+        } else {
+            meta.body = self
+                .body
+                .iter()
+                .find(|(_, re)| re.is_match(title))
+                .map(|(b, _)| b.clone());
+        }
+        let t = title.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+        if t.starts_with("全国") || t.starts_with("国务院") || t.starts_with("中华人民共和国") || t.starts_with("中国共产党第") {
+            meta.region = Some("全国".into());
+            meta.level = Some("national".into());
+        } else if let Some(m) = self.region.captures(t).and_then(|c| c.get(1)).filter(|_| is_report_title) {
+            let region = m.as_str().to_string();
+            let level = if self.provinces.iter().any(|p| *p == region) {
+                "provincial"
+            } else if region.ends_with('县') || region.ends_with('旗') || region.ends_with('区') && !region.ends_with("自治区") {
+                "county"
+            } else if region.ends_with('省') || region.ends_with("自治区") {
+                "provincial"
+            } else {
+                "city"
+            };
+            meta.region = Some(region);
+            meta.level = Some(level.into());
+        }
+        meta.year = self
+            .year_in_title
+            .captures(title)
+            .and_then(|c| c[1].parse().ok())
+            .or_else(|| {
+                paragraphs.iter().take(8).find_map(|p| {
+                    self.dated.captures(p.trim()).and_then(|c| c[1].parse().ok())
+                })
+            })
+            .or_else(|| {
+                // "2022年工作回顾" opens the review of the year before the report was given.
+                paragraphs.iter().take(12).find_map(|p| {
+                    self.review
+                        .captures(p.trim())
+                        .and_then(|c| c[1].parse::<u16>().ok())
+                        .map(|y| y + 1)
+                })
+            });
+        meta
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn infer(title: &str, paras: &[&str]) -> Meta {
+        let i = Infer::new(&Config::default()).unwrap();
+        let p: Vec<String> = paras.iter().map(|s| s.to_string()).collect();
+        i.infer(title, &p, false)
+    }
+
+    #[test]
+    fn infers_body_region_level_year() {
+        let m = infer("白城市人民代表大会常务委员会工作报告", &["各位代表：", "2022年工作回顾"]);
+        assert_eq!((m.region.as_deref(), m.level.as_deref(), m.body.as_deref(), m.year), (Some("白城市"), Some("city"), Some("npc"), Some(2023)));
+        let m = infer("政协襄阳市第十五届委员会常务委员会工作报告", &[]);
+        assert_eq!((m.region.as_deref(), m.body.as_deref()), (Some("襄阳市"), Some("cppcc")));
+        let m = infer("鹰潭市第十届委员会常务委员会工作报告", &[]);
+        assert_eq!(m.body.as_deref(), Some("cppcc"));
+        let m = infer("北京市人民代表大会常务委员会工作报告", &[]);
+        assert_eq!(m.level.as_deref(), Some("provincial"));
+        let m = infer("全国人民代表大会常务委员会工作报告", &["（2023年3月7日）"]);
+        assert_eq!((m.region.as_deref(), m.level.as_deref(), m.year), (Some("全国"), Some("national"), Some(2023)));
+        let m = infer("骆惠宁在省委政法工作会议上强调", &["本报讯（记者尚慧辉）2月19日下午"]);
+        assert_eq!((m.body.as_deref(), m.region), (Some("media"), None));
+    }
+
+    #[test]
+    fn manifest_refuses_paths_outside_the_folder() {
+        let text = "file\ttitle\tyear\tregion\tlevel\tbody\tsource\na.txt\t甲报告\t2020\t北京市\tprovincial\tgovernment\tx\n../etc/passwd\tt\t\t\t\t\t\n/abs.txt\tt\t\t\t\t\t\nsub/../../b.txt\tt\t\t\t\t\t\n";
+        let mut skipped = Vec::new();
+        let rows = parse_manifest(text, "", "manifest.tsv", &mut skipped);
+        assert_eq!(rows.len(), 1);
+        let r = &rows["a.txt"];
+        assert_eq!(r.title.as_deref(), Some("甲报告"));
+        assert_eq!(r.meta.year, Some(2020));
+        assert_eq!(r.meta.extra.get("source").map(String::as_str), Some("x"));
+        assert_eq!(skipped.len(), 3);
+        assert!(skipped[0].reason.contains("refused"));
+    }
+}

@@ -1,0 +1,190 @@
+//! Finding the input files: a walk over each corpus folder that reads only files with a known
+//! ending, never follows a symbolic link out of the corpus folder, survives symlink loops and
+//! absurdly deep trees, and notes every entry it could not or would not read.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use tifa_core::Skipped;
+
+use crate::Config;
+
+/// One file to read.
+#[derive(Debug, Clone)]
+pub struct InputFile {
+    /// Index of the corpus folder it was found under.
+    pub root: usize,
+    /// Path relative to that folder, with `/` separators.
+    pub rel: String,
+    /// Path to open.
+    pub path: PathBuf,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time in nanoseconds since the epoch (0 when unknown).
+    pub mtime: u128,
+}
+
+/// What a walk found.
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// Report files, sorted by relative path, then corpus folder.
+    pub files: Vec<InputFile>,
+    /// `manifest.tsv` files, sorted likewise.
+    pub manifests: Vec<InputFile>,
+    /// Entries not read, and why.
+    pub skipped: Vec<Skipped>,
+}
+
+/// Name of the metadata file read beside the reports.
+pub const MANIFEST: &str = "manifest.tsv";
+
+/// Walks every corpus folder (a root may also be a single file).
+pub fn walk(roots: &[PathBuf], config: &Config) -> Result<Walk, crate::Error> {
+    let mut out = Walk::default();
+    for (i, root) in roots.iter().enumerate() {
+        let meta = std::fs::metadata(root).map_err(|source| crate::Error::Root {
+            path: root.clone(),
+            source,
+        })?;
+        if meta.is_file() {
+            let rel = root
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            out.files.push(entry(i, rel, root.clone(), &meta));
+            continue;
+        }
+        let canon = std::fs::canonicalize(root).map_err(|source| crate::Error::Root {
+            path: root.clone(),
+            source,
+        })?;
+        let mut seen = HashSet::new();
+        seen.insert(canon.clone());
+        walk_dir(i, &canon, root, "", 0, config, &mut seen, &mut out);
+    }
+    let key = |f: &InputFile| (f.rel.clone(), f.root);
+    out.files.sort_by_key(key);
+    out.manifests.sort_by_key(key);
+    out.skipped.sort_by(|a, b| a.source.cmp(&b.source));
+    Ok(out)
+}
+
+fn entry(root: usize, rel: String, path: PathBuf, meta: &std::fs::Metadata) -> InputFile {
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    InputFile {
+        root,
+        rel,
+        path,
+        size: meta.len(),
+        mtime,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn walk_dir(
+    root: usize,
+    canon_root: &Path,
+    dir: &Path,
+    rel_dir: &str,
+    depth: usize,
+    config: &Config,
+    seen: &mut HashSet<PathBuf>,
+    out: &mut Walk,
+) {
+    let skip = |out: &mut Walk, rel: &str, reason: String| {
+        out.skipped.push(Skipped {
+            source: if rel.is_empty() { ".".into() } else { rel.to_string() },
+            reason,
+        })
+    };
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => return skip(out, rel_dir, format!("cannot list folder: {e}")),
+    };
+    let mut names: Vec<_> = entries.filter_map(|e| e.ok()).collect();
+    names.sort_by_key(|e| e.file_name());
+    for e in names {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let rel = if rel_dir.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel_dir}/{name}")
+        };
+        let path = e.path();
+        let Ok(ft) = e.file_type() else {
+            skip(out, &rel, "cannot read file type".into());
+            continue;
+        };
+        // Symbolic links are followed only when their target stays inside the corpus folder,
+        // so a link cannot make tifa read files the user did not hand it.
+        let (is_dir, meta) = if ft.is_symlink() {
+            let target = match std::fs::canonicalize(&path) {
+                Ok(t) => t,
+                Err(_) => {
+                    skip(out, &rel, "broken symbolic link or link loop".into());
+                    continue;
+                }
+            };
+            if !target.starts_with(canon_root) {
+                skip(out, &rel, "symbolic link leaves the corpus folder".into());
+                continue;
+            }
+            match std::fs::metadata(&target) {
+                Ok(m) => (m.is_dir(), m),
+                Err(e) => {
+                    skip(out, &rel, format!("cannot read: {e}"));
+                    continue;
+                }
+            }
+        } else {
+            match e.metadata() {
+                Ok(m) => (ft.is_dir(), m),
+                Err(err) => {
+                    skip(out, &rel, format!("cannot read: {err}"));
+                    continue;
+                }
+            }
+        };
+        if is_dir {
+            if depth + 1 > config.max_depth {
+                skip(
+                    out,
+                    &rel,
+                    format!("folder nested deeper than {} levels", config.max_depth),
+                );
+                continue;
+            }
+            // A folder reached twice (through a link) is read once: this also ends loops.
+            let canon = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            if !seen.insert(canon) {
+                skip(out, &rel, "folder already read (symbolic link loop)".into());
+                continue;
+            }
+            walk_dir(root, canon_root, &path, &rel, depth + 1, config, seen, out);
+            continue;
+        }
+        if !meta.is_file() {
+            continue;
+        }
+        if name == MANIFEST {
+            out.manifests.push(entry(root, rel, path, &meta));
+            continue;
+        }
+        let lower = name.to_lowercase();
+        let wanted = config
+            .extensions
+            .iter()
+            .any(|ext| lower.ends_with(&format!(".{}", ext.to_lowercase())));
+        if wanted {
+            out.files.push(entry(root, rel, path, &meta));
+        }
+    }
+}
