@@ -99,6 +99,11 @@ pub struct Config {
     pub min_cohesion: f64,
     /// Least branching entropy (nats) on the weaker side.
     pub min_entropy: f64,
+    /// Least right branching entropy (nats) of a term or formula. A phrase whose next word is
+    /// nearly fixed stops short of the unit it belongs to (学习习近平总书记 → …重要讲话);
+    /// formulations are often introduced by a fixed verb, so only the right side is held to
+    /// this. Enumerated, numbered and quoted phrases are exempt.
+    pub min_right_entropy_term: f64,
     /// A phrase whose occurrences sit inside one longer phrase at least this share of the time
     /// is a fragment of it and is dropped.
     pub max_nested_share: f64,
@@ -149,8 +154,9 @@ impl Default for Config {
             max_chars: 80,
             min_item_chars: 2,
             single_token_min_chars: 5,
-            min_cohesion: 0.2,
+            min_cohesion: 0.4,
             min_entropy: 0.5,
+            min_right_entropy_term: 1.0,
             max_nested_share: 0.9,
             min_score: 0.4,
             quoted_min_share: 0.3,
@@ -166,12 +172,10 @@ impl Default for Config {
                  在 于 把 被 将 为 为了 由 从 向 以 用 按 按照 通过 根据 等 等等 是 及其 也 都 就 又 还 \
                  才 所 其 这 那 该 此 这个 那个 这些 那些 这样 我 我们 你 你们 他 他们 它 它们 \
                  自己 其中 啊 吗 呢 吧 很 最 较 已 已经 作为 正在 要 会 能 可 可以 应 应当 应该 使 \
-                 让 个 一些 一个 各 各项",
+                 让 个 一些 一个 各 各项 进一步 不断 积极 切实 认真 努力 着力 始终 继续 \
+                 持续 加快 及时",
             ),
-            no_start_words: words(
-                "上 中 下 里 后 进一步 不断 积极 切实 认真 努力 着力 始终 继续 持续 加快 及时 不 \
-                 没有",
-            ),
+            no_start_words: words("上 中 下 里 后 不 没有"),
             no_end_words: words("中 上 下 里 内 外 时 后 前 以来 方面 年 月 日"),
             weights: Weights::default(),
         }
@@ -635,6 +639,11 @@ fn measure<'a>(
     }
     let entropy = f64::from(p.left.entropy.min(p.right.entropy));
     if entropy < config.min_entropy {
+        return None;
+    }
+    if matches!(kind, Kind::Term | Kind::Formula)
+        && f64::from(p.right.entropy) < config.min_right_entropy_term
+    {
         return None;
     }
     let dp = measures::dp_norm(&p.per_doc, doc_tokens);

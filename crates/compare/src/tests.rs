@@ -164,6 +164,7 @@ const TEXTS: &[(&str, Option<u16>)] = &[
 fn lenient() -> Config {
     Config {
         min_entropy: 0.0,
+        min_right_entropy_term: 0.0,
         min_cohesion: -1.0,
         min_score: 0.0,
         group_by: vec!["body".to_string(), "year".to_string()],
