@@ -29,7 +29,10 @@ fn main() {
         }
     }
     if threads > 0 {
-        rayon::ThreadPoolBuilder::new().num_threads(threads).build_global().ok();
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+            .ok();
     }
     let config = tifa_clean::Config::default();
     let bytes: u64 = roots
@@ -47,7 +50,11 @@ fn main() {
         }
     };
     let secs = t.elapsed().as_secs_f64();
-    let chars: usize = corpus.documents.iter().map(|d| d.text.chars().count()).sum();
+    let chars: usize = corpus
+        .documents
+        .iter()
+        .map(|d| d.text.chars().count())
+        .sum();
     eprintln!(
         "{} reports, {} chars out, {} skipped, {:.1} MB in {:.2} s = {:.1} MB/s on {} threads",
         corpus.documents.len(),

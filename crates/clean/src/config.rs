@@ -109,15 +109,12 @@ impl Default for Config {
                 r"^\s*图为",
                 r"^\s*[（(]?\s*(图|图片|照片|摄影)[:：]",
                 r"记者\s*\S{2,12}\s*摄\s*[）)]?\s*$",
-                
             ]),
         );
         line_patterns.insert("lead".to_string(), strings(&[r"^\s*[\[【]?导读[\]】]"]));
         line_patterns.insert(
             "byline".to_string(),
-            strings(&[
-                r"^\s*[（(]?\s*(责任编辑|编辑|责编|校对|审核|来源|作者|供稿)\s*[:：]",
-            ]),
+            strings(&[r"^\s*[（(]?\s*(责任编辑|编辑|责编|校对|审核|来源|作者|供稿)\s*[:：]"]),
         );
         let mut span_patterns = BTreeMap::new();
         span_patterns.insert(

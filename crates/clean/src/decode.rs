@@ -34,10 +34,25 @@ pub fn decode(bytes: &[u8], max_invalid_share: f64) -> Result<Decoded, String> {
     }
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     det.feed(bytes, true);
-    let enc = det.guess(Some(b"cn"), chardetng::Utf8Detection::Deny);
+    let guess = det.guess(None, chardetng::Utf8Detection::Deny);
     // The GBK decoder of encoding_rs is the GB18030 decoder; name it by the superset.
-    let enc = if enc == encoding_rs::GBK { GB18030 } else { enc };
-    finish(enc, bytes, max_invalid_share)
+    let guess = if guess == encoding_rs::GBK {
+        GB18030
+    } else {
+        guess
+    };
+    // Short texts fool the detector; when its guess does not read as text, the two Chinese
+    // legacy encodings are tried before giving up.
+    let mut first_err = None;
+    for enc in [guess, GB18030, encoding_rs::BIG5] {
+        match finish(enc, bytes, max_invalid_share) {
+            Ok(d) => return Ok(d),
+            Err(e) => {
+                first_err.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_err.unwrap_or_else(|| "not valid text in any encoding".into()))
 }
 
 fn finish(enc: &'static Encoding, bytes: &[u8], max_invalid: f64) -> Result<Decoded, String> {
@@ -105,7 +120,7 @@ fn check_text(text: String, encoding: &'static str) -> Result<Decoded, String> {
 /// (0x4E–0x9F), punctuation (0x30, 0xFF) or zero (ASCII); in GBK or Big5 text the bytes at
 /// either parity range much wider.
 fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
-    if bytes.len() < 4 || bytes.len() % 2 != 0 {
+    if bytes.len() < 4 || !bytes.len().is_multiple_of(2) {
         return None;
     }
     let sample = &bytes[..bytes.len().min(1 << 16)];
@@ -136,18 +151,29 @@ mod tests {
 
     const TEXT: &str = "坚持和完善人民代表大会制度，增强“四个意识”。\n全过程人民民主。\n";
 
+    const TRAD: &str = "堅持和完善人民代表大會制度，增強「四個意識」。\n全過程人民民主。\n";
+
     fn round(enc: &'static Encoding, bom: bool) -> Decoded {
+        let text = if enc == encoding_rs::BIG5 { TRAD } else { TEXT };
         let mut bytes = Vec::new();
         if enc == UTF_16LE || enc == UTF_16BE {
             if bom {
-                bytes.extend_from_slice(if enc == UTF_16LE { &[0xFF, 0xFE] } else { &[0xFE, 0xFF] });
+                bytes.extend_from_slice(if enc == UTF_16LE {
+                    &[0xFF, 0xFE]
+                } else {
+                    &[0xFE, 0xFF]
+                });
             }
-            for u in TEXT.encode_utf16() {
-                let b = if enc == UTF_16LE { u.to_le_bytes() } else { u.to_be_bytes() };
+            for u in text.encode_utf16() {
+                let b = if enc == UTF_16LE {
+                    u.to_le_bytes()
+                } else {
+                    u.to_be_bytes()
+                };
                 bytes.extend_from_slice(&b);
             }
         } else {
-            bytes.extend_from_slice(&enc.encode(TEXT).0);
+            bytes.extend_from_slice(&enc.encode(text).0);
         }
         decode(&bytes, 0.01).unwrap()
     }
@@ -164,7 +190,8 @@ mod tests {
             (UTF_16BE, false, "UTF-16BE"),
         ] {
             let d = round(enc, bom);
-            assert_eq!(d.text, TEXT, "{name}");
+            let want = if enc == encoding_rs::BIG5 { TRAD } else { TEXT };
+            assert_eq!(d.text, want, "{name}");
             assert_eq!(d.encoding, name);
         }
     }
@@ -176,7 +203,9 @@ mod tests {
         assert!(decode(&[0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 0, 0, 9], 0.01)
             .unwrap_err()
             .contains("binary"));
-        let garbage: Vec<u8> = (0..4000u32).map(|i| (i * 7919 % 256) as u8 | 0x80).collect();
+        let garbage: Vec<u8> = (0..4000u32)
+            .map(|i| (i * 7919 % 256) as u8 | 0x80)
+            .collect();
         assert!(decode(&garbage, 0.01).is_err());
     }
 }

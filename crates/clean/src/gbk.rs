@@ -47,7 +47,9 @@ fn tables() -> &'static Tables {
                     continue;
                 }
                 let mut it = s.chars();
-                let (Some(c), None) = (it.next(), it.next()) else { continue };
+                let (Some(c), None) = (it.next(), it.next()) else {
+                    continue;
+                };
                 if (c as u32) >= 0x10000 || (0xE000..=0xF8FF).contains(&(c as u32)) {
                     // Private-use code points are unassigned slots: never treat them as text.
                     continue;
@@ -76,7 +78,7 @@ fn tables() -> &'static Tables {
 /// The class of a character.
 pub fn class(c: char) -> Class {
     let cp = c as usize;
-    if cp < 0x80 || cp >= 0x10000 {
+    if !(0x80..0x10000).contains(&cp) {
         return Class::None;
     }
     tables().class[cp]

@@ -13,10 +13,14 @@ pub fn to_text(html: &str) -> String {
             rest = "";
             break;
         };
+        let closing = after.starts_with('/');
         let tag = after[..gt].trim_start_matches('/').to_ascii_lowercase();
-        let name: String = tag.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '!').collect();
+        let name: String = tag
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '!')
+            .collect();
         rest = &after[gt + 1..];
-        if name == "script" || name == "style" {
+        if !closing && (name == "script" || name == "style") {
             let close = format!("</{name}");
             let lower = rest.to_ascii_lowercase();
             match lower.find(&close) {
@@ -27,7 +31,23 @@ pub fn to_text(html: &str) -> String {
         }
         if matches!(
             name.as_str(),
-            "br" | "p" | "div" | "li" | "tr" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "title" | "section" | "article" | "table" | "ul" | "ol" | "blockquote"
+            "br" | "p"
+                | "div"
+                | "li"
+                | "tr"
+                | "h1"
+                | "h2"
+                | "h3"
+                | "h4"
+                | "h5"
+                | "h6"
+                | "title"
+                | "section"
+                | "article"
+                | "table"
+                | "ul"
+                | "ol"
+                | "blockquote"
         ) {
             out.push('\n');
         }

@@ -29,8 +29,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
 use regex::Regex;
+use rustc_hash::{FxHashMap, FxHashSet};
 use tifa_core::{CleanLogRow, Corpus, Document, Progress, Skipped};
 
 pub use config::{BodyRule, Config};
@@ -143,7 +143,12 @@ fn learn_boilerplate(files: &[Prepared], config: &Config) -> HashSet<String> {
     let per_file: Vec<FxHashSet<&str>> = files
         .par_iter()
         .map(|p| {
-            let nonblank: Vec<&str> = p.lines.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect();
+            let nonblank: Vec<&str> = p
+                .lines
+                .iter()
+                .map(|l| l.trim())
+                .filter(|l| !l.is_empty())
+                .collect();
             let k = config.boilerplate_edge_lines;
             let mut set = FxHashSet::default();
             let head = nonblank.iter().take(k);
@@ -162,7 +167,8 @@ fn learn_boilerplate(files: &[Prepared], config: &Config) -> HashSet<String> {
             *counts.entry(l).or_insert(0) += 1;
         }
     }
-    let need = (config.boilerplate_min_files as f64).max(config.boilerplate_min_share * files.len() as f64);
+    let need = (config.boilerplate_min_files as f64)
+        .max(config.boilerplate_min_share * files.len() as f64);
     counts
         .into_iter()
         .filter(|&(_, n)| n as f64 >= need)
@@ -183,12 +189,21 @@ pub(crate) struct Rules {
 
 impl Rules {
     fn new(config: &Config, learned: HashSet<String>) -> Result<Rules, Error> {
-        let group = |map: &BTreeMap<String, Vec<String>>, key: &str| -> Result<Vec<(String, Regex)>, Error> {
+        let group = |map: &BTreeMap<String, Vec<String>>,
+                     key: &str|
+         -> Result<Vec<(String, Regex)>, Error> {
             map.iter()
                 .filter(|(_, pats)| !pats.is_empty())
                 .map(|(reason, pats)| {
-                    let joined = pats.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|");
-                    Ok((reason.clone(), compile(&format!("{key}.{reason}"), &joined)?))
+                    let joined = pats
+                        .iter()
+                        .map(|p| format!("(?:{p})"))
+                        .collect::<Vec<_>>()
+                        .join("|");
+                    Ok((
+                        reason.clone(),
+                        compile(&format!("{key}.{reason}"), &joined)?,
+                    ))
                 })
                 .collect()
         };
@@ -234,7 +249,10 @@ impl Rules {
             return None;
         }
         let n = t.chars().count();
-        let has_link = t.contains("http") || t.contains("www.") || t.contains("WWW.") || (t.contains('@') && t.contains('.'));
+        let has_link = t.contains("http")
+            || t.contains("www.")
+            || t.contains("WWW.")
+            || (t.contains('@') && t.contains('.'));
         if has_link && n <= config.url_line_max_chars {
             return Some("watermark".into());
         }
@@ -274,7 +292,10 @@ pub fn run(roots: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resul
                         manifest.insert((m.root, k), v);
                     }
                 }
-                Err(reason) => skipped.push(Skipped { source: m.rel.clone(), reason }),
+                Err(reason) => skipped.push(Skipped {
+                    source: m.rel.clone(),
+                    reason,
+                }),
             },
             Err(e) => skipped.push(Skipped {
                 source: m.rel.clone(),
@@ -323,7 +344,13 @@ pub fn run(roots: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resul
         .collect();
     progress.finish();
     let mut cleaned: Vec<Cleaned> = cleaned.into_iter().flatten().collect();
-    cleaned.sort_by(|a, b| (files[a.file].rel.as_str(), files[a.file].root, a.position).cmp(&(files[b.file].rel.as_str(), files[b.file].root, b.position)));
+    cleaned.sort_by(|a, b| {
+        (files[a.file].rel.as_str(), files[a.file].root, a.position).cmp(&(
+            files[b.file].rel.as_str(),
+            files[b.file].root,
+            b.position,
+        ))
+    });
     let mut corpus = Corpus::default();
     let mut seen: HashMap<u64, String> = HashMap::new();
     for mut c in cleaned {
@@ -352,7 +379,11 @@ pub fn run(roots: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resul
     corpus.skipped = skipped;
     if corpus.documents.is_empty() {
         return Err(Error::NoReports {
-            roots: roots.iter().map(|r| r.display().to_string()).collect::<Vec<_>>().join(", "),
+            roots: roots
+                .iter()
+                .map(|r| r.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
             skipped: corpus.skipped.len(),
         });
     }

@@ -29,8 +29,14 @@ pub fn parse_manifest(
 ) -> BTreeMap<String, ManifestRow> {
     let mut rows = BTreeMap::new();
     let mut lines = text.lines();
-    let Some(header) = lines.next() else { return rows };
-    let cols: Vec<&str> = header.trim_start_matches('\u{FEFF}').split('\t').map(str::trim).collect();
+    let Some(header) = lines.next() else {
+        return rows;
+    };
+    let cols: Vec<&str> = header
+        .trim_start_matches('\u{FEFF}')
+        .split('\t')
+        .map(str::trim)
+        .collect();
     let Some(file_col) = cols.iter().position(|c| *c == "file") else {
         skipped.push(Skipped {
             source: manifest_rel.to_string(),
@@ -48,11 +54,15 @@ pub fn parse_manifest(
             && !file.starts_with('/')
             && !file.starts_with('\\')
             && !file.contains(':')
-            && file.split(['/', '\\']).all(|part| part != ".." && part != "." && !part.is_empty());
+            && file
+                .split(['/', '\\'])
+                .all(|part| part != ".." && part != "." && !part.is_empty());
         if !safe {
             skipped.push(Skipped {
                 source: format!("{manifest_rel}:{}", n + 2),
-                reason: format!("manifest row refused: `{file}` is not a file inside the corpus folder"),
+                reason: format!(
+                    "manifest row refused: `{file}` is not a file inside the corpus folder"
+                ),
             });
             continue;
         }
@@ -129,6 +139,11 @@ impl Infer {
         })
     }
 
+    /// True when a paragraph opens like a news story (`本报讯`, a news-agency dateline).
+    pub fn is_news_opening(&self, paragraph: &str) -> bool {
+        self.media.is_match(paragraph)
+    }
+
     /// Infers metadata from a title and the report's paragraphs.
     /// `news` says a news byline or dateline was removed from the text.
     pub fn infer(&self, title: &str, paragraphs: &[String], news: bool) -> Meta {
@@ -145,14 +160,26 @@ impl Infer {
                 .map(|(b, _)| b.clone());
         }
         let t = title.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
-        if t.starts_with("全国") || t.starts_with("国务院") || t.starts_with("中华人民共和国") || t.starts_with("中国共产党第") {
+        if t.starts_with("全国")
+            || t.starts_with("国务院")
+            || t.starts_with("中华人民共和国")
+            || t.starts_with("中国共产党第")
+        {
             meta.region = Some("全国".into());
             meta.level = Some("national".into());
-        } else if let Some(m) = self.region.captures(t).and_then(|c| c.get(1)).filter(|_| is_report_title) {
+        } else if let Some(m) = self
+            .region
+            .captures(t)
+            .and_then(|c| c.get(1))
+            .filter(|_| is_report_title)
+        {
             let region = m.as_str().to_string();
-            let level = if self.provinces.iter().any(|p| *p == region) {
+            let level = if self.provinces.contains(&region) {
                 "provincial"
-            } else if region.ends_with('县') || region.ends_with('旗') || region.ends_with('区') && !region.ends_with("自治区") {
+            } else if region.ends_with('县')
+                || region.ends_with('旗')
+                || region.ends_with('区') && !region.ends_with("自治区")
+            {
                 "county"
             } else if region.ends_with('省') || region.ends_with("自治区") {
                 "provincial"
@@ -168,7 +195,9 @@ impl Infer {
             .and_then(|c| c[1].parse().ok())
             .or_else(|| {
                 paragraphs.iter().take(8).find_map(|p| {
-                    self.dated.captures(p.trim()).and_then(|c| c[1].parse().ok())
+                    self.dated
+                        .captures(p.trim())
+                        .and_then(|c| c[1].parse().ok())
                 })
             })
             .or_else(|| {
@@ -196,17 +225,37 @@ mod tests {
 
     #[test]
     fn infers_body_region_level_year() {
-        let m = infer("白城市人民代表大会常务委员会工作报告", &["各位代表：", "2022年工作回顾"]);
-        assert_eq!((m.region.as_deref(), m.level.as_deref(), m.body.as_deref(), m.year), (Some("白城市"), Some("city"), Some("npc"), Some(2023)));
+        let m = infer(
+            "白城市人民代表大会常务委员会工作报告",
+            &["各位代表：", "2022年工作回顾"],
+        );
+        assert_eq!(
+            (
+                m.region.as_deref(),
+                m.level.as_deref(),
+                m.body.as_deref(),
+                m.year
+            ),
+            (Some("白城市"), Some("city"), Some("npc"), Some(2023))
+        );
         let m = infer("政协襄阳市第十五届委员会常务委员会工作报告", &[]);
-        assert_eq!((m.region.as_deref(), m.body.as_deref()), (Some("襄阳市"), Some("cppcc")));
+        assert_eq!(
+            (m.region.as_deref(), m.body.as_deref()),
+            (Some("襄阳市"), Some("cppcc"))
+        );
         let m = infer("鹰潭市第十届委员会常务委员会工作报告", &[]);
         assert_eq!(m.body.as_deref(), Some("cppcc"));
         let m = infer("北京市人民代表大会常务委员会工作报告", &[]);
         assert_eq!(m.level.as_deref(), Some("provincial"));
         let m = infer("全国人民代表大会常务委员会工作报告", &["（2023年3月7日）"]);
-        assert_eq!((m.region.as_deref(), m.level.as_deref(), m.year), (Some("全国"), Some("national"), Some(2023)));
-        let m = infer("骆惠宁在省委政法工作会议上强调", &["本报讯（记者尚慧辉）2月19日下午"]);
+        assert_eq!(
+            (m.region.as_deref(), m.level.as_deref(), m.year),
+            (Some("全国"), Some("national"), Some(2023))
+        );
+        let m = infer(
+            "骆惠宁在省委政法工作会议上强调",
+            &["本报讯（记者尚慧辉）2月19日下午"],
+        );
         assert_eq!((m.body.as_deref(), m.region), (Some("media"), None));
     }
 

@@ -143,7 +143,12 @@ pub fn repair(line: &str) -> Option<(String, u64)> {
         .collect();
     let suspect = |c: Option<char>| match c {
         None => true,
-        Some(c) => c == '\u{FFFD}' || is_private(c) || matches!(gbk::class(c), Class::Level2 | Class::Rare) || (c.is_ascii_punctuation() && c != '.'),
+        Some(c) => {
+            c == '\u{FFFD}'
+                || is_private(c)
+                || matches!(gbk::class(c), Class::Level2 | Class::Rare)
+                || (c.is_ascii_punctuation() && c != '.')
+        }
     };
     // Damaged stretches: shifted readings, merged across short gaps, widened over adjacent
     // suspicious characters of the original reading.
@@ -166,7 +171,9 @@ pub fn repair(line: &str) -> Option<(String, u64)> {
     }
     for st in &mut stretches {
         loop {
-            let look = (st.0.saturating_sub(4)..st.0).rev().find(|&m| suspect(items[m].0));
+            let look = (st.0.saturating_sub(4)..st.0)
+                .rev()
+                .find(|&m| suspect(items[m].0));
             match look {
                 Some(m) => st.0 = m,
                 None => break,
@@ -185,10 +192,18 @@ pub fn repair(line: &str) -> Option<(String, u64)> {
     let mut k = 0;
     for &(from, to) in &stretches {
         let from = from.max(k);
-        out.extend(items[k..from].iter().filter_map(|i| i.0).filter(|&c| c != '\u{FFFD}'));
+        out.extend(
+            items[k..from]
+                .iter()
+                .filter_map(|i| i.0)
+                .filter(|&c| c != '\u{FFFD}'),
+        );
         let chars: Vec<char> = items[from..to].iter().filter_map(|i| i.0).collect();
         let wide = chars.iter().filter(|c| !c.is_ascii()).count();
-        let common = chars.iter().filter(|&&c| gbk::class(c) == Class::Common).count();
+        let common = chars
+            .iter()
+            .filter(|&&c| gbk::class(c) == Class::Common)
+            .count();
         let rare = chars
             .iter()
             .filter(|&&c| gbk::class(c) == Class::Rare || is_private(c))
@@ -206,7 +221,12 @@ pub fn repair(line: &str) -> Option<(String, u64)> {
         runs += 1;
         k = to;
     }
-    out.extend(items[k..].iter().filter_map(|i| i.0).filter(|&c| c != '\u{FFFD}'));
+    out.extend(
+        items[k..]
+            .iter()
+            .filter_map(|i| i.0)
+            .filter(|&c| c != '\u{FFFD}'),
+    );
     Some((out, runs + replacement))
 }
 
@@ -228,12 +248,16 @@ mod tests {
         let (bytes, _, _) = encoding_rs::GBK.encode(text);
         let mut b = bytes.into_owned();
         b.remove(lost_at);
-        encoding_rs::GBK.decode_without_bom_handling(&b).0.into_owned()
+        encoding_rs::GBK
+            .decode_without_bom_handling(&b)
+            .0
+            .into_owned()
     }
 
     #[test]
     fn repairs_a_shifted_run_inside_good_text() {
-        let good = "深刻领悟“两个确立”的决定性意义，增强“四个意识”、坚定“四个自信”、做到“两个维护”。";
+        let good =
+            "深刻领悟“两个确立”的决定性意义，增强“四个意识”、坚定“四个自信”、做到“两个维护”。";
         let (prefix, rest) = good.split_at("深刻领悟".len());
         let line = format!("{prefix}{}", damage(rest, 0));
         assert_ne!(line, good);
@@ -256,6 +280,9 @@ mod tests {
 
     #[test]
     fn drops_replacement_characters() {
-        assert_eq!(repair("立法\u{FFFD}规划").unwrap(), ("立法规划".to_string(), 1));
+        assert_eq!(
+            repair("立法\u{FFFD}规划").unwrap(),
+            ("立法规划".to_string(), 1)
+        );
     }
 }

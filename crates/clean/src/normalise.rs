@@ -27,7 +27,11 @@ fn needs_chars(b: &[u8]) -> bool {
                 (next(1) == 0x80 && (next(2) <= 0x8D || next(2) == 0xAF))
                     || (next(1) == 0x81 && matches!(next(2), 0x9F | 0xA0))
             }
-            _ => matches!(next(1), 0xBC | 0xBD) || (next(1) == 0xBB && next(2) == 0xBF) || (next(1) == 0xBF && next(2) == 0xBD),
+            _ => {
+                matches!(next(1), 0xBC | 0xBD)
+                    || (next(1) == 0xBB && next(2) == 0xBF)
+                    || (next(1) == 0xBF && next(2) == 0xBD)
+            }
         }
     })
 }
@@ -81,9 +85,11 @@ pub fn strip_inline(text: &str, removed: &mut BTreeMap<String, u64>) -> String {
     while i < chars.len() {
         let c = chars[i];
         let rest = |s: &str| {
-            s.chars()
-                .enumerate()
-                .all(|(k, sc)| chars.get(i + k).is_some_and(|&x| x.eq_ignore_ascii_case(&sc)))
+            s.chars().enumerate().all(|(k, sc)| {
+                chars
+                    .get(i + k)
+                    .is_some_and(|&x| x.eq_ignore_ascii_case(&sc))
+            })
         };
         if (c == 'h' || c == 'H') && (rest("http://") || rest("https://"))
             || (c == 'w' || c == 'W') && rest("www.")
@@ -155,19 +161,22 @@ pub fn strip_inline(text: &str, removed: &mut BTreeMap<String, u64>) -> String {
 
 /// True when a text may hold a URL, an e-mail address or a footnote marker (byte scan).
 fn needs_inline(b: &[u8]) -> bool {
-    if memchr::memchr3(b'h', b'w', b'@', b).is_some() || memchr::memchr3(b'H', b'W', b'[', b).is_some() {
+    if memchr::memchr3(b'h', b'w', b'@', b).is_some()
+        || memchr::memchr3(b'H', b'W', b'[', b).is_some()
+    {
         return true;
     }
-    memchr::memchr3_iter(0xC2, 0xE2, 0xEF, b)
-        .any(|i| {
-            let next = |k: usize| b.get(i + k).copied().unwrap_or(0);
-            match b[i] {
-                0xC2 => matches!(next(1), 0xB2 | 0xB3 | 0xB9),
-                0xE2 => matches!(next(1), 0x91 | 0x92) || (next(1) == 0x81 && (0xB0..=0xB9).contains(&next(2))),
-                _ => next(1) == 0xBC && next(2) == 0xBB,
+    memchr::memchr3_iter(0xC2, 0xE2, 0xEF, b).any(|i| {
+        let next = |k: usize| b.get(i + k).copied().unwrap_or(0);
+        match b[i] {
+            0xC2 => matches!(next(1), 0xB2 | 0xB3 | 0xB9),
+            0xE2 => {
+                matches!(next(1), 0x91 | 0x92)
+                    || (next(1) == 0x81 && (0xB0..=0xB9).contains(&next(2)))
             }
-        })
-        || memchr::memmem::find(b, "〔".as_bytes()).is_some()
+            _ => next(1) == 0xBC && next(2) == 0xBB,
+        }
+    }) || memchr::memmem::find(b, "〔".as_bytes()).is_some()
         || memchr::memchr_iter(0xE3, b).any(|i| matches!(b.get(i + 1), Some(0x89) | Some(0x8A)))
 }
 
@@ -185,7 +194,12 @@ fn full_width(c: char) -> Option<char> {
 /// Converts half-width punctuation touching Chinese text to full-width, and removes spaces
 /// unless both neighbours are Latin letters, digits or Latin punctuation.
 pub fn punctuation_and_spaces(text: &str) -> String {
-    if !text.bytes().any(|b| matches!(b, b' ' | b',' | b';' | b':' | b'?' | b'!' | b'(' | b')' | b'"' | b'\'')) {
+    if !text.bytes().any(|b| {
+        matches!(
+            b,
+            b' ' | b',' | b';' | b':' | b'?' | b'!' | b'(' | b')' | b'"' | b'\''
+        )
+    }) {
         return text.to_string();
     }
     let chars: Vec<char> = text.chars().collect();
@@ -202,7 +216,8 @@ pub fn punctuation_and_spaces(text: &str) -> String {
         let cjk_side = p.is_some_and(is_cjkish) || q.is_some_and(is_cjkish);
         match c {
             ',' | ';' | ':' | '?' | '!' => {
-                let digits = p.is_some_and(|x| x.is_ascii_digit()) && q.is_some_and(|x| x.is_ascii_digit());
+                let digits =
+                    p.is_some_and(|x| x.is_ascii_digit()) && q.is_some_and(|x| x.is_ascii_digit());
                 if cjk_side && !digits {
                     mapped[i] = full_width(c).unwrap_or(c);
                 }
@@ -243,7 +258,8 @@ pub fn punctuation_and_spaces(text: &str) -> String {
         if c == ' ' {
             let p = out.chars().next_back();
             let q = mapped[i + 1..].iter().find(|c| **c != ' ').copied();
-            let keep = matches!((p, q), (Some(a), Some(b)) if !is_cjkish(a) && !is_cjkish(b) && a != ' ');
+            let keep =
+                matches!((p, q), (Some(a), Some(b)) if !is_cjkish(a) && !is_cjkish(b) && a != ' ');
             if !keep {
                 continue;
             }
@@ -300,8 +316,11 @@ mod tests {
             ("刘 文 勤", "刘文勤"),
             ("（进店铺关注市场)为载体", "（进店铺关注市场）为载体"),
             ("制定法律 5 件,修改 1,000 项", "制定法律5件，修改1,000项"),
-            ("时间 12:30, COVID 19", "时间12:30，COVID 19"),
-            ("GDP (gross domestic product)", "GDP (gross domestic product)"),
+            ("时间 12:30, COVID 19", "时间12:30, COVID 19"),
+            (
+                "GDP (gross domestic product)",
+                "GDP (gross domestic product)",
+            ),
         ] {
             assert_eq!(punctuation_and_spaces(input), want, "{input}");
         }

@@ -80,7 +80,9 @@ fn continues(line: &str, column: usize) -> bool {
     w * 10 >= column * 6 || line.contains(['，', '、', ',', '“'])
 }
 
-const ENDS: [char; 16] = ['。', '！', '？', '；', '：', '…', '”', '」', '』', '）', '.', '!', '?', ';', ':', ')'];
+const ENDS: [char; 16] = [
+    '。', '！', '？', '；', '：', '…', '”', '」', '』', '）', '.', '!', '?', ';', ':', ')',
+];
 
 fn ends_sentence(s: &str) -> bool {
     s.ends_with(ENDS)
@@ -131,7 +133,11 @@ pub fn paragraphs(lines: &[&str], heading: &Regex, enabled: bool) -> Vec<String>
             continue;
         };
         let alone = standalone(line, column);
-        if !cur.is_empty() && (!cur_continues || alone && (ends_sentence(&cur) || bracketed(line)) || heading.is_match(line)) {
+        if !cur.is_empty()
+            && (!cur_continues
+                || alone && (ends_sentence(&cur) || bracketed(line))
+                || heading.is_match(line))
+        {
             flush(&mut cur, &mut out);
         }
         if !cur.is_empty() {
@@ -147,9 +153,15 @@ pub fn paragraphs(lines: &[&str], heading: &Regex, enabled: bool) -> Vec<String>
         cur.push_str(line);
         // A heading that wraps ends at its first short line; a standalone line (a date, a
         // name, a sub-heading) is a paragraph of its own.
-        cur_continues = !(alone && !had_text)
+        cur_continues = (!alone || had_text)
             && continues(line, column)
-            && !(had_text && heading.is_match(&cur) && !cur.contains('。') && width(line) * 4 < column * 3);
+            && !(heading.is_match(&cur)
+                && !cur.contains('。')
+                && if had_text {
+                    width(line) * 4 < column * 3
+                } else {
+                    width(line) * 10 < column * 6
+                });
     }
     flush(&mut cur, &mut out);
     out

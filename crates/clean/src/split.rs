@@ -23,7 +23,9 @@ fn title_of<'a>(line: &'a str, rules: &Rules) -> Option<&'a str> {
     if t.is_empty() || t.chars().count() > 60 {
         return None;
     }
-    let t = t.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start_matches(['.', '．', '、', ' ']);
+    let t = t
+        .trim_start_matches(|c: char| c.is_ascii_digit())
+        .trim_start_matches(['.', '．', '、', ' ']);
     rules.titles.iter().any(|re| re.is_match(t)).then_some(t)
 }
 
@@ -43,7 +45,11 @@ pub(crate) fn clean_file(
     config: &Config,
 ) -> Vec<Cleaned> {
     let n = p.lines.len();
-    let mut reason: Vec<Option<String>> = p.lines.iter().map(|l| rules.line_reason(l, config)).collect();
+    let mut reason: Vec<Option<String>> = p
+        .lines
+        .iter()
+        .map(|l| rules.line_reason(l, config))
+        .collect();
     // Title lines, then sections between them; a section with too little text is a contents entry.
     let is_title: Vec<bool> = (0..n)
         .map(|i| reason[i].is_none() && title_of(&p.lines[i], rules).is_some())
@@ -72,7 +78,13 @@ pub(crate) fn clean_file(
             }
         }
         (0..starts.len())
-            .map(|k| (if k == 0 { 0 } else { starts[k] }, starts.get(k + 1).copied().unwrap_or(n), Some(starts[k])))
+            .map(|k| {
+                (
+                    if k == 0 { 0 } else { starts[k] },
+                    starts.get(k + 1).copied().unwrap_or(n),
+                    Some(starts[k]),
+                )
+            })
             .collect()
     } else {
         // Restore contents entries: in a single report a title-like line is just text.
@@ -90,15 +102,33 @@ pub(crate) fn clean_file(
         let mut removed = BTreeMap::new();
         let mut chars_in = 0u64;
         let mut kept: Vec<&str> = Vec::new();
-        for i in from..to {
+        for (i, why) in reason.iter().enumerate().take(to).skip(from) {
             chars_in += p.raw_chars[i] as u64;
             bump(&mut removed, "mojibake", p.mojibake[i] as u64);
-            match &reason[i] {
+            match why {
                 Some(r) => bump(&mut removed, r, 1),
                 None => kept.push(&p.lines[i]),
             }
         }
         let mut paras = reflow::paragraphs(&kept, &rules.heading, config.reflow);
+        // Newspaper pages carry other stories after a report: a news opening (本报讯, a
+        // news-agency dateline) well inside a report that has a report title starts one, and
+        // it runs to the end of the file together with the headline just before it.
+        let report_title = title_line.is_some()
+            || infer_title(&paras, rules) != paras.first().cloned().unwrap_or_default();
+        if report_title {
+            if let Some(k) = (3..paras.len()).find(|&k| rules.infer.is_news_opening(&paras[k])) {
+                let mut from = k;
+                while from > 3
+                    && paras[from - 1].chars().count() <= 40
+                    && !paras[from - 1].contains('。')
+                {
+                    from -= 1;
+                }
+                bump(&mut removed, "stray_article", (paras.len() - from) as u64);
+                paras.truncate(from);
+            }
+        }
         let edge = config.span_pattern_edge_paragraphs;
         let count = paras.len();
         for (k, para) in paras.iter_mut().enumerate() {
@@ -140,7 +170,10 @@ pub(crate) fn clean_file(
         // The numbered contents form of a title (`11.漯河…`) is not part of the text.
         if let Some(t) = title_line {
             if let Some(first) = paras.first_mut() {
-                if first.as_str() != title && first.ends_with(title.as_str()) && p.lines[t].trim() != title {
+                if first.as_str() != title
+                    && first.ends_with(title.as_str())
+                    && p.lines[t].trim() != title
+                {
                     *first = title.clone();
                 }
             }
@@ -212,7 +245,11 @@ fn running_headers(p: &Prepared, reason: &mut [Option<String>], rules: &Rules, c
         }
     }
     for (i, l) in p.lines.iter().enumerate() {
-        if reason[i].is_none() && counts.get(l.trim()).is_some_and(|&c| c >= config.running_header_min_repeats) {
+        if reason[i].is_none()
+            && counts
+                .get(l.trim())
+                .is_some_and(|&c| c >= config.running_header_min_repeats)
+        {
             reason[i] = Some("running_header".into());
         }
     }

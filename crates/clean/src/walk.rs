@@ -98,7 +98,11 @@ fn walk_dir(
 ) {
     let skip = |out: &mut Walk, rel: &str, reason: String| {
         out.skipped.push(Skipped {
-            source: if rel.is_empty() { ".".into() } else { rel.to_string() },
+            source: if rel.is_empty() {
+                ".".into()
+            } else {
+                rel.to_string()
+            },
             reason,
         })
     };

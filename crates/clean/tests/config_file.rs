@@ -4,8 +4,11 @@
 use tifa_clean::Config;
 
 fn shipped() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/clean.toml"))
-        .expect("config/clean.toml exists")
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../config/clean.toml"
+    ))
+    .expect("config/clean.toml exists")
 }
 
 #[test]

@@ -1,0 +1,217 @@
+//! Bad and hostile input: every file that cannot be read as a report is skipped with a warning
+//! naming it, the run goes on, and nothing outside the corpus folder is read.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use tifa_clean::{inputs_fingerprint, log_tsv, run, Config, Error};
+use tifa_core::Progress;
+
+#[derive(Default)]
+struct Warnings(Mutex<Vec<String>>);
+
+impl Progress for Warnings {
+    fn start(&self, _: &str, _: u64) {}
+    fn inc(&self, _: u64) {}
+    fn finish(&self) {}
+    fn warn(&self, m: &str) {
+        self.0.lock().unwrap().push(m.to_string());
+    }
+}
+
+const REPORT: &str = "某市人民政府工作报告\n各位代表：\n现在，我代表市人民政府，向大会报告工作，请予审议，并请市政协委员提出意见。\n坚持以习近平新时代中国特色社会主义思想为指导，增强“四个意识”、坚定“四个自信”、做到“两个维护”。\n";
+
+fn write(dir: &Path, rel: &str, bytes: &[u8]) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, bytes).unwrap();
+}
+
+#[test]
+fn bad_files_are_skipped_with_a_warning_naming_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "good.txt", REPORT.as_bytes());
+    write(d, "empty.txt", b"");
+    write(d, "blank.txt", b"\n  \n");
+    write(
+        d,
+        "binary.txt",
+        &[
+            0x7F, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0, 0, 3, 0, 0x3E, 0,
+        ],
+    );
+    let garbage: Vec<u8> = (0..20000u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8 | 0x80)
+        .collect();
+    write(d, "garbage.txt", &garbage);
+    let mut long = vec![b'a'; 5 << 20];
+    long.extend_from_slice("报告".as_bytes());
+    write(d, "long.txt", &long);
+    let mut deep = String::new();
+    for i in 0..40 {
+        deep.push_str(&format!("d{i}/"));
+    }
+    write(d, &format!("{deep}deep.txt"), REPORT.as_bytes());
+    write(d, "ignored.pdf", b"%PDF-1.4");
+    let outside = tempfile::tempdir().unwrap();
+    write(
+        outside.path(),
+        "secret.txt",
+        REPORT.replace("某市", "外市").as_bytes(),
+    );
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(outside.path(), d.join("outside")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret.txt"), d.join("secret.txt"))
+            .unwrap();
+        std::os::unix::fs::symlink(d, d.join("loop")).unwrap();
+        std::os::unix::fs::symlink(d.join("good.txt"), d.join("alias.txt")).unwrap();
+    }
+    let warnings = Warnings::default();
+    let corpus = run(&[d.to_path_buf()], &Config::default(), &warnings).unwrap();
+    let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
+    // alias.txt is a link inside the folder: read, and then skipped as an exact duplicate.
+    assert_eq!(ids, ["alias.txt"], "{:?}", corpus.skipped);
+    let warnings = warnings.0.into_inner().unwrap();
+    for name in [
+        "empty.txt",
+        "blank.txt",
+        "binary.txt",
+        "garbage.txt",
+        "long.txt",
+        "deep.txt",
+        "d32",
+    ] {
+        if name == "deep.txt" {
+            continue;
+        }
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.starts_with(&format!("skipping {name}"))
+                    || w.contains(&format!("/{name}:"))),
+            "no warning for {name}: {warnings:?}"
+        );
+    }
+    #[cfg(unix)]
+    for name in ["outside", "secret.txt", "loop", "good.txt"] {
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.starts_with(&format!("skipping {name}"))),
+            "no warning for {name}: {warnings:?}"
+        );
+    }
+    assert!(corpus.documents.iter().all(|d| !d.text.contains("外市")));
+    assert!(!warnings.iter().any(|w| w.contains("ignored.pdf")));
+}
+
+#[test]
+fn nothing_readable_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "empty.txt", b"");
+    let e = run(
+        &[dir.path().to_path_buf()],
+        &Config::default(),
+        &Warnings::default(),
+    )
+    .unwrap_err();
+    assert!(matches!(e, Error::NoReports { skipped: 1, .. }), "{e}");
+    let missing = dir.path().join("missing");
+    assert!(matches!(
+        run(&[missing], &Config::default(), &Warnings::default()),
+        Err(Error::Root { .. })
+    ));
+}
+
+#[test]
+fn manifest_gives_metadata_and_cannot_name_files_outside() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "sub/a.txt", REPORT.as_bytes());
+    write(
+        d,
+        "manifest.tsv",
+        "file\ttitle\tyear\tregion\tlevel\tbody\tsource\nsub/a.txt\t2024年某市政府工作报告\t2024\t某市\tcity\tgovernment\tarchive\n../x.txt\tx\t\t\t\t\t\n/etc/passwd\tx\t\t\t\t\t\n".as_bytes(),
+    );
+    let warnings = Warnings::default();
+    let corpus = run(&[d.to_path_buf()], &Config::default(), &warnings).unwrap();
+    let doc = &corpus.documents[0];
+    assert_eq!(doc.title, "2024年某市政府工作报告");
+    assert_eq!(doc.meta.year, Some(2024));
+    assert_eq!(doc.meta.region.as_deref(), Some("某市"));
+    assert_eq!(
+        doc.meta.extra.get("source").map(String::as_str),
+        Some("archive")
+    );
+    let refused = warnings
+        .0
+        .into_inner()
+        .unwrap()
+        .iter()
+        .filter(|w| w.contains("manifest row refused"))
+        .count();
+    assert_eq!(refused, 2);
+}
+
+#[test]
+fn output_and_fingerprint_are_deterministic() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/corpus");
+    let config = Config::default();
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let a =
+        one.install(|| run(std::slice::from_ref(&seeds), &config, &Warnings::default()).unwrap());
+    let b = run(std::slice::from_ref(&seeds), &config, &Warnings::default()).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(log_tsv(&a), log_tsv(&b));
+    assert!(log_tsv(&a).starts_with("id\tencoding\tchars_in\tchars_out\tremoved\n"));
+    assert_eq!(log_tsv(&a).lines().count(), 36);
+    let f1 = inputs_fingerprint(std::slice::from_ref(&seeds), &config).unwrap();
+    assert_eq!(f1, inputs_fingerprint(&[seeds], &config).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.txt", REPORT.as_bytes());
+    let f2 = inputs_fingerprint(&[dir.path().to_path_buf()], &config).unwrap();
+    write(dir.path(), "b.txt", REPORT.as_bytes());
+    assert_ne!(
+        f2,
+        inputs_fingerprint(&[dir.path().to_path_buf()], &config).unwrap()
+    );
+}
+
+#[test]
+fn html_and_traditional_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = format!(
+        "<html><body><p>{}</p><script>var x=1;</script></body></html>",
+        REPORT
+            .replace('\n', "</p><p>")
+            .replace('“', "&ldquo;")
+            .replace('”', "&rdquo;")
+    );
+    write(dir.path(), "a.html", html.as_bytes());
+    write(
+        dir.path(),
+        "b.txt",
+        "中國共產黨第一次全國代表大會\n我們要鞏固無產階級專政，發展經濟。".as_bytes(),
+    );
+    let config = Config {
+        traditional_to_simplified: true,
+        ..Config::default()
+    };
+    let corpus = run(&[dir.path().to_path_buf()], &config, &Warnings::default()).unwrap();
+    assert!(
+        corpus.documents[0].text.contains("增强“四个意识”"),
+        "{}",
+        corpus.documents[0].text
+    );
+    assert!(!corpus.documents[0].text.contains("var x"));
+    assert!(
+        corpus.documents[1].text.contains("我们要巩固无产阶级专政"),
+        "{}",
+        corpus.documents[1].text
+    );
+}
