@@ -25,9 +25,9 @@ use tifa_core::{Counts, DocInfo, Progress, Segmented};
 
 /// The suffixes are sorted and walked in about this many passes (more on small corpora is
 /// pointless: see [`MIN_PASS`]).
-const PASSES: usize = 8;
+const PASSES: usize = 16;
 /// Fewest suffixes in a pass.
-const MIN_PASS: usize = 1 << 24;
+const MIN_PASS: usize = 1 << 22;
 
 /// What can go wrong in the count stage.
 #[derive(Debug, thiserror::Error)]

@@ -216,12 +216,16 @@ impl Stream {
             start[id - lo + 1] = start[id - lo] + sizes[id];
         }
         let n = start[hi - lo];
-        let mut sa = vec![0u32; n];
+        let bits = (u32::BITS - (self.classes.len() as u32).leading_zeros()).max(1);
+        let slots = (128 / bits).min(max_len - 1) as usize;
+        // Keys are read in text order, so the stream is read sequentially; only the writes into
+        // the buckets are scattered.
+        let mut keyed: Vec<Keyed> = vec![(0, 0, 0); n];
         let mut next = start.clone();
         for (pos, &x) in self.text.iter().enumerate() {
             let id = x as usize;
             if !is_sentinel(x) && id >= lo && id < hi && self.class(x) != Class::Enum {
-                sa[next[id - lo]] = pos as u32;
+                keyed[next[id - lo]] = (self.key(pos, bits, slots), pos as u32, self.text[pos - 1]);
                 next[id - lo] += 1;
             }
         }
@@ -232,12 +236,14 @@ impl Stream {
                 bounds.push(w[1]);
             }
         }
+        let mut sa = vec![0u32; n];
         let mut lcp = vec![0u32; n];
         let mut after = vec![HARD; n];
         let mut left = vec![HARD; n];
         {
             let mut parts = Vec::with_capacity(bounds.len());
-            let (mut a, mut b, mut c, mut d) = (
+            let (mut k, mut a, mut b, mut c, mut d) = (
+                keyed.as_mut_slice(),
                 sa.as_mut_slice(),
                 lcp.as_mut_slice(),
                 after.as_mut_slice(),
@@ -245,17 +251,21 @@ impl Stream {
             );
             for w in bounds.windows(2) {
                 let m = w[1] - w[0];
+                let (k0, k1) = k.split_at_mut(m);
                 let (a0, a1) = a.split_at_mut(m);
                 let (b0, b1) = b.split_at_mut(m);
                 let (c0, c1) = c.split_at_mut(m);
                 let (d0, d1) = d.split_at_mut(m);
-                parts.push((a0, b0, c0, d0));
-                (a, b, c, d) = (a1, b1, c1, d1);
+                parts.push((k0, a0, b0, c0, d0));
+                (k, a, b, c, d) = (k1, a1, b1, c1, d1);
             }
             parts
                 .into_par_iter()
-                .for_each(|(sa, lcp, after, left)| self.sort_bucket(sa, lcp, after, left, max_len));
+                .for_each(|(keyed, sa, lcp, after, left)| {
+                    self.sort_bucket(keyed, sa, lcp, after, left, bits, slots, max_len)
+                });
         }
+        drop(keyed);
         Pass {
             sa,
             lcp,
@@ -265,54 +275,62 @@ impl Stream {
         }
     }
 
+    /// The tokens after the first of the suffix at `pos`, packed `bits` bits each into `slots`
+    /// slots from the top, as token id + 1; a sentinel packs as 0 and ends the key, so keys
+    /// order like the suffixes they stand for.
+    #[inline]
+    fn key(&self, pos: usize, bits: u32, slots: usize) -> u128 {
+        let mut key = 0u128;
+        for j in 0..slots {
+            let x = self.text[pos + 1 + j];
+            if is_sentinel(x) {
+                break;
+            }
+            key |= (x as u128 + 1) << (128 - bits as usize * (j + 1));
+        }
+        key
+    }
+
     /// Sorts one bucket of suffixes that share their first token, and fills in their LCP with
     /// the suffix before (0 for the first), the token after that common prefix and the token
-    /// before the suffix. The next two tokens are read once into a packed key, together with the
-    /// token before, so most of the sort and most LCPs need no further reads of the stream; only
-    /// suffixes with equal keys are compared further.
+    /// before the suffix. The tokens after the first are packed into a 128-bit key, as many as
+    /// fit at the vocabulary's bit width (a sentinel packs as 0 and ends the key), read together
+    /// with the token before: that is one read of the stream per suffix, after which the sort
+    /// and most LCPs run over contiguous memory. Only suffixes with equal full keys (long
+    /// repeats) are compared further in the stream.
+    #[allow(clippy::too_many_arguments)]
     fn sort_bucket(
         &self,
+        keyed: &mut [Keyed],
         bucket: &mut [u32],
         lcp: &mut [u32],
         after: &mut [u32],
         left: &mut [u32],
+        bits: u32,
+        slots: usize,
         max_len: u32,
     ) {
         let t = &self.text;
-        // A sentinel becomes 0 and ends the key, so keys order like the capped suffixes.
-        let rank = |x: u32| if is_sentinel(x) { 0u64 } else { x as u64 + 1 };
-        let unrank = |r: u64| if r == 0 { HARD } else { (r - 1) as u32 };
-        let key = |p: u32| {
-            let p = p as usize;
-            let a = if max_len < 2 { 0 } else { rank(t[p + 1]) };
-            let b = if a == 0 || max_len < 3 {
-                0
-            } else {
-                rank(t[p + 2])
-            };
-            (a << 32) | b
-        };
-        let mut keyed: Vec<(u64, u32, u32)> = bucket
-            .iter()
-            .map(|&p| (key(p), p, t[p as usize - 1]))
-            .collect();
+        let mask = (1u128 << bits) - 1;
+        let slot = |key: u128, j: usize| (key >> (128 - bits as usize * (j + 1))) & mask;
+        let unrank = |r: u128| if r == 0 { HARD } else { (r - 1) as u32 };
         if keyed.len() >= PAR_SORT_MIN {
             keyed.par_sort_unstable();
         } else {
             keyed.sort_unstable();
         }
-        // Runs of equal keys whose two tokens are both real are ordered by the tokens after.
+        // A key is full when its last slot holds a token: then the suffix goes on beyond it.
+        let full = |key: u128| slots > 0 && slot(key, slots - 1) != 0;
+        let from = 1 + slots;
         let mut i = 0;
         while i < keyed.len() {
             let mut j = i + 1;
             while j < keyed.len() && keyed[j].0 == keyed[i].0 {
                 j += 1;
             }
-            let k = keyed[i].0;
-            if j - i > 1 && k >> 32 != 0 && k & 0xffff_ffff != 0 && max_len > 3 {
+            if j - i > 1 && full(keyed[i].0) && (from as u32) < max_len {
                 let run = &mut keyed[i..j];
-                let cmp =
-                    |a: &(u64, u32, u32), b: &(u64, u32, u32)| self.cmp_from(a.1, b.1, 3, max_len);
+                let cmp = |a: &Keyed, b: &Keyed| self.cmp_from(a.1, b.1, from, max_len);
                 if run.len() >= PAR_SORT_MIN {
                     run.par_sort_unstable_by(cmp);
                 } else {
@@ -328,17 +346,28 @@ impl Stream {
                 lcp[i] = 0;
                 continue;
             }
-            let prev = keyed[i - 1].0;
-            let (h, x) = if k >> 32 != prev >> 32 || k >> 32 == 0 {
-                (1, unrank(k >> 32))
-            } else if k & 0xffff_ffff != prev & 0xffff_ffff || k & 0xffff_ffff == 0 {
-                (2, unrank(k & 0xffff_ffff))
+            let (prev, q) = (keyed[i - 1].0, keyed[i - 1].1);
+            let (h, x) = if k != prev {
+                // Slots before the first difference hold equal tokens (a sentinel would zero
+                // both keys from there on).
+                let j = ((k ^ prev).leading_zeros() / bits) as usize;
+                (1 + j as u32, unrank(slot(k, j)))
+            } else if !full(k) {
+                let j = (0..slots).find(|&j| slot(k, j) == 0).unwrap_or(slots);
+                (1 + j as u32, HARD)
             } else {
-                let q = keyed[i - 1].1;
-                let h = 3 + self.lcp(p + 3, q + 3, max_len.saturating_sub(3));
-                (h, t[p as usize + h as usize])
+                let h =
+                    from as u32 + self.lcp(p + from as u32, q + from as u32, max_len - from as u32);
+                (
+                    h,
+                    if h < max_len {
+                        t[p as usize + h as usize]
+                    } else {
+                        HARD
+                    },
+                )
             };
-            // At the cap the token after is never used; the stream may not reach that far.
+            // At the cap the token after is never used.
             if h >= max_len {
                 lcp[i] = max_len;
                 after[i] = HARD;
@@ -349,6 +378,9 @@ impl Stream {
         }
     }
 }
+
+/// A suffix being sorted: its key (see [`Stream::key`]), position and the token before it.
+type Keyed = (u128, u32, u32);
 
 /// The sorted suffixes of one pass, with per suffix (in array order): its LCP with the suffix
 /// before (0 at the start of each first-token bucket), the token that follows that common
