@@ -53,36 +53,71 @@ fn main() {
     drop(default_segmenter);
 
     for hmm in [false, true] {
-        let plain = best(rounds, || {
-            corpus
-                .documents
-                .par_iter()
-                .map(|d| jieba.cut(&d.text, hmm).len())
-                .sum::<usize>()
-        });
         let config = Config {
             hmm,
             ..Config::default()
         };
         let segmenter = Segmenter::new(&config, Path::new(".")).expect("segmenter");
-        let stage = best_with_input(
-            rounds,
-            || corpus.clone(),
-            |c| {
-                let s = run(c, &segmenter, &NoProgress).expect("run");
+        // Alternate the two in every round, so that a change in machine load hits both alike.
+        let mut plain = Best::default();
+        let mut stage = Best::default();
+        for _ in 0..rounds.max(1) {
+            plain.time(|| {
+                corpus
+                    .documents
+                    .par_iter()
+                    .map(|d| jieba.cut(&d.text, hmm).len())
+                    .sum::<usize>()
+            });
+            let input = corpus.clone();
+            stage.time(|| {
+                let s = run(input, &segmenter, &NoProgress).expect("run");
                 let tokens: usize = s.docs.iter().map(|d| d.tokens.len()).sum();
                 (tokens, s.vocab.len())
-            },
-        );
-        report(&format!("jieba cut, hmm={hmm}"), plain.0, mb, None);
-        println!("    {} jieba words", plain.1);
+            });
+        }
+        let (plain_time, words) = plain.result();
+        let (stage_time, (tokens, distinct)) = stage.result();
+        report(&format!("jieba cut, hmm={hmm}"), plain_time, mb, None);
+        println!("    {words} jieba words");
         report(
             &format!("segment run, hmm={hmm}"),
-            stage.0,
+            stage_time,
             mb,
-            Some(plain.0),
+            Some(plain_time),
         );
-        println!("    {} tokens, {} distinct", stage.1 .0, stage.1 .1);
+        println!("    {tokens} tokens, {distinct} distinct");
+    }
+}
+
+/// The best time of several runs, checking that every run gives the same answer.
+struct Best<T> {
+    best: Option<(Duration, T)>,
+}
+
+impl<T> Default for Best<T> {
+    fn default() -> Self {
+        Best { best: None }
+    }
+}
+
+impl<T: PartialEq + std::fmt::Debug> Best<T> {
+    fn time(&mut self, f: impl FnOnce() -> T) {
+        let t = Instant::now();
+        let answer = f();
+        let d = t.elapsed();
+        self.best = Some(match self.best.take() {
+            None => (d, answer),
+            Some((b, first)) => {
+                assert_eq!(first, answer, "runs disagree");
+                (b.min(d), first)
+            }
+        });
+    }
+
+    fn result(self) -> (Duration, T) {
+        self.best
+            .unwrap_or_else(|| unreachable!("at least one round is run"))
     }
 }
 
@@ -96,34 +131,6 @@ fn report(name: &str, d: Duration, mb: f64, base: Option<Duration>) {
         ),
         None => println!("{name:<22}{s:>8.3} s {:>8.1} MB/s", mb / s),
     }
-}
-
-/// Best time of `rounds` runs of `f`, asserting every run gives the same answer.
-fn best<T: PartialEq + std::fmt::Debug>(rounds: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
-    best_with_input(rounds, || (), |()| f())
-}
-
-/// Like [`best`], with a fresh input made outside the timed part for each run.
-fn best_with_input<I, T: PartialEq + std::fmt::Debug>(
-    rounds: usize,
-    mut input: impl FnMut() -> I,
-    mut f: impl FnMut(I) -> T,
-) -> (Duration, T) {
-    let mut best: Option<(Duration, T)> = None;
-    for _ in 0..rounds.max(1) {
-        let i = input();
-        let t = Instant::now();
-        let answer = f(i);
-        let d = t.elapsed();
-        best = Some(match best {
-            None => (d, answer),
-            Some((b, first)) => {
-                assert_eq!(first, answer, "rounds disagree");
-                (b.min(d), first)
-            }
-        });
-    }
-    best.unwrap_or_else(|| unreachable!())
 }
 
 /// Reads every `.txt` file of `dir` (sorted by name) as one document, invalid UTF-8 replaced.

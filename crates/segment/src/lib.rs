@@ -33,9 +33,12 @@ use segmenter::Span;
 /// The term every number is interned as when [`Config::number_class`] is on.
 pub const NUMBER_CLASS: &str = "<num>";
 
-/// Chunks of reports are cut into at least this many bytes of text each: large enough that the
-/// per-chunk vocabularies stay few, small enough to balance the work over the threads.
-const CHUNK_BYTES: usize = 1 << 20;
+/// Bounds of the bytes of text per chunk of reports. Chunks are sized to give every thread
+/// several to balance the load, within these bounds: large chunks repeat fewer terms across
+/// chunk vocabularies (less merging), small ones spread a small corpus over the threads. The
+/// result does not depend on the chunking, only the speed does.
+const MIN_CHUNK_BYTES: usize = 64 << 10;
+const MAX_CHUNK_BYTES: usize = 4 << 20;
 
 /// What can go wrong in the segment stage.
 #[derive(Debug, thiserror::Error)]
@@ -92,7 +95,10 @@ pub fn run(
     segmenter: &Segmenter,
     progress: &dyn Progress,
 ) -> Result<Segmented, Error> {
-    run_chunked(corpus, segmenter, progress, CHUNK_BYTES)
+    let total: usize = corpus.documents.iter().map(|d| d.text.len()).sum();
+    let per_thread = total / (4 * rayon::current_num_threads().max(1));
+    let chunk_bytes = per_thread.clamp(MIN_CHUNK_BYTES, MAX_CHUNK_BYTES);
+    run_chunked(corpus, segmenter, progress, chunk_bytes)
 }
 
 /// [`run`] with chunks of at least `chunk_bytes` bytes of text.
@@ -113,6 +119,7 @@ fn run_chunked(
         });
     }
 
+    let t0 = std::time::Instant::now();
     let total: usize = documents.iter().map(|d| d.text.len()).sum();
     progress.start("segment", total as u64);
     let chunks: Vec<Chunk<'_>> = chunk_ranges(&documents, chunk_bytes)
@@ -121,37 +128,65 @@ fn run_chunked(
         .collect();
     progress.finish();
 
+    eprintln!("cut {:?} {} chunks", t0.elapsed(), chunks.len());
     progress.start("vocabulary", chunks.len() as u64);
-    // Every distinct term of the corpus, in byte order: the position is the global id.
-    let mut all: Vec<(&str, TokenKind)> = chunks
-        .iter()
-        .flat_map(|c| c.terms.iter().copied().zip(c.kinds.iter().copied()))
-        .collect();
-    all.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
-    all.dedup_by(|a, b| a.0 == b.0);
+    // Merge the chunk vocabularies: provisional ids in order of first sight, and for each
+    // chunk its local → provisional map. One hash lookup per chunk term; the strings are only
+    // compared again when the distinct terms are sorted.
+    let mut index: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut all: Vec<(&str, TokenKind)> = Vec::new();
+    let mut provisional: Vec<Vec<u32>> = Vec::with_capacity(chunks.len());
+    for c in &chunks {
+        let map = c
+            .terms
+            .iter()
+            .zip(&c.kinds)
+            .map(|(&t, &k)| {
+                *index.entry(t).or_insert_with(|| {
+                    all.push((t, k));
+                    (all.len() - 1) as u32
+                })
+            })
+            .collect();
+        provisional.push(map);
+    }
+    drop(index);
+    eprintln!("merged {:?}", t0.elapsed());
     if u32::try_from(all.len()).is_err() {
         return Err(Error::VocabularyTooLarge { terms: all.len() });
     }
+    // Final ids: rank of the term in byte order.
+    let mut order: Vec<u32> = (0..all.len() as u32).collect();
+    order.par_sort_unstable_by(|&a, &b| all[a as usize].0.cmp(all[b as usize].0));
+    let mut rank = vec![0u32; all.len()];
+    for (id, &p) in order.iter().enumerate() {
+        rank[p as usize] = id as u32;
+    }
+    eprintln!("sorted {:?}", t0.elapsed());
     let docs: Vec<SegDoc> = chunks
         .into_par_iter()
-        .map(|mut chunk| {
-            let global: Vec<u32> = chunk
-                .terms
-                .iter()
-                .map(|t| all.partition_point(|(u, _)| u < t) as u32)
-                .collect();
-            for doc in &mut chunk.docs {
+        .zip(provisional)
+        .map(|(chunk, map)| {
+            let global: Vec<u32> = map.iter().map(|&p| rank[p as usize]).collect();
+            let mut docs = chunk.docs;
+            for doc in &mut docs {
                 for id in &mut doc.tokens {
                     *id = global[*id as usize];
                 }
             }
             progress.inc(1);
-            chunk.docs
+            docs
         })
         .flatten()
         .collect();
-    let (terms, kinds): (Vec<String>, Vec<TokenKind>) =
-        all.into_iter().map(|(t, k)| (t.to_string(), k)).unzip();
+    eprintln!("remapped {:?}", t0.elapsed());
+    let (terms, kinds): (Vec<String>, Vec<TokenKind>) = order
+        .iter()
+        .map(|&p| {
+            let (t, k) = all[p as usize];
+            (t.to_string(), k)
+        })
+        .unzip();
     progress.finish();
 
     Ok(Segmented {
@@ -181,45 +216,110 @@ fn chunk_ranges(documents: &[Document], chunk_bytes: usize) -> Vec<std::ops::Ran
     ranges
 }
 
+/// Interns the terms of one chunk with chunk-local ids.
+///
+/// This is the stage's main cost besides jieba itself, so it avoids touching strings: terms of
+/// up to 7 bytes (one or two ideographs, most tokens) are keyed by their bytes packed into a
+/// `u64`, so a lookup compares integers instead of following a pointer to the term's first
+/// occurrence somewhere in the chunk's text. In front of that map sits a small direct-mapped
+/// table of recent short terms, which stays in cache while jieba's large dictionary walks
+/// evict the map; word frequencies are skewed enough that most tokens hit it. Longer terms are
+/// keyed by the borrowed `&str`.
+struct Interner<'t> {
+    recent: Vec<(u64, u32)>,
+    short: FxHashMap<u64, u32>,
+    long: FxHashMap<&'t str, u32>,
+    terms: Vec<&'t str>,
+    kinds: Vec<TokenKind>,
+}
+
+/// log2 of the slots of [`Interner::recent`]: 16 Ki slots of 16 bytes, 256 KiB.
+const RECENT_BITS: u32 = 14;
+/// Marks an empty slot of [`Interner::recent`]; no packed key has its top byte above 7.
+const NO_KEY: u64 = u64::MAX;
+
+impl<'t> Interner<'t> {
+    fn new() -> Interner<'t> {
+        Interner {
+            recent: vec![(NO_KEY, 0); 1 << RECENT_BITS],
+            short: FxHashMap::default(),
+            long: FxHashMap::default(),
+            terms: Vec::new(),
+            kinds: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn id(&mut self, term: &'t str, kind: TokenKind) -> u32 {
+        let next = self.terms.len() as u32;
+        let Some(key) = pack(term) else {
+            return *self.long.entry(term).or_insert_with(|| {
+                self.terms.push(term);
+                self.kinds.push(kind);
+                next
+            });
+        };
+        // Fibonacci hashing: the top bits of the product mix every byte of the key.
+        let slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - RECENT_BITS)) as usize;
+        let (k, id) = self.recent[slot];
+        if k == key {
+            return id;
+        }
+        let id = *self.short.entry(key).or_insert_with(|| {
+            self.terms.push(term);
+            self.kinds.push(kind);
+            next
+        });
+        self.recent[slot] = (key, id);
+        id
+    }
+}
+
+/// The bytes of a term of at most 7 bytes with its length in the top byte, as one integer;
+/// distinct terms give distinct integers.
+#[inline]
+fn pack(term: &str) -> Option<u64> {
+    let bytes = term.as_bytes();
+    if bytes.len() > 7 {
+        return None;
+    }
+    let mut b = [0u8; 8];
+    b[..bytes.len()].copy_from_slice(bytes);
+    b[7] = bytes.len() as u8;
+    Some(u64::from_le_bytes(b))
+}
+
 /// Cuts the documents of one chunk, interning terms with chunk-local ids.
 fn segment_chunk<'t>(
     segmenter: &Segmenter,
     documents: &'t [Document],
     progress: &dyn Progress,
 ) -> Chunk<'t> {
-    let mut ids: FxHashMap<&'t str, u32> = FxHashMap::default();
-    let mut chunk = Chunk {
-        terms: Vec::new(),
-        kinds: Vec::new(),
-        docs: Vec::with_capacity(documents.len()),
-    };
+    let mut interner = Interner::new();
+    let mut docs = Vec::with_capacity(documents.len());
     let mut spans: Vec<Span> = Vec::new();
     for d in documents {
-        // About one token per four bytes of Chinese text; a guess to avoid regrowing.
-        let guess = d.text.len() / 4;
+        // About one token per five bytes of Chinese text; a guess to avoid regrowing.
+        let guess = d.text.len() / 5;
         let mut doc = SegDoc {
             tokens: Vec::with_capacity(guess),
             starts: Vec::with_capacity(guess),
             ends: Vec::with_capacity(guess),
         };
         segmenter.each_token(&d.text, &mut spans, |term, kind, start, end| {
-            let id = *ids.entry(term).or_insert_with(|| {
-                chunk.terms.push(term);
-                chunk.kinds.push(kind);
-                (chunk.terms.len() - 1) as u32
-            });
-            doc.tokens.push(id);
+            doc.tokens.push(interner.id(term, kind));
             // Offsets fit: `run` refused texts longer than u32::MAX bytes.
             doc.starts.push(start as u32);
             doc.ends.push(end as u32);
         });
-        doc.tokens.shrink_to_fit();
-        doc.starts.shrink_to_fit();
-        doc.ends.shrink_to_fit();
-        chunk.docs.push(doc);
+        docs.push(doc);
         progress.inc(d.text.len() as u64);
     }
-    chunk
+    Chunk {
+        terms: interner.terms,
+        kinds: interner.kinds,
+        docs,
+    }
 }
 
 #[cfg(test)]
@@ -314,8 +414,8 @@ mod tests {
             pool.install(|| run_chunked(corpus(&texts), seg, &tifa_core::NoProgress, chunk))
                 .unwrap()
         };
-        let reference = in_pool(1, CHUNK_BYTES);
-        for (threads, chunk) in [(4, CHUNK_BYTES), (1, 64), (4, 64), (4, 1)] {
+        let reference = in_pool(1, MAX_CHUNK_BYTES);
+        for (threads, chunk) in [(4, MAX_CHUNK_BYTES), (1, 64), (4, 64), (4, 1)] {
             assert_eq!(
                 in_pool(threads, chunk),
                 reference,
@@ -342,6 +442,35 @@ mod tests {
         assert_eq!(out.docs[0].tokens[0], id);
         assert_eq!(out.docs[1].tokens[0], id);
         assert_eq!(out.vocab.id("2025"), None);
+    }
+
+    #[test]
+    fn interner_gives_each_term_one_id_whatever_its_length() {
+        // Enough terms to make slots of the recent-terms table collide many times over.
+        let terms: Vec<String> = (0..60_000u32)
+            .map(|i| match i % 3 {
+                0 => char::from_u32(0x4E00 + i % 20_000).unwrap().to_string(),
+                1 => format!("{i}"),
+                _ => format!("意识{i}"),
+            })
+            .collect();
+        let mut interner = Interner::new();
+        let first: Vec<u32> = terms
+            .iter()
+            .map(|t| interner.id(t, TokenKind::Word))
+            .collect();
+        let again: Vec<u32> = terms
+            .iter()
+            .rev()
+            .map(|t| interner.id(t, TokenKind::Word))
+            .collect();
+        assert!(first.iter().eq(again.iter().rev()));
+        for (t, &id) in terms.iter().zip(&first) {
+            assert_eq!(interner.terms[id as usize], t.as_str());
+        }
+        assert_eq!(pack("ab"), pack("ab"));
+        assert_ne!(pack("ab"), pack("ab\0"));
+        assert_eq!(pack("十四五规"), None);
     }
 
     #[test]

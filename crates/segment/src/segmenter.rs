@@ -224,8 +224,11 @@ fn classify(word: &str) -> Class {
         return classify_char(c);
     }
     // Words of several characters come from jieba's dictionary blocks (ideographs, ASCII
-    // letters and digits, `+#&._%-`), except `\r\n`, which jieba keeps together.
-    if word.bytes().all(|b| b.is_ascii_digit()) {
+    // letters and digits, `+#&._%-`), except `\r\n`, which jieba keeps together. Nearly all
+    // start with an ideograph: decide those without a Unicode table lookup.
+    if tifa_core::text::is_han(c) {
+        Class::Kind(TokenKind::Word)
+    } else if word.bytes().all(|b| b.is_ascii_digit()) {
         Class::Kind(TokenKind::Number)
     } else if word == "\r\n" {
         Class::Kind(TokenKind::Sentence)
@@ -238,6 +241,9 @@ fn classify(word: &str) -> Class {
 
 fn classify_char(c: char) -> Class {
     use TokenKind::*;
+    if tifa_core::text::is_han(c) {
+        return Class::Kind(Word);
+    }
     let kind = match c {
         '、' => Enum,
         '“' | '‘' | '《' | '〈' | '（' | '(' | '「' | '『' | '【' | '〔' | '〖' | '[' | '［'
