@@ -347,6 +347,13 @@ pub(crate) mod tests {
             ("推动高质量发展", vec!["推动", "高质量发展"]),
             ("坚持以人民为中心", vec!["坚持", "以人民为中心"]),
             ("十四五规划", vec!["十四五", "规划"]),
+            ("打赢脱贫攻坚战", vec!["打赢", "脱贫攻坚战"]),
+            // Long formulations stay sequences of countable units.
+            ("推进新时代人大工作", vec!["推进", "新时代", "人大工作"]),
+            (
+                "以习近平同志为核心的党中央",
+                vec!["以", "习近平", "同志", "为", "核心", "的", "党中央"],
+            ),
         ];
         for (text, expect) in cases {
             assert_eq!(words(default_segmenter(), text), expect, "{text}");
