@@ -8,8 +8,33 @@
 
 use std::path::PathBuf;
 
+use std::sync::Mutex;
+use std::time::Instant;
 use tifa_core::format::{self, Stage};
-use tifa_core::{Counts, NoProgress, Segmented};
+
+use tifa_core::{Counts, Progress, Segmented};
+
+/// Prints how long each phase of the stage took.
+struct Timer(Mutex<Option<(String, Instant)>>);
+
+impl Progress for Timer {
+    fn start(&self, phase: &str, _total: u64) {
+        if let Ok(mut g) = self.0.lock() {
+            *g = Some((phase.to_string(), Instant::now()));
+        }
+    }
+    fn inc(&self, _n: u64) {}
+    fn finish(&self) {
+        if let Ok(mut g) = self.0.lock() {
+            if let Some((phase, t)) = g.take() {
+                eprintln!("{phase}: {:.3}s", t.elapsed().as_secs_f64());
+            }
+        }
+    }
+    fn warn(&self, message: &str) {
+        eprintln!("warning: {message}");
+    }
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -39,7 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let t = std::time::Instant::now();
-    let cmp = tifa_compare::run(&counts, &seg, &config, &NoProgress)?;
+    let cmp = tifa_compare::run(&counts, &seg, &config, &Timer(Mutex::new(None)))?;
     eprintln!(
         "{} slogans from {} phrases in {:.2}s",
         cmp.slogans.len(),

@@ -5,40 +5,85 @@
 //! reports in corpus order, and in each the first occurrence is shown. Context stops at a
 //! paragraph break so that a line never runs into a heading or the next paragraph.
 
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use tifa_core::{Kwic, Segmented};
 
-/// Up to `per_slogan` lines for a phrase, given its `(document, occurrences)` list.
-pub fn lines(
-    tokens: &[u32],
-    per_doc: &[(u32, u32)],
+/// One slogan as the examples need it: its tokens and `(document, occurrences)` list.
+pub type Item<'a> = (&'a [u32], &'a [(u32, u32)]);
+
+/// Up to `per_slogan` lines for each item, in item order.
+///
+/// Requests are grouped by report so that each report's tokens are scanned once, whatever the
+/// number of slogans shown from it; reports are handled in parallel and the lines put back in
+/// request order, so the result does not depend on scheduling.
+pub fn all(
+    items: &[Item],
     seg: &Segmented,
     per_slogan: usize,
     context_chars: usize,
-) -> Vec<Kwic> {
-    let k = per_slogan.min(per_doc.len());
-    let mut out = Vec::with_capacity(k);
-    for j in 0..k {
-        let (d, _) = per_doc[j * per_doc.len() / k];
-        if let Some(line) = line_in(tokens, d, seg, context_chars) {
-            out.push(line);
+) -> Vec<Vec<Kwic>> {
+    let mut by_doc: Vec<Vec<(usize, usize)>> = vec![Vec::new(); seg.docs.len()];
+    for (s, (tokens, per_doc)) in items.iter().enumerate() {
+        if tokens.is_empty() {
+            continue;
         }
+        let k = per_slogan.min(per_doc.len());
+        for j in 0..k {
+            let (d, _) = per_doc[j * per_doc.len() / k];
+            if let Some(reqs) = by_doc.get_mut(d as usize) {
+                reqs.push((s, j));
+            }
+        }
+    }
+    let mut found: Vec<(usize, usize, Kwic)> = by_doc
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(d, reqs)| {
+            let mut out = Vec::new();
+            if reqs.is_empty() {
+                return out;
+            }
+            let doc = &seg.docs[d];
+            // Positions of each first token that some request needs.
+            let mut firsts: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
+            for &(s, _) in reqs {
+                firsts.entry(items[s].0[0]).or_default();
+            }
+            for (i, t) in doc.tokens.iter().enumerate() {
+                if let Some(v) = firsts.get_mut(t) {
+                    v.push(i);
+                }
+            }
+            for &(s, j) in reqs {
+                let tokens = items[s].0;
+                let at = firsts.get(&tokens[0]).and_then(|v| {
+                    v.iter()
+                        .copied()
+                        .find(|&i| doc.tokens.get(i..i + tokens.len()) == Some(tokens))
+                });
+                if let Some(line) =
+                    at.and_then(|at| line_at(tokens.len(), at, d as u32, seg, context_chars))
+                {
+                    out.push((s, j, line));
+                }
+            }
+            out
+        })
+        .collect();
+    found.sort_by_key(|&(s, j, _)| (s, j));
+    let mut out: Vec<Vec<Kwic>> = vec![Vec::new(); items.len()];
+    for (s, _, line) in found {
+        out[s].push(line);
     }
     out
 }
 
-fn line_in(tokens: &[u32], d: u32, seg: &Segmented, context_chars: usize) -> Option<Kwic> {
+fn line_at(len: usize, at: usize, d: u32, seg: &Segmented, context_chars: usize) -> Option<Kwic> {
     let doc = seg.docs.get(d as usize)?;
     let text = seg.documents.get(d as usize).map(|doc| doc.text.as_str())?;
-    let first = *tokens.first()?;
-    let at = doc
-        .tokens
-        .iter()
-        .enumerate()
-        .filter(|&(_, &t)| t == first)
-        .map(|(i, _)| i)
-        .find(|&i| doc.tokens.get(i..i + tokens.len()) == Some(tokens))?;
     let start = *doc.starts.get(at)? as usize;
-    let end = *doc.ends.get(at + tokens.len() - 1)? as usize;
+    let end = *doc.ends.get(at + len - 1)? as usize;
     let phrase = text.get(start..end)?;
     let before = text.get(..start)?;
     let after = text.get(end..)?;
@@ -114,7 +159,8 @@ mod tests {
         ]);
         let id = |t: &str| terms.iter().position(|x| x == t).unwrap() as u32;
         let phrase = [id("增强"), id("四个意识")];
-        let k = lines(&phrase, &[(0, 1), (2, 1)], &seg, 5, 3);
+        let per_doc = [(0, 1), (2, 1)];
+        let k = &all(&[(&phrase, &per_doc)], &seg, 5, 3)[0];
         assert_eq!(k.len(), 2);
         assert_eq!(
             (
@@ -127,7 +173,7 @@ mod tests {
         );
         assert_eq!((k[1].left.as_str(), k[1].right.as_str()), ("必须", "。"));
         // One line asked for: the first report.
-        let one = lines(&phrase, &[(0, 1), (2, 1)], &seg, 1, 3);
+        let one = &all(&[(&phrase, &per_doc)], &seg, 1, 3)[0];
         assert_eq!(one[0].doc, 0);
     }
 }

@@ -21,7 +21,7 @@
 //! collected in input order and sorted afterwards, so the output is the same for any number of
 //! threads.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use rayon::prelude::*;
@@ -358,18 +358,28 @@ pub fn run(
     progress.finish();
 
     // Sub-phrase frequencies for cohesion that the counts do not hold.
-    let mut missing: BTreeSet<Vec<u32>> = BTreeSet::new();
-    for (i, _, _) in &shaped {
-        for (a, b) in splits(&counts.phrases[*i].tokens, &lexicon) {
-            for part in [a, b] {
-                if part.len() > 1 && counts.get(part).is_none() {
-                    missing.insert(part.to_vec());
-                }
-            }
-        }
-    }
-    let missing: Vec<Vec<u32>> = missing.into_iter().collect();
+    progress.start("compare: splits", shaped.len() as u64);
+    let mut missing: Vec<&[u32]> = shaped
+        .par_iter()
+        .flat_map_iter(|(i, _, _)| {
+            let parts: Vec<&[u32]> = splits(&counts.phrases[*i].tokens, &lexicon)
+                .into_iter()
+                .flat_map(|(a, b)| [a, b])
+                .filter(|part| part.len() > 1 && counts.get(part).is_none())
+                .collect();
+            progress.inc(1);
+            parts
+        })
+        .collect();
+    // Sorted and deduplicated, so the order is the same whatever the thread count.
+    missing.sort_unstable();
+    missing.dedup();
+    progress.finish();
+    let missing: Vec<Vec<u32>> = missing.into_iter().map(<[u32]>::to_vec).collect();
+    progress.start("compare: sub-phrase counts", missing.len() as u64);
     let missing_tf = subcount::count(&missing, seg);
+    progress.inc(missing.len() as u64);
+    progress.finish();
     let tf_of = |part: &[u32]| -> u64 {
         if part.len() == 1 {
             return counts
@@ -425,6 +435,16 @@ pub fn run(
 
     // Step 5: years, examples in context.
     progress.start("compare: examples", accepted.len() as u64);
+    let kwic_items: Vec<kwic::Item> = accepted
+        .iter()
+        .map(|c| (c.stats.tokens.as_slice(), c.stats.per_doc.as_slice()))
+        .collect();
+    let kwic_lines = kwic::all(
+        &kwic_items,
+        seg,
+        config.kwic_per_slogan,
+        config.kwic_context_chars,
+    );
     let mut slogans: Vec<Slogan> = accepted
         .par_iter()
         .enumerate()
@@ -436,13 +456,7 @@ pub fn run(
                     *per_year.entry(y).or_insert(0) += 1;
                 }
             }
-            let kwic = kwic::lines(
-                &p.tokens,
-                &p.per_doc,
-                seg,
-                config.kwic_per_slogan,
-                config.kwic_context_chars,
-            );
+            let kwic = kwic_lines[r].clone();
             progress.inc(1);
             Slogan {
                 rank: r as u32 + 1,
