@@ -90,6 +90,16 @@ pub enum Error {
 /// stored); anything crossing a boundary. [`lookup`] answers for those from the segmented corpus.
 /// For each stored phrase, `per_doc`, both [`tifa_core::Branching`] sides and `quoted` are exact.
 pub fn run(seg: &Segmented, config: &Config, progress: &dyn Progress) -> Result<Counts, Error> {
+    count(seg, config, progress, None)
+}
+
+/// [`run`], with the number of suffixes per pass given (tests use tiny passes).
+fn count(
+    seg: &Segmented,
+    config: &Config,
+    progress: &dyn Progress,
+    pass_size: Option<usize>,
+) -> Result<Counts, Error> {
     config.validate()?;
     if seg.docs.len() != seg.documents.len() {
         return Err(Error::MismatchedDocuments {
@@ -129,7 +139,7 @@ pub fn run(seg: &Segmented, config: &Config, progress: &dyn Progress) -> Result<
     // sorted.
     let sizes = stream.bucket_sizes();
     let n_suffixes: usize = sizes.iter().sum();
-    let pass_size = (n_suffixes / PASSES).max(MIN_PASS);
+    let pass_size = pass_size.unwrap_or((n_suffixes / PASSES).max(MIN_PASS));
     progress.start("count: phrases", n_suffixes as u64);
     let mut phrases = Vec::new();
     for (lo, hi) in stream::Stream::plan_passes(&sizes, pass_size) {
@@ -146,4 +156,32 @@ pub fn run(seg: &Segmented, config: &Config, progress: &dyn Progress) -> Result<
         min_df: config.min_df,
         phrases,
     })
+}
+
+#[cfg(test)]
+#[path = "../tests/common/mod.rs"]
+mod test_corpus;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_corpus as common;
+    use tifa_core::NoProgress;
+
+    #[test]
+    fn passes_do_not_change_the_counts() {
+        let seg = common::corpus_str(&[
+            "坚持 和 完善 人民 代表 大会 制度 ， 有件必备 、 有备必审 、 有错必纠 。",
+            "坚持 和 完善 人民 代表 大会 制度 ， 有件必备 、 有备必审 、 有错必纠",
+            "“ 四个 意识 ” 坚持 和 完善 人民 代表 大会 制度 “ 四个 意识 ”",
+        ]);
+        let config = Config {
+            max_short: 2,
+            ..Config::default()
+        };
+        let one = count(&seg, &config, &NoProgress, None).unwrap();
+        for size in [1, 2, 5] {
+            assert_eq!(count(&seg, &config, &NoProgress, Some(size)).unwrap(), one);
+        }
+    }
 }

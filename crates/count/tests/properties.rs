@@ -30,6 +30,42 @@ fn docs() -> impl Strategy<Value = Vec<Vec<&'static str>>> {
     prop::collection::vec(prop::collection::vec(term(), 0..40), 1..6)
 }
 
+/// Mostly words, some `、`: long runs without a boundary.
+fn word() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec!["甲", "乙", "丙", "丁", "甲乙", "2", "、"])
+}
+
+/// Reports assembled from a few long shared pieces with random tokens between them, so that long
+/// phrases recur verbatim.
+fn repetitive_docs() -> impl Strategy<Value = Vec<Vec<&'static str>>> {
+    let pieces = prop::collection::vec(prop::collection::vec(word(), 5..40), 1..4);
+    let part = (0usize..4, prop::collection::vec(term(), 0..4));
+    let docs = prop::collection::vec(prop::collection::vec(part, 0..5), 1..5);
+    (pieces, docs).prop_map(|(pieces, docs)| {
+        docs.into_iter()
+            .map(|parts| {
+                parts
+                    .into_iter()
+                    .flat_map(|(i, extra)| pieces[i % pieces.len()].iter().copied().chain(extra))
+                    .collect()
+            })
+            .collect()
+    })
+}
+
+/// The same corpus with thousands of unused terms added to the vocabulary, so that fewer tokens
+/// fit in a sort key and long repeats are compared in the stream.
+fn padded(mut seg: Segmented) -> Segmented {
+    let mut terms = seg.vocab.terms.clone();
+    let mut kinds = seg.vocab.kinds.clone();
+    for i in 0..5000 {
+        terms.push(format!("x{i}"));
+        kinds.push(TokenKind::Word);
+    }
+    seg.vocab = tifa_core::Vocab::new(terms, kinds);
+    seg
+}
+
 fn config() -> impl Strategy<Value = Config> {
     (1u32..4, 0u32..5, 1u32..12).prop_map(|(min_df, max_short, max_len)| Config {
         min_df,
@@ -122,7 +158,13 @@ fn branching(neigh: &[Neighbour]) -> Branching {
 }
 
 /// The phrases `run` must store, per its documentation.
-fn expected(map: &BTreeMap<Vec<u32>, Occ>, config: &Config) -> BTreeSet<Vec<u32>> {
+fn expected(seg: &Segmented, map: &BTreeMap<Vec<u32>, Occ>, config: &Config) -> BTreeSet<Vec<u32>> {
+    let ids: BTreeSet<u32> = seg
+        .docs
+        .iter()
+        .flat_map(|d| d.tokens.iter().copied())
+        .collect();
+    let tf_of = |q: &[u32]| map.get(q).map_or(0, Occ::tf);
     let mut out = BTreeSet::new();
     for (p, occ) in map {
         let tf = occ.tf();
@@ -130,9 +172,14 @@ fn expected(map: &BTreeMap<Vec<u32>, Occ>, config: &Config) -> BTreeSet<Vec<u32>
             continue;
         }
         let len = p.len() as u32;
+        // Closed: no one-token extension that is itself a counted phrase has the same tf.
         let closed = len == config.max_len
-            || !map.iter().any(|(q, o)| {
-                q.len() == p.len() + 1 && (q[1..] == p[..] || q[..p.len()] == p[..]) && o.tf() == tf
+            || !ids.iter().any(|&x| {
+                let mut left = vec![x];
+                left.extend_from_slice(p);
+                let mut right = p.clone();
+                right.push(x);
+                tf_of(&left) == tf || tf_of(&right) == tf
             });
         if len <= config.max_short || closed {
             out.insert(p.clone());
@@ -152,7 +199,7 @@ fn check_branching(got: &Branching, want: &Branching) {
 
 fn check_against_brute(seg: &Segmented, config: &Config, counts: &Counts) {
     let map = brute(seg, config.max_len as usize);
-    let want = expected(&map, config);
+    let want = expected(seg, &map, config);
     let got: BTreeSet<Vec<u32>> = counts.phrases.iter().map(|p| p.tokens.clone()).collect();
     assert_eq!(got, want, "stored phrases");
     for p in &counts.phrases {
@@ -243,6 +290,24 @@ proptest! {
             let text = seg.vocab.phrase(&p.tokens);
             prop_assert_eq!(lookup(&counts, Some(&seg), &text), brute_lookup(&seg, &text));
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn long_repeats_equal_brute_force(
+        docs in repetitive_docs(),
+        min_df in 1u32..3,
+        max_short in 0u32..8,
+        max_len in prop::sample::select(vec![1u32, 2, 3, 5, 9, 17, 40, 200]),
+    ) {
+        let seg = padded(common::corpus(&docs));
+        let config = Config { min_df, max_short, max_len };
+        let counts = run(&seg, &config, &NoProgress).unwrap();
+        check_against_brute(&seg, &config, &counts);
+        check_invariants(&seg, &counts);
     }
 }
 

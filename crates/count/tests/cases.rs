@@ -1,0 +1,141 @@
+//! Small hand-made corpora with the counts a reader can check by eye.
+
+mod common;
+
+use common::{corpus_str, ids};
+use tifa_core::NoProgress;
+use tifa_count::{lookup, run, Config, Error};
+
+const ENUMERATION: &str = "有件必备 、 有备必审 、 有错必纠";
+
+fn reports() -> tifa_core::Segmented {
+    corpus_str(&[
+        "要 坚持 有件必备 、 有备必审 、 有错必纠 ， 增强 “ 四个 意识 ” 。",
+        "我们 坚持 有件必备 、 有备必审 、 有错必纠 。 “ 四个 意识 ” 更加 牢固",
+        "以 习近平 同志 为 核心 的 党中央 周围 ， 增强 四个 意识 。",
+        "紧密 团结 在 以 习近平 同志 为 核心 的 党中央 周围",
+    ])
+}
+
+#[test]
+fn an_enumeration_is_one_phrase() {
+    let seg = reports();
+    let counts = run(&seg, &Config::default(), &NoProgress).unwrap();
+    let p = counts
+        .get(&ids(&seg, ENUMERATION))
+        .expect("enumeration counted");
+    assert_eq!((p.tf, p.df), (2, 2));
+    assert_eq!(p.per_doc, vec![(0, 1), (1, 1)]);
+    // Left: 坚持 both times; right: a clause mark and a sentence mark.
+    assert_eq!((p.left.distinct, p.left.boundary), (1, 0));
+    assert_eq!((p.right.distinct, p.right.boundary), (0, 2));
+    // No phrase starts or ends with 、.
+    assert!(counts.phrases.iter().all(|p| {
+        let first = seg.vocab.term(p.tokens[0]);
+        let last = seg.vocab.term(*p.tokens.last().unwrap());
+        first != "、" && last != "、"
+    }));
+}
+
+#[test]
+fn quoted_occurrences_are_counted() {
+    let seg = reports();
+    let counts = run(&seg, &Config::default(), &NoProgress).unwrap();
+    let p = counts.get(&ids(&seg, "四个 意识")).expect("counted");
+    assert_eq!((p.tf, p.df, p.quoted), (3, 3, 2));
+    // Quotes bound phrases: nothing counted contains one.
+    assert!(counts.get(&ids(&seg, "“ 四个 意识")).is_none());
+}
+
+#[test]
+fn a_long_formula_is_stored_whole_and_its_inner_parts_are_not() {
+    let seg = reports();
+    let config = Config {
+        max_short: 2,
+        ..Config::default()
+    };
+    let counts = run(&seg, &config, &NoProgress).unwrap();
+    let whole = counts
+        .get(&ids(&seg, "以 习近平 同志 为 核心 的 党中央 周围"))
+        .expect("whole formula counted");
+    assert_eq!((whole.tf, whole.df), (2, 2));
+    // Always inside the whole formula and longer than max_short: not closed, not stored.
+    assert!(counts.get(&ids(&seg, "习近平 同志 为 核心")).is_none());
+    // Short parts are stored.
+    assert_eq!(counts.get(&ids(&seg, "习近平 同志")).map(|p| p.tf), Some(2));
+    // Clause marks are never inside a phrase.
+    assert!(counts.get(&ids(&seg, "周围 ， 增强")).is_none());
+}
+
+#[test]
+fn lookup_answers_for_pruned_and_multiply_cut_phrases() {
+    let seg = reports();
+    let config = Config {
+        max_short: 2,
+        ..Config::default()
+    };
+    let counts = run(&seg, &config, &NoProgress).unwrap();
+    // Pruned (inside a longer formula): from the segmented corpus.
+    assert_eq!(lookup(&counts, Some(&seg), "习近平同志为核心"), (2, 2));
+    // Counted: from the counts alone.
+    assert_eq!(lookup(&counts, None, "四个意识"), (3, 3));
+    // Crossing a clause mark or a quote: still a plain token-aligned count.
+    assert_eq!(lookup(&counts, Some(&seg), "“四个意识”"), (2, 2));
+    // Not token-aligned: 个意 never starts or ends at a token boundary.
+    assert_eq!(lookup(&counts, Some(&seg), "个意"), (0, 0));
+    assert_eq!(lookup(&counts, Some(&seg), ""), (0, 0));
+    assert_eq!(lookup(&counts, Some(&seg), "不存在"), (0, 0));
+}
+
+#[test]
+fn docs_and_totals_describe_the_corpus() {
+    let seg = reports();
+    let counts = run(&seg, &Config::default(), &NoProgress).unwrap();
+    assert_eq!(counts.docs.len(), 4);
+    assert_eq!(counts.docs[0].id, "doc0.txt");
+    assert_eq!(counts.docs[0].tokens, seg.docs[0].tokens.len() as u64);
+    assert_eq!(
+        counts.docs[0].chars,
+        seg.documents[0].text.chars().count() as u64
+    );
+    assert_eq!(counts.min_df, 2);
+    let total: u64 = seg.docs.iter().map(|d| d.tokens.len() as u64).sum();
+    assert_eq!(counts.n_tokens, total);
+    let id = seg.vocab.id("坚持").unwrap();
+    assert_eq!(counts.unigram_tf[id as usize], 2);
+}
+
+#[test]
+fn bad_input_is_refused_with_a_named_error() {
+    let mut seg = reports();
+    seg.docs[1].tokens.push(9999);
+    assert!(matches!(
+        run(&seg, &Config::default(), &NoProgress),
+        Err(Error::UnknownToken { id: 9999, .. })
+    ));
+    let mut seg = reports();
+    seg.docs.pop();
+    assert!(matches!(
+        run(&seg, &Config::default(), &NoProgress),
+        Err(Error::MismatchedDocuments { .. })
+    ));
+    let config = Config {
+        min_df: 0,
+        ..Config::default()
+    };
+    assert!(matches!(
+        run(&reports(), &config, &NoProgress),
+        Err(Error::Config { .. })
+    ));
+}
+
+#[test]
+fn an_empty_corpus_counts_nothing() {
+    let seg = corpus_str(&[]);
+    let counts = run(&seg, &Config::default(), &NoProgress).unwrap();
+    assert!(counts.phrases.is_empty());
+    assert_eq!(counts.n_tokens, 0);
+    let seg = corpus_str(&["", "。 ， 、"]);
+    let counts = run(&seg, &Config::default(), &NoProgress).unwrap();
+    assert!(counts.phrases.is_empty());
+}
