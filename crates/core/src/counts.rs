@@ -54,6 +54,24 @@ pub struct PhraseStats {
 }
 
 /// Phrase statistics of the corpus: `count.bin`.
+///
+/// A phrase is a run of tokens inside one clause: it contains no clause or sentence mark
+/// ([`crate::TokenKind::is_hard_boundary`]) and no opening or closing quote, and it neither starts
+/// nor ends with the enumeration comma `、`, which it may contain.
+///
+/// [`Counts::phrases`] holds, for a count run with `min_df`, `max_short` and `max_len`:
+/// - every phrase of at most `max_short` tokens (6 by default) that occurs at least twice and in
+///   at least `min_df` reports, so both halves of any split of such a phrase are here too when
+///   they pass the same thresholds;
+/// - every longer phrase, up to `max_len` tokens, that occurs at least twice and in at least
+///   `min_df` reports and is closed: no one-token extension to the left or right (that is itself
+///   a phrase) has the same term frequency. A phrase of exactly `max_len` tokens counts as closed.
+///
+/// Not held: phrases that occur once; phrases below `min_df`; phrases longer than `max_short`
+/// that always occur inside the same longer phrase (their counts equal those of their shortest
+/// closed extension). [`Counts::get`] returns `None` for all of these; the count stage's
+/// `lookup` answers for them from the segmented corpus. `unigram_tf` covers every token id,
+/// punctuation included, whatever its frequency.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Counts {
     /// The reports, in the same order as the segment stage's documents.
