@@ -58,13 +58,26 @@ pub fn is_numbered(text: &str, config: &Config) -> bool {
     })
 }
 
+/// A short phrase opening with a numeral (双减, 两院, 十四五). On its own this shape is too
+/// common (双方, 三十), so it marks a numbered formulation only when the phrase is mostly
+/// quoted, as such abbreviations are.
+fn is_short_numeral_head(text: &str, config: &Config) -> bool {
+    let n = text.chars().count();
+    (2..=4).contains(&n)
+        && text
+            .chars()
+            .next()
+            .is_some_and(|c| config.numerals.contains(c))
+}
+
 /// The kind of a slogan, by priority: enumeration, numbered, quoted, formula, term.
 pub fn kind(text: &str, items: usize, chars: usize, quoted_share: f64, config: &Config) -> Kind {
+    let quoted = quoted_share >= config.quoted_min_share;
     if items >= 2 {
         Kind::Enumeration
-    } else if is_numbered(text, config) {
+    } else if is_numbered(text, config) || (quoted && is_short_numeral_head(text, config)) {
         Kind::Numbered
-    } else if quoted_share >= config.quoted_min_share {
+    } else if quoted {
         Kind::Quoted
     } else if chars >= config.formula_min_chars {
         Kind::Formula
@@ -117,6 +130,10 @@ mod tests {
             Kind::Enumeration
         );
         assert_eq!(kind("四个意识", 1, 4, 0.9, &c), Kind::Numbered);
+        // Quoted numeral abbreviations are numbered; unquoted short words are not.
+        assert_eq!(kind("双减", 1, 2, 0.9, &c), Kind::Numbered);
+        assert_eq!(kind("十四五", 1, 3, 0.9, &c), Kind::Numbered);
+        assert_eq!(kind("双方", 1, 2, 0.0, &c), Kind::Term);
         assert_eq!(kind("全过程人民民主", 1, 7, 0.5, &c), Kind::Quoted);
         assert_eq!(
             kind(

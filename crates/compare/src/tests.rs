@@ -385,3 +385,71 @@ fn default_config_file_matches_default() {
     let parsed: Config = toml::from_str(text).unwrap();
     assert_eq!(parsed, Config::default());
 }
+
+const ALPHABET: &[&str] = &[
+    "四个意识",
+    "增强",
+    "、",
+    "的",
+    "坚持",
+    "“",
+    "”",
+    "，",
+    "。",
+    "工作",
+    "两个维护",
+    "做到",
+    "人民代表大会制度",
+    "和",
+    "完善",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Whatever the corpus: rows are ranked, counts add up, heads head themselves, no row starts
+    /// or ends with a particle or 、, and every example shows the slogan itself.
+    #[test]
+    fn invariants_hold_on_random_corpora(
+        docs in proptest::collection::vec(
+            proptest::collection::vec(0usize..ALPHABET.len(), 5..60),
+            2..7,
+        )
+    ) {
+        let texts: Vec<(String, Option<u16>)> = docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let words: Vec<&str> = d.iter().map(|&t| ALPHABET[t]).collect();
+                (words.join(" "), Some(2000 + i as u16))
+            })
+            .collect();
+        let refs: Vec<(&str, Option<u16>)> = texts.iter().map(|(t, y)| (t.as_str(), *y)).collect();
+        let (counts, seg) = corpus(&refs);
+        let c = run(&counts, &seg, &lenient(), &NoProgress).unwrap();
+        let n = docs.len() as u32;
+        for (i, s) in c.slogans.iter().enumerate() {
+            proptest::prop_assert_eq!(s.rank as usize, i + 1);
+            proptest::prop_assert!(s.df <= n && s.df <= s.tf && s.df >= 2);
+            let sum: u32 = s.per_doc.iter().map(|&(_, k)| k).sum();
+            proptest::prop_assert_eq!(sum, s.tf);
+            proptest::prop_assert_eq!(s.per_year.iter().map(|&(_, k)| k).sum::<u32>(), s.df);
+            for edge in ["的", "和", "、", "“", "”"] {
+                proptest::prop_assert!(!s.phrase.starts_with(edge) && !s.phrase.ends_with(edge));
+            }
+            let head = c.slogans.iter().find(|h| h.phrase == s.family).unwrap();
+            proptest::prop_assert_eq!(&head.family, &head.phrase);
+            for k in &s.kwic {
+                proptest::prop_assert_eq!(&k.phrase, &s.phrase);
+            }
+            proptest::prop_assert!((0.0..=1.0).contains(&s.dp));
+            proptest::prop_assert!((0.0..=1.0).contains(&s.score));
+        }
+        for w in c.slogans.windows(2) {
+            proptest::prop_assert!(
+                (w[0].df, w[0].tf) > (w[1].df, w[1].tf)
+                    || ((w[0].df, w[0].tf) == (w[1].df, w[1].tf) && w[0].phrase < w[1].phrase)
+            );
+        }
+    }
+}
