@@ -119,7 +119,6 @@ fn run_chunked(
         });
     }
 
-    let t0 = std::time::Instant::now();
     let total: usize = documents.iter().map(|d| d.text.len()).sum();
     progress.start("segment", total as u64);
     let chunks: Vec<Chunk<'_>> = chunk_ranges(&documents, chunk_bytes)
@@ -128,7 +127,6 @@ fn run_chunked(
         .collect();
     progress.finish();
 
-    eprintln!("cut {:?} {} chunks", t0.elapsed(), chunks.len());
     progress.start("vocabulary", chunks.len() as u64);
     // Merge the chunk vocabularies: provisional ids in order of first sight, and for each
     // chunk its local → provisional map. One hash lookup per chunk term; the strings are only
@@ -151,7 +149,6 @@ fn run_chunked(
         provisional.push(map);
     }
     drop(index);
-    eprintln!("merged {:?}", t0.elapsed());
     if u32::try_from(all.len()).is_err() {
         return Err(Error::VocabularyTooLarge { terms: all.len() });
     }
@@ -162,7 +159,6 @@ fn run_chunked(
     for (id, &p) in order.iter().enumerate() {
         rank[p as usize] = id as u32;
     }
-    eprintln!("sorted {:?}", t0.elapsed());
     let docs: Vec<SegDoc> = chunks
         .into_par_iter()
         .zip(provisional)
@@ -179,7 +175,6 @@ fn run_chunked(
         })
         .flatten()
         .collect();
-    eprintln!("remapped {:?}", t0.elapsed());
     let (terms, kinds): (Vec<String>, Vec<TokenKind>) = order
         .iter()
         .map(|&p| {
