@@ -9,10 +9,11 @@
 //! crosses. Every token keeps its byte span in the cleaned text, for keyword-in-context.
 //!
 //! [`run`] works in parallel over contiguous chunks of reports, each chunk interning its tokens
-//! through a hash map of borrowed `&str`, so the hot path allocates no string per token. The
-//! chunk vocabularies are then merged and numbered in byte order of the terms: ids depend on the
-//! corpus alone, never on the thread count or on scheduling, and id order equals the order of
-//! the vocabulary's `fst` map.
+//! with chunk-local ids (short terms keyed by their bytes packed in an integer, longer ones by
+//! the borrowed `&str`), so the hot path allocates no string per token. The chunk vocabularies
+//! are then merged and numbered in byte order of the terms: ids depend on the corpus alone,
+//! never on the thread count, the chunking or scheduling, and id order equals the order of the
+//! vocabulary's `fst` map.
 
 mod config;
 mod dict;
