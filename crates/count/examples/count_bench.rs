@@ -3,6 +3,8 @@
 //! tokens). Prints bytes, tokens, seconds, MB/s and the number of stored phrases.
 //!
 //! `cargo run --release -p tifa-count --example count_bench -- DIR [min_df]`
+//!
+//! Given a `segment.bin` instead of a folder, it counts the segment stage's real tokens.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -48,6 +50,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let dir = args.next().ok_or("usage: count_bench DIR [min_df]")?;
     let min_df: u32 = args.next().map_or(Ok(2), |s| s.parse())?;
+    if dir.ends_with(".bin") {
+        let t0 = Instant::now();
+        let (_, seg): (_, Segmented) =
+            tifa_core::format::read(std::path::Path::new(&dir), tifa_core::Stage::Segment)?;
+        eprintln!("read: {:.2} s", t0.elapsed().as_secs_f64());
+        let bytes: usize = seg.documents.iter().map(|d| d.text.len()).sum();
+        return bench(&seg, bytes, min_df);
+    }
     let mut paths: Vec<_> = std::fs::read_dir(&dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "txt"))
@@ -92,12 +102,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|t: &String| kind(t.chars().next().unwrap_or(' ')))
         .collect();
     seg.vocab = Vocab::new(terms, kinds);
+    bench(&seg, bytes, min_df)
+}
+
+fn bench(seg: &Segmented, bytes: usize, min_df: u32) -> Result<(), Box<dyn std::error::Error>> {
     let config = tifa_count::Config {
         min_df,
         ..Default::default()
     };
     let t0 = Instant::now();
-    let counts = tifa_count::run(&seg, &config, &Phases(Default::default()))?;
+    let counts = tifa_count::run(seg, &config, &Phases(Default::default()))?;
     let secs = t0.elapsed().as_secs_f64();
     println!(
         "bytes {bytes}  tokens {}  reports {}  seconds {secs:.2}  MB/s {:.1}  phrases {}",

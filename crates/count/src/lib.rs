@@ -140,13 +140,15 @@ fn count(
     let sizes = stream.bucket_sizes();
     let n_suffixes: usize = sizes.iter().sum();
     let pass_size = pass_size.unwrap_or((n_suffixes / PASSES).max(MIN_PASS));
-    progress.start("count: phrases", n_suffixes as u64);
     let mut phrases = Vec::new();
     for (lo, hi) in stream::Stream::plan_passes(&sizes, pass_size) {
+        progress.start("count: sort", 0);
         let pass = stream.pass(lo, hi, &sizes, config.max_len);
+        progress.finish();
+        progress.start("count: phrases", pass.sa.len() as u64);
         phrases.extend(phrases::collect(&stream, &pass, config, progress));
+        progress.finish();
     }
-    progress.finish();
 
     Ok(Counts {
         docs,

@@ -30,6 +30,9 @@ pub(crate) const CLOSE: u32 = u32::MAX - 2;
 /// The smallest sentinel value; token ids must stay below it.
 pub(crate) const FIRST_SENTINEL: u32 = CLOSE;
 
+/// A pass's suffixes are gathered from the stream by this many parallel scans.
+const FILL_PARTS: usize = 2;
+
 /// Buckets of the suffix array smaller than this are sorted on one thread.
 const PAR_SORT_MIN: usize = 1 << 15;
 
@@ -219,17 +222,35 @@ impl Stream {
         let bits = (u32::BITS - (self.classes.len() as u32).leading_zeros()).max(1);
         let slots = (128 / bits).min(max_len - 1) as usize;
         // Keys are read in text order, so the stream is read sequentially; only the writes into
-        // the buckets are scattered.
+        // the buckets are scattered. The pass's token range is cut into a fixed number of parts
+        // of about equal size, each filled by its own scan of the stream in parallel; a bucket's
+        // suffixes are in text order either way.
         let mut keyed: Vec<Keyed> = vec![(0, 0, 0); n];
-        let mut next = start.clone();
-        for (pos, &x) in self.text.iter().enumerate() {
-            let id = x as usize;
-            if !is_sentinel(x) && id >= lo && id < hi && self.class(x) != Class::Enum {
-                keyed[next[id - lo]] = (self.key(pos, bits, slots), pos as u32, self.text[pos - 1]);
-                next[id - lo] += 1;
+        let mut cuts = vec![lo];
+        for id in lo..hi {
+            if start[id - lo] * FILL_PARTS >= n * cuts.len() && id > *cuts.last().unwrap_or(&lo) {
+                cuts.push(id);
             }
         }
-        drop(next);
+        cuts.push(hi);
+        let mut parts = Vec::with_capacity(cuts.len());
+        let mut rest = keyed.as_mut_slice();
+        for w in cuts.windows(2) {
+            let (head, tail) = rest.split_at_mut(start[w[1] - lo] - start[w[0] - lo]);
+            parts.push((w[0], w[1], head));
+            rest = tail;
+        }
+        parts.into_par_iter().for_each(|(a, b, out)| {
+            let mut next: Vec<usize> = (a..b).map(|id| start[id - lo] - start[a - lo]).collect();
+            for (pos, &x) in self.text.iter().enumerate() {
+                let id = x as usize;
+                if id >= a && id < b && !is_sentinel(x) && self.class(x) != Class::Enum {
+                    out[next[id - a]] =
+                        (self.key(pos, bits, slots), pos as u32, self.text[pos - 1]);
+                    next[id - a] += 1;
+                }
+            }
+        });
         let mut bounds: Vec<usize> = vec![0];
         for w in start.windows(2) {
             if w[1] > w[0] {
