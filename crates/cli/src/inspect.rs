@@ -23,48 +23,50 @@ fn dump<T: Serialize>(header: &Header, value: &T) -> anyhow::Result<()> {
 
 /// Prints the header and a summary (or the whole content as JSON) of an intermediate.
 pub fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let (header, payload) = format::check(path, &bytes, None)?;
-    let summary = match header.stage {
+    let stage = format::read_header(path, None)?.stage;
+    let (header, summary) = match stage {
         Stage::Clean => {
-            let c: Corpus = format::decode_payload(path, payload)?;
+            let (header, c): (Header, Corpus) = format::read(path, stage)?;
             if json {
                 return dump(&header, &c);
             }
             let chars: usize = c.documents.iter().map(|d| d.text.chars().count()).sum();
-            format!(
+            let text = format!(
                 "documents: {}\ncharacters: {chars}\nskipped files: {}",
                 c.documents.len(),
                 c.skipped.len()
-            )
+            );
+            (header, text)
         }
         Stage::Segment => {
-            let s: Segmented = format::decode_payload(path, payload)?;
+            let (header, s): (Header, Segmented) = format::read(path, stage)?;
             if json {
                 return dump(&header, &s);
             }
             let tokens: usize = s.docs.iter().map(|d| d.tokens.len()).sum();
-            format!(
+            let text = format!(
                 "documents: {}\ntokens: {tokens}\nvocabulary: {}",
                 s.documents.len(),
                 s.vocab.len()
-            )
+            );
+            (header, text)
         }
         Stage::Count => {
-            let c: Counts = format::decode_payload(path, payload)?;
+            let (header, c): (Header, Counts) = format::read(path, stage)?;
             if json {
                 return dump(&header, &c);
             }
-            format!(
+            let text = format!(
                 "documents: {}\ntokens: {}\nphrases: {}\nmin_df: {}",
                 c.docs.len(),
                 c.n_tokens,
                 c.phrases.len(),
                 c.min_df
-            )
+            );
+            (header, text)
         }
         Stage::Compare => {
-            let c: Comparison = format::decode_payload(path, payload)?;
+            let (header, c): (Header, Comparison) = format::read(path, stage)?;
             if json {
                 return dump(&header, &c);
             }
@@ -74,13 +76,14 @@ pub fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
                 .take(10)
                 .map(|s| format!("  {:>3} {} (df {}, tf {})", s.rank, s.phrase, s.df, s.tf))
                 .collect();
-            format!(
+            let text = format!(
                 "documents: {}\nslogans: {}\ngroup comparisons: {}\ntop:\n{}",
                 c.docs.len(),
                 c.slogans.len(),
                 c.groups.len(),
                 top.join("\n")
-            )
+            );
+            (header, text)
         }
     };
     println!(

@@ -43,19 +43,13 @@ fn write<T: serde::Serialize>(
     config_fp: u64,
     value: &T,
 ) -> anyhow::Result<Header> {
-    let bytes = format::encode(stage, input_fp, config_fp, value)
-        .map_err(|e| anyhow::anyhow!("{}: cannot encode: {e}", path.display()))?;
-    tifa_core::atomic::write_atomic(path, &bytes)
-        .with_context(|| format!("writing {}", path.display()))?;
-    let (header, _) = format::check(path, &bytes, Some(stage))?;
-    Ok(header)
+    Ok(format::write(path, stage, input_fp, config_fp, value)?)
 }
 
 /// The header of `out` when it is a complete, undamaged output of `stage` built from the given
 /// input and config fingerprints; `None` when it must be (re)built.
 fn fresh(out: &Path, stage: Stage, input_fp: u64, config_fp: u64) -> Option<Header> {
-    let bytes = std::fs::read(out).ok()?;
-    let (h, _) = format::check(out, &bytes, Some(stage)).ok()?;
+    let h = format::verify(out, Some(stage)).ok()?;
     (h.input_fingerprint == input_fp && h.config_fingerprint == config_fp).then_some(h)
 }
 

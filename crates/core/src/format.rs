@@ -11,7 +11,7 @@
 //!     16    8 input fingerprint   xxh3 of what the stage read (files, upstream checksums)
 //!     24    8 config fingerprint  xxh3 of the stage's effective config
 //!     32    8 payload length   u64 little endian
-//!     40    8 checksum         xxh3 of header bytes 0..40 followed by the payload
+//!     40    8 checksum         xxh3 of the payload followed by header bytes 0..40
 //!     48    … payload          bincode 2 (standard config) of the stage's output type
 //! ```
 //!
@@ -212,33 +212,102 @@ fn header_bytes(h: &Header) -> [u8; HEADER_LEN] {
     b
 }
 
-/// Writes `value` to `path` as an intermediate of `stage`, atomically.
+/// Writes `value` to `path` as an intermediate of `stage`, atomically, streaming the payload
+/// (no second copy of it in memory). Returns the header written.
 pub fn write<T: Serialize>(
     path: &Path,
     stage: Stage,
     input_fingerprint: u64,
     config_fingerprint: u64,
     value: &T,
-) -> Result<(), FormatError> {
-    let bytes = encode(stage, input_fingerprint, config_fingerprint, value).map_err(|message| {
-        FormatError::Encode {
+) -> Result<Header, FormatError> {
+    use std::io::{Seek, SeekFrom, Write};
+    let mut header = Header {
+        version: FORMAT_VERSION,
+        stage,
+        input_fingerprint,
+        config_fingerprint,
+        payload_len: 0,
+        checksum: 0,
+    };
+    let mut encode_error = None;
+    let result = crate::atomic::write_atomic_with(path, |w| {
+        w.write_all(&[0u8; HEADER_LEN])?;
+        let mut hw = HashingWriter {
+            inner: &mut *w,
+            hasher: xxhash_rust::xxh3::Xxh3::new(),
+            len: 0,
+        };
+        if let Err(e) = bincode::serde::encode_into_std_write(value, &mut hw, bincode_config()) {
+            encode_error = Some(e.to_string());
+            return Err(std::io::Error::other("encoding failed"));
+        }
+        header.payload_len = hw.len;
+        let mut hasher = hw.hasher;
+        hasher.update(&header_bytes(&header)[..40]);
+        header.checksum = hasher.digest();
+        w.seek(SeekFrom::Start(0))?;
+        w.write_all(&header_bytes(&header))?;
+        Ok(())
+    });
+    match (result, encode_error) {
+        (_, Some(message)) => Err(FormatError::Encode {
             path: path.to_path_buf(),
             message,
-        }
-    })?;
-    crate::atomic::write_atomic(path, &bytes).map_err(|source| FormatError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+        }),
+        (Err(source), None) => Err(FormatError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+        (Ok(()), None) => Ok(header),
+    }
 }
 
-/// The checksum covers the header fields (so a flipped fingerprint is caught too) and the
-/// payload.
+/// The checksum covers the payload and then the header fields (so a flipped fingerprint is
+/// caught too). Payload first, so a writer can hash while it streams and add the header, whose
+/// length field it only knows at the end.
 fn checksum(header: &[u8; HEADER_LEN], payload: &[u8]) -> u64 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
-    h.update(&header[..40]);
     h.update(payload);
+    h.update(&header[..40]);
     h.digest()
+}
+
+/// A writer that hashes and counts what passes through it.
+struct HashingWriter<W> {
+    inner: W,
+    hasher: xxhash_rust::xxh3::Xxh3,
+    len: u64,
+}
+
+impl<W: std::io::Write> std::io::Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// A reader that hashes and counts what passes through it, and never reads past `limit`.
+struct HashingReader<R> {
+    inner: R,
+    hasher: xxhash_rust::xxh3::Xxh3,
+    len: u64,
+    limit: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let room = (self.limit - self.len).min(buf.len() as u64) as usize;
+        let n = self.inner.read(&mut buf[..room])?;
+        self.hasher.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
 }
 
 fn u32_at(b: &[u8], at: usize) -> u32 {
@@ -253,19 +322,14 @@ fn u64_at(b: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(a)
 }
 
-/// Parses and checks the header and payload of an intermediate held in memory: magic, version,
-/// stage, length and checksum. Returns the header and the payload slice. `expected` is the
+/// Parses and checks the fixed header: magic, version, stage, reserved bytes. `expected` is the
 /// stage the caller wants, or `None` to accept any stage.
-pub fn check<'a>(
-    path: &Path,
-    bytes: &'a [u8],
-    expected: Option<Stage>,
-) -> Result<(Header, &'a [u8]), FormatError> {
+fn parse_header(path: &Path, b: &[u8], expected: Option<Stage>) -> Result<Header, FormatError> {
     let p = || path.to_path_buf();
-    if bytes.len() < HEADER_LEN || &bytes[0..8] != MAGIC {
+    if b.len() < HEADER_LEN || &b[0..8] != MAGIC {
         return Err(FormatError::NotIntermediate { path: p() });
     }
-    let version = u32_at(bytes, 8);
+    let version = u32_at(b, 8);
     if version != FORMAT_VERSION {
         return Err(FormatError::Version {
             path: p(),
@@ -273,16 +337,11 @@ pub fn check<'a>(
             got: version,
         });
     }
-    let stage = match Stage::from_code(bytes[12]) {
-        Some(s) => s,
-        None => {
-            return Err(FormatError::WrongStage {
-                path: p(),
-                expected: expected.unwrap_or(Stage::Clean),
-                got: format!("unknown ({})", bytes[12]),
-            })
-        }
-    };
+    let stage = Stage::from_code(b[12]).ok_or_else(|| FormatError::WrongStage {
+        path: p(),
+        expected: expected.unwrap_or(Stage::Clean),
+        got: format!("unknown ({})", b[12]),
+    })?;
     if let Some(exp) = expected {
         if exp != stage {
             return Err(FormatError::WrongStage {
@@ -292,112 +351,82 @@ pub fn check<'a>(
             });
         }
     }
-    let header = Header {
+    if b[13..16] != [0, 0, 0] {
+        return Err(FormatError::Checksum { path: p() });
+    }
+    Ok(Header {
         version,
         stage,
-        input_fingerprint: u64_at(bytes, 16),
-        config_fingerprint: u64_at(bytes, 24),
-        payload_len: u64_at(bytes, 32),
-        checksum: u64_at(bytes, 40),
-    };
+        input_fingerprint: u64_at(b, 16),
+        config_fingerprint: u64_at(b, 24),
+        payload_len: u64_at(b, 32),
+        checksum: u64_at(b, 40),
+    })
+}
+
+/// Checks an intermediate held in memory: header, length and checksum. Returns the header and
+/// the payload slice.
+pub fn check<'a>(
+    path: &Path,
+    bytes: &'a [u8],
+    expected: Option<Stage>,
+) -> Result<(Header, &'a [u8]), FormatError> {
+    let header = parse_header(path, bytes, expected)?;
     let payload = &bytes[HEADER_LEN..];
     if payload.len() as u64 != header.payload_len {
         return Err(FormatError::Length {
-            path: p(),
+            path: path.to_path_buf(),
             expected: header.payload_len,
             got: payload.len() as u64,
         });
     }
     let mut head = [0u8; HEADER_LEN];
     head.copy_from_slice(&bytes[..HEADER_LEN]);
-    if bytes[13..16] != [0, 0, 0] || checksum(&head, payload) != header.checksum {
-        return Err(FormatError::Checksum { path: p() });
+    if checksum(&head, payload) != header.checksum {
+        return Err(FormatError::Checksum {
+            path: path.to_path_buf(),
+        });
     }
     Ok((header, payload))
 }
 
-/// Reads only the header of an intermediate, checking magic, version and stage but not the
-/// payload. Cheap: used to compare fingerprints when deciding whether a stage is stale.
-pub fn read_header(path: &Path, expected: Option<Stage>) -> Result<Header, FormatError> {
-    use std::io::Read;
-    let io = |source| FormatError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut f = std::fs::File::open(path).map_err(io)?;
-    let mut buf = Vec::with_capacity(HEADER_LEN);
-    f.by_ref()
-        .take(HEADER_LEN as u64)
-        .read_to_end(&mut buf)
-        .map_err(io)?;
-    let len = f.metadata().map_err(io)?.len();
-    if buf.len() < HEADER_LEN || &buf[0..8] != MAGIC {
-        return Err(FormatError::NotIntermediate {
-            path: path.to_path_buf(),
-        });
-    }
-    // Check every header field but the checksum, which needs the whole payload.
-    let version = u32_at(&buf, 8);
-    if version != FORMAT_VERSION {
-        return Err(FormatError::Version {
-            path: path.to_path_buf(),
-            expected: FORMAT_VERSION,
-            got: version,
-        });
-    }
-    let stage = Stage::from_code(buf[12]).ok_or_else(|| FormatError::WrongStage {
-        path: path.to_path_buf(),
-        expected: expected.unwrap_or(Stage::Clean),
-        got: format!("unknown ({})", buf[12]),
-    })?;
-    if let Some(exp) = expected {
-        if exp != stage {
-            return Err(FormatError::WrongStage {
-                path: path.to_path_buf(),
-                expected: exp,
-                got: stage.to_string(),
-            });
+/// Runs `$body` with `$cfg` bound to the bincode config whose allocation limit is a power of
+/// two at least 16 times the payload length (and at least 1 MiB), so a length field inside a
+/// payload can never make the decoder allocate more than a small multiple of the file's size.
+/// The limit is a const generic in bincode, hence one arm per power of two.
+macro_rules! with_limit {
+    ($len:expr, $cfg:ident => $body:expr) => {{
+        let need = ($len as u64).saturating_mul(16).max(1 << 20);
+        let bits = 64 - (need - 1).leading_zeros();
+        macro_rules! arm {
+            ($b:literal) => {{
+                let $cfg = bincode_config().with_limit::<{ 1usize << $b }>();
+                $body
+            }};
         }
-    }
-    let header = Header {
-        version,
-        stage,
-        input_fingerprint: u64_at(&buf, 16),
-        config_fingerprint: u64_at(&buf, 24),
-        payload_len: u64_at(&buf, 32),
-        checksum: u64_at(&buf, 40),
-    };
-    if len.saturating_sub(HEADER_LEN as u64) != header.payload_len {
-        return Err(FormatError::Length {
-            path: path.to_path_buf(),
-            expected: header.payload_len,
-            got: len.saturating_sub(HEADER_LEN as u64),
-        });
-    }
-    Ok(header)
+        match bits {
+            0..=20 => arm!(20),
+            21..=22 => arm!(22),
+            23..=24 => arm!(24),
+            25..=26 => arm!(26),
+            27..=28 => arm!(28),
+            29..=30 => arm!(30),
+            31 => arm!(31),
+            32 => arm!(32),
+            33 => arm!(33),
+            34 => arm!(34),
+            35 => arm!(35),
+            36 => arm!(36),
+            37 => arm!(37),
+            _ => arm!(38),
+        }
+    }};
 }
 
-/// Decodes a checked payload. The allocation limit is a power of two at least 16 times the
-/// payload length (and at least 1 MiB), so a length field inside a payload can never make the
-/// decoder allocate more than a small multiple of the file's real size.
+/// Decodes a checked payload held in memory (see [`with_limit!`] for the allocation limit).
 pub fn decode_payload<T: DeserializeOwned>(path: &Path, payload: &[u8]) -> Result<T, FormatError> {
-    macro_rules! with_limit {
-        ($($bits:literal),*) => {{
-            let need = (payload.len() as u64).saturating_mul(16).max(1 << 20);
-            let bits = 64 - (need - 1).leading_zeros();
-            match bits {
-                $( b if b <= $bits => bincode::serde::decode_from_slice::<T, _>(
-                    payload,
-                    bincode_config().with_limit::<{ 1usize << $bits }>(),
-                ), )*
-                _ => bincode::serde::decode_from_slice::<T, _>(
-                    payload,
-                    bincode_config().with_limit::<{ 1usize << 40 }>(),
-                ),
-            }
-        }};
-    }
-    let result = with_limit!(20, 22, 24, 26, 28, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39);
+    let result =
+        with_limit!(payload.len(), cfg => bincode::serde::decode_from_slice::<T, _>(payload, cfg));
     match result {
         Ok((value, used)) if used == payload.len() => Ok(value),
         Ok((_, used)) => Err(FormatError::Decode {
@@ -411,15 +440,101 @@ pub fn decode_payload<T: DeserializeOwned>(path: &Path, payload: &[u8]) -> Resul
     }
 }
 
-/// Reads, checks and decodes an intermediate of the expected stage.
-pub fn read<T: DeserializeOwned>(path: &Path, expected: Stage) -> Result<(Header, T), FormatError> {
-    let bytes = std::fs::read(path).map_err(|source| FormatError::Io {
+/// Opens an intermediate and checks its header and length against the file's size.
+fn open(
+    path: &Path,
+    expected: Option<Stage>,
+) -> Result<(Header, std::io::BufReader<std::fs::File>), FormatError> {
+    use std::io::Read;
+    let io = |source| FormatError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let f = std::fs::File::open(path).map_err(io)?;
+    let len = f.metadata().map_err(io)?.len();
+    let mut r = std::io::BufReader::with_capacity(1 << 20, f);
+    let mut buf = Vec::with_capacity(HEADER_LEN);
+    r.by_ref()
+        .take(HEADER_LEN as u64)
+        .read_to_end(&mut buf)
+        .map_err(io)?;
+    let header = parse_header(path, &buf, expected)?;
+    let got = len.saturating_sub(HEADER_LEN as u64);
+    if got != header.payload_len {
+        return Err(FormatError::Length {
+            path: path.to_path_buf(),
+            expected: header.payload_len,
+            got,
+        });
+    }
+    Ok((header, r))
+}
+
+/// Reads the rest of the payload through `hr` and compares the checksum.
+fn finish<R: std::io::Read>(
+    path: &Path,
+    header: &Header,
+    mut hr: HashingReader<R>,
+) -> Result<(), FormatError> {
+    std::io::copy(&mut hr, &mut std::io::sink()).map_err(|source| FormatError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    let (header, payload) = check(path, &bytes, Some(expected))?;
-    let value = decode_payload(path, payload)?;
-    Ok((header, value))
+    let mut hasher = hr.hasher;
+    hasher.update(&header_bytes(header)[..40]);
+    if hr.len != header.payload_len || hasher.digest() != header.checksum {
+        return Err(FormatError::Checksum {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
+/// Reads only the header of an intermediate, checking magic, version, stage and length but not
+/// the checksum. Cheap.
+pub fn read_header(path: &Path, expected: Option<Stage>) -> Result<Header, FormatError> {
+    open(path, expected).map(|(h, _)| h)
+}
+
+/// Checks a whole intermediate (header, length, checksum) without decoding it, streaming, so
+/// it costs no memory. Used to decide whether an output is up to date.
+pub fn verify(path: &Path, expected: Option<Stage>) -> Result<Header, FormatError> {
+    let (header, r) = open(path, expected)?;
+    let hr = HashingReader {
+        inner: r,
+        hasher: xxhash_rust::xxh3::Xxh3::new(),
+        len: 0,
+        limit: header.payload_len,
+    };
+    finish(path, &header, hr)?;
+    Ok(header)
+}
+
+/// Reads, checks and decodes an intermediate of the expected stage, streaming: the payload is
+/// decoded as it is read and hashed, so only the decoded value is held in memory. A damaged
+/// payload is reported as damaged whether or not it happened to decode.
+pub fn read<T: DeserializeOwned>(path: &Path, expected: Stage) -> Result<(Header, T), FormatError> {
+    let (header, r) = open(path, Some(expected))?;
+    let mut hr = HashingReader {
+        inner: r,
+        hasher: xxhash_rust::xxh3::Xxh3::new(),
+        len: 0,
+        limit: header.payload_len,
+    };
+    let decoded = with_limit!(header.payload_len, cfg => bincode::serde::decode_from_std_read::<T, _, _>(&mut hr, cfg));
+    let consumed = hr.len;
+    finish(path, &header, hr)?;
+    match decoded {
+        Ok(_) if consumed != header.payload_len => Err(FormatError::Decode {
+            path: path.to_path_buf(),
+            message: format!("{} trailing bytes", header.payload_len - consumed),
+        }),
+        Ok(value) => Ok((header, value)),
+        Err(e) => Err(FormatError::Decode {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        }),
+    }
 }
 
 #[cfg(test)]
@@ -449,7 +564,16 @@ mod tests {
     #[test]
     fn round_trip_keeps_value_and_fingerprints() {
         let (_d, p) = written(Stage::Count);
+        let h2 = write(&p, Stage::Count, 7, 9, &sample()).unwrap();
         let (h, v): (Header, Sample) = read(&p, Stage::Count).unwrap();
+        assert_eq!(h, h2);
+        assert_eq!(verify(&p, None).unwrap(), h);
+        let bytes = encode(Stage::Count, 7, 9, &sample()).unwrap();
+        assert_eq!(
+            std::fs::read(&p).unwrap(),
+            bytes,
+            "streamed and in-memory encodings differ"
+        );
         assert_eq!(v, sample());
         assert_eq!((h.input_fingerprint, h.config_fingerprint), (7, 9));
         assert_eq!(read_header(&p, Some(Stage::Count)).unwrap(), h);
