@@ -4,14 +4,19 @@
 //! A phrase is a run of tokens inside one clause: it contains no clause or sentence mark and no
 //! opening or closing quote, and it neither starts nor ends with the enumeration comma `、`
 //! (which it may contain, so `有件必备、有备必审、有错必纠` is one phrase). The corpus becomes one
-//! token stream with sentinels at those boundaries ([`stream`]); a suffix array over the phrase
+//! token stream with sentinels at those boundaries (module `stream`); a suffix array over the phrase
 //! starts, ordered only as far as the next sentinel, groups every repeated phrase into LCP
 //! intervals, and one bottom-up walk over them measures each class of phrases that occur at
-//! the same positions (Yamamoto & Church 2001) ([`phrases`]).
+//! the same positions (Yamamoto & Church 2001) (module `phrases`).
 //!
-//! What is stored is documented on [`run`]. Memory: besides the input and the output, the stage
-//! holds the stream and the suffix array, 4 bytes per token each. Time: O(N log N) comparisons
-//! of a few tokens each for the sort, and one scan per stored class for the statistics.
+//! What is stored is documented on [`run`].
+//!
+//! Memory: besides the input and the output, the stage holds the stream (4 bytes per token) and
+//! the suffixes of one pass at a time — suffixes are processed in passes by first token, about
+//! a sixteenth of them (at least 4M) per pass, at about 48 bytes per suffix while a pass is
+//! sorted and 16 while it is walked. Time: one sort of packed keys per pass (most comparisons
+//! never touch the stream), then one scan per stored class of phrases. Passes and parallel
+//! chunks are cut by the data alone, so the output does not depend on the thread count.
 
 mod config;
 mod lookup;

@@ -9,10 +9,12 @@
 //! The suffix array holds only the positions where a phrase may start (not a sentinel, not
 //! `、`), ordered by the tokens up to the first sentinel, at most `max_len` of them, with ties
 //! broken by position. That is all the order the phrase statistics need: two suffixes that agree
-//! up to a sentinel share no longer phrase. Because clauses are short, comparing two suffixes
-//! reads only a few tokens, so a bucket sort by first token followed by a parallel comparison
-//! sort of each bucket is fast, needs no memory beyond the array itself, and gives the same
-//! array whatever the number of threads.
+//! up to a sentinel share no longer phrase. So instead of a general suffix sorter (SA-IS,
+//! libsais) it is a bucket sort by first token, then, per bucket, a sort of 128-bit keys that pack
+//! the next tokens at the vocabulary's bit width, read once in text order; only suffixes with
+//! equal full keys (long verbatim repeats) are compared further in the stream. The LCP of
+//! neighbours and the token after it fall out of the keys. Suffixes are sorted in passes by
+//! first token to bound memory; the result is the same whatever the number of threads.
 
 use std::cmp::Ordering;
 
