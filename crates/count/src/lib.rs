@@ -13,8 +13,8 @@
 //!
 //! Memory: besides the input and the output, the stage holds the stream (4 bytes per token) and
 //! the suffixes of one pass at a time — suffixes are processed in passes by first token, about
-//! a sixteenth of them (at least 4M) per pass, at about 48 bytes per suffix while a pass is
-//! sorted and 16 while it is walked. Time: one sort of packed keys per pass (most comparisons
+//! a sixteenth of them (at least 4M) per pass, at 40 bytes per suffix (its sort key,
+//! position, left token, LCP and next token; the walk reads tokens from the keys). Time: one sort of packed keys per pass (most comparisons
 //! never touch the stream), then one scan per stored class of phrases. Passes and parallel
 //! chunks are cut by the data alone, so the output does not depend on the thread count.
 
@@ -150,7 +150,7 @@ fn count(
         progress.start("count: sort", 0);
         let pass = stream.pass(lo, hi, &sizes, config.max_len);
         progress.finish();
-        progress.start("count: phrases", pass.sa.len() as u64);
+        progress.start("count: phrases", pass.keyed.len() as u64);
         phrases.extend(phrases::collect(&stream, &pass, config, progress));
         progress.finish();
     }

@@ -16,7 +16,7 @@
 use rayon::prelude::*;
 use tifa_core::{Branching, PhraseStats, Progress};
 
-use crate::stream::{is_sentinel, Class, Pass, Stream, CLOSE, OPEN};
+use crate::stream::{is_sentinel, Class, Keyed, Pass, Stream, CLOSE, OPEN};
 use crate::Config;
 
 /// Bounds of the number of suffixes per chunk of parallel work (whole buckets are added until a
@@ -31,7 +31,7 @@ pub(crate) fn collect(
     config: &Config,
     progress: &dyn Progress,
 ) -> Vec<PhraseStats> {
-    let n = pass.sa.len();
+    let n = pass.keyed.len();
     // Chunk limits depend only on the data, never on the thread count.
     let chunk = (n / 1024).clamp(CHUNK_MIN, CHUNK_MAX);
     let mut chunks: Vec<(usize, usize)> = Vec::new();
@@ -53,10 +53,11 @@ pub(crate) fn collect(
             || Walker::new(stream, config),
             |walker, &(a, b)| {
                 walker.walk(Chunk {
-                    sa: &pass.sa[a..b],
+                    pass,
+                    start: a,
+                    keyed: &pass.keyed[a..b],
                     lcp: &pass.lcp[a..b],
                     after: &pass.after[a..b],
-                    left: &pass.left[a..b],
                 });
                 progress.inc((b - a) as u64);
                 let mut out = std::mem::take(&mut walker.out);
@@ -72,13 +73,14 @@ pub(crate) fn collect(
     phrases
 }
 
-/// A run of whole first-token buckets of a [`Pass`].
+/// A run of whole first-token buckets of a [`Pass`], from suffix `start` on.
 #[derive(Clone, Copy)]
 struct Chunk<'p> {
-    sa: &'p [u32],
+    pass: &'p Pass,
+    start: usize,
+    keyed: &'p [Keyed],
     lcp: &'p [u32],
     after: &'p [u32],
-    left: &'p [u32],
 }
 
 /// Walks one chunk of the suffix array, with scratch buffers reused across intervals.
@@ -148,7 +150,7 @@ impl<'a> Walker<'a> {
     fn walk(&mut self, chunk: Chunk<'_>) {
         let s = self.stream;
         self.docs.clear();
-        self.docs.extend(chunk.sa.iter().map(|&p| s.doc_of(p)));
+        self.docs.extend(chunk.keyed.iter().map(|k| s.doc_of(k.1)));
         let lcp = chunk.lcp;
         let mut stack: Vec<(u32, usize)> = vec![(0, 0)];
         for i in 1..=lcp.len() {
@@ -175,18 +177,19 @@ impl<'a> Walker<'a> {
         let s = self.stream;
         let t = &s.text;
         let c = self.config;
-        let occ = &chunk.sa[range.clone()];
-        let lefts = &chunk.left[range.clone()];
-        let first = occ[0] as usize;
+        let occ = &chunk.keyed[range.clone()];
         let tf = occ.len() as u32;
+        // Tokens of the shared prefix (and the one after it), mostly from the first suffix's key.
+        let at = chunk.start + range.start;
+        let token = |j: u32| chunk.pass.token(s, at, j as usize);
         if tf < c.min_df {
             return;
         }
         // Left-closed: not every occurrence follows the same token that could extend it.
         let left_closed = {
-            let l0 = lefts[0];
+            let l0 = occ[0].2;
             let extendable = !is_sentinel(l0) && s.class(l0) != Class::Enum;
-            !extendable || lefts.iter().any(|&x| x != l0)
+            !extendable || occ.iter().any(|k| k.2 != l0)
         };
         // Cheap tests first, on data read in array order: a class with no short length whose
         // occurrences all extend to the left stores nothing, nor does a class in too few
@@ -206,12 +209,12 @@ impl<'a> Walker<'a> {
         // Which lengths of the class are stored. A phrase never ends with `、`. It is right-closed
         // when it is the whole shared prefix or the next shared token is `、` (a phrase cannot
         // end there, so no one-token extension to the right is a phrase).
-        let valid = |k: u32| s.class(t[first + k as usize - 1]) != Class::Enum;
-        let right_closed = |k: u32| k == len || s.class(t[first + k as usize]) == Class::Enum;
+        let valid = |k: u32| s.class(token(k - 1)) != Class::Enum;
+        let right_closed = |k: u32| k == len || s.class(token(k)) == Class::Enum;
 
         // Left neighbours are shared by every length of the class.
         let mut boundary = 0u32;
-        for &x in lefts {
+        for &(_, _, x) in occ {
             if is_sentinel(x) || s.class(x) != Class::Word {
                 boundary += 1;
             } else {
@@ -231,7 +234,7 @@ impl<'a> Walker<'a> {
             }
             let right = if k < len {
                 // Every occurrence is followed by the same token.
-                let x = t[first + k as usize];
+                let x = token(k);
                 if s.class(x) == Class::Word {
                     Branching {
                         distinct: 1,
@@ -256,7 +259,7 @@ impl<'a> Walker<'a> {
                     // The token after the prefix was recorded with the LCP, except for the
                     // interval's first suffix.
                     let x = if g == range.start {
-                        t[first + len as usize]
+                        token(len)
                     } else {
                         chunk.after[g]
                     };
@@ -272,7 +275,7 @@ impl<'a> Walker<'a> {
             } else {
                 // At the length cap, suffixes were not ordered beyond it: count one by one.
                 let mut boundary = 0u32;
-                for &p in occ {
+                for &(_, p, _) in occ {
                     let x = t[p as usize + k as usize];
                     if is_sentinel(x) || s.class(x) != Class::Word {
                         boundary += 1;
@@ -286,14 +289,13 @@ impl<'a> Walker<'a> {
             // followed by a token of the prefix.
             let quoted = if k == len {
                 occ.iter()
-                    .zip(lefts)
-                    .filter(|&(&p, &l)| l == OPEN && t[p as usize + k as usize] == CLOSE)
+                    .filter(|&&(_, p, l)| l == OPEN && t[p as usize + k as usize] == CLOSE)
                     .count() as u32
             } else {
                 0
             };
             self.out.push(PhraseStats {
-                tokens: t[first..first + k as usize].to_vec(),
+                tokens: (0..k).map(token).collect(),
                 tf,
                 df,
                 per_doc: per_doc.clone(),

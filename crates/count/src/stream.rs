@@ -259,42 +259,39 @@ impl Stream {
                 bounds.push(w[1]);
             }
         }
-        let mut sa = vec![0u32; n];
         let mut lcp = vec![0u32; n];
         let mut after = vec![HARD; n];
-        let mut left = vec![HARD; n];
         {
             let mut parts = Vec::with_capacity(bounds.len());
-            let (mut k, mut a, mut b, mut c, mut d) = (
+            let (mut k, mut b, mut c) = (
                 keyed.as_mut_slice(),
-                sa.as_mut_slice(),
                 lcp.as_mut_slice(),
                 after.as_mut_slice(),
-                left.as_mut_slice(),
             );
             for w in bounds.windows(2) {
                 let m = w[1] - w[0];
                 let (k0, k1) = k.split_at_mut(m);
-                let (a0, a1) = a.split_at_mut(m);
                 let (b0, b1) = b.split_at_mut(m);
                 let (c0, c1) = c.split_at_mut(m);
-                let (d0, d1) = d.split_at_mut(m);
-                parts.push((k0, a0, b0, c0, d0));
-                (k, a, b, c, d) = (k1, a1, b1, c1, d1);
+                parts.push((k0, b0, c0));
+                (k, b, c) = (k1, b1, c1);
             }
-            parts
-                .into_par_iter()
-                .for_each(|(keyed, sa, lcp, after, left)| {
-                    self.sort_bucket(keyed, sa, lcp, after, left, bits, slots, max_len)
-                });
+            parts.into_par_iter().for_each(|(keyed, lcp, after)| {
+                self.sort_bucket(keyed, lcp, after, bits, slots, max_len)
+            });
         }
-        drop(keyed);
+        let tokens = bounds[..bounds.len() - 1]
+            .iter()
+            .map(|&b| self.text[keyed[b].1 as usize])
+            .collect();
         Pass {
-            sa,
+            keyed,
             lcp,
             after,
-            left,
             bounds,
+            tokens,
+            bits,
+            slots,
         }
     }
 
@@ -325,10 +322,8 @@ impl Stream {
     fn sort_bucket(
         &self,
         keyed: &mut [Keyed],
-        bucket: &mut [u32],
         lcp: &mut [u32],
         after: &mut [u32],
-        left: &mut [u32],
         bits: u32,
         slots: usize,
         max_len: u32,
@@ -362,9 +357,7 @@ impl Stream {
             }
             i = j;
         }
-        for (i, &(k, p, l)) in keyed.iter().enumerate() {
-            bucket[i] = p;
-            left[i] = l;
+        for (i, &(k, p, _)) in keyed.iter().enumerate() {
             if i == 0 {
                 lcp[i] = 0;
                 continue;
@@ -403,20 +396,44 @@ impl Stream {
 }
 
 /// A suffix being sorted: its key (see [`Stream::key`]), position and the token before it.
-type Keyed = (u128, u32, u32);
+pub(crate) type Keyed = (u128, u32, u32);
 
-/// The sorted suffixes of one pass, with per suffix (in array order): its LCP with the suffix
-/// before (0 at the start of each first-token bucket), the token that follows that common
-/// prefix ([`HARD`] for any sentinel, and unused at the length cap), and the token before it.
+/// The sorted suffixes of one pass, with per suffix (in array order): its key, position and
+/// the token before it; its LCP with the suffix before (0 at the start of each first-token
+/// bucket); and the token that follows that common prefix ([`HARD`] for any sentinel, and
+/// unused at the length cap).
 pub(crate) struct Pass {
-    /// Stream positions in suffix order.
-    pub sa: Vec<u32>,
+    /// `(key, stream position, token before)` in suffix order.
+    pub keyed: Vec<Keyed>,
     /// LCP with the previous suffix.
     pub lcp: Vec<u32>,
     /// Token after the common prefix with the previous suffix.
     pub after: Vec<u32>,
-    /// Token before the suffix.
-    pub left: Vec<u32>,
     /// Bucket boundaries: bucket `i` is `bounds[i]..bounds[i + 1]`.
     pub bounds: Vec<usize>,
+    /// First token of each bucket.
+    pub tokens: Vec<u32>,
+    /// Bits per token in a key.
+    pub bits: u32,
+    /// Tokens in a key.
+    pub slots: usize,
+}
+
+impl Pass {
+    /// Token `j` (from 0) of suffix `i`, which must lie inside a prefix that suffix shares with
+    /// another (so no sentinel comes before it). Read from the key when it holds that token, so
+    /// the walk rarely touches the stream.
+    #[inline]
+    pub fn token(&self, stream: &Stream, i: usize, j: usize) -> u32 {
+        if j == 0 {
+            let b = self.bounds.partition_point(|&x| x <= i) - 1;
+            self.tokens[b]
+        } else if j <= self.slots {
+            let mask = (1u128 << self.bits) - 1;
+            let r = (self.keyed[i].0 >> (128 - self.bits as usize * j)) & mask;
+            (r as u32).wrapping_sub(1)
+        } else {
+            stream.text[self.keyed[i].1 as usize + j]
+        }
+    }
 }
