@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! cargo bench -p tifa-bench --bench stages                      # all five stages
+//! cargo bench -p tifa-bench --bench stages -- --sort location   # in pipeline order
 //! cargo bench -p tifa-bench --bench stages -- --sample-count 10 # a quick run
 //! cargo bench -p tifa-bench --bench stages -- segment           # one stage, by name
 //! cargo test  -p tifa-bench --bench stages                      # each stage once, as a test
@@ -24,6 +25,9 @@
 //! - compare: the number of slogans and the ranked list of phrases of the first run, whose top
 //!   row is checked against a plain substring scan of the reports;
 //! - report: the files written and one `slogans.tsv` line per slogan plus the header.
+//!
+//! divan is used rather than criterion because it needs four small crates beside the `clap` the
+//! workspace already builds, and its minimum Rust version matches the workspace's.
 //!
 //! The benchmarks are timed on one benchmark thread; each stage uses rayon's pool inside, so
 //! `RAYON_NUM_THREADS` sets how many cores a stage gets.
