@@ -22,6 +22,7 @@
 //! threads.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use rayon::prelude::*;
@@ -324,20 +325,20 @@ pub fn run(
     let doc_tokens: Vec<u64> = counts.docs.iter().map(|d| d.tokens).collect();
     let n_docs = counts.docs.len();
 
-    // Step 1 and 2: shape, length, document frequency and maximality.
+    // Step 1 and 2: checks on each phrase alone, then maximality.
     progress.start("compare: candidates", counts.phrases.len() as u64);
-    let shaped: Vec<(usize, shape::Shape, String)> = counts
+    let pre: Vec<Pre> = counts
         .phrases
         .par_chunks(CHUNK)
         .enumerate()
         .flat_map_iter(|(c, chunk)| {
-            let out: Vec<_> = chunk
+            let out: Vec<Pre> = chunk
                 .iter()
                 .enumerate()
+                .filter(|(_, p)| p.df >= config.min_df)
                 .filter_map(|(i, p)| {
                     let text = counts.vocab.phrase(&p.tokens);
-                    let sh = prefilter(p, &text, &lexicon, config)?;
-                    Some((c * CHUNK + i, sh, text))
+                    prefilter(c * CHUNK + i, p, text, &lexicon, config)
                 })
                 .collect();
             progress.inc(chunk.len() as u64);
@@ -346,75 +347,88 @@ pub fn run(
         .collect();
     progress.finish();
     progress.start("compare: maximality", counts.phrases.len() as u64);
-    let inside = containing_tf(counts, shaped.iter().map(|(i, _, _)| *i), progress);
-    let shaped: Vec<(usize, shape::Shape, String)> = shaped
+    let inside = containing_tf(counts, pre.iter().map(|c| c.index), progress);
+    let pre: Vec<Pre> = pre
         .into_iter()
         .zip(inside)
-        .filter(|((i, _, _), inside)| {
-            f64::from(*inside) < config.max_nested_share * f64::from(counts.phrases[*i].tf)
+        .filter(|(c, inside)| {
+            f64::from(*inside) < config.max_nested_share * f64::from(counts.phrases[c.index].tf)
         })
         .map(|(c, _)| c)
         .collect();
     progress.finish();
 
-    // Sub-phrase frequencies for cohesion that the counts do not hold.
-    progress.start("compare: splits", shaped.len() as u64);
-    let mut missing: Vec<&[u32]> = shaped
+    // Term frequencies of both parts of every split; parts the counts do not hold are counted
+    // from the token streams.
+    progress.start("compare: splits", pre.len() as u64);
+    let parts: Vec<Vec<(Part, Part)>> = pre
         .par_iter()
-        .flat_map_iter(|(i, _, _)| {
-            let parts: Vec<&[u32]> = splits(&counts.phrases[*i].tokens, &lexicon)
+        .map(|c| {
+            let tokens = counts.phrases[c.index].tokens.as_slice();
+            let of = |r: Range<usize>| -> Part {
+                let part = &tokens[r.clone()];
+                if part.len() == 1 {
+                    Part::Known(
+                        counts
+                            .unigram_tf
+                            .get(part[0] as usize)
+                            .copied()
+                            .unwrap_or(0),
+                    )
+                } else if let Some(p) = counts.get(part) {
+                    Part::Known(u64::from(p.tf))
+                } else {
+                    Part::Missing(c.index, r.start, r.end)
+                }
+            };
+            let out = splits(tokens, &lexicon)
                 .into_iter()
-                .flat_map(|(a, b)| [a, b])
-                .filter(|part| part.len() > 1 && counts.get(part).is_none())
+                .map(|(a, b)| (of(a), of(b)))
                 .collect();
             progress.inc(1);
-            parts
+            out
+        })
+        .collect();
+    let slice_of =
+        |i: usize, start: usize, end: usize| -> &[u32] { &counts.phrases[i].tokens[start..end] };
+    let mut missing: Vec<&[u32]> = parts
+        .iter()
+        .flatten()
+        .flat_map(|(a, b)| [*a, *b])
+        .filter_map(|p| match p {
+            Part::Missing(i, o, l) => Some(slice_of(i, o, l)),
+            Part::Known(_) => None,
         })
         .collect();
     // Sorted and deduplicated, so the order is the same whatever the thread count.
-    missing.sort_unstable();
+    missing.par_sort_unstable();
     missing.dedup();
     progress.finish();
-    let missing: Vec<Vec<u32>> = missing.into_iter().map(<[u32]>::to_vec).collect();
     progress.start("compare: sub-phrase counts", missing.len() as u64);
-    let missing_tf = subcount::count(&missing, seg);
+    let missing_owned: Vec<Vec<u32>> = missing.iter().map(|m| m.to_vec()).collect();
+    let missing_tf: FxHashMap<&[u32], u64> = missing
+        .iter()
+        .copied()
+        .zip(subcount::count(&missing_owned, seg))
+        .collect();
     progress.inc(missing.len() as u64);
     progress.finish();
-    let tf_of = |part: &[u32]| -> u64 {
-        if part.len() == 1 {
-            return counts
-                .unigram_tf
-                .get(part[0] as usize)
-                .copied()
-                .unwrap_or(0);
-        }
-        if let Some(p) = counts.get(part) {
-            return u64::from(p.tf);
-        }
-        missing
-            .binary_search_by(|m| m.as_slice().cmp(part))
-            .map(|j| missing_tf[j])
-            .unwrap_or(0)
-    };
 
-    // Step 3: quality, kind and the decision.
-    progress.start("compare: scoring", shaped.len() as u64);
-    let mut accepted: Vec<Candidate> = shaped
+    // Step 3: cohesion, dispersion, score and the decision.
+    progress.start("compare: scoring", pre.len() as u64);
+    let mut accepted: Vec<Candidate> = pre
         .into_par_iter()
-        .filter_map(|(i, sh, text)| {
-            let p = &counts.phrases[i];
-            let c = measure(
-                p,
-                sh,
-                text,
-                &lexicon,
-                config,
-                &doc_tokens,
-                counts.n_tokens,
-                &tf_of,
-            );
+        .zip(parts)
+        .filter_map(|(c, parts)| {
+            let p = &counts.phrases[c.index];
+            let tf = |x: Part| match x {
+                Part::Known(tf) => tf,
+                Part::Missing(i, o, l) => missing_tf.get(slice_of(i, o, l)).copied().unwrap_or(0),
+            };
+            let parts: Vec<(u64, u64)> = parts.into_iter().map(|(a, b)| (tf(a), tf(b))).collect();
+            let out = measure(p, c, &parts, config, &doc_tokens, counts.n_tokens);
             progress.inc(1);
-            c
+            out
         })
         .collect();
     progress.finish();
@@ -587,50 +601,39 @@ fn containing_tf(
     best.into_iter().map(AtomicU32::into_inner).collect()
 }
 
-/// Cheap checks before any statistics: document frequency, shape, length.
+/// The term frequency of one part of a split: known from the counts, or to be counted, given
+/// as (phrase index, start, end) in that phrase's tokens so that no slice is copied.
+#[derive(Debug, Clone, Copy)]
+enum Part {
+    Known(u64),
+    Missing(usize, usize, usize),
+}
+
+/// A phrase that passed the checks that need no other phrase: shape, length, kind, entropy.
+struct Pre {
+    /// Index in the counted phrases.
+    index: usize,
+    text: String,
+    kind: Kind,
+    quoted_share: f64,
+}
+
+/// Checks that need only the phrase's own statistics: document frequency, shape, length by
+/// kind, branching entropy. They run first because they are cheap and discard most phrases.
 fn prefilter(
+    index: usize,
     p: &PhraseStats,
-    text: &str,
-    lex: &shape::Lexicon,
-    config: &Config,
-) -> Option<shape::Shape> {
-    if p.df < config.min_df || p.tf == 0 {
-        return None;
-    }
-    let sh = lex.shape(&p.tokens, text).ok()?;
-    if sh.chars > config.max_chars || sh.chars < config.min_chars.min(config.min_chars_formulaic) {
-        return None;
-    }
-    Some(sh)
-}
-
-/// The splits `p = a·b` cohesion is measured over. A split never leaves 、 on a part: across an
-/// enumeration comma the parts are the items on either side, the comma itself dropped.
-fn splits<'t>(tokens: &'t [u32], lex: &shape::Lexicon) -> Vec<(&'t [u32], &'t [u32])> {
-    let is_enum = |t: u32| lex.kind(t) == TokenKind::Enum;
-    let mut out = Vec::new();
-    for k in 1..tokens.len() {
-        if is_enum(tokens[k]) {
-            out.push((&tokens[..k], &tokens[k + 1..]));
-        } else if !is_enum(tokens[k - 1]) {
-            out.push((&tokens[..k], &tokens[k..]));
-        }
-    }
-    out
-}
-
-/// Measures a candidate and decides whether it is a slogan.
-#[allow(clippy::too_many_arguments)]
-fn measure<'a>(
-    p: &'a PhraseStats,
-    sh: shape::Shape,
     text: String,
     lex: &shape::Lexicon,
     config: &Config,
-    doc_tokens: &[u64],
-    n_tokens: u64,
-    tf_of: &(dyn Fn(&[u32]) -> u64 + Sync),
-) -> Option<Candidate<'a>> {
+) -> Option<Pre> {
+    if p.df < config.min_df || p.tf == 0 {
+        return None;
+    }
+    let sh = lex.shape(&p.tokens, &text).ok()?;
+    if sh.chars > config.max_chars {
+        return None;
+    }
     let quoted_share = (f64::from(p.quoted) / f64::from(p.tf)).min(1.0);
     let kind = classify::kind(&text, sh.items, sh.chars, quoted_share, config);
     let min_chars = if matches!(kind, Kind::Numbered | Kind::Enumeration | Kind::Quoted) {
@@ -644,15 +647,7 @@ fn measure<'a>(
     if p.tokens.len() == 1 && kind == Kind::Term && sh.chars < config.single_token_min_chars {
         return None;
     }
-    let cohesion = splits(&p.tokens, lex)
-        .into_iter()
-        .map(|(a, b)| measures::npmi(u64::from(p.tf), tf_of(a), tf_of(b), n_tokens))
-        .fold(1.0f64, f64::min);
-    if cohesion < config.min_cohesion {
-        return None;
-    }
-    let entropy = f64::from(p.left.entropy.min(p.right.entropy));
-    if entropy < config.min_entropy {
+    if f64::from(p.left.entropy.min(p.right.entropy)) < config.min_entropy {
         return None;
     }
     if matches!(kind, Kind::Term | Kind::Formula)
@@ -660,6 +655,56 @@ fn measure<'a>(
     {
         return None;
     }
+    Some(Pre {
+        index,
+        text,
+        kind,
+        quoted_share,
+    })
+}
+
+/// The splits `p = a·b` cohesion is measured over, as token ranges of the phrase. A split never
+/// leaves 、 on a part: across an enumeration comma the parts are the items on either side, the
+/// comma itself dropped.
+fn splits(tokens: &[u32], lex: &shape::Lexicon) -> Vec<(Range<usize>, Range<usize>)> {
+    let is_enum = |t: u32| lex.kind(t) == TokenKind::Enum;
+    let n = tokens.len();
+    let mut out = Vec::new();
+    for k in 1..n {
+        if is_enum(tokens[k]) {
+            out.push((0..k, k + 1..n));
+        } else if !is_enum(tokens[k - 1]) {
+            out.push((0..k, k..n));
+        }
+    }
+    out
+}
+
+/// Measures a candidate and decides whether it is a slogan; `parts` holds the term
+/// frequencies of both parts of every split.
+fn measure<'a>(
+    p: &'a PhraseStats,
+    pre: Pre,
+    parts: &[(u64, u64)],
+    config: &Config,
+    doc_tokens: &[u64],
+    n_tokens: u64,
+) -> Option<Candidate<'a>> {
+    let Pre {
+        text,
+        kind,
+        quoted_share,
+        ..
+    } = pre;
+    let chars = text.chars().count();
+    let cohesion = parts
+        .iter()
+        .map(|&(a, b)| measures::npmi(u64::from(p.tf), a, b, n_tokens))
+        .fold(1.0f64, f64::min);
+    if cohesion < config.min_cohesion {
+        return None;
+    }
+    let entropy = f64::from(p.left.entropy.min(p.right.entropy));
     let dp = measures::dp_norm(&p.per_doc, doc_tokens);
     let formulaic = match kind {
         Kind::Numbered | Kind::Enumeration => 1.0,
@@ -669,7 +714,7 @@ fn measure<'a>(
             } else {
                 1.0
             };
-            let l = sh.chars as f64 / config.formula_min_chars.max(1) as f64;
+            let l = chars as f64 / config.formula_min_chars.max(1) as f64;
             q.max(l).min(1.0)
         }
     };

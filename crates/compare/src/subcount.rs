@@ -19,17 +19,34 @@ pub fn count(needed: &[Vec<u32>], seg: &Segmented) -> Vec<u64> {
         .enumerate()
         .map(|(i, t)| (t.as_slice(), i))
         .collect();
-    let mut lengths: Vec<usize> = needed.iter().map(Vec::len).filter(|&l| l > 0).collect();
-    lengths.sort_unstable();
-    lengths.dedup();
+    // Only positions whose first two tokens start some needed sequence are looked at, and only
+    // for the lengths needed there; one-token sequences are looked up directly.
+    let mut starts: FxHashMap<(u32, Option<u32>), Vec<usize>> = FxHashMap::default();
+    for t in needed.iter().filter(|t| !t.is_empty()) {
+        starts
+            .entry((t[0], t.get(1).copied()))
+            .or_default()
+            .push(t.len());
+    }
+    for lens in starts.values_mut() {
+        lens.sort_unstable();
+        lens.dedup();
+    }
     seg.docs
         .par_iter()
         .map(|doc| {
             let mut local: FxHashMap<usize, u64> = FxHashMap::default();
-            for &len in &lengths {
-                for w in doc.tokens.windows(len) {
-                    if let Some(&i) = index.get(w) {
-                        *local.entry(i).or_insert(0) += 1;
+            let t = &doc.tokens;
+            for i in 0..t.len() {
+                let pair = t.get(i + 1).map(|&n| (t[i], Some(n)));
+                for key in [Some((t[i], None)), pair].into_iter().flatten() {
+                    let Some(lens) = starts.get(&key) else {
+                        continue;
+                    };
+                    for &len in lens {
+                        if let Some(&k) = t.get(i..i + len).and_then(|w| index.get(w)) {
+                            *local.entry(k).or_insert(0) += 1;
+                        }
                     }
                 }
             }
