@@ -104,6 +104,8 @@ pub struct Infer {
     year_in_title: Regex,
     dated: Regex,
     review: Regex,
+    review_heading: Regex,
+    year_opening: Regex,
 }
 
 impl Infer {
@@ -134,7 +136,13 @@ impl Infer {
             })?,
             dated: Regex::new(r"^[（(]\s*((?:19|20)\d\d)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*[）)]$")
                 .map_err(|e| crate::Error::Pattern { key: "year".into(), message: e.to_string() })?,
-            review: Regex::new(r"^((?:19|20)\d\d)年(?:工作回顾|主要工作|工作总结)")
+            review: Regex::new(
+                r"^(?:[一二三四五六七八九十]+、)?((?:19|20)\d\d)年(?:工作回顾|主要工作|工作总结)",
+            )
+            .map_err(|e| crate::Error::Pattern { key: "year".into(), message: e.to_string() })?,
+            review_heading: Regex::new(r"过去一年|一年来|以来的主要工作|工作回顾")
+                .map_err(|e| crate::Error::Pattern { key: "year".into(), message: e.to_string() })?,
+            year_opening: Regex::new(r"^(?:刚刚过去的|过去的)?((?:19|20)\d\d)年")
                 .map_err(|e| crate::Error::Pattern { key: "year".into(), message: e.to_string() })?,
         })
     }
@@ -208,6 +216,22 @@ impl Infer {
                         .and_then(|c| c[1].parse::<u16>().ok())
                         .map(|y| y + 1)
                 })
+            })
+            .or_else(|| {
+                // A review heading ("过去一年的主要工作", "一年来…") followed by a paragraph that
+                // opens with the year reviewed ("2022年，…", "刚刚过去的2022年…"): a work
+                // report is given the year after the one it reviews.
+                let head = paragraphs.iter().take(12).collect::<Vec<_>>();
+                head.windows(2).find_map(|w| {
+                    let heading = w[0].trim();
+                    if heading.chars().count() > 20 || !self.review_heading.is_match(heading) {
+                        return None;
+                    }
+                    self.year_opening
+                        .captures(w[1].trim())
+                        .and_then(|c| c[1].parse::<u16>().ok())
+                        .map(|y| y + 1)
+                })
             });
         meta
     }
@@ -221,6 +245,30 @@ mod tests {
         let i = Infer::new(&Config::default()).unwrap();
         let p: Vec<String> = paras.iter().map(|s| s.to_string()).collect();
         i.infer(title, &p, false)
+    }
+
+    #[test]
+    fn infers_the_year_from_the_review_of_the_year_before() {
+        let m = infer(
+            "某市人民代表大会常务委员会工作报告",
+            &[
+                "各位代表：",
+                "过去一年的主要工作",
+                "刚刚过去的2022年，是关键之年。",
+            ],
+        );
+        assert_eq!(m.year, Some(2023));
+        let m = infer(
+            "某市政协常务委员会工作报告",
+            &["各位委员：", "一、2021年工作回顾"],
+        );
+        assert_eq!(m.year, Some(2022));
+        // A year in running text, without a review heading before it, says nothing.
+        let m = infer(
+            "某市人民代表大会常务委员会工作报告",
+            &["各位代表：", "2022年，我们开展了工作。"],
+        );
+        assert_eq!(m.year, None);
     }
 
     #[test]
