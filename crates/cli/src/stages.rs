@@ -212,6 +212,7 @@ pub fn compare(
     let t = Instant::now();
     let (hc, counts): (Header, Counts) = read(input, Stage::Count)?;
     let (hs, seg): (Header, Segmented) = read(segment, Stage::Segment)?;
+    same_run(input, &hc, segment, &hs)?;
     let cmp = tifa_compare::run(&counts, &seg, &config, bars)?;
     let header = write(
         out,
@@ -230,6 +231,19 @@ pub fn compare(
     );
     timed(g, "compare", t);
     Ok(header)
+}
+
+/// Refuses a count.bin that was not made from this segment.bin: mixing a stale count with a
+/// fresh segmentation would give keyword-in-context lines and lookups that do not match.
+fn same_run(count: &Path, hc: &Header, segment: &Path, hs: &Header) -> anyhow::Result<()> {
+    if hc.input_fingerprint != hs.checksum {
+        anyhow::bail!(
+            "{}: stale: not made from {} (re-run `tifa count`)",
+            count.display(),
+            segment.display()
+        );
+    }
+    Ok(())
 }
 
 fn report_config(g: &Global) -> anyhow::Result<(tifa_report::Config, u64)> {
@@ -360,8 +374,10 @@ pub fn run_all(g: &Global, bars: &Bars, a: RunArgs) -> anyhow::Result<()> {
 /// `tifa lookup`: tf and df of each phrase, from count.bin (and segment.bin for phrases the
 /// count stage did not keep).
 pub fn lookup(work_dir: &Path, phrases: &[String]) -> anyhow::Result<()> {
-    let (_, counts): (Header, Counts) = read(&work_dir.join("count.bin"), Stage::Count)?;
-    let (_, seg): (Header, Segmented) = read(&work_dir.join("segment.bin"), Stage::Segment)?;
+    let (count_path, seg_path) = (work_dir.join("count.bin"), work_dir.join("segment.bin"));
+    let (hc, counts): (Header, Counts) = read(&count_path, Stage::Count)?;
+    let (hs, seg): (Header, Segmented) = read(&seg_path, Stage::Segment)?;
+    same_run(&count_path, &hc, &seg_path, &hs)?;
     let mut out = String::from("phrase\ttf\tdf\n");
     for p in phrases {
         let (tf, df) = tifa_count::lookup(&counts, Some(&seg), p);

@@ -273,6 +273,24 @@ fn damaged_intermediates_are_refused_by_every_reader() {
     );
     assert!(!work.join("c2.bin").exists());
 
+    // A count.bin made from another segmentation is stale: compare and lookup refuse to mix.
+    std::fs::copy(seeds().join("work/count.bin"), work.join("count.bin")).unwrap();
+    let cfg = dir.path().join("cfg");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(cfg.join("segment.toml"), "political_dictionary = false\n").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_tifa"))
+        .current_dir(dir.path())
+        .args(["--config", "cfg", "segment"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_refused(&tifa(dir.path(), &["compare"]), "count.bin", "stale");
+    assert_refused(
+        &tifa(dir.path(), &["lookup", "四个意识"]),
+        "count.bin",
+        "stale",
+    );
+
     let mut other = std::fs::read(work.join("segment.bin")).unwrap();
     other[8] = 7;
     std::fs::write(work.join("segment.bin"), &other).unwrap();
