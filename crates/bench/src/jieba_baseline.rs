@@ -3,24 +3,10 @@
 //!
 //! Usage: `jieba-baseline [--no-hmm] [-j N] DIR...`; prints `bytes tokens seconds MB/s`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use rayon::prelude::*;
-
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        match e.file_type() {
-            Ok(t) if t.is_dir() => files(&p, out),
-            Ok(t) if t.is_file() => out.push(p),
-            _ => {}
-        }
-    }
-}
 
 fn main() {
     let mut hmm = true;
@@ -39,10 +25,10 @@ fn main() {
             .num_threads(threads)
             .build_global();
     }
-    let mut paths = Vec::new();
-    for d in &dirs {
-        files(d, &mut paths);
-    }
+    let mut paths: Vec<PathBuf> = dirs
+        .iter()
+        .flat_map(|d| tifa_bench::files(d, None))
+        .collect();
     paths.sort();
     let start = Instant::now();
     let jieba = jieba_rs::Jieba::new();

@@ -4,21 +4,7 @@
 //! duplicates) while the text stays real text of the same size and character.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
-
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        match e.file_type() {
-            Ok(t) if t.is_dir() => files(&p, out),
-            Ok(t) if t.is_file() && p.extension().is_some_and(|x| x == "txt") => out.push(p),
-            _ => {}
-        }
-    }
-}
+use std::path::PathBuf;
 
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
@@ -28,9 +14,7 @@ fn main() -> std::io::Result<()> {
     }
     let (src, dst) = (PathBuf::from(&args[1]), PathBuf::from(&args[2]));
     let target: u64 = args[3].parse().unwrap_or(1000) * 1_000_000;
-    let mut paths = Vec::new();
-    files(&src, &mut paths);
-    paths.sort();
+    let paths = tifa_bench::files(&src, Some("txt"));
     std::fs::create_dir_all(&dst)?;
     let mut written = 0u64;
     let mut k = 0usize;

@@ -167,10 +167,15 @@ fn lookup_agrees_with_substring_counts_for_formulations() {
 #[test]
 fn same_output_whatever_the_thread_count() {
     let one = run_seeds("1");
+    assert_same_outputs(one.path(), "between -j1 and -j2");
+}
+
+/// Asserts that every intermediate and slogan file in `dir` equals the shared seed run's.
+fn assert_same_outputs(dir: &Path, what: &str) {
     for f in FILES {
-        let a = std::fs::read(one.path().join(f)).unwrap();
+        let a = std::fs::read(dir.join(f)).unwrap();
         let b = std::fs::read(seeds().join(f)).unwrap();
-        assert!(a == b, "{f} differs between -j1 and -j2");
+        assert!(a == b, "{f} differs {what}");
     }
 }
 
@@ -382,11 +387,7 @@ fn interrupted_runs_leave_nothing_half_written_and_recover() {
     }
     let o = tifa(dir.path(), &["run", "--corpus", corpus.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
-    for f in FILES {
-        let a = std::fs::read(dir.path().join(f)).unwrap();
-        let b = std::fs::read(seeds().join(f)).unwrap();
-        assert!(a == b, "{f} differs after interrupted runs");
-    }
+    assert_same_outputs(dir.path(), "after interrupted runs");
 }
 
 #[test]
