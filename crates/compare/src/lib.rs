@@ -323,6 +323,7 @@ pub fn run(
     check_ids(counts)?;
     let lexicon = shape::Lexicon::new(&counts.vocab, config);
     let doc_tokens: Vec<u64> = counts.docs.iter().map(|d| d.tokens).collect();
+    let doc_sizes = measures::DocSizes::new(&doc_tokens);
     let n_docs = counts.docs.len();
 
     // Step 1 and 2: checks on each phrase alone, then maximality.
@@ -359,58 +360,51 @@ pub fn run(
     progress.finish();
 
     // Term frequencies of both parts of every split; parts the counts do not hold are counted
-    // from the token streams.
+    // from the token streams. The parts are gathered, sorted and merged against the counted
+    // phrases (sorted by tokens) in one sequential walk, which is far cheaper than a binary
+    // search over millions of phrases per part.
     progress.start("compare: splits", pre.len() as u64);
-    let parts: Vec<Vec<(Part, Part)>> = pre
+    let mut wanted: Vec<&[u32]> = pre
         .par_iter()
-        .map(|c| {
+        .flat_map_iter(|c| {
             let tokens = counts.phrases[c.index].tokens.as_slice();
-            let of = |r: Range<usize>| -> Part {
-                let part = &tokens[r.clone()];
-                if part.len() == 1 {
-                    Part::Known(
-                        counts
-                            .unigram_tf
-                            .get(part[0] as usize)
-                            .copied()
-                            .unwrap_or(0),
-                    )
-                } else if let Some(p) = counts.get(part) {
-                    Part::Known(u64::from(p.tf))
-                } else {
-                    Part::Missing(c.index, r.start, r.end)
-                }
-            };
-            let out = splits(tokens, &lexicon)
+            let parts: Vec<&[u32]> = splits(tokens, &lexicon)
                 .into_iter()
-                .map(|(a, b)| (of(a), of(b)))
+                .flat_map(|(a, b)| [a, b])
+                .filter(|r| r.len() > 1)
+                .map(|r| &tokens[r])
                 .collect();
             progress.inc(1);
-            out
-        })
-        .collect();
-    let slice_of =
-        |i: usize, start: usize, end: usize| -> &[u32] { &counts.phrases[i].tokens[start..end] };
-    let mut missing: Vec<&[u32]> = parts
-        .iter()
-        .flatten()
-        .flat_map(|(a, b)| [*a, *b])
-        .filter_map(|p| match p {
-            Part::Missing(i, o, l) => Some(slice_of(i, o, l)),
-            Part::Known(_) => None,
+            parts
         })
         .collect();
     // Sorted and deduplicated, so the order is the same whatever the thread count.
-    missing.par_sort_unstable();
-    missing.dedup();
+    wanted.par_sort_unstable();
+    wanted.dedup();
+    let mut part_tf: FxHashMap<&[u32], u64> = FxHashMap::default();
+    part_tf.reserve(wanted.len());
+    let mut missing: Vec<&[u32]> = Vec::new();
+    let mut j = 0;
+    for &w in &wanted {
+        while j < counts.phrases.len() && counts.phrases[j].tokens.as_slice() < w {
+            j += 1;
+        }
+        match counts.phrases.get(j) {
+            Some(p) if p.tokens.as_slice() == w => {
+                part_tf.insert(w, u64::from(p.tf));
+            }
+            _ => missing.push(w),
+        }
+    }
     progress.finish();
     progress.start("compare: sub-phrase counts", missing.len() as u64);
     let missing_owned: Vec<Vec<u32>> = missing.iter().map(|m| m.to_vec()).collect();
-    let missing_tf: FxHashMap<&[u32], u64> = missing
-        .iter()
-        .copied()
-        .zip(subcount::count(&missing_owned, seg))
-        .collect();
+    part_tf.extend(
+        missing
+            .iter()
+            .copied()
+            .zip(subcount::count(&missing_owned, seg)),
+    );
     progress.inc(missing.len() as u64);
     progress.finish();
 
@@ -418,15 +412,25 @@ pub fn run(
     progress.start("compare: scoring", pre.len() as u64);
     let mut accepted: Vec<Candidate> = pre
         .into_par_iter()
-        .zip(parts)
-        .filter_map(|(c, parts)| {
+        .filter_map(|c| {
             let p = &counts.phrases[c.index];
-            let tf = |x: Part| match x {
-                Part::Known(tf) => tf,
-                Part::Missing(i, o, l) => missing_tf.get(slice_of(i, o, l)).copied().unwrap_or(0),
+            let tf = |part: &[u32]| -> u64 {
+                if part.len() == 1 {
+                    counts
+                        .unigram_tf
+                        .get(part[0] as usize)
+                        .copied()
+                        .unwrap_or(0)
+                } else {
+                    part_tf.get(part).copied().unwrap_or(0)
+                }
             };
-            let parts: Vec<(u64, u64)> = parts.into_iter().map(|(a, b)| (tf(a), tf(b))).collect();
-            let out = measure(p, c, &parts, config, &doc_tokens, counts.n_tokens);
+            let t = p.tokens.as_slice();
+            let parts: Vec<(u64, u64)> = splits(t, &lexicon)
+                .into_iter()
+                .map(|(a, b)| (tf(&t[a]), tf(&t[b])))
+                .collect();
+            let out = measure(p, c, &parts, config, &doc_sizes, counts.n_tokens);
             progress.inc(1);
             out
         })
@@ -601,14 +605,6 @@ fn containing_tf(
     best.into_iter().map(AtomicU32::into_inner).collect()
 }
 
-/// The term frequency of one part of a split: known from the counts, or to be counted, given
-/// as (phrase index, start, end) in that phrase's tokens so that no slice is copied.
-#[derive(Debug, Clone, Copy)]
-enum Part {
-    Known(u64),
-    Missing(usize, usize, usize),
-}
-
 /// A phrase that passed the checks that need no other phrase: shape, length, kind, entropy.
 struct Pre {
     /// Index in the counted phrases.
@@ -687,7 +683,7 @@ fn measure<'a>(
     pre: Pre,
     parts: &[(u64, u64)],
     config: &Config,
-    doc_tokens: &[u64],
+    doc_sizes: &measures::DocSizes,
     n_tokens: u64,
 ) -> Option<Candidate<'a>> {
     let Pre {
@@ -705,7 +701,7 @@ fn measure<'a>(
         return None;
     }
     let entropy = f64::from(p.left.entropy.min(p.right.entropy));
-    let dp = measures::dp_norm(&p.per_doc, doc_tokens);
+    let dp = doc_sizes.dp_norm(&p.per_doc);
     let formulaic = match kind {
         Kind::Numbered | Kind::Enumeration => 1.0,
         _ => {

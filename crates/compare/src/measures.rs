@@ -37,27 +37,51 @@ pub fn freedom(min_entropy: f64) -> f64 {
 /// document". 0 means spread exactly like the corpus. Documents the phrase misses contribute
 /// `s_i` each, which is summed as `1 − Σ_{occurring} s_i` to stay O(df).
 pub fn dp_norm(per_doc: &[(u32, u32)], doc_tokens: &[u64]) -> f64 {
-    let total: u64 = doc_tokens.iter().sum();
-    let occ: u64 = per_doc.iter().map(|&(_, c)| u64::from(c)).sum();
-    if total == 0 || occ == 0 || doc_tokens.len() < 2 {
-        return 0.0;
+    DocSizes::new(doc_tokens).dp_norm(per_doc)
+}
+
+/// Document sizes with their total and minimum computed once, so that [`DocSizes::dp_norm`]
+/// costs O(df) per phrase instead of a pass over every document.
+pub struct DocSizes<'a> {
+    tokens: &'a [u64],
+    total: u64,
+    min: u64,
+}
+
+impl<'a> DocSizes<'a> {
+    /// Sizes of the documents, in tokens.
+    pub fn new(tokens: &'a [u64]) -> DocSizes<'a> {
+        DocSizes {
+            tokens,
+            total: tokens.iter().sum(),
+            min: tokens.iter().copied().min().unwrap_or(0),
+        }
     }
-    let total_f = total as f64;
-    let mut sum = 0.0;
-    let mut s_seen = 0.0;
-    for &(d, c) in per_doc {
-        let s = doc_tokens.get(d as usize).copied().unwrap_or(0) as f64 / total_f;
-        let v = f64::from(c) / occ as f64;
-        sum += (v - s).abs();
-        s_seen += s;
+
+    /// [`dp_norm`] over these documents.
+    pub fn dp_norm(&self, per_doc: &[(u32, u32)]) -> f64 {
+        let (doc_tokens, total) = (self.tokens, self.total);
+        let occ: u64 = per_doc.iter().map(|&(_, c)| u64::from(c)).sum();
+        if total == 0 || occ == 0 || doc_tokens.len() < 2 {
+            return 0.0;
+        }
+        let total_f = total as f64;
+        let mut sum = 0.0;
+        let mut s_seen = 0.0;
+        for &(d, c) in per_doc {
+            let s = doc_tokens.get(d as usize).copied().unwrap_or(0) as f64 / total_f;
+            let v = f64::from(c) / occ as f64;
+            sum += (v - s).abs();
+            s_seen += s;
+        }
+        sum += (1.0 - s_seen).max(0.0);
+        let dp = 0.5 * sum;
+        let min_s = self.min as f64 / total_f;
+        if min_s >= 1.0 {
+            return 0.0;
+        }
+        (dp / (1.0 - min_s)).clamp(0.0, 1.0)
     }
-    sum += (1.0 - s_seen).max(0.0);
-    let dp = 0.5 * sum;
-    let min_s = doc_tokens.iter().copied().min().unwrap_or(0) as f64 / total_f;
-    if min_s >= 1.0 {
-        return 0.0;
-    }
-    (dp / (1.0 - min_s)).clamp(0.0, 1.0)
 }
 
 /// Dunning's log-likelihood G2 for a count `a` in a target of size `c` against `b` in a
