@@ -62,6 +62,15 @@ pub enum Error {
         /// How many input files were skipped.
         skipped: usize,
     },
+    /// A single file given to [`Cleaner::clean_bytes`] is not report text (binary, empty,
+    /// undecodable, too large, a line too long).
+    #[error("skipping {name}: {reason}")]
+    Skipped {
+        /// The file's name as given.
+        name: String,
+        /// Why it is skipped, as the clean stage's warning says it.
+        reason: String,
+    },
 }
 
 pub(crate) fn compile(key: &str, pattern: &str) -> Result<Regex, Error> {
@@ -87,9 +96,14 @@ fn read_file(f: &walk::InputFile, config: &Config) -> Result<Prepared, String> {
         return Err(format!("larger than {} bytes", config.max_file_bytes));
     }
     let bytes = std::fs::read(&f.path).map_err(|e| format!("cannot read: {e}"))?;
-    let decoded = decode::decode(&bytes, config.max_invalid_share)?;
-    drop(bytes);
-    let lower = f.rel.to_lowercase();
+    prepare(&f.rel, &bytes, config)
+}
+
+/// The first pass over one file's content: decode, strip HTML (by the name's ending), repair
+/// mojibake and normalise, line by line. `Err` carries the reason the file is skipped.
+fn prepare(rel: &str, bytes: &[u8], config: &Config) -> Result<Prepared, String> {
+    let decoded = decode::decode(bytes, config.max_invalid_share)?;
+    let lower = rel.to_lowercase();
     let text = if lower.ends_with(".htm") || lower.ends_with(".html") {
         html::to_text(&decoded.text)
     } else {
@@ -351,6 +365,26 @@ pub fn run(roots: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resul
             b.position,
         ))
     });
+    let corpus = assemble(cleaned, skipped);
+    for s in &corpus.skipped {
+        progress.warn(&format!("skipping {}: {}", s.source, s.reason));
+    }
+    if corpus.documents.is_empty() {
+        return Err(Error::NoReports {
+            roots: roots
+                .iter()
+                .map(|r| r.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            skipped: corpus.skipped.len(),
+        });
+    }
+    Ok(corpus)
+}
+
+/// Gives cleaned reports (already in output order) their ids and drops exact duplicates,
+/// which join the skipped files; `skipped` comes back sorted by source.
+fn assemble(cleaned: Vec<Cleaned>, mut skipped: Vec<Skipped>) -> Corpus {
     let mut corpus = Corpus::default();
     let mut seen: HashMap<u64, String> = HashMap::new();
     for mut c in cleaned {
@@ -373,21 +407,45 @@ pub fn run(roots: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resul
         corpus.log.push(c.log);
     }
     skipped.sort_by(|a, b| a.source.cmp(&b.source));
-    for s in &skipped {
-        progress.warn(&format!("skipping {}: {}", s.source, s.reason));
-    }
     corpus.skipped = skipped;
-    if corpus.documents.is_empty() {
-        return Err(Error::NoReports {
-            roots: roots
-                .iter()
-                .map(|r| r.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-            skipped: corpus.skipped.len(),
-        });
+    corpus
+}
+
+/// The clean stage for one file held in memory, with the config's patterns compiled once: what
+/// [`run`] does to a corpus of that single file. Boilerplate learned across files needs a corpus,
+/// so none is learned here. Used by tools that clean text from elsewhere than a folder, and to
+/// fuzz the cleaner.
+pub struct Cleaner {
+    config: Config,
+    rules: Rules,
+}
+
+impl Cleaner {
+    /// Compiles the config's patterns; fails on an invalid one.
+    pub fn new(config: Config) -> Result<Cleaner, Error> {
+        let rules = Rules::new(&config, HashSet::new())?;
+        Ok(Cleaner { config, rules })
     }
-    Ok(corpus)
+
+    /// Cleans the content of one file named `name` (a path relative to the corpus folder; its
+    /// ending decides whether HTML is stripped) into its reports. A file that is not report
+    /// text gives [`Error::Skipped`]; a file whose text is all page chrome gives an empty
+    /// corpus.
+    pub fn clean_bytes(&self, name: &str, bytes: &[u8]) -> Result<Corpus, Error> {
+        let skipped = |reason| Error::Skipped {
+            name: name.to_string(),
+            reason,
+        };
+        if bytes.len() as u64 > self.config.max_file_bytes {
+            return Err(skipped(format!(
+                "larger than {} bytes",
+                self.config.max_file_bytes
+            )));
+        }
+        let p = prepare(name, bytes, &self.config).map_err(skipped)?;
+        let cleaned = split::clean_file(0, name, &p, None, &self.rules, &self.config);
+        Ok(assemble(cleaned, Vec::new()))
+    }
 }
 
 /// A cheap fingerprint of the inputs: relative path, size and modification time of every file
@@ -420,4 +478,37 @@ pub fn log_tsv(corpus: &Corpus) -> String {
         ));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleaner_gives_what_run_gives_for_a_one_file_corpus() {
+        let text = "2024年某市政府工作报告\r\n\r\n各位代表：\r\n现在，我代表市人民政府，向大会报告工作，请予审议。\r\n- 2 -\r\n一、过去一年工作回顾\r\n全市经济运行稳中有进，\r\n高质量发展扎实推进。\r\n";
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("report.txt"), text).unwrap();
+        let config = Config::default();
+        let from_run = run(&[dir.path().to_path_buf()], &config, &tifa_core::NoProgress).unwrap();
+        let cleaner = Cleaner::new(config).unwrap();
+        let from_bytes = cleaner.clean_bytes("report.txt", text.as_bytes()).unwrap();
+        assert_eq!(from_bytes, from_run);
+        assert_eq!(from_bytes.documents[0].id, "report.txt");
+        assert!(!from_bytes.documents[0].text.contains(['\r', '-']));
+    }
+
+    #[test]
+    fn cleaner_names_a_skipped_file_and_its_reason() {
+        let cleaner = Cleaner::new(Config::default()).unwrap();
+        for (bytes, reason) in [
+            (&b" \n\t"[..], "empty file"),
+            (&b"\x00\x01\x02\x03\xff\xfe\xfd"[..], "binary"),
+        ] {
+            let e = cleaner.clean_bytes("x.txt", bytes).unwrap_err();
+            assert!(matches!(e, Error::Skipped { .. }), "{e}");
+            assert!(e.to_string().starts_with("skipping x.txt: "), "{e}");
+            assert!(e.to_string().contains(reason), "{e}");
+        }
+    }
 }

@@ -36,7 +36,12 @@ impl TokenKind {
 }
 
 /// The vocabulary: token id → term and kind, and term → id through an `fst` map.
+///
+/// Reading a vocabulary rebuilds the map from the terms rather than trusting the stored bytes:
+/// look-ups in an `fst` map from a damaged or hostile file can panic, and a checksum only
+/// proves who wrote the file's bytes, not that they are a valid map.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredVocab")]
 pub struct Vocab {
     /// Term of each id.
     pub terms: Vec<String>,
@@ -44,6 +49,22 @@ pub struct Vocab {
     pub kinds: Vec<TokenKind>,
     /// Bytes of an `fst::Map` from term to id (terms in byte order).
     pub fst: Vec<u8>,
+}
+
+/// A vocabulary as stored, before its map is rebuilt; the same fields in the same order.
+#[derive(Deserialize)]
+struct StoredVocab {
+    terms: Vec<String>,
+    kinds: Vec<TokenKind>,
+    /// Read to keep the layout, then replaced by a map built from `terms`.
+    #[allow(dead_code)]
+    fst: Vec<u8>,
+}
+
+impl From<StoredVocab> for Vocab {
+    fn from(v: StoredVocab) -> Vocab {
+        Vocab::new(v.terms, v.kinds)
+    }
 }
 
 impl Vocab {
@@ -124,4 +145,32 @@ pub struct Segmented {
     pub docs: Vec<SegDoc>,
     /// The vocabulary shared by all token streams.
     pub vocab: Vocab,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reading_a_vocab_rebuilds_its_map_instead_of_trusting_the_stored_one() {
+        let good = Vocab::new(
+            vec!["人民".into(), "中心".into()],
+            vec![TokenKind::Word, TokenKind::Word],
+        );
+        // Stored map bytes that pass no check: look-ups in them would panic.
+        let mut bad = good.clone();
+        bad.fst = vec![0xFF; 40];
+        for stored in [&good, &bad] {
+            let bytes = crate::format::encode(crate::Stage::Segment, 0, 0, stored).unwrap();
+            let (_, payload) =
+                crate::format::check(std::path::Path::new("v.bin"), &bytes, None).unwrap();
+            let read: Vocab =
+                crate::format::decode_payload(std::path::Path::new("v.bin"), payload).unwrap();
+            assert_eq!(read, good);
+            assert_eq!(
+                (read.id("人民"), read.id("中心"), read.id("改革")),
+                (Some(0), Some(1), None)
+            );
+        }
+    }
 }
