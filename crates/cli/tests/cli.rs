@@ -414,3 +414,55 @@ fn help_shows_real_examples() {
         );
     }
 }
+
+#[test]
+fn hostile_corpus_text_and_file_names_reach_the_report_only_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let sources = [
+        "000_1c9d57720230c54b.txt",
+        "001_6ef235d39f680167.txt",
+        "002_59368bcfbef6e951.txt",
+    ];
+    let payload = "“<script>document.title='pwned'</script>”和“\"><img src=x onerror=alert(1)>”";
+    for (i, name) in [
+        "a.txt",
+        "\"><img src=x onerror=alert(2)>.txt",
+        "<script>b.txt",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let seed = std::fs::read_to_string(repo().join("data/corpus").join(sources[i])).unwrap();
+        let text = format!("{payload}。\n{seed}\n{payload}。\n");
+        std::fs::write(corpus.join(name), text).unwrap();
+    }
+    let o = tifa(dir.path(), &["run", "--corpus", "corpus"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(dir.path().join("reports/report.html")).unwrap();
+    assert!(
+        !html.contains("<img src=x"),
+        "raw <img> from the corpus in report.html"
+    );
+    assert!(
+        !html.contains("<script>document"),
+        "raw <script> from the corpus in report.html"
+    );
+    assert!(
+        !html.contains("onerror=alert(2)>"),
+        "raw file name in report.html"
+    );
+    // The reports were read and their titles and text are in the page, escaped.
+    assert!(
+        html.contains("&lt;script&gt;") || html.contains("\\u003cscript"),
+        "escaped text missing"
+    );
+    // Nothing was written outside the work and output folders.
+    let mut top: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    top.sort();
+    assert_eq!(top, ["corpus", "reports", "work"]);
+}
