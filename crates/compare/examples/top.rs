@@ -54,7 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for p in counts
             .phrases
             .iter()
-            .filter(|p| counts.vocab.phrase(&p.tokens) == why)
+            .filter(|p| counts.vocab.phrase(p.tokens) == why)
         {
             let terms: Vec<&str> = p.tokens.iter().map(|&t| counts.vocab.term(t)).collect();
             eprintln!(
@@ -78,7 +78,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let stats = counts
             .phrases
             .iter()
-            .find(|p| counts.vocab.phrase(&p.tokens) == s.phrase);
+            .find(|p| counts.vocab.phrase(p.tokens) == s.phrase);
         let (bl, br) = stats
             .map(|p| {
                 (

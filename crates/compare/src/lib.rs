@@ -29,7 +29,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use tifa_core::{
-    Comparison, CorpusSummary, Counts, Kind, PhraseStats, Progress, Segmented, Slogan, TokenKind,
+    Comparison, CorpusSummary, Counts, Kind, Phrase, Progress, Segmented, Slogan, TokenKind,
 };
 
 pub mod classify;
@@ -294,7 +294,7 @@ pub enum Error {
 
 /// A phrase that passed the shape and maximality checks, with its measures.
 struct Candidate<'a> {
-    stats: &'a PhraseStats,
+    stats: Phrase<'a>,
     text: String,
     kind: Kind,
     score: f64,
@@ -328,33 +328,31 @@ pub fn run(
 
     // Step 1 and 2: checks on each phrase alone, then maximality.
     progress.start("compare: candidates", counts.phrases.len() as u64);
-    let pre: Vec<Pre> = counts
-        .phrases
-        .par_chunks(CHUNK)
-        .enumerate()
-        .flat_map_iter(|(c, chunk)| {
-            let out: Vec<Pre> = chunk
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| p.df >= config.min_df)
-                .filter_map(|(i, p)| {
-                    let text = counts.vocab.phrase(&p.tokens);
-                    prefilter(c * CHUNK + i, p, text, &lexicon, config)
+    let n_phrases = counts.phrases.len();
+    let pre: Vec<Pre> = (0..n_phrases.div_ceil(CHUNK))
+        .into_par_iter()
+        .flat_map_iter(|c| {
+            let range = c * CHUNK..((c + 1) * CHUNK).min(n_phrases);
+            let len = range.len();
+            let out: Vec<Pre> = range
+                .filter_map(|i| counts.phrases.get(i))
+                .filter(|p| p.df >= config.min_df)
+                .filter_map(|p| {
+                    let text = counts.vocab.phrase(p.tokens);
+                    prefilter(p, text, &lexicon, config)
                 })
                 .collect();
-            progress.inc(chunk.len() as u64);
+            progress.inc(len as u64);
             out
         })
         .collect();
     progress.finish();
     progress.start("compare: maximality", counts.phrases.len() as u64);
-    let inside = containing_tf(counts, pre.iter().map(|c| c.index), progress);
+    let inside = containing_tf(counts, pre.iter().map(|c| c.stats.tokens), progress);
     let pre: Vec<Pre> = pre
         .into_iter()
         .zip(inside)
-        .filter(|(c, inside)| {
-            f64::from(*inside) < config.max_nested_share * f64::from(counts.phrases[c.index].tf)
-        })
+        .filter(|(c, inside)| f64::from(*inside) < config.max_nested_share * f64::from(c.stats.tf))
         .map(|(c, _)| c)
         .collect();
     progress.finish();
@@ -367,7 +365,7 @@ pub fn run(
     let mut wanted: Vec<&[u32]> = pre
         .par_iter()
         .flat_map_iter(|c| {
-            let tokens = counts.phrases[c.index].tokens.as_slice();
+            let tokens = c.stats.tokens;
             let parts: Vec<&[u32]> = splits(tokens, &lexicon)
                 .into_iter()
                 .flat_map(|(a, b)| [a, b])
@@ -386,11 +384,11 @@ pub fn run(
     let mut missing: Vec<&[u32]> = Vec::new();
     let mut j = 0;
     for &w in &wanted {
-        while j < counts.phrases.len() && counts.phrases[j].tokens.as_slice() < w {
+        while j < n_phrases && counts.phrases.tokens(j) < w {
             j += 1;
         }
         match counts.phrases.get(j) {
-            Some(p) if p.tokens.as_slice() == w => {
+            Some(p) if p.tokens == w => {
                 part_tf.insert(w, u64::from(p.tf));
             }
             _ => missing.push(w),
@@ -413,7 +411,7 @@ pub fn run(
     let mut accepted: Vec<Candidate> = pre
         .into_par_iter()
         .filter_map(|c| {
-            let p = &counts.phrases[c.index];
+            let p = c.stats;
             let tf = |part: &[u32]| -> u64 {
                 if part.len() == 1 {
                     counts
@@ -425,7 +423,7 @@ pub fn run(
                     part_tf.get(part).copied().unwrap_or(0)
                 }
             };
-            let t = p.tokens.as_slice();
+            let t = p.tokens;
             let parts: Vec<(u64, u64)> = splits(t, &lexicon)
                 .into_iter()
                 .map(|(a, b)| (tf(&t[a]), tf(&t[b])))
@@ -448,14 +446,14 @@ pub fn run(
     if config.max_slogans > 0 {
         accepted.truncate(config.max_slogans);
     }
-    let token_lists: Vec<&[u32]> = accepted.iter().map(|c| c.stats.tokens.as_slice()).collect();
+    let token_lists: Vec<&[u32]> = accepted.iter().map(|c| c.stats.tokens).collect();
     let heads = family::heads(&token_lists);
 
     // Step 5: years, examples in context.
     progress.start("compare: examples", accepted.len() as u64);
     let kwic_items: Vec<kwic::Item> = accepted
         .iter()
-        .map(|c| (c.stats.tokens.as_slice(), c.stats.per_doc.as_slice()))
+        .map(|c| (c.stats.tokens, c.stats.per_doc))
         .collect();
     let kwic_lines = kwic::all(
         &kwic_items,
@@ -469,7 +467,7 @@ pub fn run(
         .map(|(r, c)| {
             let p = c.stats;
             let mut per_year: BTreeMap<u16, u32> = BTreeMap::new();
-            for &(d, _) in &p.per_doc {
+            for &(d, _) in p.per_doc {
                 if let Some(y) = counts.docs.get(d as usize).and_then(|d| d.meta.year) {
                     *per_year.entry(y).or_insert(0) += 1;
                 }
@@ -493,7 +491,7 @@ pub fn run(
                 first_year: per_year.keys().next().copied(),
                 last_year: per_year.keys().next_back().copied(),
                 family: String::new(),
-                per_doc: p.per_doc.clone(),
+                per_doc: p.per_doc.to_vec(),
                 per_year: per_year.into_iter().collect(),
                 kwic,
             }
@@ -573,42 +571,44 @@ fn check_ids(counts: &Counts) -> Result<(), Error> {
 /// occurrences that sit inside that one phrase. Containment is checked over every counted
 /// phrase, not only one-word extensions, because the count stage may store a long phrase only
 /// in its closed form (the full enumeration, not the enumeration minus its last word).
-fn containing_tf(
+fn containing_tf<'a>(
     counts: &Counts,
-    candidates: impl Iterator<Item = usize>,
+    candidates: impl Iterator<Item = &'a [u32]>,
     progress: &dyn Progress,
 ) -> Vec<u32> {
-    let index: FxHashMap<&[u32], usize> = candidates
-        .enumerate()
-        .map(|(k, i)| (counts.phrases[i].tokens.as_slice(), k))
-        .collect();
+    let index: FxHashMap<&[u32], usize> = candidates.enumerate().map(|(k, t)| (t, k)).collect();
     let longest = index.keys().map(|t| t.len()).max().unwrap_or(0);
     let best: Vec<AtomicU32> = (0..index.len()).map(|_| AtomicU32::new(0)).collect();
-    counts.phrases.par_chunks(CHUNK).for_each(|chunk| {
-        for q in chunk {
-            let t = q.tokens.as_slice();
-            for i in 0..t.len() {
-                for j in i + 1..=t.len().min(i + longest) {
-                    if j - i == t.len() {
-                        continue;
-                    }
-                    if let Some(&k) = index.get(&t[i..j]) {
-                        // max is order-independent, so relaxed atomics give the same result
-                        // for any thread count.
-                        best[k].fetch_max(q.tf, Ordering::Relaxed);
+    let n_phrases = counts.phrases.len();
+    (0..n_phrases.div_ceil(CHUNK))
+        .into_par_iter()
+        .for_each(|c| {
+            let chunk = c * CHUNK..((c + 1) * CHUNK).min(n_phrases);
+            let len = chunk.len();
+            for q in chunk.filter_map(|i| counts.phrases.get(i)) {
+                let t = q.tokens;
+                for i in 0..t.len() {
+                    for j in i + 1..=t.len().min(i + longest) {
+                        if j - i == t.len() {
+                            continue;
+                        }
+                        if let Some(&k) = index.get(&t[i..j]) {
+                            // max is order-independent, so relaxed atomics give the same result
+                            // for any thread count.
+                            best[k].fetch_max(q.tf, Ordering::Relaxed);
+                        }
                     }
                 }
             }
-        }
-        progress.inc(chunk.len() as u64);
-    });
+            progress.inc(len as u64);
+        });
     best.into_iter().map(AtomicU32::into_inner).collect()
 }
 
 /// A phrase that passed the checks that need no other phrase: shape, length, kind, entropy.
-struct Pre {
-    /// Index in the counted phrases.
-    index: usize,
+struct Pre<'a> {
+    /// The counted phrase.
+    stats: Phrase<'a>,
     text: String,
     kind: Kind,
     quoted_share: f64,
@@ -616,17 +616,16 @@ struct Pre {
 
 /// Checks that need only the phrase's own statistics: document frequency, shape, length by
 /// kind, branching entropy. They run first because they are cheap and discard most phrases.
-fn prefilter(
-    index: usize,
-    p: &PhraseStats,
+fn prefilter<'a>(
+    p: Phrase<'a>,
     text: String,
     lex: &shape::Lexicon,
     config: &Config,
-) -> Option<Pre> {
+) -> Option<Pre<'a>> {
     if p.df < config.min_df || p.tf == 0 {
         return None;
     }
-    let sh = lex.shape(&p.tokens, &text).ok()?;
+    let sh = lex.shape(p.tokens, &text).ok()?;
     if sh.chars > config.max_chars {
         return None;
     }
@@ -652,7 +651,7 @@ fn prefilter(
         return None;
     }
     Some(Pre {
-        index,
+        stats: p,
         text,
         kind,
         quoted_share,
@@ -679,8 +678,8 @@ fn splits(tokens: &[u32], lex: &shape::Lexicon) -> Vec<(Range<usize>, Range<usiz
 /// Measures a candidate and decides whether it is a slogan; `parts` holds the term
 /// frequencies of both parts of every split.
 fn measure<'a>(
-    p: &'a PhraseStats,
-    pre: Pre,
+    p: Phrase<'a>,
+    pre: Pre<'a>,
     parts: &[(u64, u64)],
     config: &Config,
     doc_sizes: &measures::DocSizes,
@@ -701,7 +700,7 @@ fn measure<'a>(
         return None;
     }
     let entropy = f64::from(p.left.entropy.min(p.right.entropy));
-    let dp = doc_sizes.dp_norm(&p.per_doc);
+    let dp = doc_sizes.dp_norm(p.per_doc);
     let formulaic = match kind {
         Kind::Numbered | Kind::Enumeration => 1.0,
         _ => {

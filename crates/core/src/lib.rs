@@ -23,7 +23,7 @@ pub use comparison::{
     Comparison, CorpusSummary, GroupComparison, GroupInfo, GroupRow, Kind, Kwic, Slogan,
 };
 pub use corpus::{CleanLogRow, Corpus, Document, Meta, Skipped};
-pub use counts::{Branching, Counts, DocInfo, PhraseStats};
+pub use counts::{Branching, Counts, DocInfo, Phrase, PhraseStats, Phrases, PhrasesFull};
 pub use format::{FormatError, Header, Stage};
 pub use progress::{NoProgress, Progress};
 pub use segmented::{SegDoc, Segmented, TokenKind, Vocab};

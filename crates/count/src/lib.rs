@@ -27,7 +27,7 @@ mod stream;
 pub use config::Config;
 pub use lookup::{lookup, scan};
 
-use tifa_core::{Counts, DocInfo, Progress, Segmented};
+use tifa_core::{Counts, DocInfo, Phrases, Progress, Segmented};
 
 /// The suffixes are sorted and walked in about this many passes (more on small corpora is
 /// pointless: see [`MIN_PASS`]).
@@ -146,16 +146,22 @@ fn count(
     let sizes = stream.bucket_sizes();
     let n_suffixes: usize = sizes.iter().sum();
     let pass_size = pass_size.unwrap_or((n_suffixes / PASSES).max(MIN_PASS));
-    let mut phrases = Vec::new();
+    let mut phrases = Phrases::new();
     for (lo, hi) in stream::Stream::plan_passes(&sizes, pass_size) {
         progress.start("count: sort", 0);
         let pass = stream.pass(lo, hi, &sizes, config.max_len);
         progress.finish();
         progress.start("count: phrases", pass.keyed.len() as u64);
-        phrases.extend(phrases::collect(&stream, &pass, config, progress));
+        for p in phrases::collect(&stream, &pass, config, progress) {
+            phrases.push(&p).map_err(|_| Error::TooLarge {
+                what: "phrase tokens or per-report counts",
+                count: phrases.len() as u64,
+            })?;
+        }
         progress.finish();
     }
 
+    phrases.shrink_to_fit();
     Ok(Counts {
         docs,
         vocab: seg.vocab.clone(),

@@ -200,10 +200,10 @@ fn check_branching(got: &Branching, want: &Branching) {
 fn check_against_brute(seg: &Segmented, config: &Config, counts: &Counts) {
     let map = brute(seg, config.max_len as usize);
     let want = expected(seg, &map, config);
-    let got: BTreeSet<Vec<u32>> = counts.phrases.iter().map(|p| p.tokens.clone()).collect();
+    let got: BTreeSet<Vec<u32>> = counts.phrases.iter().map(|p| p.tokens.to_vec()).collect();
     assert_eq!(got, want, "stored phrases");
-    for p in &counts.phrases {
-        let occ = &map[&p.tokens];
+    for p in counts.phrases.iter() {
+        let occ = &map[p.tokens];
         assert_eq!(p.tf, occ.tf(), "tf of {:?}", p.tokens);
         assert_eq!(p.df as usize, occ.per_doc.len());
         let per_doc: Vec<(u32, u32)> = occ.per_doc.iter().map(|(&d, &n)| (d, n)).collect();
@@ -215,17 +215,19 @@ fn check_against_brute(seg: &Segmented, config: &Config, counts: &Counts) {
 }
 
 fn check_invariants(seg: &Segmented, counts: &Counts) {
-    assert!(counts.phrases.windows(2).all(|w| w[0].tokens < w[1].tokens));
+    assert!(
+        (1..counts.phrases.len()).all(|i| counts.phrases.tokens(i - 1) < counts.phrases.tokens(i))
+    );
     assert_eq!(counts.docs.len(), seg.documents.len());
     let n: u64 = seg.docs.iter().map(|d| d.tokens.len() as u64).sum();
     assert_eq!(counts.n_tokens, n);
     assert_eq!(counts.unigram_tf.iter().sum::<u64>(), n);
-    for p in &counts.phrases {
+    for p in counts.phrases.iter() {
         assert!(p.df as usize <= counts.docs.len(), "df ≤ reports");
         assert!(p.tf >= p.df, "tf ≥ df");
         assert_eq!(p.per_doc.iter().map(|x| x.1).sum::<u32>(), p.tf);
         assert!(p.quoted <= p.tf);
-        for &id in &p.tokens {
+        for &id in p.tokens {
             assert!(
                 counts.unigram_tf[id as usize] >= p.tf as u64,
                 "unigram ≥ phrase"
@@ -287,7 +289,7 @@ proptest! {
         prop_assert!(partial.0 <= want.0 && partial.1 <= want.1);
         // Every stored phrase is answered from the counts alone, exactly.
         for p in counts.phrases.iter().take(20) {
-            let text = seg.vocab.phrase(&p.tokens);
+            let text = seg.vocab.phrase(p.tokens);
             prop_assert_eq!(lookup(&counts, Some(&seg), &text), brute_lookup(&seg, &text));
         }
     }
