@@ -172,8 +172,7 @@ pub fn count(g: &Global, bars: &Bars, input: &Path, out: &Path) -> anyhow::Resul
     let (config, config_fp) = count_config(g)?;
     let t = Instant::now();
     let (h, seg): (Header, Segmented) = read(input, Stage::Segment)?;
-    let counts = tifa_count::run(&seg, &config, bars)?;
-    drop(seg);
+    let counts = tifa_count::run_owned(seg, &config, bars)?;
     let header = write(out, Stage::Count, h.checksum, config_fp, &counts)?;
     say(
         g,

@@ -99,6 +99,29 @@ pub fn run(seg: &Segmented, config: &Config, progress: &dyn Progress) -> Result<
     count(seg, config, progress, None)
 }
 
+/// [`run`], taking the segmented corpus by value so that its texts and token streams are freed
+/// as soon as the count's own token stream is built: the passes then run with only the stream
+/// in memory, which lowers the stage's peak by about the size of the segmented corpus.
+pub fn run_owned(
+    seg: Segmented,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<Counts, Error> {
+    let prepared = prepare(&seg, config, progress)?;
+    let vocab = seg.vocab;
+    drop(seg.docs);
+    drop(seg.documents);
+    passes(prepared, vocab, config, progress, None)
+}
+
+/// What the passes need from the segmented corpus.
+struct Prepared {
+    stream: stream::Stream,
+    unigram_tf: Vec<u64>,
+    docs: Vec<DocInfo>,
+    n_tokens: u64,
+}
+
 /// [`run`], with the number of suffixes per pass given (tests use tiny passes).
 fn count(
     seg: &Segmented,
@@ -106,6 +129,12 @@ fn count(
     progress: &dyn Progress,
     pass_size: Option<usize>,
 ) -> Result<Counts, Error> {
+    let prepared = prepare(seg, config, progress)?;
+    passes(prepared, seg.vocab.clone(), config, progress, pass_size)
+}
+
+/// Checks the input and builds the token stream, the unigram counts and the report list.
+fn prepare(seg: &Segmented, config: &Config, progress: &dyn Progress) -> Result<Prepared, Error> {
     config.validate()?;
     if seg.docs.len() != seg.documents.len() {
         return Err(Error::MismatchedDocuments {
@@ -139,7 +168,28 @@ fn count(
         .collect();
     progress.inc(n_tokens);
     progress.finish();
+    Ok(Prepared {
+        stream,
+        unigram_tf,
+        docs,
+        n_tokens,
+    })
+}
 
+/// Sorts and walks the suffixes pass by pass and assembles the counts.
+fn passes(
+    prepared: Prepared,
+    vocab: tifa_core::Vocab,
+    config: &Config,
+    progress: &dyn Progress,
+    pass_size: Option<usize>,
+) -> Result<Counts, Error> {
+    let Prepared {
+        stream,
+        unigram_tf,
+        docs,
+        n_tokens,
+    } = prepared;
     // Suffixes are processed in passes by first token, which bounds the memory of the suffix
     // array and its companions; the passes come in token order, so their phrases concatenate
     // sorted.
@@ -160,11 +210,10 @@ fn count(
         }
         progress.finish();
     }
-
     phrases.shrink_to_fit();
     Ok(Counts {
         docs,
-        vocab: seg.vocab.clone(),
+        vocab,
         n_tokens,
         unigram_tf,
         min_df: config.min_df,
@@ -197,5 +246,6 @@ mod tests {
         for size in [1, 2, 5] {
             assert_eq!(count(&seg, &config, &NoProgress, Some(size)).unwrap(), one);
         }
+        assert_eq!(run_owned(seg, &config, &NoProgress).unwrap(), one);
     }
 }
