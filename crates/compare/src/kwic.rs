@@ -83,7 +83,7 @@ fn line_at(len: usize, at: usize, d: u32, seg: &Segmented, context_chars: usize)
     let doc = seg.docs.get(d as usize)?;
     let text = seg.documents.get(d as usize).map(|doc| doc.text.as_str())?;
     let start = *doc.starts.get(at)? as usize;
-    let end = *doc.ends.get(at + len - 1)? as usize;
+    let end = doc.end(at + len - 1, &seg.vocab)? as usize;
     let phrase = text.get(start..end)?;
     let before = text.get(..start)?;
     let after = text.get(end..)?;
@@ -126,9 +126,7 @@ mod tests {
                     terms.push(t.to_string());
                     terms.len() - 1
                 });
-                doc.tokens.push(id as u32);
-                doc.starts.push(at as u32);
-                doc.ends.push((at + t.len()) as u32);
+                doc.push(id as u32, t, at as u32, (at + t.len()) as u32);
                 pos = at + t.len();
             }
             docs.push(doc);
@@ -144,7 +142,10 @@ mod tests {
             Segmented {
                 documents,
                 docs,
-                ..Segmented::default()
+                vocab: tifa_core::Vocab::new(
+                    terms.clone(),
+                    vec![tifa_core::TokenKind::Word; terms.len()],
+                ),
             },
             terms,
         )

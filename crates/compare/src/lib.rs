@@ -461,10 +461,13 @@ pub fn run(
         config.kwic_per_slogan,
         config.kwic_context_chars,
     );
+    // The candidates and their example lines are consumed here, so each slogan's phrase and
+    // examples move into it instead of being copied.
     let mut slogans: Vec<Slogan> = accepted
-        .par_iter()
+        .into_par_iter()
+        .zip(kwic_lines)
         .enumerate()
-        .map(|(r, c)| {
+        .map(|(r, (c, kwic))| {
             let p = c.stats;
             let mut per_year: BTreeMap<u16, u32> = BTreeMap::new();
             for &(d, _) in p.per_doc {
@@ -472,11 +475,10 @@ pub fn run(
                     *per_year.entry(y).or_insert(0) += 1;
                 }
             }
-            let kwic = kwic_lines[r].clone();
             progress.inc(1);
             Slogan {
                 rank: r as u32 + 1,
-                phrase: c.text.clone(),
+                phrase: c.text,
                 kind: c.kind,
                 df: p.df,
                 df_pct: groups::pct(u64::from(p.df), n_docs as u64),

@@ -82,7 +82,7 @@ mod tests {
     fn counts_overlapping_windows_exactly() {
         let doc = |t: Vec<u32>| SegDoc {
             starts: vec![0; t.len()],
-            ends: vec![0; t.len()],
+            odd_ends: Vec::new(),
             tokens: t,
         };
         let seg = Segmented {

@@ -61,10 +61,9 @@ fn corpus(texts: &[(&str, Option<u16>)]) -> (Counts, Segmented) {
                 terms.push(t.to_string());
                 terms.len() as u32 - 1
             });
-            doc.tokens.push(id);
-            doc.starts.push(clean.len() as u32);
+            let start = clean.len() as u32;
             clean.push_str(t);
-            doc.ends.push(clean.len() as u32);
+            doc.push(id, t, start, clean.len() as u32);
         }
         let meta = Meta {
             year: *year,

@@ -126,14 +126,39 @@ impl Vocab {
 }
 
 /// One report as tokens.
+///
+/// A token's end offset is its start plus the byte length of its term, so it is not stored;
+/// only tokens whose text differs from their term (a number interned as one number class) keep
+/// their end in [`SegDoc::odd_ends`]. That saves a third of the memory of the token streams.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SegDoc {
     /// Token ids, in text order.
     pub tokens: Vec<u32>,
     /// Byte offset in the document's cleaned text where each token starts.
     pub starts: Vec<u32>,
-    /// Byte offset in the document's cleaned text where each token ends.
-    pub ends: Vec<u32>,
+    /// `(token index, end offset)` for the tokens whose text is not their term, by index.
+    pub odd_ends: Vec<(u32, u32)>,
+}
+
+impl SegDoc {
+    /// Appends a token with id `id` and term `term`, found at `start..end` of the text.
+    pub fn push(&mut self, id: u32, term: &str, start: u32, end: u32) {
+        if end.checked_sub(start) != Some(term.len() as u32) {
+            self.odd_ends.push((self.tokens.len() as u32, end));
+        }
+        self.tokens.push(id);
+        self.starts.push(start);
+    }
+
+    /// Byte offset in the document's cleaned text where token `i` ends, if there is a token `i`.
+    pub fn end(&self, i: usize, vocab: &Vocab) -> Option<u32> {
+        let start = *self.starts.get(i)?;
+        let id = *self.tokens.get(i)?;
+        match self.odd_ends.binary_search_by_key(&(i as u32), |&(k, _)| k) {
+            Ok(k) => self.odd_ends.get(k).map(|&(_, e)| e),
+            Err(_) => start.checked_add(vocab.term(id).len() as u32),
+        }
+    }
 }
 
 /// The segmented corpus: `segment.bin`.

@@ -79,9 +79,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 terms.push(c.to_string());
                 terms.len() as u32 - 1
             });
-            sd.tokens.push(id);
-            sd.starts.push(i as u32);
-            sd.ends.push((i + c.len_utf8()) as u32);
+            sd.push(id, &c.to_string(), i as u32, (i + c.len_utf8()) as u32);
         }
         let name = p
             .file_name()

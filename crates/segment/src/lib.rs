@@ -300,13 +300,13 @@ fn segment_chunk<'t>(
         let mut doc = SegDoc {
             tokens: Vec::with_capacity(guess),
             starts: Vec::with_capacity(guess),
-            ends: Vec::with_capacity(guess),
+            odd_ends: Vec::new(),
         };
         segmenter.each_token(&d.text, &mut spans, |term, kind, start, end| {
-            doc.tokens.push(interner.id(term, kind));
-            // Offsets fit: `run` refused texts longer than u32::MAX bytes.
-            doc.starts.push(start as u32);
-            doc.ends.push(end as u32);
+            let id = interner.id(term, kind);
+            // Offsets fit: `run` refused texts longer than u32::MAX bytes. The end is kept only
+            // when the text is not the term (number class).
+            doc.push(id, term, start as u32, end as u32);
         });
         docs.push(doc);
         progress.inc(d.text.len() as u64);
@@ -366,11 +366,14 @@ mod tests {
         assert_eq!(out.docs.len(), TEXTS.len());
         for (doc, sd) in out.documents.iter().zip(&out.docs) {
             assert_eq!(sd.tokens.len(), sd.starts.len());
-            assert_eq!(sd.tokens.len(), sd.ends.len());
+            assert!(sd.odd_ends.is_empty());
             let direct = seg.tokens(&doc.text);
             assert_eq!(direct.len(), sd.tokens.len());
             for (i, &id) in sd.tokens.iter().enumerate() {
-                let (start, end) = (sd.starts[i] as usize, sd.ends[i] as usize);
+                let (start, end) = (
+                    sd.starts[i] as usize,
+                    sd.end(i, &out.vocab).unwrap() as usize,
+                );
                 let term = out.vocab.term(id);
                 assert_eq!(&doc.text[start..end], term);
                 assert_eq!(out.vocab.kind(id), direct[i].kind);
@@ -438,6 +441,14 @@ mod tests {
         assert_eq!(out.docs[0].tokens[0], id);
         assert_eq!(out.docs[1].tokens[0], id);
         assert_eq!(out.vocab.id("2025"), None);
+        // The class term is not the text, so the number's own end is kept and found again.
+        let d = &out.docs[0];
+        let span = |i: usize| {
+            &out.documents[0].text[d.starts[i] as usize..d.end(i, &out.vocab).unwrap() as usize]
+        };
+        assert_eq!(span(0), "2024");
+        assert_eq!(span(1), "年");
+        assert!(d.odd_ends.iter().any(|&(i, _)| i == 0));
     }
 
     #[test]

@@ -34,10 +34,9 @@ pub fn corpus(docs: &[Vec<&str>]) -> Segmented {
                 terms.push(term.to_string());
                 terms.len() as u32 - 1
             });
-            sd.tokens.push(id);
-            sd.starts.push(text.len() as u32);
+            let start = text.len() as u32;
             text.push_str(term);
-            sd.ends.push(text.len() as u32);
+            sd.push(id, term, start, text.len() as u32);
         }
         documents.push(Document {
             id: format!("doc{i}.txt"),
