@@ -336,7 +336,9 @@ pub fn run(
             let len = range.len();
             let out: Vec<Pre> = range
                 .filter_map(|i| counts.phrases.get(i))
-                .filter(|p| p.df >= config.min_df)
+                // The numeric checks run before the phrase's text is built, which most phrases
+                // never need.
+                .filter(|p| p.df >= config.min_df && !too_closed(p, config))
                 .filter_map(|p| {
                     let text = counts.vocab.phrase(p.tokens);
                     prefilter(p, text, &lexicon, config)
@@ -580,6 +582,14 @@ fn containing_tf<'a>(
 ) -> Vec<u32> {
     let index: FxHashMap<&[u32], usize> = candidates.enumerate().map(|(k, t)| (t, k)).collect();
     let longest = index.keys().map(|t| t.len()).max().unwrap_or(0);
+    // Most positions cannot start a candidate; a table of candidate first tokens skips them
+    // without hashing.
+    let mut first = vec![false; counts.vocab.len()];
+    for t in index.keys() {
+        if let Some(f) = t.first().and_then(|&f| first.get_mut(f as usize)) {
+            *f = true;
+        }
+    }
     let best: Vec<AtomicU32> = (0..index.len()).map(|_| AtomicU32::new(0)).collect();
     let n_phrases = counts.phrases.len();
     (0..n_phrases.div_ceil(CHUNK))
@@ -590,6 +600,9 @@ fn containing_tf<'a>(
             for q in chunk.filter_map(|i| counts.phrases.get(i)) {
                 let t = q.tokens;
                 for i in 0..t.len() {
+                    if !first.get(t[i] as usize).copied().unwrap_or(false) {
+                        continue;
+                    }
                     for j in i + 1..=t.len().min(i + longest) {
                         if j - i == t.len() {
                             continue;
@@ -614,6 +627,11 @@ struct Pre<'a> {
     text: String,
     kind: Kind,
     quoted_share: f64,
+}
+
+/// True when the phrase's weaker side has less branching entropy than `min_entropy`.
+fn too_closed(p: &Phrase, config: &Config) -> bool {
+    f64::from(p.left.entropy.min(p.right.entropy)) < config.min_entropy
 }
 
 /// Checks that need only the phrase's own statistics: document frequency, shape, length by
@@ -644,7 +662,7 @@ fn prefilter<'a>(
     if p.tokens.len() == 1 && kind == Kind::Term && sh.chars < config.single_token_min_chars {
         return None;
     }
-    if f64::from(p.left.entropy.min(p.right.entropy)) < config.min_entropy {
+    if too_closed(&p, config) {
         return None;
     }
     if matches!(kind, Kind::Term | Kind::Formula)

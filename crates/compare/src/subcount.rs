@@ -32,12 +32,24 @@ pub fn count(needed: &[Vec<u32>], seg: &Segmented) -> Vec<u64> {
         lens.sort_unstable();
         lens.dedup();
     }
+    // A table of first tokens rejects most positions before any hashing.
+    let mut first: Vec<bool> = Vec::new();
+    for &(f, _) in starts.keys() {
+        let f = f as usize;
+        if f >= first.len() {
+            first.resize(f + 1, false);
+        }
+        first[f] = true;
+    }
     seg.docs
         .par_iter()
         .map(|doc| {
             let mut local: FxHashMap<usize, u64> = FxHashMap::default();
             let t = &doc.tokens;
             for i in 0..t.len() {
+                if !first.get(t[i] as usize).copied().unwrap_or(false) {
+                    continue;
+                }
                 let pair = t.get(i + 1).map(|&n| (t[i], Some(n)));
                 for key in [Some((t[i], None)), pair].into_iter().flatten() {
                     let Some(lens) = starts.get(&key) else {
