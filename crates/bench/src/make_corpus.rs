@@ -1,7 +1,9 @@
 //! Makes a larger benchmark corpus from a smaller one: `make-corpus SRC DST TARGET_MB` writes
-//! copies of every file of SRC into DST until TARGET_MB megabytes are written. Copy k of a file
-//! has its lines rotated by k, so no two files are identical (the clean stage drops exact
-//! duplicates) while the text stays real text of the same size and character.
+//! copies of the files of SRC into DST until TARGET_MB megabytes are written. Copy 0 is the
+//! original; in copy k, file i takes its even lines from file i and its odd lines from file
+//! i + k (in sorted order), so every file is new text of the same size and character while no
+//! file repeats another (the clean stage drops exact duplicates, and a copy that repeated whole
+//! files would measure deduplication, not the pipeline).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -21,16 +23,29 @@ fn main() -> std::io::Result<()> {
     while written < target && !paths.is_empty() {
         let sub = dst.join(format!("copy{k:02}"));
         std::fs::create_dir_all(&sub)?;
-        for p in &paths {
+        for (i, p) in paths.iter().enumerate() {
             if written >= target {
                 break;
             }
             let text = std::fs::read_to_string(p).unwrap_or_default();
-            let mut lines: Vec<&str> = text.lines().collect();
-            if !lines.is_empty() {
-                let n = lines.len();
-                lines.rotate_left(k % n);
-            }
+            let other = if k == 0 {
+                String::new()
+            } else {
+                std::fs::read_to_string(&paths[(i + k) % paths.len()]).unwrap_or_default()
+            };
+            let (mine, theirs): (Vec<&str>, Vec<&str>) =
+                (text.lines().collect(), other.lines().collect());
+            let lines: Vec<&str> = mine
+                .iter()
+                .enumerate()
+                .map(|(j, l)| {
+                    if j % 2 == 1 {
+                        theirs.get(j).copied().unwrap_or(l)
+                    } else {
+                        l
+                    }
+                })
+                .collect();
             let name = p
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
