@@ -510,31 +510,20 @@ pub fn verify(path: &Path, expected: Option<Stage>) -> Result<Header, FormatErro
     Ok(header)
 }
 
-/// Reads, checks and decodes an intermediate of the expected stage, streaming: the payload is
-/// decoded as it is read and hashed, so only the decoded value is held in memory. A damaged
-/// payload is reported as damaged whether or not it happened to decode.
+/// Reads, checks and decodes an intermediate of the expected stage. The file is read whole and
+/// its checksum verified before decoding, from memory: decoding from a buffer is three to four
+/// times faster than decoding through a reader (measured on the news corpus's segment.bin and
+/// count.bin), at the cost of holding the file's bytes while decoding.
 pub fn read<T: DeserializeOwned>(path: &Path, expected: Stage) -> Result<(Header, T), FormatError> {
-    let (header, r) = open(path, Some(expected))?;
-    let mut hr = HashingReader {
-        inner: r,
-        hasher: xxhash_rust::xxh3::Xxh3::new(),
-        len: 0,
-        limit: header.payload_len,
-    };
-    let decoded = with_limit!(header.payload_len, cfg => bincode::serde::decode_from_std_read::<T, _, _>(&mut hr, cfg));
-    let consumed = hr.len;
-    finish(path, &header, hr)?;
-    match decoded {
-        Ok(_) if consumed != header.payload_len => Err(FormatError::Decode {
-            path: path.to_path_buf(),
-            message: format!("{} trailing bytes", header.payload_len - consumed),
-        }),
-        Ok(value) => Ok((header, value)),
-        Err(e) => Err(FormatError::Decode {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        }),
-    }
+    // Check the header and length first, so a huge or foreign file is refused before it is read.
+    drop(open(path, Some(expected))?);
+    let bytes = std::fs::read(path).map_err(|source| FormatError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let (header, payload) = check(path, &bytes, Some(expected))?;
+    let value = decode_payload(path, payload)?;
+    Ok((header, value))
 }
 
 #[cfg(test)]
