@@ -17,7 +17,7 @@ RUN := $(TIFA) --config $(CONFIG) $(TFLAGS)
 CORPUS_FILES := $(shell find $(CORPUS) -type f 2>/dev/null)
 DICT_FILES   := $(shell find $(CONFIG)/dict -type f 2>/dev/null)
 
-.PHONY: pipeline stage-clean segment count compare report test bench fmt lint clean FORCE
+.PHONY: pipeline stage-clean segment count compare report test bench fuzz fmt lint clean FORCE
 
 pipeline: $(OUT)/report.html
 
@@ -53,6 +53,11 @@ test:
 
 bench: $(TIFA)
 	BENCH_CORPUS=$(BENCH_CORPUS) ./bench/run.sh
+
+# Every fuzz target for FUZZ_SECONDS each (needs cargo-fuzz; see fuzz/README.md).
+FUZZ_SECONDS ?= 30
+fuzz:
+	./fuzz/run.sh $(FUZZ_SECONDS)
 
 fmt:
 	$(CARGO) fmt --all
