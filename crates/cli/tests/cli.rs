@@ -182,15 +182,18 @@ fn assert_same_outputs(dir: &Path, what: &str) {
 #[test]
 fn second_run_skips_every_stage_and_rewrites_nothing() {
     let dir = run_seeds("2");
-    let before: Vec<_> = FILES
-        .iter()
-        .map(|f| {
-            std::fs::metadata(dir.path().join(f))
-                .unwrap()
-                .modified()
-                .unwrap()
-        })
-        .collect();
+    let mtimes = || -> Vec<std::time::SystemTime> {
+        FILES
+            .iter()
+            .map(|f| {
+                std::fs::metadata(dir.path().join(f))
+                    .unwrap()
+                    .modified()
+                    .unwrap()
+            })
+            .collect()
+    };
+    let before = mtimes();
     let corpus = repo().join("data/corpus");
     let o = tifa(
         dir.path(),
@@ -203,16 +206,7 @@ fn second_run_skips_every_stage_and_rewrites_nothing() {
         "{}",
         stderr(&o)
     );
-    let after: Vec<_> = FILES
-        .iter()
-        .map(|f| {
-            std::fs::metadata(dir.path().join(f))
-                .unwrap()
-                .modified()
-                .unwrap()
-        })
-        .collect();
-    assert_eq!(before, after);
+    assert_eq!(before, mtimes());
 }
 
 /// Asserts that a command was refused with exit code 2 and one stderr line naming `file`.
