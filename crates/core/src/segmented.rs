@@ -57,8 +57,7 @@ struct StoredVocab {
     terms: Vec<String>,
     kinds: Vec<TokenKind>,
     /// Read to keep the layout, then replaced by a map built from `terms`.
-    #[allow(dead_code)]
-    fst: Vec<u8>,
+    _fst: Vec<u8>,
 }
 
 impl From<StoredVocab> for Vocab {
