@@ -4,18 +4,53 @@
 //! Numbers are written with a fixed number of decimals so that a file never changes because a
 //! float printed differently, and so that columns line up in a spreadsheet.
 
+use std::fmt::Write as _;
+
 /// Formats `x` with `decimals` fixed decimals. Negative zero prints as zero and non-finite
 /// values (which no stage should produce) as an empty field, so a file never holds `NaN`.
 pub fn fixed(x: f64, decimals: usize) -> String {
+    let mut out = String::new();
+    push_fixed(&mut out, x, decimals);
+    out
+}
+
+/// Appends [`fixed`]`(x, decimals)` to `out` without allocating.
+///
+/// The digits are exactly those of `format!("{x:.decimals$}")`, which rounds the exact binary
+/// value of `x` (the slow, exact path of the standard library). The fast path scales `x` by
+/// 10^decimals and rounds: when the scaled value is below 10^9 its floating-point error is below
+/// 10^-7, so unless its fraction lies within 10^-6 of one half, it rounds to the same integer as
+/// the exact product. Anything else (large values, near-ties, many decimals) takes the
+/// standard library's path.
+pub fn push_fixed(out: &mut String, x: f64, decimals: usize) {
+    const POW10: [f64; 8] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7];
     if !x.is_finite() {
-        return String::new();
+        return;
     }
-    let s = format!("{x:.decimals$}");
-    // `-0.00` for tiny negatives would make equal values look different.
-    if s.starts_with('-') && s[1..].bytes().all(|b| b == b'0' || b == b'.') {
-        s[1..].to_string()
-    } else {
-        s
+    let fast = POW10.get(decimals).and_then(|&p| {
+        let y = x.abs() * p;
+        let frac = y - y.trunc();
+        (y < 1e9 && (frac - 0.5).abs() > 1e-6).then(|| (y.round() as u64, p as u64))
+    });
+    match fast {
+        Some((n, p)) => {
+            // `-0.00` for tiny negatives would make equal values look different.
+            if x < 0.0 && n != 0 {
+                out.push('-');
+            }
+            let _ = write!(out, "{}", n / p);
+            if decimals > 0 {
+                let _ = write!(out, ".{:0decimals$}", n % p);
+            }
+        }
+        None => {
+            let s = format!("{x:.decimals$}");
+            if s.starts_with('-') && s[1..].bytes().all(|b| b == b'0' || b == b'.') {
+                out.push_str(&s[1..]);
+            } else {
+                out.push_str(&s);
+            }
+        }
     }
 }
 
@@ -33,9 +68,20 @@ pub fn rounded(x: f64, decimals: i32) -> Option<f64> {
 /// A TSV field: tabs, line breaks and other control characters become spaces, since TSV has
 /// no quoting and a stray tab or newline would shift every later column.
 pub fn tsv_field(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    push_tsv_field(&mut out, s);
+    out
+}
+
+/// Appends [`tsv_field`]`(s)` to `out`. Text without control characters (nearly all of it) is
+/// copied whole: in UTF-8 every control character (U+0000–U+001F, U+007F, U+0080–U+009F)
+/// starts with a byte below 0x20, 0x7F or 0xC2, so a byte scan finds every candidate.
+pub fn push_tsv_field(out: &mut String, s: &str) {
+    if !s.bytes().any(|b| b < 0x20 || b == 0x7F || b == 0xC2) {
+        out.push_str(s);
+        return;
+    }
+    out.extend(s.chars().map(|c| if c.is_control() { ' ' } else { c }));
 }
 
 /// A CSV text field for spreadsheets: control characters become spaces, and a field starting
@@ -43,11 +89,18 @@ pub fn tsv_field(s: &str) -> String {
 /// instead of evaluating it as a formula (corpus text is untrusted). Quoting is left to the
 /// CSV writer.
 pub fn csv_text(s: &str) -> String {
-    let clean = tsv_field(s);
-    match clean.chars().next() {
-        Some('=' | '+' | '-' | '@') => format!("'{clean}"),
-        _ => clean,
+    let mut out = String::with_capacity(s.len() + 1);
+    push_csv_text(&mut out, s);
+    out
+}
+
+/// Appends [`csv_text`]`(s)` to `out`.
+pub fn push_csv_text(out: &mut String, s: &str) {
+    // A leading control character becomes a space, so only a leading `= + - @` is guarded.
+    if matches!(s.chars().next(), Some('=' | '+' | '-' | '@')) {
+        out.push('\'');
     }
+    push_tsv_field(out, s);
 }
 
 /// A Markdown table cell: pipes and Markdown punctuation are backslash-escaped, `<` and `>`
@@ -111,6 +164,83 @@ mod tests {
         assert_eq!(rounded(0.123456, 4), Some(0.1235));
         assert_eq!(rounded(-0.00001, 4), Some(0.0));
         assert_eq!(rounded(f64::NAN, 4), None);
+    }
+
+    /// The standard library's formatting, with negative zero shown as zero: what
+    /// [`push_fixed`] must reproduce digit for digit.
+    fn reference(x: f64, d: usize) -> String {
+        if !x.is_finite() {
+            return String::new();
+        }
+        let s = format!("{x:.d$}");
+        if s.starts_with('-') && s[1..].bytes().all(|b| b == b'0' || b == b'.') {
+            s[1..].to_string()
+        } else {
+            s
+        }
+    }
+
+    #[test]
+    fn fixed_matches_std_on_ties_and_edges() {
+        // Exact binary ties (0.125, 2.5), values just below and above them, decimal "ties"
+        // that are not exact in binary (0.35, 1.005), huge and tiny values.
+        let xs = [
+            0.125,
+            0.375,
+            2.5,
+            -2.5,
+            0.5,
+            1.5,
+            0.35,
+            1.005,
+            2.675,
+            99.995,
+            0.00005,
+            0.00015,
+            -0.00005,
+            -0.0,
+            0.0,
+            123456.78905,
+            1e9,
+            1e15,
+            -1e20,
+            f64::MIN_POSITIVE,
+            f64::MAX,
+            1.0 - f64::EPSILON,
+            0.49999999999999994,
+        ];
+        for &x in &xs {
+            for d in 0..=9 {
+                for y in [
+                    x,
+                    f64::from_bits(x.to_bits() + 1),
+                    f64::from_bits(x.to_bits().saturating_sub(1)),
+                ] {
+                    assert_eq!(fixed(y, d), reference(y, d), "{y:e} {d}");
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fixed_matches_std(x in proptest::num::f64::ANY, d in 0usize..9) {
+            proptest::prop_assert_eq!(fixed(x, d), reference(x, d));
+        }
+
+        #[test]
+        fn fixed_matches_std_on_report_ranges(n in 0u64..100_000_000, den in 1u64..100_000, d in 0usize..5) {
+            // Ratios like df_pct, scores and entropies, which often sit near decimal ties.
+            let x = n as f64 / den as f64;
+            proptest::prop_assert_eq!(fixed(x, d), reference(x, d));
+            proptest::prop_assert_eq!(fixed(-x, d), reference(-x, d));
+        }
+
+        #[test]
+        fn tsv_field_matches_char_rule(s in "\\PC*|[\\x00-\\x{a0}a-z中]*") {
+            let want: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+            proptest::prop_assert_eq!(tsv_field(&s), want);
+        }
     }
 
     #[test]
