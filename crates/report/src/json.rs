@@ -8,10 +8,12 @@
 //! removed or changes meaning.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 
 use serde::Serialize;
 use tifa_core::{Comparison, GroupComparison, Slogan};
 
+use crate::stream::{write_chunks, Fail, CHUNK};
 use crate::text::rounded;
 use crate::Error;
 
@@ -283,6 +285,13 @@ fn group(g: &GroupComparison) -> GroupJson<'_> {
 
 /// Builds the `slogans.json` value of a comparison.
 pub fn slogans_file(cmp: &Comparison) -> SlogansFile<'_> {
+    let mut file = head(cmp);
+    file.slogans = cmp.slogans.iter().map(|s| slogan(s, cmp)).collect();
+    file
+}
+
+/// Everything of `slogans.json` but the slogans.
+fn head(cmp: &Comparison) -> SlogansFile<'_> {
     let s = &cmp.summary;
     SlogansFile {
         schema: SCHEMA,
@@ -318,18 +327,88 @@ pub fn slogans_file(cmp: &Comparison) -> SlogansFile<'_> {
                 chars: d.chars,
             })
             .collect(),
-        slogans: cmp.slogans.iter().map(|s| slogan(s, cmp)).collect(),
+        slogans: Vec::new(),
         groups: cmp.groups.iter().map(group).collect(),
     }
 }
 
-/// `slogans.json`, compact (a large corpus has tens of thousands of slogans, and indentation
-/// would double the file), with a final newline.
-pub fn slogans_json(cmp: &Comparison) -> Result<Vec<u8>, Error> {
-    let mut out = serde_json::to_vec(&slogans_file(cmp)).map_err(|source| Error::Json {
+/// Appends `value` as compact JSON.
+fn to_json<T: Serialize + ?Sized>(buf: &mut Vec<u8>, value: &T) -> Result<(), Error> {
+    serde_json::to_writer(buf, value).map_err(|source| Error::Json {
         what: "slogans.json",
         source,
+    })
+}
+
+/// Appends one member of the top-level object: `{"name":value` for the first, `,"name":value`
+/// after it.
+fn member<T: Serialize + ?Sized>(
+    buf: &mut Vec<u8>,
+    first: bool,
+    name: &str,
+    value: &T,
+) -> Result<(), Error> {
+    buf.push(if first { b'{' } else { b',' });
+    to_json(buf, name)?;
+    buf.push(b':');
+    to_json(buf, value)
+}
+
+/// Writes `slogans.json` to `w`: compact (a large corpus has a hundred thousand slogans and
+/// more, and indentation would double the file), with a final newline.
+///
+/// The bytes are those of serialising [`slogans_file`] whole, but the top-level object is
+/// written member by member in [`SlogansFile`]'s field order so that the slogans, the bulk of
+/// the file, can be rendered in parallel chunks and streamed instead of held in memory.
+pub(crate) fn write_slogans_json(cmp: &Comparison, w: &mut dyn Write) -> Result<(), Fail> {
+    let f = head(cmp);
+    let mut buf = Vec::new();
+    member(&mut buf, true, "schema", &f.schema)?;
+    member(&mut buf, false, "version", &f.version)?;
+    member(&mut buf, false, "generator", &f.generator)?;
+    member(&mut buf, false, "corpus", &f.corpus)?;
+    member(&mut buf, false, "settings", &f.settings)?;
+    member(&mut buf, false, "documents", &f.documents)?;
+    buf.extend_from_slice(b",\"slogans\":[");
+    w.write_all(&buf)?;
+    write_chunks(w, &cmp.slogans, CHUNK, |first, slogans, buf| {
+        for (i, s) in slogans.iter().enumerate() {
+            if first + i > 0 {
+                buf.push(b',');
+            }
+            to_json(buf, &slogan(s, cmp))?;
+        }
+        Ok(())
     })?;
-    out.push(b'\n');
-    Ok(out)
+    buf.clear();
+    buf.push(b']');
+    member(&mut buf, false, "groups", &f.groups)?;
+    buf.extend_from_slice(b"}\n");
+    w.write_all(&buf)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streamed_file_equals_whole_serialisation() {
+        let cmp = crate::tests::sample_with_many_slogans(3 * CHUNK + 7);
+        let mut whole = serde_json::to_vec(&slogans_file(&cmp)).unwrap();
+        whole.push(b'\n');
+        let mut streamed = Vec::new();
+        write_slogans_json(&cmp, &mut streamed).unwrap();
+        assert_eq!(
+            String::from_utf8(streamed).unwrap(),
+            String::from_utf8(whole).unwrap()
+        );
+        // No slogans: an empty array.
+        let empty = Comparison::default();
+        let mut whole = serde_json::to_vec(&slogans_file(&empty)).unwrap();
+        whole.push(b'\n');
+        let mut streamed = Vec::new();
+        write_slogans_json(&empty, &mut streamed).unwrap();
+        assert_eq!(streamed, whole);
+    }
 }

@@ -14,6 +14,7 @@
 pub mod html;
 pub mod json;
 mod page;
+mod stream;
 mod svg;
 mod tables;
 pub mod text;
@@ -21,7 +22,9 @@ pub mod text;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use stream::Fail;
 use tifa_core::{Comparison, Progress};
 
 /// Settings of the report stage, loaded from `config/report.toml`. Every key is optional;
@@ -100,7 +103,9 @@ pub enum Error {
 /// atomically. Returns the paths written, sorted.
 ///
 /// The comparison is checked first: a slogan that points at a report the comparison does not
-/// list is refused with [`Error::DocIndex`] before any file is touched.
+/// list is refused with [`Error::DocIndex`] before any file is touched. The files are written
+/// in parallel (the large ones streamed in chunks rendered on every core); when several fail,
+/// the error is that of the first in the order above.
 pub fn run(
     cmp: &Comparison,
     config: &Config,
@@ -109,33 +114,85 @@ pub fn run(
 ) -> Result<Vec<PathBuf>, Error> {
     validate(cmp)?;
     let compare_names = tables::compare_file_names(cmp);
-    let total = 5 + compare_names.len() as u64;
-    progress.start("report", total);
+    let mut outputs = vec![
+        Output::SlogansTsv,
+        Output::SlogansCsv,
+        Output::SlogansJson,
+        Output::Summary,
+    ];
+    outputs.extend((0..cmp.groups.len()).map(Output::Compare));
+    outputs.push(Output::Html);
+    progress.start("report", outputs.len() as u64);
 
-    let mut written = Vec::new();
-    let mut put = |name: &str, bytes: Vec<u8>| -> Result<(), Error> {
-        let path = out_dir.join(name);
-        tifa_core::atomic::write_atomic(&path, &bytes).map_err(|source| Error::Write {
-            path: path.clone(),
-            source,
-        })?;
-        written.push(path);
-        progress.inc(1);
-        Ok(())
-    };
-
-    put("slogans.tsv", tables::slogans_tsv(cmp).into_bytes())?;
-    put("slogans.csv", tables::slogans_csv(cmp))?;
-    put("slogans.json", json::slogans_json(cmp)?)?;
-    put("summary.md", tables::summary_md(cmp, config).into_bytes())?;
-    for (gc, name) in cmp.groups.iter().zip(&compare_names) {
-        put(name, tables::compare_tsv(gc).into_bytes())?;
-    }
-    put("report.html", page::report_html(cmp, config)?.into_bytes())?;
+    let results: Vec<Result<PathBuf, Error>> = outputs
+        .par_iter()
+        .map(|&output| {
+            let name = match output {
+                Output::SlogansTsv => "slogans.tsv",
+                Output::SlogansCsv => "slogans.csv",
+                Output::SlogansJson => "slogans.json",
+                Output::Summary => "summary.md",
+                Output::Compare(i) => &compare_names[i],
+                Output::Html => "report.html",
+            };
+            let path = out_dir.join(name);
+            write_file(&path, |w| match output {
+                Output::SlogansTsv => tables::write_slogans_tsv(cmp, w),
+                Output::SlogansCsv => tables::write_slogans_csv(cmp, w),
+                Output::SlogansJson => json::write_slogans_json(cmp, w),
+                Output::Summary => Ok(w.write_all(tables::summary_md(cmp, config).as_bytes())?),
+                Output::Compare(i) => {
+                    Ok(w.write_all(tables::compare_tsv(&cmp.groups[i]).as_bytes())?)
+                }
+                Output::Html => Ok(w.write_all(page::report_html(cmp, config)?.as_bytes())?),
+            })?;
+            progress.inc(1);
+            Ok(path)
+        })
+        .collect();
+    let mut written = results.into_iter().collect::<Result<Vec<_>, _>>()?;
     progress.finish();
 
     written.sort();
     Ok(written)
+}
+
+/// One output file of [`run`].
+#[derive(Debug, Clone, Copy)]
+enum Output {
+    SlogansTsv,
+    SlogansCsv,
+    SlogansJson,
+    Summary,
+    /// The `compare-FIELD.tsv` of the group comparison at this index.
+    Compare(usize),
+    Html,
+}
+
+/// Writes one file atomically, streaming what `fill` writes into it.
+fn write_file(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn io::Write) -> Result<(), Fail>,
+) -> Result<(), Error> {
+    // A rendering error has to pass through the writer's `io::Result`; it is kept aside and
+    // returned as itself.
+    let mut failed = None;
+    let written = tifa_core::atomic::write_atomic_with(path, |w| {
+        fill(w).map_err(|e| match e {
+            Fail::Io(e) => e,
+            Fail::Report(e) => {
+                failed = Some(e);
+                io::Error::other("rendering failed")
+            }
+        })
+    });
+    match (failed, written) {
+        (Some(e), _) => Err(e),
+        (None, r) => r.map_err(|source| Error::Write {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
 }
 
 /// Checks that every document index in the comparison points at a listed report, so the
@@ -163,6 +220,94 @@ fn validate(cmp: &Comparison) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tifa_core::{
+        CorpusSummary, DocInfo, GroupComparison, GroupInfo, GroupRow, Kind, Kwic, Slogan,
+    };
+
+    /// A comparison with `n` slogans whose fields vary from one to the next: floats near
+    /// decimal ties, untitled and hostile report titles, control characters, CSV formula
+    /// starts, quotes and commas, missing years and KWIC lines.
+    pub(crate) fn sample_with_many_slogans(n: usize) -> Comparison {
+        let titles = ["", "关于\t政府工作的报告", "=SUM(A1)", "a,\"b\"", "<b>&"];
+        let docs: Vec<DocInfo> = (0..11)
+            .map(|i| DocInfo {
+                id: format!("r{i}.txt"),
+                title: titles[i % titles.len()].to_string(),
+                source: format!("r{i}.txt"),
+                meta: tifa_core::Meta {
+                    year: (i % 4 != 0).then_some(2000 + i as u16),
+                    ..Default::default()
+                },
+                tokens: 100 * i as u64,
+                chars: 150 * i as u64,
+            })
+            .collect();
+        let phrases = ["全面从严治党", "-两个维护", "@\u{85}x", "a\u{7f}\"b,c\r\n"];
+        let slogans = (0..n)
+            .map(|i| {
+                let per_doc: Vec<(u32, u32)> = (0..(i % 11) as u32)
+                    .map(|d| (d, 1 + (d * 7 + i as u32) % 4))
+                    .collect();
+                let x = i as f64;
+                Slogan {
+                    rank: i as u32 + 1,
+                    phrase: format!("{}{i}", phrases[i % phrases.len()]),
+                    kind: [Kind::Numbered, Kind::Quoted, Kind::Term][i % 3],
+                    df: per_doc.len() as u32,
+                    df_pct: 100.0 * (i % 8) as f64 / 8.0 + 0.005 * (i % 3) as f64,
+                    tf: 3 * i as u32,
+                    score: x / 8.0 + 0.00005,
+                    dp: (x * 0.1).fract() - 0.5,
+                    cohesion: 1.0 / (1.0 + x),
+                    left_entropy: -x / 1e5,
+                    right_entropy: if i % 97 == 5 { f64::NAN } else { x.sqrt() },
+                    quoted_share: 0.125 * (i % 9) as f64,
+                    n_tokens: 2 + (i % 5) as u32,
+                    first_year: (i % 5 != 0).then_some(2001),
+                    last_year: (i % 5 != 0).then_some(2010),
+                    family: phrases[(i + 1) % phrases.len()].to_string(),
+                    per_year: vec![(2001, 1), (2003, i as u32)],
+                    kwic: (0..i % 3)
+                        .map(|k| Kwic {
+                            doc: (k % 11) as u32,
+                            left: "左\t".to_string(),
+                            phrase: phrases[k].to_string(),
+                            right: "<右>".to_string(),
+                        })
+                        .collect(),
+                    per_doc,
+                }
+            })
+            .collect();
+        Comparison {
+            summary: CorpusSummary {
+                n_docs: docs.len() as u32,
+                n_chars: 1234,
+                n_tokens: 567,
+                n_phrases: 89,
+                years: Some((2001, 2010)),
+            },
+            settings: [("min_df".to_string(), "2".to_string())].into(),
+            docs,
+            slogans,
+            groups: vec![GroupComparison {
+                field: "year".to_string(),
+                groups: vec![GroupInfo {
+                    name: "2001".to_string(),
+                    n_docs: 3,
+                }],
+                rows: vec![GroupRow {
+                    group: "2001".to_string(),
+                    phrase: "全面从严治党".to_string(),
+                    df: 2,
+                    df_pct: 66.666,
+                    df_rest: 1,
+                    g2: 12.34567,
+                    log_ratio: -0.5,
+                }],
+            }],
+        }
+    }
 
     #[test]
     fn default_config_equals_shipped_file() {

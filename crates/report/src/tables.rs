@@ -3,12 +3,15 @@
 //! The TSV and CSV files share one column list ([`COLUMNS`]) and one row builder, so they can
 //! never disagree. Rows follow the comparison's order (df, then tf, then phrase).
 
+use std::cmp::Reverse;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use tifa_core::{Comparison, DocInfo, GroupComparison, Slogan};
 
-use crate::text::{csv_text, fixed, md_cell, tsv_field, year};
+use crate::stream::{write_chunks, Fail, CHUNK};
+use crate::text::{fixed, md_cell, push_csv_text, push_fixed, push_tsv_field, tsv_field};
 use crate::Config;
 
 /// Columns of `slogans.tsv` and `slogans.csv`, in order. The first seven are the user
@@ -42,81 +45,159 @@ fn is_text_column(i: usize) -> bool {
 /// How many report titles go into `top_reports`.
 const TOP_REPORTS: usize = 3;
 
-/// The fields of one slogan row, unescaped, in [`COLUMNS`] order.
-fn row(s: &Slogan, docs: &[DocInfo]) -> Vec<String> {
-    vec![
-        s.rank.to_string(),
-        s.phrase.clone(),
-        s.kind.name().to_string(),
-        s.df.to_string(),
-        fixed(s.df_pct, 2),
-        s.tf.to_string(),
-        fixed(s.score, 4),
-        fixed(s.dp, 4),
-        year(s.first_year),
-        year(s.last_year),
-        s.family.clone(),
-        s.n_tokens.to_string(),
-        fixed(s.cohesion, 4),
-        fixed(s.left_entropy, 4),
-        fixed(s.right_entropy, 4),
-        fixed(s.quoted_share, 4),
-        top_reports(s, docs).join(" | "),
-        s.kwic
-            .first()
-            .map(|k| format!("{}【{}】{}", k.left, k.phrase, k.right))
-            .unwrap_or_default(),
-    ]
+/// The fields of one slogan row, unescaped, in [`COLUMNS`] order, written end to end into one
+/// reused buffer so that a row costs no allocation (there can be hundreds of thousands).
+#[derive(Default)]
+struct Row {
+    text: String,
+    ends: Vec<usize>,
 }
 
-/// Titles of the reports where the slogan occurs most often (ties by report order).
-pub(crate) fn top_reports(s: &Slogan, docs: &[DocInfo]) -> Vec<String> {
-    let mut per_doc = s.per_doc.clone();
-    per_doc.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    per_doc
-        .iter()
-        .filter_map(|&(d, _)| docs.get(d as usize))
-        .take(TOP_REPORTS)
-        .map(|d| {
-            if d.title.is_empty() {
-                d.id.clone()
-            } else {
-                d.title.clone()
+impl Row {
+    /// Ends the field written since the previous call.
+    fn end_field(&mut self) {
+        self.ends.push(self.text.len());
+    }
+
+    /// Fills the row with the fields of slogan `s`.
+    fn fill(&mut self, s: &Slogan, docs: &[DocInfo]) {
+        self.text.clear();
+        self.ends.clear();
+        let t = &mut self.text;
+        let _ = write!(t, "{}", s.rank);
+        self.end_field();
+        self.text.push_str(&s.phrase);
+        self.end_field();
+        self.text.push_str(s.kind.name());
+        self.end_field();
+        let _ = write!(self.text, "{}", s.df);
+        self.end_field();
+        push_fixed(&mut self.text, s.df_pct, 2);
+        self.end_field();
+        let _ = write!(self.text, "{}", s.tf);
+        self.end_field();
+        push_fixed(&mut self.text, s.score, 4);
+        self.end_field();
+        push_fixed(&mut self.text, s.dp, 4);
+        self.end_field();
+        for y in [s.first_year, s.last_year] {
+            if let Some(y) = y {
+                let _ = write!(self.text, "{y}");
             }
-        })
-        .collect()
+            self.end_field();
+        }
+        self.text.push_str(&s.family);
+        self.end_field();
+        let _ = write!(self.text, "{}", s.n_tokens);
+        self.end_field();
+        for x in [s.cohesion, s.left_entropy, s.right_entropy, s.quoted_share] {
+            push_fixed(&mut self.text, x, 4);
+            self.end_field();
+        }
+        for (i, d) in top_reports(s, docs).into_iter().flatten().enumerate() {
+            if i > 0 {
+                self.text.push_str(" | ");
+            }
+            self.text
+                .push_str(if d.title.is_empty() { &d.id } else { &d.title });
+        }
+        self.end_field();
+        if let Some(k) = s.kwic.first() {
+            for part in [&k.left, "【", &k.phrase, "】", &k.right] {
+                self.text.push_str(part);
+            }
+        }
+        self.end_field();
+    }
+
+    /// The fields, in [`COLUMNS`] order.
+    fn fields(&self) -> impl Iterator<Item = &str> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(&self.ends).map(|(a, &b)| &self.text[a..b])
+    }
 }
 
-/// `slogans.tsv`: UTF-8, tab-separated, a header row, one row per slogan.
-pub fn slogans_tsv(cmp: &Comparison) -> String {
-    let mut out = COLUMNS.join("\t");
-    out.push('\n');
-    for s in &cmp.slogans {
-        let fields: Vec<String> = row(s, &cmp.docs).iter().map(|f| tsv_field(f)).collect();
-        out.push_str(&fields.join("\t"));
-        out.push('\n');
+/// The reports where the slogan occurs most often, ties by report order: the first
+/// [`TOP_REPORTS`] of `per_doc` sorted by count descending, then report index. Picked in one
+/// pass instead of sorting a copy of `per_doc`, which can list thousands of reports.
+fn top_reports<'a>(s: &Slogan, docs: &'a [DocInfo]) -> [Option<&'a DocInfo>; TOP_REPORTS] {
+    let mut top: [Option<(Reverse<u32>, u32)>; TOP_REPORTS] = [None; TOP_REPORTS];
+    for &(d, count) in &s.per_doc {
+        if docs.get(d as usize).is_none() {
+            continue;
+        }
+        let key = (Reverse(count), d);
+        // Insert after equal keys, as a stable sort would order them.
+        if let Some(pos) = top.iter().position(|t| t.is_none_or(|t| key < t)) {
+            top[pos..].rotate_right(1);
+            top[pos] = Some(key);
+        }
     }
-    out
+    top.map(|t| t.and_then(|(_, d)| docs.get(d as usize)))
 }
 
-/// `slogans.csv`: the same rows as the TSV, comma-separated with RFC 4180 quoting and CRLF line
-/// ends, behind a UTF-8 byte-order mark so that Excel detects the encoding.
-pub fn slogans_csv(cmp: &Comparison) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(b"\xEF\xBB\xBF".to_vec());
-    // Writing into a Vec cannot fail, and every record has the same length; errors are
-    // therefore impossible, but are still not unwrapped.
-    let _ = w.write_record(COLUMNS);
-    for s in &cmp.slogans {
-        let fields: Vec<String> = row(s, &cmp.docs)
-            .into_iter()
-            .enumerate()
-            .map(|(i, f)| if is_text_column(i) { csv_text(&f) } else { f })
-            .collect();
-        let _ = w.write_record(&fields);
-    }
-    w.into_inner().unwrap_or_default()
+/// Writes `slogans.tsv`: UTF-8, tab-separated, a header row, one row per slogan.
+pub(crate) fn write_slogans_tsv(cmp: &Comparison, w: &mut dyn Write) -> Result<(), Fail> {
+    w.write_all(COLUMNS.join("\t").as_bytes())?;
+    w.write_all(b"\n")?;
+    write_chunks(w, &cmp.slogans, CHUNK, |_, slogans, buf| {
+        let mut row = Row::default();
+        let mut out = String::new();
+        for s in slogans {
+            row.fill(s, &cmp.docs);
+            for (i, f) in row.fields().enumerate() {
+                if i > 0 {
+                    out.push('\t');
+                }
+                push_tsv_field(&mut out, f);
+            }
+            out.push('\n');
+        }
+        buf.extend_from_slice(out.as_bytes());
+        Ok(())
+    })
+}
+
+/// Writes `slogans.csv`: the same rows as the TSV, comma-separated with RFC 4180 quoting and
+/// CRLF line ends, behind a UTF-8 byte-order mark so that Excel detects the encoding.
+pub(crate) fn write_slogans_csv(cmp: &Comparison, w: &mut dyn Write) -> Result<(), Fail> {
+    let builder = || {
+        let mut b = csv::WriterBuilder::new();
+        b.terminator(csv::Terminator::CRLF);
+        b
+    };
+    // Quoting is per field, so chunks written by separate CSV writers join into the same
+    // bytes one writer would give.
+    let mut head = builder().from_writer(b"\xEF\xBB\xBF".to_vec());
+    head.write_record(COLUMNS).map_err(csv_error)?;
+    w.write_all(&head.into_inner().map_err(|e| csv_error(e.into_error()))?)?;
+    write_chunks(w, &cmp.slogans, CHUNK, |_, slogans, buf| {
+        let mut out = builder().from_writer(std::mem::take(buf));
+        let mut row = Row::default();
+        let mut cell = String::new();
+        for s in slogans {
+            row.fill(s, &cmp.docs);
+            for (i, f) in row.fields().enumerate() {
+                cell.clear();
+                if is_text_column(i) {
+                    push_csv_text(&mut cell, f);
+                } else {
+                    cell.push_str(f);
+                }
+                out.write_field(&cell).map_err(csv_error)?;
+            }
+            out.write_record(None::<&[u8]>).map_err(csv_error)?;
+        }
+        *buf = out.into_inner().map_err(|e| csv_error(e.into_error()))?;
+        Ok(())
+    })
+}
+
+/// A CSV writer error, as the write error it would be. Writing into memory cannot fail and
+/// every record has the same length, so this is unreachable in practice; it is still reported
+/// rather than unwrapped.
+fn csv_error(e: impl Into<io::Error>) -> Fail {
+    Fail::Io(e.into())
 }
 
 /// File names of the `compare-FIELD.tsv` files, one per group comparison, in order. The field
@@ -302,4 +383,105 @@ pub fn summary_md(cmp: &Comparison, config: &Config) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::{csv_text, year};
+
+    /// The row of a slogan built the plain way, one `String` per field.
+    fn plain_row(s: &Slogan, docs: &[DocInfo]) -> Vec<String> {
+        let mut per_doc = s.per_doc.clone();
+        per_doc.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let top: Vec<&str> = per_doc
+            .iter()
+            .filter_map(|&(d, _)| docs.get(d as usize))
+            .take(TOP_REPORTS)
+            .map(|d| if d.title.is_empty() { &d.id } else { &d.title }.as_str())
+            .collect();
+        vec![
+            s.rank.to_string(),
+            s.phrase.clone(),
+            s.kind.name().to_string(),
+            s.df.to_string(),
+            fixed(s.df_pct, 2),
+            s.tf.to_string(),
+            fixed(s.score, 4),
+            fixed(s.dp, 4),
+            year(s.first_year),
+            year(s.last_year),
+            s.family.clone(),
+            s.n_tokens.to_string(),
+            fixed(s.cohesion, 4),
+            fixed(s.left_entropy, 4),
+            fixed(s.right_entropy, 4),
+            fixed(s.quoted_share, 4),
+            top.join(" | "),
+            s.kwic
+                .first()
+                .map(|k| format!("{}【{}】{}", k.left, k.phrase, k.right))
+                .unwrap_or_default(),
+        ]
+    }
+
+    #[test]
+    fn streamed_tsv_and_csv_equal_plain_rows() {
+        let cmp = crate::tests::sample_with_many_slogans(2 * CHUNK + 5);
+        let mut tsv = Vec::new();
+        write_slogans_tsv(&cmp, &mut tsv).unwrap();
+        let mut want = COLUMNS.join("\t") + "\n";
+        for s in &cmp.slogans {
+            let fields: Vec<String> = plain_row(s, &cmp.docs)
+                .iter()
+                .map(|f| tsv_field(f))
+                .collect();
+            want += &(fields.join("\t") + "\n");
+        }
+        assert_eq!(String::from_utf8(tsv).unwrap(), want);
+
+        let mut csv_bytes = Vec::new();
+        write_slogans_csv(&cmp, &mut csv_bytes).unwrap();
+        let mut plain = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(b"\xEF\xBB\xBF".to_vec());
+        plain.write_record(COLUMNS).unwrap();
+        for s in &cmp.slogans {
+            let fields = plain_row(s, &cmp.docs)
+                .into_iter()
+                .enumerate()
+                .map(|(i, f)| if is_text_column(i) { csv_text(&f) } else { f });
+            plain.write_record(fields).unwrap();
+        }
+        assert_eq!(
+            String::from_utf8(csv_bytes).unwrap(),
+            String::from_utf8(plain.into_inner().unwrap()).unwrap()
+        );
+    }
+
+    #[test]
+    fn top_reports_by_count_then_report_order() {
+        let cmp = crate::tests::sample_with_many_slogans(1);
+        let mut s = cmp.slogans[0].clone();
+        let title = |d: Option<&DocInfo>| d.map(|d| d.id.clone());
+        // (occurrences per report, the reports picked)
+        type Case<'a> = (&'a [(u32, u32)], [Option<&'a str>; 3]);
+        let cases: &[Case] = &[
+            (&[], [None, None, None]),
+            (&[(4, 1)], [Some("r4.txt"), None, None]),
+            (
+                &[(1, 2), (0, 2), (5, 9), (3, 2), (99, 50)],
+                [Some("r5.txt"), Some("r0.txt"), Some("r1.txt")],
+            ),
+            (
+                &[(2, 1), (1, 1), (7, 1), (6, 3)],
+                [Some("r6.txt"), Some("r1.txt"), Some("r2.txt")],
+            ),
+        ];
+        for (per_doc, want) in cases {
+            s.per_doc = per_doc.to_vec();
+            let got = top_reports(&s, &cmp.docs).map(title);
+            assert_eq!(got, want.map(|w| w.map(String::from)), "{per_doc:?}");
+        }
+    }
 }
