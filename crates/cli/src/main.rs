@@ -4,6 +4,7 @@
 
 mod config;
 mod inspect;
+mod memory;
 mod progress;
 mod stages;
 
@@ -46,7 +47,7 @@ pub struct Global {
     /// Never draw progress bars.
     #[arg(long, global = true)]
     pub no_progress: bool,
-    /// Say more: stage timings and skipped stages.
+    /// Say more: skipped stages, and the time and peak memory of each stage and phase.
     #[arg(short, long, global = true)]
     pub verbose: bool,
 }
@@ -214,7 +215,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             .build_global()
             .map_err(|e| anyhow::anyhow!("cannot start {n} threads: {e}"))?;
     }
-    let bars = progress::Bars::new(!g.no_progress, g.quiet);
+    let bars = progress::Bars::new(!g.no_progress, g.quiet, g.verbose);
     match cli.command {
         Command::Run(a) => stages::run_all(&g, &bars, a),
         Command::Clean(a) => stages::clean(&g, &bars, &a.input, &a.out).map(|_| ()),

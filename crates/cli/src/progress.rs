@@ -1,9 +1,11 @@
 //! The terminal side of progress reporting: indicatif bars on stderr, one per stage phase,
 //! shown only when stderr is a terminal and neither `-q` nor `--no-progress` was given.
-//! Warnings go to stderr whatever the bars do, above any bar that is drawn.
+//! Warnings go to stderr whatever the bars do, above any bar that is drawn. With `-v` each
+//! phase's wall time and the stage's peak memory so far are printed when the phase ends.
 
 use std::io::IsTerminal;
 use std::sync::Mutex;
+use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tifa_core::Progress;
@@ -12,18 +14,36 @@ use tifa_core::Progress;
 pub struct Bars {
     visible: bool,
     quiet: bool,
+    verbose: bool,
     current: Mutex<Option<ProgressBar>>,
+    phase: Mutex<Option<(String, Instant)>>,
     warnings: Mutex<u64>,
 }
 
 impl Bars {
-    /// Bars drawn only when `show` and stderr is a terminal; warnings silenced when `quiet`.
-    pub fn new(show: bool, quiet: bool) -> Bars {
+    /// Bars drawn only when `show` and stderr is a terminal; warnings silenced when `quiet`;
+    /// phase timings printed when `verbose` (and not `quiet`).
+    pub fn new(show: bool, quiet: bool, verbose: bool) -> Bars {
         Bars {
             visible: show && !quiet && std::io::stderr().is_terminal(),
             quiet,
+            verbose: verbose && !quiet,
             current: Mutex::new(None),
+            phase: Mutex::new(None),
             warnings: Mutex::new(0),
+        }
+    }
+
+    /// Ends the timed phase, if any, printing its time when verbose.
+    fn end_phase(&self) {
+        let ended = self.phase.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some((name, t)) = ended {
+            eprintln!(
+                "{:>10}  {name}: {:.2} s{}",
+                "",
+                t.elapsed().as_secs_f64(),
+                crate::memory::note(crate::memory::peak())
+            );
         }
     }
 
@@ -42,6 +62,11 @@ impl Progress for Bars {
         let mut cur = self.bar();
         if let Some(old) = cur.take() {
             old.finish_and_clear();
+        }
+        if self.verbose {
+            self.end_phase();
+            *self.phase.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some((phase.to_string(), Instant::now()));
         }
         if !self.visible {
             return;
@@ -74,6 +99,9 @@ impl Progress for Bars {
     fn finish(&self) {
         if let Some(bar) = self.bar().take() {
             bar.finish_and_clear();
+        }
+        if self.verbose {
+            self.end_phase();
         }
     }
 

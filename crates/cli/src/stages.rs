@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use tifa_core::format::{self, Header, Stage};
-use tifa_core::{fingerprint, fingerprint_value, Comparison, Corpus, Counts, Segmented};
+use tifa_core::{fingerprint, fingerprint_value, Comparison, Corpus, Counts, Progress, Segmented};
 
 use crate::progress::Bars;
 use crate::{config, Global, RunArgs, StageArgs};
@@ -32,18 +32,37 @@ fn combine(parts: &[u64]) -> u64 {
     fingerprint(&bytes)
 }
 
-fn read<T: serde::de::DeserializeOwned>(path: &Path, stage: Stage) -> anyhow::Result<(Header, T)> {
-    Ok(format::read(path, stage)?)
+/// Reads an intermediate, as a timed phase of its own.
+fn read<T: serde::de::DeserializeOwned>(
+    bars: &Bars,
+    path: &Path,
+    stage: Stage,
+) -> anyhow::Result<(Header, T)> {
+    bars.start(&format!("read {}", file_name(path)), 0);
+    let r = format::read(path, stage);
+    bars.finish();
+    Ok(r?)
 }
 
+/// Writes an intermediate atomically, as a timed phase of its own.
 fn write<T: serde::Serialize>(
+    bars: &Bars,
     path: &Path,
     stage: Stage,
     input_fp: u64,
     config_fp: u64,
     value: &T,
 ) -> anyhow::Result<Header> {
-    Ok(format::write(path, stage, input_fp, config_fp, value)?)
+    bars.start(&format!("write {}", file_name(path)), 0);
+    let r = format::write(path, stage, input_fp, config_fp, value);
+    bars.finish();
+    Ok(r?)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
 }
 
 /// The header of `out` when it is a complete, undamaged output of `stage` built from the given
@@ -59,9 +78,25 @@ fn say(g: &Global, msg: impl AsRef<str>) {
     }
 }
 
-fn timed(g: &Global, stage: &str, start: Instant) {
-    if g.verbose && !g.quiet {
-        eprintln!("{stage:>8}: {:.2} s", start.elapsed().as_secs_f64());
+/// A stage's wall time and peak memory, for `-v`. With `-v` each stage starts a new peak.
+struct Timer(Instant);
+
+impl Timer {
+    fn start(g: &Global) -> Timer {
+        if g.verbose && !g.quiet {
+            crate::memory::reset_peak();
+        }
+        Timer(Instant::now())
+    }
+
+    fn done(self, g: &Global, stage: &str) {
+        if g.verbose && !g.quiet {
+            eprintln!(
+                "{stage:>10}: {:.2} s{}",
+                self.0.elapsed().as_secs_f64(),
+                crate::memory::note(crate::memory::peak())
+            );
+        }
     }
 }
 
@@ -97,13 +132,25 @@ fn plan_clean(g: &Global, roots: &[PathBuf]) -> anyhow::Result<CleanPlan> {
 /// `tifa clean`: corpus folders → clean.bin (+ clean-log.tsv beside it).
 pub fn clean(g: &Global, bars: &Bars, roots: &[PathBuf], out: &Path) -> anyhow::Result<Header> {
     let plan = plan_clean(g, roots)?;
-    run_clean(g, bars, &plan, out)
+    Ok(run_clean(g, bars, &plan, out)?.0)
 }
 
-fn run_clean(g: &Global, bars: &Bars, plan: &CleanPlan, out: &Path) -> anyhow::Result<Header> {
-    let t = Instant::now();
+fn run_clean(
+    g: &Global,
+    bars: &Bars,
+    plan: &CleanPlan,
+    out: &Path,
+) -> anyhow::Result<(Header, Corpus)> {
+    let t = Timer::start(g);
     let corpus: Corpus = tifa_clean::run(&plan.roots, &plan.config, bars)?;
-    let header = write(out, Stage::Clean, plan.input_fp, plan.config_fp, &corpus)?;
+    let header = write(
+        bars,
+        out,
+        Stage::Clean,
+        plan.input_fp,
+        plan.config_fp,
+        &corpus,
+    )?;
     let log = out.with_file_name("clean-log.tsv");
     tifa_core::atomic::write_atomic(&log, tifa_clean::log_tsv(&corpus).as_bytes())
         .with_context(|| format!("writing {}", log.display()))?;
@@ -118,8 +165,8 @@ fn run_clean(g: &Global, bars: &Bars, plan: &CleanPlan, out: &Path) -> anyhow::R
             out.display()
         ),
     );
-    timed(g, "clean", t);
-    Ok(header)
+    t.done(g, "clean");
+    Ok((header, corpus))
 }
 
 fn segmenter(g: &Global) -> anyhow::Result<(tifa_segment::Segmenter, u64)> {
@@ -132,7 +179,8 @@ fn segmenter(g: &Global) -> anyhow::Result<(tifa_segment::Segmenter, u64)> {
 /// `tifa segment`: clean.bin → segment.bin.
 pub fn segment(g: &Global, bars: &Bars, input: &Path, out: &Path) -> anyhow::Result<Header> {
     let (seg, config_fp) = segmenter(g)?;
-    run_segment(g, bars, &seg, config_fp, input, out)
+    let (h, corpus): (Header, Corpus) = read(bars, input, Stage::Clean)?;
+    Ok(run_segment(g, bars, &seg, config_fp, &h, corpus, out)?.0)
 }
 
 fn run_segment(
@@ -140,13 +188,20 @@ fn run_segment(
     bars: &Bars,
     seg: &tifa_segment::Segmenter,
     config_fp: u64,
-    input: &Path,
+    input: &Header,
+    corpus: Corpus,
     out: &Path,
-) -> anyhow::Result<Header> {
-    let t = Instant::now();
-    let (h, corpus): (Header, Corpus) = read(input, Stage::Clean)?;
+) -> anyhow::Result<(Header, Segmented)> {
+    let t = Timer::start(g);
     let segmented = tifa_segment::run(corpus, seg, bars)?;
-    let header = write(out, Stage::Segment, h.checksum, config_fp, &segmented)?;
+    let header = write(
+        bars,
+        out,
+        Stage::Segment,
+        input.checksum,
+        config_fp,
+        &segmented,
+    )?;
     let tokens: usize = segmented.docs.iter().map(|d| d.tokens.len()).sum();
     say(
         g,
@@ -157,8 +212,8 @@ fn run_segment(
             out.display()
         ),
     );
-    timed(g, "segment", t);
-    Ok(header)
+    t.done(g, "segment");
+    Ok((header, segmented))
 }
 
 fn count_config(g: &Global) -> anyhow::Result<(tifa_count::Config, u64)> {
@@ -167,13 +222,27 @@ fn count_config(g: &Global) -> anyhow::Result<(tifa_count::Config, u64)> {
     Ok((config, fp))
 }
 
-/// `tifa count`: segment.bin → count.bin.
+/// `tifa count`: segment.bin → count.bin. The segmented corpus is freed as soon as the count
+/// no longer needs it.
 pub fn count(g: &Global, bars: &Bars, input: &Path, out: &Path) -> anyhow::Result<Header> {
     let (config, config_fp) = count_config(g)?;
-    let t = Instant::now();
-    let (h, seg): (Header, Segmented) = read(input, Stage::Segment)?;
+    let t = Timer::start(g);
+    let (h, seg): (Header, Segmented) = read(bars, input, Stage::Segment)?;
     let counts = tifa_count::run_owned(seg, &config, bars)?;
-    let header = write(out, Stage::Count, h.checksum, config_fp, &counts)?;
+    let header = finish_count(g, bars, &h, config_fp, &counts, out)?;
+    t.done(g, "count");
+    Ok(header)
+}
+
+fn finish_count(
+    g: &Global,
+    bars: &Bars,
+    input: &Header,
+    config_fp: u64,
+    counts: &Counts,
+    out: &Path,
+) -> anyhow::Result<Header> {
+    let header = write(bars, out, Stage::Count, input.checksum, config_fp, counts)?;
     say(
         g,
         format!(
@@ -183,7 +252,6 @@ pub fn count(g: &Global, bars: &Bars, input: &Path, out: &Path) -> anyhow::Resul
             out.display()
         ),
     );
-    timed(g, "count", t);
     Ok(header)
 }
 
@@ -208,12 +276,33 @@ pub fn compare(
     group_by: &[String],
 ) -> anyhow::Result<Header> {
     let (config, config_fp) = compare_config(g, group_by)?;
-    let t = Instant::now();
-    let (hc, counts): (Header, Counts) = read(input, Stage::Count)?;
-    let (hs, seg): (Header, Segmented) = read(segment, Stage::Segment)?;
+    let t = Timer::start(g);
+    let (hc, counts): (Header, Counts) = read(bars, input, Stage::Count)?;
+    let (hs, seg): (Header, Segmented) = read(bars, segment, Stage::Segment)?;
     same_run(input, &hc, segment, &hs)?;
-    let cmp = tifa_compare::run(&counts, &seg, &config, bars)?;
+    let (header, _) = run_compare(
+        g,
+        bars,
+        (&config, config_fp),
+        (&hc, &counts),
+        (&hs, &seg),
+        out,
+    )?;
+    t.done(g, "compare");
+    Ok(header)
+}
+
+fn run_compare(
+    g: &Global,
+    bars: &Bars,
+    (config, config_fp): (&tifa_compare::Config, u64),
+    (hc, counts): (&Header, &Counts),
+    (hs, seg): (&Header, &Segmented),
+    out: &Path,
+) -> anyhow::Result<(Header, Comparison)> {
+    let cmp = tifa_compare::run(counts, seg, config, bars)?;
     let header = write(
+        bars,
         out,
         Stage::Compare,
         combine(&[hc.checksum, hs.checksum]),
@@ -228,8 +317,7 @@ pub fn compare(
             out.display()
         ),
     );
-    timed(g, "compare", t);
-    Ok(header)
+    Ok((header, cmp))
 }
 
 /// Refuses a count.bin that was not made from this segment.bin: mixing a stale count with a
@@ -252,18 +340,30 @@ fn report_config(g: &Global) -> anyhow::Result<(tifa_report::Config, u64)> {
 }
 
 /// `tifa report`: compare.bin → the report files.
-pub fn report(g: &Global, bars: &Bars, input: &Path, out_dir: &Path) -> anyhow::Result<Comparison> {
+pub fn report(g: &Global, bars: &Bars, input: &Path, out_dir: &Path) -> anyhow::Result<()> {
     let (config, config_fp) = report_config(g)?;
-    let t = Instant::now();
-    let (h, cmp): (Header, Comparison) = read(input, Stage::Compare)?;
-    tifa_report::run(&cmp, &config, out_dir, bars)?;
-    write_stamp(out_dir, h.checksum, config_fp)?;
+    let t = Timer::start(g);
+    let (h, cmp): (Header, Comparison) = read(bars, input, Stage::Compare)?;
+    run_report(g, bars, (&config, config_fp), &h, &cmp, out_dir)?;
+    t.done(g, "report");
+    Ok(())
+}
+
+fn run_report(
+    g: &Global,
+    bars: &Bars,
+    (config, config_fp): (&tifa_report::Config, u64),
+    input: &Header,
+    cmp: &Comparison,
+    out_dir: &Path,
+) -> anyhow::Result<()> {
+    tifa_report::run(cmp, config, out_dir, bars)?;
+    write_stamp(out_dir, input.checksum, config_fp)?;
     say(
         g,
         format!("report: {}", out_dir.join("report.html").display()),
     );
-    timed(g, "report", t);
-    Ok(cmp)
+    Ok(())
 }
 
 /// The report folder records which compare output and config it was made from, so `tifa run`
@@ -288,7 +388,59 @@ fn report_fresh(out_dir: &Path, input_fp: u64, config_fp: u64) -> bool {
             .all(|f| out_dir.join(f).is_file())
 }
 
-/// `tifa run`: every stage, skipping those whose output is up to date.
+/// A stage's output in `tifa run`: the header of its file, and the value itself when this run
+/// made it (a stage that was up to date leaves it on disk until a later stage needs it).
+struct Output<T> {
+    header: Header,
+    value: Option<T>,
+    path: PathBuf,
+    stage: Stage,
+}
+
+impl<T: serde::de::DeserializeOwned> Output<T> {
+    fn on_disk(header: Header, path: PathBuf, stage: Stage) -> Output<T> {
+        Output {
+            header,
+            value: None,
+            path,
+            stage,
+        }
+    }
+
+    fn made(header: Header, value: T, path: PathBuf, stage: Stage) -> Output<T> {
+        Output {
+            header,
+            value: Some(value),
+            path,
+            stage,
+        }
+    }
+
+    /// The value, read from its file when this run did not make it.
+    fn load(&mut self, bars: &Bars) -> anyhow::Result<&T> {
+        if self.value.is_none() {
+            let (h, v) = read(bars, &self.path, self.stage)?;
+            if h.checksum != self.header.checksum {
+                anyhow::bail!("{}: changed while tifa was running", self.path.display());
+            }
+            self.value = Some(v);
+        }
+        self.value
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("{}: not loaded", self.path.display()))
+    }
+
+    /// The value, moved out (read from its file when this run did not make it).
+    fn take(mut self, bars: &Bars) -> anyhow::Result<T> {
+        self.load(bars)?;
+        self.value
+            .ok_or_else(|| anyhow::anyhow!("{}: not loaded", self.path.display()))
+    }
+}
+
+/// `tifa run`: every stage in one process, skipping those whose output is up to date. Each
+/// stage hands its output to the next in memory and writes it to the work folder as well, so
+/// a later run (or a single stage command) can start from it.
 pub fn run_all(g: &Global, bars: &Bars, a: RunArgs) -> anyhow::Result<()> {
     let w = &a.work_dir;
     let (clean_out, seg_out, count_out, cmp_out) = (
@@ -302,52 +454,88 @@ pub fn run_all(g: &Global, bars: &Bars, a: RunArgs) -> anyhow::Result<()> {
             eprintln!("{stage}: up to date");
         }
     };
+    let total = Instant::now();
 
     let plan = plan_clean(g, &a.corpus)?;
-    let h_clean = match fresh(&clean_out, Stage::Clean, plan.input_fp, plan.config_fp) {
+    let clean = match fresh(&clean_out, Stage::Clean, plan.input_fp, plan.config_fp) {
         Some(h) if !a.force => {
             skip("clean");
-            h
+            Output::<Corpus>::on_disk(h, clean_out, Stage::Clean)
         }
-        _ => run_clean(g, bars, &plan, &clean_out)?,
+        _ => {
+            let (h, corpus) = run_clean(g, bars, &plan, &clean_out)?;
+            Output::made(h, corpus, clean_out, Stage::Clean)
+        }
     };
 
     let (seg, seg_fp) = segmenter(g)?;
-    let h_seg = match fresh(&seg_out, Stage::Segment, h_clean.checksum, seg_fp) {
+    let mut segmented = match fresh(&seg_out, Stage::Segment, clean.header.checksum, seg_fp) {
         Some(h) if !a.force => {
             skip("segment");
-            h
+            Output::<Segmented>::on_disk(h, seg_out.clone(), Stage::Segment)
         }
-        _ => run_segment(g, bars, &seg, seg_fp, &clean_out, &seg_out)?,
+        _ => {
+            let h_clean = clean.header;
+            let corpus = clean.take(bars)?;
+            let (h, s) = run_segment(g, bars, &seg, seg_fp, &h_clean, corpus, &seg_out)?;
+            Output::made(h, s, seg_out.clone(), Stage::Segment)
+        }
     };
     drop(seg);
 
-    let (_, count_fp) = count_config(g)?;
-    let h_count = match fresh(&count_out, Stage::Count, h_seg.checksum, count_fp) {
+    let (count_cfg, count_fp) = count_config(g)?;
+    let mut counts = match fresh(
+        &count_out,
+        Stage::Count,
+        segmented.header.checksum,
+        count_fp,
+    ) {
         Some(h) if !a.force => {
             skip("count");
-            h
+            Output::<Counts>::on_disk(h, count_out.clone(), Stage::Count)
         }
-        _ => count(g, bars, &seg_out, &count_out)?,
+        _ => {
+            let t = Timer::start(g);
+            let h_seg = segmented.header;
+            let c = tifa_count::run(segmented.load(bars)?, &count_cfg, bars)?;
+            let h = finish_count(g, bars, &h_seg, count_fp, &c, &count_out)?;
+            t.done(g, "count");
+            Output::made(h, c, count_out.clone(), Stage::Count)
+        }
     };
+    same_run(&count_out, &counts.header, &seg_out, &segmented.header)?;
 
-    let (_, cmp_fp) = compare_config(g, &a.group_by)?;
-    let cmp_in = combine(&[h_count.checksum, h_seg.checksum]);
-    let h_cmp = match fresh(&cmp_out, Stage::Compare, cmp_in, cmp_fp) {
+    let (cmp_cfg, cmp_fp) = compare_config(g, &a.group_by)?;
+    let cmp_in = combine(&[counts.header.checksum, segmented.header.checksum]);
+    let cmp = match fresh(&cmp_out, Stage::Compare, cmp_in, cmp_fp) {
         Some(h) if !a.force => {
             skip("compare");
-            h
+            Output::<Comparison>::on_disk(h, cmp_out, Stage::Compare)
         }
-        _ => compare(g, bars, &count_out, &seg_out, &cmp_out, &a.group_by)?,
+        _ => {
+            let t = Timer::start(g);
+            let (hc, hs) = (counts.header, segmented.header);
+            let c = counts.load(bars)?;
+            let s = segmented.load(bars)?;
+            let (h, cmp) = run_compare(g, bars, (&cmp_cfg, cmp_fp), (&hc, c), (&hs, s), &cmp_out)?;
+            t.done(g, "compare");
+            Output::made(h, cmp, cmp_out, Stage::Compare)
+        }
     };
+    drop(counts);
+    drop(segmented);
 
-    let (_, report_fp) = report_config(g)?;
-    let cmp: Comparison = if report_fresh(&a.out_dir, h_cmp.checksum, report_fp) && !a.force {
+    let (report_cfg, report_fp) = report_config(g)?;
+    let h_cmp = cmp.header;
+    let fresh_report = report_fresh(&a.out_dir, h_cmp.checksum, report_fp) && !a.force;
+    let cmp = cmp.take(bars)?;
+    if fresh_report {
         skip("report");
-        read::<Comparison>(&cmp_out, Stage::Compare)?.1
     } else {
-        report(g, bars, &cmp_out, &a.out_dir)?
-    };
+        let t = Timer::start(g);
+        run_report(g, bars, (&report_cfg, report_fp), &h_cmp, &cmp, &a.out_dir)?;
+        t.done(g, "report");
+    }
 
     let s = &cmp.summary;
     let warned = bars.warnings();
@@ -367,6 +555,14 @@ pub fn run_all(g: &Global, bars: &Bars, a: RunArgs) -> anyhow::Result<()> {
             a.out_dir.join("report.html").display()
         ),
     );
+    if g.verbose && !g.quiet {
+        eprintln!(
+            "{:>10}: {:.2} s{}",
+            "run",
+            total.elapsed().as_secs_f64(),
+            crate::memory::note(crate::memory::highest())
+        );
+    }
     Ok(())
 }
 
@@ -374,8 +570,9 @@ pub fn run_all(g: &Global, bars: &Bars, a: RunArgs) -> anyhow::Result<()> {
 /// count stage did not keep).
 pub fn lookup(work_dir: &Path, phrases: &[String]) -> anyhow::Result<()> {
     let (count_path, seg_path) = (work_dir.join("count.bin"), work_dir.join("segment.bin"));
-    let (hc, counts): (Header, Counts) = read(&count_path, Stage::Count)?;
-    let (hs, seg): (Header, Segmented) = read(&seg_path, Stage::Segment)?;
+    let quiet = Bars::new(false, true, false);
+    let (hc, counts): (Header, Counts) = read(&quiet, &count_path, Stage::Count)?;
+    let (hs, seg): (Header, Segmented) = read(&quiet, &seg_path, Stage::Segment)?;
     same_run(&count_path, &hc, &seg_path, &hs)?;
     let mut out = String::from("phrase\ttf\tdf\n");
     for p in phrases {

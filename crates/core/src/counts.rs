@@ -90,13 +90,50 @@ impl Phrase<'_> {
 }
 
 /// The fixed-size part of a phrase's statistics.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 struct Fixed {
     tf: u32,
     df: u32,
     left: Branching,
     right: Branching,
     quoted: u32,
+}
+
+impl crate::packed::Record for Fixed {
+    const WIDTH: usize = 36;
+    fn put(&self, out: &mut Vec<u8>) {
+        for w in [
+            self.tf,
+            self.df,
+            self.left.distinct,
+            self.left.boundary,
+            self.left.entropy.to_bits(),
+            self.right.distinct,
+            self.right.boundary,
+            self.right.entropy.to_bits(),
+            self.quoted,
+        ] {
+            crate::packed::Record::put(&w, out);
+        }
+    }
+    fn get(b: &[u8]) -> Fixed {
+        let w = |i: usize| <u32 as crate::packed::Record>::get(&b[4 * i..4 * i + 4]);
+        Fixed {
+            tf: w(0),
+            df: w(1),
+            left: Branching {
+                distinct: w(2),
+                boundary: w(3),
+                entropy: f32::from_bits(w(4)),
+            },
+            right: Branching {
+                distinct: w(5),
+                boundary: w(6),
+                entropy: f32::from_bits(w(7)),
+            },
+            quoted: w(8),
+        }
+    }
 }
 
 /// A list of phrase statistics stored column-wise: the token ids of all phrases in one arena
@@ -109,14 +146,19 @@ struct Fixed {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Phrases {
     /// Token ids of every phrase, concatenated.
+    #[serde(with = "crate::packed")]
     tokens: Vec<u32>,
     /// `token_ends[i]`: end of phrase `i`'s tokens in `tokens`.
+    #[serde(with = "crate::packed")]
     token_ends: Vec<u32>,
     /// Per-report counts of every phrase, concatenated.
+    #[serde(with = "crate::packed")]
     per_doc: Vec<(u32, u32)>,
     /// `per_doc_ends[i]`: end of phrase `i`'s counts in `per_doc`.
+    #[serde(with = "crate::packed")]
     per_doc_ends: Vec<u32>,
     /// tf, df, branching and quoted of each phrase.
+    #[serde(with = "crate::packed")]
     fixed: Vec<Fixed>,
 }
 
@@ -256,6 +298,7 @@ pub struct Counts {
     /// Total number of tokens in the corpus.
     pub n_tokens: u64,
     /// Corpus frequency of every token id (`unigram_tf[id]`).
+    #[serde(with = "crate::packed")]
     pub unigram_tf: Vec<u64>,
     /// The `min_df` the phrases were counted with.
     pub min_df: u32,

@@ -8,13 +8,15 @@
 //!
 //! The on-disk form of each intermediate is the in-memory type encoded by [`format`], behind a
 //! header with a magic string, a format version, the writing stage, a payload checksum and the
-//! fingerprints of the stage's input and config. Only [`format`] knows the encoding.
+//! fingerprints of the stage's input and config. Only [`format`] knows the encoding ([`packed`]
+//! says how the large integer arrays are laid out inside it).
 
 pub mod atomic;
 pub mod comparison;
 pub mod corpus;
 pub mod counts;
 pub mod format;
+pub mod packed;
 pub mod progress;
 pub mod segmented;
 pub mod text;

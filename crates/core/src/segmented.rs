@@ -48,6 +48,7 @@ pub struct Vocab {
     /// Kind of each id.
     pub kinds: Vec<TokenKind>,
     /// Bytes of an `fst::Map` from term to id (terms in byte order).
+    #[serde(with = "crate::packed::bytes")]
     pub fst: Vec<u8>,
 }
 
@@ -57,6 +58,7 @@ struct StoredVocab {
     terms: Vec<String>,
     kinds: Vec<TokenKind>,
     /// Read to keep the layout, then replaced by a map built from `terms`.
+    #[serde(with = "crate::packed::bytes")]
     _fst: Vec<u8>,
 }
 
@@ -132,10 +134,13 @@ impl Vocab {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SegDoc {
     /// Token ids, in text order.
+    #[serde(with = "crate::packed")]
     pub tokens: Vec<u32>,
     /// Byte offset in the document's cleaned text where each token starts.
+    #[serde(with = "crate::packed")]
     pub starts: Vec<u32>,
     /// `(token index, end offset)` for the tokens whose text is not their term, by index.
+    #[serde(with = "crate::packed")]
     pub odd_ends: Vec<(u32, u32)>,
 }
 

@@ -1,0 +1,215 @@
+//! Large arrays of fixed-width records (token ids, offsets, per-report counts) as they are
+//! stored in an intermediate: a sequence of byte strings, each holding whole records in
+//! little-endian order.
+//!
+//! The general encoding writes an array element by element, each integer a variable-length
+//! integer; for the hundreds of millions of ids in a big corpus that is most of the time spent
+//! writing and reading an intermediate. Stored as byte strings, an array is encoded and decoded
+//! chunk by chunk with plain byte copies. Chunks keep the extra memory while writing to one
+//! chunk, whatever the array's size, and the byte order is fixed whatever the machine's.
+//!
+//! Used through serde's field attributes: `#[serde(with = "crate::packed")]` on a `Vec<T>` whose
+//! `T` is [`Record`].
+
+use serde::de::{Error as _, SeqAccess, Visitor};
+use serde::ser::SerializeSeq;
+use serde::{Deserializer, Serializer};
+
+/// Bytes per stored chunk, at most (a chunk holds whole records).
+const CHUNK_BYTES: usize = 1 << 20;
+
+/// A fixed-width record that can be stored in a packed array.
+pub trait Record: Sized {
+    /// Bytes per record.
+    const WIDTH: usize;
+    /// Appends the record's little-endian bytes to `out`.
+    fn put(&self, out: &mut Vec<u8>);
+    /// Reads a record from exactly [`Record::WIDTH`] bytes.
+    fn get(b: &[u8]) -> Self;
+}
+
+/// Reads the little-endian `u32` at `at` of `b`; callers pass records of their full width.
+fn u32_le(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+impl Record for u32 {
+    const WIDTH: usize = 4;
+    fn put(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_le_bytes());
+    }
+    fn get(b: &[u8]) -> u32 {
+        u32_le(b, 0)
+    }
+}
+
+impl Record for u64 {
+    const WIDTH: usize = 8;
+    fn put(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_le_bytes());
+    }
+    fn get(b: &[u8]) -> u64 {
+        u64::from(u32_le(b, 0)) | (u64::from(u32_le(b, 4)) << 32)
+    }
+}
+
+impl Record for (u32, u32) {
+    const WIDTH: usize = 8;
+    fn put(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.0.to_le_bytes());
+        out.extend_from_slice(&self.1.to_le_bytes());
+    }
+    fn get(b: &[u8]) -> (u32, u32) {
+        (u32_le(b, 0), u32_le(b, 4))
+    }
+}
+
+/// A borrowed byte string, serialised as bytes rather than as a sequence of numbers.
+struct Bytes<'a>(&'a [u8]);
+
+impl serde::Serialize for Bytes<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(self.0)
+    }
+}
+
+/// An owned byte string read back.
+struct ByteBuf(Vec<u8>);
+
+impl<'de> serde::Deserialize<'de> for ByteBuf {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<ByteBuf, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = ByteBuf;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a byte string")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<ByteBuf, E> {
+                Ok(ByteBuf(v.to_vec()))
+            }
+            fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<ByteBuf, E> {
+                Ok(ByteBuf(v))
+            }
+        }
+        d.deserialize_byte_buf(V)
+    }
+}
+
+/// Serialises `v` as a sequence of byte strings of whole records.
+pub fn serialize<T: Record, S: Serializer>(v: &[T], s: S) -> Result<S::Ok, S::Error> {
+    let per_chunk = (CHUNK_BYTES / T::WIDTH).max(1);
+    let mut seq = s.serialize_seq(Some(v.len().div_ceil(per_chunk)))?;
+    let mut buf = Vec::with_capacity(per_chunk.min(v.len()) * T::WIDTH);
+    for chunk in v.chunks(per_chunk) {
+        buf.clear();
+        for r in chunk {
+            r.put(&mut buf);
+        }
+        seq.serialize_element(&Bytes(&buf))?;
+    }
+    seq.end()
+}
+
+/// Reads what [`serialize`] wrote. A chunk that is not a whole number of records is an error.
+pub fn deserialize<'de, T: Record, D: Deserializer<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    struct V<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Record> Visitor<'de> for V<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "byte strings of {}-byte records", T::WIDTH)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut out = Vec::new();
+            while let Some(ByteBuf(b)) = seq.next_element::<ByteBuf>()? {
+                if b.len() % T::WIDTH != 0 {
+                    return Err(A::Error::invalid_length(
+                        b.len(),
+                        &"a whole number of records",
+                    ));
+                }
+                // Exact growth: an array of one chunk gets no spare capacity, and a larger one
+                // grows by whole chunks (the allocator remaps big blocks instead of copying).
+                out.reserve_exact(b.len() / T::WIDTH);
+                out.extend(b.chunks_exact(T::WIDTH).map(T::get));
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_seq(V(std::marker::PhantomData))
+}
+
+/// Plain bytes (`Vec<u8>`), stored as one byte string: `#[serde(with = "crate::packed::bytes")]`.
+pub mod bytes {
+    use super::{ByteBuf, Bytes};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    /// Serialises `v` as one byte string.
+    pub fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        Bytes(v).serialize(s)
+    }
+
+    /// Reads what [`serialize`] wrote.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        Ok(ByteBuf::deserialize(d)?.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Arrays {
+        #[serde(with = "crate::packed")]
+        ids: Vec<u32>,
+        #[serde(with = "crate::packed")]
+        big: Vec<u64>,
+        #[serde(with = "crate::packed")]
+        pairs: Vec<(u32, u32)>,
+        #[serde(with = "crate::packed::bytes")]
+        raw: Vec<u8>,
+    }
+
+    fn round_trip(a: &Arrays) -> Arrays {
+        let bytes = crate::format::encode(crate::Stage::Count, 0, 0, a).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.bin");
+        std::fs::write(&path, bytes).unwrap();
+        crate::format::read(&path, crate::Stage::Count).unwrap().1
+    }
+
+    #[test]
+    fn arrays_of_every_size_round_trip() {
+        // Sizes around the chunk boundary, and empty arrays.
+        for n in [0usize, 1, 7, (1 << 18) - 1, 1 << 18, (1 << 18) + 1, 600_000] {
+            let a = Arrays {
+                ids: (0..n as u32)
+                    .map(|i| i.wrapping_mul(2_654_435_761))
+                    .collect(),
+                big: (0..(n / 3) as u64).map(|i| i << 33 | i).collect(),
+                pairs: (0..(n / 5) as u32).map(|i| (i, u32::MAX - i)).collect(),
+                raw: (0..n % 1000).map(|i| i as u8).collect(),
+            };
+            assert_eq!(round_trip(&a), a, "n = {n}");
+        }
+    }
+
+    #[test]
+    fn a_chunk_cut_inside_a_record_is_refused() {
+        #[derive(Debug, Serialize, Deserialize)]
+        struct Ids {
+            #[serde(with = "crate::packed")]
+            ids: Vec<u32>,
+        }
+        // A list of byte lists has the layout of a sequence of byte strings: here one chunk of
+        // 6 bytes, which cannot hold whole 4-byte ids.
+        let bytes =
+            crate::format::encode(crate::Stage::Count, 0, 0, &vec![vec![1u8, 2, 3, 4, 5, 6]])
+                .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.bin");
+        std::fs::write(&path, bytes).unwrap();
+        let err = crate::format::read::<Ids>(&path, crate::Stage::Count).unwrap_err();
+        assert!(err.to_string().contains("record"), "{err}");
+    }
+}
