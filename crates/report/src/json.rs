@@ -360,7 +360,7 @@ fn member<T: Serialize + ?Sized>(
 /// The bytes are those of serialising [`slogans_file`] whole, but the top-level object is
 /// written member by member in [`SlogansFile`]'s field order so that the slogans, the bulk of
 /// the file, can be rendered in parallel chunks and streamed instead of held in memory.
-pub(crate) fn write_slogans_json(cmp: &Comparison, w: &mut dyn Write) -> Result<(), Fail> {
+pub(crate) fn write_slogans_json(cmp: &Comparison, w: &mut (dyn Write + Send)) -> Result<(), Fail> {
     let f = head(cmp);
     let mut buf = Vec::new();
     member(&mut buf, true, "schema", &f.schema)?;

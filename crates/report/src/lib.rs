@@ -172,7 +172,7 @@ enum Output {
 /// Writes one file atomically, streaming what `fill` writes into it.
 fn write_file(
     path: &Path,
-    fill: impl FnOnce(&mut dyn io::Write) -> Result<(), Fail>,
+    fill: impl FnOnce(&mut (dyn io::Write + Send)) -> Result<(), Fail>,
 ) -> Result<(), Error> {
     // A rendering error has to pass through the writer's `io::Result`; it is kept aside and
     // returned as itself.

@@ -41,8 +41,12 @@ impl From<Error> for Fail {
 /// Renders `items` in chunks of `chunk` on the rayon pool and writes the chunks to `w` in
 /// order. `render(first, rows, buf)` appends the rows to `buf`; `first` is the position of
 /// `rows[0]` in `items`, for separators that depend on it.
+///
+/// Chunks go in waves of a few per thread, and one wave is written while the next is rendered:
+/// copying hundreds of megabytes into the file takes as long as rendering them, so the two
+/// overlap instead of taking turns.
 pub(crate) fn write_chunks<T, F>(
-    w: &mut dyn Write,
+    w: &mut (dyn Write + Send),
     items: &[T],
     chunk: usize,
     render: F,
@@ -52,10 +56,9 @@ where
     F: Fn(usize, &[T], &mut Vec<u8>) -> Result<(), Fail> + Sync,
 {
     let chunk = chunk.max(1);
-    // A wave keeps every core busy twice over while bounding what is held before writing.
     let wave = chunk * 2 * rayon::current_num_threads();
-    for (w_i, batch) in items.chunks(wave).enumerate() {
-        let parts: Vec<Result<Vec<u8>, Fail>> = batch
+    let render_wave = |(w_i, batch): (usize, &[T])| -> Vec<Result<Vec<u8>, Fail>> {
+        batch
             .par_chunks(chunk)
             .enumerate()
             .map(|(c_i, rows)| {
@@ -63,10 +66,23 @@ where
                 render(w_i * wave + c_i * chunk, rows, &mut buf)?;
                 Ok(buf)
             })
-            .collect();
+            .collect()
+    };
+    let write_wave = |w: &mut (dyn Write + Send), parts: Vec<Result<Vec<u8>, Fail>>| {
         for part in parts {
             w.write_all(&part?)?;
         }
+        Ok::<_, Fail>(())
+    };
+    let mut waves = items.chunks(wave).enumerate();
+    let mut ready = waves.next().map(render_wave);
+    while let Some(parts) = ready {
+        let (written, next) = rayon::join(
+            || write_wave(&mut *w, parts),
+            || waves.next().map(render_wave),
+        );
+        written?;
+        ready = next;
     }
     Ok(())
 }

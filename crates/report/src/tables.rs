@@ -137,7 +137,7 @@ fn top_reports<'a>(s: &Slogan, docs: &'a [DocInfo]) -> [Option<&'a DocInfo>; TOP
 }
 
 /// Writes `slogans.tsv`: UTF-8, tab-separated, a header row, one row per slogan.
-pub(crate) fn write_slogans_tsv(cmp: &Comparison, w: &mut dyn Write) -> Result<(), Fail> {
+pub(crate) fn write_slogans_tsv(cmp: &Comparison, w: &mut (dyn Write + Send)) -> Result<(), Fail> {
     w.write_all(COLUMNS.join("\t").as_bytes())?;
     w.write_all(b"\n")?;
     write_chunks(w, &cmp.slogans, CHUNK, |_, slogans, buf| {
@@ -160,7 +160,7 @@ pub(crate) fn write_slogans_tsv(cmp: &Comparison, w: &mut dyn Write) -> Result<(
 
 /// Writes `slogans.csv`: the same rows as the TSV, comma-separated with RFC 4180 quoting and
 /// CRLF line ends, behind a UTF-8 byte-order mark so that Excel detects the encoding.
-pub(crate) fn write_slogans_csv(cmp: &Comparison, w: &mut dyn Write) -> Result<(), Fail> {
+pub(crate) fn write_slogans_csv(cmp: &Comparison, w: &mut (dyn Write + Send)) -> Result<(), Fail> {
     let builder = || {
         let mut b = csv::WriterBuilder::new();
         b.terminator(csv::Terminator::CRLF);
