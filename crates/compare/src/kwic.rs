@@ -87,17 +87,21 @@ fn line_at(len: usize, at: usize, d: u32, seg: &Segmented, context_chars: usize)
     let phrase = text.get(start..end)?;
     let before = text.get(..start)?;
     let after = text.get(end..)?;
+    // Only the context itself is scanned, never the whole paragraph: a report without line
+    // breaks would otherwise be read end to end for every line.
     let left: String = {
-        let para = before.rsplit('\n').next().unwrap_or("");
-        let mut chars: Vec<char> = para.chars().rev().take(context_chars).collect();
+        let mut chars: Vec<char> = before
+            .chars()
+            .rev()
+            .take_while(|&c| c != '\n')
+            .take(context_chars)
+            .collect();
         chars.reverse();
         chars.into_iter().collect()
     };
     let right: String = after
-        .split('\n')
-        .next()
-        .unwrap_or("")
         .chars()
+        .take_while(|&c| c != '\n')
         .take(context_chars)
         .collect();
     Some(Kwic {

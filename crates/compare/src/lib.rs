@@ -39,6 +39,7 @@ pub mod kwic;
 pub mod measures;
 pub mod shape;
 pub mod subcount;
+pub mod trie;
 
 /// Weights of the four parts of a slogan's `score` (each part lies in [0, 1]; the score is their
 /// weighted mean).
@@ -398,13 +399,7 @@ pub fn run(
     }
     progress.finish();
     progress.start("compare: sub-phrase counts", missing.len() as u64);
-    let missing_owned: Vec<Vec<u32>> = missing.iter().map(|m| m.to_vec()).collect();
-    part_tf.extend(
-        missing
-            .iter()
-            .copied()
-            .zip(subcount::count(&missing_owned, seg)),
-    );
+    part_tf.extend(missing.iter().copied().zip(subcount::count(&missing, seg)));
     progress.inc(missing.len() as u64);
     progress.finish();
 
@@ -580,17 +575,9 @@ fn containing_tf<'a>(
     candidates: impl Iterator<Item = &'a [u32]>,
     progress: &dyn Progress,
 ) -> Vec<u32> {
-    let index: FxHashMap<&[u32], usize> = candidates.enumerate().map(|(k, t)| (t, k)).collect();
-    let longest = index.keys().map(|t| t.len()).max().unwrap_or(0);
-    // Most positions cannot start a candidate; a table of candidate first tokens skips them
-    // without hashing.
-    let mut first = vec![false; counts.vocab.len()];
-    for t in index.keys() {
-        if let Some(f) = t.first().and_then(|&f| first.get_mut(f as usize)) {
-            *f = true;
-        }
-    }
-    let best: Vec<AtomicU32> = (0..index.len()).map(|_| AtomicU32::new(0)).collect();
+    let candidates: Vec<&[u32]> = candidates.collect();
+    let trie = trie::Trie::new(candidates.iter().copied());
+    let best: Vec<AtomicU32> = (0..candidates.len()).map(|_| AtomicU32::new(0)).collect();
     let n_phrases = counts.phrases.len();
     (0..n_phrases.div_ceil(CHUNK))
         .into_par_iter()
@@ -600,19 +587,13 @@ fn containing_tf<'a>(
             for q in chunk.filter_map(|i| counts.phrases.get(i)) {
                 let t = q.tokens;
                 for i in 0..t.len() {
-                    if !first.get(t[i] as usize).copied().unwrap_or(false) {
-                        continue;
-                    }
-                    for j in i + 1..=t.len().min(i + longest) {
-                        if j - i == t.len() {
-                            continue;
-                        }
-                        if let Some(&k) = index.get(&t[i..j]) {
-                            // max is order-independent, so relaxed atomics give the same result
-                            // for any thread count.
+                    trie.prefixes_of(&t[i..], |k, n| {
+                        // The phrase itself does not contain itself. max is order-independent,
+                        // so relaxed atomics give the same result for any thread count.
+                        if n < t.len() {
                             best[k].fetch_max(q.tf, Ordering::Relaxed);
                         }
-                    }
+                    });
                 }
             }
             progress.inc(len as u64);

@@ -9,58 +9,21 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use tifa_core::Segmented;
 
+use crate::trie::Trie;
+
 /// Term frequency of each sequence in `needed` (in the same order) over all reports.
-pub fn count(needed: &[Vec<u32>], seg: &Segmented) -> Vec<u64> {
+pub fn count(needed: &[&[u32]], seg: &Segmented) -> Vec<u64> {
     if needed.is_empty() {
         return Vec::new();
     }
-    let index: FxHashMap<&[u32], usize> = needed
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.as_slice(), i))
-        .collect();
-    // Only positions whose first two tokens start some needed sequence are looked at, and only
-    // for the lengths needed there; one-token sequences are looked up directly.
-    let mut starts: FxHashMap<(u32, Option<u32>), Vec<usize>> = FxHashMap::default();
-    for t in needed.iter().filter(|t| !t.is_empty()) {
-        starts
-            .entry((t[0], t.get(1).copied()))
-            .or_default()
-            .push(t.len());
-    }
-    for lens in starts.values_mut() {
-        lens.sort_unstable();
-        lens.dedup();
-    }
-    // A table of first tokens rejects most positions before any hashing.
-    let mut first: Vec<bool> = Vec::new();
-    for &(f, _) in starts.keys() {
-        let f = f as usize;
-        if f >= first.len() {
-            first.resize(f + 1, false);
-        }
-        first[f] = true;
-    }
+    let trie = Trie::new(needed.iter().copied());
     seg.docs
         .par_iter()
         .map(|doc| {
             let mut local: FxHashMap<usize, u64> = FxHashMap::default();
             let t = &doc.tokens;
             for i in 0..t.len() {
-                if !first.get(t[i] as usize).copied().unwrap_or(false) {
-                    continue;
-                }
-                let pair = t.get(i + 1).map(|&n| (t[i], Some(n)));
-                for key in [Some((t[i], None)), pair].into_iter().flatten() {
-                    let Some(lens) = starts.get(&key) else {
-                        continue;
-                    };
-                    for &len in lens {
-                        if let Some(&k) = t.get(i..i + len).and_then(|w| index.get(w)) {
-                            *local.entry(k).or_insert(0) += 1;
-                        }
-                    }
-                }
+                trie.prefixes_of(&t[i..], |k, _| *local.entry(k).or_insert(0) += 1);
             }
             local
         })
@@ -101,7 +64,7 @@ mod tests {
             docs: vec![doc(vec![1, 1, 1, 2]), doc(vec![1, 2, 1, 1])],
             ..Segmented::default()
         };
-        let needed = vec![vec![1, 1], vec![1, 2], vec![3]];
+        let needed: Vec<&[u32]> = vec![&[1, 1], &[1, 2], &[3]];
         assert_eq!(count(&needed, &seg), vec![3, 2, 0]);
     }
 }
