@@ -28,20 +28,21 @@ measure() {
 
 mb() { du -sb --apparent-size "$1" | awk '{printf "%.1f", $1/1e6}'; }
 
+# bench_corpus NAME DIR: jieba-rs alone, then the whole pipeline as one `tifa run` process.
+# Per-stage seconds and peak memory come from `tifa -v` (the process's own accounting: each
+# stage's peak resident memory); the total is the wall time of the whole process.
 bench_corpus() {
   local name=$1 dir=$2 work="$OUT/work-$1" rep="$OUT/reports-$1"
   rm -rf "$work" "$rep"
   measure "$name-jieba" target/release/jieba-baseline $HMM_FLAG -j "$THREADS" "$dir"
-  local T="$TIFA -q --no-progress -j $THREADS"
-  measure "$name-clean" $T clean --in "$dir" --out "$work/clean.bin"
-  measure "$name-segment" $T segment --in "$work/clean.bin" --out "$work/segment.bin"
-  measure "$name-count" $T count --in "$work/segment.bin" --out "$work/count.bin"
-  measure "$name-compare" $T compare --in "$work/count.bin" --out "$work/compare.bin"
-  measure "$name-report" $T report --in "$work/compare.bin" --out "$rep"
-  rm -rf "$work/segment.bin"
+  measure "$name-run" $TIFA -v --no-progress -j "$THREADS" run --corpus "$dir" --work-dir "$work" --out-dir "$rep"
+  sed -n 's/^ \{0,9\}\(clean\|segment\|count\|compare\|report\|run\): \([0-9.]*\) s, peak \([0-9]*\) MB$/'"$name"'-\1 \2 \3/p' \
+    "$OUT/$name-run.stderr" >>"$OUT/stages"
+  rm -rf "$work/segment.bin" "$work/count.bin"
 }
 
 : >"$OUT/times"
+: >"$OUT/stages"
 echo "bench: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB RAM, $(uname -m), threads $THREADS"
 echo "bench: news transcripts ($(mb "$BENCH_CORPUS") MB)"
 bench_corpus news "$BENCH_CORPUS"
@@ -64,36 +65,36 @@ if python3 -c "import jieba" 2>/dev/null || pip install -q jieba >/dev/null 2>&1
   PY=1
 fi
 
-python3 - "$OUT/times" "$(mb "$BENCH_CORPUS")" "$(mb "$BIG")" "$PY" "$(mb "${GOV[0]}") $(mb "${GOV[1]}") $(mb "${GOV[2]}")" <<'PYEOF' | tee "$OUT/results.md"
+python3 - "$OUT/times" "$OUT/stages" "$(mb "$BENCH_CORPUS")" "$(mb "$BIG")" "$PY" "$(mb "${GOV[0]}") $(mb "${GOV[1]}") $(mb "${GOV[2]}")" <<'PYEOF' | tee "$OUT/results.md"
 import sys
 times = {}
 for line in open(sys.argv[1]):
     label, secs, kb = line.split()
-    times[label] = (float(secs), int(kb))
-sizes = {"news": float(sys.argv[2]), "big": float(sys.argv[3])}
+    times[label] = (float(secs), int(kb) * 1024 / 1e6)
+stages = {}
+for line in open(sys.argv[2]):
+    label, secs, mb = line.split()
+    stages[label] = (float(secs), float(mb))
+sizes = {"news": float(sys.argv[3]), "big": float(sys.argv[4])}
 print("| corpus | stage | seconds | MB/s | peak memory MB | peak / corpus |")
 print("|---|---|---:|---:|---:|---:|")
 for name, size in sizes.items():
-    total = 0.0
-    peak = 0
     for stage in ["clean", "segment", "count", "compare", "report"]:
-        s, kb = times[f"{name}-{stage}"]
-        total += s
-        peak = max(peak, kb)
-        print(f"| {name} {size:.0f} MB | {stage} | {s:.2f} | {size / max(s, 1e-9):.1f} | {kb / 1024:.0f} | {kb / 1024 / size:.2f} |")
-    js, jkb = times[f"{name}-jieba"]
-    print(f"| {name} {size:.0f} MB | **all stages** | {total:.2f} | {size / total:.1f} | {peak / 1024:.0f} | {peak / 1024 / size:.2f} |")
-    print(f"| {name} {size:.0f} MB | jieba-rs alone | {js:.2f} | {size / js:.1f} | {jkb / 1024:.0f} | |")
+        s, mb = stages[f"{name}-{stage}"]
+        print(f"| {name} {size:.0f} MB | {stage} | {s:.2f} | {size / max(s, 1e-9):.1f} | {mb:.0f} | {mb / size:.2f} |")
+    total, _ = times[f"{name}-run"]
+    _, peak = stages[f"{name}-run"]
+    js, jmb = times[f"{name}-jieba"]
+    print(f"| {name} {size:.0f} MB | **tifa run, all stages** | {total:.2f} | {size / total:.1f} | {peak:.0f} | {peak / size:.2f} |")
+    print(f"| {name} {size:.0f} MB | jieba-rs alone | {js:.2f} | {size / js:.1f} | {jmb:.0f} | |")
     print(f"| {name} {size:.0f} MB | **ratio tifa / jieba** | {total / js:.2f} | | | |")
-n, b = times, None
-ts = sum(times[f"news-{s}"][0] for s in ["clean", "segment", "count", "compare", "report"])
-tb = sum(times[f"big-{s}"][0] for s in ["clean", "segment", "count", "compare", "report"])
 print()
-print(f"Scaling news -> big: size x{sizes['big'] / sizes['news']:.2f}, time x{tb / ts:.2f}, "
-      f"peak memory x{max(times[f'big-{s}'][1] for s in ['clean','segment','count','compare','report']) / max(times[f'news-{s}'][1] for s in ['clean','segment','count','compare','report']):.2f}")
-if sys.argv[4]:
+print(f"Scaling news -> big: size x{sizes['big'] / sizes['news']:.2f}, "
+      f"time x{times['big-run'][0] / times['news-run'][0]:.2f}, "
+      f"peak memory x{stages['big-run'][1] / stages['news-run'][1]:.2f}")
+if sys.argv[5]:
     py, _ = times["gov-python"]
     tf, _ = times["gov-tifa"]
-    gov = sum(float(x) for x in sys.argv[5].split())
+    gov = sum(float(x) for x in sys.argv[6].split())
     print(f"Government reports ({gov:.1f} MB): Python jieba + Counter {py:.2f} s, tifa run {tf:.2f} s: tifa is {py / tf:.0f}x faster")
 PYEOF

@@ -442,6 +442,17 @@ impl<T: serde::de::DeserializeOwned> Output<T> {
 /// stage hands its output to the next in memory and writes it to the work folder as well, so
 /// a later run (or a single stage command) can start from it.
 pub fn run_all(g: &Global, bars: &Bars, a: RunArgs) -> anyhow::Result<()> {
+    // Loading jieba's dictionary takes a good part of a second; it overlaps the clean stage.
+    std::thread::scope(|scope| {
+        let segmenter = scope.spawn(|| segmenter(g));
+        run_stages(g, bars, a, segmenter)
+    })
+}
+
+type Building<'scope> =
+    std::thread::ScopedJoinHandle<'scope, anyhow::Result<(tifa_segment::Segmenter, u64)>>;
+
+fn run_stages(g: &Global, bars: &Bars, a: RunArgs, segmenter: Building<'_>) -> anyhow::Result<()> {
     let w = &a.work_dir;
     let (clean_out, seg_out, count_out, cmp_out) = (
         w.join("clean.bin"),
@@ -468,7 +479,9 @@ pub fn run_all(g: &Global, bars: &Bars, a: RunArgs) -> anyhow::Result<()> {
         }
     };
 
-    let (seg, seg_fp) = segmenter(g)?;
+    let (seg, seg_fp) = segmenter
+        .join()
+        .map_err(|_| anyhow::anyhow!("loading the segmenter failed"))??;
     let mut segmented = match fresh(&seg_out, Stage::Segment, clean.header.checksum, seg_fp) {
         Some(h) if !a.force => {
             skip("segment");
