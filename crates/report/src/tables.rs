@@ -11,7 +11,7 @@ use std::io::{self, Write};
 use tifa_core::{Comparison, DocInfo, GroupComparison, Slogan};
 
 use crate::stream::{write_chunks, Fail, CHUNK};
-use crate::text::{fixed, md_cell, push_csv_text, push_fixed, push_tsv_field, tsv_field};
+use crate::text::{fixed, md_cell, push_csv_text, push_fixed, push_int, push_tsv_field, tsv_field};
 use crate::Config;
 
 /// Columns of `slogans.tsv` and `slogans.csv`, in order. The first seven are the user
@@ -63,18 +63,17 @@ impl Row {
     fn fill(&mut self, s: &Slogan, docs: &[DocInfo]) {
         self.text.clear();
         self.ends.clear();
-        let t = &mut self.text;
-        let _ = write!(t, "{}", s.rank);
+        push_int(&mut self.text, s.rank);
         self.end_field();
         self.text.push_str(&s.phrase);
         self.end_field();
         self.text.push_str(s.kind.name());
         self.end_field();
-        let _ = write!(self.text, "{}", s.df);
+        push_int(&mut self.text, s.df);
         self.end_field();
         push_fixed(&mut self.text, s.df_pct, 2);
         self.end_field();
-        let _ = write!(self.text, "{}", s.tf);
+        push_int(&mut self.text, s.tf);
         self.end_field();
         push_fixed(&mut self.text, s.score, 4);
         self.end_field();
@@ -82,13 +81,13 @@ impl Row {
         self.end_field();
         for y in [s.first_year, s.last_year] {
             if let Some(y) = y {
-                let _ = write!(self.text, "{y}");
+                push_int(&mut self.text, y);
             }
             self.end_field();
         }
         self.text.push_str(&s.family);
         self.end_field();
-        let _ = write!(self.text, "{}", s.n_tokens);
+        push_int(&mut self.text, s.n_tokens);
         self.end_field();
         for x in [s.cohesion, s.left_entropy, s.right_entropy, s.quoted_share] {
             push_fixed(&mut self.text, x, 4);
@@ -153,7 +152,7 @@ pub(crate) fn write_slogans_tsv(cmp: &Comparison, w: &mut (dyn Write + Send)) ->
             }
             out.push('\n');
         }
-        buf.extend_from_slice(out.as_bytes());
+        *buf = out.into_bytes();
         Ok(())
     })
 }

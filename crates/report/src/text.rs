@@ -4,8 +4,6 @@
 //! Numbers are written with a fixed number of decimals so that a file never changes because a
 //! float printed differently, and so that columns line up in a spreadsheet.
 
-use std::fmt::Write as _;
-
 /// Formats `x` with `decimals` fixed decimals. Negative zero prints as zero and non-finite
 /// values (which no stage should produce) as an empty field, so a file never holds `NaN`.
 pub fn fixed(x: f64, decimals: usize) -> String {
@@ -38,9 +36,14 @@ pub fn push_fixed(out: &mut String, x: f64, decimals: usize) {
             if x < 0.0 && n != 0 {
                 out.push('-');
             }
-            let _ = write!(out, "{}", n / p);
+            push_int(out, n / p);
             if decimals > 0 {
-                let _ = write!(out, ".{:0decimals$}", n % p);
+                // The fraction, left-padded with zeros to `decimals` digits.
+                let mut buf = itoa::Buffer::new();
+                let frac = buf.format(n % p);
+                out.push('.');
+                out.extend(std::iter::repeat_n('0', decimals - frac.len()));
+                out.push_str(frac);
             }
         }
         None => {
@@ -52,6 +55,11 @@ pub fn push_fixed(out: &mut String, x: f64, decimals: usize) {
             }
         }
     }
+}
+
+/// Appends an integer in decimal.
+pub fn push_int(out: &mut String, n: impl itoa::Integer) {
+    out.push_str(itoa::Buffer::new().format(n));
 }
 
 /// Rounds `x` to `decimals` decimals, for JSON, so the JSON holds the same values as the TSV.
