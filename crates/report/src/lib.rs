@@ -310,6 +310,28 @@ mod tests {
     }
 
     #[test]
+    fn same_bytes_whatever_the_number_of_threads() {
+        let cmp = sample_with_many_slogans(3 * stream::CHUNK + 11);
+        let write_with = |threads: usize| {
+            let dir = tempfile::tempdir().unwrap();
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let paths = pool
+                .install(|| run(&cmp, &Config::default(), dir.path(), &tifa_core::NoProgress))
+                .unwrap();
+            paths
+                .iter()
+                .map(|p| (p.file_name().unwrap().to_owned(), std::fs::read(p).unwrap()))
+                .collect::<Vec<_>>()
+        };
+        let one = write_with(1);
+        assert_eq!(one.len(), 6);
+        assert_eq!(write_with(3), one);
+    }
+
+    #[test]
     fn default_config_equals_shipped_file() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/report.toml");
         let text = std::fs::read_to_string(path).unwrap();
