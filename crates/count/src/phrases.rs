@@ -9,14 +9,20 @@
 //! scan of the interval measures every phrase of it that is stored.
 //!
 //! Intervals never span two first tokens, so the array is cut at first-token buckets into
-//! chunks that are walked in parallel; each chunk's phrases are sorted, and the chunks are
-//! concatenated in array order, which is token order, so the result is sorted and the same for
-//! any number of threads.
+//! chunks that are walked in parallel. The walk finds intervals bottom-up (children before their
+//! parent), so each chunk's phrases are put in order afterwards by their first suffix and length
+//! — the position of a phrase's interval in the suffix array is its place in token order — and
+//! the chunks are concatenated in array order, which is token order, so the result is sorted and
+//! the same for any number of threads.
+//!
+//! A chunk's phrases are written into flat arenas (token ids once per class, per-report counts
+//! once per class) with a small fixed record per phrase, so the walk allocates nothing per
+//! phrase or per interval.
 
 use rayon::prelude::*;
-use tifa_core::{Branching, PhraseStats, Progress};
+use tifa_core::{Branching, PhraseStats, Phrases, PhrasesFull, Progress};
 
-use crate::stream::{is_sentinel, Class, Keyed, Pass, Stream, CLOSE, OPEN};
+use crate::stream::{is_sentinel, Class, Pass, Stream, Suffix, CLOSE, OPEN};
 use crate::Config;
 
 /// Bounds of the number of suffixes per chunk of parallel work (whole buckets are added until a
@@ -24,13 +30,14 @@ use crate::Config;
 const CHUNK_MIN: usize = 64;
 const CHUNK_MAX: usize = 1 << 16;
 
-/// Measures every stored phrase whose first token is in one pass; the result is sorted.
+/// Measures every stored phrase whose first token is in one pass. The chunks come back in
+/// order, each sorted, so their phrases concatenate sorted.
 pub(crate) fn collect(
     stream: &Stream,
     pass: &Pass,
     config: &Config,
     progress: &dyn Progress,
-) -> Vec<PhraseStats> {
+) -> Vec<Found> {
     let n = pass.keyed.len();
     // Chunk limits depend only on the data, never on the thread count.
     let chunk = (n / 1024).clamp(CHUNK_MIN, CHUNK_MAX);
@@ -45,7 +52,7 @@ pub(crate) fn collect(
     if start < n {
         chunks.push((start, n));
     }
-    let parts: Vec<Vec<PhraseStats>> = chunks
+    chunks
         .par_iter()
         // The walker's dense counters are sized by the vocabulary; build one per rayon job, not
         // per chunk.
@@ -60,17 +67,63 @@ pub(crate) fn collect(
                     after: &pass.after[a..b],
                 });
                 progress.inc((b - a) as u64);
-                let mut out = std::mem::take(&mut walker.out);
-                out.sort_unstable_by(|x, y| x.tokens.cmp(&y.tokens));
-                out
+                let mut found = std::mem::take(&mut walker.found);
+                found.items.sort_unstable_by_key(|x| x.order);
+                found
             },
         )
-        .collect();
-    let mut phrases = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-    for part in parts {
-        phrases.extend(part);
+        .collect()
+}
+
+/// The stored phrases of one chunk: token ids and per-report counts in flat arenas, shared by
+/// the lengths of a class, and one [`Item`] per phrase.
+#[derive(Default)]
+pub(crate) struct Found {
+    tokens: Vec<u32>,
+    per_doc: Vec<(u32, u32)>,
+    items: Vec<Item>,
+}
+
+/// One stored phrase of a [`Found`].
+struct Item {
+    /// Index of the first suffix of its interval in the pass, then its length: the phrase's
+    /// place in token order.
+    order: (usize, u32),
+    /// Start of its tokens in the token arena (it has `order.1` of them).
+    tokens: usize,
+    /// Start of its per-report counts in that arena (it has `df` of them).
+    per_doc: usize,
+    tf: u32,
+    df: u32,
+    left: Branching,
+    right: Branching,
+    quoted: u32,
+}
+
+impl Found {
+    /// Appends the phrases, in order, to `phrases`, each through `buf` (one buffer reused, so
+    /// no allocation per phrase).
+    pub fn push_into(
+        &self,
+        phrases: &mut Phrases,
+        buf: &mut PhraseStats,
+    ) -> Result<(), PhrasesFull> {
+        for x in &self.items {
+            buf.tokens.clear();
+            buf.tokens
+                .extend_from_slice(&self.tokens[x.tokens..x.tokens + x.order.1 as usize]);
+            buf.per_doc.clear();
+            buf.per_doc
+                .extend_from_slice(&self.per_doc[x.per_doc..x.per_doc + x.df as usize]);
+            buf.tf = x.tf;
+            buf.df = x.df;
+            buf.left = x.left;
+            buf.right = x.right;
+            buf.quoted = x.quoted;
+            phrases.push(buf)?;
+        }
+        Ok(())
     }
-    phrases
 }
 
 /// A run of whole first-token buckets of a [`Pass`], from suffix `start` on.
@@ -78,7 +131,7 @@ pub(crate) fn collect(
 struct Chunk<'p> {
     pass: &'p Pass,
     start: usize,
-    keyed: &'p [Keyed],
+    keyed: &'p [Suffix],
     lcp: &'p [u32],
     after: &'p [u32],
 }
@@ -91,9 +144,11 @@ struct Walker<'a> {
     /// that counting an interval costs its width and not a sort of it.
     doc_count: Tally,
     token_count: Tally,
-    /// Report of each suffix of the chunk.
-    docs: Vec<u32>,
-    out: Vec<PhraseStats>,
+    /// `(token, count)` pairs of word neighbours of the interval being measured.
+    words: Vec<(u32, u32)>,
+    /// The stack of open intervals of the walk, kept to reuse its memory.
+    stack: Vec<(u32, usize)>,
+    found: Found,
 }
 
 /// A dense counter that remembers which slots it touched, to read them out sorted and reset
@@ -120,16 +175,15 @@ impl Tally {
         *c += 1;
     }
 
-    /// `(slot, count)` pairs by slot, and the counter emptied.
-    fn drain(&mut self) -> Vec<(u32, u32)> {
+    /// Appends the `(slot, count)` pairs to `out` by slot, and empties the counter.
+    fn drain_into(&mut self, out: &mut Vec<(u32, u32)>) {
         self.touched.sort_unstable();
-        let out = self
-            .touched
-            .iter()
-            .map(|&i| (i, std::mem::take(&mut self.count[i as usize])))
-            .collect();
+        out.extend(
+            self.touched
+                .iter()
+                .map(|&i| (i, std::mem::take(&mut self.count[i as usize]))),
+        );
         self.touched.clear();
-        out
     }
 }
 
@@ -140,19 +194,19 @@ impl<'a> Walker<'a> {
             config,
             doc_count: Tally::new(stream.doc_starts.len()),
             token_count: Tally::new(stream.classes.len()),
-            docs: Vec::new(),
-            out: Vec::new(),
+            words: Vec::new(),
+            stack: Vec::new(),
+            found: Found::default(),
         }
     }
 
     /// Bottom-up traversal of the LCP intervals of `sa` (whose first suffix starts a new first
     /// token, so its LCP with the one before is 0).
     fn walk(&mut self, chunk: Chunk<'_>) {
-        let s = self.stream;
-        self.docs.clear();
-        self.docs.extend(chunk.keyed.iter().map(|k| s.doc_of(k.1)));
         let lcp = chunk.lcp;
-        let mut stack: Vec<(u32, usize)> = vec![(0, 0)];
+        let mut stack = std::mem::take(&mut self.stack);
+        stack.clear();
+        stack.push((0, 0));
         for i in 1..=lcp.len() {
             let cur = lcp.get(i).copied().unwrap_or(0);
             let mut lb = i - 1;
@@ -169,6 +223,24 @@ impl<'a> Walker<'a> {
                 stack.push((cur, lb));
             }
         }
+        self.stack = stack;
+    }
+
+    /// Branching statistics of the left neighbours of `occ`, which are shared by every length
+    /// of its class.
+    fn left(&mut self, occ: &[Suffix]) -> Branching {
+        let s = self.stream;
+        let mut boundary = 0u32;
+        for x in occ {
+            if is_sentinel(x.left) || s.class(x.left) != Class::Word {
+                boundary += 1;
+            } else {
+                self.token_count.add(x.left);
+            }
+        }
+        self.words.clear();
+        self.token_count.drain_into(&mut self.words);
+        branching(&self.words, boundary, occ.len() as u32)
     }
 
     /// Measures the stored phrases of one interval: the suffixes `sa[range]` share their first
@@ -187,9 +259,9 @@ impl<'a> Walker<'a> {
         }
         // Left-closed: not every occurrence follows the same token that could extend it.
         let left_closed = {
-            let l0 = occ[0].2;
+            let l0 = occ[0].left;
             let extendable = !is_sentinel(l0) && s.class(l0) != Class::Enum;
-            !extendable || occ.iter().any(|k| k.2 != l0)
+            !extendable || occ.iter().any(|k| k.left != l0)
         };
         // Cheap tests first, on data read in array order: a class with no short length whose
         // occurrences all extend to the left stores nothing, nor does a class in too few
@@ -198,12 +270,16 @@ impl<'a> Walker<'a> {
         if !has_short && !left_closed && len < c.max_len {
             return;
         }
-        for &d in &self.docs[range.clone()] {
-            self.doc_count.add(d);
+        // The per-report counts go straight into the arena, shared by the class's phrases, and
+        // are taken back if none is stored.
+        let per_doc = self.found.per_doc.len();
+        for x in occ {
+            self.doc_count.add(x.doc);
         }
-        let per_doc = self.doc_count.drain();
-        let df = per_doc.len() as u32;
+        self.doc_count.drain_into(&mut self.found.per_doc);
+        let df = (self.found.per_doc.len() - per_doc) as u32;
         if df < c.min_df {
+            self.found.per_doc.truncate(per_doc);
             return;
         }
         // Which lengths of the class are stored. A phrase never ends with `、`. It is right-closed
@@ -212,17 +288,9 @@ impl<'a> Walker<'a> {
         let valid = |k: u32| s.class(token(k - 1)) != Class::Enum;
         let right_closed = |k: u32| k == len || s.class(token(k)) == Class::Enum;
 
-        // Left neighbours are shared by every length of the class.
-        let mut boundary = 0u32;
-        for &(_, _, x) in occ {
-            if is_sentinel(x) || s.class(x) != Class::Word {
-                boundary += 1;
-            } else {
-                self.token_count.add(x);
-            }
-        }
-        let left = branching(&self.token_count.drain(), boundary, tf);
-
+        // The class's tokens, written once as far as its longest stored phrase needs.
+        let tokens = self.found.tokens.len();
+        let mut left = None;
         for k in parent + 1..=len {
             if !valid(k) {
                 continue;
@@ -232,6 +300,10 @@ impl<'a> Walker<'a> {
             if !short && !closed {
                 continue;
             }
+            let left = match left {
+                Some(b) => b,
+                None => *left.insert(self.left(occ)),
+            };
             let right = if k < len {
                 // Every occurrence is followed by the same token.
                 let x = token(k);
@@ -248,7 +320,7 @@ impl<'a> Walker<'a> {
                 // The occurrences are sorted by the token after the prefix, and an LCP equal to
                 // `len` separates two groups, so one read per group gives the neighbours, in
                 // token order (sentinels, which never match, come as groups of one).
-                let mut words: Vec<(u32, u32)> = Vec::new();
+                self.words.clear();
                 let mut boundary = 0u32;
                 let mut g = range.start;
                 while g < range.end {
@@ -267,42 +339,51 @@ impl<'a> Walker<'a> {
                     if is_sentinel(x) || s.class(x) != Class::Word {
                         boundary += n;
                     } else {
-                        words.push((x, n));
+                        self.words.push((x, n));
                     }
                     g = h;
                 }
-                branching(&words, boundary, tf)
+                branching(&self.words, boundary, tf)
             } else {
                 // At the length cap, suffixes were not ordered beyond it: count one by one.
                 let mut boundary = 0u32;
-                for &(_, p, _) in occ {
-                    let x = t[p as usize + k as usize];
+                for x in occ {
+                    let x = t[x.pos as usize + k as usize];
                     if is_sentinel(x) || s.class(x) != Class::Word {
                         boundary += 1;
                     } else {
                         self.token_count.add(x);
                     }
                 }
-                branching(&self.token_count.drain(), boundary, tf)
+                self.words.clear();
+                self.token_count.drain_into(&mut self.words);
+                branching(&self.words, boundary, tf)
             };
             // Only the whole shared prefix can be followed by a closing quote: a shorter one is
             // followed by a token of the prefix.
             let quoted = if k == len {
                 occ.iter()
-                    .filter(|&&(_, p, l)| l == OPEN && t[p as usize + k as usize] == CLOSE)
+                    .filter(|x| x.left == OPEN && t[x.pos as usize + k as usize] == CLOSE)
                     .count() as u32
             } else {
                 0
             };
-            self.out.push(PhraseStats {
-                tokens: (0..k).map(token).collect(),
+            for j in (self.found.tokens.len() - tokens) as u32..k {
+                self.found.tokens.push(token(j));
+            }
+            self.found.items.push(Item {
+                order: (at, k),
+                tokens,
+                per_doc,
                 tf,
                 df,
-                per_doc: per_doc.clone(),
                 left,
                 right,
                 quoted,
             });
+        }
+        if left.is_none() {
+            self.found.per_doc.truncate(per_doc);
         }
     }
 }

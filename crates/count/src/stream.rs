@@ -140,12 +140,6 @@ impl Stream {
         self.classes[t as usize]
     }
 
-    /// The report holding stream position `pos`.
-    #[inline]
-    pub fn doc_of(&self, pos: u32) -> u32 {
-        (self.doc_starts.partition_point(|&s| s <= pos) - 1) as u32
-    }
-
     /// Length of the common prefix of the suffixes at `a` and `b`, stopping at the first
     /// sentinel and at `max_len`.
     #[inline]
@@ -227,7 +221,7 @@ impl Stream {
         // the buckets are scattered. The pass's token range is cut into a fixed number of parts
         // of about equal size, each filled by its own scan of the stream in parallel; a bucket's
         // suffixes are in text order either way.
-        let mut keyed: Vec<Keyed> = vec![(0, 0, 0); n];
+        let mut keyed: Vec<Suffix> = vec![Suffix::default(); n];
         let mut cuts = vec![lo];
         for id in lo..hi {
             if start[id - lo] * FILL_PARTS >= n * cuts.len() && id > *cuts.last().unwrap_or(&lo) {
@@ -244,12 +238,24 @@ impl Stream {
         }
         parts.into_par_iter().for_each(|(a, b, out)| {
             let mut next: Vec<usize> = (a..b).map(|id| start[id - lo] - start[a - lo]).collect();
-            for (pos, &x) in self.text.iter().enumerate() {
-                let id = x as usize;
-                if id >= a && id < b && !is_sentinel(x) && self.class(x) != Class::Enum {
-                    out[next[id - a]] =
-                        (self.key(pos, bits, slots), pos as u32, self.text[pos - 1]);
-                    next[id - a] += 1;
+            // Report by report, so each suffix learns its report without a search.
+            for (doc, &from) in self.doc_starts.iter().enumerate() {
+                let to = self
+                    .doc_starts
+                    .get(doc + 1)
+                    .map_or(self.text.len(), |&s| s as usize);
+                for pos in from as usize..to {
+                    let x = self.text[pos];
+                    let id = x as usize;
+                    if id >= a && id < b && !is_sentinel(x) && self.class(x) != Class::Enum {
+                        out[next[id - a]] = Suffix {
+                            key: self.key(pos, bits, slots),
+                            pos: pos as u32,
+                            left: self.text[pos - 1],
+                            doc: doc as u32,
+                        };
+                        next[id - a] += 1;
+                    }
                 }
             }
         });
@@ -282,7 +288,7 @@ impl Stream {
         }
         let tokens = bounds[..bounds.len() - 1]
             .iter()
-            .map(|&b| self.text[keyed[b].1 as usize])
+            .map(|&b| self.text[keyed[b].pos as usize])
             .collect();
         Pass {
             keyed,
@@ -321,7 +327,7 @@ impl Stream {
     #[allow(clippy::too_many_arguments)]
     fn sort_bucket(
         &self,
-        keyed: &mut [Keyed],
+        keyed: &mut [Suffix],
         lcp: &mut [u32],
         after: &mut [u32],
         bits: u32,
@@ -343,12 +349,12 @@ impl Stream {
         let mut i = 0;
         while i < keyed.len() {
             let mut j = i + 1;
-            while j < keyed.len() && keyed[j].0 == keyed[i].0 {
+            while j < keyed.len() && keyed[j].key == keyed[i].key {
                 j += 1;
             }
-            if j - i > 1 && full(keyed[i].0) && (from as u32) < max_len {
+            if j - i > 1 && full(keyed[i].key) && (from as u32) < max_len {
                 let run = &mut keyed[i..j];
-                let cmp = |a: &Keyed, b: &Keyed| self.cmp_from(a.1, b.1, from, max_len);
+                let cmp = |a: &Suffix, b: &Suffix| self.cmp_from(a.pos, b.pos, from, max_len);
                 if run.len() >= PAR_SORT_MIN {
                     run.par_sort_unstable_by(cmp);
                 } else {
@@ -357,12 +363,13 @@ impl Stream {
             }
             i = j;
         }
-        for (i, &(k, p, _)) in keyed.iter().enumerate() {
+        for i in 0..keyed.len() {
             if i == 0 {
                 lcp[i] = 0;
                 continue;
             }
-            let (prev, q) = (keyed[i - 1].0, keyed[i - 1].1);
+            let (k, p) = (keyed[i].key, keyed[i].pos);
+            let (prev, q) = (keyed[i - 1].key, keyed[i - 1].pos);
             let (h, x) = if k != prev {
                 // Slots before the first difference hold equal tokens (a sentinel would zero
                 // both keys from there on).
@@ -395,16 +402,28 @@ impl Stream {
     }
 }
 
-/// A suffix being sorted: its key (see [`Stream::key`]), position and the token before it.
-pub(crate) type Keyed = (u128, u32, u32);
+/// A suffix being sorted. Ordered by key, then position (which is unique), which is suffix
+/// order; the report index fills what would be padding after the 128-bit key, so carrying it
+/// costs no memory and spares the walk a search of the report starts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Suffix {
+    /// The tokens after the first (see [`Stream::key`]).
+    pub key: u128,
+    /// Stream position.
+    pub pos: u32,
+    /// The token before the suffix.
+    pub left: u32,
+    /// Index of the report the suffix lies in.
+    pub doc: u32,
+}
 
-/// The sorted suffixes of one pass, with per suffix (in array order): its key, position and
-/// the token before it; its LCP with the suffix before (0 at the start of each first-token
+/// The sorted suffixes of one pass, with per suffix (in array order): its key, position, the
+/// token before it and its report; its LCP with the suffix before (0 at the start of each first-token
 /// bucket); and the token that follows that common prefix ([`HARD`] for any sentinel, and
 /// unused at the length cap).
 pub(crate) struct Pass {
-    /// `(key, stream position, token before)` in suffix order.
-    pub keyed: Vec<Keyed>,
+    /// The suffixes in suffix order.
+    pub keyed: Vec<Suffix>,
     /// LCP with the previous suffix.
     pub lcp: Vec<u32>,
     /// Token after the common prefix with the previous suffix.
@@ -430,10 +449,10 @@ impl Pass {
             self.tokens[b]
         } else if j <= self.slots {
             let mask = (1u128 << self.bits) - 1;
-            let r = (self.keyed[i].0 >> (128 - self.bits as usize * j)) & mask;
+            let r = (self.keyed[i].key >> (128 - self.bits as usize * j)) & mask;
             (r as u32).wrapping_sub(1)
         } else {
-            stream.text[self.keyed[i].1 as usize + j]
+            stream.text[self.keyed[i].pos as usize + j]
         }
     }
 }
