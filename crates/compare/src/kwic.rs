@@ -6,7 +6,6 @@
 //! paragraph break so that a line never runs into a heading or the next paragraph.
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 use tifa_core::{Kwic, Segmented};
 
 /// One slogan as the examples need it: its tokens and `(document, occurrences)` list.
@@ -36,40 +35,60 @@ pub fn all(
             }
         }
     }
+    // Each thread keeps, per token id, where the current report's list of positions of that
+    // token is (0: not wanted), instead of hashing every token of every report.
+    let vocab = seg.vocab.len();
     let mut found: Vec<(usize, usize, Kwic)> = by_doc
         .par_iter()
         .enumerate()
-        .flat_map_iter(|(d, reqs)| {
-            let mut out = Vec::new();
-            if reqs.is_empty() {
-                return out;
-            }
-            let doc = &seg.docs[d];
-            // Positions of each first token that some request needs.
-            let mut firsts: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
-            for &(s, _) in reqs {
-                firsts.entry(items[s].0[0]).or_default();
-            }
-            for (i, t) in doc.tokens.iter().enumerate() {
-                if let Some(v) = firsts.get_mut(t) {
-                    v.push(i);
+        .map_init(
+            || vec![0u32; vocab],
+            |slot, (d, reqs)| {
+                let mut out = Vec::new();
+                let Some(doc) = seg.docs.get(d).filter(|_| !reqs.is_empty()) else {
+                    return out;
+                };
+                // Positions of each first token that some request needs.
+                let mut positions: Vec<Vec<usize>> = Vec::new();
+                for &(s, _) in reqs {
+                    if let Some(x) = slot.get_mut(items[s].0[0] as usize) {
+                        if *x == 0 {
+                            positions.push(Vec::new());
+                            *x = positions.len() as u32;
+                        }
+                    }
                 }
-            }
-            for &(s, j) in reqs {
-                let tokens = items[s].0;
-                let at = firsts.get(&tokens[0]).and_then(|v| {
-                    v.iter()
-                        .copied()
-                        .find(|&i| doc.tokens.get(i..i + tokens.len()) == Some(tokens))
-                });
-                if let Some(line) =
-                    at.and_then(|at| line_at(tokens.len(), at, d as u32, seg, context_chars))
-                {
-                    out.push((s, j, line));
+                for (i, &t) in doc.tokens.iter().enumerate() {
+                    if let Some(&x) = slot.get(t as usize).filter(|&&x| x != 0) {
+                        positions[x as usize - 1].push(i);
+                    }
                 }
-            }
-            out
-        })
+                for &(s, j) in reqs {
+                    let tokens = items[s].0;
+                    let at = slot
+                        .get(tokens[0] as usize)
+                        .filter(|&&x| x != 0)
+                        .and_then(|&x| {
+                            positions[x as usize - 1]
+                                .iter()
+                                .copied()
+                                .find(|&i| doc.tokens.get(i..i + tokens.len()) == Some(tokens))
+                        });
+                    if let Some(line) =
+                        at.and_then(|at| line_at(tokens.len(), at, d as u32, seg, context_chars))
+                    {
+                        out.push((s, j, line));
+                    }
+                }
+                for &(s, _) in reqs {
+                    if let Some(x) = slot.get_mut(items[s].0[0] as usize) {
+                        *x = 0;
+                    }
+                }
+                out
+            },
+        )
+        .flatten_iter()
         .collect();
     found.sort_by_key(|&(s, j, _)| (s, j));
     let mut out: Vec<Vec<Kwic>> = vec![Vec::new(); items.len()];
