@@ -197,13 +197,13 @@ fn passes(
     let n_suffixes: usize = sizes.iter().sum();
     let pass_size = pass_size.unwrap_or((n_suffixes / PASSES).max(MIN_PASS));
     let mut phrases = Phrases::new();
+    let mut pass = stream::Pass::default();
     for (lo, hi) in stream::Stream::plan_passes(&sizes, pass_size) {
         progress.start("count: sort", 0);
-        let pass = stream.pass(lo, hi, &sizes, config.max_len);
+        stream.pass(lo, hi, &sizes, config.max_len, &mut pass);
         progress.finish();
         progress.start("count: phrases", pass.keyed.len() as u64);
         let found = phrases::collect(&stream, &pass, config, progress);
-        drop(pass);
         let mut buf = PhraseStats::default();
         for part in found {
             part.push_into(&mut phrases, &mut buf)
@@ -214,6 +214,7 @@ fn passes(
         }
         progress.finish();
     }
+    drop(pass);
     phrases.shrink_to_fit();
     Ok(Counts {
         docs,

@@ -207,8 +207,10 @@ impl Stream {
         passes
     }
 
-    /// Sorts the suffixes whose first token is in `lo..hi` (see [`Pass`]).
-    pub fn pass(&self, lo: u32, hi: u32, sizes: &[usize], max_len: u32) -> Pass {
+    /// Sorts the suffixes whose first token is in `lo..hi` (see [`Pass`]) into `pass`, whose
+    /// buffers are reused from one pass to the next: refilling memory already touched is much
+    /// cheaper than faulting in fresh pages for every pass.
+    pub fn pass(&self, lo: u32, hi: u32, sizes: &[usize], max_len: u32, pass: &mut Pass) {
         let (lo, hi) = (lo as usize, hi as usize);
         let mut start = vec![0usize; hi - lo + 1];
         for id in lo..hi {
@@ -221,7 +223,15 @@ impl Stream {
         // the buckets are scattered. The pass's token range is cut into a fixed number of parts
         // of about equal size, each filled by its own scan of the stream in parallel; a bucket's
         // suffixes are in text order either way.
-        let mut keyed: Vec<Suffix> = vec![Suffix::default(); n];
+        let Pass {
+            keyed,
+            lcp,
+            after,
+            bounds,
+            tokens,
+            ..
+        } = pass;
+        refill(keyed, n, Suffix::default());
         let mut cuts = vec![lo];
         for id in lo..hi {
             if start[id - lo] * FILL_PARTS >= n * cuts.len() && id > *cuts.last().unwrap_or(&lo) {
@@ -238,6 +248,7 @@ impl Stream {
         }
         parts.into_par_iter().for_each(|(a, b, out)| {
             let mut next: Vec<usize> = (a..b).map(|id| start[id - lo] - start[a - lo]).collect();
+            let (first, width) = (a as u32, (b - a) as u32);
             // Report by report, so each suffix learns its report without a search.
             for (doc, &from) in self.doc_starts.iter().enumerate() {
                 let to = self
@@ -245,28 +256,30 @@ impl Stream {
                     .get(doc + 1)
                     .map_or(self.text.len(), |&s| s as usize);
                 for pos in from as usize..to {
-                    let x = self.text[pos];
-                    let id = x as usize;
-                    if id >= a && id < b && !is_sentinel(x) && self.class(x) != Class::Enum {
-                        out[next[id - a]] = Suffix {
+                    // One comparison tests the range: ids below it wrap around, and sentinels
+                    // lie above every id. Most tokens fail it, so it is all the scan costs.
+                    let r = self.text[pos].wrapping_sub(first);
+                    if r < width && self.classes[(first + r) as usize] != Class::Enum {
+                        out[next[r as usize]] = Suffix {
                             key: self.key(pos, bits, slots),
                             pos: pos as u32,
                             left: self.text[pos - 1],
                             doc: doc as u32,
                         };
-                        next[id - a] += 1;
+                        next[r as usize] += 1;
                     }
                 }
             }
         });
-        let mut bounds: Vec<usize> = vec![0];
+        bounds.clear();
+        bounds.push(0);
         for w in start.windows(2) {
             if w[1] > w[0] {
                 bounds.push(w[1]);
             }
         }
-        let mut lcp = vec![0u32; n];
-        let mut after = vec![HARD; n];
+        refill(lcp, n, 0);
+        refill(after, n, HARD);
         {
             let mut parts = Vec::with_capacity(bounds.len());
             let (mut k, mut b, mut c) = (
@@ -286,19 +299,14 @@ impl Stream {
                 self.sort_bucket(keyed, lcp, after, bits, slots, max_len)
             });
         }
-        let tokens = bounds[..bounds.len() - 1]
-            .iter()
-            .map(|&b| self.text[keyed[b].pos as usize])
-            .collect();
-        Pass {
-            keyed,
-            lcp,
-            after,
-            bounds,
-            tokens,
-            bits,
-            slots,
-        }
+        tokens.clear();
+        tokens.extend(
+            bounds[..bounds.len() - 1]
+                .iter()
+                .map(|&b| self.text[keyed[b].pos as usize]),
+        );
+        pass.bits = bits;
+        pass.slots = slots;
     }
 
     /// The tokens after the first of the suffix at `pos`, packed `bits` bits each into `slots`
@@ -402,6 +410,13 @@ impl Stream {
     }
 }
 
+/// Sets `v` to `n` copies of `x`, growing its allocation to exactly `n` when it is too small.
+fn refill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
+    v.clear();
+    v.reserve_exact(n);
+    v.resize(n, x);
+}
+
 /// A suffix being sorted. Ordered by key, then position (which is unique), which is suffix
 /// order; the report index fills what would be padding after the 128-bit key, so carrying it
 /// costs no memory and spares the walk a search of the report starts.
@@ -421,6 +436,7 @@ pub(crate) struct Suffix {
 /// token before it and its report; its LCP with the suffix before (0 at the start of each first-token
 /// bucket); and the token that follows that common prefix ([`HARD`] for any sentinel, and
 /// unused at the length cap).
+#[derive(Default)]
 pub(crate) struct Pass {
     /// The suffixes in suffix order.
     pub keyed: Vec<Suffix>,
