@@ -27,7 +27,7 @@ mod stream;
 pub use config::Config;
 pub use lookup::{lookup, scan};
 
-use tifa_core::{Counts, DocInfo, PhraseStats, Phrases, Progress, Segmented};
+use tifa_core::{Counts, DocInfo, Phrases, Progress, Segmented};
 
 /// The suffixes are sorted and walked in about this many passes (more on small corpora is
 /// pointless: see [`MIN_PASS`]).
@@ -203,15 +203,12 @@ fn passes(
         stream.pass(lo, hi, &sizes, config.max_len, &mut pass);
         progress.finish();
         progress.start("count: phrases", pass.keyed.len() as u64);
-        let found = phrases::collect(&stream, &pass, config, progress);
-        let mut buf = PhraseStats::default();
-        for part in found {
-            part.push_into(&mut phrases, &mut buf)
-                .map_err(|_| Error::TooLarge {
-                    what: "phrase tokens or per-report counts",
-                    count: phrases.len() as u64,
-                })?;
-        }
+        phrases::collect(&stream, &pass, config, progress, &mut phrases).map_err(|_| {
+            Error::TooLarge {
+                what: "phrase tokens or per-report counts",
+                count: phrases.len() as u64,
+            }
+        })?;
         progress.finish();
     }
     drop(pass);

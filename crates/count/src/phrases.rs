@@ -30,14 +30,20 @@ use crate::Config;
 const CHUNK_MIN: usize = 64;
 const CHUNK_MAX: usize = 1 << 16;
 
-/// Measures every stored phrase whose first token is in one pass. The chunks come back in
-/// order, each sorted, so their phrases concatenate sorted.
+/// Chunks walked together, in parallel, while the phrases of the wave before are appended to
+/// the output: the append is serial, and this keeps both it and the other cores busy and holds
+/// only two waves of phrases outside the output at a time.
+const WAVE: usize = 64;
+
+/// Measures every stored phrase whose first token is in one pass and appends them, in order,
+/// to `phrases`.
 pub(crate) fn collect(
     stream: &Stream,
     pass: &Pass,
     config: &Config,
     progress: &dyn Progress,
-) -> Vec<Found> {
+    phrases: &mut Phrases,
+) -> Result<(), PhrasesFull> {
     let n = pass.keyed.len();
     // Chunk limits depend only on the data, never on the thread count.
     let chunk = (n / 1024).clamp(CHUNK_MIN, CHUNK_MAX);
@@ -52,27 +58,41 @@ pub(crate) fn collect(
     if start < n {
         chunks.push((start, n));
     }
-    chunks
-        .par_iter()
-        // The walker's dense counters are sized by the vocabulary; build one per rayon job, not
-        // per chunk.
-        .map_init(
-            || Walker::new(stream, config),
-            |walker, &(a, b)| {
-                walker.walk(Chunk {
-                    pass,
-                    start: a,
-                    keyed: &pass.keyed[a..b],
-                    lcp: &pass.lcp[a..b],
-                    after: &pass.after[a..b],
-                });
-                progress.inc((b - a) as u64);
-                let mut found = std::mem::take(&mut walker.found);
-                found.items.sort_unstable_by_key(|x| x.order);
-                found
-            },
-        )
-        .collect()
+    let walk = |wave: &[(usize, usize)]| -> Vec<Found> {
+        wave.par_iter()
+            // The walker's dense counters are sized by the vocabulary; build one per rayon job,
+            // not per chunk.
+            .map_init(
+                || Walker::new(stream, config),
+                |walker, &(a, b)| {
+                    walker.walk(Chunk {
+                        pass,
+                        start: a,
+                        keyed: &pass.keyed[a..b],
+                        lcp: &pass.lcp[a..b],
+                        after: &pass.after[a..b],
+                    });
+                    progress.inc((b - a) as u64);
+                    let mut found = std::mem::take(&mut walker.found);
+                    found.items.sort_unstable_by_key(|x| x.order);
+                    found
+                },
+            )
+            .collect()
+    };
+    let mut buf = PhraseStats::default();
+    let mut push = |found: Vec<Found>| -> Result<(), PhrasesFull> {
+        found
+            .iter()
+            .try_for_each(|f| f.push_into(phrases, &mut buf))
+    };
+    let mut ready = Vec::new();
+    for wave in chunks.chunks(WAVE) {
+        let (pushed, next) = rayon::join(|| push(ready), || walk(wave));
+        pushed?;
+        ready = next;
+    }
+    push(ready)
 }
 
 /// The stored phrases of one chunk: token ids and per-report counts in flat arenas, shared by
