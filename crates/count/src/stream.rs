@@ -186,22 +186,33 @@ impl Stream {
         sizes
     }
 
-    /// Splits the token ids into ranges `lo..hi` whose phrase starts are processed together,
-    /// about `pass_size` suffixes each (a single bigger bucket gets a pass of its own). The
-    /// ranges depend only on the data, so the output never depends on the thread count.
+    /// Splits the token ids into ranges `lo..hi` whose phrase starts are processed together:
+    /// as few passes as keep them at about `pass_size` suffixes, all of about the same size (a
+    /// pass ends at the bucket boundary nearest its share), so that no small last pass pays for
+    /// a whole scan of the stream and the largest pass, which sets the memory, is as small as it
+    /// can be. A single bucket bigger than a share gets a pass of its own. The ranges depend
+    /// only on the data, so the output never depends on the thread count.
     pub fn plan_passes(sizes: &[usize], pass_size: usize) -> Vec<(u32, u32)> {
+        let total: usize = sizes.iter().sum();
+        let count = total.div_ceil(pass_size.max(1)).max(1);
+        // Pass `k` (from 1) should end after about `goal(k)` suffixes.
+        let goal = |k: usize| (k * total).div_ceil(count);
         let mut passes = Vec::new();
-        let mut lo = 0usize;
-        let mut n = 0usize;
+        let (mut lo, mut start) = (0usize, 0usize);
+        let mut k = 1;
+        let mut acc = 0usize;
         for (id, &size) in sizes.iter().enumerate() {
-            if n > 0 && n + size > pass_size {
+            // Cut before this bucket when most of it lies beyond the goal.
+            if size > 0 && acc > start && acc + size / 2 >= goal(k) {
                 passes.push((lo as u32, id as u32));
-                lo = id;
-                n = 0;
+                (lo, start) = (id, acc);
+                while goal(k) <= acc + size / 2 {
+                    k += 1;
+                }
             }
-            n += size;
+            acc += size;
         }
-        if n > 0 {
+        if acc > start {
             passes.push((lo as u32, sizes.len() as u32));
         }
         passes
@@ -470,5 +481,41 @@ impl Pass {
         } else {
             stream.text[self.keyed[i].pos as usize + j]
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Suffixes per pass of a plan.
+    fn loads(sizes: &[usize], plan: &[(u32, u32)]) -> Vec<usize> {
+        plan.iter()
+            .map(|&(lo, hi)| sizes[lo as usize..hi as usize].iter().sum())
+            .collect()
+    }
+
+    #[test]
+    fn passes_cover_every_id_once_in_order() {
+        let sizes = [3, 0, 5, 1, 0, 7, 2, 2, 0];
+        for pass_size in [1, 2, 4, 6, 10, 100] {
+            let plan = Stream::plan_passes(&sizes, pass_size);
+            assert_eq!(plan.first().map(|p| p.0), Some(0));
+            assert_eq!(plan.last().map(|p| p.1), Some(sizes.len() as u32));
+            assert!(plan.windows(2).all(|w| w[0].1 == w[1].0 && w[0].0 < w[0].1));
+            assert!(loads(&sizes, &plan).iter().all(|&n| n > 0));
+        }
+    }
+
+    #[test]
+    fn passes_are_balanced_with_no_small_last_pass() {
+        // 18 suffixes in passes of at most about 4: five passes of three or four, where filling
+        // each up to 4 would leave a last pass of two.
+        let sizes = [1; 18];
+        let plan = Stream::plan_passes(&sizes, 4);
+        assert_eq!(loads(&sizes, &plan), [4, 4, 3, 4, 3]);
+        // A bucket bigger than a share is a pass of its own.
+        let sizes = [1, 1, 20, 1, 1, 1];
+        assert_eq!(loads(&sizes, &Stream::plan_passes(&sizes, 5)), [2, 20, 3]);
     }
 }
