@@ -27,6 +27,7 @@ mod stream;
 pub use config::Config;
 pub use lookup::{lookup, scan};
 
+use rayon::prelude::*;
 use tifa_core::{Counts, DocInfo, Phrases, Progress, Segmented};
 
 /// The suffixes are sorted and walked in about this many passes (more on small corpora is
@@ -145,27 +146,26 @@ fn prepare(seg: &Segmented, config: &Config, progress: &dyn Progress) -> Result<
     let n_tokens: u64 = seg.docs.iter().map(|d| d.tokens.len() as u64).sum();
 
     progress.start("count: index", n_tokens);
-    let stream = stream::Stream::build(seg)?;
-    let mut unigram_tf = vec![0u64; seg.vocab.len()];
-    for doc in &seg.docs {
-        for &id in &doc.tokens {
-            // Ids were checked against the vocabulary by `Stream::build`.
-            unigram_tf[id as usize] += 1;
-        }
-    }
-    let docs = seg
-        .documents
-        .iter()
-        .zip(&seg.docs)
-        .map(|(d, s)| DocInfo {
-            id: d.id.clone(),
-            title: d.title.clone(),
-            source: d.source.clone(),
-            meta: d.meta.clone(),
-            tokens: s.tokens.len() as u64,
-            chars: d.text.chars().count() as u64,
-        })
-        .collect();
+    // The report list (which counts the characters of every text) is made on other threads
+    // while the stream is laid out.
+    let (built, docs) = rayon::join(
+        || stream::Stream::build(seg),
+        || {
+            seg.documents
+                .par_iter()
+                .zip(&seg.docs)
+                .map(|(d, s)| DocInfo {
+                    id: d.id.clone(),
+                    title: d.title.clone(),
+                    source: d.source.clone(),
+                    meta: d.meta.clone(),
+                    tokens: s.tokens.len() as u64,
+                    chars: d.text.chars().count() as u64,
+                })
+                .collect()
+        },
+    );
+    let (stream, unigram_tf) = built?;
     progress.inc(n_tokens);
     progress.finish();
     Ok(Prepared {
@@ -193,7 +193,7 @@ fn passes(
     // Suffixes are processed in passes by first token, which bounds the memory of the suffix
     // array and its companions; the passes come in token order, so their phrases concatenate
     // sorted.
-    let sizes = stream.bucket_sizes();
+    let sizes = stream::Stream::bucket_sizes(&vocab.kinds, &unigram_tf);
     let n_suffixes: usize = sizes.iter().sum();
     let pass_size = pass_size.unwrap_or((n_suffixes / PASSES).max(MIN_PASS));
     let mut phrases = Phrases::new();

@@ -66,9 +66,10 @@ pub(crate) struct Stream {
 }
 
 impl Stream {
-    /// Lays the reports of `seg` out as one stream. Checks every token id against the
-    /// vocabulary, so later indexing cannot go out of bounds.
-    pub fn build(seg: &Segmented) -> Result<Stream, Error> {
+    /// Lays the reports of `seg` out as one stream, and counts the corpus frequency of every
+    /// token id in the same read. Checks every token id against the vocabulary, so later
+    /// indexing cannot go out of bounds.
+    pub fn build(seg: &Segmented) -> Result<(Stream, Vec<u64>), Error> {
         let vocab = &seg.vocab;
         if vocab.kinds.len() != vocab.terms.len() {
             return Err(Error::Vocab {
@@ -103,6 +104,7 @@ impl Stream {
                 _ => Class::Symbol,
             })
             .collect();
+        let mut unigram_tf = vec![0u64; vocab.len()];
         let mut text = Vec::with_capacity(total as usize);
         let mut doc_starts = Vec::with_capacity(seg.docs.len());
         text.push(HARD);
@@ -118,6 +120,7 @@ impl Stream {
                     id,
                     vocab: vocab.len(),
                 })?;
+                unigram_tf[id as usize] += 1;
                 text.push(match kind {
                     TokenKind::Clause | TokenKind::Sentence => HARD,
                     TokenKind::Open => OPEN,
@@ -127,11 +130,14 @@ impl Stream {
             }
             text.push(HARD);
         }
-        Ok(Stream {
-            text,
-            doc_starts,
-            classes,
-        })
+        Ok((
+            Stream {
+                text,
+                doc_starts,
+                classes,
+            },
+            unigram_tf,
+        ))
     }
 
     /// Class of a non-sentinel token.
@@ -175,15 +181,21 @@ impl Stream {
         a.cmp(&b)
     }
 
-    /// Number of phrase starts of each token id (0 for `、`, which starts no phrase).
-    pub fn bucket_sizes(&self) -> Vec<usize> {
-        let mut sizes = vec![0usize; self.classes.len()];
-        for &x in &self.text {
-            if !is_sentinel(x) && self.class(x) != Class::Enum {
-                sizes[x as usize] += 1;
-            }
-        }
-        sizes
+    /// Number of phrase starts of each token id, from the corpus frequencies `unigram_tf`:
+    /// every occurrence of an id starts a suffix unless the id is `、` or stands for a sentinel.
+    pub fn bucket_sizes(kinds: &[TokenKind], unigram_tf: &[u64]) -> Vec<usize> {
+        kinds
+            .iter()
+            .zip(unigram_tf)
+            .map(|(kind, &tf)| match kind {
+                TokenKind::Clause
+                | TokenKind::Sentence
+                | TokenKind::Open
+                | TokenKind::Close
+                | TokenKind::Enum => 0,
+                _ => tf as usize,
+            })
+            .collect()
     }
 
     /// Splits the token ids into ranges `lo..hi` whose phrase starts are processed together:
