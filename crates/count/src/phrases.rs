@@ -247,20 +247,23 @@ impl<'a> Walker<'a> {
     }
 
     /// Branching statistics of the left neighbours of `occ`, which are shared by every length
-    /// of its class.
-    fn left(&mut self, occ: &[Suffix]) -> Branching {
+    /// of its class, and how many of them are opening quotes (only those occurrences can be
+    /// quoted).
+    fn left(&mut self, occ: &[Suffix]) -> (Branching, u32) {
         let s = self.stream;
         let mut boundary = 0u32;
+        let mut opens = 0u32;
         for x in occ {
             if is_sentinel(x.left) || s.class(x.left) != Class::Word {
                 boundary += 1;
+                opens += u32::from(x.left == OPEN);
             } else {
                 self.token_count.add(x.left);
             }
         }
         self.words.clear();
         self.token_count.drain_into(&mut self.words);
-        branching(&self.words, boundary, occ.len() as u32)
+        (branching(&self.words, boundary, occ.len() as u32), opens)
     }
 
     /// Measures the stored phrases of one interval: the suffixes `sa[range]` share their first
@@ -320,7 +323,7 @@ impl<'a> Walker<'a> {
             if !short && !closed {
                 continue;
             }
-            let left = match left {
+            let (left, opens) = match left {
                 Some(b) => b,
                 None => *left.insert(self.left(occ)),
             };
@@ -381,7 +384,7 @@ impl<'a> Walker<'a> {
             };
             // Only the whole shared prefix can be followed by a closing quote: a shorter one is
             // followed by a token of the prefix.
-            let quoted = if k == len {
+            let quoted = if k == len && opens > 0 {
                 occ.iter()
                     .filter(|x| x.left == OPEN && t[x.pos as usize + k as usize] == CLOSE)
                     .count() as u32
