@@ -12,12 +12,13 @@
 //! What is stored is documented on [`run`].
 //!
 //! Memory: besides the input and the output, the stage holds the stream (4 bytes per token) and
-//! the suffixes of one pass at a time — suffixes are processed in passes by first token, about
-//! a sixteenth of them (at least 4M) per pass, at 40 bytes per suffix (its sort key, position,
-//! left token, LCP and next token; the walk reads phrase tokens from the keys). Time: one sort
-//! of packed keys per pass (most comparisons never touch the stream), then one scan per stored
-//! class of phrases. Passes and parallel chunks are cut by the data alone, so the output does
-//! not depend on the thread count.
+//! the suffixes of one pass at a time — suffixes are processed in passes of equal size by first
+//! token, about a sixteenth of them (at least 4M) per pass, at 36 bytes per suffix (its sort
+//! key, position, left token and report in 32, and its LCP; the walk reads phrase tokens from
+//! the keys) — plus the phrases of two waves of chunks before they join the output. Time: two
+//! parallel scans of the stream and one sort of packed keys per pass (most comparisons never
+//! touch the stream), then one scan per stored class of phrases. Passes and parallel chunks are
+//! cut by the data alone, so the output does not depend on the thread count.
 
 mod config;
 mod lookup;

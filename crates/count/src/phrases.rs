@@ -70,7 +70,6 @@ pub(crate) fn collect(
                         start: a,
                         keyed: &pass.keyed[a..b],
                         lcp: &pass.lcp[a..b],
-                        after: &pass.after[a..b],
                     });
                     progress.inc((b - a) as u64);
                     let mut found = std::mem::take(&mut walker.found);
@@ -153,7 +152,6 @@ struct Chunk<'p> {
     start: usize,
     keyed: &'p [Suffix],
     lcp: &'p [u32],
-    after: &'p [u32],
 }
 
 /// Walks one chunk of the suffix array, with scratch buffers reused across intervals.
@@ -351,13 +349,8 @@ impl<'a> Walker<'a> {
                     while h < range.end && chunk.lcp[h] > len {
                         h += 1;
                     }
-                    // The token after the prefix was recorded with the LCP, except for the
-                    // interval's first suffix.
-                    let x = if g == range.start {
-                        token(len)
-                    } else {
-                        chunk.after[g]
-                    };
+                    // The token after the prefix, mostly from the group's first key.
+                    let x = chunk.pass.token(s, chunk.start + g, len as usize);
                     let n = (h - g) as u32;
                     if is_sentinel(x) || s.class(x) != Class::Word {
                         boundary += n;

@@ -13,7 +13,8 @@
 //! libsais) it is a bucket sort by first token, then, per bucket, a sort of 128-bit keys that pack
 //! the next tokens at the vocabulary's bit width, read once in text order; only suffixes with
 //! equal full keys (long verbatim repeats) are compared further in the stream. The LCP of
-//! neighbours and the token after it fall out of the keys. Suffixes are sorted in passes by
+//! neighbours falls out of the keys, and so does the token after a shared prefix when the walk
+//! needs it. Suffixes are sorted in passes by
 //! first token to bound memory; the result is the same whatever the number of threads.
 
 use std::cmp::Ordering;
@@ -249,7 +250,6 @@ impl Stream {
         let Pass {
             keyed,
             lcp,
-            after,
             bounds,
             tokens,
             ..
@@ -302,25 +302,19 @@ impl Stream {
             }
         }
         refill(lcp, n, 0);
-        refill(after, n, HARD);
         {
             let mut parts = Vec::with_capacity(bounds.len());
-            let (mut k, mut b, mut c) = (
-                keyed.as_mut_slice(),
-                lcp.as_mut_slice(),
-                after.as_mut_slice(),
-            );
+            let (mut k, mut b) = (keyed.as_mut_slice(), lcp.as_mut_slice());
             for w in bounds.windows(2) {
                 let m = w[1] - w[0];
                 let (k0, k1) = k.split_at_mut(m);
                 let (b0, b1) = b.split_at_mut(m);
-                let (c0, c1) = c.split_at_mut(m);
-                parts.push((k0, b0, c0));
-                (k, b, c) = (k1, b1, c1);
+                parts.push((k0, b0));
+                (k, b) = (k1, b1);
             }
-            parts.into_par_iter().for_each(|(keyed, lcp, after)| {
-                self.sort_bucket(keyed, lcp, after, bits, slots, max_len)
-            });
+            parts
+                .into_par_iter()
+                .for_each(|(keyed, lcp)| self.sort_bucket(keyed, lcp, bits, slots, max_len));
         }
         tokens.clear();
         tokens.extend(
@@ -349,26 +343,21 @@ impl Stream {
     }
 
     /// Sorts one bucket of suffixes that share their first token, and fills in their LCP with
-    /// the suffix before (0 for the first), the token after that common prefix and the token
-    /// before the suffix. The tokens after the first are packed into a 128-bit key, as many as
+    /// the suffix before (0 for the first). The tokens after the first are packed into a 128-bit key, as many as
     /// fit at the vocabulary's bit width (a sentinel packs as 0 and ends the key), read together
     /// with the token before: that is one read of the stream per suffix, after which the sort
     /// and most LCPs run over contiguous memory. Only suffixes with equal full keys (long
     /// repeats) are compared further in the stream.
-    #[allow(clippy::too_many_arguments)]
     fn sort_bucket(
         &self,
         keyed: &mut [Suffix],
         lcp: &mut [u32],
-        after: &mut [u32],
         bits: u32,
         slots: usize,
         max_len: u32,
     ) {
-        let t = &self.text;
         let mask = (1u128 << bits) - 1;
         let slot = |key: u128, j: usize| (key >> (128 - bits as usize * (j + 1))) & mask;
-        let unrank = |r: u128| if r == 0 { HARD } else { (r - 1) as u32 };
         if keyed.len() >= PAR_SORT_MIN {
             keyed.par_sort_unstable();
         } else {
@@ -401,34 +390,16 @@ impl Stream {
             }
             let (k, p) = (keyed[i].key, keyed[i].pos);
             let (prev, q) = (keyed[i - 1].key, keyed[i - 1].pos);
-            let (h, x) = if k != prev {
+            let h = if k != prev {
                 // Slots before the first difference hold equal tokens (a sentinel would zero
                 // both keys from there on).
-                let j = ((k ^ prev).leading_zeros() / bits) as usize;
-                (1 + j as u32, unrank(slot(k, j)))
+                1 + (k ^ prev).leading_zeros() / bits
             } else if !full(k) {
-                let j = (0..slots).find(|&j| slot(k, j) == 0).unwrap_or(slots);
-                (1 + j as u32, HARD)
+                1 + (0..slots).find(|&j| slot(k, j) == 0).unwrap_or(slots) as u32
             } else {
-                let h =
-                    from as u32 + self.lcp(p + from as u32, q + from as u32, max_len - from as u32);
-                (
-                    h,
-                    if h < max_len {
-                        t[p as usize + h as usize]
-                    } else {
-                        HARD
-                    },
-                )
+                from as u32 + self.lcp(p + from as u32, q + from as u32, max_len - from as u32)
             };
-            // At the cap the token after is never used.
-            if h >= max_len {
-                lcp[i] = max_len;
-                after[i] = HARD;
-            } else {
-                lcp[i] = h;
-                after[i] = x;
-            }
+            lcp[i] = h.min(max_len);
         }
     }
 }
@@ -456,17 +427,15 @@ pub(crate) struct Suffix {
 }
 
 /// The sorted suffixes of one pass, with per suffix (in array order): its key, position, the
-/// token before it and its report; its LCP with the suffix before (0 at the start of each first-token
-/// bucket); and the token that follows that common prefix ([`HARD`] for any sentinel, and
-/// unused at the length cap).
+/// token before it and its report, and its LCP with the suffix before (0 at the start of each
+/// first-token bucket). The token that follows a common prefix is not stored: it is read from
+/// the key (or the stream) by [`Pass::token`].
 #[derive(Default)]
 pub(crate) struct Pass {
     /// The suffixes in suffix order.
     pub keyed: Vec<Suffix>,
     /// LCP with the previous suffix.
     pub lcp: Vec<u32>,
-    /// Token after the common prefix with the previous suffix.
-    pub after: Vec<u32>,
     /// Bucket boundaries: bucket `i` is `bounds[i]..bounds[i + 1]`.
     pub bounds: Vec<usize>,
     /// First token of each bucket.
@@ -479,8 +448,9 @@ pub(crate) struct Pass {
 
 impl Pass {
     /// Token `j` (from 0) of suffix `i`, which must lie inside a prefix that suffix shares with
-    /// another (so no sentinel comes before it). Read from the key when it holds that token, so
-    /// the walk rarely touches the stream.
+    /// another or right after it (so no sentinel comes before it); a sentinel there reads as a
+    /// sentinel ([`HARD`] when read from the key). Read from the key when it holds that token,
+    /// so the walk rarely touches the stream.
     #[inline]
     pub fn token(&self, stream: &Stream, i: usize, j: usize) -> u32 {
         if j == 0 {
