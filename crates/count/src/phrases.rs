@@ -410,9 +410,19 @@ impl<'a> Walker<'a> {
 pub(crate) fn branching(words: &[(u32, u32)], boundary: u32, tf: u32) -> Branching {
     let total = tf as f64;
     let mut entropy = 0.0f64;
+    // Most neighbours occur once, and they all contribute the same term: its logarithm is
+    // taken once (the same operations, so the same bits).
+    let once = {
+        let p = 1.0 / total;
+        p * p.ln()
+    };
     for &(_, c) in words {
-        let p = c as f64 / total;
-        entropy -= p * p.ln();
+        if c == 1 {
+            entropy -= once;
+        } else {
+            let p = c as f64 / total;
+            entropy -= p * p.ln();
+        }
     }
     if boundary > 0 {
         entropy += boundary as f64 / total * total.ln();
