@@ -38,7 +38,6 @@ pub mod groups;
 pub mod kwic;
 pub mod measures;
 pub mod shape;
-pub mod subcount;
 pub mod trie;
 
 /// Weights of the four parts of a slogan's `score` (each part lies in [0, 1]; the score is their
@@ -398,9 +397,19 @@ pub fn run(
         }
     }
     progress.finish();
-    progress.start("compare: sub-phrase counts", missing.len() as u64);
-    part_tf.extend(missing.iter().copied().zip(subcount::count(&missing, seg)));
-    progress.inc(missing.len() as u64);
+    // A part the counts do not hold is a long phrase that always occurs inside the same closed
+    // phrase, which the counts do hold with the same term frequency (see `Counts`); every
+    // other counted phrase that contains the part occurs at most as often. So its term
+    // frequency is the largest among the counted phrases that contain it: one more walk over
+    // the counted phrases instead of a scan of the whole corpus.
+    progress.start("compare: sub-phrase counts", counts.phrases.len() as u64);
+    let missing_tf = containing_tf(counts, missing.iter().copied(), progress);
+    part_tf.extend(
+        missing
+            .iter()
+            .copied()
+            .zip(missing_tf.into_iter().map(u64::from)),
+    );
     progress.finish();
 
     // Step 3: cohesion, dispersion, score and the decision.
