@@ -23,7 +23,6 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -33,6 +32,7 @@ use tifa_core::{
 };
 
 pub mod classify;
+pub mod contain;
 pub mod family;
 pub mod groups;
 pub mod kwic;
@@ -350,7 +350,9 @@ pub fn run(
         .collect();
     progress.finish();
     progress.start("compare: maximality", counts.phrases.len() as u64);
-    let inside = containing_tf(counts, pre.iter().map(|c| c.stats.tokens), progress);
+    let counted = contain::Counted::new(counts);
+    let wanted: Vec<&[u32]> = pre.iter().map(|c| c.stats.tokens).collect();
+    let inside = counted.max_containing(&wanted, progress);
     let pre: Vec<Pre> = pre
         .into_iter()
         .zip(inside)
@@ -403,7 +405,7 @@ pub fn run(
     // frequency is the largest among the counted phrases that contain it: one more walk over
     // the counted phrases instead of a scan of the whole corpus.
     progress.start("compare: sub-phrase counts", counts.phrases.len() as u64);
-    let missing_tf = containing_tf(counts, missing.iter().copied(), progress);
+    let missing_tf = counted.max_containing(&missing, progress);
     part_tf.extend(
         missing
             .iter()
@@ -571,43 +573,6 @@ fn check_ids(counts: &Counts) -> Result<(), Error> {
         }
     }
     Ok(())
-}
-
-/// For each candidate (given as indices into the counted phrases), the largest term frequency
-/// of a longer counted phrase that contains it. Every occurrence of the longer phrase holds an
-/// occurrence of the candidate, so `containing / tf` is the share of the candidate's
-/// occurrences that sit inside that one phrase. Containment is checked over every counted
-/// phrase, not only one-word extensions, because the count stage may store a long phrase only
-/// in its closed form (the full enumeration, not the enumeration minus its last word).
-fn containing_tf<'a>(
-    counts: &Counts,
-    candidates: impl Iterator<Item = &'a [u32]>,
-    progress: &dyn Progress,
-) -> Vec<u32> {
-    let candidates: Vec<&[u32]> = candidates.collect();
-    let trie = trie::Trie::new(candidates.iter().copied());
-    let best: Vec<AtomicU32> = (0..candidates.len()).map(|_| AtomicU32::new(0)).collect();
-    let n_phrases = counts.phrases.len();
-    (0..n_phrases.div_ceil(CHUNK))
-        .into_par_iter()
-        .for_each(|c| {
-            let chunk = c * CHUNK..((c + 1) * CHUNK).min(n_phrases);
-            let len = chunk.len();
-            for q in chunk.filter_map(|i| counts.phrases.get(i)) {
-                let t = q.tokens;
-                for i in 0..t.len() {
-                    trie.prefixes_of(&t[i..], |k, n| {
-                        // The phrase itself does not contain itself. max is order-independent,
-                        // so relaxed atomics give the same result for any thread count.
-                        if n < t.len() {
-                            best[k].fetch_max(q.tf, Ordering::Relaxed);
-                        }
-                    });
-                }
-            }
-            progress.inc(len as u64);
-        });
-    best.into_iter().map(AtomicU32::into_inner).collect()
 }
 
 /// A phrase that passed the checks that need no other phrase: shape, length, kind, entropy.
