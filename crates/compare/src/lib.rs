@@ -350,9 +350,8 @@ pub fn run(
         .collect();
     progress.finish();
     progress.start("compare: maximality", counts.phrases.len() as u64);
-    let counted = contain::Counted::new(counts);
     let wanted: Vec<&[u32]> = pre.iter().map(|c| c.stats.tokens).collect();
-    let inside = counted.max_containing(&wanted, progress);
+    let inside = contain::max_containing(counts, &wanted, progress);
     let pre: Vec<Pre> = pre
         .into_iter()
         .zip(inside)
@@ -405,7 +404,7 @@ pub fn run(
     // frequency is the largest among the counted phrases that contain it: one more walk over
     // the counted phrases instead of a scan of the whole corpus.
     progress.start("compare: sub-phrase counts", counts.phrases.len() as u64);
-    let missing_tf = counted.max_containing(&missing, progress);
+    let missing_tf = contain::max_containing(counts, &missing, progress);
     part_tf.extend(
         missing
             .iter()
