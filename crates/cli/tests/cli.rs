@@ -209,6 +209,82 @@ fn second_run_skips_every_stage_and_rewrites_nothing() {
     assert_eq!(before, mtimes());
 }
 
+#[test]
+fn stage_commands_one_by_one_give_the_same_files_as_tifa_run() {
+    // `tifa run` hands each stage its input in memory and writes on other threads; the stage
+    // commands (and so `make pipeline`) read each intermediate back from disk.
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = repo().join("data/corpus");
+    std::fs::create_dir_all(dir.path().join("work")).unwrap();
+    for args in [
+        vec![
+            "clean",
+            "--in",
+            corpus.to_str().unwrap(),
+            "--out",
+            "work/clean.bin",
+        ],
+        vec!["segment"],
+        vec!["count"],
+        vec!["compare"],
+        vec!["report"],
+    ] {
+        let o = tifa(dir.path(), &args);
+        assert!(o.status.success(), "tifa {args:?}: {}", stderr(&o));
+    }
+    assert_same_outputs(dir.path(), "between the stage commands and tifa run");
+}
+
+#[test]
+fn a_changed_stage_config_reruns_that_stage_and_those_after_it() {
+    let dir = run_seeds("2");
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    for f in std::fs::read_dir(repo().join("config")).unwrap() {
+        let f = f.unwrap().path();
+        if f.is_file() {
+            std::fs::copy(&f, config.join(f.file_name().unwrap())).unwrap();
+        }
+    }
+    copy_dir(&repo().join("config/dict"), &config.join("dict"));
+    std::fs::write(config.join("count.toml"), "min_df = 3\n").unwrap();
+    let corpus = repo().join("data/corpus");
+    let o = Command::new(env!("CARGO_BIN_EXE_tifa"))
+        .current_dir(dir.path())
+        .args([
+            "--config",
+            "config",
+            "--no-progress",
+            "-v",
+            "run",
+            "--corpus",
+        ])
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("clean: up to date"), "{err}");
+    assert!(err.contains("segment: up to date"), "{err}");
+    for stage in ["count", "compare", "report"] {
+        assert!(!err.contains(&format!("{stage}: up to date")), "{err}");
+    }
+    // Fewer phrases recur in three reports than in two.
+    let before = std::fs::read(seeds().join("work/count.bin")).unwrap();
+    let after = std::fs::read(dir.path().join("work/count.bin")).unwrap();
+    assert!(after.len() < before.len());
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for f in std::fs::read_dir(from).unwrap() {
+        let f = f.unwrap().path();
+        if f.is_file() {
+            std::fs::copy(&f, to.join(f.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
 /// Asserts that a command was refused with exit code 2 and one stderr line naming `file`.
 fn assert_refused(o: &Output, file: &str, reason: &str) {
     let err = stderr(o);
