@@ -320,7 +320,9 @@ pub fn run(
             segmented: seg.docs.len(),
         });
     }
+    progress.start("compare: checks", 0);
     check_ids(counts)?;
+    progress.finish();
     let lexicon = shape::Lexicon::new(&counts.vocab, config);
     let doc_tokens: Vec<u64> = counts.docs.iter().map(|d| d.tokens).collect();
     let doc_sizes = measures::DocSizes::new(&doc_tokens);
@@ -443,7 +445,8 @@ pub fn run(
     progress.finish();
 
     // Step 4: rank, then families.
-    accepted.sort_by(|a, b| {
+    progress.start("compare: ranking", 0);
+    accepted.par_sort_by(|a, b| {
         b.stats
             .df
             .cmp(&a.stats.df)
@@ -455,6 +458,7 @@ pub fn run(
     }
     let token_lists: Vec<&[u32]> = accepted.iter().map(|c| c.stats.tokens).collect();
     let heads = family::heads(&token_lists);
+    progress.finish();
 
     // Step 5: years, examples in context.
     progress.start("compare: examples", accepted.len() as u64);
@@ -563,15 +567,20 @@ fn round(x: f64) -> f64 {
 fn check_ids(counts: &Counts) -> Result<(), Error> {
     let vocab = counts.vocab.len();
     let docs = counts.docs.len();
-    for (index, p) in counts.phrases.iter().enumerate() {
-        if let Some(&id) = p.tokens.iter().find(|&&t| t as usize >= vocab) {
-            return Err(Error::TokenOutOfRange { index, id, vocab });
-        }
-        if let Some(&(doc, _)) = p.per_doc.iter().find(|&&(d, _)| d as usize >= docs) {
-            return Err(Error::DocOutOfRange { index, doc, docs });
-        }
-    }
-    Ok(())
+    // In parallel; the first damaged phrase in order is the one reported.
+    let bad = (0..counts.phrases.len())
+        .into_par_iter()
+        .find_map_first(|index| {
+            let p = counts.phrases.get(index)?;
+            if let Some(&id) = p.tokens.iter().find(|&&t| t as usize >= vocab) {
+                return Some(Error::TokenOutOfRange { index, id, vocab });
+            }
+            p.per_doc
+                .iter()
+                .find(|&&(d, _)| d as usize >= docs)
+                .map(|&(doc, _)| Error::DocOutOfRange { index, doc, docs })
+        });
+    bad.map_or(Ok(()), Err)
 }
 
 /// A phrase that passed the checks that need no other phrase: shape, length, kind, entropy.
