@@ -35,6 +35,10 @@ bench_corpus() {
   local name=$1 dir=$2 work="$OUT/work-$1" rep="$OUT/reports-$1"
   rm -rf "$work" "$rep"
   measure "$name-jieba" target/release/jieba-baseline $HMM_FLAG -j "$THREADS" "$dir"
+  # For reference: jieba-rs with its default HMM on, as most jieba scripts run it.
+  if [ -n "$HMM_FLAG" ]; then
+    measure "$name-jieba-hmm" target/release/jieba-baseline -j "$THREADS" "$dir"
+  fi
   measure "$name-run" $TIFA -v --no-progress -j "$THREADS" run --corpus "$dir" --work-dir "$work" --out-dir "$rep"
   sed -n 's/^ \{0,9\}\(clean\|segment\|count\|compare\|report\|run\): \([0-9.]*\) s, peak \([0-9]*\) MB$/'"$name"'-\1 \2 \3/p' \
     "$OUT/$name-run.stderr" >>"$OUT/stages"
@@ -59,6 +63,7 @@ GOV=("$SHARED/national-work-reports" "$SHARED/provincial-work-reports-2025" "$SH
 PY=""
 if python3 -c "import jieba" 2>/dev/null || pip install -q jieba >/dev/null 2>&1; then
   measure gov-python python3 bench/python_baseline.py "$OUT/python-ngrams.tsv" "${GOV[@]}"
+  measure gov-jieba target/release/jieba-baseline $HMM_FLAG -j "$THREADS" "${GOV[@]}"
   rm -rf "$OUT/work-gov" "$OUT/reports-gov"
   measure gov-tifa $TIFA -q --no-progress -j "$THREADS" run --work-dir "$OUT/work-gov" --out-dir "$OUT/reports-gov" \
     --corpus "${GOV[0]}" --corpus "${GOV[1]}" --corpus "${GOV[2]}"
@@ -87,6 +92,9 @@ for name, size in sizes.items():
     js, jmb = times[f"{name}-jieba"]
     print(f"| {name} {size:.0f} MB | **tifa run, all stages** | {total:.2f} | {size / total:.1f} | {peak:.0f} | {peak / size:.2f} |")
     print(f"| {name} {size:.0f} MB | jieba-rs alone | {js:.2f} | {size / js:.1f} | {jmb:.0f} | |")
+    if f"{name}-jieba-hmm" in times:
+        hs, hmb = times[f"{name}-jieba-hmm"]
+        print(f"| {name} {size:.0f} MB | jieba-rs alone, HMM on (not tifa's setting) | {hs:.2f} | {size / hs:.1f} | {hmb:.0f} | |")
     print(f"| {name} {size:.0f} MB | **ratio tifa / jieba** | {total / js:.2f} | | | |")
 print()
 print(f"Scaling news -> big: size x{sizes['big'] / sizes['news']:.2f}, "
@@ -96,5 +104,7 @@ if sys.argv[5]:
     py, _ = times["gov-python"]
     tf, _ = times["gov-tifa"]
     gov = sum(float(x) for x in sys.argv[6].split())
-    print(f"Government reports ({gov:.1f} MB): Python jieba + Counter {py:.2f} s, tifa run {tf:.2f} s: tifa is {py / tf:.0f}x faster")
+    jg, _ = times["gov-jieba"]
+    print(f"Government reports ({gov:.1f} MB): Python jieba + Counter {py:.2f} s, tifa run {tf:.2f} s: tifa is {py / tf:.0f}x faster "
+          f"(jieba-rs alone {jg:.2f} s, {py / jg:.0f}x faster than the Python script)")
 PYEOF
