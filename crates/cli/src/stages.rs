@@ -180,41 +180,37 @@ fn segmenter(g: &Global) -> anyhow::Result<(tifa_segment::Segmenter, u64)> {
 /// `tifa segment`: clean.bin → segment.bin.
 pub fn segment(g: &Global, bars: &Bars, input: &Path, out: &Path) -> anyhow::Result<Header> {
     let (seg, config_fp) = segmenter(g)?;
+    let t = Timer::start(g);
     let (h, corpus): (Header, Corpus) = read(bars, input, Stage::Clean)?;
-    Ok(run_segment(g, bars, &seg, config_fp, &h, corpus, out)?.0)
+    let segmented = tifa_segment::run(corpus, &seg, bars)?;
+    let header = write(bars, out, Stage::Segment, h.checksum, config_fp, &segmented)?;
+    say(g, segment_line(&segmented, out));
+    t.done(g, "segment");
+    Ok(header)
 }
 
-fn run_segment(
-    g: &Global,
-    bars: &Bars,
-    seg: &tifa_segment::Segmenter,
-    config_fp: u64,
-    input: &Header,
-    corpus: Corpus,
-    out: &Path,
-) -> anyhow::Result<(Header, Segmented)> {
-    let t = Timer::start(g);
-    let segmented = tifa_segment::run(corpus, seg, bars)?;
-    let header = write(
-        bars,
-        out,
-        Stage::Segment,
-        input.checksum,
-        config_fp,
-        &segmented,
-    )?;
-    let tokens: usize = segmented.docs.iter().map(|d| d.tokens.len()).sum();
-    say(
-        g,
-        format!(
-            "segment: {} tokens, {} distinct -> {}",
-            tokens,
-            segmented.vocab.len(),
-            out.display()
-        ),
-    );
-    t.done(g, "segment");
-    Ok((header, segmented))
+/// The line a finished stage prints.
+fn segment_line(s: &Segmented, out: &Path) -> String {
+    let tokens: usize = s.docs.iter().map(|d| d.tokens.len()).sum();
+    format!(
+        "segment: {} tokens, {} distinct -> {}",
+        tokens,
+        s.vocab.len(),
+        out.display()
+    )
+}
+
+fn count_line(c: &Counts, out: &Path) -> String {
+    format!(
+        "count: {} phrases in {} reports -> {}",
+        c.phrases.len(),
+        c.docs.len(),
+        out.display()
+    )
+}
+
+fn compare_line(c: &Comparison, out: &Path) -> String {
+    format!("compare: {} slogans -> {}", c.slogans.len(), out.display())
 }
 
 fn count_config(g: &Global) -> anyhow::Result<(tifa_count::Config, u64)> {
@@ -230,29 +226,9 @@ pub fn count(g: &Global, bars: &Bars, input: &Path, out: &Path) -> anyhow::Resul
     let t = Timer::start(g);
     let (h, seg): (Header, Segmented) = read(bars, input, Stage::Segment)?;
     let counts = tifa_count::run_owned(seg, &config, bars)?;
-    let header = finish_count(g, bars, &h, config_fp, &counts, out)?;
+    let header = write(bars, out, Stage::Count, h.checksum, config_fp, &counts)?;
+    say(g, count_line(&counts, out));
     t.done(g, "count");
-    Ok(header)
-}
-
-fn finish_count(
-    g: &Global,
-    bars: &Bars,
-    input: &Header,
-    config_fp: u64,
-    counts: &Counts,
-    out: &Path,
-) -> anyhow::Result<Header> {
-    let header = write(bars, out, Stage::Count, input.checksum, config_fp, counts)?;
-    say(
-        g,
-        format!(
-            "count: {} phrases in {} reports -> {}",
-            counts.phrases.len(),
-            counts.docs.len(),
-            out.display()
-        ),
-    );
     Ok(header)
 }
 
@@ -281,44 +257,12 @@ pub fn compare(
     let (hc, counts): (Header, Counts) = read(bars, input, Stage::Count)?;
     let (hs, seg): (Header, Segmented) = read(bars, segment, Stage::Segment)?;
     same_run(input, &hc, segment, &hs)?;
-    let (header, _) = run_compare(
-        g,
-        bars,
-        (&config, config_fp),
-        (&hc, &counts),
-        (&hs, &seg),
-        out,
-    )?;
+    let cmp = tifa_compare::run(&counts, &seg, &config, bars)?;
+    let input_fp = combine(&[hc.checksum, hs.checksum]);
+    let header = write(bars, out, Stage::Compare, input_fp, config_fp, &cmp)?;
+    say(g, compare_line(&cmp, out));
     t.done(g, "compare");
     Ok(header)
-}
-
-fn run_compare(
-    g: &Global,
-    bars: &Bars,
-    (config, config_fp): (&tifa_compare::Config, u64),
-    (hc, counts): (&Header, &Counts),
-    (hs, seg): (&Header, &Segmented),
-    out: &Path,
-) -> anyhow::Result<(Header, Comparison)> {
-    let cmp = tifa_compare::run(counts, seg, config, bars)?;
-    let header = write(
-        bars,
-        out,
-        Stage::Compare,
-        combine(&[hc.checksum, hs.checksum]),
-        config_fp,
-        &cmp,
-    )?;
-    say(
-        g,
-        format!(
-            "compare: {} slogans -> {}",
-            cmp.slogans.len(),
-            out.display()
-        ),
-    );
-    Ok((header, cmp))
 }
 
 /// Refuses a count.bin that was not made from this segment.bin: mixing a stale count with a
@@ -345,28 +289,17 @@ pub fn report(g: &Global, bars: &Bars, input: &Path, out_dir: &Path) -> anyhow::
     let (config, config_fp) = report_config(g)?;
     let t = Timer::start(g);
     let (h, cmp): (Header, Comparison) = read(bars, input, Stage::Compare)?;
-    run_report(g, bars, (&config, config_fp), &h, &cmp, out_dir)?;
+    tifa_report::run(&cmp, &config, out_dir, bars)?;
+    write_stamp(out_dir, h.checksum, config_fp)?;
+    say(g, report_line(out_dir));
     t.done(g, "report");
     // As in `run_all`: the process ends next, and the system frees the comparison at once.
     std::mem::forget(cmp);
     Ok(())
 }
 
-fn run_report(
-    g: &Global,
-    bars: &Bars,
-    (config, config_fp): (&tifa_report::Config, u64),
-    input: &Header,
-    cmp: &Comparison,
-    out_dir: &Path,
-) -> anyhow::Result<()> {
-    tifa_report::run(cmp, config, out_dir, bars)?;
-    write_stamp(out_dir, input.checksum, config_fp)?;
-    say(
-        g,
-        format!("report: {}", out_dir.join("report.html").display()),
-    );
-    Ok(())
+fn report_line(out_dir: &Path) -> String {
+    format!("report: {}", out_dir.join("report.html").display())
 }
 
 /// The report folder records which compare output and config it was made from, so `tifa run`
@@ -564,16 +497,7 @@ fn run_stages(g: &Global, bars: &Bars, a: RunArgs, segmenter: Building<'_>) -> a
             drop(clean);
             let corpus = Arc::try_unwrap(corpus).unwrap_or_else(|shared| (*shared).clone());
             let s = tifa_segment::run(corpus, &seg, bars)?;
-            let tokens: usize = s.docs.iter().map(|d| d.tokens.len()).sum();
-            say(
-                g,
-                format!(
-                    "segment: {} tokens, {} distinct -> {}",
-                    tokens,
-                    s.vocab.len(),
-                    seg_out.display()
-                ),
-            );
+            say(g, segment_line(&s, &seg_out));
             t.done(g, "segment");
             Output::made(s, seg_out.clone(), Stage::Segment, h_clean.checksum, seg_fp)
         }
@@ -600,15 +524,7 @@ fn run_stages(g: &Global, bars: &Bars, a: RunArgs, segmenter: Building<'_>) -> a
             dirty = true;
             let t = Timer::start(g);
             let c = tifa_count::run(&*segmented.load(g, bars)?, &count_cfg, bars)?;
-            say(
-                g,
-                format!(
-                    "count: {} phrases in {} reports -> {}",
-                    c.phrases.len(),
-                    c.docs.len(),
-                    count_out.display()
-                ),
-            );
+            say(g, count_line(&c, &count_out));
             let h_seg = segmented.header(g)?;
             t.done(g, "count");
             Output::made(c, count_out.clone(), Stage::Count, h_seg.checksum, count_fp)
@@ -641,14 +557,7 @@ fn run_stages(g: &Global, bars: &Bars, a: RunArgs, segmenter: Building<'_>) -> a
             drop((c, s));
             let (hc, hs) = (counts.header(g)?, segmented.header(g)?);
             same_run(&count_out, &hc, &seg_out, &hs)?;
-            say(
-                g,
-                format!(
-                    "compare: {} slogans -> {}",
-                    result.slogans.len(),
-                    cmp_out.display()
-                ),
-            );
+            say(g, compare_line(&result, &cmp_out));
             t.done(g, "compare");
             let input = combine(&[hc.checksum, hs.checksum]);
             Output::made(result, cmp_out.clone(), Stage::Compare, input, cmp_fp)
@@ -666,10 +575,7 @@ fn run_stages(g: &Global, bars: &Bars, a: RunArgs, segmenter: Building<'_>) -> a
         tifa_report::run(&value, &report_cfg, &a.out_dir, bars)?;
         // The stamp names compare.bin's checksum, so it waits for that write.
         write_stamp(&a.out_dir, cmp.header(g)?.checksum, report_fp)?;
-        say(
-            g,
-            format!("report: {}", a.out_dir.join("report.html").display()),
-        );
+        say(g, report_line(&a.out_dir));
         t.done(g, "report");
     }
 
