@@ -21,7 +21,8 @@ pub fn peak() -> Option<u64> {
 
 /// Peak resident memory of the whole process, across resets, in bytes.
 pub fn highest() -> Option<u64> {
-    peak().map(|p| p.max(HIGHEST.load(Ordering::Relaxed)))
+    peak()?;
+    Some(HIGHEST.load(Ordering::Relaxed))
 }
 
 /// Starts a new peak from the current resident memory (best effort: an older kernel keeps the

@@ -14,13 +14,17 @@ use rayon::prelude::*;
 use tifa_core::{Counts, Progress};
 
 use crate::trie::Trie;
-
-/// Progress is reported per chunk of phrases.
-const CHUNK: usize = 4096;
+use crate::CHUNK;
 
 /// For each wanted sequence, the largest term frequency of a counted phrase that contains it
 /// and is longer (0 when none does). The wanted sequences are distinct (of two equal ones, only
 /// the later is credited).
+///
+/// Every occurrence of the longer phrase holds an occurrence of the wanted one, so for a
+/// candidate `containing / tf` is the share of its occurrences that sit inside that one phrase.
+/// Every counted phrase is a container, not only one-word extensions, because the count stage
+/// may store a long phrase only in its closed form (the full enumeration, not the enumeration
+/// minus its last word).
 pub fn max_containing(counts: &Counts, wanted: &[&[u32]], progress: &dyn Progress) -> Vec<u32> {
     let trie = Trie::new(wanted.iter().copied());
     let best: Vec<AtomicU32> = (0..wanted.len()).map(|_| AtomicU32::new(0)).collect();

@@ -74,6 +74,21 @@ pub struct Phrase<'a> {
     pub quoted: u32,
 }
 
+impl PhraseStats {
+    /// The borrowed view of these statistics.
+    pub fn as_phrase(&self) -> Phrase<'_> {
+        Phrase {
+            tokens: &self.tokens,
+            tf: self.tf,
+            df: self.df,
+            per_doc: &self.per_doc,
+            left: self.left,
+            right: self.right,
+            quoted: self.quoted,
+        }
+    }
+}
+
 impl Phrase<'_> {
     /// An owned copy.
     pub fn to_stats(&self) -> PhraseStats {
@@ -186,15 +201,17 @@ impl Phrases {
         self.len() == 0
     }
 
-    /// Appends a phrase; fails when an arena would outgrow 32-bit offsets.
-    pub fn push(&mut self, p: &PhraseStats) -> Result<(), PhrasesFull> {
+    /// Appends a phrase, copied from wherever its slices live (a [`PhraseStats`] through
+    /// [`PhraseStats::as_phrase`], or a producer's own arenas); fails when an arena would
+    /// outgrow 32-bit offsets.
+    pub fn push(&mut self, p: Phrase<'_>) -> Result<(), PhrasesFull> {
         let token_end =
             u32::try_from(self.tokens.len() + p.tokens.len()).map_err(|_| PhrasesFull)?;
         let per_doc_end =
             u32::try_from(self.per_doc.len() + p.per_doc.len()).map_err(|_| PhrasesFull)?;
-        self.tokens.extend_from_slice(&p.tokens);
+        self.tokens.extend_from_slice(p.tokens);
         self.token_ends.push(token_end);
-        self.per_doc.extend_from_slice(&p.per_doc);
+        self.per_doc.extend_from_slice(p.per_doc);
         self.per_doc_ends.push(per_doc_end);
         self.fixed.push(Fixed {
             tf: p.tf,
@@ -262,7 +279,7 @@ impl FromIterator<PhraseStats> for Phrases {
     fn from_iter<I: IntoIterator<Item = PhraseStats>>(iter: I) -> Phrases {
         let mut out = Phrases::new();
         for p in iter {
-            if out.push(&p).is_err() {
+            if out.push(p.as_phrase()).is_err() {
                 break;
             }
         }

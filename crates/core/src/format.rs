@@ -477,13 +477,14 @@ fn open(
     Ok((header, r))
 }
 
-/// Reads the rest of the payload through `hr` and compares the checksum.
+/// Reads the rest of the payload through `hr` and compares the checksum. Returns how many
+/// bytes were left to read.
 fn finish<R: std::io::Read>(
     path: &Path,
     header: &Header,
     mut hr: HashingReader<R>,
-) -> Result<(), FormatError> {
-    std::io::copy(&mut hr, &mut std::io::sink()).map_err(|source| FormatError::Io {
+) -> Result<u64, FormatError> {
+    let rest = std::io::copy(&mut hr, &mut std::io::sink()).map_err(|source| FormatError::Io {
         path: path.to_path_buf(),
         source,
     })?;
@@ -494,7 +495,7 @@ fn finish<R: std::io::Read>(
             path: path.to_path_buf(),
         });
     }
-    Ok(())
+    Ok(rest)
 }
 
 /// Reads only the header of an intermediate, checking magic, version, stage and length but not
@@ -526,10 +527,6 @@ pub fn verify(path: &Path, expected: Option<Stage>) -> Result<Header, FormatErro
 /// its input file.
 pub fn read<T: DeserializeOwned>(path: &Path, expected: Stage) -> Result<(Header, T), FormatError> {
     use std::io::Read;
-    let io = |source| FormatError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
     let (header, r) = open(path, Some(expected))?;
     // The header is consumed; hash below the buffer, so the hasher sees large blocks.
     let rest = r.buffer().to_vec();
@@ -543,17 +540,10 @@ pub fn read<T: DeserializeOwned>(path: &Path, expected: Stage) -> Result<(Header
     let mut buffered = std::io::BufReader::with_capacity(1 << 20, hashed);
     let decoded = with_limit!(header.payload_len, cfg =>
         bincode::serde::decode_from_std_read::<T, _, _>(&mut buffered, cfg));
-    // Whatever is left of the payload, through the hasher: trailing bytes are an error, but a
-    // checksum mismatch is reported first.
-    let trailing = std::io::copy(&mut buffered, &mut std::io::sink()).map_err(io)?;
-    let hashed = buffered.into_inner();
-    let mut hasher = hashed.hasher;
-    hasher.update(&header_bytes(&header)[..40]);
-    if hashed.len != header.payload_len || hasher.digest() != header.checksum {
-        return Err(FormatError::Checksum {
-            path: path.to_path_buf(),
-        });
-    }
+    // Whatever is left of the payload (buffered, then unread) goes through the hasher:
+    // trailing bytes are an error, but a checksum mismatch is reported first.
+    let buffered_rest = buffered.buffer().len() as u64;
+    let trailing = buffered_rest + finish(path, &header, buffered.into_inner())?;
     match decoded {
         Ok(value) if trailing == 0 => Ok((header, value)),
         Ok(_) => Err(FormatError::Decode {

@@ -20,7 +20,7 @@
 //! phrase or per interval.
 
 use rayon::prelude::*;
-use tifa_core::{Branching, PhraseStats, Phrases, PhrasesFull, Progress};
+use tifa_core::{Branching, Phrase, Phrases, PhrasesFull, Progress};
 
 use crate::stream::{is_sentinel, Class, Pass, Stream, Suffix, CLOSE, OPEN};
 use crate::Config;
@@ -79,11 +79,8 @@ pub(crate) fn collect(
             )
             .collect()
     };
-    let mut buf = PhraseStats::default();
     let mut push = |found: Vec<Found>| -> Result<(), PhrasesFull> {
-        found
-            .iter()
-            .try_for_each(|f| f.push_into(phrases, &mut buf))
+        found.iter().try_for_each(|f| f.push_into(phrases))
     };
     let mut ready = Vec::new();
     for wave in chunks.chunks(WAVE) {
@@ -120,26 +117,18 @@ struct Item {
 }
 
 impl Found {
-    /// Appends the phrases, in order, to `phrases`, each through `buf` (one buffer reused, so
-    /// no allocation per phrase).
-    pub fn push_into(
-        &self,
-        phrases: &mut Phrases,
-        buf: &mut PhraseStats,
-    ) -> Result<(), PhrasesFull> {
+    /// Appends the phrases, in order, to `phrases`, straight from the chunk's arenas.
+    pub fn push_into(&self, phrases: &mut Phrases) -> Result<(), PhrasesFull> {
         for x in &self.items {
-            buf.tokens.clear();
-            buf.tokens
-                .extend_from_slice(&self.tokens[x.tokens..x.tokens + x.order.1 as usize]);
-            buf.per_doc.clear();
-            buf.per_doc
-                .extend_from_slice(&self.per_doc[x.per_doc..x.per_doc + x.df as usize]);
-            buf.tf = x.tf;
-            buf.df = x.df;
-            buf.left = x.left;
-            buf.right = x.right;
-            buf.quoted = x.quoted;
-            phrases.push(buf)?;
+            phrases.push(Phrase {
+                tokens: &self.tokens[x.tokens..x.tokens + x.order.1 as usize],
+                tf: x.tf,
+                df: x.df,
+                per_doc: &self.per_doc[x.per_doc..x.per_doc + x.df as usize],
+                left: x.left,
+                right: x.right,
+                quoted: x.quoted,
+            })?;
         }
         Ok(())
     }
