@@ -16,15 +16,37 @@ pub struct Decoded {
 
 /// Decodes `bytes`; `Err` carries the reason the file is skipped.
 pub fn decode(bytes: &[u8], max_invalid_share: f64) -> Result<Decoded, String> {
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err("empty file".into());
-    }
-    if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
-        return finish(enc, &bytes[bom_len..], max_invalid_share);
+    if let Some(r) = decode_start(bytes, max_invalid_share) {
+        return r;
     }
     if let Ok(s) = std::str::from_utf8(bytes) {
         return check_text(s.to_string(), "UTF-8");
     }
+    decode_legacy(bytes, max_invalid_share)
+}
+
+/// [`decode`] for bytes the caller owns: text that is already UTF-8 (most files) becomes the
+/// result without a copy.
+pub fn decode_owned(bytes: Vec<u8>, max_invalid_share: f64) -> Result<Decoded, String> {
+    if let Some(r) = decode_start(&bytes, max_invalid_share) {
+        return r;
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => check_text(s, "UTF-8"),
+        Err(e) => decode_legacy(e.as_bytes(), max_invalid_share),
+    }
+}
+
+/// What is decided before trying UTF-8: a blank file, a byte-order mark.
+fn decode_start(bytes: &[u8], max_invalid_share: f64) -> Option<Result<Decoded, String>> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Some(Err("empty file".into()));
+    }
+    Encoding::for_bom(bytes).map(|(enc, bom_len)| finish(enc, &bytes[bom_len..], max_invalid_share))
+}
+
+/// Bytes that are not UTF-8: UTF-16 without a mark, else a legacy encoding.
+fn decode_legacy(bytes: &[u8], max_invalid_share: f64) -> Result<Decoded, String> {
     if let Some(enc) = sniff_utf16(bytes) {
         return finish(enc, bytes, max_invalid_share);
     }
@@ -105,12 +127,12 @@ fn check_text(text: String, encoding: &'static str) -> Result<Decoded, String> {
         return Err("empty file".into());
     }
     // Counted on bytes: C0 controls other than line ends and tabs, against all characters.
+    // Characters are counted only when there are controls at all (rare), saving a pass.
     let controls = text
         .bytes()
         .filter(|&b| (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0C)) || b == 0x7F)
         .count();
-    let chars = text.bytes().filter(|&b| (b as i8) >= -0x40).count();
-    if controls * 100 > chars {
+    if controls > 0 && controls * 100 > text.bytes().filter(|&b| (b as i8) >= -0x40).count() {
         return Err("binary file (control characters)".into());
     }
     Ok(Decoded { text, encoding })

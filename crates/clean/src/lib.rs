@@ -25,7 +25,7 @@ pub mod reflow;
 pub mod split;
 pub mod walk;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -96,13 +96,16 @@ fn read_file(f: &walk::InputFile, config: &Config) -> Result<Prepared, String> {
         return Err(format!("larger than {} bytes", config.max_file_bytes));
     }
     let bytes = std::fs::read(&f.path).map_err(|e| format!("cannot read: {e}"))?;
-    prepare(&f.rel, &bytes, config)
+    prepare(
+        &f.rel,
+        decode::decode_owned(bytes, config.max_invalid_share)?,
+        config,
+    )
 }
 
-/// The first pass over one file's content: decode, strip HTML (by the name's ending), repair
+/// The first pass over one file's decoded content: strip HTML (by the name's ending), repair
 /// mojibake and normalise, line by line. `Err` carries the reason the file is skipped.
-fn prepare(rel: &str, bytes: &[u8], config: &Config) -> Result<Prepared, String> {
-    let decoded = decode::decode(bytes, config.max_invalid_share)?;
+fn prepare(rel: &str, decoded: decode::Decoded, config: &Config) -> Result<Prepared, String> {
     let lower = rel.to_lowercase();
     let text = if lower.ends_with(".htm") || lower.ends_with(".html") {
         html::to_text(&decoded.text)
@@ -118,7 +121,6 @@ fn prepare(rel: &str, bytes: &[u8], config: &Config) -> Result<Prepared, String>
     let mut lines = Vec::new();
     let mut raw_chars = Vec::new();
     let mut mojibake = Vec::new();
-    let mut buf = String::new();
     for raw in text.split(['\n', '\u{2028}', '\u{2029}', '\u{0C}', '\u{85}']) {
         if raw.len() > config.max_line_bytes {
             return Err(format!(
@@ -136,8 +138,9 @@ fn prepare(rel: &str, bytes: &[u8], config: &Config) -> Result<Prepared, String>
         } else {
             (std::borrow::Cow::Borrowed(raw), 0)
         };
-        normalise::chars(&fixed, &mut buf);
-        lines.push(buf.clone());
+        let mut line = String::with_capacity(fixed.len());
+        normalise::chars(&fixed, &mut line);
+        lines.push(line);
         mojibake.push(runs);
     }
     Ok(Prepared {
@@ -150,9 +153,9 @@ fn prepare(rel: &str, bytes: &[u8], config: &Config) -> Result<Prepared, String>
 }
 
 /// Learns boilerplate: short lines recurring verbatim near the start or end of many files.
-fn learn_boilerplate(files: &[Prepared], config: &Config) -> HashSet<String> {
+fn learn_boilerplate(files: &[Prepared], config: &Config) -> FxHashSet<String> {
     if !config.learn_boilerplate || files.is_empty() {
-        return HashSet::new();
+        return FxHashSet::default();
     }
     let per_file: Vec<FxHashSet<&str>> = files
         .par_iter()
@@ -198,11 +201,11 @@ pub(crate) struct Rules {
     titles: Vec<Regex>,
     heading: Regex,
     infer: meta::Infer,
-    learned: HashSet<String>,
+    learned: FxHashSet<String>,
 }
 
 impl Rules {
-    fn new(config: &Config, learned: HashSet<String>) -> Result<Rules, Error> {
+    fn new(config: &Config, learned: FxHashSet<String>) -> Result<Rules, Error> {
         let group = |map: &BTreeMap<String, Vec<String>>,
                      key: &str|
          -> Result<Vec<(String, Regex)>, Error> {
@@ -423,7 +426,7 @@ pub struct Cleaner {
 impl Cleaner {
     /// Compiles the config's patterns; fails on an invalid one.
     pub fn new(config: Config) -> Result<Cleaner, Error> {
-        let rules = Rules::new(&config, HashSet::new())?;
+        let rules = Rules::new(&config, FxHashSet::default())?;
         Ok(Cleaner { config, rules })
     }
 
@@ -442,7 +445,9 @@ impl Cleaner {
                 self.config.max_file_bytes
             )));
         }
-        let p = prepare(name, bytes, &self.config).map_err(skipped)?;
+        let p = decode::decode(bytes, self.config.max_invalid_share)
+            .and_then(|d| prepare(name, d, &self.config))
+            .map_err(skipped)?;
         let cleaned = split::clean_file(0, name, &p, None, &self.rules, &self.config);
         Ok(assemble(cleaned, Vec::new()))
     }

@@ -27,11 +27,15 @@ fn needs_chars(b: &[u8]) -> bool {
                 (next(1) == 0x80 && (next(2) <= 0x8D || next(2) == 0xAF))
                     || (next(1) == 0x81 && matches!(next(2), 0x9F | 0xA0))
             }
-            _ => {
-                matches!(next(1), 0xBC | 0xBD)
-                    || (next(1) == 0xBB && next(2) == 0xBF)
-                    || (next(1) == 0xBF && next(2) == 0xBD)
-            }
+            // Only full-width digits and letters change, not the full-width punctuation that
+            // fills Chinese text (，：（）！ share the same lead bytes).
+            _ => match next(1) {
+                0xBC => matches!(next(2), 0x90..=0x99 | 0xA1..=0xBA),
+                0xBD => matches!(next(2), 0x81..=0x9A),
+                0xBB => next(2) == 0xBF,
+                0xBF => next(2) == 0xBD,
+                _ => false,
+            },
         }
     })
 }
@@ -288,6 +292,18 @@ mod tests {
             ("a\u{00A0}b\tc", "a b c"),
         ] {
             assert_eq!(ch(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn the_byte_scan_misses_no_character_that_changes() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let line = format!("中{c}文");
+            assert!(
+                needs_chars(line.as_bytes()) || ch(&line) == line,
+                "U+{:04X}",
+                c as u32
+            );
         }
     }
 
