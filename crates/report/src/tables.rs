@@ -11,7 +11,7 @@ use std::io::{self, Write};
 use tifa_core::{Comparison, DocInfo, GroupComparison, Slogan};
 
 use crate::stream::{write_chunks, Fail, CHUNK};
-use crate::text::{fixed, md_cell, push_csv_text, push_fixed, push_int, push_tsv_field, tsv_field};
+use crate::text::{fixed, md_cell, push_csv_text, push_fixed, push_int, tsv_field, tsv_text};
 use crate::Config;
 
 /// Columns of `slogans.tsv` and `slogans.csv`, in order. The first seven are the user
@@ -141,18 +141,16 @@ pub(crate) fn write_slogans_tsv(cmp: &Comparison, w: &mut (dyn Write + Send)) ->
     w.write_all(b"\n")?;
     write_chunks(w, &cmp.slogans, CHUNK, |_, slogans, buf| {
         let mut row = Row::default();
-        let mut out = String::new();
         for s in slogans {
             row.fill(s, &cmp.docs);
             for (i, f) in row.fields().enumerate() {
                 if i > 0 {
-                    out.push('\t');
+                    buf.push(b'\t');
                 }
-                push_tsv_field(&mut out, f);
+                buf.extend_from_slice(tsv_text(f).as_bytes());
             }
-            out.push('\n');
+            buf.push(b'\n');
         }
-        *buf = out.into_bytes();
         Ok(())
     })
 }

@@ -4,6 +4,8 @@
 //! Numbers are written with a fixed number of decimals so that a file never changes because a
 //! float printed differently, and so that columns line up in a spreadsheet.
 
+use std::borrow::Cow;
+
 /// Formats `x` with `decimals` fixed decimals. Negative zero prints as zero and non-finite
 /// values (which no stage should produce) as an empty field, so a file never holds `NaN`.
 pub fn fixed(x: f64, decimals: usize) -> String {
@@ -81,15 +83,24 @@ pub fn tsv_field(s: &str) -> String {
     out
 }
 
-/// Appends [`tsv_field`]`(s)` to `out`. Text without control characters (nearly all of it) is
-/// copied whole: in UTF-8 every control character (U+0000–U+001F, U+007F, U+0080–U+009F)
-/// starts with a byte below 0x20, 0x7F or 0xC2, so a byte scan finds every candidate.
+/// Appends [`tsv_field`]`(s)` to `out`.
 pub fn push_tsv_field(out: &mut String, s: &str) {
+    out.push_str(&tsv_text(s));
+}
+
+/// [`tsv_field`]`(s)`, borrowed when nothing changes. Text without control characters (nearly
+/// all of it) is returned whole: in UTF-8 every control character (U+0000–U+001F, U+007F,
+/// U+0080–U+009F) starts with a byte below 0x20, 0x7F or 0xC2, so a byte scan finds every
+/// candidate.
+pub fn tsv_text(s: &str) -> Cow<'_, str> {
     if !s.bytes().any(|b| b < 0x20 || b == 0x7F || b == 0xC2) {
-        out.push_str(s);
-        return;
+        return Cow::Borrowed(s);
     }
-    out.extend(s.chars().map(|c| if c.is_control() { ' ' } else { c }));
+    Cow::Owned(
+        s.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect(),
+    )
 }
 
 /// A CSV text field for spreadsheets: control characters become spaces, and a field starting
