@@ -195,8 +195,13 @@ fn learn_boilerplate(files: &[Prepared], config: &Config) -> FxHashSet<String> {
 
 /// Compiled rules shared by all files of a run.
 pub(crate) struct Rules {
+    /// The reason of each line pattern, in config order.
     line: Vec<String>,
-    line_set: regex::RegexSet,
+    /// The line patterns in two sets, each with the config-order index of its patterns: those
+    /// anchored at the line start (their automaton stops after a few bytes) and the others
+    /// (which open with literals the regex engine finds with a vectorised prefilter). One set
+    /// holding both kinds has no prefilter and runs its automaton over every byte of a line.
+    line_sets: Vec<(regex::RegexSet, Vec<usize>)>,
     span: Vec<(String, Regex)>,
     titles: Vec<Regex>,
     heading: Regex,
@@ -230,16 +235,27 @@ impl Rules {
             for p in list {
                 compile(&format!("line_patterns.{reason}"), p)?;
                 line.push(reason.clone());
-                pats.push(p.clone());
+                pats.push(p.as_str());
             }
         }
-        let line_set = regex::RegexSet::new(&pats).map_err(|e| Error::Pattern {
-            key: "line_patterns".into(),
-            message: e.to_string(),
-        })?;
+        let mut line_sets = Vec::new();
+        for anchored in [true, false] {
+            let idx: Vec<usize> = (0..pats.len())
+                .filter(|&k| pats[k].starts_with('^') == anchored)
+                .collect();
+            if idx.is_empty() {
+                continue;
+            }
+            let set =
+                regex::RegexSet::new(idx.iter().map(|&k| pats[k])).map_err(|e| Error::Pattern {
+                    key: "line_patterns".into(),
+                    message: e.to_string(),
+                })?;
+            line_sets.push((set, idx));
+        }
         Ok(Rules {
             line,
-            line_set,
+            line_sets,
             span: group(&config.span_patterns, "span_patterns")?,
             titles: config
                 .title_patterns
@@ -274,11 +290,15 @@ impl Rules {
             return Some("watermark".into());
         }
         if n <= config.line_pattern_max_chars {
-            // One pass over the line for all patterns; the first matching pattern names it.
-            if self.line_set.is_match(t) {
-                if let Some(k) = self.line_set.matches(t).iter().next() {
-                    return Some(self.line[k].clone());
-                }
+            // The first matching pattern in config order names the line.
+            let first = self
+                .line_sets
+                .iter()
+                .filter(|(set, _)| set.is_match(t))
+                .filter_map(|(set, idx)| set.matches(t).iter().next().map(|k| idx[k]))
+                .min();
+            if let Some(k) = first {
+                return Some(self.line[k].clone());
             }
         }
         None
