@@ -6,12 +6,14 @@
 use std::cmp::Reverse;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::io::{self, Write};
+use std::io::Write;
 
 use tifa_core::{Comparison, DocInfo, GroupComparison, Slogan};
 
 use crate::stream::{write_chunks, Fail, CHUNK};
-use crate::text::{fixed, md_cell, push_csv_text, push_fixed, push_int, tsv_field, tsv_text};
+use crate::text::{
+    csv_cell_text, fixed, md_cell, push_csv_field, push_fixed, push_int, tsv_field, tsv_text,
+};
 use crate::Config;
 
 /// Columns of `slogans.tsv` and `slogans.csv`, in order. The first seven are the user
@@ -158,43 +160,34 @@ pub(crate) fn write_slogans_tsv(cmp: &Comparison, w: &mut (dyn Write + Send)) ->
 /// Writes `slogans.csv`: the same rows as the TSV, comma-separated with RFC 4180 quoting and
 /// CRLF line ends, behind a UTF-8 byte-order mark so that Excel detects the encoding.
 pub(crate) fn write_slogans_csv(cmp: &Comparison, w: &mut (dyn Write + Send)) -> Result<(), Fail> {
-    let builder = || {
-        let mut b = csv::WriterBuilder::new();
-        b.terminator(csv::Terminator::CRLF);
-        b
-    };
-    // Quoting is per field, so chunks written by separate CSV writers join into the same
-    // bytes one writer would give.
-    let mut head = builder().from_writer(b"\xEF\xBB\xBF".to_vec());
-    head.write_record(COLUMNS).map_err(csv_error)?;
-    w.write_all(&head.into_inner().map_err(|e| csv_error(e.into_error()))?)?;
+    let mut head = b"\xEF\xBB\xBF".to_vec();
+    for (i, c) in COLUMNS.iter().enumerate() {
+        if i > 0 {
+            head.push(b',');
+        }
+        push_csv_field(&mut head, c);
+    }
+    head.extend_from_slice(b"\r\n");
+    w.write_all(&head)?;
+    let text: Vec<bool> = (0..COLUMNS.len()).map(is_text_column).collect();
     write_chunks(w, &cmp.slogans, CHUNK, |_, slogans, buf| {
-        let mut out = builder().from_writer(std::mem::take(buf));
         let mut row = Row::default();
-        let mut cell = String::new();
         for s in slogans {
             row.fill(s, &cmp.docs);
-            for (i, f) in row.fields().enumerate() {
-                cell.clear();
-                if is_text_column(i) {
-                    push_csv_text(&mut cell, f);
-                } else {
-                    cell.push_str(f);
+            for ((i, f), &text) in row.fields().enumerate().zip(&text) {
+                if i > 0 {
+                    buf.push(b',');
                 }
-                out.write_field(&cell).map_err(csv_error)?;
+                if text {
+                    push_csv_field(buf, &csv_cell_text(f));
+                } else {
+                    push_csv_field(buf, f);
+                }
             }
-            out.write_record(None::<&[u8]>).map_err(csv_error)?;
+            buf.extend_from_slice(b"\r\n");
         }
-        *buf = out.into_inner().map_err(|e| csv_error(e.into_error()))?;
         Ok(())
     })
-}
-
-/// A CSV writer error, as the write error it would be. Writing into memory cannot fail and
-/// every record has the same length, so this is unreachable in practice; it is still reported
-/// rather than unwrapped.
-fn csv_error(e: impl Into<io::Error>) -> Fail {
-    Fail::Io(e.into())
 }
 
 /// File names of the `compare-FIELD.tsv` files, one per group comparison, in order. The field
