@@ -22,6 +22,7 @@ pub mod meta;
 pub mod mojibake;
 pub mod normalise;
 pub mod reflow;
+pub mod scan;
 pub mod split;
 pub mod walk;
 
@@ -129,17 +130,23 @@ fn prepare(rel: &str, decoded: decode::Decoded, config: &Config) -> Result<Prepa
                 config.max_line_bytes
             ));
         }
-        raw_chars.push(raw.chars().count() as u32);
-        let (fixed, runs) = if config.repair_mojibake {
-            match mojibake::repair(raw) {
-                Some((s, n)) => (std::borrow::Cow::Owned(s), n as u32),
-                None => (std::borrow::Cow::Borrowed(raw), 0),
-            }
+        // One pass counts what repair and normalisation need; most lines need neither.
+        let tally = scan::Tally::of(raw);
+        raw_chars.push(tally.chars);
+        let repaired = if config.repair_mojibake {
+            mojibake::repair_tallied(raw, &tally)
         } else {
-            (std::borrow::Cow::Borrowed(raw), 0)
+            None
         };
-        let mut line = String::with_capacity(fixed.len());
-        normalise::chars(&fixed, &mut line);
+        let (line, runs) = match repaired {
+            Some((s, n)) => {
+                let mut line = String::with_capacity(s.len());
+                normalise::chars(&s, &mut line);
+                (line, n as u32)
+            }
+            None if tally.changes => (normalise::chars_changed(raw), 0),
+            None => (raw.to_string(), 0),
+        };
         lines.push(line);
         mojibake.push(runs);
     }
@@ -369,12 +376,14 @@ pub fn run(roots: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resul
     let learned = learn_boilerplate(&prepared, config);
     let rules = Rules::new(config, learned)?;
     progress.start("clean", prepared.len() as u64);
+    // Each file's lines are freed by the worker that is done with them, not by one thread
+    // after the pass.
     let cleaned: Vec<Vec<Cleaned>> = prepared
-        .par_iter()
+        .into_par_iter()
         .map(|p| {
             let f = &files[p.file];
             let row = manifest.get(&(f.root, f.rel.clone()));
-            let out = split::clean_file(p.file, &f.rel, p, row, &rules, config);
+            let out = split::clean_file(p.file, &f.rel, &p, row, &rules, config);
             progress.inc(1);
             out
         })

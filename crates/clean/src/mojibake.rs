@@ -8,6 +8,7 @@
 //! What the shifted reading cannot make plausible is dropped, never kept as fake words.
 
 use crate::gbk::{self, Class};
+use crate::scan::Tally;
 
 /// Score of a dropped byte: high enough that undamaged text never shifts.
 const SKIP: f32 = -2.5;
@@ -36,26 +37,15 @@ enum Step {
 /// repaired or dropped (U+FFFD characters count as one run each), or `None` when the line is
 /// left as it is.
 pub fn repair(line: &str) -> Option<(String, u64)> {
-    let mut suspects = 0usize;
-    let mut han = 0usize;
-    let mut rare_han = 0usize;
-    let mut replacement = 0u64;
-    for c in line.chars() {
-        if c == '\u{FFFD}' {
-            replacement += 1;
-            continue;
-        }
-        let class = gbk::class(c);
-        let is_han = tifa_core::text::is_han(c);
-        han += is_han as usize;
-        if matches!(class, Class::Level2 | Class::Rare) || (is_han && class == Class::None) {
-            suspects += 1;
-            rare_han += (is_han && class != Class::Level2) as usize;
-        }
-    }
+    repair_tallied(line, &Tally::of(line))
+}
+
+/// [`repair`] for a line whose characters are already counted.
+pub(crate) fn repair_tallied(line: &str, tally: &Tally) -> Option<(String, u64)> {
+    let replacement = tally.replacement as u64;
     // Text written in traditional characters (or another script) is full of characters GBK
     // calls rare; a byte shift of GBK text never yields them, so such lines are left alone.
-    if suspects < 3 || rare_han * 5 > han {
+    if tally.suspects < 3 || tally.rare_han * 5 > tally.han {
         return strip_replacement(line, replacement);
     }
     // Re-encode; remember where each original character starts.

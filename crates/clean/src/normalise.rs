@@ -40,6 +40,26 @@ fn needs_chars(b: &[u8]) -> bool {
     })
 }
 
+/// What [`chars`] makes of one character: `None` when it is dropped.
+fn map_char(c: char) -> Option<char> {
+    match c {
+        '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
+            Some(char::from_u32(c as u32 - 0xFEE0).unwrap_or(c))
+        }
+        '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{FFFD}' => None,
+        '\t' | '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => {
+            Some(' ')
+        }
+        c if c.is_control() => None,
+        c => Some(c),
+    }
+}
+
+/// True when [`chars`] changes or drops the character.
+pub(crate) fn changes(c: char) -> bool {
+    map_char(c) != Some(c)
+}
+
 /// Normalises the characters of one line.
 pub fn chars(line: &str, out: &mut String) {
     out.clear();
@@ -47,19 +67,12 @@ pub fn chars(line: &str, out: &mut String) {
         out.push_str(line);
         return;
     }
-    for c in line.chars() {
-        match c {
-            '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
-                out.push(char::from_u32(c as u32 - 0xFEE0).unwrap_or(c))
-            }
-            '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{FFFD}' => {}
-            '\t' | '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => {
-                out.push(' ')
-            }
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
+    out.extend(line.chars().filter_map(map_char));
+}
+
+/// [`chars`] for a line known to hold a character that changes: no byte scan first.
+pub(crate) fn chars_changed(line: &str) -> String {
+    line.chars().filter_map(map_char).collect()
 }
 
 /// True for characters of Chinese text: ideographs, CJK and full-width punctuation.

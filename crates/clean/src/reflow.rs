@@ -8,16 +8,13 @@
 use regex::Regex;
 
 /// Display width: Chinese and other characters from U+0800 up count 2, others 1.
-/// Counted on bytes: a character of three or four UTF-8 bytes (U+0800 and up) is wide.
+/// Counted on bytes: every byte that starts a character counts 1 (continuation bytes are
+/// 0x80–0xBF), and the lead byte of a three- or four-byte character (U+0800 and up, 0xE0 and
+/// above) one more. Branch-free, so the compiler vectorises it.
 fn width(s: &str) -> usize {
     s.bytes()
-        .map(|b| match b {
-            0x00..=0x7F => 1,
-            0xC0..=0xDF => 1,
-            0xE0..=0xFF => 2,
-            _ => 0,
-        })
-        .sum()
+        .map(|b| ((b as i8) >= -0x40) as u32 + (b >= 0xE0) as u32)
+        .sum::<u32>() as usize
 }
 
 /// How a file's lines are laid out.
@@ -173,6 +170,15 @@ mod tests {
 
     fn heading() -> Regex {
         Regex::new(crate::Config::default().heading_pattern.as_str()).unwrap()
+    }
+
+    #[test]
+    fn width_counts_wide_characters_twice() {
+        assert_eq!(width(""), 0);
+        assert_eq!(width("ab"), 2);
+        assert_eq!(width("é·"), 2);
+        assert_eq!(width("两个确立"), 8);
+        assert_eq!(width("a，𠀀"), 5);
     }
 
     #[test]
