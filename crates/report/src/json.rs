@@ -14,7 +14,7 @@ use serde::Serialize;
 use tifa_core::{Comparison, GroupComparison, Slogan};
 
 use crate::stream::{write_chunks, Fail, CHUNK};
-use crate::text::rounded;
+use crate::text::{any_byte, rounded};
 use crate::Error;
 
 /// Name of the schema, the value of the top-level `schema` field.
@@ -481,10 +481,7 @@ fn push_slogan(buf: &mut Vec<u8>, s: &Slogan, ids: &[Vec<u8>]) -> Result<(), Err
 /// `\`) is copied whole after one scan that the compiler vectorises; any other string goes
 /// through serde_json's own escaping.
 fn push_str(buf: &mut Vec<u8>, s: &str) -> Result<(), Error> {
-    let plain = s
-        .bytes()
-        .fold(true, |ok, b| ok & (b >= 0x20) & (b != b'"') & (b != b'\\'));
-    if !plain {
+    if any_byte(s, |b| (b < 0x20) | (b == b'"') | (b == b'\\')) {
         return to_json(buf, s);
     }
     buf.reserve(s.len() + 2);
