@@ -32,16 +32,24 @@ pub fn escape(s: &str, out: &mut String) {
 pub fn script_json<T: Serialize>(value: &T) -> serde_json::Result<String> {
     let raw = serde_json::to_string(value)?;
     let mut out = String::with_capacity(raw.len() + raw.len() / 16);
-    for c in raw.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
+    let bytes = raw.as_bytes();
+    // Every character replaced is ASCII or starts with the byte 0xE2, so the text is walked
+    // byte by byte (no decoding into chars) and copied in runs between replacements.
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let (escape, len) = match b {
+            b'<' => ("\\u003c", 1),
+            b'>' => ("\\u003e", 1),
+            b'&' => ("\\u0026", 1),
+            0xE2 if bytes[i..].starts_with("\u{2028}".as_bytes()) => ("\\u2028", 3),
+            0xE2 if bytes[i..].starts_with("\u{2029}".as_bytes()) => ("\\u2029", 3),
+            _ => continue,
+        };
+        out.push_str(&raw[run..i]);
+        out.push_str(escape);
+        run = i + len;
     }
+    out.push_str(&raw[run..]);
     Ok(out)
 }
 
@@ -175,5 +183,28 @@ mod tests {
         let back: Vec<String> = serde_json::from_str(&s).unwrap();
         assert_eq!(back[0], "</script><script>alert(1)</script>");
         assert_eq!(back[2], "a&b");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn script_json_replaces_exactly_the_unsafe_characters(
+            s in "\\PC*|[<>&\u{2028}\u{2029}\u{2027}\u{202a}—…“a中]*"
+        ) {
+            let raw = serde_json::to_string(&s).unwrap();
+            let mut want = String::new();
+            for c in raw.chars() {
+                match c {
+                    '<' => want.push_str("\\u003c"),
+                    '>' => want.push_str("\\u003e"),
+                    '&' => want.push_str("\\u0026"),
+                    '\u{2028}' => want.push_str("\\u2028"),
+                    '\u{2029}' => want.push_str("\\u2029"),
+                    c => want.push(c),
+                }
+            }
+            let got = script_json(&s).unwrap();
+            proptest::prop_assert_eq!(&got, &want);
+            proptest::prop_assert_eq!(serde_json::from_str::<String>(&got).unwrap(), s);
+        }
     }
 }
