@@ -3,50 +3,42 @@
 //! `chardetng` guesses among the legacy encodings (GBK/GB18030, Big5 …). A file that is
 //! binary, empty or undecodable in every encoding is refused with a reason.
 
+use std::borrow::Cow;
+
 use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE, UTF_8};
 
 /// Decoded text and the name of the encoding it was read in.
 #[derive(Debug)]
-pub struct Decoded {
-    /// The text, with any byte-order mark removed.
-    pub text: String,
+pub struct Decoded<'a> {
+    /// The text, with any byte-order mark removed; borrowed from the bytes when they were
+    /// UTF-8 already (most files), so they are neither copied nor validated twice.
+    pub text: Cow<'a, str>,
     /// Encoding name for the log (`UTF-8`, `UTF-16LE`, `GB18030`, `Big5` …).
     pub encoding: &'static str,
 }
 
 /// Decodes `bytes`; `Err` carries the reason the file is skipped.
-pub fn decode(bytes: &[u8], max_invalid_share: f64) -> Result<Decoded, String> {
-    if let Some(r) = decode_start(bytes, max_invalid_share) {
-        return r;
+pub fn decode(bytes: &[u8], max_invalid_share: f64) -> Result<Decoded<'_>, String> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err("empty file".into());
     }
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return check_text(s.to_string(), "UTF-8");
+    if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+        return finish(enc, &bytes[bom_len..], max_invalid_share);
+    }
+    // Validation with SIMD: the same answer as the standard library's, several times faster on
+    // Chinese text, where every file of a corpus passes through here.
+    if let Ok(s) = simdutf8::basic::from_utf8(bytes) {
+        check_text(s)?;
+        return Ok(Decoded {
+            text: Cow::Borrowed(s),
+            encoding: "UTF-8",
+        });
     }
     decode_legacy(bytes, max_invalid_share)
 }
 
-/// [`decode`] for bytes the caller owns: text that is already UTF-8 (most files) becomes the
-/// result without a copy.
-pub fn decode_owned(bytes: Vec<u8>, max_invalid_share: f64) -> Result<Decoded, String> {
-    if let Some(r) = decode_start(&bytes, max_invalid_share) {
-        return r;
-    }
-    match String::from_utf8(bytes) {
-        Ok(s) => check_text(s, "UTF-8"),
-        Err(e) => decode_legacy(e.as_bytes(), max_invalid_share),
-    }
-}
-
-/// What is decided before trying UTF-8: a blank file, a byte-order mark.
-fn decode_start(bytes: &[u8], max_invalid_share: f64) -> Option<Result<Decoded, String>> {
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Some(Err("empty file".into()));
-    }
-    Encoding::for_bom(bytes).map(|(enc, bom_len)| finish(enc, &bytes[bom_len..], max_invalid_share))
-}
-
 /// Bytes that are not UTF-8: UTF-16 without a mark, else a legacy encoding.
-fn decode_legacy(bytes: &[u8], max_invalid_share: f64) -> Result<Decoded, String> {
+fn decode_legacy(bytes: &[u8], max_invalid_share: f64) -> Result<Decoded<'static>, String> {
     if let Some(enc) = sniff_utf16(bytes) {
         return finish(enc, bytes, max_invalid_share);
     }
@@ -77,7 +69,11 @@ fn decode_legacy(bytes: &[u8], max_invalid_share: f64) -> Result<Decoded, String
     Err(first_err.unwrap_or_else(|| "not valid text in any encoding".into()))
 }
 
-fn finish(enc: &'static Encoding, bytes: &[u8], max_invalid: f64) -> Result<Decoded, String> {
+fn finish(
+    enc: &'static Encoding,
+    bytes: &[u8],
+    max_invalid: f64,
+) -> Result<Decoded<'static>, String> {
     let (text, had_errors) = enc.decode_without_bom_handling(bytes);
     let text = text.into_owned();
     if had_errors {
@@ -97,7 +93,11 @@ fn finish(enc: &'static Encoding, bytes: &[u8], max_invalid: f64) -> Result<Deco
         ));
     }
     let name = if enc == UTF_8 { "UTF-8" } else { enc.name() };
-    check_text(text, name)
+    check_text(&text)?;
+    Ok(Decoded {
+        text: Cow::Owned(text),
+        encoding: name,
+    })
 }
 
 /// Random bytes decode without error in many legacy encodings, so a guess is kept only when it
@@ -122,20 +122,29 @@ fn plausible(enc: &'static Encoding, text: &str) -> bool {
     }
 }
 
-fn check_text(text: String, encoding: &'static str) -> Result<Decoded, String> {
+/// Refuses text that is blank or binary.
+fn check_text(text: &str) -> Result<(), String> {
     if text.trim().is_empty() {
         return Err("empty file".into());
     }
     // Counted on bytes: C0 controls other than line ends and tabs, against all characters.
     // Characters are counted only when there are controls at all (rare), saving a pass.
-    let controls = text
-        .bytes()
-        .filter(|&b| (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0C)) || b == 0x7F)
-        .count();
-    if controls > 0 && controls * 100 > text.bytes().filter(|&b| (b as i8) >= -0x40).count() {
+    let controls = count_bytes(text.as_bytes(), |b| {
+        ((b < 0x20) & (b != b'\n') & (b != b'\r') & (b != b'\t') & (b != 0x0C)) | (b == 0x7F)
+    });
+    if controls > 0 && controls * 100 > count_bytes(text.as_bytes(), |b| (b as i8) >= -0x40) {
         return Err("binary file (control characters)".into());
     }
-    Ok(Decoded { text, encoding })
+    Ok(())
+}
+
+/// How many bytes satisfy a branch-free test: counted in blocks of 255 into bytes, which the
+/// compiler turns into wide vector adds.
+fn count_bytes(bytes: &[u8], test: impl Fn(u8) -> bool) -> usize {
+    bytes
+        .chunks(255)
+        .map(|block| block.iter().map(|&b| test(b) as u8).sum::<u8>() as usize)
+        .sum()
 }
 
 /// UTF-16 without a byte-order mark: in Chinese text nearly every high byte is a CJK block
@@ -175,7 +184,7 @@ mod tests {
 
     const TRAD: &str = "堅持和完善人民代表大會制度，增強「四個意識」。\n全過程人民民主。\n";
 
-    fn round(enc: &'static Encoding, bom: bool) -> Decoded {
+    fn round(enc: &'static Encoding, bom: bool) -> Decoded<'static> {
         let text = if enc == encoding_rs::BIG5 { TRAD } else { TEXT };
         let mut bytes = Vec::new();
         if enc == UTF_16LE || enc == UTF_16BE {
@@ -197,7 +206,11 @@ mod tests {
         } else {
             bytes.extend_from_slice(&enc.encode(text).0);
         }
-        decode(&bytes, 0.01).unwrap()
+        let d = decode(&bytes, 0.01).unwrap();
+        Decoded {
+            text: Cow::Owned(d.text.into_owned()),
+            encoding: d.encoding,
+        }
     }
 
     #[test]

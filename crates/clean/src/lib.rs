@@ -26,6 +26,7 @@ pub mod scan;
 pub mod split;
 pub mod walk;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -99,7 +100,7 @@ fn read_file(f: &walk::InputFile, config: &Config) -> Result<Prepared, String> {
     let bytes = std::fs::read(&f.path).map_err(|e| format!("cannot read: {e}"))?;
     prepare(
         &f.rel,
-        decode::decode_owned(bytes, config.max_invalid_share)?,
+        decode::decode(&bytes, config.max_invalid_share)?,
         config,
     )
 }
@@ -109,13 +110,13 @@ fn read_file(f: &walk::InputFile, config: &Config) -> Result<Prepared, String> {
 fn prepare(rel: &str, decoded: decode::Decoded, config: &Config) -> Result<Prepared, String> {
     let lower = rel.to_lowercase();
     let text = if lower.ends_with(".htm") || lower.ends_with(".html") {
-        html::to_text(&decoded.text)
+        Cow::Owned(html::to_text(&decoded.text))
     } else {
         decoded.text
     };
     // Old Windows and Mac line ends become plain line breaks.
     let text = if text.contains('\r') {
-        text.replace("\r\n", "\n").replace('\r', "\n")
+        Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
     } else {
         text
     };
