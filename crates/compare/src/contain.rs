@@ -26,7 +26,7 @@ use crate::CHUNK;
 /// may store a long phrase only in its closed form (the full enumeration, not the enumeration
 /// minus its last word).
 pub fn max_containing(counts: &Counts, wanted: &[&[u32]], progress: &dyn Progress) -> Vec<u32> {
-    let trie = Trie::new(wanted.iter().copied());
+    let trie = Trie::new(wanted);
     let best: Vec<AtomicU32> = (0..wanted.len()).map(|_| AtomicU32::new(0)).collect();
     // max is order-independent, so relaxed atomics give the same result for any thread count.
     let credit = |k: usize, tf: u32| {

@@ -5,8 +5,17 @@
 //! sequence it is in, falls back to the longest suffix of what it read that still starts some
 //! sequence. Trying every start position instead costs the square of the stream's length where
 //! long sequences repeat, as whole passages do in a big corpus.
+//!
+//! The trie is laid out level by level, each level in the order of its prefixes: the
+//! sequences are sorted once, the nodes of depth `d` are then the distinct `d`-token prefixes
+//! in sorted order, so the children of a node are contiguous and sorted by token, and a child is
+//! found by a binary search in a short slice. Building needs no hash map of edges (which for
+//! millions of sequences was most of the work, on one thread), and the failure links of one
+//! level, which depend only on shallower levels, are computed in parallel.
 
-use rustc_hash::FxHashMap;
+use std::ops::Range;
+
+use rayon::prelude::*;
 
 /// No node.
 const NONE: u32 = u32::MAX;
@@ -14,13 +23,17 @@ const NONE: u32 = u32::MAX;
 /// The root: the empty sequence.
 const ROOT: u32 = 0;
 
+/// Nodes of a level below this many get their failure links on one thread.
+const PAR_LEVEL_MIN: usize = 1 << 12;
+
 /// A set of token-id sequences, each known by its index in the list it was built from.
 pub struct Trie {
-    /// Child of the root for each token id (`ROOT` when there is none: the root is never a
-    /// child).
+    /// Child of the root for each token id (`NONE` when there is none).
     root: Vec<u32>,
-    /// `(node, token)` → child, below the root.
-    edges: FxHashMap<(u32, u32), u32>,
+    /// Last token of each node's sequence (unused for the root).
+    token: Vec<u32>,
+    /// `first_child[v]..first_child[v + 1]`: the children of node `v`, sorted by token.
+    first_child: Vec<u32>,
     /// Index of the sequence that ends at each node, or [`NONE`].
     ends: Vec<u32>,
     /// Length of each node's sequence.
@@ -33,95 +46,132 @@ pub struct Trie {
 }
 
 impl Trie {
-    /// A trie of `seqs`; sequence `k` of the iterator is reported as `k`. Empty sequences are
+    /// A trie of `seqs`; sequence `k` of the slice is reported as `k`. Empty sequences are
     /// ignored; of two equal sequences the later one is kept.
-    pub fn new<'a>(seqs: impl IntoIterator<Item = &'a [u32]> + Clone) -> Trie {
-        // Room for every node up front: growing a map of tens of millions of edges rehashes it
-        // again and again.
-        let tokens: usize = seqs.clone().into_iter().map(|s| s.len()).sum();
+    pub fn new(seqs: &[&[u32]]) -> Trie {
+        // Sorted by tokens, and of equal sequences only the later index kept.
+        let mut sorted: Vec<(&[u32], u32)> = seqs
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| !s.is_empty())
+            .map(|(k, &s)| (s, k as u32))
+            .collect();
+        sorted.par_sort_unstable_by(|a, b| a.0.cmp(b.0).then(b.1.cmp(&a.1)));
+        sorted.dedup_by(|later, earlier| later.0 == earlier.0);
+
+        // Tokens each sequence shares with the one before it: it adds the nodes below that.
+        let lcp: Vec<usize> = (0..sorted.len())
+            .into_par_iter()
+            .map(|i| match i {
+                0 => 0,
+                _ => common_prefix(sorted[i - 1].0, sorted[i].0),
+            })
+            .collect();
+        // Nodes per level, then where each level starts (level 0 is the root alone).
+        let max_depth = sorted.iter().map(|s| s.0.len()).max().unwrap_or(0);
+        let mut level_start = vec![0usize; max_depth + 2];
+        level_start[1] = 1;
+        for (&(s, _), &l) in sorted.iter().zip(&lcp) {
+            for d in l + 1..=s.len() {
+                level_start[d + 1] += 1;
+            }
+        }
+        for d in 1..level_start.len() {
+            level_start[d] += level_start[d - 1];
+        }
+        let n = level_start[max_depth + 1];
+        // Each sequence's new nodes take the next free id of their level; the nodes of its
+        // shared prefix are those of the sequence before it (`path`).
+        let mut next = level_start.clone();
+        let mut token = vec![0u32; n];
+        let mut parent = vec![ROOT; n];
+        let mut depth = vec![0u32; n];
+        let mut ends = vec![NONE; n];
+        let mut path = vec![ROOT; max_depth + 1];
+        for (&(s, k), &l) in sorted.iter().zip(&lcp) {
+            for d in l + 1..=s.len() {
+                let v = next[d];
+                next[d] += 1;
+                token[v] = s[d - 1];
+                parent[v] = path[d - 1];
+                depth[v] = d as u32;
+                path[d] = v as u32;
+            }
+            ends[path[s.len()] as usize] = k;
+        }
+        // Children are contiguous and in the order of their parents: a prefix sum of the
+        // number of children gives each node's first child.
+        let mut first_child = vec![0u32; n + 1];
+        for &p in &parent[1..] {
+            first_child[p as usize + 1] += 1;
+        }
+        first_child[0] = 1;
+        for v in 1..=n {
+            first_child[v] += first_child[v - 1];
+        }
+        let root_len = sorted
+            .iter()
+            .map(|s| s.0[0] as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let mut root = vec![NONE; root_len];
+        for v in level_start[1]..level_start[2.min(max_depth + 1)] {
+            root[token[v] as usize] = v as u32;
+        }
         let mut trie = Trie {
-            root: Vec::new(),
-            edges: FxHashMap::default(),
-            ends: vec![NONE],
-            depth: vec![0],
-            fail: Vec::new(),
-            out: Vec::new(),
+            root,
+            token,
+            first_child,
+            ends,
+            depth,
+            fail: vec![ROOT; n],
+            out: vec![NONE; n],
         };
-        trie.edges.reserve(tokens);
-        trie.ends.reserve(tokens);
-        trie.depth.reserve(tokens);
-        // Parent and last token of each node, for the failure links.
-        let mut parent: Vec<(u32, u32)> = Vec::with_capacity(tokens + 1);
-        parent.push((ROOT, 0));
-        for (k, seq) in seqs.into_iter().enumerate() {
-            let mut node = ROOT;
-            for &t in seq {
-                node = match trie.child(node, t) {
-                    Some(c) => c,
-                    None => {
-                        let c = trie.ends.len() as u32;
-                        trie.ends.push(NONE);
-                        trie.depth.push(trie.depth[node as usize] + 1);
-                        parent.push((node, t));
-                        if node == ROOT {
-                            if t as usize >= trie.root.len() {
-                                trie.root.resize(t as usize + 1, ROOT);
-                            }
-                            trie.root[t as usize] = c;
-                        } else {
-                            trie.edges.insert((node, t), c);
-                        }
-                        c
-                    }
-                };
-            }
-            if node != ROOT {
-                trie.ends[node as usize] = k as u32;
-            }
-        }
-        // Failure links in order of depth: a node's link is found from its parent's, which is
-        // shallower.
-        let n = trie.ends.len();
-        // Nodes by depth (a counting sort: depths are small).
-        let max_depth = trie.depth.iter().copied().max().unwrap_or(0) as usize;
-        let mut start = vec![0usize; max_depth + 2];
-        for &d in &trie.depth[1..] {
-            start[d as usize + 1] += 1;
-        }
-        for d in 1..start.len() {
-            start[d] += start[d - 1];
-        }
-        let mut order = vec![ROOT; n - 1];
-        for v in 1..n as u32 {
-            let d = trie.depth[v as usize] as usize;
-            order[start[d]] = v;
-            start[d] += 1;
-        }
-        trie.fail = vec![ROOT; n];
-        trie.out = vec![NONE; n];
-        for v in order {
-            let (p, t) = parent[v as usize];
-            let f = if p == ROOT {
-                ROOT
+        // Failure links level by level: a node's link comes from its parent's, which is
+        // shallower, and points to a shallower node, so the nodes of one level are independent.
+        for d in 2..=max_depth {
+            let level: Range<usize> = level_start[d]..level_start[d + 1];
+            let links: Vec<(u32, u32)> = if level.len() >= PAR_LEVEL_MIN {
+                level
+                    .clone()
+                    .into_par_iter()
+                    .map(|v| trie.links(parent[v], trie.token[v]))
+                    .collect()
             } else {
-                trie.step(trie.fail[p as usize], t)
+                level
+                    .clone()
+                    .map(|v| trie.links(parent[v], trie.token[v]))
+                    .collect()
             };
-            trie.fail[v as usize] = f;
-            trie.out[v as usize] = if trie.ends[f as usize] != NONE {
-                f
-            } else {
-                trie.out[f as usize]
-            };
+            for (v, (f, o)) in level.zip(links) {
+                trie.fail[v] = f;
+                trie.out[v] = o;
+            }
         }
         trie
     }
 
+    /// Failure and output links of the child of `parent` by token `t` (not of the root).
+    fn links(&self, parent: u32, t: u32) -> (u32, u32) {
+        let f = self.step(self.fail[parent as usize], t);
+        let o = if self.ends[f as usize] != NONE {
+            f
+        } else {
+            self.out[f as usize]
+        };
+        (f, o)
+    }
+
     fn child(&self, node: u32, t: u32) -> Option<u32> {
         if node == ROOT {
-            self.root.get(t as usize).copied().filter(|&c| c != ROOT)
-        } else {
-            self.edges.get(&(node, t)).copied()
+            return self.root.get(t as usize).copied().filter(|&c| c != NONE);
         }
+        let (a, b) = (
+            self.first_child[node as usize] as usize,
+            self.first_child[node as usize + 1] as usize,
+        );
+        let kids = &self.token[a..b];
+        kids.binary_search(&t).ok().map(|i| (a + i) as u32)
     }
 
     /// The node reached from `node` by reading `t`, falling back along failure links.
@@ -157,6 +207,11 @@ impl Trie {
     }
 }
 
+/// Number of leading tokens `a` and `b` share.
+fn common_prefix(a: &[u32], b: &[u32]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,7 +244,7 @@ mod tests {
     #[test]
     fn finds_every_occurrence_of_every_sequence() {
         let seqs: Vec<Vec<u32>> = vec![vec![1, 2], vec![1], vec![1, 2, 3], vec![2, 3], vec![]];
-        let trie = Trie::new(seqs.iter().map(|s| s.as_slice()));
+        let trie = Trie::new(&seqs.iter().map(|s| s.as_slice()).collect::<Vec<_>>());
         assert_eq!(
             found(&trie, &[1, 2, 3, 4]),
             vec![(0, 0, 2), (1, 0, 1), (2, 0, 3), (3, 1, 2)]
@@ -204,7 +259,7 @@ mod tests {
     #[test]
     fn equal_sequences_keep_the_later_index() {
         let seqs: Vec<Vec<u32>> = vec![vec![5, 6], vec![5, 6]];
-        let trie = Trie::new(seqs.iter().map(|s| s.as_slice()));
+        let trie = Trie::new(&seqs.iter().map(|s| s.as_slice()).collect::<Vec<_>>());
         assert_eq!(found(&trie, &[5, 6]), vec![(1, 0, 2)]);
     }
 
@@ -216,7 +271,7 @@ mod tests {
             seqs in proptest::collection::vec(proptest::collection::vec(0u32..3, 0..6), 0..12),
             tokens in proptest::collection::vec(0u32..3, 0..40),
         ) {
-            let trie = Trie::new(seqs.iter().map(|s| s.as_slice()));
+            let trie = Trie::new(&seqs.iter().map(|s| s.as_slice()).collect::<Vec<_>>());
             prop_assert_eq!(found(&trie, &tokens), plain(&seqs, &tokens));
         }
     }
