@@ -294,16 +294,16 @@ impl FromIterator<PhraseStats> for Phrases {
 /// nor ends with the enumeration comma `、`, which it may contain.
 ///
 /// [`Counts::phrases`] holds, for a count run with `min_df`, `max_short` and `max_len`:
-/// - every phrase of at most `max_short` tokens (6 by default) that occurs at least twice and in
-///   at least `min_df` reports, so both halves of any split of such a phrase are here too when
-///   they pass the same thresholds;
-/// - every longer phrase, up to `max_len` tokens, that occurs at least twice and in at least
-///   `min_df` reports and is closed: no one-token extension to the left or right (that is itself
-///   a phrase) has the same term frequency. A phrase of exactly `max_len` tokens counts as closed.
+/// - every phrase, up to `max_len` tokens, that occurs at least twice and in at least `min_df`
+///   reports and is closed: no one-token extension to the left or right (that is itself a
+///   phrase) has the same term frequency. A phrase of exactly `max_len` tokens counts as closed;
+/// - every phrase of at most `max_short` tokens (0 by default: none) that passes the same
+///   thresholds, closed or not.
 ///
 /// Not held: phrases that occur once; phrases below `min_df`; phrases longer than `max_short`
-/// that always occur inside the same longer phrase (their counts equal those of their shortest
-/// closed extension). [`Counts::get`] returns `None` for all of these; the count stage's
+/// that always occur inside the same longer phrase. Such a phrase has the tf, df and per-report
+/// counts of its closed extension, which is held, and every other held phrase containing it
+/// occurs at most as often: its tf is the largest among the held phrases that contain it. [`Counts::get`] returns `None` for all of these; the count stage's
 /// `lookup` answers for them from the segmented corpus. `unigram_tf` covers every token id,
 /// punctuation included, whatever its frequency.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -12,9 +12,10 @@ pub struct Config {
     /// A phrase is stored only when it occurs in at least this many reports (and at least twice
     /// in the corpus). Must be at least 1.
     pub min_df: u32,
-    /// Every phrase of at most this many tokens that passes `min_df` is stored, so that later
-    /// stages can look up both halves of a split of a short phrase. Longer phrases are stored
-    /// only when they are closed (no one-token extension has the same term frequency).
+    /// Every phrase of at most this many tokens that passes `min_df` is stored, closed or not.
+    /// Other phrases are stored only when they are closed (no one-token extension has the same
+    /// term frequency); the counts of one that is not are those of its closed extension. 0 (the
+    /// default) stores closed phrases only: later stages derive the rest.
     pub max_short: u32,
     /// The longest phrase counted, in tokens. A sequence that recurs for longer is counted as its
     /// pieces of this length. It bounds the work on hostile input (a very long line repeated
@@ -26,7 +27,7 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             min_df: 2,
-            max_short: 6,
+            max_short: 0,
             max_len: 128,
         }
     }

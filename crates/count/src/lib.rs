@@ -87,15 +87,15 @@ pub enum Error {
 /// Counts the phrases of a segmented corpus.
 ///
 /// Stored in [`Counts::phrases`], sorted by token ids:
-/// - every phrase of at most `max_short` tokens that occurs at least twice and in at least
-///   `min_df` reports;
-/// - every longer phrase (up to `max_len` tokens) that occurs at least twice and in at least
-///   `min_df` reports and is *closed*: no one-token extension to the left or right that is itself
-///   a phrase has the same term frequency. A phrase of exactly `max_len` tokens counts as closed.
+/// - every phrase (up to `max_len` tokens) that occurs at least twice and in at least `min_df`
+///   reports and is *closed*: no one-token extension to the left or right that is itself a
+///   phrase has the same term frequency. A phrase of exactly `max_len` tokens counts as closed;
+/// - every phrase of at most `max_short` tokens (none by default) that passes the same
+///   thresholds, closed or not.
 ///
-/// Not stored: phrases that occur once; long phrases that always occur inside the same longer
-/// phrase (their tf and df are those of that phrase's shortest closed extension, which is
-/// stored); anything crossing a boundary. [`lookup`] answers for those from the segmented corpus.
+/// Not stored: phrases that occur once; phrases that always occur inside the same longer phrase
+/// (their tf and df are those of that phrase's shortest closed extension, which is stored);
+/// anything crossing a boundary. [`lookup`] answers for those from the segmented corpus.
 /// For each stored phrase, `per_doc`, both [`tifa_core::Branching`] sides and `quoted` are exact.
 pub fn run(seg: &Segmented, config: &Config, progress: &dyn Progress) -> Result<Counts, Error> {
     count(seg, config, progress, None)

@@ -20,7 +20,12 @@ fn reports() -> tifa_core::Segmented {
 #[test]
 fn an_enumeration_is_one_phrase() {
     let seg = reports();
-    let counts = run(&seg, &Config::default(), &NoProgress).unwrap();
+    // Always after 坚持, the enumeration is not closed: it is stored when every short phrase is.
+    let every_short = Config {
+        max_short: 6,
+        ..Config::default()
+    };
+    let counts = run(&seg, &every_short, &NoProgress).unwrap();
     let p = counts
         .get(&ids(&seg, ENUMERATION))
         .expect("enumeration counted");
@@ -35,6 +40,14 @@ fn an_enumeration_is_one_phrase() {
         let last = seg.vocab.term(*p.tokens.last().unwrap());
         first != "、" && last != "、"
     }));
+    // By default only its closed extension is stored, with the same counts.
+    let closed = run(&seg, &Config::default(), &NoProgress).unwrap();
+    assert!(closed.get(&ids(&seg, ENUMERATION)).is_none());
+    let c = closed
+        .get(&ids(&seg, &format!("坚持 {ENUMERATION}")))
+        .expect("closed extension counted");
+    assert_eq!((c.tf, c.df), (2, 2));
+    assert_eq!(c.per_doc, vec![(0, 1), (1, 1)]);
 }
 
 #[test]
