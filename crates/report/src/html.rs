@@ -29,7 +29,7 @@ pub fn escape(s: &str, out: &mut String) {
 /// Serialises `value` as JSON that is safe inside `<script type="application/json">`: `<`, `>`
 /// and `&` become `\u003c`, `\u003e` and `\u0026`, so corpus text holding `</script>` or
 /// `<!--` cannot end the block; JSON.parse reads the escapes back as the same characters.
-pub fn script_json<T: Serialize>(value: &T) -> serde_json::Result<String> {
+pub fn script_json<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
     let raw = serde_json::to_string(value)?;
     let mut out = String::with_capacity(raw.len() + raw.len() / 16);
     let bytes = raw.as_bytes();
@@ -65,6 +65,68 @@ pub fn script_json<T: Serialize>(value: &T) -> serde_json::Result<String> {
     }
     out.push_str(&raw[run..]);
     Ok(out)
+}
+
+/// JSON for a `<script type="application/json">` block, written piece by piece: the same text
+/// [`script_json`] gives for the whole value, for data too large to go through serde value by
+/// value. It holds no markup by construction: its only unescaped pieces are literals of this
+/// crate, strings go through [`ScriptJson::str`] and other values through [`script_json`].
+#[derive(Debug, Default, Clone)]
+pub struct ScriptJson {
+    buf: String,
+}
+
+impl ScriptJson {
+    /// An empty piece.
+    pub fn new() -> Self {
+        ScriptJson::default()
+    }
+
+    /// Appends JSON punctuation or keys written in this crate.
+    pub fn raw(&mut self, json: &'static str) -> &mut Self {
+        self.buf.push_str(json);
+        self
+    }
+
+    /// Appends `s` as a JSON string. Most corpus text holds nothing that JSON or the script
+    /// block would escape, and is copied whole after one vectorised scan; the rest goes through
+    /// [`script_json`].
+    pub fn str(&mut self, s: &str) -> serde_json::Result<&mut Self> {
+        let special = |b: u8| {
+            (b < 0x20)
+                | (b == b'"')
+                | (b == b'\\')
+                | (b == b'<')
+                | (b == b'>')
+                | (b == b'&')
+                | (b == 0xE2)
+        };
+        if crate::text::any_byte(s, special) {
+            self.buf.push_str(&script_json(&s)?);
+        } else {
+            self.buf.push('"');
+            self.buf.push_str(s);
+            self.buf.push('"');
+        }
+        Ok(self)
+    }
+
+    /// Appends an integer.
+    pub fn int(&mut self, n: impl itoa::Integer) -> &mut Self {
+        self.buf.push_str(itoa::Buffer::new().format(n));
+        self
+    }
+
+    /// Appends any value, through [`script_json`].
+    pub fn value<T: Serialize + ?Sized>(&mut self, value: &T) -> serde_json::Result<&mut Self> {
+        self.buf.push_str(&script_json(value)?);
+        Ok(self)
+    }
+
+    /// The JSON text.
+    pub fn as_str(&self) -> &str {
+        &self.buf
+    }
 }
 
 /// A growing piece of markup. Raw markup only from literals; text and attribute values always
@@ -140,18 +202,12 @@ impl Html {
         self
     }
 
-    /// Appends JSON data in a `<script type="application/json">` block, escaped by
-    /// [`script_json`].
-    pub fn json_script<T: Serialize>(
-        &mut self,
-        id: &'static str,
-        value: &T,
-    ) -> serde_json::Result<&mut Self> {
-        let json = script_json(value)?;
+    /// Appends JSON data built with [`ScriptJson`] in a `<script type="application/json">`
+    /// block.
+    pub fn json_script(&mut self, id: &'static str, json: &ScriptJson) -> &mut Self {
         self.open("script", &[("type", "application/json"), ("id", id)]);
-        self.buf.push_str(&json);
-        self.close("script");
-        Ok(self)
+        self.buf.push_str(json.as_str());
+        self.close("script")
     }
 
     /// The markup.
@@ -234,6 +290,9 @@ mod tests {
         ) {
             let got = script_json(&s).unwrap();
             proptest::prop_assert_eq!(&got, &script_json_plain(&s));
+            let mut built = ScriptJson::new();
+            built.str(&s).unwrap();
+            proptest::prop_assert_eq!(built.as_str(), &got);
             proptest::prop_assert_eq!(serde_json::from_str::<String>(&got).unwrap(), s);
         }
     }
