@@ -290,11 +290,13 @@ impl Rules {
             return None;
         }
         let n = t.chars().count();
-        let has_link = t.contains("http")
-            || t.contains("www.")
-            || t.contains("WWW.")
-            || (t.contains('@') && t.contains('.'));
-        if has_link && n <= config.url_line_max_chars {
+        // Substring searches only on the rare line holding one of their first bytes.
+        let has_link = || {
+            (memchr::memchr3(b'h', b'w', b'W', t.as_bytes()).is_some()
+                && (t.contains("http") || t.contains("www.") || t.contains("WWW.")))
+                || (t.contains('@') && t.contains('.'))
+        };
+        if n <= config.url_line_max_chars && has_link() {
             return Some("watermark".into());
         }
         if n <= config.line_pattern_max_chars {

@@ -229,6 +229,10 @@ pub fn punctuation_and_spaces(text: &str) -> String {
     let mut squote_open = true;
     for i in 0..n {
         let c = chars[i];
+        // Only these characters are mapped; looking around the others would be wasted work.
+        if !matches!(c, ',' | ';' | ':' | '?' | '!' | '(' | ')' | '"' | '\'') {
+            continue;
+        }
         let (p, q) = (prev(i), next(i));
         let cjk_side = p.is_some_and(is_cjkish) || q.is_some_and(is_cjkish);
         match c {
