@@ -231,7 +231,7 @@ pub fn count(g: &Global, bars: &Bars, input: &Path, out: &Path) -> anyhow::Resul
     let (config, config_fp) = count_config(g)?;
     let t = Timer::start(g);
     let (h, seg): (Header, Segmented) = read(bars, input, Stage::Segment)?;
-    let counts = tifa_count::run_owned(seg, &config, bars)?;
+    let counts = tifa_count::run_shared(Arc::new(seg), &config, bars)?;
     let header = write(bars, out, Stage::Count, h.checksum, config_fp, &counts)?;
     say(g, count_line(&counts, out));
     t.done(g, "count");
@@ -249,7 +249,8 @@ fn compare_config(g: &Global, group_by: &[String]) -> anyhow::Result<(tifa_compa
     Ok((config, fp))
 }
 
-/// `tifa compare`: count.bin (+ segment.bin for keyword-in-context) → compare.bin.
+/// `tifa compare`: count.bin (+ segment.bin for keyword-in-context) → compare.bin. The counts
+/// are freed before segment.bin is read, so the two are never in memory together.
 pub fn compare(
     g: &Global,
     bars: &Bars,
@@ -260,10 +261,16 @@ pub fn compare(
 ) -> anyhow::Result<Header> {
     let (config, config_fp) = compare_config(g, group_by)?;
     let t = Timer::start(g);
+    let hs = format::read_header(segment, Some(Stage::Segment))?;
     let (hc, counts): (Header, Counts) = read(bars, input, Stage::Count)?;
-    let (hs, seg): (Header, Segmented) = read(bars, segment, Stage::Segment)?;
     same_run(input, &hc, segment, &hs)?;
-    let cmp = tifa_compare::run(&counts, &seg, &config, bars)?;
+    let selection = tifa_compare::select(&counts, &config, bars)?;
+    drop(counts);
+    let (hs_read, seg): (Header, Segmented) = read(bars, segment, Stage::Segment)?;
+    if hs_read.checksum != hs.checksum {
+        anyhow::bail!("{}: changed while tifa was running", segment.display());
+    }
+    let cmp = tifa_compare::complete(selection, &seg, &config, bars)?;
     let input_fp = combine(&[hc.checksum, hs.checksum]);
     let header = write(bars, out, Stage::Compare, input_fp, config_fp, &cmp)?;
     say(g, compare_line(&cmp, out));
@@ -427,6 +434,12 @@ where
         self.header.get(g, &self.path)
     }
 
+    /// Lets go of the value: once its write has ended and no stage holds it, its memory is
+    /// freed, and a later [`Output::load`] reads it back from its file.
+    fn release(&mut self) {
+        self.value = None;
+    }
+
     /// The value, read from its file when this run did not make it.
     fn load(&mut self, g: &Global, bars: &Bars) -> anyhow::Result<Arc<T>> {
         if let Some(v) = &self.value {
@@ -530,7 +543,11 @@ fn run_stages(g: &Global, bars: &Bars, a: RunArgs, segmenter: Building<'_>) -> a
         None => {
             dirty = true;
             let t = Timer::start(g);
-            let c = tifa_count::run(&*segmented.load(g, bars)?, &count_cfg, bars)?;
+            // The segmented corpus is let go of while the count runs (compare reads it back
+            // from segment.bin for its examples), so the two are not in memory together.
+            let seg = segmented.load(g, bars)?;
+            segmented.release();
+            let c = tifa_count::run_shared(seg, &count_cfg, bars)?;
             say(g, count_line(&c, &count_out));
             let h_seg = segmented.header(g)?;
             t.done(g, "count");
@@ -558,10 +575,16 @@ fn run_stages(g: &Global, bars: &Bars, a: RunArgs, segmenter: Building<'_>) -> a
         }
         None => {
             let t = Timer::start(g);
+            // The counts are let go of before the segmented corpus is needed, so the two are
+            // not in memory together.
             let c = counts.load(g, bars)?;
+            counts.release();
+            let selection = tifa_compare::select(&c, &cmp_cfg, bars)?;
+            drop(c);
             let s = segmented.load(g, bars)?;
-            let result = tifa_compare::run(&c, &s, &cmp_cfg, bars)?;
-            drop((c, s));
+            segmented.release();
+            let result = tifa_compare::complete(selection, &s, &cmp_cfg, bars)?;
+            drop(s);
             // Both inputs were checked to belong together above, or made together in this run.
             let (hc, hs) = (counts.header(g)?, segmented.header(g)?);
             say(g, compare_line(&result, &cmp_out));

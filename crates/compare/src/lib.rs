@@ -2,8 +2,9 @@
 //! formulaic slogans (提法), with their families, spread over reports and years, examples in
 //! context, and comparisons between groups of reports.
 //!
-//! The stage is one function, [`run`]. It reads the count stage's [`Counts`] and the segment
-//! stage's [`Segmented`] (for examples in context) and works in five steps:
+//! The stage is one function, [`run`], which is [`select`] (from the count stage's [`Counts`])
+//! then [`complete`] (with the segment stage's [`Segmented`], for examples in context), so that
+//! a caller can free the counts before the corpus is needed. It works in five steps:
 //!
 //! 1. **Shape.** A candidate starts and ends with a word, never with a particle or function word
 //!    or punctuation; it may hold the enumeration comma 、 between items ([`shape`]).
@@ -307,26 +308,81 @@ struct Candidate<'a> {
 const CHUNK: usize = 4096;
 
 /// Runs the compare stage: scores, classifies, ranks and groups the slogans of a corpus.
+/// [`select`] then [`complete`]; a caller that holds the counts only to pass them here can call
+/// the two itself and free the counts in between.
 pub fn run(
     counts: &Counts,
     seg: &Segmented,
     config: &Config,
     progress: &dyn Progress,
 ) -> Result<Comparison, Error> {
-    config.validate()?;
     if counts.docs.len() != seg.docs.len() {
         return Err(Error::DocMismatch {
             counts: counts.docs.len(),
             segmented: seg.docs.len(),
         });
     }
+    let selection = select(counts, config, progress)?;
+    complete(selection, seg, config, progress)
+}
+
+/// The slogans of a corpus, chosen and ranked from its counts, with everything the rest of the
+/// stage needs copied out of the counts: per-report counts, tokens and measures of each slogan,
+/// and the report list. The examples in context then need only the segmented corpus, so the two
+/// large inputs never have to be in memory together.
+pub struct Selection {
+    docs: Vec<tifa_core::DocInfo>,
+    n_tokens: u64,
+    n_phrases: u64,
+    min_df: u32,
+    /// The slogans in rank order.
+    chosen: Vec<Chosen>,
+    /// Family head (index into `chosen`) of each slogan.
+    heads: Vec<usize>,
+}
+
+impl Selection {
+    /// Number of slogans chosen.
+    pub fn len(&self) -> usize {
+        self.chosen.len()
+    }
+
+    /// True when no phrase was chosen.
+    pub fn is_empty(&self) -> bool {
+        self.chosen.is_empty()
+    }
+}
+
+/// A chosen slogan with its own copy of what it needs from the counts.
+struct Chosen {
+    tokens: Vec<u32>,
+    per_doc: Vec<(u32, u32)>,
+    text: String,
+    kind: Kind,
+    df: u32,
+    tf: u32,
+    score: f64,
+    dp: f64,
+    cohesion: f64,
+    quoted_share: f64,
+    left_entropy: f32,
+    right_entropy: f32,
+}
+
+/// Steps 1 to 4: checks the counts, then finds, measures, ranks and groups into families the
+/// slogans among the counted phrases.
+pub fn select(
+    counts: &Counts,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<Selection, Error> {
+    config.validate()?;
     progress.start("compare: checks", 0);
     check_ids(counts)?;
     progress.finish();
     let lexicon = shape::Lexicon::new(&counts.vocab, config);
     let doc_tokens: Vec<u64> = counts.docs.iter().map(|d| d.tokens).collect();
     let doc_sizes = measures::DocSizes::new(&doc_tokens);
-    let n_docs = counts.docs.len();
 
     // Step 1 and 2: checks on each phrase alone, then maximality.
     progress.start("compare: candidates", counts.phrases.len() as u64);
@@ -458,13 +514,67 @@ pub fn run(
     }
     let token_lists: Vec<&[u32]> = accepted.iter().map(|c| c.stats.tokens).collect();
     let heads = family::heads(&token_lists);
+    // The counts are not needed after this: each slogan takes its own copy of what it uses.
+    let chosen: Vec<Chosen> = accepted
+        .into_par_iter()
+        .map(|c| {
+            let p = c.stats;
+            Chosen {
+                tokens: p.tokens.to_vec(),
+                per_doc: p.per_doc.to_vec(),
+                text: c.text,
+                kind: c.kind,
+                df: p.df,
+                tf: p.tf,
+                score: c.score,
+                dp: c.dp,
+                cohesion: c.cohesion,
+                quoted_share: c.quoted_share,
+                left_entropy: p.left.entropy,
+                right_entropy: p.right.entropy,
+            }
+        })
+        .collect();
     progress.finish();
+    Ok(Selection {
+        docs: counts.docs.clone(),
+        n_tokens: counts.n_tokens,
+        n_phrases: counts.phrases.len() as u64,
+        min_df: counts.min_df,
+        chosen,
+        heads,
+    })
+}
 
-    // Step 5: years, examples in context.
-    progress.start("compare: examples", accepted.len() as u64);
-    let kwic_items: Vec<kwic::Item> = accepted
+/// Step 5: per-year spread and examples in context from the segmented corpus, then the group
+/// comparisons; `seg` must be the corpus the selection's counts were made from.
+pub fn complete(
+    selection: Selection,
+    seg: &Segmented,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<Comparison, Error> {
+    config.validate()?;
+    let Selection {
+        docs,
+        n_tokens,
+        n_phrases,
+        min_df,
+        chosen,
+        heads,
+    } = selection;
+    if docs.len() != seg.docs.len() {
+        return Err(Error::DocMismatch {
+            counts: docs.len(),
+            segmented: seg.docs.len(),
+        });
+    }
+    let n_docs = docs.len();
+
+    progress.start("compare: examples", chosen.len() as u64);
+    let kwic_items: Vec<kwic::Item> = chosen
         .iter()
-        .map(|c| (c.stats.tokens, c.stats.per_doc))
+        .map(|c| (c.tokens.as_slice(), c.per_doc.as_slice()))
         .collect();
     let kwic_lines = kwic::all(
         &kwic_items,
@@ -472,17 +582,17 @@ pub fn run(
         config.kwic_per_slogan,
         config.kwic_context_chars,
     );
-    // The candidates and their example lines are consumed here, so each slogan's phrase and
-    // examples move into it instead of being copied.
-    let mut slogans: Vec<Slogan> = accepted
+    drop(kwic_items);
+    // The chosen slogans and their example lines are consumed here, so each slogan's phrase,
+    // counts and examples move into it instead of being copied.
+    let mut slogans: Vec<Slogan> = chosen
         .into_par_iter()
         .zip(kwic_lines)
         .enumerate()
         .map(|(r, (c, kwic))| {
-            let p = c.stats;
             let mut per_year: BTreeMap<u16, u32> = BTreeMap::new();
-            for &(d, _) in p.per_doc {
-                if let Some(y) = counts.docs.get(d as usize).and_then(|d| d.meta.year) {
+            for &(d, _) in &c.per_doc {
+                if let Some(y) = docs.get(d as usize).and_then(|d| d.meta.year) {
                     *per_year.entry(y).or_insert(0) += 1;
                 }
             }
@@ -491,20 +601,20 @@ pub fn run(
                 rank: r as u32 + 1,
                 phrase: c.text,
                 kind: c.kind,
-                df: p.df,
-                df_pct: groups::pct(u64::from(p.df), n_docs as u64),
-                tf: p.tf,
+                df: c.df,
+                df_pct: groups::pct(u64::from(c.df), n_docs as u64),
+                tf: c.tf,
                 score: round(c.score),
                 dp: round(c.dp),
                 cohesion: round(c.cohesion),
-                left_entropy: round(f64::from(p.left.entropy)),
-                right_entropy: round(f64::from(p.right.entropy)),
+                left_entropy: round(f64::from(c.left_entropy)),
+                right_entropy: round(f64::from(c.right_entropy)),
                 quoted_share: round(c.quoted_share),
-                n_tokens: p.tokens.len() as u32,
+                n_tokens: c.tokens.len() as u32,
                 first_year: per_year.keys().next().copied(),
                 last_year: per_year.keys().next_back().copied(),
                 family: String::new(),
-                per_doc: p.per_doc.to_vec(),
+                per_doc: c.per_doc,
                 per_year: per_year.into_iter().collect(),
                 kwic,
             }
@@ -533,27 +643,27 @@ pub fn run(
     let group_cmps = fields
         .iter()
         .map(|f| {
-            let g = groups::compare(f, &counts.docs, &items, config.max_group_rows);
+            let g = groups::compare(f, &docs, &items, config.max_group_rows);
             progress.inc(1);
             g
         })
         .collect();
     progress.finish();
 
-    let years = counts.docs.iter().filter_map(|d| d.meta.year);
+    let years = docs.iter().filter_map(|d| d.meta.year);
     let years = years.clone().min().zip(years.max());
     let mut settings = config.settings();
-    settings.insert("count.min_df".to_string(), counts.min_df.to_string());
+    settings.insert("count.min_df".to_string(), min_df.to_string());
     Ok(Comparison {
         summary: CorpusSummary {
             n_docs: n_docs as u32,
-            n_chars: counts.docs.iter().map(|d| d.chars).sum(),
-            n_tokens: counts.n_tokens,
-            n_phrases: counts.phrases.len() as u64,
+            n_chars: docs.iter().map(|d| d.chars).sum(),
+            n_tokens,
+            n_phrases,
             years,
         },
         settings,
-        docs: counts.docs.clone(),
+        docs,
         slogans,
         groups: group_cmps,
     })

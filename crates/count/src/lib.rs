@@ -28,6 +28,8 @@ mod stream;
 pub use config::Config;
 pub use lookup::{lookup, scan};
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 use tifa_core::{Counts, DocInfo, Phrases, Progress, Segmented};
 
@@ -101,18 +103,18 @@ pub fn run(seg: &Segmented, config: &Config, progress: &dyn Progress) -> Result<
     count(seg, config, progress, None)
 }
 
-/// [`run`], taking the segmented corpus by value so that its texts and token streams are freed
-/// as soon as the count's own token stream is built: the passes then run with only the stream
-/// in memory, which lowers the stage's peak by about the size of the segmented corpus.
-pub fn run_owned(
-    seg: Segmented,
+/// [`run`], taking a shared segmented corpus and letting go of it as soon as the count's own
+/// token stream is built: when this was the last reference, its texts and token streams are
+/// freed and the passes run with only the stream in memory, which lowers the stage's peak by
+/// about the size of the segmented corpus.
+pub fn run_shared(
+    seg: Arc<Segmented>,
     config: &Config,
     progress: &dyn Progress,
 ) -> Result<Counts, Error> {
     let prepared = prepare(&seg, config, progress)?;
-    let vocab = seg.vocab;
-    drop(seg.docs);
-    drop(seg.documents);
+    let vocab = seg.vocab.clone();
+    drop(seg);
     passes(prepared, vocab, config, progress, None)
 }
 
@@ -249,6 +251,9 @@ mod tests {
         for size in [1, 2, 5] {
             assert_eq!(count(&seg, &config, &NoProgress, Some(size)).unwrap(), one);
         }
-        assert_eq!(run_owned(seg, &config, &NoProgress).unwrap(), one);
+        assert_eq!(
+            run_shared(Arc::new(seg), &config, &NoProgress).unwrap(),
+            one
+        );
     }
 }
