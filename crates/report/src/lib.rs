@@ -124,33 +124,41 @@ pub fn run(
     outputs.push(Output::Html);
     progress.start("report", outputs.len() as u64);
 
-    let results: Vec<Result<PathBuf, Error>> = outputs
-        .par_iter()
-        .map(|&output| {
-            let name = match output {
-                Output::SlogansTsv => "slogans.tsv",
-                Output::SlogansCsv => "slogans.csv",
-                Output::SlogansJson => "slogans.json",
-                Output::Summary => "summary.md",
-                Output::Compare(i) => &compare_names[i],
-                Output::Html => "report.html",
-            };
-            let path = out_dir.join(name);
-            write_file(&path, |w| match output {
-                Output::SlogansTsv => tables::write_slogans_tsv(cmp, w),
-                Output::SlogansCsv => tables::write_slogans_csv(cmp, w),
-                Output::SlogansJson => json::write_slogans_json(cmp, w),
-                Output::Summary => Ok(w.write_all(tables::summary_md(cmp, config).as_bytes())?),
-                Output::Compare(i) => {
-                    Ok(w.write_all(tables::compare_tsv(&cmp.groups[i]).as_bytes())?)
-                }
-                Output::Html => Ok(w.write_all(page::report_html(cmp, config)?.as_bytes())?),
-            })?;
-            progress.inc(1);
-            Ok(path)
-        })
+    let write_output = |output: Output| -> Result<PathBuf, Error> {
+        let name = match output {
+            Output::SlogansTsv => "slogans.tsv",
+            Output::SlogansCsv => "slogans.csv",
+            Output::SlogansJson => "slogans.json",
+            Output::Summary => "summary.md",
+            Output::Compare(i) => &compare_names[i],
+            Output::Html => "report.html",
+        };
+        let path = out_dir.join(name);
+        write_file(&path, |w| match output {
+            Output::SlogansTsv => tables::write_slogans_tsv(cmp, w),
+            Output::SlogansCsv => tables::write_slogans_csv(cmp, w),
+            Output::SlogansJson => json::write_slogans_json(cmp, w),
+            Output::Summary => Ok(w.write_all(tables::summary_md(cmp, config).as_bytes())?),
+            Output::Compare(i) => Ok(w.write_all(tables::compare_tsv(&cmp.groups[i]).as_bytes())?),
+            Output::Html => Ok(w.write_all(page::report_html(cmp, config)?.as_bytes())?),
+        })?;
+        progress.inc(1);
+        Ok(path)
+    };
+    // Started largest first: each file ends in an fsync that leaves its thread waiting for the
+    // disk, and the longest one (slogans.json) should overlap with the others' rendering
+    // instead of trailing after it. Errors are still taken in the order of `outputs`.
+    let mut start_order: Vec<usize> = (0..outputs.len()).collect();
+    start_order.sort_by_key(|&i| outputs[i].start_rank());
+    let mut results: Vec<(usize, Result<PathBuf, Error>)> = start_order
+        .into_par_iter()
+        .map(|i| (i, write_output(outputs[i])))
         .collect();
-    let mut written = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+    results.sort_by_key(|&(i, _)| i);
+    let mut written = results
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect::<Result<Vec<_>, _>>()?;
     progress.finish();
 
     written.sort();
@@ -167,6 +175,20 @@ enum Output {
     /// The `compare-FIELD.tsv` of the group comparison at this index.
     Compare(usize),
     Html,
+}
+
+impl Output {
+    /// Position in the order [`run`] starts the files in: by size, the largest first.
+    fn start_rank(self) -> usize {
+        match self {
+            Output::SlogansJson => 0,
+            Output::SlogansCsv => 1,
+            Output::SlogansTsv => 2,
+            Output::Html => 3,
+            Output::Compare(_) => 4,
+            Output::Summary => 5,
+        }
+    }
 }
 
 /// Writes one file atomically, streaming what `fill` writes into it.
