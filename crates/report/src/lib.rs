@@ -114,62 +114,64 @@ pub fn run(
 ) -> Result<Vec<PathBuf>, Error> {
     validate(cmp)?;
     let compare_names = tables::compare_file_names(cmp);
-    let mut outputs = vec![
-        Output::SlogansTsv,
-        Output::SlogansCsv,
-        Output::SlogansJson,
-        Output::Summary,
-    ];
+    let mut outputs = vec![Output::SlogansTables, Output::SlogansJson, Output::Summary];
     outputs.extend((0..cmp.groups.len()).map(Output::Compare));
     outputs.push(Output::Html);
-    progress.start("report", outputs.len() as u64);
+    // Files, not outputs: the tables are two.
+    progress.start("report", outputs.len() as u64 + 1);
 
-    let write_output = |output: Output| -> Result<PathBuf, Error> {
+    let write_output = |output: Output| -> Result<Vec<PathBuf>, Error> {
         let name = match output {
-            Output::SlogansTsv => "slogans.tsv",
-            Output::SlogansCsv => "slogans.csv",
+            Output::SlogansTables => "slogans.tsv",
             Output::SlogansJson => "slogans.json",
             Output::Summary => "summary.md",
             Output::Compare(i) => &compare_names[i],
             Output::Html => "report.html",
         };
         let path = out_dir.join(name);
+        let mut paths = vec![path.clone()];
         write_file(&path, |w| match output {
-            Output::SlogansTsv => tables::write_slogans_tsv(cmp, w),
-            Output::SlogansCsv => tables::write_slogans_csv(cmp, w),
+            Output::SlogansTables => {
+                // slogans.csv is written inside slogans.tsv, from the same rows; when either
+                // fails, slogans.tsv is left as it was.
+                let csv_path = out_dir.join("slogans.csv");
+                write_file(&csv_path, |csv| tables::write_slogan_tables(cmp, w, csv))?;
+                paths.push(csv_path);
+                Ok(())
+            }
             Output::SlogansJson => json::write_slogans_json(cmp, w),
             Output::Summary => Ok(w.write_all(tables::summary_md(cmp, config).as_bytes())?),
             Output::Compare(i) => Ok(w.write_all(tables::compare_tsv(&cmp.groups[i]).as_bytes())?),
             Output::Html => Ok(w.write_all(page::report_html(cmp, config)?.as_bytes())?),
         })?;
-        progress.inc(1);
-        Ok(path)
+        progress.inc(paths.len() as u64);
+        Ok(paths)
     };
     // Started largest first: each file ends in an fsync that leaves its thread waiting for the
     // disk, and the longest one (slogans.json) should overlap with the others' rendering
     // instead of trailing after it. Errors are still taken in the order of `outputs`.
     let mut start_order: Vec<usize> = (0..outputs.len()).collect();
     start_order.sort_by_key(|&i| outputs[i].start_rank());
-    let mut results: Vec<(usize, Result<PathBuf, Error>)> = start_order
+    let mut results: Vec<(usize, Result<Vec<PathBuf>, Error>)> = start_order
         .into_par_iter()
         .map(|i| (i, write_output(outputs[i])))
         .collect();
     results.sort_by_key(|&(i, _)| i);
-    let mut written = results
-        .into_iter()
-        .map(|(_, r)| r)
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut written = Vec::new();
+    for (_, paths) in results {
+        written.extend(paths?);
+    }
     progress.finish();
 
     written.sort();
     Ok(written)
 }
 
-/// One output file of [`run`].
+/// One output of [`run`]: a file, or two made together.
 #[derive(Debug, Clone, Copy)]
 enum Output {
-    SlogansTsv,
-    SlogansCsv,
+    /// `slogans.tsv` and `slogans.csv`, which share their rows.
+    SlogansTables,
     SlogansJson,
     Summary,
     /// The `compare-FIELD.tsv` of the group comparison at this index.
@@ -182,11 +184,10 @@ impl Output {
     fn start_rank(self) -> usize {
         match self {
             Output::SlogansJson => 0,
-            Output::SlogansCsv => 1,
-            Output::SlogansTsv => 2,
-            Output::Html => 3,
-            Output::Compare(_) => 4,
-            Output::Summary => 5,
+            Output::SlogansTables => 1,
+            Output::Html => 2,
+            Output::Compare(_) => 3,
+            Output::Summary => 4,
         }
     }
 }

@@ -41,13 +41,6 @@ impl From<Error> for Fail {
 /// Renders `items` in chunks of `chunk` on the rayon pool and writes the chunks to `w` in
 /// order. `render(first, rows, buf)` appends the rows to `buf`, which it finds empty; `first`
 /// is the position of `rows[0]` in `items`, for separators that depend on it.
-///
-/// Chunks go in waves of a few per thread, and one wave is written while the next is rendered:
-/// copying hundreds of megabytes into the file takes as long as rendering them, so the two
-/// overlap instead of taking turns. The buffers of a written wave are cleared and rendered into
-/// again by the wave after next, so their pages stay mapped: fresh buffers for every chunk
-/// cost a page fault per 4 KB of output. A wave goes to the file in one vectored write, which
-/// a `BufWriter` passes straight to the file instead of copying it into its own buffer first.
 pub(crate) fn write_chunks<T, F>(
     w: &mut (dyn Write + Send),
     items: &[T],
@@ -58,22 +51,57 @@ where
     T: Sync,
     F: Fn(usize, &[T], &mut Vec<u8>) -> Result<(), Fail> + Sync,
 {
+    write_chunks_to(
+        [w],
+        items,
+        chunk,
+        |first, rows, [buf]: &mut [Vec<u8>; 1]| render(first, rows, buf),
+    )
+}
+
+/// [`write_chunks`] for `N` files made from the same rows, each row rendered once for all of
+/// them: `render(first, rows, bufs)` appends to `bufs[k]` what goes to `ws[k]`.
+///
+/// Chunks go in waves of a few per thread, and one wave is written while the next is rendered:
+/// copying hundreds of megabytes into the file takes as long as rendering them, so the two
+/// overlap instead of taking turns. The buffers of a written wave are cleared and rendered into
+/// again by the wave after next, so their pages stay mapped: fresh buffers for every chunk
+/// cost a page fault per 4 KB of output. A wave goes to each file in one vectored write, which
+/// a `BufWriter` passes straight to the file instead of copying it into its own buffer first.
+pub(crate) fn write_chunks_to<const N: usize, T, F>(
+    mut ws: [&mut (dyn Write + Send); N],
+    items: &[T],
+    chunk: usize,
+    render: F,
+) -> Result<(), Fail>
+where
+    T: Sync,
+    F: Fn(usize, &[T], &mut [Vec<u8>; N]) -> Result<(), Fail> + Sync,
+{
     let chunk = chunk.max(1);
     let wave = chunk * 2 * rayon::current_num_threads();
-    let render_wave = |(w_i, batch): (usize, &[T]), mut bufs: Vec<Vec<u8>>| {
-        bufs.resize_with(batch.len().div_ceil(chunk), Vec::new);
+    let render_wave = |(w_i, batch): (usize, &[T]), mut bufs: Vec<[Vec<u8>; N]>| {
+        bufs.resize_with(batch.len().div_ceil(chunk), || {
+            std::array::from_fn(|_| Vec::new())
+        });
         let done: Vec<Result<(), Fail>> = batch
             .par_chunks(chunk)
             .zip(bufs.par_iter_mut())
             .enumerate()
-            .map(|(c_i, (rows, buf))| {
-                buf.clear();
-                render(w_i * wave + c_i * chunk, rows, buf)
+            .map(|(c_i, (rows, bufs))| {
+                bufs.iter_mut().for_each(Vec::clear);
+                render(w_i * wave + c_i * chunk, rows, bufs)
             })
             .collect();
         // The first failure in file order, as a sequential writer would meet it.
         done.into_iter().collect::<Result<(), Fail>>()?;
         Ok::<_, Fail>(bufs)
+    };
+    let write_wave = |ws: &mut [&mut (dyn Write + Send); N], bufs: &[[Vec<u8>; N]]| {
+        for (k, w) in ws.iter_mut().enumerate() {
+            write_all_vectored(&mut **w, bufs.iter().map(|b| &b[k][..]))?;
+        }
+        Ok::<_, io::Error>(())
     };
     let mut waves = items.chunks(wave).enumerate();
     let mut ready = waves.next().map(|b| render_wave(b, Vec::new()));
@@ -81,7 +109,7 @@ where
     while let Some(bufs) = ready {
         let bufs = bufs?;
         let (written, next) = rayon::join(
-            || write_all_vectored(&mut *w, &bufs),
+            || write_wave(&mut ws, &bufs),
             || waves.next().map(|b| render_wave(b, spare)),
         );
         written?;
@@ -92,12 +120,11 @@ where
 }
 
 /// Writes every byte of `parts`, in order, with as few vectored writes as the writer allows.
-fn write_all_vectored(w: &mut (dyn Write + Send), parts: &[Vec<u8>]) -> io::Result<()> {
-    let mut slices: Vec<IoSlice> = parts
-        .iter()
-        .filter(|p| !p.is_empty())
-        .map(|p| IoSlice::new(p))
-        .collect();
+fn write_all_vectored<'a>(
+    w: &mut (dyn Write + Send),
+    parts: impl Iterator<Item = &'a [u8]>,
+) -> io::Result<()> {
+    let mut slices: Vec<IoSlice> = parts.filter(|p| !p.is_empty()).map(IoSlice::new).collect();
     let mut rest = &mut slices[..];
     while !rest.is_empty() {
         match w.write_vectored(rest) {

@@ -10,7 +10,7 @@ use std::io::Write;
 
 use tifa_core::{Comparison, DocInfo, GroupComparison, Slogan};
 
-use crate::stream::{write_chunks, Fail, CHUNK};
+use crate::stream::{write_chunks_to, Fail, CHUNK};
 use crate::text::{
     csv_cell_text, fixed, md_cell, push_csv_field, push_fixed, push_int, tsv_field, tsv_text,
 };
@@ -137,29 +137,18 @@ fn top_reports<'a>(s: &Slogan, docs: &'a [DocInfo]) -> [Option<&'a DocInfo>; TOP
     top.map(|t| t.and_then(|(_, d)| docs.get(d as usize)))
 }
 
-/// Writes `slogans.tsv`: UTF-8, tab-separated, a header row, one row per slogan.
-pub(crate) fn write_slogans_tsv(cmp: &Comparison, w: &mut (dyn Write + Send)) -> Result<(), Fail> {
-    w.write_all(COLUMNS.join("\t").as_bytes())?;
-    w.write_all(b"\n")?;
-    write_chunks(w, &cmp.slogans, CHUNK, |_, slogans, buf| {
-        let mut row = Row::default();
-        for s in slogans {
-            row.fill(s, &cmp.docs);
-            for (i, f) in row.fields().enumerate() {
-                if i > 0 {
-                    buf.push(b'\t');
-                }
-                buf.extend_from_slice(tsv_text(f).as_bytes());
-            }
-            buf.push(b'\n');
-        }
-        Ok(())
-    })
-}
-
-/// Writes `slogans.csv`: the same rows as the TSV, comma-separated with RFC 4180 quoting and
-/// CRLF line ends, behind a UTF-8 byte-order mark so that Excel detects the encoding.
-pub(crate) fn write_slogans_csv(cmp: &Comparison, w: &mut (dyn Write + Send)) -> Result<(), Fail> {
+/// Writes `slogans.tsv` to `tsv` and `slogans.csv` to `csv`, filling each row once for both.
+///
+/// `slogans.tsv`: UTF-8, tab-separated, a header row, one row per slogan. `slogans.csv`: the
+/// same rows, comma-separated with RFC 4180 quoting and CRLF line ends, behind a UTF-8
+/// byte-order mark so that Excel detects the encoding.
+pub(crate) fn write_slogan_tables(
+    cmp: &Comparison,
+    tsv: &mut (dyn Write + Send),
+    csv: &mut (dyn Write + Send),
+) -> Result<(), Fail> {
+    tsv.write_all(COLUMNS.join("\t").as_bytes())?;
+    tsv.write_all(b"\n")?;
     let mut head = b"\xEF\xBB\xBF".to_vec();
     for (i, c) in COLUMNS.iter().enumerate() {
         if i > 0 {
@@ -168,23 +157,26 @@ pub(crate) fn write_slogans_csv(cmp: &Comparison, w: &mut (dyn Write + Send)) ->
         push_csv_field(&mut head, c);
     }
     head.extend_from_slice(b"\r\n");
-    w.write_all(&head)?;
+    csv.write_all(&head)?;
     let text: Vec<bool> = (0..COLUMNS.len()).map(is_text_column).collect();
-    write_chunks(w, &cmp.slogans, CHUNK, |_, slogans, buf| {
+    write_chunks_to([tsv, csv], &cmp.slogans, CHUNK, |_, slogans, [tsv, csv]| {
         let mut row = Row::default();
         for s in slogans {
             row.fill(s, &cmp.docs);
             for ((i, f), &text) in row.fields().enumerate().zip(&text) {
                 if i > 0 {
-                    buf.push(b',');
+                    tsv.push(b'\t');
+                    csv.push(b',');
                 }
+                tsv.extend_from_slice(tsv_text(f).as_bytes());
                 if text {
-                    push_csv_field(buf, &csv_cell_text(f));
+                    push_csv_field(csv, &csv_cell_text(f));
                 } else {
-                    push_csv_field(buf, f);
+                    push_csv_field(csv, f);
                 }
             }
-            buf.extend_from_slice(b"\r\n");
+            tsv.push(b'\n');
+            csv.extend_from_slice(b"\r\n");
         }
         Ok(())
     })
@@ -419,7 +411,8 @@ mod tests {
     fn streamed_tsv_and_csv_equal_plain_rows() {
         let cmp = crate::tests::sample_with_many_slogans(2 * CHUNK + 5);
         let mut tsv = Vec::new();
-        write_slogans_tsv(&cmp, &mut tsv).unwrap();
+        let mut csv_bytes = Vec::new();
+        write_slogan_tables(&cmp, &mut tsv, &mut csv_bytes).unwrap();
         let mut want = COLUMNS.join("\t") + "\n";
         for s in &cmp.slogans {
             let fields: Vec<String> = plain_row(s, &cmp.docs)
@@ -430,8 +423,6 @@ mod tests {
         }
         assert_eq!(String::from_utf8(tsv).unwrap(), want);
 
-        let mut csv_bytes = Vec::new();
-        write_slogans_csv(&cmp, &mut csv_bytes).unwrap();
         let mut plain = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .from_writer(b"\xEF\xBB\xBF".to_vec());
