@@ -371,13 +371,14 @@ pub(crate) fn write_slogans_json(cmp: &Comparison, w: &mut (dyn Write + Send)) -
     member(&mut buf, false, "documents", &f.documents)?;
     buf.extend_from_slice(b",\"slogans\":[");
     w.write_all(&buf)?;
-    let ids = f
+    // Every occurrence of a slogan in a report starts with the same bytes for that report.
+    let heads = f
         .documents
         .iter()
         .map(|d| {
-            let mut id = Vec::new();
-            push_str(&mut id, d.id)?;
-            Ok(id)
+            let mut head = Vec::new();
+            push_occurrence_head(&mut head, d.index, d.id)?;
+            Ok(head)
         })
         .collect::<Result<Vec<_>, Error>>()?;
     write_chunks(w, &cmp.slogans, CHUNK, |first, slogans, buf| {
@@ -385,7 +386,7 @@ pub(crate) fn write_slogans_json(cmp: &Comparison, w: &mut (dyn Write + Send)) -
             if first + i > 0 {
                 buf.push(b',');
             }
-            push_slogan(buf, s, &ids)?;
+            push_slogan(buf, s, &heads)?;
         }
         Ok(())
     })?;
@@ -398,9 +399,9 @@ pub(crate) fn write_slogans_json(cmp: &Comparison, w: &mut (dyn Write + Send)) -
 }
 
 /// Appends slogan `s` as JSON: the bytes serde_json writes for [`SloganJson`], field by field
-/// in its order, without building one (its vectors cost three allocations per slogan). `ids`
-/// holds each report's id already as a JSON string, since every occurrence repeats it.
-fn push_slogan(buf: &mut Vec<u8>, s: &Slogan, ids: &[Vec<u8>]) -> Result<(), Error> {
+/// in its order, without building one (its vectors cost three allocations per slogan). `heads`
+/// holds each report's [`push_occurrence_head`], since every occurrence repeats it.
+fn push_slogan(buf: &mut Vec<u8>, s: &Slogan, heads: &[Vec<u8>]) -> Result<(), Error> {
     buf.extend_from_slice(b"{\"rank\":");
     push_int(buf, s.rank);
     buf.extend_from_slice(b",\"phrase\":");
@@ -438,11 +439,10 @@ fn push_slogan(buf: &mut Vec<u8>, s: &Slogan, ids: &[Vec<u8>]) -> Result<(), Err
         if i > 0 {
             buf.push(b',');
         }
-        buf.extend_from_slice(b"{\"doc\":");
-        push_int(buf, doc);
-        buf.extend_from_slice(b",\"id\":");
-        buf.extend_from_slice(ids.get(doc as usize).map_or(b"\"\"", |id| id));
-        buf.extend_from_slice(b",\"count\":");
+        match heads.get(doc as usize) {
+            Some(head) => buf.extend_from_slice(head),
+            None => push_occurrence_head(buf, doc, "")?,
+        }
         push_int(buf, count);
         buf.push(b'}');
     }
@@ -473,6 +473,16 @@ fn push_slogan(buf: &mut Vec<u8>, s: &Slogan, ids: &[Vec<u8>]) -> Result<(), Err
         buf.push(b'}');
     }
     buf.extend_from_slice(b"]}");
+    Ok(())
+}
+
+/// Appends the start of an [`OccurrenceJson`], up to its count: `{"doc":DOC,"id":ID,"count":`.
+fn push_occurrence_head(buf: &mut Vec<u8>, doc: impl itoa::Integer, id: &str) -> Result<(), Error> {
+    buf.extend_from_slice(b"{\"doc\":");
+    push_int(buf, doc);
+    buf.extend_from_slice(b",\"id\":");
+    push_str(buf, id)?;
+    buf.extend_from_slice(b",\"count\":");
     Ok(())
 }
 
