@@ -12,7 +12,7 @@ use tifa_core::{Comparison, DocInfo, GroupComparison, Slogan};
 
 use crate::stream::{write_chunks_to, Fail, CHUNK};
 use crate::text::{
-    csv_cell_text, fixed, md_cell, push_csv_field, push_fixed, push_int, tsv_field, tsv_text,
+    fixed, guard_formula, md_cell, push_csv_field, push_fixed, push_int, tsv_field, tsv_text,
 };
 use crate::Config;
 
@@ -168,11 +168,15 @@ pub(crate) fn write_slogan_tables(
                     tsv.push(b'\t');
                     csv.push(b',');
                 }
-                tsv.extend_from_slice(tsv_text(f).as_bytes());
                 if text {
-                    push_csv_field(csv, &csv_cell_text(f));
+                    let clean = tsv_text(f);
+                    tsv.extend_from_slice(clean.as_bytes());
+                    push_csv_field(csv, &guard_formula(f, clean));
                 } else {
-                    push_csv_field(csv, f);
+                    // Numbers and kind names, formatted here: nothing in them is escaped or
+                    // quoted in either file, so they are not scanned.
+                    tsv.extend_from_slice(f.as_bytes());
+                    csv.extend_from_slice(f.as_bytes());
                 }
             }
             tsv.push(b'\n');

@@ -120,8 +120,12 @@ pub fn csv_text(s: &str) -> String {
 
 /// [`csv_text`]`(s)`, borrowed when nothing changes.
 pub fn csv_cell_text(s: &str) -> Cow<'_, str> {
+    guard_formula(s, tsv_text(s))
+}
+
+/// [`csv_text`]`(s)` from `clean`, which is [`tsv_text`]`(s)`, for a caller that has it.
+pub fn guard_formula<'a>(s: &str, clean: Cow<'a, str>) -> Cow<'a, str> {
     // A leading control character becomes a space, so only a leading `= + - @` is guarded.
-    let clean = tsv_text(s);
     if matches!(s.chars().next(), Some('=' | '+' | '-' | '@')) {
         Cow::Owned(format!("'{clean}"))
     } else {
