@@ -231,7 +231,7 @@ pub fn write<T: Serialize>(
         checksum: 0,
     };
     let mut encode_error = None;
-    let result = crate::atomic::write_atomic_with(path, |w| {
+    let result = crate::atomic::write_checked_with(path, |w| {
         w.write_all(&[0u8; HEADER_LEN])?;
         let mut hw = HashingWriter {
             inner: &mut *w,
