@@ -108,26 +108,25 @@ fn line_at(len: usize, at: usize, d: u32, seg: &Segmented, context_chars: usize)
     let after = text.get(end..)?;
     // Only the context itself is scanned, never the whole paragraph: a report without line
     // breaks would otherwise be read end to end for every line.
-    let left: String = {
-        let mut chars: Vec<char> = before
-            .chars()
-            .rev()
-            .take_while(|&c| c != '\n')
-            .take(context_chars)
-            .collect();
-        chars.reverse();
-        chars.into_iter().collect()
-    };
-    let right: String = after
-        .chars()
-        .take_while(|&c| c != '\n')
+    // The context is a slice of the text: found by walking characters, copied once.
+    let from = before
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| c != '\n')
         .take(context_chars)
-        .collect();
+        .last()
+        .map_or(before.len(), |(i, _)| i);
+    let to = after
+        .char_indices()
+        .take_while(|&(_, c)| c != '\n')
+        .take(context_chars)
+        .last()
+        .map_or(0, |(i, c)| i + c.len_utf8());
     Some(Kwic {
         doc: d,
-        left,
+        left: before[from..].to_string(),
         phrase: phrase.to_string(),
-        right,
+        right: after[..to].to_string(),
     })
 }
 
