@@ -423,44 +423,73 @@ pub fn select(
     // phrases (sorted by tokens) in one sequential walk, which is far cheaper than a binary
     // search over millions of phrases per part.
     progress.start("compare: splits", pre.len() as u64);
-    let mut wanted: Vec<&[u32]> = pre
+    // Every part is a prefix (`true`) or a suffix of its phrase.
+    let mut parts: Vec<(&[u32], bool)> = pre
         .par_iter()
         .flat_map_iter(|c| {
             let tokens = c.stats.tokens;
-            let parts: Vec<&[u32]> = splits(tokens, &lexicon)
+            let parts: Vec<(&[u32], bool)> = splits(tokens, &lexicon)
                 .into_iter()
-                .flat_map(|(a, b)| [a, b])
-                .filter(|r| r.len() > 1)
-                .map(|r| &tokens[r])
+                .flat_map(|(a, b)| [(a, true), (b, false)])
+                .filter(|(r, _)| r.len() > 1)
+                .map(|(r, prefix)| (&tokens[r], prefix))
                 .collect();
             progress.inc(1);
             parts
         })
         .collect();
-    // Sorted and deduplicated, so the order is the same whatever the thread count.
-    wanted.par_sort_unstable();
-    wanted.dedup();
+    // Sorted and deduplicated, so the order is the same whatever the thread count; a part that
+    // is the prefix of one phrase and the suffix of another counts as a prefix.
+    parts.par_sort_unstable_by(|a, b| a.0.cmp(b.0).then(b.1.cmp(&a.1)));
+    parts.dedup_by(|later, earlier| later.0 == earlier.0);
+    let wanted: Vec<&[u32]> = parts.iter().map(|&(w, _)| w).collect();
     let mut part_tf: FxHashMap<&[u32], u64> = FxHashMap::default();
     part_tf.reserve(wanted.len());
+    // A part the counts do not hold is a phrase that always occurs inside the same closed
+    // phrase, which the counts do hold with the same term frequency (see `Counts`); every other
+    // counted phrase that contains the part occurs at most as often. So its term frequency is
+    // the largest among the counted phrases that contain it. For the prefix of a phrase that
+    // passed maximality those all start with it: that phrase is closed on the left (a left
+    // extension of the same frequency would have made it a fragment), so the part is too, and
+    // its closed extension only grows to the right. The counted phrases that start with a part
+    // follow it in sorted order, so one merge of the sorted parts with the counted phrases finds
+    // both the parts the counts hold and the prefixes; each chunk of parts finds where it starts
+    // by a binary search, so the merge runs on every thread.
+    let phrases = &counts.phrases;
+    let found: Vec<Option<u32>> = parts
+        .par_chunks(CHUNK)
+        .flat_map_iter(|chunk| {
+            let mut j = match chunk.first() {
+                Some(&(first, _)) => partition_point(n_phrases, |i| phrases.tokens(i) < first),
+                None => n_phrases,
+            };
+            chunk.iter().map(move |&(w, prefix)| {
+                while j < n_phrases && phrases.tokens(j) < w {
+                    j += 1;
+                }
+                match phrases.get(j) {
+                    Some(p) if p.tokens == w => Some(p.tf),
+                    _ if prefix => (j..n_phrases)
+                        .map_while(|k| phrases.get(k).filter(|p| p.tokens.starts_with(w)))
+                        .map(|p| p.tf)
+                        .max(),
+                    _ => None,
+                }
+            })
+        })
+        .collect();
     let mut missing: Vec<&[u32]> = Vec::new();
-    let mut j = 0;
-    for &w in &wanted {
-        while j < n_phrases && counts.phrases.tokens(j) < w {
-            j += 1;
-        }
-        match counts.phrases.get(j) {
-            Some(p) if p.tokens == w => {
-                part_tf.insert(w, u64::from(p.tf));
+    for (&w, tf) in wanted.iter().zip(&found) {
+        match tf {
+            Some(tf) => {
+                part_tf.insert(w, u64::from(*tf));
             }
-            _ => missing.push(w),
+            None => missing.push(w),
         }
     }
     progress.finish();
-    // A part the counts do not hold is a long phrase that always occurs inside the same closed
-    // phrase, which the counts do hold with the same term frequency (see `Counts`); every
-    // other counted phrase that contains the part occurs at most as often. So its term
-    // frequency is the largest among the counted phrases that contain it: one more walk over
-    // the counted phrases instead of a scan of the whole corpus.
+    // The other parts the counts do not hold: the largest term frequency among the counted
+    // phrases that contain them, in one walk over the counted phrases.
     progress.start("compare: sub-phrase counts", counts.phrases.len() as u64);
     let missing_tf = contain::max_containing(counts, &missing, progress);
     part_tf.extend(
@@ -667,6 +696,21 @@ pub fn complete(
         slogans,
         groups: group_cmps,
     })
+}
+
+/// The first index in `0..n` where `below` turns false (`below` holds, then does not, over the
+/// range, as for a sorted list).
+fn partition_point(n: usize, below: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if below(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
 }
 
 /// Rounds a measure to 6 decimals so that the written numbers are short and stable.

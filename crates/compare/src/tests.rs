@@ -300,6 +300,37 @@ fn missing_sub_phrases_are_counted_from_the_tokens() {
 }
 
 #[test]
+fn closed_phrases_alone_give_the_same_slogans() {
+    let (mut counts, seg) = corpus(TEXTS);
+    let full = run(&counts, &seg, &lenient(), &NoProgress).unwrap();
+    // Keep only closed phrases, as the count stage does by default: no phrase one token longer
+    // that starts or ends with it has the same term frequency.
+    let tf: BTreeMap<Vec<u32>, u32> = counts
+        .phrases
+        .iter()
+        .map(|p| (p.tokens.to_vec(), p.tf))
+        .collect();
+    let closed = |p: &tifa_core::Phrase| {
+        !tf.iter().any(|(q, &f)| {
+            f == p.tf
+                && q.len() == p.tokens.len() + 1
+                && (q.starts_with(p.tokens) || q.ends_with(p.tokens))
+        })
+    };
+    let before = counts.phrases.len();
+    counts.phrases = counts
+        .phrases
+        .iter()
+        .filter(|p| closed(p))
+        .map(|p| p.to_stats())
+        .collect();
+    assert!(counts.phrases.len() < before);
+    let sparse = run(&counts, &seg, &lenient(), &NoProgress).unwrap();
+    assert!(!full.slogans.is_empty());
+    assert_eq!(full.slogans, sparse.slogans);
+}
+
+#[test]
 fn output_does_not_depend_on_thread_count() {
     let (counts, seg) = corpus(TEXTS);
     let config = lenient();
