@@ -10,6 +10,10 @@ SHARED=${SHARED:-../shared/corpus}
 BENCH_CORPUS=${BENCH_CORPUS:-$SHARED/cctv-news-2012-2026}
 BIG_MB=${BIG_MB:-1000}
 THREADS=${THREADS:-$(nproc)}
+# Repetitions (the median is reported): the news corpus and the Python script, and the short
+# runs on the government reports. The 1 GB corpus runs once.
+RUNS=${RUNS:-3}
+GOV_RUNS=${GOV_RUNS:-5}
 OUT=target/bench
 mkdir -p "$OUT"
 
@@ -18,12 +22,28 @@ TIFA=target/release/tifa
 HMM=$(sed -n 's/^hmm *= *\(true\|false\).*/\1/p' config/segment.toml 2>/dev/null | head -1)
 HMM_FLAG=""; [ "$HMM" = "false" ] && HMM_FLAG="--no-hmm"
 
-# measure LABEL CMD... -> appends "LABEL seconds peak_kb" to $OUT/times
+# measure LABEL RUNS CMD... -> runs CMD RUNS times and appends "LABEL seconds peak_kb" of the
+# median run (by seconds) to $OUT/times; that run's stdout and stderr are kept as
+# $OUT/LABEL.stdout and .stderr. Timings on a shared machine vary from run to run, the short
+# ones most, so those are repeated.
 measure() {
-  local label=$1; shift
-  /usr/bin/time -f "%e %M" -o "$OUT/time.tmp" "$@" >"$OUT/$label.stdout" 2>"$OUT/$label.stderr" || {
-    echo "bench: $label failed:"; cat "$OUT/$label.stderr"; exit 2; }
-  echo "$label $(cat "$OUT/time.tmp")" >>"$OUT/times"
+  local label=$1 runs=$2; shift 2
+  local i
+  : >"$OUT/runs.tmp"
+  for ((i = 1; i <= runs; i++)); do
+    # A work folder left by the previous repetition would let `tifa run` skip its stages.
+    [ -n "${CLEAN_BEFORE:-}" ] && rm -rf $CLEAN_BEFORE
+    /usr/bin/time -f "%e %M" -o "$OUT/time.tmp" "$@" >"$OUT/$label.$i.stdout" 2>"$OUT/$label.$i.stderr" || {
+      echo "bench: $label failed:"; cat "$OUT/$label.$i.stderr"; exit 2; }
+    echo "$(cat "$OUT/time.tmp") $i" >>"$OUT/runs.tmp"
+  done
+  local median
+  median=$(sort -n "$OUT/runs.tmp" | sed -n "$(( (runs + 1) / 2 ))p")
+  i=${median##* }
+  mv "$OUT/$label.$i.stdout" "$OUT/$label.stdout"
+  mv "$OUT/$label.$i.stderr" "$OUT/$label.stderr"
+  rm -f "$OUT/$label".[0-9]*.stdout "$OUT/$label".[0-9]*.stderr
+  echo "$label ${median% *}" >>"$OUT/times"
 }
 
 mb() { du -sb --apparent-size "$1" | awk '{printf "%.1f", $1/1e6}'; }
@@ -32,14 +52,15 @@ mb() { du -sb --apparent-size "$1" | awk '{printf "%.1f", $1/1e6}'; }
 # Per-stage seconds and peak memory come from `tifa -v` (the process's own accounting: each
 # stage's peak resident memory); the total is the wall time of the whole process.
 bench_corpus() {
-  local name=$1 dir=$2 work="$OUT/work-$1" rep="$OUT/reports-$1"
+  local name=$1 dir=$2 runs=$3 work="$OUT/work-$1" rep="$OUT/reports-$1"
   rm -rf "$work" "$rep"
-  measure "$name-jieba" target/release/jieba-baseline $HMM_FLAG -j "$THREADS" "$dir"
+  measure "$name-jieba" "$runs" target/release/jieba-baseline $HMM_FLAG -j "$THREADS" "$dir"
   # For reference: jieba-rs with its default HMM on, as most jieba scripts run it.
   if [ -n "$HMM_FLAG" ]; then
-    measure "$name-jieba-hmm" target/release/jieba-baseline -j "$THREADS" "$dir"
+    measure "$name-jieba-hmm" "$runs" target/release/jieba-baseline -j "$THREADS" "$dir"
   fi
-  measure "$name-run" $TIFA -v --no-progress -j "$THREADS" run --corpus "$dir" --work-dir "$work" --out-dir "$rep"
+  CLEAN_BEFORE="$work $rep" measure "$name-run" "$runs" \
+    $TIFA -v --no-progress -j "$THREADS" run --corpus "$dir" --work-dir "$work" --out-dir "$rep"
   sed -n 's/^ \{0,9\}\(clean\|segment\|count\|compare\|report\|run\): \([0-9.]*\) s, peak \([0-9]*\) MB$/'"$name"'-\1 \2 \3/p' \
     "$OUT/$name-run.stderr" >>"$OUT/stages"
   rm -rf "$work/segment.bin" "$work/count.bin"
@@ -49,23 +70,23 @@ bench_corpus() {
 : >"$OUT/stages"
 echo "bench: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB RAM, $(uname -m), threads $THREADS"
 echo "bench: news transcripts ($(mb "$BENCH_CORPUS") MB)"
-bench_corpus news "$BENCH_CORPUS"
+bench_corpus news "$BENCH_CORPUS" "$RUNS"
 
 BIG="$OUT/corpus-big"
 if [ ! -d "$BIG" ]; then
   target/release/make-corpus "$BENCH_CORPUS" "$BIG" "$BIG_MB" >/dev/null
 fi
 echo "bench: scaled corpus ($(mb "$BIG") MB)"
-bench_corpus big "$BIG"
+bench_corpus big "$BIG" 1
 
 # Python jieba + Counter on the government reports, against `tifa run` on the same folders.
 GOV=("$SHARED/national-work-reports" "$SHARED/provincial-work-reports-2025" "$SHARED/party-congress-reports")
 PY=""
 if python3 -c "import jieba" 2>/dev/null || pip install -q jieba >/dev/null 2>&1; then
-  measure gov-python python3 bench/python_baseline.py "$OUT/python-ngrams.tsv" "${GOV[@]}"
-  measure gov-jieba target/release/jieba-baseline $HMM_FLAG -j "$THREADS" "${GOV[@]}"
-  rm -rf "$OUT/work-gov" "$OUT/reports-gov"
-  measure gov-tifa $TIFA -q --no-progress -j "$THREADS" run --work-dir "$OUT/work-gov" --out-dir "$OUT/reports-gov" \
+  measure gov-python "$RUNS" python3 bench/python_baseline.py "$OUT/python-ngrams.tsv" "${GOV[@]}"
+  measure gov-jieba "$GOV_RUNS" target/release/jieba-baseline $HMM_FLAG -j "$THREADS" "${GOV[@]}"
+  CLEAN_BEFORE="$OUT/work-gov $OUT/reports-gov" measure gov-tifa "$GOV_RUNS" \
+    $TIFA -q --no-progress -j "$THREADS" run --work-dir "$OUT/work-gov" --out-dir "$OUT/reports-gov" \
     --corpus "${GOV[0]}" --corpus "${GOV[1]}" --corpus "${GOV[2]}"
   PY=1
 fi
