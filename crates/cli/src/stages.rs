@@ -45,6 +45,21 @@ fn read<T: serde::de::DeserializeOwned>(
     Ok(r?)
 }
 
+/// Reads an intermediate whose header was read earlier in this run, refusing it when the file
+/// was replaced since.
+fn read_again<T: serde::de::DeserializeOwned>(
+    bars: &Bars,
+    path: &Path,
+    stage: Stage,
+    known: &Header,
+) -> anyhow::Result<T> {
+    let (h, v) = read(bars, path, stage)?;
+    if h.checksum != known.checksum {
+        anyhow::bail!("{}: changed while tifa was running", path.display());
+    }
+    Ok(v)
+}
+
 /// Writes an intermediate atomically, as a timed phase of its own.
 fn write<T: serde::Serialize>(
     bars: &Bars,
@@ -266,10 +281,7 @@ pub fn compare(
     same_run(input, &hc, segment, &hs)?;
     let selection = tifa_compare::select(&counts, &config, bars)?;
     drop(counts);
-    let (hs_read, seg): (Header, Segmented) = read(bars, segment, Stage::Segment)?;
-    if hs_read.checksum != hs.checksum {
-        anyhow::bail!("{}: changed while tifa was running", segment.display());
-    }
+    let seg: Segmented = read_again(bars, segment, Stage::Segment, &hs)?;
     let cmp = tifa_compare::complete(selection, &seg, &config, bars)?;
     let input_fp = combine(&[hc.checksum, hs.checksum]);
     let header = write(bars, out, Stage::Compare, input_fp, config_fp, &cmp)?;
@@ -445,11 +457,8 @@ where
         if let Some(v) = &self.value {
             return Ok(Arc::clone(v));
         }
-        let (h, v) = read(bars, &self.path, self.stage)?;
-        if h.checksum != self.header(g)?.checksum {
-            anyhow::bail!("{}: changed while tifa was running", self.path.display());
-        }
-        let v = Arc::new(v);
+        let known = self.header(g)?;
+        let v = Arc::new(read_again(bars, &self.path, self.stage, &known)?);
         self.value = Some(Arc::clone(&v));
         Ok(v)
     }

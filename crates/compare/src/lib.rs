@@ -341,18 +341,6 @@ pub struct Selection {
     heads: Vec<usize>,
 }
 
-impl Selection {
-    /// Number of slogans chosen.
-    pub fn len(&self) -> usize {
-        self.chosen.len()
-    }
-
-    /// True when no phrase was chosen.
-    pub fn is_empty(&self) -> bool {
-        self.chosen.is_empty()
-    }
-}
-
 /// A chosen slogan with its own copy of what it needs from the counts.
 struct Chosen {
     tokens: Vec<u32>,
@@ -418,10 +406,9 @@ pub fn select(
         .collect();
     progress.finish();
 
-    // Term frequencies of both parts of every split; parts the counts do not hold are counted
-    // from the token streams. The parts are gathered, sorted and merged against the counted
-    // phrases (sorted by tokens) in one sequential walk, which is far cheaper than a binary
-    // search over millions of phrases per part.
+    // Term frequencies of both parts of every split. The parts are gathered, sorted and merged
+    // against the counted phrases (sorted by tokens), which is far cheaper than a binary search
+    // over millions of phrases per part.
     progress.start("compare: splits", pre.len() as u64);
     // Every part is a prefix (`true`) or a suffix of its phrase.
     let mut parts: Vec<(&[u32], bool)> = pre
@@ -442,9 +429,8 @@ pub fn select(
     // is the prefix of one phrase and the suffix of another counts as a prefix.
     parts.par_sort_unstable_by(|a, b| a.0.cmp(b.0).then(b.1.cmp(&a.1)));
     parts.dedup_by(|later, earlier| later.0 == earlier.0);
-    let wanted: Vec<&[u32]> = parts.iter().map(|&(w, _)| w).collect();
     let mut part_tf: FxHashMap<&[u32], u64> = FxHashMap::default();
-    part_tf.reserve(wanted.len());
+    part_tf.reserve(parts.len());
     // A part the counts do not hold is a phrase that always occurs inside the same closed
     // phrase, which the counts do hold with the same term frequency (see `Counts`); every other
     // counted phrase that contains the part occurs at most as often. So its term frequency is
@@ -459,10 +445,9 @@ pub fn select(
     let found: Vec<Option<u32>> = parts
         .par_chunks(CHUNK)
         .flat_map_iter(|chunk| {
-            let mut j = match chunk.first() {
-                Some(&(first, _)) => partition_point(n_phrases, |i| phrases.tokens(i) < first),
-                None => n_phrases,
-            };
+            let mut j = chunk
+                .first()
+                .map_or(n_phrases, |&(w, _)| phrases.lower_bound(w));
             chunk.iter().map(move |&(w, prefix)| {
                 while j < n_phrases && phrases.tokens(j) < w {
                     j += 1;
@@ -479,7 +464,7 @@ pub fn select(
         })
         .collect();
     let mut missing: Vec<&[u32]> = Vec::new();
-    for (&w, tf) in wanted.iter().zip(&found) {
+    for (&(w, _), tf) in parts.iter().zip(&found) {
         match tf {
             Some(tf) => {
                 part_tf.insert(w, u64::from(*tf));
@@ -696,21 +681,6 @@ pub fn complete(
         slogans,
         groups: group_cmps,
     })
-}
-
-/// The first index in `0..n` where `below` turns false (`below` holds, then does not, over the
-/// range, as for a sorted list).
-fn partition_point(n: usize, below: impl Fn(usize) -> bool) -> usize {
-    let (mut lo, mut hi) = (0, n);
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        if below(mid) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    lo
 }
 
 /// Rounds a measure to 6 decimals so that the written numbers are short and stable.

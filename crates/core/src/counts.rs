@@ -245,6 +245,21 @@ impl Phrases {
         }
     }
 
+    /// Index of the first phrase whose tokens are not below `tokens`, for phrases sorted by
+    /// tokens (as [`Counts::phrases`] are): where `tokens` is, or would be inserted.
+    pub fn lower_bound(&self, tokens: &[u32]) -> usize {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.tokens(mid) < tokens {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
     /// Token ids of phrase `i` (empty when out of range).
     pub fn tokens(&self, i: usize) -> &[u32] {
         Phrases::span(&self.tokens, &self.token_ends, i)
@@ -326,16 +341,9 @@ pub struct Counts {
 impl Counts {
     /// Statistics of a phrase given as token ids, if it was counted.
     pub fn get(&self, tokens: &[u32]) -> Option<Phrase<'_>> {
-        let (mut lo, mut hi) = (0, self.phrases.len());
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            match self.phrases.tokens(mid).cmp(tokens) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return self.phrases.get(mid),
-            }
-        }
-        None
+        self.phrases
+            .get(self.phrases.lower_bound(tokens))
+            .filter(|p| p.tokens == tokens)
     }
 }
 
