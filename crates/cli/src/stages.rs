@@ -281,6 +281,7 @@ pub fn compare(
     same_run(input, &hc, segment, &hs)?;
     let selection = tifa_compare::select(&counts, &config, bars)?;
     drop(counts);
+    tifa_core::memory::give_back();
     let seg: Segmented = read_again(bars, segment, Stage::Segment, &hs)?;
     let cmp = tifa_compare::complete(selection, &seg, &config, bars)?;
     let input_fp = combine(&[hc.checksum, hs.checksum]);
@@ -432,6 +433,11 @@ where
         let handle = std::thread::spawn(move || {
             let t = Instant::now();
             let h = format::write(&p, stage, input_fp, config_fp, &*v)?;
+            // When the stages are done with the value, this write frees it: the freed pages go
+            // back to the system (`tifa_core::memory`).
+            if Arc::into_inner(v).is_some() {
+                tifa_core::memory::give_back();
+            }
             Ok((h, t.elapsed().as_secs_f64()))
         });
         Output {
@@ -590,10 +596,14 @@ fn run_stages(g: &Global, bars: &Bars, a: RunArgs, segmenter: Building<'_>) -> a
             counts.release();
             let selection = tifa_compare::select(&c, &cmp_cfg, bars)?;
             drop(c);
+            // Freed pages go back to the system before the segmented corpus is read
+            // (`tifa_core::memory`); the same after it is let go of below.
+            tifa_core::memory::give_back();
             let s = segmented.load(g, bars)?;
             segmented.release();
             let result = tifa_compare::complete(selection, &s, &cmp_cfg, bars)?;
             drop(s);
+            tifa_core::memory::give_back();
             // Both inputs were checked to belong together above, or made together in this run.
             let (hc, hs) = (counts.header(g)?, segmented.header(g)?);
             say(g, compare_line(&result, &cmp_out));

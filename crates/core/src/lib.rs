@@ -16,6 +16,7 @@ pub mod comparison;
 pub mod corpus;
 pub mod counts;
 pub mod format;
+pub mod memory;
 pub mod packed;
 pub mod progress;
 pub mod segmented;

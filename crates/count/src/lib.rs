@@ -114,7 +114,11 @@ pub fn run_shared(
 ) -> Result<Counts, Error> {
     let prepared = prepare(&seg, config, progress)?;
     let vocab = seg.vocab.clone();
-    drop(seg);
+    // glibc keeps the freed texts and token arrays resident unless asked to return them. When
+    // another holder (a write of segment.bin in progress) still has the corpus, it frees it.
+    if Arc::into_inner(seg).is_some() {
+        tifa_core::memory::give_back();
+    }
     passes(prepared, vocab, config, progress, None)
 }
 
@@ -215,7 +219,9 @@ fn passes(
         progress.finish();
     }
     drop(pass);
+    drop(stream);
     phrases.shrink_to_fit();
+    tifa_core::memory::give_back();
     Ok(Counts {
         docs,
         vocab,
