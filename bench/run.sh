@@ -22,29 +22,33 @@ TIFA=target/release/tifa
 HMM=$(sed -n 's/^hmm *= *\(true\|false\).*/\1/p' config/segment.toml 2>/dev/null | head -1)
 HMM_FLAG=""; [ "$HMM" = "false" ] && HMM_FLAG="--no-hmm"
 
-# measure LABEL RUNS CMD... -> runs CMD RUNS times and appends "LABEL seconds peak_kb" of the
-# median run (by seconds) to $OUT/times; that run's stdout and stderr are kept as
-# $OUT/LABEL.stdout and .stderr. Timings on a shared machine vary from run to run, the short
-# ones most, so those are repeated.
-measure() {
-  local label=$1 runs=$2; shift 2
-  local i
-  : >"$OUT/runs.tmp"
-  for ((i = 1; i <= runs; i++)); do
-    # A work folder left by the previous repetition would let `tifa run` skip its stages.
-    [ -n "${CLEAN_BEFORE:-}" ] && rm -rf $CLEAN_BEFORE
-    /usr/bin/time -f "%e %M" -o "$OUT/time.tmp" "$@" >"$OUT/$label.$i.stdout" 2>"$OUT/$label.$i.stderr" || {
-      echo "bench: $label failed:"; cat "$OUT/$label.$i.stderr"; exit 2; }
-    echo "$(cat "$OUT/time.tmp") $i" >>"$OUT/runs.tmp"
-  done
-  local median
-  median=$(sort -n "$OUT/runs.tmp" | sed -n "$(( (runs + 1) / 2 ))p")
-  i=${median##* }
+# once LABEL I CMD... -> runs CMD once as repetition I of LABEL, keeping its time and peak
+# memory in $OUT/runs-LABEL and its stdout and stderr as $OUT/LABEL.I.stdout and .stderr.
+once() {
+  local label=$1 i=$2; shift 2
+  # A work folder left by the previous repetition would let `tifa run` skip its stages.
+  [ -n "${CLEAN_BEFORE:-}" ] && rm -rf $CLEAN_BEFORE
+  /usr/bin/time -f "%e %M" -o "$OUT/time.tmp" "$@" >"$OUT/$label.$i.stdout" 2>"$OUT/$label.$i.stderr" || {
+    echo "bench: $label failed:"; cat "$OUT/$label.$i.stderr"; exit 2; }
+  echo "$(cat "$OUT/time.tmp") $i" >>"$OUT/runs-$label"
+}
+
+# median LABEL -> appends "LABEL seconds peak_kb" of the median repetition (by seconds) to
+# $OUT/times and keeps that repetition's stdout and stderr as $OUT/LABEL.stdout and .stderr.
+median() {
+  local label=$1 runs line i
+  runs=$(wc -l <"$OUT/runs-$label")
+  line=$(sort -n "$OUT/runs-$label" | sed -n "$(( (runs + 1) / 2 ))p")
+  i=${line##* }
   mv "$OUT/$label.$i.stdout" "$OUT/$label.stdout"
   mv "$OUT/$label.$i.stderr" "$OUT/$label.stderr"
-  rm -f "$OUT/$label".[0-9]*.stdout "$OUT/$label".[0-9]*.stderr
-  echo "$label ${median% *}" >>"$OUT/times"
+  rm -f "$OUT/$label".[0-9]*.stdout "$OUT/$label".[0-9]*.stderr "$OUT/runs-$label"
+  echo "$label ${line% *}" >>"$OUT/times"
 }
+
+# Timings on a shared machine drift from minute to minute, the short ones most, so commands
+# that are compared with each other run interleaved (repetition 1 of each, then 2 …): each
+# median then comes from the same stretch of time as the one it is divided by.
 
 mb() { du -sb --apparent-size "$1" | awk '{printf "%.1f", $1/1e6}'; }
 
@@ -54,13 +58,20 @@ mb() { du -sb --apparent-size "$1" | awk '{printf "%.1f", $1/1e6}'; }
 bench_corpus() {
   local name=$1 dir=$2 runs=$3 work="$OUT/work-$1" rep="$OUT/reports-$1"
   rm -rf "$work" "$rep"
-  measure "$name-jieba" "$runs" target/release/jieba-baseline $HMM_FLAG -j "$THREADS" "$dir"
-  # For reference: jieba-rs with its default HMM on, as most jieba scripts run it.
-  if [ -n "$HMM_FLAG" ]; then
-    measure "$name-jieba-hmm" "$runs" target/release/jieba-baseline -j "$THREADS" "$dir"
-  fi
-  CLEAN_BEFORE="$work $rep" measure "$name-run" "$runs" \
-    $TIFA -v --no-progress -j "$THREADS" run --corpus "$dir" --work-dir "$work" --out-dir "$rep"
+  local i
+  rm -f "$OUT/runs-$name-"*
+  for ((i = 1; i <= runs; i++)); do
+    once "$name-jieba" "$i" target/release/jieba-baseline $HMM_FLAG -j "$THREADS" "$dir"
+    # For reference: jieba-rs with its default HMM on, as most jieba scripts run it.
+    if [ -n "$HMM_FLAG" ]; then
+      once "$name-jieba-hmm" "$i" target/release/jieba-baseline -j "$THREADS" "$dir"
+    fi
+    CLEAN_BEFORE="$work $rep" once "$name-run" "$i" \
+      $TIFA -v --no-progress -j "$THREADS" run --corpus "$dir" --work-dir "$work" --out-dir "$rep"
+  done
+  median "$name-jieba"
+  if [ -n "$HMM_FLAG" ]; then median "$name-jieba-hmm"; fi
+  median "$name-run"
   sed -n 's/^ \{0,9\}\(clean\|segment\|count\|compare\|report\|run\): \([0-9.]*\) s, peak \([0-9]*\) MB$/'"$name"'-\1 \2 \3/p' \
     "$OUT/$name-run.stderr" >>"$OUT/stages"
   rm -rf "$work/segment.bin" "$work/count.bin"
@@ -83,11 +94,20 @@ bench_corpus big "$BIG" 1
 GOV=("$SHARED/national-work-reports" "$SHARED/provincial-work-reports-2025" "$SHARED/party-congress-reports")
 PY=""
 if python3 -c "import jieba" 2>/dev/null || pip install -q jieba >/dev/null 2>&1; then
-  measure gov-python "$RUNS" python3 bench/python_baseline.py "$OUT/python-ngrams.tsv" "${GOV[@]}"
-  measure gov-jieba "$GOV_RUNS" target/release/jieba-baseline $HMM_FLAG -j "$THREADS" "${GOV[@]}"
-  CLEAN_BEFORE="$OUT/work-gov $OUT/reports-gov" measure gov-tifa "$GOV_RUNS" \
-    $TIFA -q --no-progress -j "$THREADS" run --work-dir "$OUT/work-gov" --out-dir "$OUT/reports-gov" \
-    --corpus "${GOV[0]}" --corpus "${GOV[1]}" --corpus "${GOV[2]}"
+  rm -f "$OUT/runs-gov-"*
+  for ((i = 1; i <= GOV_RUNS; i++)); do
+    # The Python script takes seconds, so it runs RUNS times, alongside the first repetitions.
+    if ((i <= RUNS)); then
+      once gov-python "$i" python3 bench/python_baseline.py "$OUT/python-ngrams.tsv" "${GOV[@]}"
+    fi
+    once gov-jieba "$i" target/release/jieba-baseline $HMM_FLAG -j "$THREADS" "${GOV[@]}"
+    CLEAN_BEFORE="$OUT/work-gov $OUT/reports-gov" once gov-tifa "$i" \
+      $TIFA -q --no-progress -j "$THREADS" run --work-dir "$OUT/work-gov" --out-dir "$OUT/reports-gov" \
+      --corpus "${GOV[0]}" --corpus "${GOV[1]}" --corpus "${GOV[2]}"
+  done
+  median gov-python
+  median gov-jieba
+  median gov-tifa
   PY=1
 fi
 
