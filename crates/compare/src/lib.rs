@@ -701,8 +701,8 @@ fn check_ids(counts: &Counts) -> Result<(), Error> {
             }
             p.per_doc
                 .iter()
-                .find(|&&(d, _)| d as usize >= docs)
-                .map(|&(doc, _)| Error::DocOutOfRange { index, doc, docs })
+                .find(|&(d, _)| d as usize >= docs)
+                .map(|(doc, _)| Error::DocOutOfRange { index, doc, docs })
         });
     bad.map_or(Ok(()), Err)
 }
@@ -807,7 +807,7 @@ fn measure<'a>(
         return None;
     }
     let entropy = f64::from(p.left.entropy.min(p.right.entropy));
-    let dp = doc_sizes.dp_norm(p.per_doc);
+    let dp = doc_sizes.dp_norm(p.per_doc.iter());
     let formulaic = match kind {
         Kind::Numbered | Kind::Enumeration => 1.0,
         _ => {

@@ -37,7 +37,7 @@ pub fn freedom(min_entropy: f64) -> f64 {
 /// document". 0 means spread exactly like the corpus. Documents the phrase misses contribute
 /// `s_i` each, which is summed as `1 − Σ_{occurring} s_i` to stay O(df).
 pub fn dp_norm(per_doc: &[(u32, u32)], doc_tokens: &[u64]) -> f64 {
-    DocSizes::new(doc_tokens).dp_norm(per_doc)
+    DocSizes::new(doc_tokens).dp_norm(per_doc.iter().copied())
 }
 
 /// Document sizes with their total and minimum computed once, so that [`DocSizes::dp_norm`]
@@ -58,17 +58,17 @@ impl<'a> DocSizes<'a> {
         }
     }
 
-    /// [`dp_norm`] over these documents.
-    pub fn dp_norm(&self, per_doc: &[(u32, u32)]) -> f64 {
+    /// [`dp_norm`] over these documents, the pairs given as an iterator (read twice).
+    pub fn dp_norm(&self, per_doc: impl Iterator<Item = (u32, u32)> + Clone) -> f64 {
         let (doc_tokens, total) = (self.tokens, self.total);
-        let occ: u64 = per_doc.iter().map(|&(_, c)| u64::from(c)).sum();
+        let occ: u64 = per_doc.clone().map(|(_, c)| u64::from(c)).sum();
         if total == 0 || occ == 0 || doc_tokens.len() < 2 {
             return 0.0;
         }
         let total_f = total as f64;
         let mut sum = 0.0;
         let mut s_seen = 0.0;
-        for &(d, c) in per_doc {
+        for (d, c) in per_doc {
             let s = doc_tokens.get(d as usize).copied().unwrap_or(0) as f64 / total_f;
             let v = f64::from(c) / occ as f64;
             sum += (v - s).abs();

@@ -26,7 +26,9 @@ pub use comparison::{
     Comparison, CorpusSummary, GroupComparison, GroupInfo, GroupRow, Kind, Kwic, Slogan,
 };
 pub use corpus::{CleanLogRow, Corpus, Document, Meta, Skipped};
-pub use counts::{Branching, Counts, DocInfo, Phrase, PhraseStats, Phrases, PhrasesFull};
+pub use counts::{
+    Branching, Counts, DocInfo, PerDoc, PerDocIter, Phrase, PhraseStats, Phrases, PhrasesFull,
+};
 pub use format::{FormatError, Header, Stage};
 pub use progress::{NoProgress, Progress};
 pub use segmented::{SegDoc, Segmented, TokenKind, Vocab};

@@ -217,6 +217,9 @@ fn passes(
             }
         })?;
         progress.finish();
+        // The phrase arenas grow by reallocation, and glibc keeps the blocks they outgrew
+        // resident: on the news corpus that was 200 MB more after the last pass.
+        tifa_core::memory::give_back();
     }
     drop(pass);
     drop(stream);

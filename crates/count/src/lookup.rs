@@ -34,7 +34,7 @@ pub fn lookup(counts: &Counts, seg: Option<&Segmented>, phrase: &str) -> (u64, u
             match counts.get(ids) {
                 Some(p) => {
                     tf += p.tf as u64;
-                    docs.extend(p.per_doc.iter().map(|&(d, _)| d));
+                    docs.extend(p.per_doc.iter().map(|(d, _)| d));
                 }
                 None => complete = false,
             }

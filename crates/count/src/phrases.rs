@@ -20,7 +20,7 @@
 //! phrase or per interval.
 
 use rayon::prelude::*;
-use tifa_core::{Branching, Phrase, Phrases, PhrasesFull, Progress};
+use tifa_core::{Branching, PerDoc, Phrase, Phrases, PhrasesFull, Progress};
 
 use crate::stream::{is_sentinel, Class, Pass, Stream, Suffix, CLOSE, OPEN};
 use crate::Config;
@@ -124,7 +124,7 @@ impl Found {
                 tokens: &self.tokens[x.tokens..x.tokens + x.order.1 as usize],
                 tf: x.tf,
                 df: x.df,
-                per_doc: &self.per_doc[x.per_doc..x.per_doc + x.df as usize],
+                per_doc: PerDoc::plain(&self.per_doc[x.per_doc..x.per_doc + x.df as usize]),
                 left: x.left,
                 right: x.right,
                 quoted: x.quoted,
