@@ -15,14 +15,15 @@ pub type Item<'a> = (&'a [u32], &'a [(u32, u32)]);
 ///
 /// Requests are grouped by report so that each report's tokens are scanned once, whatever the
 /// number of slogans shown from it; reports are handled in parallel and the lines put back in
-/// request order, so the result does not depend on scheduling.
+/// report order, which is each slogan's request order, so the result does not depend on
+/// scheduling.
 pub fn all(
     items: &[Item],
     seg: &Segmented,
     per_slogan: usize,
     context_chars: usize,
 ) -> Vec<Vec<Kwic>> {
-    let mut by_doc: Vec<Vec<(usize, usize)>> = vec![Vec::new(); seg.docs.len()];
+    let mut by_doc: Vec<Vec<usize>> = vec![Vec::new(); seg.docs.len()];
     for (s, (tokens, per_doc)) in items.iter().enumerate() {
         if tokens.is_empty() {
             continue;
@@ -31,69 +32,89 @@ pub fn all(
         for j in 0..k {
             let (d, _) = per_doc[j * per_doc.len() / k];
             if let Some(reqs) = by_doc.get_mut(d as usize) {
-                reqs.push((s, j));
+                reqs.push(s);
             }
         }
     }
+    // Reports are handled in waves, in parallel within a wave, and each wave's lines are moved
+    // to their slogans before the next starts, so that no list of all the lines exists beside
+    // the result (on the news corpus that was about 130 MB at the stage's peak). A slogan's
+    // requests go to its reports in increasing order, so taking the reports in order puts each
+    // slogan's lines in request order.
     // Each thread keeps, per token id, where the current report's list of positions of that
     // token is (0: not wanted), instead of hashing every token of every report.
     let vocab = seg.vocab.len();
-    let mut found: Vec<(usize, usize, Kwic)> = by_doc
-        .par_iter()
-        .enumerate()
-        .map_init(
-            || vec![0u32; vocab],
-            |slot, (d, reqs)| {
-                let mut out = Vec::new();
-                let Some(doc) = seg.docs.get(d).filter(|_| !reqs.is_empty()) else {
-                    return out;
-                };
-                // Positions of each first token that some request needs.
-                let mut positions: Vec<Vec<usize>> = Vec::new();
-                for &(s, _) in reqs {
-                    if let Some(x) = slot.get_mut(items[s].0[0] as usize) {
-                        if *x == 0 {
-                            positions.push(Vec::new());
-                            *x = positions.len() as u32;
-                        }
-                    }
-                }
-                for (i, &t) in doc.tokens.iter().enumerate() {
-                    if let Some(&x) = slot.get(t as usize).filter(|&&x| x != 0) {
-                        positions[x as usize - 1].push(i);
-                    }
-                }
-                for &(s, j) in reqs {
-                    let tokens = items[s].0;
-                    let at = slot
-                        .get(tokens[0] as usize)
-                        .filter(|&&x| x != 0)
-                        .and_then(|&x| {
-                            positions[x as usize - 1]
-                                .iter()
-                                .copied()
-                                .find(|&i| doc.tokens.get(i..i + tokens.len()) == Some(tokens))
-                        });
-                    if let Some(line) =
-                        at.and_then(|at| line_at(tokens.len(), at, d as u32, seg, context_chars))
-                    {
-                        out.push((s, j, line));
-                    }
-                }
-                for &(s, _) in reqs {
-                    if let Some(x) = slot.get_mut(items[s].0[0] as usize) {
-                        *x = 0;
-                    }
-                }
-                out
-            },
-        )
-        .flatten_iter()
+    let mut out: Vec<Vec<Kwic>> = items
+        .iter()
+        .map(|(_, per_doc)| Vec::with_capacity(per_slogan.min(per_doc.len())))
         .collect();
-    found.sort_by_key(|&(s, j, _)| (s, j));
-    let mut out: Vec<Vec<Kwic>> = vec![Vec::new(); items.len()];
-    for (s, _, line) in found {
-        out[s].push(line);
+    let wave = (rayon::current_num_threads() * 16).max(1);
+    for (w, reqs_of_wave) in by_doc.chunks(wave).enumerate() {
+        let lines: Vec<Vec<(usize, Kwic)>> = reqs_of_wave
+            .par_iter()
+            .enumerate()
+            .map_init(
+                || vec![0u32; vocab],
+                |slot, (i, reqs)| lines_of(w * wave + i, reqs, items, seg, slot, context_chars),
+            )
+            .collect();
+        for (s, line) in lines.into_iter().flatten() {
+            out[s].push(line);
+        }
+    }
+    out
+}
+
+/// The lines report `d` gives to the slogans that asked it for one, as `(slogan, line)`.
+/// `slot` is zeroed, one entry per token id, and is left zeroed.
+fn lines_of(
+    d: usize,
+    reqs: &[usize],
+    items: &[Item],
+    seg: &Segmented,
+    slot: &mut [u32],
+    context_chars: usize,
+) -> Vec<(usize, Kwic)> {
+    let mut out = Vec::new();
+    let Some(doc) = seg.docs.get(d).filter(|_| !reqs.is_empty()) else {
+        return out;
+    };
+    // Positions of each first token that some request needs.
+    let mut positions: Vec<Vec<usize>> = Vec::new();
+    for &s in reqs {
+        if let Some(x) = slot.get_mut(items[s].0[0] as usize) {
+            if *x == 0 {
+                positions.push(Vec::new());
+                *x = positions.len() as u32;
+            }
+        }
+    }
+    for (i, &t) in doc.tokens.iter().enumerate() {
+        if let Some(&x) = slot.get(t as usize).filter(|&&x| x != 0) {
+            positions[x as usize - 1].push(i);
+        }
+    }
+    for &s in reqs {
+        let tokens = items[s].0;
+        let at = slot
+            .get(tokens[0] as usize)
+            .filter(|&&x| x != 0)
+            .and_then(|&x| {
+                positions[x as usize - 1]
+                    .iter()
+                    .copied()
+                    .find(|&i| doc.tokens.get(i..i + tokens.len()) == Some(tokens))
+            });
+        if let Some(line) =
+            at.and_then(|at| line_at(tokens.len(), at, d as u32, seg, context_chars))
+        {
+            out.push((s, line));
+        }
+    }
+    for &s in reqs {
+        if let Some(x) = slot.get_mut(items[s].0[0] as usize) {
+            *x = 0;
+        }
     }
     out
 }
