@@ -387,6 +387,21 @@ fn bad_input_is_an_error_not_a_panic() {
         run(&counts, &seg, &lenient(), &NoProgress),
         Err(Error::TokenOutOfRange { id: 9999, .. })
     ));
+    // A report index beyond the reports, in every phrase: the top slogan names it.
+    let (mut counts, seg) = corpus(TEXTS);
+    let mut all: Vec<PhraseStats> = counts.phrases.iter().map(|p| p.to_stats()).collect();
+    for p in &mut all {
+        p.per_doc.push((77, 1));
+    }
+    counts.phrases = all.into_iter().collect();
+    assert!(matches!(
+        run(&counts, &seg, &lenient(), &NoProgress),
+        Err(Error::DocOutOfRange {
+            doc: 77,
+            docs: 6,
+            ..
+        })
+    ));
     let bad = Config {
         max_nested_share: 2.0,
         ..lenient()
