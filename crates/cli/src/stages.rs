@@ -246,7 +246,10 @@ pub fn count(g: &Global, bars: &Bars, input: &Path, out: &Path) -> anyhow::Resul
     let (config, config_fp) = count_config(g)?;
     let t = Timer::start(g);
     let (h, seg): (Header, Segmented) = read(bars, input, Stage::Segment)?;
-    let counts = tifa_count::run_shared(Arc::new(seg), &config, bars)?;
+    let prepared = tifa_count::prepare(&seg, &config, bars)?;
+    drop(seg);
+    tifa_core::memory::give_back();
+    let counts = tifa_count::finish(prepared, &config, bars)?;
     let header = write(bars, out, Stage::Count, h.checksum, config_fp, &counts)?;
     say(g, count_line(&counts, out));
     t.done(g, "count");
@@ -558,13 +561,18 @@ fn run_stages(g: &Global, bars: &Bars, a: RunArgs, segmenter: Building<'_>) -> a
         None => {
             dirty = true;
             let t = Timer::start(g);
-            // The segmented corpus is let go of while the count runs (compare reads it back
-            // from segment.bin for its examples), so the two are not in memory together.
+            // The segmented corpus is let go of once the count's own stream is built (compare
+            // reads it back from segment.bin for its examples), so the two are not in memory
+            // together: the passes wait for the write of segment.bin, which holds the corpus
+            // until it ends (on the 1 GB corpus 2.5 GB, for seconds).
             let seg = segmented.load(g, bars)?;
             segmented.release();
-            let c = tifa_count::run_shared(seg, &count_cfg, bars)?;
-            say(g, count_line(&c, &count_out));
+            let prepared = tifa_count::prepare(&seg, &count_cfg, bars)?;
+            drop(seg);
             let h_seg = segmented.header(g)?;
+            tifa_core::memory::give_back();
+            let c = tifa_count::finish(prepared, &count_cfg, bars)?;
+            say(g, count_line(&c, &count_out));
             t.done(g, "count");
             Output::made(c, count_out.clone(), Stage::Count, h_seg.checksum, count_fp)
         }

@@ -28,8 +28,6 @@ mod stream;
 pub use config::Config;
 pub use lookup::{lookup, scan};
 
-use std::sync::Arc;
-
 use rayon::prelude::*;
 use tifa_core::{Counts, DocInfo, Phrases, Progress, Segmented};
 
@@ -103,31 +101,24 @@ pub fn run(seg: &Segmented, config: &Config, progress: &dyn Progress) -> Result<
     count(seg, config, progress, None)
 }
 
-/// [`run`], taking a shared segmented corpus and letting go of it as soon as the count's own
-/// token stream is built: when this was the last reference, its texts and token streams are
-/// freed and the passes run with only the stream in memory, which lowers the stage's peak by
-/// about the size of the segmented corpus.
-pub fn run_shared(
-    seg: Arc<Segmented>,
-    config: &Config,
-    progress: &dyn Progress,
-) -> Result<Counts, Error> {
-    let prepared = prepare(&seg, config, progress)?;
-    let vocab = seg.vocab.clone();
-    // glibc keeps the freed texts and token arrays resident unless asked to return them. When
-    // another holder (a write of segment.bin in progress) still has the corpus, it frees it.
-    if Arc::into_inner(seg).is_some() {
-        tifa_core::memory::give_back();
-    }
-    passes(prepared, vocab, config, progress, None)
-}
-
-/// What the passes need from the segmented corpus.
-struct Prepared {
+/// The first half of [`run`]: what the passes need from the segmented corpus (its token
+/// stream, unigram counts, report list and vocabulary), after which the corpus can be let go
+/// of, so that it and the passes are not in memory together. [`finish`] is the second half.
+pub struct Prepared {
     stream: stream::Stream,
     unigram_tf: Vec<u64>,
     docs: Vec<DocInfo>,
     n_tokens: u64,
+    vocab: tifa_core::Vocab,
+}
+
+/// The second half of [`run`]: the passes over a [`Prepared`] corpus.
+pub fn finish(
+    prepared: Prepared,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<Counts, Error> {
+    passes(prepared, config, progress, None)
 }
 
 /// [`run`], with the number of suffixes per pass given (tests use tiny passes).
@@ -138,11 +129,16 @@ fn count(
     pass_size: Option<usize>,
 ) -> Result<Counts, Error> {
     let prepared = prepare(seg, config, progress)?;
-    passes(prepared, seg.vocab.clone(), config, progress, pass_size)
+    passes(prepared, config, progress, pass_size)
 }
 
-/// Checks the input and builds the token stream, the unigram counts and the report list.
-fn prepare(seg: &Segmented, config: &Config, progress: &dyn Progress) -> Result<Prepared, Error> {
+/// Checks the input and builds the token stream, the unigram counts and the report list: the
+/// first half of [`run`].
+pub fn prepare(
+    seg: &Segmented,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<Prepared, Error> {
     config.validate()?;
     if seg.docs.len() != seg.documents.len() {
         return Err(Error::MismatchedDocuments {
@@ -180,13 +176,13 @@ fn prepare(seg: &Segmented, config: &Config, progress: &dyn Progress) -> Result<
         unigram_tf,
         docs,
         n_tokens,
+        vocab: seg.vocab.clone(),
     })
 }
 
 /// Sorts and walks the suffixes pass by pass and assembles the counts.
 fn passes(
     prepared: Prepared,
-    vocab: tifa_core::Vocab,
     config: &Config,
     progress: &dyn Progress,
     pass_size: Option<usize>,
@@ -196,6 +192,7 @@ fn passes(
         unigram_tf,
         docs,
         n_tokens,
+        vocab,
     } = prepared;
     // Suffixes are processed in passes by first token, which bounds the memory of the suffix
     // array and its companions; the passes come in token order, so their phrases concatenate
@@ -260,9 +257,9 @@ mod tests {
         for size in [1, 2, 5] {
             assert_eq!(count(&seg, &config, &NoProgress, Some(size)).unwrap(), one);
         }
-        assert_eq!(
-            run_shared(Arc::new(seg), &config, &NoProgress).unwrap(),
-            one
-        );
+        // In two halves, the corpus let go of in between.
+        let prepared = prepare(&seg, &config, &NoProgress).unwrap();
+        drop(seg);
+        assert_eq!(finish(prepared, &config, &NoProgress).unwrap(), one);
     }
 }
