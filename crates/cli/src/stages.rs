@@ -60,6 +60,32 @@ fn read_again<T: serde::de::DeserializeOwned>(
     Ok(v)
 }
 
+/// The examples in context of a selection, read from segment.bin (whose header was read earlier
+/// in this run) wave by wave of token streams, so that only the reports' texts and one wave of
+/// token streams are in memory; returns the lines and the number of token streams.
+fn examples(
+    bars: &Bars,
+    selection: &tifa_compare::Selection,
+    config: &tifa_compare::Config,
+    segment: &Path,
+    known: &Header,
+) -> anyhow::Result<(Vec<Vec<tifa_core::Kwic>>, usize)> {
+    let mut examples = selection.examples(config, bars);
+    let waves = tifa_core::SegDocWaves {
+        size: tifa_compare::Examples::wave_size(),
+        each: |documents: &[tifa_core::Document], wave: Vec<(usize, tifa_core::SegDoc)>| {
+            let docs: Vec<(usize, &tifa_core::SegDoc)> =
+                wave.iter().map(|(i, d)| (*i, d)).collect();
+            examples.wave(documents, &docs);
+        },
+    };
+    let (h, head) = format::read_seed(segment, Stage::Segment, waves)?;
+    if h.checksum != known.checksum {
+        anyhow::bail!("{}: changed while tifa was running", segment.display());
+    }
+    Ok((examples.into_lines(), head.n_docs))
+}
+
 /// Writes an intermediate atomically, as a timed phase of its own.
 fn write<T: serde::Serialize>(
     bars: &Bars,
@@ -268,7 +294,8 @@ fn compare_config(g: &Global, group_by: &[String]) -> anyhow::Result<(tifa_compa
 }
 
 /// `tifa compare`: count.bin (+ segment.bin for keyword-in-context) → compare.bin. The counts
-/// are freed before segment.bin is read, so the two are never in memory together.
+/// are freed before segment.bin is read, so the two are never in memory together, and
+/// segment.bin is read wave by wave of token streams.
 pub fn compare(
     g: &Global,
     bars: &Bars,
@@ -285,8 +312,8 @@ pub fn compare(
     let selection = tifa_compare::select(&counts, &config, bars)?;
     drop(counts);
     tifa_core::memory::give_back();
-    let seg: Segmented = read_again(bars, segment, Stage::Segment, &hs)?;
-    let cmp = tifa_compare::complete(selection, &seg, &config, bars)?;
+    let (lines, n_streams) = examples(bars, &selection, &config, segment, &hs)?;
+    let cmp = tifa_compare::complete(selection, lines, n_streams, &config, bars)?;
     let input_fp = combine(&[hc.checksum, hs.checksum]);
     let header = write(bars, out, Stage::Compare, input_fp, config_fp, &cmp)?;
     say(g, compare_line(&cmp, out));
@@ -604,14 +631,13 @@ fn run_stages(g: &Global, bars: &Bars, a: RunArgs, segmenter: Building<'_>) -> a
             counts.release();
             let selection = tifa_compare::select(&c, &cmp_cfg, bars)?;
             drop(c);
-            // Freed pages go back to the system before the segmented corpus is read
-            // (`tifa_core::memory`); the same after it is let go of below.
+            // Freed pages go back to the system before segment.bin is read for the examples
+            // (`tifa_core::memory`), and again once its texts are let go of.
             tifa_core::memory::give_back();
-            let s = segmented.load(g, bars)?;
-            segmented.release();
-            let result = tifa_compare::complete(selection, &s, &cmp_cfg, bars)?;
-            drop(s);
+            let known = segmented.header(g)?;
+            let (lines, n_streams) = examples(bars, &selection, &cmp_cfg, &seg_out, &known)?;
             tifa_core::memory::give_back();
+            let result = tifa_compare::complete(selection, lines, n_streams, &cmp_cfg, bars)?;
             // Both inputs were checked to belong together above, or made together in this run.
             let (hc, hs) = (counts.header(g)?, segmented.header(g)?);
             say(g, compare_line(&result, &cmp_out));

@@ -6,79 +6,138 @@
 //! paragraph break so that a line never runs into a heading or the next paragraph.
 
 use rayon::prelude::*;
-use tifa_core::{Kwic, Segmented};
+use tifa_core::{Document, Kwic, SegDoc, Segmented, Vocab};
 
 /// One slogan as the examples need it: its tokens and `(document, occurrences)` list.
 pub type Item<'a> = (&'a [u32], &'a [(u32, u32)]);
 
-/// Up to `per_slogan` lines for each item, in item order.
+/// Reports per wave, per thread.
+const WAVE_PER_THREAD: usize = 16;
+
+/// Reports per wave: [`Lines::wave`] handles a wave's reports in parallel.
+pub fn wave_size() -> usize {
+    (rayon::current_num_threads() * WAVE_PER_THREAD).max(1)
+}
+
+/// The example lines of a list of slogans, filled report by report.
 ///
 /// Requests are grouped by report so that each report's tokens are scanned once, whatever the
-/// number of slogans shown from it; reports are handled in parallel and the lines put back in
-/// report order, which is each slogan's request order, so the result does not depend on
-/// scheduling.
+/// number of slogans shown from it. Reports come in waves, in corpus order (from a segmented
+/// corpus in memory, or as segment.bin is read), are handled in parallel within a wave, and
+/// each wave's lines are moved to their slogans before the next: no list of all the lines
+/// exists beside the result (on the news corpus that was about 130 MB at the stage's peak),
+/// and the token streams need not all be in memory. A slogan's requests go to its reports in
+/// increasing order, so taking the reports in order puts each slogan's lines in request order,
+/// whatever the scheduling.
+pub struct Lines<'a> {
+    items: Vec<Item<'a>>,
+    /// Slogans asking each report for a line.
+    by_doc: Vec<Vec<usize>>,
+    context_chars: usize,
+    out: Vec<Vec<Kwic>>,
+}
+
+impl<'a> Lines<'a> {
+    /// Up to `per_slogan` lines for each item, from reports at even steps through its reports.
+    pub fn new(
+        items: Vec<Item<'a>>,
+        n_docs: usize,
+        per_slogan: usize,
+        context_chars: usize,
+    ) -> Lines<'a> {
+        let mut by_doc: Vec<Vec<usize>> = vec![Vec::new(); n_docs];
+        for (s, (tokens, per_doc)) in items.iter().enumerate() {
+            if tokens.is_empty() {
+                continue;
+            }
+            let k = per_slogan.min(per_doc.len());
+            for j in 0..k {
+                let (d, _) = per_doc[j * per_doc.len() / k];
+                if let Some(reqs) = by_doc.get_mut(d as usize) {
+                    reqs.push(s);
+                }
+            }
+        }
+        let out = items
+            .iter()
+            .map(|(_, per_doc)| Vec::with_capacity(per_slogan.min(per_doc.len())))
+            .collect();
+        Lines {
+            items,
+            by_doc,
+            context_chars,
+            out,
+        }
+    }
+
+    /// Takes the lines of a wave of `(report index, token stream)`, in corpus order, from the
+    /// reports' texts in `documents`; `vocab` gives the token lengths.
+    pub fn wave(&mut self, documents: &[Document], docs: &[(usize, &SegDoc)], vocab: &Vocab) {
+        // Each thread keeps, per token id, where the current report's list of positions of
+        // that token is (0: not wanted), instead of hashing every token of every report.
+        let (items, by_doc, context_chars) = (&self.items, &self.by_doc, self.context_chars);
+        let lines: Vec<Vec<(usize, Kwic)>> = docs
+            .par_iter()
+            .map_init(
+                || vec![0u32; vocab.len()],
+                |slot, &(d, doc)| {
+                    let reqs = by_doc.get(d).map_or(&[][..], Vec::as_slice);
+                    match documents.get(d) {
+                        Some(report) if !reqs.is_empty() => lines_of(
+                            d,
+                            doc,
+                            &report.text,
+                            reqs,
+                            items,
+                            vocab,
+                            slot,
+                            context_chars,
+                        ),
+                        _ => Vec::new(),
+                    }
+                },
+            )
+            .collect();
+        for (s, line) in lines.into_iter().flatten() {
+            self.out[s].push(line);
+        }
+    }
+
+    /// The lines of each item, in item order.
+    pub fn into_lines(self) -> Vec<Vec<Kwic>> {
+        self.out
+    }
+}
+
+/// Up to `per_slogan` lines for each item, in item order, from a segmented corpus in memory.
 pub fn all(
     items: &[Item],
     seg: &Segmented,
     per_slogan: usize,
     context_chars: usize,
 ) -> Vec<Vec<Kwic>> {
-    let mut by_doc: Vec<Vec<usize>> = vec![Vec::new(); seg.docs.len()];
-    for (s, (tokens, per_doc)) in items.iter().enumerate() {
-        if tokens.is_empty() {
-            continue;
-        }
-        let k = per_slogan.min(per_doc.len());
-        for j in 0..k {
-            let (d, _) = per_doc[j * per_doc.len() / k];
-            if let Some(reqs) = by_doc.get_mut(d as usize) {
-                reqs.push(s);
-            }
-        }
+    let mut lines = Lines::new(items.to_vec(), seg.docs.len(), per_slogan, context_chars);
+    let docs: Vec<(usize, &SegDoc)> = seg.docs.iter().enumerate().collect();
+    for wave in docs.chunks(wave_size()) {
+        lines.wave(&seg.documents, wave, &seg.vocab);
     }
-    // Reports are handled in waves, in parallel within a wave, and each wave's lines are moved
-    // to their slogans before the next starts, so that no list of all the lines exists beside
-    // the result (on the news corpus that was about 130 MB at the stage's peak). A slogan's
-    // requests go to its reports in increasing order, so taking the reports in order puts each
-    // slogan's lines in request order.
-    // Each thread keeps, per token id, where the current report's list of positions of that
-    // token is (0: not wanted), instead of hashing every token of every report.
-    let vocab = seg.vocab.len();
-    let mut out: Vec<Vec<Kwic>> = items
-        .iter()
-        .map(|(_, per_doc)| Vec::with_capacity(per_slogan.min(per_doc.len())))
-        .collect();
-    let wave = (rayon::current_num_threads() * 16).max(1);
-    for (w, reqs_of_wave) in by_doc.chunks(wave).enumerate() {
-        let lines: Vec<Vec<(usize, Kwic)>> = reqs_of_wave
-            .par_iter()
-            .enumerate()
-            .map_init(
-                || vec![0u32; vocab],
-                |slot, (i, reqs)| lines_of(w * wave + i, reqs, items, seg, slot, context_chars),
-            )
-            .collect();
-        for (s, line) in lines.into_iter().flatten() {
-            out[s].push(line);
-        }
-    }
-    out
+    lines.into_lines()
 }
 
-/// The lines report `d` gives to the slogans that asked it for one, as `(slogan, line)`.
-/// `slot` is zeroed, one entry per token id, and is left zeroed.
+/// The lines report `d` (token stream `doc`, text `text`) gives to the slogans that asked it
+/// for one, as `(slogan, line)`. `slot` is zeroed, one entry per token id, and is left zeroed.
+#[allow(clippy::too_many_arguments)]
 fn lines_of(
     d: usize,
+    doc: &SegDoc,
+    text: &str,
     reqs: &[usize],
     items: &[Item],
-    seg: &Segmented,
+    vocab: &Vocab,
     slot: &mut [u32],
     context_chars: usize,
 ) -> Vec<(usize, Kwic)> {
     let mut out = Vec::new();
-    let Some(doc) = seg.docs.get(d).filter(|_| !reqs.is_empty()) else {
-        return out;
-    };
     // Positions of each first token that some request needs.
     let mut positions: Vec<Vec<usize>> = Vec::new();
     for &s in reqs {
@@ -105,9 +164,9 @@ fn lines_of(
                     .copied()
                     .find(|&i| doc.tokens.get(i..i + tokens.len()) == Some(tokens))
             });
-        if let Some(line) =
-            at.and_then(|at| line_at(tokens.len(), at, d as u32, seg, context_chars))
-        {
+        let line =
+            at.and_then(|at| line_at(tokens.len(), at, d as u32, doc, text, vocab, context_chars));
+        if let Some(line) = line {
             out.push((s, line));
         }
     }
@@ -119,11 +178,17 @@ fn lines_of(
     out
 }
 
-fn line_at(len: usize, at: usize, d: u32, seg: &Segmented, context_chars: usize) -> Option<Kwic> {
-    let doc = seg.docs.get(d as usize)?;
-    let text = seg.documents.get(d as usize).map(|doc| doc.text.as_str())?;
+fn line_at(
+    len: usize,
+    at: usize,
+    d: u32,
+    doc: &SegDoc,
+    text: &str,
+    vocab: &Vocab,
+    context_chars: usize,
+) -> Option<Kwic> {
     let start = *doc.starts.get(at)? as usize;
-    let end = doc.end(at + len - 1, &seg.vocab)? as usize;
+    let end = doc.end(at + len - 1, vocab)? as usize;
     let phrase = text.get(start..end)?;
     let before = text.get(..start)?;
     let after = text.get(end..)?;

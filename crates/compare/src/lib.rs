@@ -29,7 +29,8 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use tifa_core::{
-    Comparison, CorpusSummary, Counts, Kind, Phrase, Progress, Segmented, Slogan, TokenKind,
+    Comparison, CorpusSummary, Counts, Document, Kind, Kwic, Phrase, Progress, SegDoc, Segmented,
+    Slogan, TokenKind, Vocab,
 };
 
 pub mod classify;
@@ -323,15 +324,23 @@ pub fn run(
         });
     }
     let selection = select(counts, config, progress)?;
-    complete(selection, seg, config, progress)
+    let mut examples = selection.examples(config, progress);
+    let docs: Vec<(usize, &SegDoc)> = seg.docs.iter().enumerate().collect();
+    for wave in docs.chunks(kwic::wave_size()) {
+        examples.wave(&seg.documents, wave);
+    }
+    let lines = examples.into_lines();
+    complete(selection, lines, seg.docs.len(), config, progress)
 }
 
 /// The slogans of a corpus, chosen and ranked from its counts, with everything the rest of the
 /// stage needs copied out of the counts: per-report counts, tokens and measures of each slogan,
-/// and the report list. The examples in context then need only the segmented corpus, so the two
-/// large inputs never have to be in memory together.
+/// the report list and the vocabulary. The examples in context then need only the segmented
+/// corpus, report by report ([`Selection::examples`]), so the two large inputs never have to be
+/// in memory together, nor the whole segmented corpus.
 pub struct Selection {
     docs: Vec<tifa_core::DocInfo>,
+    vocab: Vocab,
     n_tokens: u64,
     n_phrases: u64,
     min_df: u32,
@@ -339,6 +348,57 @@ pub struct Selection {
     chosen: Vec<Chosen>,
     /// Family head (index into `chosen`) of each slogan.
     heads: Vec<usize>,
+}
+
+impl Selection {
+    /// Starts the examples in context of the chosen slogans: give it the segmented corpus's
+    /// token streams in waves, in corpus order ([`Examples::wave`]), then pass
+    /// [`Examples::into_lines`] to [`complete`].
+    pub fn examples<'s>(&'s self, config: &Config, progress: &'s dyn Progress) -> Examples<'s> {
+        progress.start("compare: examples", self.docs.len() as u64);
+        let items: Vec<kwic::Item> = self
+            .chosen
+            .iter()
+            .map(|c| (c.tokens.as_slice(), c.per_doc.as_slice()))
+            .collect();
+        Examples {
+            lines: kwic::Lines::new(
+                items,
+                self.docs.len(),
+                config.kwic_per_slogan,
+                config.kwic_context_chars,
+            ),
+            vocab: &self.vocab,
+            progress,
+        }
+    }
+}
+
+/// The examples in context of a [`Selection`], filled wave by wave of reports.
+pub struct Examples<'s> {
+    lines: kwic::Lines<'s>,
+    vocab: &'s Vocab,
+    progress: &'s dyn Progress,
+}
+
+impl Examples<'_> {
+    /// Reports per wave that keeps every thread busy (any size gives the same lines).
+    pub fn wave_size() -> usize {
+        kwic::wave_size()
+    }
+
+    /// Takes the lines of a wave of `(report index, token stream)`, in corpus order, the
+    /// reports' texts from `documents` (the segmented corpus's reports).
+    pub fn wave(&mut self, documents: &[Document], docs: &[(usize, &SegDoc)]) {
+        self.lines.wave(documents, docs, self.vocab);
+        self.progress.inc(docs.len() as u64);
+    }
+
+    /// The lines of each slogan, in rank order.
+    pub fn into_lines(self) -> Vec<Vec<Kwic>> {
+        self.progress.finish();
+        self.lines.into_lines()
+    }
 }
 
 /// A chosen slogan with its own copy of what it needs from the counts.
@@ -553,6 +613,7 @@ pub fn select(
     check_docs(&chosen, counts)?;
     Ok(Selection {
         docs: counts.docs.clone(),
+        vocab: counts.vocab.clone(),
         n_tokens: counts.n_tokens,
         n_phrases: counts.phrases.len() as u64,
         min_df: counts.min_df,
@@ -565,7 +626,8 @@ pub fn select(
 /// comparisons; `seg` must be the corpus the selection's counts were made from.
 pub fn complete(
     selection: Selection,
-    seg: &Segmented,
+    lines: Vec<Vec<Kwic>>,
+    n_streams: usize,
     config: &Config,
     progress: &dyn Progress,
 ) -> Result<Comparison, Error> {
@@ -577,27 +639,19 @@ pub fn complete(
         min_df,
         chosen,
         heads,
+        ..
     } = selection;
-    if docs.len() != seg.docs.len() {
+    if docs.len() != n_streams {
         return Err(Error::DocMismatch {
             counts: docs.len(),
-            segmented: seg.docs.len(),
+            segmented: n_streams,
         });
     }
     let n_docs = docs.len();
 
-    progress.start("compare: examples", chosen.len() as u64);
-    let kwic_items: Vec<kwic::Item> = chosen
-        .iter()
-        .map(|c| (c.tokens.as_slice(), c.per_doc.as_slice()))
-        .collect();
-    let kwic_lines = kwic::all(
-        &kwic_items,
-        seg,
-        config.kwic_per_slogan,
-        config.kwic_context_chars,
-    );
-    drop(kwic_items);
+    progress.start("compare: slogans", chosen.len() as u64);
+    let mut kwic_lines = lines;
+    kwic_lines.resize_with(chosen.len(), Vec::new);
     // The chosen slogans and their example lines are consumed here, so each slogan's phrase,
     // counts and examples move into it instead of being copied.
     let mut slogans: Vec<Slogan> = chosen

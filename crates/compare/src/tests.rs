@@ -503,3 +503,22 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn examples_do_not_depend_on_the_waves_of_reports() {
+    let (counts, seg) = corpus(TEXTS);
+    let config = lenient();
+    let whole = run(&counts, &seg, &config, &NoProgress).unwrap();
+    assert!(whole.slogans.iter().any(|s| !s.kwic.is_empty()));
+    for size in [1, 2, 5, 100] {
+        let selection = select(&counts, &config, &NoProgress).unwrap();
+        let mut examples = selection.examples(&config, &NoProgress);
+        let docs: Vec<(usize, &SegDoc)> = seg.docs.iter().enumerate().collect();
+        for wave in docs.chunks(size) {
+            examples.wave(&seg.documents, wave);
+        }
+        let lines = examples.into_lines();
+        let got = complete(selection, lines, seg.docs.len(), &config, &NoProgress).unwrap();
+        assert_eq!(got, whole, "waves of {size}");
+    }
+}

@@ -526,6 +526,18 @@ pub fn verify(path: &Path, expected: Option<Stage>) -> Result<Header, FormatErro
 /// buffered file is as fast as decoding from memory, and a stage's peak no longer includes
 /// its input file.
 pub fn read<T: DeserializeOwned>(path: &Path, expected: Stage) -> Result<(Header, T), FormatError> {
+    read_seed(path, expected, std::marker::PhantomData::<T>)
+}
+
+/// [`read`] through a serde seed, for a reader that consumes parts of the value as they are
+/// decoded instead of keeping it whole (`crate::segmented::SegDocWaves`). The checks are those
+/// of [`read`], but a damaged file is only known to be damaged at its end: the seed may have
+/// seen some of its contents by then (never more than decoding a valid file would give it),
+/// and the error is returned all the same.
+pub fn read_seed<S, V>(path: &Path, expected: Stage, seed: S) -> Result<(Header, V), FormatError>
+where
+    S: for<'de> serde::de::DeserializeSeed<'de, Value = V>,
+{
     use std::io::Read;
     let (header, r) = open(path, Some(expected))?;
     // The header is consumed; hash below the buffer, so the hasher sees large blocks.
@@ -538,8 +550,10 @@ pub fn read<T: DeserializeOwned>(path: &Path, expected: Stage) -> Result<(Header
         limit: header.payload_len,
     };
     let mut buffered = std::io::BufReader::with_capacity(1 << 20, hashed);
-    let decoded = with_limit!(header.payload_len, cfg =>
-        bincode::serde::decode_from_std_read::<T, _, _>(&mut buffered, cfg));
+    let decoded = with_limit!(header.payload_len, cfg => {
+        let mut decoder = bincode::serde::OwnedSerdeDecoder::from_reader(&mut buffered, cfg);
+        seed.deserialize(decoder.as_deserializer())
+    });
     // Whatever is left of the payload (buffered, then unread) goes through the hasher:
     // trailing bytes are an error, but a checksum mismatch is reported first.
     let buffered_rest = buffered.buffer().len() as u64;

@@ -31,7 +31,7 @@ pub use counts::{
 };
 pub use format::{FormatError, Header, Stage};
 pub use progress::{NoProgress, Progress};
-pub use segmented::{SegDoc, Segmented, TokenKind, Vocab};
+pub use segmented::{SegDoc, SegDocWaves, Segmented, SegmentedHead, TokenKind, Vocab};
 
 /// A stable 64-bit fingerprint of some bytes (xxh3), used for checksums and for input and
 /// config fingerprints in intermediate headers. Stable across platforms and releases.

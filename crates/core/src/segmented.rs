@@ -176,9 +176,174 @@ pub struct Segmented {
     pub vocab: Vocab,
 }
 
+/// Reads a segmented corpus wave by wave instead of whole, with
+/// [`crate::format::read_seed`]: the reports (texts and metadata) and the vocabulary are kept,
+/// and the token streams are handed to `each` in waves of `size`, with their report indices,
+/// as they are decoded, together with the reports; a wave is freed once `each` returns. The
+/// reports come before the token streams in the file, so they are all there when the first
+/// wave is. A reader that needs the token streams only once (compare's examples) then holds
+/// one wave of them instead of all.
+pub struct SegDocWaves<F> {
+    /// Token streams per wave (at least 1).
+    pub size: usize,
+    /// Called with the reports and each wave of `(report index, token stream)`.
+    pub each: F,
+}
+
+/// What [`SegDocWaves`] keeps of a segmented corpus.
+#[derive(Debug)]
+pub struct SegmentedHead {
+    /// The reports, as in [`Segmented::documents`].
+    pub documents: Vec<Document>,
+    /// The number of token streams read.
+    pub n_docs: usize,
+    /// The vocabulary.
+    pub vocab: Vocab,
+}
+
+impl<'de, F: FnMut(&[Document], Vec<(usize, SegDoc)>)> serde::de::DeserializeSeed<'de>
+    for SegDocWaves<F>
+{
+    type Value = SegmentedHead;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<SegmentedHead, D::Error> {
+        d.deserialize_struct("Segmented", &["documents", "docs", "vocab"], self)
+    }
+}
+
+impl<'de, F: FnMut(&[Document], Vec<(usize, SegDoc)>)> serde::de::Visitor<'de> for SegDocWaves<F> {
+    type Value = SegmentedHead;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a segmented corpus")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        mut self,
+        mut seq: A,
+    ) -> Result<SegmentedHead, A::Error> {
+        use serde::de::Error;
+        let documents: Vec<Document> = seq
+            .next_element()?
+            .ok_or_else(|| A::Error::invalid_length(0, &"3 fields"))?;
+        let n_docs = seq
+            .next_element_seed(Waves {
+                documents: &documents,
+                size: self.size.max(1),
+                each: &mut self.each,
+            })?
+            .ok_or_else(|| A::Error::invalid_length(1, &"3 fields"))?;
+        let vocab: Vocab = seq
+            .next_element()?
+            .ok_or_else(|| A::Error::invalid_length(2, &"3 fields"))?;
+        Ok(SegmentedHead {
+            documents,
+            n_docs,
+            vocab,
+        })
+    }
+}
+
+/// The token streams of [`SegDocWaves`], decoded one by one and handed on in waves.
+struct Waves<'a, F> {
+    documents: &'a [Document],
+    size: usize,
+    each: &'a mut F,
+}
+
+impl<'de, F: FnMut(&[Document], Vec<(usize, SegDoc)>)> serde::de::DeserializeSeed<'de>
+    for Waves<'_, F>
+{
+    type Value = usize;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, F: FnMut(&[Document], Vec<(usize, SegDoc)>)> serde::de::Visitor<'de> for Waves<'_, F> {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("token streams")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
+        let mut wave = Vec::with_capacity(self.size);
+        let mut n = 0;
+        while let Some(doc) = seq.next_element::<SegDoc>()? {
+            wave.push((n, doc));
+            n += 1;
+            if wave.len() == self.size {
+                (self.each)(
+                    self.documents,
+                    std::mem::replace(&mut wave, Vec::with_capacity(self.size)),
+                );
+            }
+        }
+        if !wave.is_empty() {
+            (self.each)(self.documents, wave);
+        }
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_corpus_read_in_waves_gives_every_token_stream_once_in_order() {
+        let doc = |text: &str| Document {
+            id: text.into(),
+            title: String::new(),
+            source: String::new(),
+            meta: Default::default(),
+            text: text.into(),
+        };
+        let seg = Segmented {
+            documents: (0..5).map(|i| doc(&format!("d{i}"))).collect(),
+            docs: (0..5u32)
+                .map(|i| SegDoc {
+                    tokens: vec![i; i as usize],
+                    starts: (0..i).collect(),
+                    odd_ends: vec![],
+                })
+                .collect(),
+            vocab: Vocab::new(vec!["人民".into()], vec![TokenKind::Word]),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("segment.bin");
+        let h = crate::format::write(&p, crate::Stage::Segment, 1, 2, &seg).unwrap();
+        for size in [1, 2, 5, 9] {
+            let mut seen = Vec::new();
+            let (h2, head) = crate::format::read_seed(
+                &p,
+                crate::Stage::Segment,
+                SegDocWaves {
+                    size,
+                    each: |documents: &[Document], wave: Vec<(usize, SegDoc)>| {
+                        assert!(wave.len() <= size);
+                        assert_eq!(documents.len(), 5);
+                        seen.extend(wave);
+                    },
+                },
+            )
+            .unwrap();
+            assert_eq!(h2, h);
+            assert_eq!(head.documents, seg.documents);
+            assert_eq!((head.n_docs, &head.vocab), (5, &seg.vocab));
+            let docs: Vec<SegDoc> = seen
+                .into_iter()
+                .enumerate()
+                .map(|(k, (i, d))| {
+                    assert_eq!(k, i);
+                    d
+                })
+                .collect();
+            assert_eq!(docs, seg.docs);
+        }
+    }
 
     #[test]
     fn reading_a_vocab_rebuilds_its_map_instead_of_trusting_the_stored_one() {
