@@ -1,7 +1,8 @@
 //! Fuzzes the intermediate decoder past the checksum: the input is a stage selector byte and a
 //! payload, wrapped in a correct header (magic, version, stage, length and checksum), so every
 //! input reaches bincode and its allocation limit. Decoding must refuse with a `FormatError` or
-//! give a value; the streaming reader and the in-memory decoder must agree; a decoded value
+//! give a value; the streaming reader and the in-memory decoder must agree (and, for a segmented
+//! corpus, the reader that hands token streams on in waves); a decoded value
 //! must encode and decode again to the same bytes; and a decoded vocabulary and phrase table
 //! must answer look-ups without panicking, whatever the file put in them.
 
@@ -14,7 +15,7 @@ use libfuzzer_sys::fuzz_target;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tifa_core::format::{self, Stage, FORMAT_VERSION, HEADER_LEN, MAGIC};
-use tifa_core::{Comparison, Corpus, Counts, Segmented, Vocab};
+use tifa_core::{Comparison, Corpus, Counts, SegDoc, SegDocWaves, Segmented, Vocab};
 
 /// One scratch file per fuzzing process.
 fn scratch() -> &'static PathBuf {
@@ -90,7 +91,37 @@ fuzz_target!(|data: &[u8]| {
     let file = wrap(code, payload);
     match code {
         1 => exercise::<Corpus>(path, Stage::Clean, &file, |_| {}),
-        2 => exercise::<Segmented>(path, Stage::Segment, &file, |s| probe(&s.vocab)),
+        2 => {
+            exercise::<Segmented>(path, Stage::Segment, &file, |s| probe(&s.vocab));
+            // Read in waves, the file gives the same corpus, or is refused the same way.
+            let whole = format::read::<Segmented>(path, Stage::Segment);
+            let mut docs = Vec::new();
+            let waves = format::read_seed(
+                path,
+                Stage::Segment,
+                SegDocWaves {
+                    size: 3,
+                    each: |_: &[tifa_core::Document], wave: Vec<(usize, SegDoc)>| {
+                        docs.extend(wave.into_iter().map(|(_, d)| d))
+                    },
+                },
+            );
+            match (whole, waves) {
+                (Ok((_, s)), Ok((_, head))) => {
+                    assert_eq!(
+                        (head.documents, head.n_docs, head.vocab),
+                        (s.documents, s.docs.len(), s.vocab)
+                    );
+                    assert_eq!(docs, s.docs);
+                }
+                (Err(_), Err(_)) => {}
+                (a, b) => panic!(
+                    "whole and wave readers disagree: {:?} / {:?}",
+                    a.err(),
+                    b.err()
+                ),
+            }
+        }
         3 => exercise::<Counts>(path, Stage::Count, &file, |c| {
             probe(&c.vocab);
             for p in c.phrases.iter().take(64) {
