@@ -561,6 +561,8 @@ fn run_stages(g: &Global, bars: &Bars, a: RunArgs, segmenter: Building<'_>) -> a
             let corpus = clean.load(g, bars)?;
             drop(clean);
             let corpus = Arc::try_unwrap(corpus).unwrap_or_else(|shared| (*shared).clone());
+            // Clean's file buffers are freed but still resident (`tifa_core::memory`).
+            tifa_core::memory::give_back();
             let s = tifa_segment::run(corpus, &seg, bars)?;
             say(g, segment_line(&s, &seg_out));
             t.done(g, "segment");
@@ -648,6 +650,7 @@ fn run_stages(g: &Global, bars: &Bars, a: RunArgs, segmenter: Building<'_>) -> a
     };
     drop(counts);
     drop(segmented);
+    tifa_core::memory::give_back();
 
     let (report_cfg, report_fp) = report_config(g)?;
     let value = cmp.load(g, bars)?;
