@@ -531,9 +531,9 @@ pub fn read<T: DeserializeOwned>(path: &Path, expected: Stage) -> Result<(Header
 
 /// [`read`] through a serde seed, for a reader that consumes parts of the value as they are
 /// decoded instead of keeping it whole (`crate::segmented::SegDocWaves`). The checks are those
-/// of [`read`], but a damaged file is only known to be damaged at its end: the seed may have
-/// seen some of its contents by then (never more than decoding a valid file would give it),
-/// and the error is returned all the same.
+/// of [`read`], but a damaged file is only known to be damaged at its end: by then the seed may
+/// have been handed parts of it, so a caller discards whatever the seed made when this returns
+/// an error.
 pub fn read_seed<S, V>(path: &Path, expected: Stage, seed: S) -> Result<(Header, V), FormatError>
 where
     S: for<'de> serde::de::DeserializeSeed<'de, Value = V>,
