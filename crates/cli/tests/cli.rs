@@ -299,6 +299,24 @@ fn assert_refused(o: &Output, file: &str, reason: &str) {
 }
 
 #[test]
+fn compare_refuses_a_segment_bin_damaged_anywhere_and_writes_nothing() {
+    // compare reads segment.bin wave by wave for its examples, so the damage is only found at
+    // the end of the file, after some waves were used: the run must still fail, with one line.
+    let segment = std::fs::read(seeds().join("work/segment.bin")).unwrap();
+    for at in [60, segment.len() / 3, segment.len() / 2, segment.len() - 9] {
+        let dir = tempfile::tempdir().unwrap();
+        let work = dir.path().join("work");
+        std::fs::create_dir_all(&work).unwrap();
+        std::fs::copy(seeds().join("work/count.bin"), work.join("count.bin")).unwrap();
+        let mut flipped = segment.clone();
+        flipped[at] ^= 0x40;
+        std::fs::write(work.join("segment.bin"), &flipped).unwrap();
+        assert_refused(&tifa(dir.path(), &["compare"]), "segment.bin", "damaged");
+        assert!(!work.join("compare.bin").exists(), "byte {at}");
+    }
+}
+
+#[test]
 fn damaged_intermediates_are_refused_by_every_reader() {
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path().join("work");
