@@ -103,6 +103,16 @@ impl<'a> Lines<'a> {
         }
     }
 
+    /// Takes the lines of a segmented corpus in memory, wave by wave; `after_wave(n)` is told
+    /// the number of reports of each wave done.
+    pub fn segmented(&mut self, seg: &Segmented, mut after_wave: impl FnMut(usize)) {
+        let docs: Vec<(usize, &SegDoc)> = seg.docs.iter().enumerate().collect();
+        for wave in docs.chunks(wave_size()) {
+            self.wave(&seg.documents, wave, &seg.vocab);
+            after_wave(wave.len());
+        }
+    }
+
     /// The lines of each item, in item order.
     pub fn into_lines(self) -> Vec<Vec<Kwic>> {
         self.out
@@ -117,10 +127,7 @@ pub fn all(
     context_chars: usize,
 ) -> Vec<Vec<Kwic>> {
     let mut lines = Lines::new(items.to_vec(), seg.docs.len(), per_slogan, context_chars);
-    let docs: Vec<(usize, &SegDoc)> = seg.docs.iter().enumerate().collect();
-    for wave in docs.chunks(wave_size()) {
-        lines.wave(&seg.documents, wave, &seg.vocab);
-    }
+    lines.segmented(seg, |_| {});
     lines.into_lines()
 }
 

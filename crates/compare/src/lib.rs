@@ -325,10 +325,7 @@ pub fn run(
     }
     let selection = select(counts, config, progress)?;
     let mut examples = selection.examples(config, progress);
-    let docs: Vec<(usize, &SegDoc)> = seg.docs.iter().enumerate().collect();
-    for wave in docs.chunks(kwic::wave_size()) {
-        examples.wave(&seg.documents, wave);
-    }
+    examples.segmented(seg);
     let lines = examples.into_lines();
     complete(selection, lines, seg.docs.len(), config, progress)
 }
@@ -392,6 +389,12 @@ impl Examples<'_> {
     pub fn wave(&mut self, documents: &[Document], docs: &[(usize, &SegDoc)]) {
         self.lines.wave(documents, docs, self.vocab);
         self.progress.inc(docs.len() as u64);
+    }
+
+    /// Takes the lines of a whole segmented corpus in memory.
+    pub fn segmented(&mut self, seg: &Segmented) {
+        let progress = self.progress;
+        self.lines.segmented(seg, |n| progress.inc(n as u64));
     }
 
     /// The lines of each slogan, in rank order.
