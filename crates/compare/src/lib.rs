@@ -26,7 +26,6 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use tifa_core::{
     Comparison, CorpusSummary, Counts, Document, Kind, Kwic, Phrase, Progress, SegDoc, Segmented,
@@ -294,9 +293,12 @@ pub enum Error {
     },
 }
 
-/// A phrase that passed the shape and maximality checks, with its measures.
-struct Candidate<'a> {
-    stats: Phrase<'a>,
+/// A phrase that passed the shape and maximality checks, with its measures. It names its
+/// counted phrase by index, and keeps the two counts it is ranked by.
+struct Candidate {
+    index: u32,
+    df: u32,
+    tf: u32,
     text: String,
     kind: Kind,
     score: f64,
@@ -437,20 +439,21 @@ pub fn select(
 
     // Step 1 and 2: checks on each phrase alone, then maximality.
     progress.start("compare: candidates", counts.phrases.len() as u64);
-    let n_phrases = counts.phrases.len();
+    let phrases = &counts.phrases;
+    let n_phrases = phrases.len();
     let pre: Vec<Pre> = (0..n_phrases.div_ceil(CHUNK))
         .into_par_iter()
         .flat_map_iter(|c| {
             let range = c * CHUNK..((c + 1) * CHUNK).min(n_phrases);
             let len = range.len();
             let out: Vec<Pre> = range
-                .filter_map(|i| counts.phrases.get(i))
+                .filter_map(|i| Some((i, phrases.get(i)?)))
                 // The numeric checks run before the phrase's text is built, which most phrases
                 // never need.
-                .filter(|p| p.df >= config.min_df && !too_closed(p, config))
-                .filter_map(|p| {
+                .filter(|(_, p)| p.df >= config.min_df && !too_closed(p, config))
+                .filter_map(|(i, p)| {
                     let text = counts.vocab.phrase(p.tokens);
-                    prefilter(p, text, &lexicon, config)
+                    prefilter(i, &p, &text, &lexicon, config)
                 })
                 .collect();
             progress.inc(len as u64);
@@ -458,13 +461,17 @@ pub fn select(
         })
         .collect();
     progress.finish();
-    progress.start("compare: maximality", counts.phrases.len() as u64);
-    let wanted: Vec<&[u32]> = pre.iter().map(|c| c.stats.tokens).collect();
+    progress.start("compare: maximality", n_phrases as u64);
+    let wanted: Vec<&[u32]> = pre.iter().map(|c| phrases.tokens(c.index())).collect();
     let inside = contain::max_containing(counts, &wanted, progress);
+    drop(wanted);
     let pre: Vec<Pre> = pre
         .into_iter()
         .zip(inside)
-        .filter(|(c, inside)| f64::from(*inside) < config.max_nested_share * f64::from(c.stats.tf))
+        .filter(|(c, inside)| {
+            let tf = phrases.get(c.index()).map_or(0, |p| p.tf);
+            f64::from(*inside) < config.max_nested_share * f64::from(tf)
+        })
         .map(|(c, _)| c)
         .collect();
     progress.finish();
@@ -477,7 +484,7 @@ pub fn select(
     let mut parts: Vec<(&[u32], bool)> = pre
         .par_iter()
         .flat_map_iter(|c| {
-            let tokens = c.stats.tokens;
+            let tokens = phrases.tokens(c.index());
             let parts: Vec<(&[u32], bool)> = splits(tokens, &lexicon)
                 .into_iter()
                 .flat_map(|(a, b)| [(a, true), (b, false)])
@@ -492,8 +499,7 @@ pub fn select(
     // is the prefix of one phrase and the suffix of another counts as a prefix.
     parts.par_sort_unstable_by(|a, b| a.0.cmp(b.0).then(b.1.cmp(&a.1)));
     parts.dedup_by(|later, earlier| later.0 == earlier.0);
-    let mut part_tf: FxHashMap<&[u32], u64> = FxHashMap::default();
-    part_tf.reserve(parts.len());
+    parts.shrink_to_fit();
     // A part the counts do not hold is a phrase that always occurs inside the same closed
     // phrase, which the counts do hold with the same term frequency (see `Counts`); every other
     // counted phrase that contains the part occurs at most as often. So its term frequency is
@@ -504,7 +510,6 @@ pub fn select(
     // follow it in sorted order, so one merge of the sorted parts with the counted phrases finds
     // both the parts the counts hold and the prefixes; each chunk of parts finds where it starts
     // by a binary search, so the merge runs on every thread.
-    let phrases = &counts.phrases;
     let found: Vec<Option<u32>> = parts
         .par_chunks(CHUNK)
         .flat_map_iter(|chunk| {
@@ -526,13 +531,13 @@ pub fn select(
             })
         })
         .collect();
-    let mut missing: Vec<&[u32]> = Vec::new();
-    for (&(w, _), tf) in parts.iter().zip(&found) {
-        match tf {
-            Some(tf) => {
-                part_tf.insert(w, u64::from(*tf));
-            }
-            None => missing.push(w),
+    let mut tf = Vec::with_capacity(parts.len());
+    let (mut missing, mut missing_at): (Vec<&[u32]>, Vec<usize>) = (Vec::new(), Vec::new());
+    for (k, (&(w, _), found)) in parts.iter().zip(found).enumerate() {
+        tf.push(found.unwrap_or(0));
+        if found.is_none() {
+            missing.push(w);
+            missing_at.push(k);
         }
     }
     progress.finish();
@@ -540,12 +545,11 @@ pub fn select(
     // phrases that contain them, in one walk over the counted phrases.
     progress.start("compare: sub-phrase counts", counts.phrases.len() as u64);
     let missing_tf = contain::max_containing(counts, &missing, progress);
-    part_tf.extend(
-        missing
-            .iter()
-            .copied()
-            .zip(missing_tf.into_iter().map(u64::from)),
-    );
+    drop(missing);
+    for (k, m) in missing_at.into_iter().zip(missing_tf) {
+        tf[k] = m;
+    }
+    let part_tf = PartTf::new(parts, tf);
     progress.finish();
 
     // Step 3: cohesion, dispersion, score and the decision.
@@ -553,7 +557,7 @@ pub fn select(
     let mut accepted: Vec<Candidate> = pre
         .into_par_iter()
         .filter_map(|c| {
-            let p = c.stats;
+            let p = phrases.get(c.index())?;
             let tf = |part: &[u32]| -> u64 {
                 if part.len() == 1 {
                     counts
@@ -562,7 +566,7 @@ pub fn select(
                         .copied()
                         .unwrap_or(0)
                 } else {
-                    part_tf.get(part).copied().unwrap_or(0)
+                    part_tf.get(part).unwrap_or(0)
                 }
             };
             let t = p.tokens;
@@ -570,7 +574,7 @@ pub fn select(
                 .into_iter()
                 .map(|(a, b)| (tf(&t[a]), tf(&t[b])))
                 .collect();
-            let out = measure(p, c, &parts, config, &doc_sizes, counts.n_tokens);
+            let out = measure(p, c, &parts, counts, config, &doc_sizes);
             progress.inc(1);
             out
         })
@@ -580,23 +584,24 @@ pub fn select(
     // Step 4: rank, then families.
     progress.start("compare: ranking", 0);
     accepted.par_sort_by(|a, b| {
-        b.stats
-            .df
-            .cmp(&a.stats.df)
-            .then(b.stats.tf.cmp(&a.stats.tf))
+        b.df.cmp(&a.df)
+            .then(b.tf.cmp(&a.tf))
             .then_with(|| a.text.cmp(&b.text))
     });
     if config.max_slogans > 0 {
         accepted.truncate(config.max_slogans);
     }
-    let token_lists: Vec<&[u32]> = accepted.iter().map(|c| c.stats.tokens).collect();
+    let token_lists: Vec<&[u32]> = accepted
+        .iter()
+        .map(|c| phrases.tokens(c.index as usize))
+        .collect();
     let heads = family::heads(&token_lists);
     // The counts are not needed after this: each slogan takes its own copy of what it uses.
     let chosen: Vec<Chosen> = accepted
         .into_par_iter()
-        .map(|c| {
-            let p = c.stats;
-            Chosen {
+        .filter_map(|c| {
+            let p = phrases.get(c.index as usize)?;
+            Some(Chosen {
                 tokens: p.tokens.to_vec(),
                 per_doc: p.per_doc.to_vec(),
                 text: c.text,
@@ -609,7 +614,7 @@ pub fn select(
                 quoted_share: c.quoted_share,
                 left_entropy: p.left.entropy,
                 right_entropy: p.right.entropy,
-            }
+            })
         })
         .collect();
     progress.finish();
@@ -786,12 +791,64 @@ fn check_docs(chosen: &[Chosen], counts: &Counts) -> Result<(), Error> {
 }
 
 /// A phrase that passed the checks that need no other phrase: shape, length, kind, entropy.
-struct Pre<'a> {
-    /// The counted phrase.
-    stats: Phrase<'a>,
-    text: String,
+/// There are millions of them on a big corpus, so each names its counted phrase by index and
+/// keeps only what the later steps cannot read from it; the text is built again only for the
+/// phrases that are accepted.
+#[derive(Clone, Copy)]
+struct Pre {
+    /// Index of the counted phrase.
+    index: u32,
+    /// Length of its text in characters.
+    chars: u32,
     kind: Kind,
-    quoted_share: f64,
+}
+
+impl Pre {
+    fn index(&self) -> usize {
+        self.index as usize
+    }
+}
+
+/// The share of a phrase's occurrences that are directly quoted.
+fn quoted_share(p: &Phrase) -> f64 {
+    (f64::from(p.quoted) / f64::from(p.tf)).min(1.0)
+}
+
+/// The term frequencies of the parts of the splits, found by their tokens. There are millions
+/// of parts on a big corpus: a table of 4-byte indices into the sorted parts takes a fifth of
+/// the memory of a map keyed by the parts' token slices.
+struct PartTf<'a> {
+    /// The parts, sorted and distinct, each marked prefix (`true`) or suffix.
+    parts: Vec<(&'a [u32], bool)>,
+    /// Term frequency of each part.
+    tf: Vec<u32>,
+    /// Index of each part in `parts`, hashed by its tokens.
+    table: hashbrown::HashTable<u32>,
+}
+
+impl<'a> PartTf<'a> {
+    fn new(parts: Vec<(&'a [u32], bool)>, tf: Vec<u32>) -> PartTf<'a> {
+        let mut table = hashbrown::HashTable::with_capacity(parts.len());
+        for (k, &(w, _)) in parts.iter().enumerate() {
+            // The parts are distinct, so every insert is of a new key.
+            table.insert_unique(hash_tokens(w), k as u32, |&i| {
+                hash_tokens(parts.get(i as usize).map_or(&[], |p| p.0))
+            });
+        }
+        PartTf { parts, tf, table }
+    }
+
+    fn get(&self, w: &[u32]) -> Option<u64> {
+        let k = *self.table.find(hash_tokens(w), |&i| {
+            self.parts.get(i as usize).map(|p| p.0) == Some(w)
+        })?;
+        self.tf.get(k as usize).map(|&t| u64::from(t))
+    }
+}
+
+fn hash_tokens(w: &[u32]) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(w)
 }
 
 /// True when the phrase's weaker side has less branching entropy than `min_entropy`.
@@ -801,21 +858,21 @@ fn too_closed(p: &Phrase, config: &Config) -> bool {
 
 /// Checks that need only the phrase's own statistics: document frequency, shape, length by
 /// kind, branching entropy. They run first because they are cheap and discard most phrases.
-fn prefilter<'a>(
-    p: Phrase<'a>,
-    text: String,
+fn prefilter(
+    index: usize,
+    p: &Phrase,
+    text: &str,
     lex: &shape::Lexicon,
     config: &Config,
-) -> Option<Pre<'a>> {
+) -> Option<Pre> {
     if p.df < config.min_df || p.tf == 0 {
         return None;
     }
-    let sh = lex.shape(p.tokens, &text).ok()?;
+    let sh = lex.shape(p.tokens, text).ok()?;
     if sh.chars > config.max_chars {
         return None;
     }
-    let quoted_share = (f64::from(p.quoted) / f64::from(p.tf)).min(1.0);
-    let kind = classify::kind(&text, sh.items, sh.chars, quoted_share, config);
+    let kind = classify::kind(text, sh.items, sh.chars, quoted_share(p), config);
     let min_chars = if matches!(kind, Kind::Numbered | Kind::Enumeration | Kind::Quoted) {
         config.min_chars_formulaic
     } else {
@@ -827,7 +884,7 @@ fn prefilter<'a>(
     if p.tokens.len() == 1 && kind == Kind::Term && sh.chars < config.single_token_min_chars {
         return None;
     }
-    if too_closed(&p, config) {
+    if too_closed(p, config) {
         return None;
     }
     if matches!(kind, Kind::Term | Kind::Formula)
@@ -836,10 +893,9 @@ fn prefilter<'a>(
         return None;
     }
     Some(Pre {
-        stats: p,
-        text,
+        index: u32::try_from(index).ok()?,
+        chars: u32::try_from(sh.chars).ok()?,
         kind,
-        quoted_share,
     })
 }
 
@@ -862,21 +918,19 @@ fn splits(tokens: &[u32], lex: &shape::Lexicon) -> Vec<(Range<usize>, Range<usiz
 
 /// Measures a candidate and decides whether it is a slogan; `parts` holds the term
 /// frequencies of both parts of every split.
-fn measure<'a>(
-    p: Phrase<'a>,
-    pre: Pre<'a>,
+fn measure(
+    p: Phrase,
+    pre: Pre,
     parts: &[(u64, u64)],
+    counts: &Counts,
     config: &Config,
     doc_sizes: &measures::DocSizes,
-    n_tokens: u64,
-) -> Option<Candidate<'a>> {
+) -> Option<Candidate> {
     let Pre {
-        text,
-        kind,
-        quoted_share,
-        ..
+        index, chars, kind, ..
     } = pre;
-    let chars = text.chars().count();
+    let n_tokens = counts.n_tokens;
+    let quoted_share = quoted_share(&p);
     let cohesion = parts
         .iter()
         .map(|&(a, b)| measures::npmi(u64::from(p.tf), a, b, n_tokens))
@@ -908,8 +962,10 @@ fn measure<'a>(
         return None;
     }
     Some(Candidate {
-        stats: p,
-        text,
+        index,
+        df: p.df,
+        tf: p.tf,
+        text: counts.vocab.phrase(p.tokens),
         kind,
         score,
         dp,
