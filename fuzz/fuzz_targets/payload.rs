@@ -101,7 +101,7 @@ fuzz_target!(|data: &[u8]| {
                 Stage::Segment,
                 SegDocWaves {
                     size: 3,
-                    each: |_: &[tifa_core::Document], wave: Vec<(usize, SegDoc)>| {
+                    each: |_: &mut [tifa_core::Document], wave: Vec<(usize, SegDoc)>| {
                         docs.extend(wave.into_iter().map(|(_, d)| d))
                     },
                 },

@@ -60,9 +60,13 @@ fn read_again<T: serde::de::DeserializeOwned>(
     Ok(v)
 }
 
+/// Bytes of report text compare's examples free before their memory goes back to the system.
+const GIVE_BACK_EVERY: usize = 64 << 20;
+
 /// The examples in context of a selection, read from segment.bin (whose header was read earlier
-/// in this run) wave by wave of token streams, so that only the reports' texts and one wave of
-/// token streams are in memory; returns the lines and the number of token streams.
+/// in this run) wave by wave of token streams, so that only the reports' texts (each freed once
+/// its wave is done) and one wave of token streams are in memory; returns the lines and the
+/// number of token streams.
 fn examples(
     bars: &Bars,
     selection: &tifa_compare::Selection,
@@ -71,12 +75,26 @@ fn examples(
     known: &Header,
 ) -> anyhow::Result<(Vec<Vec<tifa_core::Kwic>>, usize)> {
     let mut examples = selection.examples(config, bars);
+    let mut freed = 0usize;
     let waves = tifa_core::SegDocWaves {
         size: tifa_compare::Examples::wave_size(),
-        each: |documents: &[tifa_core::Document], wave: Vec<(usize, tifa_core::SegDoc)>| {
+        each: |documents: &mut [tifa_core::Document], wave: Vec<(usize, tifa_core::SegDoc)>| {
             let docs: Vec<(usize, &tifa_core::SegDoc)> =
                 wave.iter().map(|(i, d)| (*i, d)).collect();
             examples.wave(documents, &docs);
+            // No later wave reads these reports: their texts are freed as the reading goes
+            // (on the 1 GB corpus they are 1 GB). The lines are made on other threads, whose
+            // heaps cannot reuse the texts' memory, so it goes back to the system every
+            // `GIVE_BACK_EVERY` bytes (`tifa_core::memory`).
+            for &(i, _) in &wave {
+                if let Some(d) = documents.get_mut(i) {
+                    freed += std::mem::take(&mut d.text).capacity();
+                }
+            }
+            if freed >= GIVE_BACK_EVERY {
+                tifa_core::memory::give_back();
+                freed = 0;
+            }
         },
     };
     let (h, head) = format::read_seed(segment, Stage::Segment, waves)?;

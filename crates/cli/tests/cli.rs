@@ -122,6 +122,32 @@ fn inspect_json_lists_the_35_seed_reports_with_metadata_and_text() {
 
 /// Document frequency by plain substring search over the cleaned reports, independent of the
 /// segmenter; and tf as non-overlapping substring occurrences.
+#[test]
+fn every_slogan_shows_example_lines_of_itself_from_its_own_reports() {
+    // compare reads segment.bin in waves of reports and frees each wave's texts once its lines
+    // are taken: every line must still come from the slogan's own reports and show it.
+    let json = std::fs::read_to_string(seeds().join("reports/slogans.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let slogans = v["slogans"].as_array().unwrap();
+    assert!(slogans.len() > 100, "{} slogans", slogans.len());
+    for s in slogans {
+        let phrase = s["phrase"].as_str().unwrap();
+        let docs: Vec<u64> = s["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["doc"].as_u64().unwrap())
+            .collect();
+        let lines = s["kwic"].as_array().unwrap();
+        assert!(!lines.is_empty(), "{phrase}: no example lines");
+        for l in lines {
+            assert_eq!(l["phrase"].as_str(), Some(phrase), "{phrase}: {l}");
+            let doc = l["doc"].as_u64().unwrap();
+            assert!(docs.contains(&doc), "{phrase}: line from report {doc}");
+        }
+    }
+}
+
 fn substring_counts(dir: &Path, phrase: &str) -> (usize, usize) {
     let o = tifa(dir, &["inspect", "--json", "work/clean.bin"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();

@@ -182,7 +182,8 @@ pub struct Segmented {
 /// as they are decoded, together with the reports; a wave is freed once `each` returns. The
 /// reports come before the token streams in the file, so they are all there when the first
 /// wave is. A reader that needs the token streams only once (compare's examples) then holds
-/// one wave of them instead of all.
+/// one wave of them instead of all. `each` may also take what it needs of the wave's reports
+/// (their texts, which no later wave needs), so that they are freed as the reading goes.
 pub struct SegDocWaves<F> {
     /// Token streams per wave (at least 1).
     pub size: usize,
@@ -193,7 +194,7 @@ pub struct SegDocWaves<F> {
 /// What [`SegDocWaves`] keeps of a segmented corpus.
 #[derive(Debug)]
 pub struct SegmentedHead {
-    /// The reports, as in [`Segmented::documents`].
+    /// The reports, as in [`Segmented::documents`], less what `each` took of them.
     pub documents: Vec<Document>,
     /// The number of token streams read.
     pub n_docs: usize,
@@ -201,7 +202,7 @@ pub struct SegmentedHead {
     pub vocab: Vocab,
 }
 
-impl<'de, F: FnMut(&[Document], Vec<(usize, SegDoc)>)> serde::de::DeserializeSeed<'de>
+impl<'de, F: FnMut(&mut [Document], Vec<(usize, SegDoc)>)> serde::de::DeserializeSeed<'de>
     for SegDocWaves<F>
 {
     type Value = SegmentedHead;
@@ -211,7 +212,9 @@ impl<'de, F: FnMut(&[Document], Vec<(usize, SegDoc)>)> serde::de::DeserializeSee
     }
 }
 
-impl<'de, F: FnMut(&[Document], Vec<(usize, SegDoc)>)> serde::de::Visitor<'de> for SegDocWaves<F> {
+impl<'de, F: FnMut(&mut [Document], Vec<(usize, SegDoc)>)> serde::de::Visitor<'de>
+    for SegDocWaves<F>
+{
     type Value = SegmentedHead;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -223,12 +226,12 @@ impl<'de, F: FnMut(&[Document], Vec<(usize, SegDoc)>)> serde::de::Visitor<'de> f
         mut seq: A,
     ) -> Result<SegmentedHead, A::Error> {
         use serde::de::Error;
-        let documents: Vec<Document> = seq
+        let mut documents: Vec<Document> = seq
             .next_element()?
             .ok_or_else(|| A::Error::invalid_length(0, &"3 fields"))?;
         let n_docs = seq
             .next_element_seed(Waves {
-                documents: &documents,
+                documents: &mut documents,
                 size: self.size.max(1),
                 each: &mut self.each,
             })?
@@ -246,12 +249,12 @@ impl<'de, F: FnMut(&[Document], Vec<(usize, SegDoc)>)> serde::de::Visitor<'de> f
 
 /// The token streams of [`SegDocWaves`], decoded one by one and handed on in waves.
 struct Waves<'a, F> {
-    documents: &'a [Document],
+    documents: &'a mut [Document],
     size: usize,
     each: &'a mut F,
 }
 
-impl<'de, F: FnMut(&[Document], Vec<(usize, SegDoc)>)> serde::de::DeserializeSeed<'de>
+impl<'de, F: FnMut(&mut [Document], Vec<(usize, SegDoc)>)> serde::de::DeserializeSeed<'de>
     for Waves<'_, F>
 {
     type Value = usize;
@@ -261,7 +264,9 @@ impl<'de, F: FnMut(&[Document], Vec<(usize, SegDoc)>)> serde::de::DeserializeSee
     }
 }
 
-impl<'de, F: FnMut(&[Document], Vec<(usize, SegDoc)>)> serde::de::Visitor<'de> for Waves<'_, F> {
+impl<'de, F: FnMut(&mut [Document], Vec<(usize, SegDoc)>)> serde::de::Visitor<'de>
+    for Waves<'_, F>
+{
     type Value = usize;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -276,7 +281,7 @@ impl<'de, F: FnMut(&[Document], Vec<(usize, SegDoc)>)> serde::de::Visitor<'de> f
             n += 1;
             if wave.len() == self.size {
                 (self.each)(
-                    self.documents,
+                    &mut *self.documents,
                     std::mem::replace(&mut wave, Vec::with_capacity(self.size)),
                 );
             }
@@ -322,7 +327,7 @@ mod tests {
                 crate::Stage::Segment,
                 SegDocWaves {
                     size,
-                    each: |documents: &[Document], wave: Vec<(usize, SegDoc)>| {
+                    each: |documents: &mut [Document], wave: Vec<(usize, SegDoc)>| {
                         assert!(wave.len() <= size);
                         assert_eq!(documents.len(), 5);
                         seen.extend(wave);
