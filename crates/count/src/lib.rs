@@ -102,8 +102,9 @@ pub fn run(seg: &Segmented, config: &Config, progress: &dyn Progress) -> Result<
 }
 
 /// The first half of [`run`]: what the passes need from the segmented corpus (its token
-/// stream, unigram counts, report list and vocabulary), after which the corpus can be let go
-/// of, so that it and the passes are not in memory together. [`finish`] is the second half.
+/// stream, unigram counts, report list and vocabulary), made by [`prepare`], which consumes
+/// the corpus so that it and the passes are not in memory together. [`finish`] is the second
+/// half.
 pub struct Prepared {
     stream: stream::Stream,
     unigram_tf: Vec<u64>,
@@ -128,17 +129,41 @@ fn count(
     progress: &dyn Progress,
     pass_size: Option<usize>,
 ) -> Result<Counts, Error> {
-    let prepared = prepare(seg, config, progress)?;
+    check(seg, config)?;
+    let docs = seg
+        .documents
+        .par_iter()
+        .zip(&seg.docs)
+        .map(|(d, s)| doc_info(d.clone(), s))
+        .collect();
+    let prepared = lay_out(docs, &seg.docs, seg.vocab.clone(), progress)?;
     passes(prepared, config, progress, pass_size)
 }
 
 /// Checks the input and builds the token stream, the unigram counts and the report list: the
-/// first half of [`run`].
+/// first half of [`run`]. It takes the corpus, and lets go of the reports' texts (as big as
+/// the token streams) before the stream is laid out, then of the token streams.
 pub fn prepare(
-    seg: &Segmented,
+    seg: Segmented,
     config: &Config,
     progress: &dyn Progress,
 ) -> Result<Prepared, Error> {
+    check(&seg, config)?;
+    let Segmented {
+        documents,
+        docs: streams,
+        vocab,
+    } = seg;
+    let docs: Vec<DocInfo> = documents
+        .into_par_iter()
+        .zip(&streams)
+        .map(|(d, s)| doc_info(d, s))
+        .collect();
+    tifa_core::memory::give_back();
+    lay_out(docs, &streams, vocab, progress)
+}
+
+fn check(seg: &Segmented, config: &Config) -> Result<(), Error> {
     config.validate()?;
     if seg.docs.len() != seg.documents.len() {
         return Err(Error::MismatchedDocuments {
@@ -146,29 +171,31 @@ pub fn prepare(
             streams: seg.docs.len(),
         });
     }
-    let n_tokens: u64 = seg.docs.iter().map(|d| d.tokens.len() as u64).sum();
+    Ok(())
+}
 
+/// A report's entry in the counts; its text is dropped here.
+fn doc_info(d: tifa_core::Document, s: &tifa_core::SegDoc) -> DocInfo {
+    DocInfo {
+        chars: d.text.chars().count() as u64,
+        id: d.id,
+        title: d.title,
+        source: d.source,
+        meta: d.meta,
+        tokens: s.tokens.len() as u64,
+    }
+}
+
+/// The token stream and unigram counts of `streams`, with the report list made of them.
+fn lay_out(
+    docs: Vec<DocInfo>,
+    streams: &[tifa_core::SegDoc],
+    vocab: tifa_core::Vocab,
+    progress: &dyn Progress,
+) -> Result<Prepared, Error> {
+    let n_tokens: u64 = streams.iter().map(|d| d.tokens.len() as u64).sum();
     progress.start("count: index", n_tokens);
-    // The report list (which counts the characters of every text) is made on other threads
-    // while the stream is laid out.
-    let (built, docs) = rayon::join(
-        || stream::Stream::build(seg),
-        || {
-            seg.documents
-                .par_iter()
-                .zip(&seg.docs)
-                .map(|(d, s)| DocInfo {
-                    id: d.id.clone(),
-                    title: d.title.clone(),
-                    source: d.source.clone(),
-                    meta: d.meta.clone(),
-                    tokens: s.tokens.len() as u64,
-                    chars: d.text.chars().count() as u64,
-                })
-                .collect()
-        },
-    );
-    let (stream, unigram_tf) = built?;
+    let (stream, unigram_tf) = stream::Stream::build(streams, &vocab, &docs)?;
     progress.inc(n_tokens);
     progress.finish();
     Ok(Prepared {
@@ -176,7 +203,7 @@ pub fn prepare(
         unigram_tf,
         docs,
         n_tokens,
-        vocab: seg.vocab.clone(),
+        vocab,
     })
 }
 
@@ -258,8 +285,7 @@ mod tests {
             assert_eq!(count(&seg, &config, &NoProgress, Some(size)).unwrap(), one);
         }
         // In two halves, the corpus let go of in between.
-        let prepared = prepare(&seg, &config, &NoProgress).unwrap();
-        drop(seg);
+        let prepared = prepare(seg, &config, &NoProgress).unwrap();
         assert_eq!(finish(prepared, &config, &NoProgress).unwrap(), one);
     }
 }

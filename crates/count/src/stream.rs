@@ -20,7 +20,7 @@
 use std::cmp::Ordering;
 
 use rayon::prelude::*;
-use tifa_core::{Segmented, TokenKind};
+use tifa_core::{DocInfo, SegDoc, TokenKind, Vocab};
 
 use crate::Error;
 
@@ -67,11 +67,14 @@ pub(crate) struct Stream {
 }
 
 impl Stream {
-    /// Lays the reports of `seg` out as one stream, and counts the corpus frequency of every
-    /// token id in the same read. Checks every token id against the vocabulary, so later
-    /// indexing cannot go out of bounds.
-    pub fn build(seg: &Segmented) -> Result<(Stream, Vec<u64>), Error> {
-        let vocab = &seg.vocab;
+    /// Lays the token streams of the reports `docs` out as one stream, and counts the corpus
+    /// frequency of every token id in the same read. Checks every token id against the
+    /// vocabulary, so later indexing cannot go out of bounds.
+    pub fn build(
+        streams: &[SegDoc],
+        vocab: &Vocab,
+        docs: &[DocInfo],
+    ) -> Result<(Stream, Vec<u64>), Error> {
         if vocab.kinds.len() != vocab.terms.len() {
             return Err(Error::Vocab {
                 terms: vocab.terms.len(),
@@ -84,8 +87,7 @@ impl Stream {
                 count: vocab.len() as u64,
             });
         }
-        let total: u64 = seg
-            .docs
+        let total: u64 = streams
             .iter()
             .map(|d| d.tokens.len() as u64 + 1)
             .sum::<u64>()
@@ -107,17 +109,13 @@ impl Stream {
             .collect();
         let mut unigram_tf = vec![0u64; vocab.len()];
         let mut text = Vec::with_capacity(total as usize);
-        let mut doc_starts = Vec::with_capacity(seg.docs.len());
+        let mut doc_starts = Vec::with_capacity(streams.len());
         text.push(HARD);
-        for (d, doc) in seg.docs.iter().enumerate() {
+        for (d, doc) in streams.iter().enumerate() {
             doc_starts.push(text.len() as u32);
             for &id in &doc.tokens {
                 let kind = kinds.get(id as usize).ok_or_else(|| Error::UnknownToken {
-                    doc: seg
-                        .documents
-                        .get(d)
-                        .map(|x| x.id.clone())
-                        .unwrap_or_default(),
+                    doc: docs.get(d).map(|x| x.id.clone()).unwrap_or_default(),
                     id,
                     vocab: vocab.len(),
                 })?;
