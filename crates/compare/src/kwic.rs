@@ -194,7 +194,7 @@ fn line_at(
     vocab: &Vocab,
     context_chars: usize,
 ) -> Option<Kwic> {
-    let start = *doc.starts.get(at)? as usize;
+    let start = doc.start(at, vocab)? as usize;
     let end = doc.end(at + len - 1, vocab)? as usize;
     let phrase = text.get(start..end)?;
     let before = text.get(..start)?;

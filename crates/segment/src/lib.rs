@@ -297,11 +297,7 @@ fn segment_chunk<'t>(
     for d in documents {
         // About one token per five bytes of Chinese text; a guess to avoid regrowing.
         let guess = d.text.len() / 5;
-        let mut doc = SegDoc {
-            tokens: Vec::with_capacity(guess),
-            starts: Vec::with_capacity(guess),
-            odd_ends: Vec::new(),
-        };
+        let mut doc = SegDoc::with_capacity(guess);
         segmenter.each_token(&d.text, &mut spans, |term, kind, start, end| {
             let id = interner.id(term, kind);
             // Offsets fit: `run` refused texts longer than u32::MAX bytes. The end is kept only
@@ -310,8 +306,7 @@ fn segment_chunk<'t>(
         });
         // The guess is off by a sixth either way on news text (a doubling when it is short);
         // the corpus's token streams are held until count, so their spare room is given up.
-        doc.tokens.shrink_to_fit();
-        doc.starts.shrink_to_fit();
+        doc.shrink_to_fit();
         docs.push(doc);
         progress.inc(d.text.len() as u64);
     }
@@ -369,15 +364,12 @@ mod tests {
         assert_eq!(out.documents.len(), TEXTS.len());
         assert_eq!(out.docs.len(), TEXTS.len());
         for (doc, sd) in out.documents.iter().zip(&out.docs) {
-            assert_eq!(sd.tokens.len(), sd.starts.len());
             assert!(sd.odd_ends.is_empty());
             let direct = seg.tokens(&doc.text);
             assert_eq!(direct.len(), sd.tokens.len());
             for (i, &id) in sd.tokens.iter().enumerate() {
-                let (start, end) = (
-                    sd.starts[i] as usize,
-                    sd.end(i, &out.vocab).unwrap() as usize,
-                );
+                let (start, end) = sd.span(i, &out.vocab).unwrap();
+                let (start, end) = (start as usize, end as usize);
                 let term = out.vocab.term(id);
                 assert_eq!(&doc.text[start..end], term);
                 assert_eq!(out.vocab.kind(id), direct[i].kind);
@@ -448,7 +440,8 @@ mod tests {
         // The class term is not the text, so the number's own end is kept and found again.
         let d = &out.docs[0];
         let span = |i: usize| {
-            &out.documents[0].text[d.starts[i] as usize..d.end(i, &out.vocab).unwrap() as usize]
+            let (start, end) = d.span(i, &out.vocab).unwrap();
+            &out.documents[0].text[start as usize..end as usize]
         };
         assert_eq!(span(0), "2024");
         assert_eq!(span(1), "年");
