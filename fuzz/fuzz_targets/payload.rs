@@ -92,7 +92,15 @@ fuzz_target!(|data: &[u8]| {
     match code {
         1 => exercise::<Corpus>(path, Stage::Clean, &file, |_| {}),
         2 => {
-            exercise::<Segmented>(path, Stage::Segment, &file, |s| probe(&s.vocab));
+            exercise::<Segmented>(path, Stage::Segment, &file, |s| {
+                probe(&s.vocab);
+                // Offsets come from the gaps, odd ends and marks read from the file.
+                for d in s.docs.iter().take(8) {
+                    for i in 0..d.tokens.len().min(64) + 1 {
+                        let _ = d.span(i, &s.vocab);
+                    }
+                }
+            });
             // Read in waves, the file gives the same corpus, or is refused the same way.
             let whole = format::read::<Segmented>(path, Stage::Segment);
             let mut docs = Vec::new();

@@ -215,12 +215,7 @@ fn line_at(
         .take(context_chars)
         .last()
         .map_or(0, |(i, c)| i + c.len_utf8());
-    Some(Kwic {
-        doc: d,
-        left: before[from..].to_string(),
-        phrase: phrase.to_string(),
-        right: after[..to].to_string(),
-    })
+    Some(Kwic::new(d, &before[from..], phrase, &after[..to]))
 }
 
 #[cfg(test)]
@@ -279,15 +274,10 @@ mod tests {
         let k = &all(&[(&phrase, &per_doc)], &seg, 5, 3)[0];
         assert_eq!(k.len(), 2);
         assert_eq!(
-            (
-                k[0].doc,
-                k[0].left.as_str(),
-                k[0].phrase.as_str(),
-                k[0].right.as_str()
-            ),
+            (k[0].doc, k[0].left(), k[0].phrase(), k[0].right()),
             (0, "我们要", "增强四个意识", "，坚定")
         );
-        assert_eq!((k[1].left.as_str(), k[1].right.as_str()), ("必须", "。"));
+        assert_eq!((k[1].left(), k[1].right()), ("必须", "。"));
         // One line asked for: the first report.
         let one = &all(&[(&phrase, &per_doc)], &seg, 1, 3)[0];
         assert_eq!(one[0].doc, 0);

@@ -255,9 +255,9 @@ fn years_and_examples() {
     assert_eq!((s.first_year, s.last_year), (Some(2018), Some(2020)));
     assert_eq!(s.per_year, vec![(2018, 1), (2019, 1), (2020, 1)]);
     assert_eq!(s.kwic.len(), 3);
-    assert_eq!(s.kwic[0].phrase, "有件必备、有备必审、有错必纠");
-    assert!(s.kwic[0].left.ends_with("。落实"));
-    assert_eq!(s.kwic[0].right, "。");
+    assert_eq!(s.kwic[0].phrase(), "有件必备、有备必审、有错必纠");
+    assert!(s.kwic[0].left().ends_with("。落实"));
+    assert_eq!(s.kwic[0].right(), "。");
     assert_eq!(c.summary.years, Some((2017, 2021)));
     assert_eq!(c.summary.n_docs, 6);
     assert_eq!(c.settings.get("min_df").map(String::as_str), Some("2"));
@@ -490,7 +490,7 @@ proptest::proptest! {
             let head = c.slogans.iter().find(|h| h.phrase == s.family).unwrap();
             proptest::prop_assert_eq!(&head.family, &head.phrase);
             for k in &s.kwic {
-                proptest::prop_assert_eq!(&k.phrase, &s.phrase);
+                proptest::prop_assert_eq!(k.phrase(), s.phrase.as_str());
             }
             proptest::prop_assert!((0.0..=1.0).contains(&s.dp));
             proptest::prop_assert!((0.0..=1.0).contains(&s.score));

@@ -36,17 +36,92 @@ impl Kind {
     }
 }
 
-/// One keyword-in-context line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One keyword-in-context line: the phrase as it stands in the report, with the text before
+/// and after it. The three parts live in one string, so that a line is one allocation rather
+/// than three (a big corpus has millions of lines, held by compare and by report); it is
+/// stored as the three strings.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Kwic {
     /// Index of the document in [`Comparison::docs`].
     pub doc: u32,
+    /// The text before the phrase, the phrase and the text after it, end to end.
+    text: Box<str>,
+    /// Byte length of the text before the phrase.
+    left: u32,
+    /// Byte length of the phrase.
+    phrase: u32,
+}
+
+impl Kwic {
+    /// A line from report `doc`: `left`, then `phrase`, then `right`. Parts longer than 4 GB
+    /// are cut to nothing.
+    pub fn new(doc: u32, left: &str, phrase: &str, right: &str) -> Kwic {
+        let len = |s: &str| u32::try_from(s.len()).ok();
+        let (left, phrase, right) = match (len(left), len(phrase)) {
+            (Some(_), Some(_)) => (left, phrase, right),
+            _ => ("", "", ""),
+        };
+        let mut text = String::with_capacity(left.len() + phrase.len() + right.len());
+        text.push_str(left);
+        text.push_str(phrase);
+        text.push_str(right);
+        Kwic {
+            doc,
+            text: text.into_boxed_str(),
+            left: left.len() as u32,
+            phrase: phrase.len() as u32,
+        }
+    }
+
     /// Text before the phrase.
-    pub left: String,
+    pub fn left(&self) -> &str {
+        self.text.get(..self.left as usize).unwrap_or("")
+    }
+
     /// The phrase as it stands in the text.
-    pub phrase: String,
+    pub fn phrase(&self) -> &str {
+        let (a, b) = (
+            self.left as usize,
+            self.left as usize + self.phrase as usize,
+        );
+        self.text.get(a..b).unwrap_or("")
+    }
+
     /// Text after the phrase.
-    pub right: String,
+    pub fn right(&self) -> &str {
+        let b = self.left as usize + self.phrase as usize;
+        self.text.get(b..).unwrap_or("")
+    }
+}
+
+impl Serialize for Kwic {
+    /// As the struct of its four fields (`doc`, `left`, `phrase`, `right`).
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Kwic", 4)?;
+        st.serialize_field("doc", &self.doc)?;
+        st.serialize_field("left", self.left())?;
+        st.serialize_field("phrase", self.phrase())?;
+        st.serialize_field("right", self.right())?;
+        st.end()
+    }
+}
+
+/// [`Kwic`] as it is stored.
+#[derive(Deserialize)]
+#[serde(rename = "Kwic")]
+struct KwicFields {
+    doc: u32,
+    left: String,
+    phrase: String,
+    right: String,
+}
+
+impl<'de> Deserialize<'de> for Kwic {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Kwic, D::Error> {
+        let f = KwicFields::deserialize(d)?;
+        Ok(Kwic::new(f.doc, &f.left, &f.phrase, &f.right))
+    }
 }
 
 /// One slogan: a row of `slogans.tsv`.
@@ -159,4 +234,52 @@ pub struct Comparison {
     pub slogans: Vec<Slogan>,
     /// Group comparisons, one per `--group-by` field.
     pub groups: Vec<GroupComparison>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::{decode_payload, encode, Stage, HEADER_LEN};
+
+    /// The three strings a line was stored as before it was held in one.
+    #[derive(Serialize)]
+    struct ThreeStrings<'a> {
+        doc: u32,
+        left: &'a str,
+        phrase: &'a str,
+        right: &'a str,
+    }
+
+    fn payload<T: Serialize>(v: &T) -> Vec<u8> {
+        encode(Stage::Compare, 0, 0, v).unwrap()[HEADER_LEN..].to_vec()
+    }
+
+    #[test]
+    fn a_line_keeps_its_three_parts_and_is_stored_as_three_strings() {
+        let lines = [
+            ("坚持", "以人民为中心", "。"),
+            ("", "两个维护", ""),
+            ("a", "", "b"),
+        ];
+        for (left, phrase, right) in lines {
+            let k = Kwic::new(7, left, phrase, right);
+            assert_eq!(
+                (k.doc, k.left(), k.phrase(), k.right()),
+                (7, left, phrase, right)
+            );
+            let three = ThreeStrings {
+                doc: 7,
+                left,
+                phrase,
+                right,
+            };
+            assert_eq!(payload(&k), payload(&three));
+            assert_eq!(
+                serde_json::to_string(&k).unwrap(),
+                serde_json::to_string(&three).unwrap()
+            );
+            let back: Kwic = decode_payload(std::path::Path::new("kwic"), &payload(&k)).unwrap();
+            assert_eq!(back, k);
+        }
+    }
 }

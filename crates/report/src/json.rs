@@ -248,9 +248,9 @@ fn slogan<'a>(s: &'a Slogan, cmp: &'a Comparison) -> SloganJson<'a> {
             .iter()
             .map(|k| KwicJson {
                 doc: k.doc,
-                left: &k.left,
-                phrase: &k.phrase,
-                right: &k.right,
+                left: k.left(),
+                phrase: k.phrase(),
+                right: k.right(),
             })
             .collect(),
     }
@@ -465,11 +465,11 @@ fn push_slogan(buf: &mut Vec<u8>, s: &Slogan, heads: &[Vec<u8>]) -> Result<(), E
         buf.extend_from_slice(b"{\"doc\":");
         push_int(buf, k.doc);
         buf.extend_from_slice(b",\"left\":");
-        push_str(buf, &k.left)?;
+        push_str(buf, k.left())?;
         buf.extend_from_slice(b",\"phrase\":");
-        push_str(buf, &k.phrase)?;
+        push_str(buf, k.phrase())?;
         buf.extend_from_slice(b",\"right\":");
-        push_str(buf, &k.right)?;
+        push_str(buf, k.right())?;
         buf.push(b'}');
     }
     buf.extend_from_slice(b"]}");

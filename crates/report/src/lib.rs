@@ -291,12 +291,7 @@ mod tests {
                     family: phrases[(i + 1) % phrases.len()].to_string(),
                     per_year: vec![(2001, 1), (2003, i as u32)],
                     kwic: (0..i % 3)
-                        .map(|k| Kwic {
-                            doc: (k % 11) as u32,
-                            left: "左\t".to_string(),
-                            phrase: phrases[k].to_string(),
-                            right: "<右>".to_string(),
-                        })
+                        .map(|k| Kwic::new((k % 11) as u32, "左\t", phrases[k], "<右>"))
                         .collect(),
                     per_doc,
                 }

@@ -125,7 +125,7 @@ fn page_data<'a>(cmp: &'a Comparison, config: &Config) -> PageData<'a> {
                     .kwic
                     .iter()
                     .take(config.kwic_lines)
-                    .map(|k| (k.doc, k.left.as_str(), k.phrase.as_str(), k.right.as_str()))
+                    .map(|k| (k.doc, k.left(), k.phrase(), k.right()))
                     .collect(),
             })
             .collect(),

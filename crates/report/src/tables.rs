@@ -104,7 +104,7 @@ impl Row {
         }
         self.end_field();
         if let Some(k) = s.kwic.first() {
-            for part in [&k.left, "【", &k.phrase, "】", &k.right] {
+            for part in [k.left(), "【", k.phrase(), "】", k.right()] {
                 self.text.push_str(part);
             }
         }
@@ -406,7 +406,7 @@ mod tests {
             top.join(" | "),
             s.kwic
                 .first()
-                .map(|k| format!("{}【{}】{}", k.left, k.phrase, k.right))
+                .map(|k| format!("{}【{}】{}", k.left(), k.phrase(), k.right()))
                 .unwrap_or_default(),
         ]
     }

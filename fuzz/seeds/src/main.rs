@@ -133,12 +133,7 @@ fn main() {
         family: "以人民为中心".into(),
         per_doc: vec![(0, 2)],
         per_year: vec![(2024, 1)],
-        kwic: vec![Kwic {
-            doc: 0,
-            left: "坚持".into(),
-            phrase: "以人民为中心".into(),
-            right: "。".into(),
-        }],
+        kwic: vec![Kwic::new(0, "坚持", "以人民为中心", "。")],
     };
     let cmp = Comparison {
         summary: CorpusSummary {

@@ -81,12 +81,7 @@ fn slogan(
 }
 
 fn kw(doc: u32, left: &str, phrase: &str, right: &str) -> Kwic {
-    Kwic {
-        doc,
-        left: left.to_string(),
-        phrase: phrase.to_string(),
-        right: right.to_string(),
-    }
+    Kwic::new(doc, left, phrase, right)
 }
 
 /// The sample comparison.
