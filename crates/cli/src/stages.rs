@@ -65,8 +65,9 @@ const GIVE_BACK_EVERY: usize = 64 << 20;
 
 /// The examples in context of a selection, read from segment.bin (whose header was read earlier
 /// in this run) wave by wave of token streams, so that only the reports' texts (each freed once
-/// its wave is done) and one wave of token streams are in memory; returns the lines and the
-/// number of token streams.
+/// its wave is done) and a few waves of token streams are in memory; returns the lines and the
+/// number of token streams. The file is decoded on this thread while the lines of the wave
+/// before are taken on the others.
 fn examples(
     bars: &Bars,
     selection: &tifa_compare::Selection,
@@ -74,30 +75,51 @@ fn examples(
     segment: &Path,
     known: &Header,
 ) -> anyhow::Result<(Vec<Vec<tifa_core::Kwic>>, usize)> {
+    use tifa_core::{Document, SegDoc};
     let mut examples = selection.examples(config, bars);
-    let mut freed = 0usize;
-    let waves = tifa_core::SegDocWaves {
-        size: tifa_compare::Examples::wave_size(),
-        each: |documents: &mut [tifa_core::Document], wave: Vec<(usize, tifa_core::SegDoc)>| {
-            let docs: Vec<(usize, &tifa_core::SegDoc)> =
-                wave.iter().map(|(i, d)| (*i, d)).collect();
-            examples.wave(documents, &docs);
-            // No later wave reads these reports: their texts are freed as the reading goes
-            // (on the 1 GB corpus they are 1 GB). The lines are made on other threads, whose
-            // heaps cannot reuse the texts' memory, so it goes back to the system every
-            // `GIVE_BACK_EVERY` bytes (`tifa_core::memory`).
-            for &(i, _) in &wave {
-                if let Some(d) = documents.get_mut(i) {
-                    freed += std::mem::take(&mut d.text).capacity();
+    // A wave: (report index, text, token stream). No later wave reads these reports, so their
+    // texts are taken from them (on the 1 GB corpus the texts are 1 GB).
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(usize, String, SegDoc)>>(1);
+    let (read, taken) = std::thread::scope(|scope| {
+        let taker = scope.spawn(move || {
+            let mut freed = 0usize;
+            for wave in rx {
+                let docs: Vec<(usize, &str, &SegDoc)> =
+                    wave.iter().map(|(i, t, d)| (*i, t.as_str(), d)).collect();
+                examples.wave(&docs);
+                freed += wave.iter().map(|(_, t, _)| t.capacity()).sum::<usize>();
+                drop(docs);
+                drop(wave);
+                // The texts were read on another thread, whose heap cannot reuse their
+                // memory for the lines, so it goes back to the system every
+                // `GIVE_BACK_EVERY` bytes (`tifa_core::memory`).
+                if freed >= GIVE_BACK_EVERY {
+                    tifa_core::memory::give_back();
+                    freed = 0;
                 }
             }
-            if freed >= GIVE_BACK_EVERY {
-                tifa_core::memory::give_back();
-                freed = 0;
-            }
-        },
-    };
-    let (h, head) = format::read_seed(segment, Stage::Segment, waves)?;
+            examples
+        });
+        let waves = tifa_core::SegDocWaves {
+            size: tifa_compare::Examples::wave_size(),
+            each: move |documents: &mut [Document], wave: Vec<(usize, SegDoc)>| {
+                let wave = wave
+                    .into_iter()
+                    .map(|(i, d)| {
+                        let text = documents.get_mut(i).map(|r| std::mem::take(&mut r.text));
+                        (i, text.unwrap_or_default(), d)
+                    })
+                    .collect();
+                // A send fails only when the taker has stopped, which its join reports.
+                let _ = tx.send(wave);
+            },
+        };
+        // The reader owns the sender: the taker's loop ends when the reading does.
+        let read = format::read_seed(segment, Stage::Segment, waves);
+        (read, taker.join())
+    });
+    let examples = taken.map_err(|_| anyhow::anyhow!("taking the examples failed"))?;
+    let (h, head) = read?;
     if h.checksum != known.checksum {
         anyhow::bail!("{}: changed while tifa was running", segment.display());
     }

@@ -5,11 +5,21 @@
 //! reports in corpus order, and in each the first occurrence is shown. Context stops at a
 //! paragraph break so that a line never runs into a heading or the next paragraph.
 
+use std::cell::RefCell;
+
 use rayon::prelude::*;
-use tifa_core::{Document, Kwic, SegDoc, Segmented, Vocab};
+use tifa_core::{Kwic, SegDoc, Segmented, Vocab};
 
 /// One slogan as the examples need it: its tokens and `(document, occurrences)` list.
 pub type Item<'a> = (&'a [u32], &'a [(u32, u32)]);
+
+thread_local! {
+    /// Each thread keeps, per token id, where the current report's list of positions of that
+    /// token is (0: not wanted), instead of hashing every token of every report. Kept from
+    /// report to report (every report puts back the zeros it changed): a fresh table per wave
+    /// was a fresh mapping, zeroed page by page by the kernel.
+    static SLOTS: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
+}
 
 /// Reports per wave, per thread.
 const WAVE_PER_THREAD: usize = 16;
@@ -70,33 +80,24 @@ impl<'a> Lines<'a> {
         }
     }
 
-    /// Takes the lines of a wave of `(report index, token stream)`, in corpus order, from the
-    /// reports' texts in `documents`; `vocab` gives the token lengths.
-    pub fn wave(&mut self, documents: &[Document], docs: &[(usize, &SegDoc)], vocab: &Vocab) {
-        // Each thread keeps, per token id, where the current report's list of positions of
-        // that token is (0: not wanted), instead of hashing every token of every report.
+    /// Takes the lines of a wave of `(report index, text, token stream)`, in corpus order;
+    /// `vocab` gives the token lengths.
+    pub fn wave(&mut self, docs: &[(usize, &str, &SegDoc)], vocab: &Vocab) {
         let (items, by_doc, context_chars) = (&self.items, &self.by_doc, self.context_chars);
         let lines: Vec<Vec<(usize, Kwic)>> = docs
             .par_iter()
-            .map_init(
-                || vec![0u32; vocab.len()],
-                |slot, &(d, doc)| {
-                    let reqs = by_doc.get(d).map_or(&[][..], Vec::as_slice);
-                    match documents.get(d) {
-                        Some(report) if !reqs.is_empty() => lines_of(
-                            d,
-                            doc,
-                            &report.text,
-                            reqs,
-                            items,
-                            vocab,
-                            slot,
-                            context_chars,
-                        ),
-                        _ => Vec::new(),
+            .map(|&(d, text, doc)| {
+                let reqs = by_doc.get(d).map_or(&[][..], Vec::as_slice);
+                if reqs.is_empty() {
+                    return Vec::new();
+                }
+                SLOTS.with_borrow_mut(|slot| {
+                    if slot.len() < vocab.len() {
+                        slot.resize(vocab.len(), 0);
                     }
-                },
-            )
+                    lines_of(d, doc, text, reqs, items, vocab, slot, context_chars)
+                })
+            })
             .collect();
         for (s, line) in lines.into_iter().flatten() {
             self.out[s].push(line);
@@ -106,9 +107,15 @@ impl<'a> Lines<'a> {
     /// Takes the lines of a segmented corpus in memory, wave by wave; `after_wave(n)` is told
     /// the number of reports of each wave done.
     pub fn segmented(&mut self, seg: &Segmented, mut after_wave: impl FnMut(usize)) {
-        let docs: Vec<(usize, &SegDoc)> = seg.docs.iter().enumerate().collect();
+        let docs: Vec<(usize, &str, &SegDoc)> = seg
+            .docs
+            .iter()
+            .zip(&seg.documents)
+            .enumerate()
+            .map(|(d, (doc, report))| (d, report.text.as_str(), doc))
+            .collect();
         for wave in docs.chunks(wave_size()) {
-            self.wave(&seg.documents, wave, &seg.vocab);
+            self.wave(wave, &seg.vocab);
             after_wave(wave.len());
         }
     }

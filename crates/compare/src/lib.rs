@@ -28,8 +28,8 @@ use std::ops::Range;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tifa_core::{
-    Comparison, CorpusSummary, Counts, Document, Kind, Kwic, Phrase, Progress, SegDoc, Segmented,
-    Slogan, TokenKind, Vocab,
+    Comparison, CorpusSummary, Counts, Kind, Kwic, Phrase, Progress, SegDoc, Segmented, Slogan,
+    TokenKind, Vocab,
 };
 
 pub mod classify;
@@ -386,10 +386,9 @@ impl Examples<'_> {
         kwic::wave_size()
     }
 
-    /// Takes the lines of a wave of `(report index, token stream)`, in corpus order, the
-    /// reports' texts from `documents` (the segmented corpus's reports).
-    pub fn wave(&mut self, documents: &[Document], docs: &[(usize, &SegDoc)]) {
-        self.lines.wave(documents, docs, self.vocab);
+    /// Takes the lines of a wave of `(report index, text, token stream)`, in corpus order.
+    pub fn wave(&mut self, docs: &[(usize, &str, &SegDoc)]) {
+        self.lines.wave(docs, self.vocab);
         self.progress.inc(docs.len() as u64);
     }
 

@@ -513,9 +513,12 @@ fn examples_do_not_depend_on_the_waves_of_reports() {
     for size in [1, 2, 5, 100] {
         let selection = select(&counts, &config, &NoProgress).unwrap();
         let mut examples = selection.examples(&config, &NoProgress);
-        let docs: Vec<(usize, &SegDoc)> = seg.docs.iter().enumerate().collect();
+        let docs: Vec<(usize, &str, &SegDoc)> = (seg.docs.iter().zip(&seg.documents))
+            .enumerate()
+            .map(|(d, (doc, report))| (d, report.text.as_str(), doc))
+            .collect();
         for wave in docs.chunks(size) {
-            examples.wave(&seg.documents, wave);
+            examples.wave(wave);
         }
         let lines = examples.into_lines();
         let got = complete(selection, lines, seg.docs.len(), &config, &NoProgress).unwrap();
