@@ -136,7 +136,7 @@ fn count(
         .documents
         .par_iter()
         .zip(&seg.docs)
-        .map(|(d, s)| doc_info(d.clone(), s))
+        .map(|(d, s)| doc_info(d, s))
         .collect();
     let prepared = lay_out(docs, &seg.docs, seg.vocab.clone(), progress)?;
     passes(prepared, config, progress, pass_size)
@@ -157,10 +157,11 @@ pub fn prepare(
         vocab,
     } = seg;
     let docs: Vec<DocInfo> = documents
-        .into_par_iter()
+        .par_iter()
         .zip(&streams)
         .map(|(d, s)| doc_info(d, s))
         .collect();
+    drop(documents);
     tifa_core::memory::give_back();
     lay_out(docs, &streams, vocab, progress)
 }
@@ -176,15 +177,15 @@ fn check(seg: &Segmented, config: &Config) -> Result<(), Error> {
     Ok(())
 }
 
-/// A report's entry in the counts; its text is dropped here.
-fn doc_info(d: tifa_core::Document, s: &tifa_core::SegDoc) -> DocInfo {
+/// A report's entry in the counts.
+fn doc_info(d: &tifa_core::Document, s: &tifa_core::SegDoc) -> DocInfo {
     DocInfo {
-        chars: d.text.chars().count() as u64,
-        id: d.id,
-        title: d.title,
-        source: d.source,
-        meta: d.meta,
+        id: d.id.clone(),
+        title: d.title.clone(),
+        source: d.source.clone(),
+        meta: d.meta.clone(),
         tokens: s.tokens.len() as u64,
+        chars: d.text.chars().count() as u64,
     }
 }
 
