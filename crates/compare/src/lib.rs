@@ -464,6 +464,9 @@ pub fn select(
     let wanted: Vec<&[u32]> = pre.iter().map(|c| phrases.tokens(c.index())).collect();
     let inside = contain::max_containing(counts, &wanted, progress);
     drop(wanted);
+    // The automaton was built on other threads, whose heaps the next steps do not reuse: its
+    // memory goes back to the system (`tifa_core::memory`; 30 MB off the peak on news).
+    tifa_core::memory::give_back();
     let pre: Vec<Pre> = pre
         .into_iter()
         .zip(inside)
@@ -545,6 +548,8 @@ pub fn select(
     progress.start("compare: sub-phrase counts", counts.phrases.len() as u64);
     let missing_tf = contain::max_containing(counts, &missing, progress);
     drop(missing);
+    // The same for the automaton of the missing parts.
+    tifa_core::memory::give_back();
     for (k, m) in missing_at.into_iter().zip(missing_tf) {
         tf[k] = m;
     }
