@@ -445,13 +445,16 @@ pub fn select(
         .flat_map_iter(|c| {
             let range = c * CHUNK..((c + 1) * CHUNK).min(n_phrases);
             let len = range.len();
+            // One text buffer for the chunk: allocating a string per phrase made the threads
+            // queue on the allocator's lock.
+            let mut text = String::new();
             let out: Vec<Pre> = range
                 .filter_map(|i| Some((i, phrases.get(i)?)))
                 // The numeric checks run before the phrase's text is built, which most phrases
                 // never need.
                 .filter(|(_, p)| p.df >= config.min_df && !too_closed(p, config))
                 .filter_map(|(i, p)| {
-                    let text = counts.vocab.phrase(p.tokens);
+                    counts.vocab.phrase_into(p.tokens, &mut text);
                     prefilter(i, &p, &text, &lexicon, config)
                 })
                 .collect();

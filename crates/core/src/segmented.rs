@@ -112,7 +112,19 @@ impl Vocab {
 
     /// The text of a token sequence, terms concatenated.
     pub fn phrase(&self, ids: &[u32]) -> String {
-        ids.iter().map(|&i| self.term(i)).collect()
+        let mut text = String::new();
+        self.phrase_into(ids, &mut text);
+        text
+    }
+
+    /// [`Vocab::phrase`] into `text`, which is cleared first: a caller that builds the texts of
+    /// millions of phrases one after another reuses one buffer instead of allocating each.
+    pub fn phrase_into(&self, ids: &[u32], text: &mut String) {
+        text.clear();
+        text.reserve(ids.iter().map(|&i| self.term(i).len()).sum());
+        for &i in ids {
+            text.push_str(self.term(i));
+        }
     }
 
     /// Number of terms.
