@@ -67,7 +67,8 @@ const GIVE_BACK_EVERY: usize = 64 << 20;
 /// in this run) wave by wave of token streams, so that only the reports' texts (each freed once
 /// its wave is done) and a few waves of token streams are in memory; returns the lines and the
 /// number of token streams. The file is decoded on this thread while the lines of the wave
-/// before are taken on the others.
+/// before are taken on the others. Freed memory goes back to the system before the reading
+/// (the callers have just let go of the counts) and after it (`tifa_core::memory`).
 fn examples(
     bars: &Bars,
     selection: &tifa_compare::Selection,
@@ -76,6 +77,7 @@ fn examples(
     known: &Header,
 ) -> anyhow::Result<(Vec<Vec<tifa_core::Kwic>>, usize)> {
     use tifa_core::{Document, SegDoc};
+    tifa_core::memory::give_back();
     let mut examples = selection.examples(config, bars);
     // A wave: (report index, text, token stream). No later wave reads these reports, so their
     // texts are taken from them (on the 1 GB corpus the texts are 1 GB).
@@ -118,6 +120,7 @@ fn examples(
         let read = format::read_seed(segment, Stage::Segment, waves);
         (read, taker.join())
     });
+    tifa_core::memory::give_back();
     let examples = taken.map_err(|_| anyhow::anyhow!("taking the examples failed"))?;
     let (h, head) = read?;
     if h.checksum != known.checksum {
@@ -313,7 +316,6 @@ pub fn count(g: &Global, bars: &Bars, input: &Path, out: &Path) -> anyhow::Resul
     let t = Timer::start(g);
     let (h, seg): (Header, Segmented) = read(bars, input, Stage::Segment)?;
     let prepared = tifa_count::prepare(seg, &config, bars)?;
-    tifa_core::memory::give_back();
     let counts = tifa_count::finish(prepared, &config, bars)?;
     let header = write(bars, out, Stage::Count, h.checksum, config_fp, &counts)?;
     say(g, count_line(&counts, out));
@@ -350,7 +352,6 @@ pub fn compare(
     same_run(input, &hc, segment, &hs)?;
     let selection = tifa_compare::select(&counts, &config, bars)?;
     drop(counts);
-    tifa_core::memory::give_back();
     let (lines, n_streams) = examples(bars, &selection, &config, segment, &hs)?;
     let cmp = tifa_compare::complete(selection, lines, n_streams, &config, bars)?;
     let input_fp = combine(&[hc.checksum, hs.checksum]);
@@ -638,7 +639,6 @@ fn run_stages(g: &Global, bars: &Bars, a: RunArgs, segmenter: Building<'_>) -> a
             // The write has ended, so this is the only holder and the clone never happens.
             let seg = Arc::try_unwrap(seg).unwrap_or_else(|shared| (*shared).clone());
             let prepared = tifa_count::prepare(seg, &count_cfg, bars)?;
-            tifa_core::memory::give_back();
             let c = tifa_count::finish(prepared, &count_cfg, bars)?;
             say(g, count_line(&c, &count_out));
             t.done(g, "count");
@@ -672,12 +672,8 @@ fn run_stages(g: &Global, bars: &Bars, a: RunArgs, segmenter: Building<'_>) -> a
             counts.release();
             let selection = tifa_compare::select(&c, &cmp_cfg, bars)?;
             drop(c);
-            // Freed pages go back to the system before segment.bin is read for the examples
-            // (`tifa_core::memory`), and again once its texts are let go of.
-            tifa_core::memory::give_back();
             let known = segmented.header(g)?;
             let (lines, n_streams) = examples(bars, &selection, &cmp_cfg, &seg_out, &known)?;
-            tifa_core::memory::give_back();
             let result = tifa_compare::complete(selection, lines, n_streams, &cmp_cfg, bars)?;
             // Both inputs were checked to belong together above, or made together in this run.
             let (hc, hs) = (counts.header(g)?, segmented.header(g)?);

@@ -126,18 +126,6 @@ impl<'a> Lines<'a> {
     }
 }
 
-/// Up to `per_slogan` lines for each item, in item order, from a segmented corpus in memory.
-pub fn all(
-    items: &[Item],
-    seg: &Segmented,
-    per_slogan: usize,
-    context_chars: usize,
-) -> Vec<Vec<Kwic>> {
-    let mut lines = Lines::new(items.to_vec(), seg.docs.len(), per_slogan, context_chars);
-    lines.segmented(seg, |_| {});
-    lines.into_lines()
-}
-
 /// The lines report `d` (token stream `doc`, text `text`) gives to the slogans that asked it
 /// for one, as `(slogan, line)`. `slot` is zeroed, one entry per token id, and is left zeroed.
 #[allow(clippy::too_many_arguments)]
@@ -201,8 +189,13 @@ fn line_at(
     vocab: &Vocab,
     context_chars: usize,
 ) -> Option<Kwic> {
-    let start = doc.start(at, vocab)? as usize;
-    let end = doc.end(at + len - 1, vocab)? as usize;
+    let (start, end) = doc.span(at, vocab)?;
+    // A one-token phrase (the most common) ends where its token does.
+    let end = match len {
+        1 => end,
+        _ => doc.end(at + len - 1, vocab)?,
+    };
+    let (start, end) = (start as usize, end as usize);
     let phrase = text.get(start..end)?;
     let before = text.get(..start)?;
     let after = text.get(end..)?;
@@ -229,6 +222,18 @@ fn line_at(
 mod tests {
     use super::*;
     use tifa_core::{Document, Meta, SegDoc};
+
+    /// Up to `per_slogan` lines for each item, in item order, from a segmented corpus in memory.
+    fn all(
+        items: &[Item],
+        seg: &Segmented,
+        per_slogan: usize,
+        context_chars: usize,
+    ) -> Vec<Vec<Kwic>> {
+        let mut lines = Lines::new(items.to_vec(), seg.docs.len(), per_slogan, context_chars);
+        lines.segmented(seg, |_| {});
+        lines.into_lines()
+    }
 
     fn seg_of(texts: &[(&str, &[&str])]) -> (Segmented, Vec<String>) {
         let mut terms: Vec<String> = Vec::new();

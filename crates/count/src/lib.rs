@@ -144,7 +144,8 @@ fn count(
 
 /// Checks the input and builds the token stream, the unigram counts and the report list: the
 /// first half of [`run`]. It takes the corpus, and lets go of the reports' texts (as big as
-/// the token streams) before the stream is laid out, then of the token streams.
+/// the token streams) before the stream is laid out, then of the token streams; the freed
+/// memory goes back to the system each time (`tifa_core::memory`).
 pub fn prepare(
     seg: Segmented,
     config: &Config,
@@ -163,7 +164,10 @@ pub fn prepare(
         .collect();
     drop(documents);
     tifa_core::memory::give_back();
-    lay_out(docs, &streams, vocab, progress)
+    let prepared = lay_out(docs, &streams, vocab, progress);
+    drop(streams);
+    tifa_core::memory::give_back();
+    prepared
 }
 
 fn check(seg: &Segmented, config: &Config) -> Result<(), Error> {
