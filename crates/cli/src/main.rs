@@ -169,6 +169,7 @@ pub struct CompareArgs {
 }
 
 fn main() -> ExitCode {
+    tifa_core::memory::map_large_blocks();
     // A panic is a bug, but even then the user gets one line, not a backtrace.
     std::panic::set_hook(Box::new(|info| {
         let msg = info

@@ -303,6 +303,16 @@ fn compare_line(c: &Comparison, out: &Path) -> String {
     format!("compare: {} slogans -> {}", c.slogans.len(), out.display())
 }
 
+/// The folder `out` goes in, made if it is missing: where a stage keeps its scratch files.
+fn scratch_dir(out: &Path) -> anyhow::Result<PathBuf> {
+    let dir = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+    Ok(dir)
+}
+
 fn count_config(g: &Global) -> anyhow::Result<(tifa_count::Config, u64)> {
     let config: tifa_count::Config = config::load(&g.config, "count")?;
     let fp = fingerprint_value(&("count", VERSION, &config));
@@ -316,7 +326,7 @@ pub fn count(g: &Global, bars: &Bars, input: &Path, out: &Path) -> anyhow::Resul
     let t = Timer::start(g);
     let (h, seg): (Header, Segmented) = read(bars, input, Stage::Segment)?;
     let prepared = tifa_count::prepare(seg, &config, bars)?;
-    let counts = tifa_count::finish(prepared, &config, bars)?;
+    let counts = tifa_count::finish(prepared, &config, bars, Some(&scratch_dir(out)?))?;
     let header = write(bars, out, Stage::Count, h.checksum, config_fp, &counts)?;
     say(g, count_line(&counts, out));
     t.done(g, "count");
@@ -639,7 +649,8 @@ fn run_stages(g: &Global, bars: &Bars, a: RunArgs, segmenter: Building<'_>) -> a
             // The write has ended, so this is the only holder and the clone never happens.
             let seg = Arc::try_unwrap(seg).unwrap_or_else(|shared| (*shared).clone());
             let prepared = tifa_count::prepare(seg, &count_cfg, bars)?;
-            let c = tifa_count::finish(prepared, &count_cfg, bars)?;
+            let c =
+                tifa_count::finish(prepared, &count_cfg, bars, Some(&scratch_dir(&count_out)?))?;
             say(g, count_line(&c, &count_out));
             t.done(g, "count");
             Output::made(c, count_out.clone(), Stage::Count, h_seg.checksum, count_fp)

@@ -365,6 +365,26 @@ pub struct Phrases {
     fixed: Vec<Fixed>,
 }
 
+/// How much a [`Phrases`] holds, column by column: what [`Phrases::reserve_exact`] needs to
+/// make room for phrases appended later, so that the columns never regrow.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PhrasesSize {
+    /// Phrases.
+    pub phrases: usize,
+    /// Token ids, all phrases together.
+    pub tokens: usize,
+    /// Bytes of packed per-report counts, all phrases together.
+    pub per_doc: usize,
+}
+
+impl std::ops::AddAssign for PhrasesSize {
+    fn add_assign(&mut self, o: PhrasesSize) {
+        self.phrases += o.phrases;
+        self.tokens += o.tokens;
+        self.per_doc += o.per_doc;
+    }
+}
+
 /// A [`Phrases`] arena outgrew its 32-bit offsets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("too many phrase tokens for 32-bit offsets")]
@@ -407,6 +427,58 @@ impl Phrases {
             quoted: p.quoted,
         });
         Ok(())
+    }
+
+    /// Appends every phrase of `other`, in order; fails, appending nothing, when the token
+    /// arena would outgrow 32-bit offsets.
+    pub fn append(&mut self, other: &Phrases) -> Result<(), PhrasesFull> {
+        let n = other.len();
+        let base = self.tokens.len();
+        u32::try_from(base + other.tokens.len()).map_err(|_| PhrasesFull)?;
+        // Offsets are shifted by what is already held; a damaged offset stays out of range
+        // (and reads as an empty slice), whatever it was.
+        self.tokens.extend_from_slice(&other.tokens);
+        self.token_ends.extend(
+            other.token_ends[..n]
+                .iter()
+                .map(|&e| e.saturating_add(base as u32)),
+        );
+        let base = self.per_doc.len() as u64;
+        self.per_doc.extend_from_slice(&other.per_doc);
+        self.per_doc_ends.extend(
+            other.per_doc_ends[..n]
+                .iter()
+                .map(|&e| e.saturating_add(base)),
+        );
+        self.fixed.extend_from_slice(&other.fixed[..n]);
+        Ok(())
+    }
+
+    /// What the columns hold.
+    pub fn size(&self) -> PhrasesSize {
+        PhrasesSize {
+            phrases: self.len(),
+            tokens: self.tokens.len(),
+            per_doc: self.per_doc.len(),
+        }
+    }
+
+    /// Makes room for exactly `more` on top of what is held.
+    pub fn reserve_exact(&mut self, more: PhrasesSize) {
+        self.tokens.reserve_exact(more.tokens);
+        self.token_ends.reserve_exact(more.phrases);
+        self.per_doc.reserve_exact(more.per_doc);
+        self.per_doc_ends.reserve_exact(more.phrases);
+        self.fixed.reserve_exact(more.phrases);
+    }
+
+    /// Removes every phrase, keeping the columns' room for reuse.
+    pub fn clear(&mut self) {
+        self.tokens.clear();
+        self.token_ends.clear();
+        self.per_doc.clear();
+        self.per_doc_ends.clear();
+        self.fixed.clear();
     }
 
     /// Releases spare capacity of the arenas.
@@ -568,6 +640,36 @@ mod tests {
         };
         assert_eq!(counts.get(&[1, 2]).map(|p| p.tf), Some(1));
         assert!(counts.get(&[2]).is_none());
+    }
+
+    #[test]
+    fn appended_lists_read_as_one() {
+        let owned = vec![
+            stats(&[1], &[(0, 2), (3, 1)]),
+            stats(&[1, 2], &[(0, 1)]),
+            stats(&[2, 5, 7], &[(1, 4), (2, 1), (3, 1)]),
+            stats(&[4, 4], &[(2, 7)]),
+        ];
+        let (a, b): (Phrases, Phrases) = (
+            owned[..2].iter().cloned().collect(),
+            owned[2..].iter().cloned().collect(),
+        );
+        let mut all = Phrases::new();
+        let mut size = a.size();
+        size += b.size();
+        all.reserve_exact(size);
+        all.append(&a).unwrap();
+        all.append(&b).unwrap();
+        let whole: Phrases = owned.iter().cloned().collect();
+        assert_eq!(all, whole);
+        assert_eq!(all.size(), size);
+        assert_eq!(size.phrases, 4);
+        assert_eq!(size.tokens, 8);
+        // Cleared, a list is empty and takes new phrases from offset 0.
+        all.clear();
+        assert!(all.is_empty());
+        all.append(&b).unwrap();
+        assert_eq!(all, b);
     }
 
     proptest::proptest! {

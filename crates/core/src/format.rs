@@ -212,6 +212,19 @@ fn header_bytes(h: &Header) -> [u8; HEADER_LEN] {
     b
 }
 
+/// Appends `value` to `w` with no header: scratch data that a stage writes out and reads back
+/// itself (with [`read_scratch`]) within one run, never a file anyone else reads.
+pub fn write_scratch<T: Serialize, W: std::io::Write>(w: &mut W, value: &T) -> Result<(), String> {
+    bincode::serde::encode_into_std_write(value, w, bincode_config())
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// Reads back the next value [`write_scratch`] wrote to `r`.
+pub fn read_scratch<T: DeserializeOwned, R: std::io::Read>(r: &mut R) -> Result<T, String> {
+    bincode::serde::decode_from_std_read(r, bincode_config()).map_err(|e| e.to_string())
+}
+
 /// Writes `value` to `path` as an intermediate of `stage`, atomically, streaming the payload
 /// (no second copy of it in memory). Returns the header written.
 pub fn write<T: Serialize>(

@@ -28,6 +28,7 @@ pub use comparison::{
 pub use corpus::{CleanLogRow, Corpus, Document, Meta, Skipped};
 pub use counts::{
     Branching, Counts, DocInfo, PerDoc, PerDocIter, Phrase, PhraseStats, Phrases, PhrasesFull,
+    PhrasesSize,
 };
 pub use format::{FormatError, Header, Stage};
 pub use progress::{NoProgress, Progress};

@@ -11,6 +11,36 @@
 //! run, each a few milliseconds), never in a loop: returned pages cost a page fault each when
 //! they are used again.
 
+/// Blocks of at least this many bytes get a mapping of their own (see [`map_large_blocks`]).
+pub const LARGE_BLOCK: usize = 1 << 20;
+
+/// Has every block of at least [`LARGE_BLOCK`] bytes allocated in a mapping of its own, which
+/// goes back to the system as soon as it is freed. Call it once, first thing in `main`.
+///
+/// glibc starts with that policy for blocks of 128 KiB and more, but each time such a block is
+/// freed it raises the threshold to the block's size, up to 32 MiB: after the first stage has
+/// freed its file buffers, blocks of up to 32 MiB (a report's text and tokens, a wave of
+/// phrases, a pass's scratch arrays) come from its heaps instead. There they are mixed with
+/// small long-lived allocations (vocabulary terms, report titles), so the pages they leave
+/// when freed cannot all be returned, even by [`give_back`]. With a fixed threshold the run's
+/// peak on the news corpus went down by 40 MB in count and compare and by 40 MB in report, in
+/// the same time. Does nothing outside glibc.
+pub fn map_large_blocks() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    set_mmap_threshold();
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
+fn set_mmap_threshold() {
+    // SAFETY: mallopt takes two integers and changes a setting of the allocator; glibc
+    // serialises it against allocations. Setting M_MMAP_THRESHOLD also turns off the dynamic
+    // adjustment of the threshold.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, LARGE_BLOCK as libc::c_int);
+    }
+}
+
 /// Returns the pages of memory this process has freed to the system. On glibc this is
 /// `malloc_trim(0)`; elsewhere it does nothing (other allocators return memory on their own
 /// terms).

@@ -15,7 +15,9 @@
 //! the suffixes of one pass at a time — suffixes are processed in passes of equal size by first
 //! token, about a sixteenth of them (at least 2M) per pass, at 36 bytes per suffix (its sort
 //! key, position, left token and report in 32, and its LCP; the walk reads phrase tokens from
-//! the keys) — plus the phrases of two waves of chunks before they join the output. Time: two
+//! the keys) — plus the phrases of two waves of chunks before they join the output. Given a
+//! scratch folder ([`finish`]), the output joins them only after the passes: each pass's
+//! phrases are written to a temporary file and read back at the end (module `spill`). Time: two
 //! parallel scans of the stream and one sort of packed keys per pass (most comparisons never
 //! touch the stream), then one scan per stored class of phrases. Passes and parallel chunks are
 //! cut by the data alone, so the output does not depend on the thread count.
@@ -23,6 +25,7 @@
 mod config;
 mod lookup;
 mod phrases;
+mod spill;
 mod stream;
 
 pub use config::Config;
@@ -76,6 +79,14 @@ pub enum Error {
         /// Size of the vocabulary.
         vocab: usize,
     },
+    /// The scratch file for the phrases of finished passes could not be written or read back.
+    #[error("count: scratch file in {}: {message}", dir.display())]
+    Scratch {
+        /// The folder of the scratch file.
+        dir: std::path::PathBuf,
+        /// What went wrong.
+        message: String,
+    },
     /// The corpus is too large for 32-bit positions.
     #[error("too many {what} for one count run: {count}")]
     TooLarge {
@@ -115,13 +126,17 @@ pub struct Prepared {
     vocab: tifa_core::Vocab,
 }
 
-/// The second half of [`run`]: the passes over a [`Prepared`] corpus.
+/// The second half of [`run`]: the passes over a [`Prepared`] corpus. With a `scratch`
+/// folder, the phrases of each pass are written to a temporary file there and read back once
+/// the passes are done, so they are not in memory together with the passes' working set
+/// (module `spill`); the counts are the same either way.
 pub fn finish(
     prepared: Prepared,
     config: &Config,
     progress: &dyn Progress,
+    scratch: Option<&std::path::Path>,
 ) -> Result<Counts, Error> {
-    passes(prepared, config, progress, None)
+    passes(prepared, config, progress, None, scratch)
 }
 
 /// [`run`], with the number of suffixes per pass given (tests use tiny passes).
@@ -139,7 +154,7 @@ fn count(
         .map(|(d, s)| doc_info(d, s))
         .collect();
     let prepared = lay_out(docs, &seg.docs, seg.vocab.clone(), progress)?;
-    passes(prepared, config, progress, pass_size)
+    passes(prepared, config, progress, pass_size, None)
 }
 
 /// Checks the input and builds the token stream, the unigram counts and the report list: the
@@ -214,12 +229,14 @@ fn lay_out(
     })
 }
 
-/// Sorts and walks the suffixes pass by pass and assembles the counts.
+/// Sorts and walks the suffixes pass by pass and assembles the counts, the phrases of each
+/// pass written out to a scratch file in `scratch` when there is one.
 fn passes(
     prepared: Prepared,
     config: &Config,
     progress: &dyn Progress,
     pass_size: Option<usize>,
+    scratch: Option<&std::path::Path>,
 ) -> Result<Counts, Error> {
     let Prepared {
         stream,
@@ -235,6 +252,7 @@ fn passes(
     let n_suffixes: usize = sizes.iter().sum();
     let pass_size = pass_size.unwrap_or((n_suffixes / PASSES).max(MIN_PASS));
     let mut phrases = Phrases::new();
+    let mut spill = scratch.map(spill::Spill::new).transpose()?;
     let mut pass = stream::Pass::default();
     for (lo, hi) in stream::Stream::plan_passes(&sizes, pass_size) {
         progress.start("count: sort", 0);
@@ -248,12 +266,23 @@ fn passes(
             }
         })?;
         progress.finish();
+        if let Some(spill) = &mut spill {
+            spill.push(&phrases)?;
+            phrases.clear();
+        }
         // The phrase arenas grow by reallocation, and glibc keeps the blocks they outgrew
         // resident: on the news corpus that was 200 MB more after the last pass.
         tifa_core::memory::give_back();
     }
     drop(pass);
     drop(stream);
+    if let Some(spill) = spill {
+        drop(phrases);
+        tifa_core::memory::give_back();
+        progress.start("count: read back", 0);
+        phrases = spill.read_back()?;
+        progress.finish();
+    }
     phrases.shrink_to_fit();
     tifa_core::memory::give_back();
     Ok(Counts {
@@ -291,8 +320,55 @@ mod tests {
         for size in [1, 2, 5] {
             assert_eq!(count(&seg, &config, &NoProgress, Some(size)).unwrap(), one);
         }
-        // In two halves, the corpus let go of in between.
+        // Tiny passes written out one by one to a scratch file and read back.
+        let dir = tempfile::tempdir().unwrap();
+        for size in [1, 2, 5] {
+            let spilled = passes(
+                lay_out_all(&seg),
+                &config,
+                &NoProgress,
+                Some(size),
+                Some(dir.path()),
+            )
+            .unwrap();
+            assert_eq!(spilled, one);
+        }
+        // In two halves, the corpus let go of in between, with and without a scratch file.
+        let again = prepare(seg.clone(), &config, &NoProgress).unwrap();
+        assert_eq!(finish(again, &config, &NoProgress, None).unwrap(), one);
         let prepared = prepare(seg, &config, &NoProgress).unwrap();
-        assert_eq!(finish(prepared, &config, &NoProgress).unwrap(), one);
+        assert_eq!(
+            finish(prepared, &config, &NoProgress, Some(dir.path())).unwrap(),
+            one
+        );
+        // The scratch file has no name: nothing is left in the folder.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_scratch_folder_that_cannot_be_written_is_named_in_the_error() {
+        let seg = common::corpus_str(&["四个 意识 ， 四个 意识"]);
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("no such folder");
+        let e = finish(
+            prepare(seg, &Config::default(), &NoProgress).unwrap(),
+            &Config::default(),
+            &NoProgress,
+            Some(&missing),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("count: scratch file in "), "{e}");
+        assert!(e.contains("no such folder"), "{e}");
+    }
+
+    fn lay_out_all(seg: &Segmented) -> Prepared {
+        let docs = seg
+            .documents
+            .iter()
+            .zip(&seg.docs)
+            .map(|(d, s)| doc_info(d, s))
+            .collect();
+        lay_out(docs, &seg.docs, seg.vocab.clone(), &NoProgress).unwrap()
     }
 }

@@ -1,0 +1,102 @@
+//! The phrases of finished passes, kept in a scratch file instead of memory until the passes
+//! are done.
+//!
+//! During the passes the stage holds the token stream (4 bytes a token) and one pass's
+//! suffixes; the phrases found so far grow beside them to the size of the whole output. On the
+//! news corpus that made the last pass the stage's peak: 85 MB of stream, 70 MB of suffixes and
+//! 190 MB of phrases. Written out after each pass and read back once the stream and suffixes
+//! are freed, the phrases are never in memory together with them, and they are read back into
+//! columns sized exactly for them (grown by doubling, the columns also kept up to twice their
+//! size resident while they grew).
+//!
+//! The file is an unnamed temporary file in the folder given (the work folder in the CLI): the
+//! system removes it when it is closed, whatever happens to the process. Writing it goes to the
+//! page cache, which the system can reclaim, not to the process's own memory.
+
+use std::io::{BufReader, BufWriter, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use tifa_core::{Phrases, PhrasesSize};
+
+use crate::Error;
+
+/// Phrases written out pass by pass.
+pub(crate) struct Spill {
+    dir: PathBuf,
+    file: BufWriter<std::fs::File>,
+    /// How much the parts written hold together.
+    size: PhrasesSize,
+    /// Parts written.
+    parts: usize,
+}
+
+impl Spill {
+    /// A new scratch file in `dir`.
+    pub fn new(dir: &Path) -> Result<Spill, Error> {
+        let file = tempfile::tempfile_in(dir).map_err(|e| scratch_error(dir, e.to_string()))?;
+        Ok(Spill {
+            dir: dir.to_path_buf(),
+            file: BufWriter::with_capacity(1 << 20, file),
+            size: PhrasesSize::default(),
+            parts: 0,
+        })
+    }
+
+    /// Writes `part` out.
+    pub fn push(&mut self, part: &Phrases) -> Result<(), Error> {
+        tifa_core::format::write_scratch(&mut self.file, part)
+            .map_err(|e| scratch_error(&self.dir, e))?;
+        self.size += part.size();
+        self.parts += 1;
+        Ok(())
+    }
+
+    /// Every phrase written, in order, in columns of exactly their size. The parts are decoded
+    /// on a thread of their own while the one before is appended (on the news corpus each
+    /// half took about 0.12 s).
+    pub fn read_back(self) -> Result<Phrases, Error> {
+        let dir = self.dir;
+        let err = |e: String| scratch_error(&dir, e);
+        let mut file = self.file.into_inner().map_err(|e| err(e.to_string()))?;
+        file.seek(SeekFrom::Start(0))
+            .map_err(|e| err(e.to_string()))?;
+        let mut reader = BufReader::with_capacity(1 << 20, file);
+        let mut all = Phrases::new();
+        all.reserve_exact(self.size);
+        let parts = self.parts;
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Phrases, String>>(1);
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                for _ in 0..parts {
+                    let part = tifa_core::format::read_scratch(&mut reader);
+                    let failed = part.is_err();
+                    // A send fails only when the receiver stopped at an error of its own.
+                    if tx.send(part).is_err() || failed {
+                        break;
+                    }
+                }
+            });
+            // Owned here, so that an early return drops it and the decoder's next send fails
+            // instead of waiting forever for this scope to end.
+            let rx = rx;
+            for _ in 0..parts {
+                let part = rx
+                    .recv()
+                    .map_err(|_| err("reading back stopped".to_string()))?
+                    .map_err(err)?;
+                all.append(&part).map_err(|_| Error::TooLarge {
+                    what: "phrase tokens or per-report counts",
+                    count: all.len() as u64,
+                })?;
+            }
+            Ok(all)
+        })
+    }
+}
+
+fn scratch_error(dir: &Path, message: String) -> Error {
+    Error::Scratch {
+        dir: dir.to_path_buf(),
+        message,
+    }
+}
