@@ -520,6 +520,25 @@ impl Phrases {
         Phrases::span(&self.tokens, &self.token_ends, i)
     }
 
+    /// The token ids of every phrase, end to end: phrase `i`'s are at
+    /// [`Phrases::token_range`]`(i)`. Lets a caller hold a piece of a phrase as two integers
+    /// instead of a slice.
+    pub fn token_arena(&self) -> &[u32] {
+        &self.tokens
+    }
+
+    /// Where phrase `i`'s token ids are in [`Phrases::token_arena`] (an empty range when out of
+    /// range).
+    pub fn token_range(&self, i: usize) -> std::ops::Range<usize> {
+        let end = |k: usize| self.token_ends.get(k).map(|&e| e as usize);
+        let start = if i == 0 { Some(0) } else { end(i - 1) };
+        match (start, end(i)) {
+            // The same checks as `span`, so the range holds exactly `tokens(i)`.
+            (Some(s), Some(e)) if s <= e && e <= self.tokens.len() => s..e,
+            _ => 0..0,
+        }
+    }
+
     /// Phrase `i`, if there is one.
     pub fn get(&self, i: usize) -> Option<Phrase<'_>> {
         if i >= self.len() {
@@ -632,6 +651,13 @@ mod tests {
         let back: Vec<PhraseStats> = phrases.iter().map(|p| p.to_stats()).collect();
         assert_eq!(back, owned);
         assert_eq!(phrases.tokens(2), &[2, 5, 7]);
+        for i in 0..4 {
+            assert_eq!(
+                &phrases.token_arena()[phrases.token_range(i)],
+                phrases.tokens(i)
+            );
+        }
+        assert_eq!(phrases.token_range(1), 1..3);
         assert!(phrases.get(3).is_none());
         assert!(phrases.tokens(3).is_empty());
         let counts = Counts {
