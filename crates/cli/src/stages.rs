@@ -61,7 +61,7 @@ fn read_again<T: serde::de::DeserializeOwned>(
 }
 
 /// Bytes of report text compare's examples free before their memory goes back to the system.
-const GIVE_BACK_EVERY: usize = 64 << 20;
+const GIVE_BACK_EVERY: usize = 16 << 20;
 
 /// The examples in context of a selection, read from segment.bin (whose header was read earlier
 /// in this run) wave by wave of token streams, so that only the reports' texts (each freed once

@@ -14,7 +14,7 @@ use crate::Error;
 
 /// Rows rendered by one task: large enough that scheduling costs nothing, small enough that a
 /// chunk of `slogans.json` stays a few megabytes.
-pub(crate) const CHUNK: usize = 1024;
+pub(crate) const CHUNK: usize = 256;
 
 /// Why filling an output file stopped: the file could not be written, or its content could not
 /// be rendered.
