@@ -16,8 +16,9 @@
 //! token, about a sixteenth of them (at least 2M) per pass, at 36 bytes per suffix (its sort
 //! key, position, left token and report in 32, and its LCP; the walk reads phrase tokens from
 //! the keys) — plus the phrases of two waves of chunks before they join the output. Given a
-//! scratch folder ([`finish`]), the output joins them only after the passes: each pass's
-//! phrases are written to a temporary file and read back at the end (module `spill`). Time: two
+//! scratch folder ([`finish`]), the output joins them only after the passes: the phrases of
+//! each pass but the last are written to a temporary file and read back at the end (module
+//! `spill`). Time: two
 //! parallel scans of the stream and one sort of packed keys per pass (most comparisons never
 //! touch the stream), then one scan per stored class of phrases. Passes and parallel chunks are
 //! cut by the data alone, so the output does not depend on the thread count.
@@ -127,9 +128,9 @@ pub struct Prepared {
 }
 
 /// The second half of [`run`]: the passes over a [`Prepared`] corpus. With a `scratch`
-/// folder, the phrases of each pass are written to a temporary file there and read back once
-/// the passes are done, so they are not in memory together with the passes' working set
-/// (module `spill`); the counts are the same either way.
+/// folder, the phrases of each pass but the last are written to a temporary file there and
+/// read back once the passes are done, so they are not in memory together with the passes'
+/// working set (module `spill`); the counts are the same either way.
 pub fn finish(
     prepared: Prepared,
     config: &Config,
@@ -233,7 +234,7 @@ fn lay_out(
 }
 
 /// Sorts and walks the suffixes pass by pass and assembles the counts, the phrases of each
-/// pass written out to a scratch file in `scratch` when there is one.
+/// pass but the last written out to a scratch file in `scratch` when there is one.
 fn passes(
     prepared: Prepared,
     config: &Config,
@@ -255,9 +256,11 @@ fn passes(
     let n_suffixes: usize = sizes.iter().sum();
     let pass_size = pass_size.unwrap_or((n_suffixes / PASSES).max(MIN_PASS));
     let mut phrases = Phrases::new();
-    let mut spill = scratch.map(spill::Spill::new).transpose()?;
+    let mut spill = scratch.map(spill::Spill::new);
     let mut pass = stream::Pass::default();
-    for (lo, hi) in stream::Stream::plan_passes(&sizes, pass_size) {
+    let plan = stream::Stream::plan_passes(&sizes, pass_size);
+    let n_passes = plan.len();
+    for (k, (lo, hi)) in plan.into_iter().enumerate() {
         progress.start("count: sort", 0);
         stream.pass(lo, hi, &sizes, config.max_len, &mut pass);
         progress.finish();
@@ -269,7 +272,9 @@ fn passes(
             }
         })?;
         progress.finish();
-        if let Some(spill) = &mut spill {
+        // The last pass's phrases were made beside the stream and the suffixes anyway, so they
+        // stay: a corpus counted in one pass never touches the disk.
+        if let Some(spill) = spill.as_mut().filter(|_| k + 1 < n_passes) {
             spill.push(&phrases)?;
             phrases.clear();
         }
@@ -279,11 +284,10 @@ fn passes(
     }
     drop(pass);
     drop(stream);
-    if let Some(spill) = spill {
-        drop(phrases);
+    if let Some(spill) = spill.filter(|s| s.parts() > 0) {
         tifa_core::memory::give_back();
         progress.start("count: read back", 0);
-        phrases = spill.read_back()?;
+        phrases = spill.read_back(phrases)?;
         progress.finish();
     }
     phrases.shrink_to_fit();
@@ -350,19 +354,32 @@ mod tests {
 
     #[test]
     fn a_scratch_folder_that_cannot_be_written_is_named_in_the_error() {
-        let seg = common::corpus_str(&["四个 意识 ， 四个 意识"]);
+        let seg = common::corpus_str(&["四个 意识 ， 两个 维护 ， 四个 意识 ， 两个 维护"]);
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("no such folder");
-        let e = finish(
-            prepare(seg, &Config::default(), &NoProgress).unwrap(),
-            &Config::default(),
+        let config = Config::default();
+        // One suffix a pass: several passes, so the scratch file is needed.
+        let e = passes(
+            lay_out_all(&seg),
+            &config,
             &NoProgress,
+            Some(1),
             Some(&missing),
         )
         .unwrap_err()
         .to_string();
         assert!(e.starts_with("count: scratch file in "), "{e}");
         assert!(e.contains("no such folder"), "{e}");
+        // Counted in one pass, the phrases never leave memory, so the folder is not touched.
+        let one = passes(
+            lay_out_all(&seg),
+            &config,
+            &NoProgress,
+            None,
+            Some(&missing),
+        )
+        .unwrap();
+        assert_eq!(one, count(&seg, &config, &NoProgress, None).unwrap());
     }
 
     fn lay_out_all(seg: &Segmented) -> Prepared {

@@ -4,14 +4,16 @@
 //! During the passes the stage holds the token stream (4 bytes a token) and one pass's
 //! suffixes; the phrases found so far grow beside them to the size of the whole output. On the
 //! news corpus that made the last pass the stage's peak: 85 MB of stream, 70 MB of suffixes and
-//! 190 MB of phrases. Written out after each pass and read back once the stream and suffixes
-//! are freed, the phrases are never in memory together with them, and they are read back into
-//! columns sized exactly for them (grown by doubling, the columns also kept up to twice their
-//! size resident while they grew).
+//! 190 MB of phrases. Written out after each pass but the last (whose phrases are made beside
+//! the stream and suffixes anyway) and read back once the stream and suffixes are freed, the
+//! phrases are never in memory together with them, and they are read back into columns sized
+//! exactly for them (grown by doubling, the columns also kept up to twice their size resident
+//! while they grew). A corpus counted in one pass never touches the disk.
 //!
-//! The file is an unnamed temporary file in the folder given (the work folder in the CLI): the
-//! system removes it when it is closed, whatever happens to the process. Writing it goes to the
-//! page cache, which the system can reclaim, not to the process's own memory.
+//! The file is an unnamed temporary file in the folder given (the work folder in the CLI), made
+//! when the first pass is written: the system removes it when it is closed, whatever happens to
+//! the process. Writing it goes to the page cache, which the system can reclaim, not to the
+//! process's own memory.
 
 use std::io::{BufReader, BufWriter, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -23,7 +25,8 @@ use crate::Error;
 /// Phrases written out pass by pass.
 pub(crate) struct Spill {
     dir: PathBuf,
-    file: BufWriter<std::fs::File>,
+    /// Made at the first part written.
+    file: Option<BufWriter<std::fs::File>>,
     /// How much the parts written hold together.
     size: PhrasesSize,
     /// Parts written.
@@ -31,39 +34,59 @@ pub(crate) struct Spill {
 }
 
 impl Spill {
-    /// A new scratch file in `dir`.
-    pub fn new(dir: &Path) -> Result<Spill, Error> {
-        let file = tempfile::tempfile_in(dir).map_err(|e| scratch_error(dir, e.to_string()))?;
-        Ok(Spill {
+    /// Phrases to be written to a scratch file in `dir`.
+    pub fn new(dir: &Path) -> Spill {
+        Spill {
             dir: dir.to_path_buf(),
-            file: BufWriter::with_capacity(1 << 20, file),
+            file: None,
             size: PhrasesSize::default(),
             parts: 0,
-        })
+        }
+    }
+
+    /// Parts written.
+    pub fn parts(&self) -> usize {
+        self.parts
     }
 
     /// Writes `part` out.
     pub fn push(&mut self, part: &Phrases) -> Result<(), Error> {
-        tifa_core::format::write_scratch(&mut self.file, part)
-            .map_err(|e| scratch_error(&self.dir, e))?;
+        let file = match &mut self.file {
+            Some(f) => f,
+            None => {
+                let f = tempfile::tempfile_in(&self.dir)
+                    .map_err(|e| scratch_error(&self.dir, e.to_string()))?;
+                self.file.insert(BufWriter::with_capacity(1 << 20, f))
+            }
+        };
+        tifa_core::format::write_scratch(file, part).map_err(|e| scratch_error(&self.dir, e))?;
         self.size += part.size();
         self.parts += 1;
         Ok(())
     }
 
-    /// Every phrase written, in order, in columns of exactly their size. The parts are decoded
-    /// on a thread of their own while the one before is appended (on the news corpus each
-    /// half took about 0.12 s).
-    pub fn read_back(self) -> Result<Phrases, Error> {
+    /// Every phrase written, in order, then those of `last`, in columns of exactly their size.
+    /// The parts are decoded on a thread of their own while the one before is appended (on the
+    /// news corpus each half took about 0.12 s).
+    pub fn read_back(self, last: Phrases) -> Result<Phrases, Error> {
         let dir = self.dir;
         let err = |e: String| scratch_error(&dir, e);
-        let mut file = self.file.into_inner().map_err(|e| err(e.to_string()))?;
+        let Some(file) = self.file else {
+            return Ok(last);
+        };
+        let mut file = file.into_inner().map_err(|e| err(e.to_string()))?;
         file.seek(SeekFrom::Start(0))
             .map_err(|e| err(e.to_string()))?;
         let mut reader = BufReader::with_capacity(1 << 20, file);
         let mut all = Phrases::new();
-        all.reserve_exact(self.size);
+        let mut size = self.size;
+        size += last.size();
+        all.reserve_exact(size);
         let parts = self.parts;
+        let too_large = |all: &Phrases| Error::TooLarge {
+            what: "phrase tokens or per-report counts",
+            count: all.len() as u64,
+        };
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Phrases, String>>(1);
         std::thread::scope(|scope| {
             scope.spawn(move || {
@@ -84,13 +107,12 @@ impl Spill {
                     .recv()
                     .map_err(|_| err("reading back stopped".to_string()))?
                     .map_err(err)?;
-                all.append(&part).map_err(|_| Error::TooLarge {
-                    what: "phrase tokens or per-report counts",
-                    count: all.len() as u64,
-                })?;
+                all.append(&part).map_err(|_| too_large(&all))?;
             }
-            Ok(all)
-        })
+            Ok::<(), Error>(())
+        })?;
+        all.append(&last).map_err(|_| too_large(&all))?;
+        Ok(all)
     }
 }
 
