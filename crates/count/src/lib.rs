@@ -16,12 +16,12 @@
 //! token, about a sixteenth of them (at least 2M) per pass, at 36 bytes per suffix (its sort
 //! key, position, left token and report in 32, and its LCP; the walk reads phrase tokens from
 //! the keys) — plus the phrases of two waves of chunks before they join the output. Given a
-//! scratch folder ([`finish`]), the output joins them only after the passes: the phrases of
-//! each pass but the last are written to a temporary file and read back at the end (module
-//! `spill`). Time: two
-//! parallel scans of the stream and one sort of packed keys per pass (most comparisons never
-//! touch the stream), then one scan per stored class of phrases. Passes and parallel chunks are
-//! cut by the data alone, so the output does not depend on the thread count.
+//! scratch folder ([`finish`]), the output of all passes but the last joins them only after the
+//! passes: it is written to a temporary file pass by pass and read back at the end (module
+//! `spill`). Time: two parallel scans of the stream and one sort of packed keys per pass (most
+//! comparisons never touch the stream), then one scan per stored class of phrases. Passes and
+//! parallel chunks are cut by the data alone, so the output does not depend on the thread
+//! count.
 
 mod config;
 mod lookup;

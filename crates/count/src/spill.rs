@@ -6,9 +6,9 @@
 //! news corpus that made the last pass the stage's peak: 85 MB of stream, 70 MB of suffixes and
 //! 190 MB of phrases. Written out after each pass but the last (whose phrases are made beside
 //! the stream and suffixes anyway) and read back once the stream and suffixes are freed, the
-//! phrases are never in memory together with them, and they are read back into columns sized
-//! exactly for them (grown by doubling, the columns also kept up to twice their size resident
-//! while they grew). A corpus counted in one pass never touches the disk.
+//! earlier passes' phrases are never in memory together with them, and they come back in
+//! columns sized exactly for them (grown by doubling, the columns also kept up to twice their
+//! size resident while they grew). A corpus counted in one pass never touches the disk.
 //!
 //! The file is an unnamed temporary file in the folder given (the work folder in the CLI), made
 //! when the first pass is written: the system removes it when it is closed, whatever happens to
