@@ -148,14 +148,24 @@ fn count(
     pass_size: Option<usize>,
 ) -> Result<Counts, Error> {
     check(seg, config)?;
+    passes(
+        lay_out_borrowed(seg, progress)?,
+        config,
+        progress,
+        pass_size,
+        None,
+    )
+}
+
+/// What the passes need from a corpus its caller keeps.
+fn lay_out_borrowed(seg: &Segmented, progress: &dyn Progress) -> Result<Prepared, Error> {
     let docs = seg
         .documents
         .par_iter()
         .zip(&seg.docs)
         .map(|(d, s)| doc_info(d, s))
         .collect();
-    let prepared = lay_out(docs, &seg.docs, seg.vocab.clone(), progress)?;
-    passes(prepared, config, progress, pass_size, None)
+    lay_out(docs, &seg.docs, seg.vocab.clone(), progress)
 }
 
 /// Checks the input and builds the token stream, the unigram counts and the report list: the
@@ -383,12 +393,6 @@ mod tests {
     }
 
     fn lay_out_all(seg: &Segmented) -> Prepared {
-        let docs = seg
-            .documents
-            .iter()
-            .zip(&seg.docs)
-            .map(|(d, s)| doc_info(d, s))
-            .collect();
-        lay_out(docs, &seg.docs, seg.vocab.clone(), &NoProgress).unwrap()
+        lay_out_borrowed(seg, &NoProgress).unwrap()
     }
 }
