@@ -670,7 +670,7 @@ mod tests {
 
     #[test]
     fn appended_lists_read_as_one() {
-        let owned = vec![
+        let owned = [
             stats(&[1], &[(0, 2), (3, 1)]),
             stats(&[1, 2], &[(0, 1)]),
             stats(&[2, 5, 7], &[(1, 4), (2, 1), (3, 1)]),
