@@ -435,8 +435,9 @@ impl Phrases {
         let n = other.len();
         let base = self.tokens.len();
         u32::try_from(base + other.tokens.len()).map_err(|_| PhrasesFull)?;
-        // Offsets are shifted by what is already held; a damaged offset stays out of range
-        // (and reads as an empty slice), whatever it was.
+        // Offsets are shifted by what is already held. `other` is taken as it is: if its
+        // offsets are damaged (out of order, or past its arena), its phrases and those appended
+        // after it read wrong or empty slices, never a panic.
         self.tokens.extend_from_slice(&other.tokens);
         self.token_ends.extend(
             other.token_ends[..n]

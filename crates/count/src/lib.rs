@@ -278,7 +278,7 @@ fn passes(
         phrases::collect(&stream, &pass, config, progress, &mut phrases).map_err(|_| {
             Error::TooLarge {
                 what: "phrase tokens or per-report counts",
-                count: phrases.len() as u64,
+                count: (phrases.len() + spill.as_ref().map_or(0, spill::Spill::phrases)) as u64,
             }
         })?;
         progress.finish();
@@ -297,6 +297,8 @@ fn passes(
     if let Some(spill) = spill.filter(|s| s.parts() > 0) {
         tifa_core::memory::give_back();
         progress.start("count: read back", 0);
+        // The last pass's columns still have the room of the largest pass.
+        phrases.shrink_to_fit();
         phrases = spill.read_back(phrases)?;
         progress.finish();
     }
