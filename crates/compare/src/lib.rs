@@ -497,7 +497,7 @@ pub fn select(
             .then(b.prefix.cmp(&a.prefix))
     };
     let same = |a: &mut Part, b: &mut Part| arena[a.range()] == arena[b.range()];
-    let mut places: Vec<Part> = pre
+    let mut parts: Vec<Part> = pre
         .par_chunks(CHUNK)
         .flat_map_iter(|chunk| {
             let mut out = Vec::new();
@@ -523,13 +523,8 @@ pub fn select(
         .collect();
     // Sorted and deduplicated, so the order is the same whatever the thread count; a part that
     // is the prefix of one phrase and the suffix of another counts as a prefix.
-    places.par_sort_unstable_by(order);
-    places.dedup_by(same);
-    let parts: Vec<(&[u32], bool)> = places
-        .iter()
-        .map(|p| (&arena[p.range()], p.prefix))
-        .collect();
-    drop(places);
+    parts.par_sort_unstable_by(order);
+    parts.dedup_by(same);
     // A part the counts do not hold is a phrase that always occurs inside the same closed
     // phrase, which the counts do hold with the same term frequency (see `Counts`); every other
     // counted phrase that contains the part occurs at most as often. So its term frequency is
@@ -545,14 +540,15 @@ pub fn select(
         .flat_map_iter(|chunk| {
             let mut j = chunk
                 .first()
-                .map_or(n_phrases, |&(w, _)| phrases.lower_bound(w));
-            chunk.iter().map(move |&(w, prefix)| {
+                .map_or(n_phrases, |p| phrases.lower_bound(&arena[p.range()]));
+            chunk.iter().map(move |part| {
+                let w = &arena[part.range()];
                 while j < n_phrases && phrases.tokens(j) < w {
                     j += 1;
                 }
                 match phrases.get(j) {
                     Some(p) if p.tokens == w => Some(p.tf),
-                    _ if prefix => (j..n_phrases)
+                    _ if part.prefix => (j..n_phrases)
                         .map_while(|k| phrases.get(k).filter(|p| p.tokens.starts_with(w)))
                         .map(|p| p.tf)
                         .max(),
@@ -563,10 +559,10 @@ pub fn select(
         .collect();
     let mut tf = Vec::with_capacity(parts.len());
     let (mut missing, mut missing_at): (Vec<&[u32]>, Vec<usize>) = (Vec::new(), Vec::new());
-    for (k, (&(w, _), found)) in parts.iter().zip(found).enumerate() {
+    for (k, (part, found)) in parts.iter().zip(found).enumerate() {
         tf.push(found.unwrap_or(0));
         if found.is_none() {
-            missing.push(w);
+            missing.push(&arena[part.range()]);
             missing_at.push(k);
         }
     }
@@ -581,7 +577,7 @@ pub fn select(
     for (k, m) in missing_at.into_iter().zip(missing_tf) {
         tf[k] = m;
     }
-    let part_tf = PartTf::new(parts, tf);
+    let part_tf = PartTf::new(arena, parts, tf);
     progress.finish();
 
     // Step 3: cohesion, dispersion, score and the decision.
@@ -612,7 +608,7 @@ pub fn select(
         })
         .collect();
     // The parts' term frequencies are not needed after scoring (on the news corpus 745,000
-    // parts, about 25 MB with their table); the ranking's copies come on top of what is left.
+    // parts, about 15 MB with their table); the ranking's copies come on top of what is left.
     drop(part_tf);
     tifa_core::memory::give_back();
     progress.finish();
@@ -869,8 +865,10 @@ impl Part {
 /// of parts on a big corpus: a table of 4-byte indices into the sorted parts takes a fifth of
 /// the memory of a map keyed by the parts' token slices.
 struct PartTf<'a> {
-    /// The parts, sorted and distinct, each marked prefix (`true`) or suffix.
-    parts: Vec<(&'a [u32], bool)>,
+    /// The phrases' token arena, which the parts are places in.
+    arena: &'a [u32],
+    /// The parts, sorted and distinct.
+    parts: Vec<Part>,
     /// Term frequency of each part.
     tf: Vec<u32>,
     /// Index of each part in `parts`, hashed by its tokens.
@@ -878,20 +876,24 @@ struct PartTf<'a> {
 }
 
 impl<'a> PartTf<'a> {
-    fn new(parts: Vec<(&'a [u32], bool)>, tf: Vec<u32>) -> PartTf<'a> {
+    fn new(arena: &'a [u32], parts: Vec<Part>, tf: Vec<u32>) -> PartTf<'a> {
+        let tokens = |i: u32| parts.get(i as usize).map_or(&[][..], |p| &arena[p.range()]);
         let mut table = hashbrown::HashTable::with_capacity(parts.len());
-        for (k, &(w, _)) in parts.iter().enumerate() {
+        for k in 0..parts.len() as u32 {
             // The parts are distinct, so every insert is of a new key.
-            table.insert_unique(hash_tokens(w), k as u32, |&i| {
-                hash_tokens(parts.get(i as usize).map_or(&[], |p| p.0))
-            });
+            table.insert_unique(hash_tokens(tokens(k)), k, |&i| hash_tokens(tokens(i)));
         }
-        PartTf { parts, tf, table }
+        PartTf {
+            arena,
+            parts,
+            tf,
+            table,
+        }
     }
 
     fn get(&self, w: &[u32]) -> Option<u64> {
         let k = *self.table.find(hash_tokens(w), |&i| {
-            self.parts.get(i as usize).map(|p| p.0) == Some(w)
+            self.parts.get(i as usize).map(|p| &self.arena[p.range()]) == Some(w)
         })?;
         self.tf.get(k as usize).map(|&t| u64::from(t))
     }
