@@ -32,7 +32,6 @@ mod stream;
 pub use config::Config;
 pub use lookup::{lookup, scan};
 
-use rayon::prelude::*;
 use tifa_core::{Counts, DocInfo, Phrases, Progress, Segmented};
 
 /// The suffixes are sorted and walked in about this many passes (more on small corpora is
@@ -159,12 +158,7 @@ fn count(
 
 /// What the passes need from a corpus its caller keeps.
 fn lay_out_borrowed(seg: &Segmented, progress: &dyn Progress) -> Result<Prepared, Error> {
-    let docs = seg
-        .documents
-        .par_iter()
-        .zip(&seg.docs)
-        .map(|(d, s)| doc_info(d, s))
-        .collect();
+    let docs = report_list(&seg.documents, &seg.docs);
     lay_out(docs, &seg.docs, seg.vocab.clone(), progress)
 }
 
@@ -183,14 +177,7 @@ pub fn prepare(
         docs: streams,
         vocab,
     } = seg;
-    // Made on this thread, not in parallel: these small strings outlive the texts beside which
-    // they are made. Made on the worker threads, they were scattered among the texts those
-    // threads had read, and kept about 30 MB of freed pages resident for the rest of the run.
-    let docs: Vec<DocInfo> = documents
-        .iter()
-        .zip(&streams)
-        .map(|(d, s)| doc_info(d, s))
-        .collect();
+    let docs = report_list(&documents, &streams);
     drop(documents);
     tifa_core::memory::give_back();
     let prepared = lay_out(docs, &streams, vocab, progress);
@@ -208,6 +195,18 @@ fn check(seg: &Segmented, config: &Config) -> Result<(), Error> {
         });
     }
     Ok(())
+}
+
+/// The counts' entries of the reports. Made on this thread, not in parallel: these small
+/// strings outlive the texts beside which they are made. Made on the worker threads, they were
+/// scattered among the texts those threads had read, and kept about 30 MB of freed pages
+/// resident for the rest of the run.
+fn report_list(documents: &[tifa_core::Document], streams: &[tifa_core::SegDoc]) -> Vec<DocInfo> {
+    documents
+        .iter()
+        .zip(streams)
+        .map(|(d, s)| doc_info(d, s))
+        .collect()
 }
 
 /// A report's entry in the counts.
