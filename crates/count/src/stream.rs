@@ -36,6 +36,9 @@ pub(crate) const FIRST_SENTINEL: u32 = CLOSE;
 /// A pass's suffixes are gathered from the stream by this many parallel scans.
 const FILL_PARTS: usize = 2;
 
+/// Fewest reports a thread lays out into the stream at a time.
+const BUILD_MIN_REPORTS: usize = 64;
+
 /// Buckets of the suffix array smaller than this are sorted on one thread.
 const PAR_SORT_MIN: usize = 1 << 15;
 
@@ -68,8 +71,9 @@ pub(crate) struct Stream {
 
 impl Stream {
     /// Lays the token streams of the reports `docs` out as one stream, and counts the corpus
-    /// frequency of every token id in the same read. Checks every token id against the
-    /// vocabulary, so later indexing cannot go out of bounds.
+    /// frequency of every token id in the same read, on all threads. Checks every token id
+    /// against the vocabulary, so later indexing cannot go out of bounds; an unknown id is
+    /// reported in the first report (in corpus order) that has one.
     pub fn build(
         streams: &[SegDoc],
         vocab: &Vocab,
@@ -107,27 +111,66 @@ impl Stream {
                 _ => Class::Symbol,
             })
             .collect();
-        let mut unigram_tf = vec![0u64; vocab.len()];
-        let mut text = Vec::with_capacity(total as usize);
+        // Each report's tokens go to their own place in the stream, after a sentinel; the
+        // reports are laid out and counted in parallel, in groups of whole reports. The stream
+        // starts zeroed (fresh pages the system has not handed over yet), so the writing, where
+        // its page faults happen, is shared by the threads too.
+        let mut text = vec![0u32; total as usize];
+        text[0] = HARD;
         let mut doc_starts = Vec::with_capacity(streams.len());
-        text.push(HARD);
-        for (d, doc) in streams.iter().enumerate() {
-            doc_starts.push(text.len() as u32);
-            for &id in &doc.tokens {
-                let kind = kinds.get(id as usize).ok_or_else(|| Error::UnknownToken {
-                    doc: docs.get(d).map(|x| x.id.clone()).unwrap_or_default(),
-                    id,
-                    vocab: vocab.len(),
-                })?;
-                unigram_tf[id as usize] += 1;
-                text.push(match kind {
-                    TokenKind::Clause | TokenKind::Sentence => HARD,
-                    TokenKind::Open => OPEN,
-                    TokenKind::Close => CLOSE,
-                    _ => id,
-                });
-            }
-            text.push(HARD);
+        let mut places = Vec::with_capacity(streams.len());
+        let mut rest = &mut text[1..];
+        for doc in streams {
+            doc_starts.push((total as usize - rest.len()) as u32);
+            let (place, tail) = rest.split_at_mut(doc.tokens.len() + 1);
+            places.push(place);
+            rest = tail;
+        }
+        let first_error = std::sync::atomic::AtomicUsize::new(usize::MAX);
+        let unigram_tf = streams
+            .par_iter()
+            .zip(places)
+            .enumerate()
+            .with_min_len(BUILD_MIN_REPORTS)
+            .fold(
+                || vec![0u64; kinds.len()],
+                |mut tf, (d, (doc, place))| {
+                    for (slot, &id) in place.iter_mut().zip(&doc.tokens) {
+                        let Some(kind) = kinds.get(id as usize) else {
+                            first_error.fetch_min(d, std::sync::atomic::Ordering::Relaxed);
+                            return tf;
+                        };
+                        tf[id as usize] += 1;
+                        *slot = match kind {
+                            TokenKind::Clause | TokenKind::Sentence => HARD,
+                            TokenKind::Open => OPEN,
+                            TokenKind::Close => CLOSE,
+                            _ => id,
+                        };
+                    }
+                    place[doc.tokens.len()] = HARD;
+                    tf
+                },
+            )
+            .reduce_with(|mut a, b| {
+                a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+                a
+            })
+            .unwrap_or_else(|| vec![0u64; kinds.len()]);
+        // The first report (in corpus order) with an unknown id is named, whatever the threads.
+        let bad = first_error.into_inner();
+        if let Some(doc) = streams.get(bad) {
+            let id = doc
+                .tokens
+                .iter()
+                .copied()
+                .find(|&id| id as usize >= kinds.len())
+                .unwrap_or_default();
+            return Err(Error::UnknownToken {
+                doc: docs.get(bad).map(|x| x.id.clone()).unwrap_or_default(),
+                id,
+                vocab: vocab.len(),
+            });
         }
         Ok((
             Stream {
@@ -473,6 +516,66 @@ mod tests {
         plan.iter()
             .map(|&(lo, hi)| sizes[lo as usize..hi as usize].iter().sum())
             .collect()
+    }
+
+    /// Reports of 0 to 6 tokens cycling through a word, a clause mark, another word and an
+    /// opening quote; more of them than one thread lays out at a time.
+    fn many_reports() -> (Vocab, Vec<SegDoc>, Vec<DocInfo>) {
+        use TokenKind::*;
+        let vocab = Vocab::new(
+            ["甲", "，", "乙", "“"].map(String::from).to_vec(),
+            vec![Word, Clause, Word, Open],
+        );
+        let streams: Vec<SegDoc> = (0..5 * BUILD_MIN_REPORTS)
+            .map(|d| {
+                let mut doc = SegDoc::default();
+                doc.tokens = (0..d % 7).map(|i| ((d + i) % 4) as u32).collect();
+                doc
+            })
+            .collect();
+        let docs = (0..streams.len())
+            .map(|d| DocInfo {
+                id: format!("r{d}.txt"),
+                ..DocInfo::default()
+            })
+            .collect();
+        (vocab, streams, docs)
+    }
+
+    #[test]
+    fn reports_laid_out_in_parallel_make_the_stream_in_order() {
+        let (vocab, streams, docs) = many_reports();
+        let (stream, tf) = Stream::build(&streams, &vocab, &docs).unwrap();
+        // The plain definition: one report after the other, each followed by a sentinel.
+        let mut text = vec![HARD];
+        let mut starts = Vec::new();
+        let mut counts = vec![0u64; 4];
+        for doc in &streams {
+            starts.push(text.len() as u32);
+            for &id in &doc.tokens {
+                counts[id as usize] += 1;
+                text.push([id, HARD, id, OPEN][id as usize]);
+            }
+            text.push(HARD);
+        }
+        assert_eq!(stream.text, text);
+        assert_eq!(stream.doc_starts, starts);
+        assert_eq!(tf, counts);
+    }
+
+    #[test]
+    fn an_unknown_token_names_the_first_report_that_has_one() {
+        let (vocab, mut streams, docs) = many_reports();
+        // Two bad reports far apart, so different threads may find them: the earlier is named,
+        // with its first unknown id.
+        streams[4 * BUILD_MIN_REPORTS].tokens.push(77);
+        streams[BUILD_MIN_REPORTS + 3].tokens.extend([99, 98]);
+        match Stream::build(&streams, &vocab, &docs) {
+            Err(Error::UnknownToken { doc, id, vocab }) => {
+                assert_eq!((doc.as_str(), id, vocab), ("r67.txt", 99, 4));
+            }
+            other => panic!("expected an unknown token, got {:?}", other.map(|_| ())),
+        }
     }
 
     #[test]
