@@ -223,17 +223,8 @@ fn plan_clean(g: &Global, roots: &[PathBuf]) -> anyhow::Result<CleanPlan> {
 /// `tifa clean`: corpus folders → clean.bin (+ clean-log.tsv beside it).
 pub fn clean(g: &Global, bars: &Bars, roots: &[PathBuf], out: &Path) -> anyhow::Result<Header> {
     let plan = plan_clean(g, roots)?;
-    Ok(run_clean(g, bars, &plan, out)?.0)
-}
-
-fn run_clean(
-    g: &Global,
-    bars: &Bars,
-    plan: &CleanPlan,
-    out: &Path,
-) -> anyhow::Result<(Header, Corpus)> {
     let t = Timer::start(g);
-    let corpus: Corpus = tifa_clean::run(&plan.roots, &plan.config, bars)?;
+    let corpus = cleaned(g, bars, &plan, out)?;
     let header = write(
         bars,
         out,
@@ -242,6 +233,14 @@ fn run_clean(
         plan.config_fp,
         &corpus,
     )?;
+    t.done(g, "clean");
+    Ok(header)
+}
+
+/// The clean stage but for writing clean.bin (`out`): cleans the corpus, writes clean-log.tsv
+/// beside `out` and says what it did.
+fn cleaned(g: &Global, bars: &Bars, plan: &CleanPlan, out: &Path) -> anyhow::Result<Corpus> {
+    let corpus: Corpus = tifa_clean::run(&plan.roots, &plan.config, bars)?;
     let log = out.with_file_name("clean-log.tsv");
     tifa_core::atomic::write_atomic(&log, tifa_clean::log_tsv(&corpus).as_bytes())
         .with_context(|| format!("writing {}", log.display()))?;
@@ -256,8 +255,7 @@ fn run_clean(
             out.display()
         ),
     );
-    t.done(g, "clean");
-    Ok((header, corpus))
+    Ok(corpus)
 }
 
 fn segmenter(g: &Global) -> anyhow::Result<(tifa_segment::Segmenter, u64)> {
@@ -496,16 +494,6 @@ where
         }
     }
 
-    /// A value this run made, with its header already written.
-    fn written(header: Header, value: T, path: PathBuf, stage: Stage) -> Output<T> {
-        Output {
-            path,
-            stage,
-            value: Some(Arc::new(value)),
-            header: Written::Known(header),
-        }
-    }
-
     /// A value this run made: starts writing it to `path` on a thread of its own.
     fn made(value: T, path: PathBuf, stage: Stage, input_fp: u64, config_fp: u64) -> Output<T> {
         let value = Arc::new(value);
@@ -591,29 +579,46 @@ fn run_stages(g: &Global, bars: &Bars, a: RunArgs, segmenter: Building<'_>) -> a
         }
         _ => {
             dirty = true;
-            let (h, corpus) = run_clean(g, bars, &plan, &clean_out)?;
-            Output::written(h, corpus, clean_out.clone(), Stage::Clean)
+            let t = Timer::start(g);
+            let corpus = cleaned(g, bars, &plan, &clean_out)?;
+            t.done(g, "clean");
+            Output::made(
+                corpus,
+                clean_out.clone(),
+                Stage::Clean,
+                plan.input_fp,
+                plan.config_fp,
+            )
         }
     };
 
     let (seg, seg_fp) = segmenter
         .join()
         .map_err(|_| anyhow::anyhow!("loading the segmenter failed"))??;
-    let h_clean = clean.header(g)?;
-    let mut segmented = match fresh(&seg_out, Stage::Segment, h_clean.checksum, seg_fp) {
-        Some(h) if !dirty => {
+    let on_disk = if dirty {
+        None
+    } else {
+        fresh(&seg_out, Stage::Segment, clean.header(g)?.checksum, seg_fp)
+    };
+    let mut segmented = match on_disk {
+        Some(h) => {
             skip("segment");
             Output::<Segmented>::on_disk(h, seg_out.clone(), Stage::Segment)
         }
-        _ => {
+        None => {
             dirty = true;
             let t = Timer::start(g);
             let corpus = clean.load(g, bars)?;
-            drop(clean);
-            let corpus = Arc::try_unwrap(corpus).unwrap_or_else(|shared| (*shared).clone());
             // Clean's file buffers are freed but still resident (`tifa_core::memory`).
             tifa_core::memory::give_back();
-            let s = tifa_segment::run(corpus, &seg, bars)?;
+            // The reports are cut while clean.bin is still being written from them; the
+            // segmented corpus takes them over once the write has ended.
+            let tokens = tifa_segment::tokens(&corpus.documents, &seg, bars)?;
+            let h_clean = clean.header(g)?;
+            drop(clean);
+            // The write has ended, so this is the only holder and the clone never happens.
+            let corpus = Arc::try_unwrap(corpus).unwrap_or_else(|shared| (*shared).clone());
+            let s = tokens.with_documents(corpus.documents);
             say(g, segment_line(&s, &seg_out));
             t.done(g, "segment");
             Output::made(s, seg_out.clone(), Stage::Segment, h_clean.checksum, seg_fp)

@@ -96,20 +96,49 @@ pub fn run(
     segmenter: &Segmenter,
     progress: &dyn Progress,
 ) -> Result<Segmented, Error> {
-    let total: usize = corpus.documents.iter().map(|d| d.text.len()).sum();
-    let per_thread = total / (4 * rayon::current_num_threads().max(1));
-    let chunk_bytes = per_thread.clamp(MIN_CHUNK_BYTES, MAX_CHUNK_BYTES);
-    run_chunked(corpus, segmenter, progress, chunk_bytes)
+    Ok(tokens(&corpus.documents, segmenter, progress)?.with_documents(corpus.documents))
 }
 
-/// [`run`] with chunks of at least `chunk_bytes` bytes of text.
+/// The token streams and vocabulary of a corpus's documents: [`run`] without taking the
+/// documents, so that they can be shared meanwhile (`tifa run` writes clean.bin from them as
+/// they are cut). [`Tokens::with_documents`] completes the segmented corpus.
+pub fn tokens(
+    documents: &[Document],
+    segmenter: &Segmenter,
+    progress: &dyn Progress,
+) -> Result<Tokens, Error> {
+    let total: usize = documents.iter().map(|d| d.text.len()).sum();
+    let per_thread = total / (4 * rayon::current_num_threads().max(1));
+    let chunk_bytes = per_thread.clamp(MIN_CHUNK_BYTES, MAX_CHUNK_BYTES);
+    run_chunked(documents, segmenter, progress, chunk_bytes)
+}
+
+/// One token stream per document, in the documents' order, and the shared vocabulary.
+#[derive(Debug)]
+pub struct Tokens {
+    docs: Vec<SegDoc>,
+    vocab: Vocab,
+}
+
+impl Tokens {
+    /// The segmented corpus of `documents`, which must be the documents these tokens were cut
+    /// from (the count stage refuses a corpus whose numbers of documents and streams differ).
+    pub fn with_documents(self, documents: Vec<Document>) -> Segmented {
+        Segmented {
+            documents,
+            docs: self.docs,
+            vocab: self.vocab,
+        }
+    }
+}
+
+/// [`tokens`] with chunks of at least `chunk_bytes` bytes of text.
 fn run_chunked(
-    corpus: Corpus,
+    documents: &[Document],
     segmenter: &Segmenter,
     progress: &dyn Progress,
     chunk_bytes: usize,
-) -> Result<Segmented, Error> {
-    let documents = corpus.documents;
+) -> Result<Tokens, Error> {
     if let Some(d) = documents
         .iter()
         .find(|d| u32::try_from(d.text.len()).is_err())
@@ -122,7 +151,7 @@ fn run_chunked(
 
     let total: usize = documents.iter().map(|d| d.text.len()).sum();
     progress.start("segment", total as u64);
-    let chunks: Vec<Chunk<'_>> = chunk_ranges(&documents, chunk_bytes)
+    let chunks: Vec<Chunk<'_>> = chunk_ranges(documents, chunk_bytes)
         .into_par_iter()
         .map(|range| segment_chunk(segmenter, &documents[range], progress))
         .collect();
@@ -185,8 +214,7 @@ fn run_chunked(
         .unzip();
     progress.finish();
 
-    Ok(Segmented {
-        documents,
+    Ok(Tokens {
         docs,
         vocab: Vocab::new(terms, kinds),
     })
@@ -406,8 +434,10 @@ mod tests {
                 .num_threads(threads)
                 .build()
                 .unwrap();
-            pool.install(|| run_chunked(corpus(&texts), seg, &tifa_core::NoProgress, chunk))
+            let c = corpus(&texts);
+            pool.install(|| run_chunked(&c.documents, seg, &tifa_core::NoProgress, chunk))
                 .unwrap()
+                .with_documents(c.documents)
         };
         let reference = in_pool(1, MAX_CHUNK_BYTES);
         for (threads, chunk) in [(4, MAX_CHUNK_BYTES), (1, 64), (4, 64), (4, 1)] {
