@@ -153,8 +153,12 @@ fn file_name(path: &Path) -> String {
 /// The header of `out` when it is a complete, undamaged output of `stage` built from the given
 /// input and config fingerprints; `None` when it must be (re)built.
 fn fresh(out: &Path, stage: Stage, input_fp: u64, config_fp: u64) -> Option<Header> {
-    let h = format::verify(out, Some(stage)).ok()?;
-    (h.input_fingerprint == input_fp && h.config_fingerprint == config_fp).then_some(h)
+    // The fingerprints are in the header; the whole file is read only when they match.
+    let h = format::read_header(out, Some(stage)).ok()?;
+    if h.input_fingerprint != input_fp || h.config_fingerprint != config_fp {
+        return None;
+    }
+    format::verify(out, Some(stage)).ok()
 }
 
 fn say(g: &Global, msg: impl AsRef<str>) {
@@ -263,6 +267,13 @@ fn segmenter(g: &Global) -> anyhow::Result<(tifa_segment::Segmenter, u64)> {
     let seg = tifa_segment::Segmenter::new(&config, &g.config)?;
     let fp = combine(&[fingerprint(VERSION.as_bytes()), seg.fingerprint()]);
     Ok((seg, fp))
+}
+
+/// The config fingerprint segment.bin gets from [`segmenter`], without loading jieba.
+fn segment_fingerprint(g: &Global) -> anyhow::Result<u64> {
+    let config: tifa_segment::Config = config::load(&g.config, "segment")?;
+    let fp = tifa_segment::fingerprint(&config, &g.config)?;
+    Ok(combine(&[fingerprint(VERSION.as_bytes()), fp]))
 }
 
 /// `tifa segment`: clean.bin → segment.bin.
@@ -543,17 +554,58 @@ where
 /// of its own while the next stage runs, so a later run (or a single stage command) can start
 /// from it. Once a stage has run, every later stage runs too: its input has just been made.
 pub fn run_all(g: &Global, bars: &Bars, a: RunArgs) -> anyhow::Result<()> {
-    // Loading jieba's dictionary takes a good part of a second; it overlaps the clean stage.
+    let first = check_first(g, &a)?;
+    // Loading jieba's dictionary takes a good part of a second: it overlaps the clean stage,
+    // and is skipped when segment.bin is up to date.
     std::thread::scope(|scope| {
-        let segmenter = scope.spawn(|| segmenter(g));
-        run_stages(g, bars, a, segmenter)
+        let segmenter = first
+            .segment
+            .is_none()
+            .then(|| scope.spawn(|| segmenter(g)));
+        run_stages(g, bars, a, first, segmenter)
+    })
+}
+
+/// What `tifa run` knows before a stage runs: the clean stage's plan, and whether clean.bin and
+/// segment.bin are up to date (their headers when they are).
+struct First {
+    plan: CleanPlan,
+    clean: Option<Header>,
+    segment: Option<Header>,
+}
+
+fn check_first(g: &Global, a: &RunArgs) -> anyhow::Result<First> {
+    let plan = plan_clean(g, &a.corpus)?;
+    let clean_out = a.work_dir.join("clean.bin");
+    let clean = (!a.force)
+        .then(|| fresh(&clean_out, Stage::Clean, plan.input_fp, plan.config_fp))
+        .flatten();
+    let segment = match clean {
+        Some(h) => fresh(
+            &a.work_dir.join("segment.bin"),
+            Stage::Segment,
+            h.checksum,
+            segment_fingerprint(g)?,
+        ),
+        None => None,
+    };
+    Ok(First {
+        plan,
+        clean,
+        segment,
     })
 }
 
 type Building<'scope> =
     std::thread::ScopedJoinHandle<'scope, anyhow::Result<(tifa_segment::Segmenter, u64)>>;
 
-fn run_stages(g: &Global, bars: &Bars, a: RunArgs, segmenter: Building<'_>) -> anyhow::Result<()> {
+fn run_stages(
+    g: &Global,
+    bars: &Bars,
+    a: RunArgs,
+    first: First,
+    building: Option<Building<'_>>,
+) -> anyhow::Result<()> {
     let w = &a.work_dir;
     let (clean_out, seg_out, count_out, cmp_out) = (
         w.join("clean.bin"),
@@ -571,8 +623,12 @@ fn run_stages(g: &Global, bars: &Bars, a: RunArgs, segmenter: Building<'_>) -> a
     // True once a stage has run: every later stage must run too.
     let mut dirty = a.force;
 
-    let plan = plan_clean(g, &a.corpus)?;
-    let mut clean = match fresh(&clean_out, Stage::Clean, plan.input_fp, plan.config_fp) {
+    let First {
+        plan,
+        clean: clean_fresh,
+        segment: segment_fresh,
+    } = first;
+    let mut clean = match clean_fresh {
         Some(h) if !dirty => {
             skip("clean");
             Output::<Corpus>::on_disk(h, clean_out.clone(), Stage::Clean)
@@ -592,21 +648,21 @@ fn run_stages(g: &Global, bars: &Bars, a: RunArgs, segmenter: Building<'_>) -> a
         }
     };
 
-    let (seg, seg_fp) = segmenter
-        .join()
-        .map_err(|_| anyhow::anyhow!("loading the segmenter failed"))??;
-    let on_disk = if dirty {
-        None
-    } else {
-        fresh(&seg_out, Stage::Segment, clean.header(g)?.checksum, seg_fp)
-    };
-    let mut segmented = match on_disk {
+    let mut segmented = match segment_fresh.filter(|_| !dirty) {
         Some(h) => {
             skip("segment");
             Output::<Segmented>::on_disk(h, seg_out.clone(), Stage::Segment)
         }
         None => {
             dirty = true;
+            // Loading since the run began, unless segment.bin was found up to date then (and
+            // this arm does not run).
+            let (seg, seg_fp) = match building {
+                Some(b) => b
+                    .join()
+                    .map_err(|_| anyhow::anyhow!("loading the segmenter failed"))??,
+                None => segmenter(g)?,
+            };
             let t = Timer::start(g);
             let corpus = clean.load(g, bars)?;
             // Clean's file buffers are freed but still resident (`tifa_core::memory`).
@@ -624,7 +680,6 @@ fn run_stages(g: &Global, bars: &Bars, a: RunArgs, segmenter: Building<'_>) -> a
             Output::made(s, seg_out.clone(), Stage::Segment, h_clean.checksum, seg_fp)
         }
     };
-    drop(seg);
 
     let (count_cfg, count_fp) = count_config(g)?;
     let on_disk = if dirty {

@@ -27,7 +27,7 @@ use tifa_core::{Corpus, Document, Progress, SegDoc, Segmented, TokenKind, Vocab}
 
 pub use config::Config;
 pub use dict::POLITICAL_DICTIONARY;
-pub use segmenter::{Segmenter, Token};
+pub use segmenter::{fingerprint, Segmenter, Token};
 
 use segmenter::Span;
 

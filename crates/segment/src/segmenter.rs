@@ -62,6 +62,44 @@ impl fmt::Debug for Segmenter {
     }
 }
 
+/// The fingerprint a [`Segmenter`] built from `config` (with dictionaries read relative to
+/// `config_dir`) would have, without loading jieba's dictionary: `tifa run` tells from it
+/// whether segment.bin is up to date before deciding to load it.
+pub fn fingerprint(config: &Config, config_dir: &Path) -> Result<u64, Error> {
+    Ok(fingerprint_of(
+        config,
+        &read_user_dictionaries(config, config_dir)?,
+    ))
+}
+
+/// The user dictionaries of `config`, as (path, text).
+fn read_user_dictionaries(
+    config: &Config,
+    config_dir: &Path,
+) -> Result<Vec<(std::path::PathBuf, String)>, Error> {
+    config
+        .user_dictionaries
+        .iter()
+        .map(|path| dict::read(config_dir, path))
+        .collect()
+}
+
+/// A hash of the segmentation rules, the config and the dictionaries' contents.
+fn fingerprint_of(config: &Config, user: &[(std::path::PathBuf, String)]) -> u64 {
+    let mut parts: Vec<u8> = Vec::new();
+    parts.extend_from_slice(RULES_VERSION.as_bytes());
+    parts.extend_from_slice(&tifa_core::fingerprint_value(config).to_le_bytes());
+    if config.political_dictionary {
+        parts.extend_from_slice(
+            &tifa_core::fingerprint(POLITICAL_DICTIONARY.as_bytes()).to_le_bytes(),
+        );
+    }
+    for (_, text) in user {
+        parts.extend_from_slice(&tifa_core::fingerprint(text.as_bytes()).to_le_bytes());
+    }
+    tifa_core::fingerprint(&parts)
+}
+
 impl Segmenter {
     /// Builds jieba with its own dictionary, then the bundled political dictionary (when the
     /// config asks for it), then the user dictionaries, read relative to `config_dir`.
@@ -70,34 +108,26 @@ impl Segmenter {
     /// (and never lower a frequency jieba already has); user entries are taken as written, as
     /// jieba does, an entry without a frequency getting that lowest whole-keeping one.
     pub fn new(config: &Config, config_dir: &Path) -> Result<Segmenter, Error> {
+        let user = read_user_dictionaries(config, config_dir)?;
         let mut jieba = Jieba::new();
-        let mut parts: Vec<u8> = Vec::new();
-        parts.extend_from_slice(RULES_VERSION.as_bytes());
-        parts.extend_from_slice(&tifa_core::fingerprint_value(config).to_le_bytes());
-
         if config.political_dictionary {
             let entries = dict::parse(POLITICAL_DICTIONARY, Path::new(POLITICAL_DICTIONARY_NAME))?;
             for e in entries {
                 let freq = e.freq.unwrap_or(0).max(jieba.suggest_freq(e.word));
                 jieba.add_word(e.word, Some(freq), e.tag);
             }
-            parts.extend_from_slice(
-                &tifa_core::fingerprint(POLITICAL_DICTIONARY.as_bytes()).to_le_bytes(),
-            );
         }
-        for path in &config.user_dictionaries {
-            let (full, text) = dict::read(config_dir, path)?;
-            for e in dict::parse(&text, &full)? {
+        for (full, text) in &user {
+            for e in dict::parse(text, full)? {
                 jieba.add_word(e.word, e.freq, e.tag);
             }
-            parts.extend_from_slice(&tifa_core::fingerprint(text.as_bytes()).to_le_bytes());
         }
 
         Ok(Segmenter {
             jieba,
             hmm: config.hmm,
             number_class: config.number_class,
-            fingerprint: tifa_core::fingerprint(&parts),
+            fingerprint: fingerprint_of(config, &user),
         })
     }
 
@@ -467,6 +497,11 @@ pub(crate) mod tests {
         std::fs::write(dir.path().join("dict/mine.txt"), "有备必审\n").unwrap();
         let again = Segmenter::new(&config, dir.path()).unwrap();
         assert_ne!(again.fingerprint(), s.fingerprint());
+        // Known without loading jieba, as `tifa run` asks before loading it.
+        assert_eq!(
+            fingerprint(&config, dir.path()).unwrap(),
+            again.fingerprint()
+        );
     }
 
     #[test]
@@ -496,5 +531,15 @@ pub(crate) mod tests {
             .fingerprint();
         assert_eq!(a, b);
         assert_ne!(a, plain_segmenter().fingerprint());
+        // Known without loading jieba, as `tifa run` asks before loading it.
+        assert_eq!(fingerprint(&Config::default(), Path::new(".")).unwrap(), a);
+        let plain = Config {
+            political_dictionary: false,
+            ..Config::default()
+        };
+        assert_eq!(
+            fingerprint(&plain, Path::new(".")).unwrap(),
+            plain_segmenter().fingerprint()
+        );
     }
 }
