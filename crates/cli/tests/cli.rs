@@ -299,6 +299,44 @@ fn a_changed_stage_config_reruns_that_stage_and_those_after_it() {
     let before = std::fs::read(seeds().join("work/count.bin")).unwrap();
     let after = std::fs::read(dir.path().join("work/count.bin")).unwrap();
     assert!(after.len() < before.len());
+
+    // A user dictionary, then a change to its contents alone: segment runs again each time
+    // (its fingerprint is known before jieba is loaded), clean does not; then nothing does.
+    let rerun = || {
+        let o = Command::new(env!("CARGO_BIN_EXE_tifa"))
+            .current_dir(dir.path())
+            .args([
+                "--config",
+                "config",
+                "--no-progress",
+                "-v",
+                "run",
+                "--corpus",
+            ])
+            .arg(&corpus)
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        assert!(o.status.success(), "{err}");
+        err
+    };
+    std::fs::write(config.join("dict/mine.txt"), "有件必备\n").unwrap();
+    let segment = std::fs::read_to_string(config.join("segment.toml")).unwrap();
+    std::fs::write(
+        config.join("segment.toml"),
+        format!("{segment}\nuser_dictionaries = [\"dict/mine.txt\"]\n")
+            .replace("user_dictionaries = []\n", ""),
+    )
+    .unwrap();
+    for words in ["有件必备\n", "有备必审\n"] {
+        std::fs::write(config.join("dict/mine.txt"), words).unwrap();
+        let err = rerun();
+        assert!(err.contains("clean: up to date"), "{err}");
+        assert!(err.contains("\nsegment: "), "{err}");
+        assert!(!err.contains("segment: up to date"), "{err}");
+    }
+    let err = rerun();
+    assert_eq!(err.matches("up to date").count(), 5, "{err}");
 }
 
 fn copy_dir(from: &Path, to: &Path) {
