@@ -279,7 +279,14 @@ fn a_changed_stage_config_reruns_that_stage_and_those_after_it() {
     let rerun = || {
         let o = Command::new(env!("CARGO_BIN_EXE_tifa"))
             .current_dir(dir.path())
-            .args(["--config", "config", "--no-progress", "-v", "run", "--corpus"])
+            .args([
+                "--config",
+                "config",
+                "--no-progress",
+                "-v",
+                "run",
+                "--corpus",
+            ])
             .arg(&corpus)
             .output()
             .unwrap();
