@@ -554,15 +554,17 @@ where
 /// of its own while the next stage runs, so a later run (or a single stage command) can start
 /// from it. Once a stage has run, every later stage runs too: its input has just been made.
 pub fn run_all(g: &Global, bars: &Bars, a: RunArgs) -> anyhow::Result<()> {
-    let first = check_first(g, &a)?;
     // Loading jieba's dictionary takes a good part of a second: it overlaps the clean stage,
-    // and is skipped when segment.bin is up to date.
+    // and is skipped when segment.bin is up to date. Without a segment.bin (a first run) it
+    // starts at once, before the corpus folders are walked.
+    let early = a.force || !a.work_dir.join("segment.bin").exists();
     std::thread::scope(|scope| {
-        let segmenter = first
-            .segment
-            .is_none()
-            .then(|| scope.spawn(|| segmenter(g)));
-        run_stages(g, bars, a, first, segmenter)
+        let mut building = early.then(|| scope.spawn(|| segmenter(g)));
+        let first = check_first(g, &a)?;
+        if building.is_none() && first.segment.is_none() {
+            building = Some(scope.spawn(|| segmenter(g)));
+        }
+        run_stages(g, bars, a, first, building)
     })
 }
 
