@@ -301,16 +301,30 @@ impl<'t> Interner<'t> {
 
 /// The bytes of a term of at most 7 bytes with its length in the top byte, as one integer;
 /// distinct terms give distinct integers.
+///
+/// Read as two loads that overlap (the first and last 4, 2 or 1 bytes) rather than copied
+/// byte by byte into an array: a variable-length copy followed by an 8-byte read of the same
+/// array stalls on every token, and that was a fifth of the stage's own time per token.
 #[inline]
 fn pack(term: &str) -> Option<u64> {
-    let bytes = term.as_bytes();
-    if bytes.len() > 7 {
-        return None;
-    }
-    let mut b = [0u8; 8];
-    b[..bytes.len()].copy_from_slice(bytes);
-    b[7] = bytes.len() as u8;
-    Some(u64::from_le_bytes(b))
+    let b = term.as_bytes();
+    let n = b.len();
+    let bytes = match n {
+        0 => 0,
+        1 => u64::from(b[0]),
+        2..=3 => {
+            let lo = u64::from(u16::from_le_bytes([b[0], b[1]]));
+            let hi = u64::from(u16::from_le_bytes([b[n - 2], b[n - 1]]));
+            lo | hi << ((n - 2) * 8)
+        }
+        4..=7 => {
+            let lo = u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+            let hi = u64::from(u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]));
+            lo | hi << ((n - 4) * 8)
+        }
+        _ => return None,
+    };
+    Some(bytes | (n as u64) << 56)
 }
 
 /// Cuts the documents of one chunk, interning terms with chunk-local ids.
@@ -505,6 +519,20 @@ mod tests {
         assert_eq!(pack("ab"), pack("ab"));
         assert_ne!(pack("ab"), pack("ab\0"));
         assert_eq!(pack("十四五规"), None);
+    }
+
+    #[test]
+    fn a_packed_term_is_its_bytes_then_its_length() {
+        let terms = [
+            "", "a", "ab", "abc", "的", "abcd", "abcde", "abcdef", "发展", "abcdefg", "a十",
+        ];
+        for t in terms {
+            let mut b = [0u8; 8];
+            b[..t.len()].copy_from_slice(t.as_bytes());
+            b[7] = t.len() as u8;
+            assert_eq!(pack(t), Some(u64::from_le_bytes(b)), "{t:?}");
+        }
+        assert_eq!(pack("abcdefgh"), None);
     }
 
     #[test]
