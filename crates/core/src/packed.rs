@@ -65,7 +65,7 @@ impl Record for (u32, u32) {
 }
 
 /// A borrowed byte string, serialised as bytes rather than as a sequence of numbers.
-struct Bytes<'a>(&'a [u8]);
+pub(crate) struct Bytes<'a>(pub(crate) &'a [u8]);
 
 impl serde::Serialize for Bytes<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

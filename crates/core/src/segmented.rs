@@ -37,19 +37,44 @@ impl TokenKind {
 
 /// The vocabulary: token id → term and kind, and term → id through an `fst` map.
 ///
+/// The map is built the first time it is needed: a look-up ([`Vocab::id`]) or writing the
+/// vocabulary, which stores its bytes. Most readers need neither (compare's examples read
+/// segment.bin for its token streams alone), and `tifa run` writes the vocabulary on a thread
+/// of its own, so building it is off every stage's path.
+///
 /// Reading a vocabulary rebuilds the map from the terms rather than trusting the stored bytes:
 /// look-ups in an `fst` map from a damaged or hostile file can panic, and a checksum only
 /// proves who wrote the file's bytes, not that they are a valid map.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(from = "StoredVocab")]
 pub struct Vocab {
     /// Term of each id.
     pub terms: Vec<String>,
     /// Kind of each id.
     pub kinds: Vec<TokenKind>,
-    /// Bytes of an `fst::Map` from term to id (terms in byte order).
-    #[serde(with = "crate::packed::bytes")]
-    pub fst: Vec<u8>,
+    /// Bytes of an `fst::Map` from term to id (terms in byte order), once built.
+    map: std::sync::OnceLock<Vec<u8>>,
+}
+
+/// Two vocabularies are equal when their terms and kinds are: the map follows from the terms.
+impl PartialEq for Vocab {
+    fn eq(&self, other: &Vocab) -> bool {
+        (&self.terms, &self.kinds) == (&other.terms, &other.kinds)
+    }
+}
+
+impl Eq for Vocab {}
+
+/// Stored as its terms, its kinds and its map's bytes, in that order.
+impl Serialize for Vocab {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut v = s.serialize_struct("Vocab", 3)?;
+        v.serialize_field("terms", &self.terms)?;
+        v.serialize_field("kinds", &self.kinds)?;
+        v.serialize_field("fst", &crate::packed::Bytes(self.map_bytes()))?;
+        v.end()
+    }
 }
 
 /// A vocabulary as stored, before its map is rebuilt; the same fields in the same order.
@@ -57,7 +82,7 @@ pub struct Vocab {
 struct StoredVocab {
     terms: Vec<String>,
     kinds: Vec<TokenKind>,
-    /// Read to keep the layout, then replaced by a map built from `terms`.
+    /// Read to keep the layout, then dropped: the map is built from `terms` when needed.
     #[serde(with = "crate::packed::bytes")]
     _fst: Vec<u8>,
 }
@@ -69,28 +94,38 @@ impl From<StoredVocab> for Vocab {
 }
 
 impl Vocab {
-    /// Builds a vocabulary from terms and kinds (`terms[i]` gets id `i`). Terms must be
-    /// distinct.
+    /// A vocabulary of terms and kinds (`terms[i]` gets id `i`). Terms must be distinct.
     pub fn new(terms: Vec<String>, kinds: Vec<TokenKind>) -> Vocab {
-        let mut order: Vec<u32> = (0..terms.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| {
-            terms[a as usize]
-                .as_bytes()
-                .cmp(terms[b as usize].as_bytes())
-        });
-        let mut builder = fst::MapBuilder::memory();
-        for id in order {
-            // Keys are inserted in strictly increasing order by construction; a duplicate term is
-            // a caller bug and is skipped rather than panicking.
-            let _ = builder.insert(terms[id as usize].as_bytes(), id as u64);
+        Vocab {
+            terms,
+            kinds,
+            map: std::sync::OnceLock::new(),
         }
-        let fst = builder.into_inner().unwrap_or_default();
-        Vocab { terms, kinds, fst }
+    }
+
+    /// The bytes of the term → id map, built on first use.
+    fn map_bytes(&self) -> &[u8] {
+        self.map.get_or_init(|| {
+            let terms = &self.terms;
+            let mut order: Vec<u32> = (0..terms.len() as u32).collect();
+            order.sort_unstable_by(|&a, &b| {
+                terms[a as usize]
+                    .as_bytes()
+                    .cmp(terms[b as usize].as_bytes())
+            });
+            let mut builder = fst::MapBuilder::memory();
+            for id in order {
+                // Keys are inserted in strictly increasing order by construction; a duplicate
+                // term is a caller bug and is skipped rather than panicking.
+                let _ = builder.insert(terms[id as usize].as_bytes(), id as u64);
+            }
+            builder.into_inner().unwrap_or_default()
+        })
     }
 
     /// The id of a term, if it is in the vocabulary.
     pub fn id(&self, term: &str) -> Option<u32> {
-        let map = fst::Map::new(self.fst.as_slice()).ok()?;
+        let map = fst::Map::new(self.map_bytes()).ok()?;
         map.get(term).map(|v| v as u32)
     }
 
@@ -497,11 +532,31 @@ mod tests {
             vec!["人民".into(), "中心".into()],
             vec![TokenKind::Word, TokenKind::Word],
         );
+        /// A vocabulary's stored layout with any map bytes.
+        #[derive(Serialize)]
+        struct Stored<'a> {
+            terms: &'a [String],
+            kinds: &'a [TokenKind],
+            #[serde(with = "crate::packed::bytes")]
+            fst: Vec<u8>,
+        }
+        let stored = |fst: Vec<u8>| Stored {
+            terms: &good.terms,
+            kinds: &good.kinds,
+            fst,
+        };
+        let written = crate::format::encode(crate::Stage::Segment, 0, 0, &good).unwrap();
+        let as_stored = crate::format::encode(
+            crate::Stage::Segment,
+            0,
+            0,
+            &stored(good.map_bytes().to_vec()),
+        )
+        .unwrap();
+        assert_eq!(written, as_stored);
         // Stored map bytes that pass no check: look-ups in them would panic.
-        let mut bad = good.clone();
-        bad.fst = vec![0xFF; 40];
-        for stored in [&good, &bad] {
-            let bytes = crate::format::encode(crate::Stage::Segment, 0, 0, stored).unwrap();
+        for fst in [good.map_bytes().to_vec(), vec![0xFF; 40]] {
+            let bytes = crate::format::encode(crate::Stage::Segment, 0, 0, &stored(fst)).unwrap();
             let (_, payload) =
                 crate::format::check(std::path::Path::new("v.bin"), &bytes, None).unwrap();
             let read: Vocab =
