@@ -577,8 +577,8 @@ type Building = std::sync::mpsc::Receiver<anyhow::Result<(tifa_segment::Segmente
 /// it loads on one of them, so that the clean stage has one worker fewer until it is loaded:
 /// segment waits for the dictionary, a single thread's work, and on a thread of its own it got
 /// only its share of the cores clean kept busy (government reports, 2 cores: the dictionary
-/// was ready 70–80 ms after clean ended, now about 40 ms). With one worker it loads on a thread of its own, as the
-/// worker would otherwise clean only once it is loaded.
+/// was ready 70–80 ms after clean ended, now about 40 ms). With one worker it loads on a
+/// thread of its own, as the worker would otherwise clean only once it is loaded.
 fn load_segmenter<'s>(
     threads: &'s std::thread::Scope<'s, '_>,
     pool: &rayon::Scope<'s>,
