@@ -38,9 +38,8 @@ impl TokenKind {
 /// The vocabulary: token id → term and kind, and term → id through an `fst` map.
 ///
 /// The map is built the first time it is needed: a look-up ([`Vocab::id`]) or writing the
-/// vocabulary, which stores its bytes. Most readers need neither (compare's examples read
-/// segment.bin for its token streams alone), and `tifa run` writes the vocabulary on a thread
-/// of its own, so building it is off every stage's path.
+/// vocabulary, which stores its bytes. Most readers need neither: compare's examples read
+/// segment.bin for its token streams alone.
 ///
 /// Reading a vocabulary rebuilds the map from the terms rather than trusting the stored bytes:
 /// look-ups in an `fst` map from a damaged or hostile file can panic, and a checksum only
