@@ -17,7 +17,7 @@ RUN := $(TIFA) --config $(CONFIG) $(TFLAGS)
 CORPUS_FILES := $(shell find $(CORPUS) -type f 2>/dev/null)
 DICT_FILES   := $(shell find $(CONFIG)/dict -type f 2>/dev/null)
 
-.PHONY: pipeline stage-clean segment count compare report test bench fuzz fmt lint clean FORCE
+.PHONY: pipeline stage-clean segment count compare report test bench eval fuzz fmt lint clean FORCE
 
 pipeline: $(OUT)/report.html
 
@@ -54,6 +54,11 @@ test:
 bench: $(TIFA)
 	BENCH_CORPUS=$(BENCH_CORPUS) ./bench/run.sh
 
+# The slogan list of the development corpus scored by the development set's scorer, with the
+# bundled dictionary on and off (needs Python; installs Python jieba for the scorer).
+eval: $(TIFA)
+	CONFIG=$(CONFIG) ./bench/eval.sh
+
 # Every fuzz target for FUZZ_SECONDS each (needs cargo-fuzz; see fuzz/README.md).
 FUZZ_SECONDS ?= 30
 fuzz:
@@ -67,6 +72,6 @@ lint:
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
 clean:
-	rm -rf $(WORK) $(OUT) target
+	rm -rf $(WORK) $(OUT) work-eval target
 
 FORCE:

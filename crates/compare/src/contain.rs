@@ -26,6 +26,17 @@ use crate::CHUNK;
 /// may store a long phrase only in its closed form (the full enumeration, not the enumeration
 /// minus its last word).
 pub fn max_containing(counts: &Counts, wanted: &[&[u32]], progress: &dyn Progress) -> Vec<u32> {
+    max_containing_except(counts, wanted, None, progress)
+}
+
+/// [`max_containing`], except that a wanted sequence `k` with `free_left[k]` set is not
+/// credited by a phrase that is exactly one token followed by it (its verb-led form).
+pub fn max_containing_except(
+    counts: &Counts,
+    wanted: &[&[u32]],
+    free_left: Option<&[bool]>,
+    progress: &dyn Progress,
+) -> Vec<u32> {
     let trie = Trie::new(wanted);
     let best: Vec<AtomicU32> = (0..wanted.len()).map(|_| AtomicU32::new(0)).collect();
     // max is order-independent, so relaxed atomics give the same result for any thread count.
@@ -46,8 +57,11 @@ pub fn max_containing(counts: &Counts, wanted: &[&[u32]], progress: &dyn Progres
                 if n <= shortest {
                     continue;
                 }
-                trie.occurrences(t, |k, _, m| {
-                    if m < n {
+                trie.occurrences(t, |k, start, m| {
+                    let led = start == 1
+                        && 1 + m == n
+                        && free_left.is_some_and(|f| f.get(k).copied().unwrap_or(false));
+                    if m < n && !led {
                         credit(k, q.tf);
                     }
                 });

@@ -163,11 +163,10 @@ fn lines_of(
             .and_then(|&x| {
                 positions[x as usize - 1]
                     .iter()
-                    .copied()
-                    .find(|&i| doc.tokens.get(i..i + tokens.len()) == Some(tokens))
+                    .find_map(|&i| Some((i, match_at(&doc.tokens, i, tokens, vocab)?)))
             });
         let line =
-            at.and_then(|at| line_at(tokens.len(), at, d as u32, doc, text, vocab, context_chars));
+            at.and_then(|(at, last)| line_at(at, last, d as u32, doc, text, vocab, context_chars));
         if let Some(line) = line {
             out.push((s, line));
         }
@@ -180,9 +179,30 @@ fn lines_of(
     out
 }
 
+/// Whether the phrase `tokens` occurs in the stream `stream` from token `at`, reading across
+/// quotation marks as counting does ([`tifa_core::text::Quote`]); the index of its last token.
+fn match_at(stream: &[u32], at: usize, tokens: &[u32], vocab: &Vocab) -> Option<usize> {
+    let mut j = at;
+    for (k, &t) in tokens.iter().enumerate() {
+        if k > 0 {
+            while stream
+                .get(j)
+                .is_some_and(|&x| tifa_core::text::quote_term(vocab.term(x)).is_some())
+            {
+                j += 1;
+            }
+        }
+        if stream.get(j) != Some(&t) {
+            return None;
+        }
+        j += 1;
+    }
+    Some(j - 1)
+}
+
 fn line_at(
-    len: usize,
     at: usize,
+    last: usize,
     d: u32,
     doc: &SegDoc,
     text: &str,
@@ -191,9 +211,10 @@ fn line_at(
 ) -> Option<Kwic> {
     let (start, end) = doc.span(at, vocab)?;
     // A one-token phrase (the most common) ends where its token does.
-    let end = match len {
-        1 => end,
-        _ => doc.end(at + len - 1, vocab)?,
+    let end = if last == at {
+        end
+    } else {
+        doc.end(last, vocab)?
     };
     let (start, end) = (start as usize, end as usize);
     let phrase = text.get(start..end)?;

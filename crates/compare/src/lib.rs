@@ -34,6 +34,7 @@ use tifa_core::{
 
 pub mod classify;
 pub mod contain;
+pub mod evidence;
 pub mod family;
 pub mod groups;
 pub mod kwic;
@@ -132,8 +133,40 @@ pub struct Config {
     pub edge_words: Vec<String>,
     /// Words that may not start a slogan.
     pub no_start_words: Vec<String>,
+    /// Symbols that may end a slogan right after a word (人工智能+, 互联网+).
+    pub tail_symbols: Vec<String>,
     /// Words that may not end a slogan (localisers such as 中, 上).
     pub no_end_words: Vec<String>,
+    /// A single word at least this frequent in the segmenter's general-language dictionary is
+    /// vocabulary, not a slogan, unless it is numbered, enumerated or quoted.
+    pub general_min_freq: u32,
+    /// … unless at least this share of its occurrences is quoted: writers quote a general word
+    /// they use as a label.
+    pub general_quoted_share: f64,
+    /// Share of occurrences followed by a number from which a phrase is a statistical
+    /// indicator (kind `name`).
+    pub numeric_min_share: f64,
+    /// Heads of institution, office, meeting and document names: a term or formula ending in
+    /// one is a name (kind `name`), and so is an enumeration whose items all do.
+    pub name_heads: Vec<String>,
+    /// Conjunctions of `X和Y` collocations of two general words (巩固和发展), which are not
+    /// slogans.
+    pub conjunctions: Vec<String>,
+    /// A term that opens a clause at least this share of the time …
+    pub opener_min_left_boundary: f64,
+    /// … and is followed by a boundary at most this share of the time is a collocation waiting
+    /// for its object (常态化开展…), not a slogan.
+    pub opener_max_right_boundary: f64,
+    /// Least span of the corpus's years, in years, for a slogan to be labelled `new`.
+    pub new_min_span_years: u16,
+    /// A slogan first used at least this share of the span after the corpus's first year is
+    /// labelled `new`.
+    pub new_after_share: f64,
+    /// Least span of the corpus's years, in years, for the timeless rule: …
+    pub timeless_min_span_years: u16,
+    /// … a term first used within this share of the span from its start and last used within
+    /// this share from its end is the genre's vocabulary (人民群众), not a slogan.
+    pub timeless_edge_share: f64,
     /// Weights of the score's parts.
     pub weights: Weights,
 }
@@ -151,11 +184,11 @@ impl Default for Config {
             max_slogans: 0,
             max_group_rows: 0,
             min_df: 2,
-            min_chars: 5,
+            min_chars: 4,
             min_chars_formulaic: 2,
             max_chars: 80,
             min_item_chars: 2,
-            single_token_min_chars: 5,
+            single_token_min_chars: 4,
             min_cohesion: 0.4,
             min_entropy: 0.5,
             min_right_entropy_term: 1.0,
@@ -178,7 +211,23 @@ impl Default for Config {
                  持续 加快 及时",
             ),
             no_start_words: words("上 中 下 里 后 不 没有"),
+            tail_symbols: words("+ ＋"),
             no_end_words: words("中 上 下 里 内 外 时 后 前 方面 年 月 日 以"),
+            general_min_freq: 3,
+            general_quoted_share: 0.1,
+            numeric_min_share: 0.6,
+            name_heads: words(
+                "委员会 常委会 人民政府 政府 国务院 党委 党组 省委 市委 县委 区委 法院 检察院 \
+                 办公室 办公厅 实验室 机构 联合会 工商联 大会 会议 全会 报告 书记 主席 \
+                 主任 代表 委员 部门 组成人员 工作人员 机关",
+            ),
+            conjunctions: words("和 与 及 并"),
+            opener_min_left_boundary: 0.5,
+            opener_max_right_boundary: 0.45,
+            new_min_span_years: 10,
+            new_after_share: 0.25,
+            timeless_min_span_years: 20,
+            timeless_edge_share: 0.1,
             weights: Weights::default(),
         }
     }
@@ -200,6 +249,12 @@ impl Config {
         share("max_nested_share", self.max_nested_share)?;
         share("quoted_min_share", self.quoted_min_share)?;
         share("min_score", self.min_score)?;
+        share("numeric_min_share", self.numeric_min_share)?;
+        share("general_quoted_share", self.general_quoted_share)?;
+        share("opener_min_left_boundary", self.opener_min_left_boundary)?;
+        share("opener_max_right_boundary", self.opener_max_right_boundary)?;
+        share("new_after_share", self.new_after_share)?;
+        share("timeless_edge_share", self.timeless_edge_share)?;
         if !(-1.0..=1.0).contains(&self.min_cohesion) {
             return Err(Error::Config {
                 key: "min_cohesion",
@@ -301,6 +356,7 @@ struct Candidate {
     tf: u32,
     text: String,
     kind: Kind,
+    evidence: String,
     score: f64,
     dp: f64,
     cohesion: f64,
@@ -411,6 +467,7 @@ struct Chosen {
     per_doc: Vec<(u32, u32)>,
     text: String,
     kind: Kind,
+    evidence: String,
     df: u32,
     tf: u32,
     score: f64,
@@ -435,6 +492,25 @@ pub fn select(
     let lexicon = shape::Lexicon::new(&counts.vocab, config);
     let doc_tokens: Vec<u64> = counts.docs.iter().map(|d| d.tokens).collect();
     let doc_sizes = measures::DocSizes::new(&doc_tokens);
+    let doc_years: Vec<Option<u16>> = counts.docs.iter().map(|d| d.meta.year).collect();
+    let years = {
+        let known = doc_years.iter().flatten();
+        known
+            .clone()
+            .min()
+            .zip(known.max())
+            .map(|(&first, &last)| evidence::Years {
+                first,
+                span: last - first,
+            })
+    };
+    let context = Context {
+        counts,
+        config,
+        doc_sizes: &doc_sizes,
+        doc_years: &doc_years,
+        years,
+    };
 
     // Step 1 and 2: checks on each phrase alone, then maximality.
     progress.start("compare: candidates", counts.phrases.len() as u64);
@@ -452,7 +528,7 @@ pub fn select(
                 .filter_map(|i| Some((i, phrases.get(i)?)))
                 // The numeric checks run before the phrase's text is built, which most phrases
                 // never need.
-                .filter(|(_, p)| p.df >= config.min_df && !too_closed(p, config))
+                .filter(|(_, p)| p.df >= config.min_df && !too_closed(p, &lexicon, config))
                 .filter_map(|(i, p)| {
                     counts.vocab.phrase_into(p.tokens, &mut text);
                     prefilter(i, &p, &text, &lexicon, config)
@@ -465,7 +541,16 @@ pub fn select(
     progress.finish();
     progress.start("compare: maximality", n_phrases as u64);
     let wanted: Vec<&[u32]> = pre.iter().map(|c| phrases.tokens(c.index())).collect();
-    let inside = contain::max_containing(counts, &wanted, progress);
+    // A numbered, enumerated or quoted phrase is not a fragment of itself led by one more word
+    // (做到两个维护, 提高政治判断力、…): those are its verb-led forms, dropped after scoring.
+    let free_left: Vec<bool> = pre
+        .iter()
+        .map(|c| {
+            matches!(c.kind, Kind::Numbered | Kind::Enumeration | Kind::Quoted)
+                && !first_item_short(phrases.tokens(c.index()), &lexicon)
+        })
+        .collect();
+    let inside = contain::max_containing_except(counts, &wanted, Some(&free_left), progress);
     drop(wanted);
     // The automaton was built on other threads, whose heaps the next steps do not reuse: its
     // memory goes back to the system (`tifa_core::memory`; 30 MB off the peak on news).
@@ -474,8 +559,13 @@ pub fn select(
         .into_iter()
         .zip(inside)
         .filter(|(c, inside)| {
-            let tf = phrases.get(c.index()).map_or(0, |p| p.tf);
-            f64::from(*inside) < config.max_nested_share * f64::from(tf)
+            // A phrase the writers mostly quote is marked as a unit by them, even where the
+            // quoted phrase always goes on into a longer one (“四个全面”战略布局).
+            let Some(p) = phrases.get(c.index()) else {
+                return false;
+            };
+            quoted_share(&p) >= config.quoted_min_share
+                || f64::from(*inside) < config.max_nested_share * f64::from(p.tf)
         })
         .map(|(c, _)| c)
         .collect();
@@ -602,7 +692,7 @@ pub fn select(
                 .into_iter()
                 .map(|(a, b)| (tf(&t[a]), tf(&t[b])))
                 .collect();
-            let out = measure(p, c, &parts, counts, config, &doc_sizes);
+            let out = measure(p, c, &parts, &context);
             progress.inc(1);
             out
         })
@@ -620,6 +710,7 @@ pub fn select(
             .then(b.tf.cmp(&a.tf))
             .then_with(|| a.text.cmp(&b.text))
     });
+    drop_verb_led_forms(&mut accepted, phrases, &lexicon);
     if config.max_slogans > 0 {
         accepted.truncate(config.max_slogans);
     }
@@ -638,6 +729,7 @@ pub fn select(
                 per_doc: p.per_doc.to_vec(),
                 text: c.text,
                 kind: c.kind,
+                evidence: c.evidence,
                 df: p.df,
                 tf: p.tf,
                 score: c.score,
@@ -719,6 +811,7 @@ pub fn complete(
                 left_entropy: round(f64::from(c.left_entropy)),
                 right_entropy: round(f64::from(c.right_entropy)),
                 quoted_share: round(c.quoted_share),
+                evidence: c.evidence,
                 n_tokens: c.tokens.len() as u32,
                 first_year: per_year.keys().next().copied(),
                 last_year: per_year.keys().next_back().copied(),
@@ -904,9 +997,18 @@ fn hash_tokens(w: &[u32]) -> u64 {
     rustc_hash::FxBuildHasher.hash_one(w)
 }
 
-/// True when the phrase's weaker side has less branching entropy than `min_entropy`.
-fn too_closed(p: &Phrase, config: &Config) -> bool {
-    f64::from(p.left.entropy.min(p.right.entropy)) < config.min_entropy
+/// True when the phrase's weaker side has less branching entropy than `min_entropy`. An
+/// enumeration is held to this on the right only: formulations are often introduced by a fixed
+/// verb (提高政治判断力、政治领悟力、政治执行力), and the list itself is marked as a unit by its
+/// commas.
+fn too_closed(p: &Phrase, lex: &shape::Lexicon, config: &Config) -> bool {
+    let enumeration = p.tokens.iter().any(|&t| lex.kind(t) == TokenKind::Enum);
+    let h = if enumeration {
+        p.right.entropy
+    } else {
+        p.left.entropy.min(p.right.entropy)
+    };
+    f64::from(h) < config.min_entropy
 }
 
 /// Checks that need only the phrase's own statistics: document frequency, shape, length by
@@ -937,7 +1039,7 @@ fn prefilter(
     if p.tokens.len() == 1 && kind == Kind::Term && sh.chars < config.single_token_min_chars {
         return None;
     }
-    if too_closed(p, config) {
+    if too_closed(p, lex, config) {
         return None;
     }
     if matches!(kind, Kind::Term | Kind::Formula)
@@ -971,14 +1073,13 @@ fn splits(tokens: &[u32], lex: &shape::Lexicon) -> Vec<(Range<usize>, Range<usiz
 
 /// Measures a candidate and decides whether it is a slogan; `parts` holds the term
 /// frequencies of both parts of every split.
-fn measure(
-    p: Phrase,
-    pre: Pre,
-    parts: &[(u64, u64)],
-    counts: &Counts,
-    config: &Config,
-    doc_sizes: &measures::DocSizes,
-) -> Option<Candidate> {
+fn measure(p: Phrase, pre: Pre, parts: &[(u64, u64)], cx: &Context) -> Option<Candidate> {
+    let Context {
+        counts,
+        config,
+        doc_sizes,
+        ..
+    } = *cx;
     let Pre {
         index, chars, kind, ..
     } = pre;
@@ -1014,17 +1115,91 @@ fn measure(
     if score < config.min_score {
         return None;
     }
+    let text = counts.vocab.phrase(p.tokens);
+    let years_used = p
+        .per_doc
+        .iter()
+        .filter_map(|(d, _)| cx.doc_years.get(d as usize).copied().flatten());
+    let first_year = years_used.clone().min();
+    let last_year = years_used.max();
+    let (kind, evidence) = match evidence::judge(
+        &p,
+        &text,
+        kind,
+        chars as usize,
+        quoted_share,
+        &counts.vocab,
+        cx.years,
+        first_year,
+        last_year,
+        config,
+    ) {
+        evidence::Verdict::Slogan(kind, evidence) => (kind, evidence),
+        evidence::Verdict::Name(evidence) => (Kind::Name, evidence),
+        evidence::Verdict::Vocabulary => return None,
+    };
     Some(Candidate {
         index,
         df: p.df,
         tf: p.tf,
-        text: counts.vocab.phrase(p.tokens),
+        text,
         kind,
+        evidence,
         score,
         dp,
         cohesion,
         quoted_share,
     })
+}
+
+/// True for an enumeration whose first item has fewer words than its second: the parallel
+/// structure says the word before it belongs to it (四个意识、坚定四个自信 wants its 增强), so the
+/// form led by that word is the whole formulation, not a verb-led form of it.
+fn first_item_short(tokens: &[u32], lex: &shape::Lexicon) -> bool {
+    let mut items = tokens.split(|&t| lex.kind(t) == TokenKind::Enum);
+    match (items.next(), items.next()) {
+        (Some(first), Some(second)) => first.len() < second.len(),
+        _ => false,
+    }
+}
+
+/// What scoring reads besides the phrase itself.
+struct Context<'a> {
+    counts: &'a Counts,
+    config: &'a Config,
+    doc_sizes: &'a measures::DocSizes<'a>,
+    /// Year of each report, when known.
+    doc_years: &'a [Option<u16>],
+    /// The corpus's years, when any report has one.
+    years: Option<evidence::Years>,
+}
+
+/// Drops the verb-led forms of numbered, enumerated and quoted slogans: a slogan that is one
+/// word followed by such a slogan (做到两个维护 for 两个维护) belongs to that slogan's family and is
+/// not a row of its own. `accepted` keeps its order.
+fn drop_verb_led_forms(
+    accepted: &mut Vec<Candidate>,
+    phrases: &tifa_core::Phrases,
+    lex: &shape::Lexicon,
+) {
+    let marked: std::collections::HashSet<&[u32]> = accepted
+        .iter()
+        .filter(|c| matches!(c.kind, Kind::Numbered | Kind::Enumeration | Kind::Quoted))
+        .map(|c| phrases.tokens(c.index as usize))
+        .filter(|t| !first_item_short(t, lex))
+        .collect();
+    let led: Vec<bool> = accepted
+        .iter()
+        .map(|c| {
+            let t = phrases.tokens(c.index as usize);
+            t.len() > 1 && marked.contains(&t[1..])
+        })
+        .collect();
+    let mut k = 0;
+    accepted.retain(|_| {
+        k += 1;
+        !led[k - 1]
+    });
 }
 
 #[cfg(test)]

@@ -25,6 +25,8 @@ pub struct Lexicon {
 
 const NO_START: u8 = 1;
 const NO_END: u8 = 2;
+/// A symbol that may end a phrase right after a word (人工智能+).
+const TAIL: u8 = 4;
 
 /// Why a phrase was not a candidate; used to count rejections for the summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +63,7 @@ impl Lexicon {
         let edge = set(&config.edge_words);
         let no_start = set(&config.no_start_words);
         let no_end = set(&config.no_end_words);
+        let tail = set(&config.tail_symbols);
         let flags = vocab
             .terms
             .iter()
@@ -72,6 +75,9 @@ impl Lexicon {
                 }
                 if edge.contains(t) || no_end.contains(t) {
                     f |= NO_END;
+                }
+                if tail.contains(t) {
+                    f |= TAIL;
                 }
                 f
             })
@@ -110,7 +116,7 @@ impl Lexicon {
         let mut prev_enum = false;
         let mut item_chars = 0usize;
         let mut shortest_item = usize::MAX;
-        for &t in tokens {
+        for (i, &t) in tokens.iter().enumerate() {
             if self.kind(t) == TokenKind::Enum {
                 shortest_item = shortest_item.min(item_chars);
                 item_chars = 0;
@@ -132,6 +138,12 @@ impl Lexicon {
                     prev_enum = true;
                     items += 1;
                 }
+                // A formula symbol ending the phrase right after a word: 人工智能+.
+                TokenKind::Symbol
+                    if i + 1 == tokens.len()
+                        && i > 0
+                        && self.flag(t) & TAIL != 0
+                        && self.kind(tokens[i - 1]) == TokenKind::Word => {}
                 _ => return Err(Reject::Punctuation),
             }
         }

@@ -21,6 +21,10 @@ pub enum Kind {
     Formula,
     /// Any other recurring term.
     Term,
+    /// A name, not a slogan: an institution, office, meeting or document (市人大常委会,
+    /// 政府工作报告), or a statistical indicator, mostly followed by a number (地区生产总值).
+    /// Listed apart from the slogans and never counted as one.
+    Name,
 }
 
 impl Kind {
@@ -32,7 +36,13 @@ impl Kind {
             Kind::Quoted => "quoted",
             Kind::Formula => "formula",
             Kind::Term => "term",
+            Kind::Name => "name",
         }
+    }
+
+    /// True for the kinds that are slogans (every kind but [`Kind::Name`]).
+    pub fn is_slogan(self) -> bool {
+        self != Kind::Name
     }
 }
 
@@ -151,6 +161,10 @@ pub struct Slogan {
     pub right_entropy: f64,
     /// Share of occurrences inside quotes.
     pub quoted_share: f64,
+    /// The evidence that admitted it, `+`-joined: `numbered`, `enumeration`, `quoted`,
+    /// `formula` (a long verbatim sequence), `coinage` (not a word of general Chinese), `new`
+    /// (first used well after the corpus starts); for a name, `name-head` or `numeric`.
+    pub evidence: String,
     /// Number of tokens.
     pub n_tokens: u32,
     /// First year it occurs in, when years are known.

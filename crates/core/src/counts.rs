@@ -54,6 +54,9 @@ pub struct PhraseStats {
     pub right: Branching,
     /// Occurrences directly enclosed in an opening and a closing quote (“…”).
     pub quoted: u32,
+    /// Occurrences followed by a number within the next three tokens of their clause, as
+    /// statistical terms are (地区生产总值增长5.2%).
+    pub numeric: u32,
 }
 
 /// Exact statistics of one phrase, borrowed from [`Phrases`]: the same fields as
@@ -75,6 +78,9 @@ pub struct Phrase<'a> {
     pub right: Branching,
     /// Occurrences directly enclosed in an opening and a closing quote (“…”).
     pub quoted: u32,
+    /// Occurrences followed by a number within the next three tokens of their clause, as
+    /// statistical terms are (地区生产总值增长5.2%).
+    pub numeric: u32,
 }
 
 impl PhraseStats {
@@ -88,6 +94,7 @@ impl PhraseStats {
             left: self.left,
             right: self.right,
             quoted: self.quoted,
+            numeric: self.numeric,
         }
     }
 }
@@ -103,6 +110,7 @@ impl Phrase<'_> {
             left: self.left,
             right: self.right,
             quoted: self.quoted,
+            numeric: self.numeric,
         }
     }
 }
@@ -300,10 +308,11 @@ struct Fixed {
     left: Branching,
     right: Branching,
     quoted: u32,
+    numeric: u32,
 }
 
 impl crate::packed::Record for Fixed {
-    const WIDTH: usize = 36;
+    const WIDTH: usize = 40;
     fn put(&self, out: &mut Vec<u8>) {
         for w in [
             self.tf,
@@ -315,6 +324,7 @@ impl crate::packed::Record for Fixed {
             self.right.boundary,
             self.right.entropy.to_bits(),
             self.quoted,
+            self.numeric,
         ] {
             crate::packed::Record::put(&w, out);
         }
@@ -335,6 +345,7 @@ impl crate::packed::Record for Fixed {
                 entropy: f32::from_bits(w(7)),
             },
             quoted: w(8),
+            numeric: w(9),
         }
     }
 }
@@ -360,7 +371,7 @@ pub struct Phrases {
     /// `per_doc_ends[i]`: end of phrase `i`'s packed counts in `per_doc`.
     #[serde(with = "crate::packed")]
     per_doc_ends: Vec<u64>,
-    /// tf, df, branching and quoted of each phrase.
+    /// tf, df, branching, quoted and numeric of each phrase.
     #[serde(with = "crate::packed")]
     fixed: Vec<Fixed>,
 }
@@ -425,6 +436,7 @@ impl Phrases {
             left: p.left,
             right: p.right,
             quoted: p.quoted,
+            numeric: p.numeric,
         });
         Ok(())
     }
@@ -558,6 +570,7 @@ impl Phrases {
             left: f.left,
             right: f.right,
             quoted: f.quoted,
+            numeric: f.numeric,
         })
     }
 

@@ -51,28 +51,45 @@ pub struct Vocab {
     pub terms: Vec<String>,
     /// Kind of each id.
     pub kinds: Vec<TokenKind>,
+    /// Frequency of each term in the segmenter's general-language dictionary (jieba's own, a
+    /// frequency list of general Chinese), 0 for a term it does not hold. Words the bundled
+    /// political dictionary or a user dictionary adds keep their general frequency, if any.
+    /// The compare stage tells vocabulary (人民群众, 进一步提高) from coinages with it. Empty is
+    /// read as all 0.
+    pub general: Vec<u32>,
     /// Bytes of an `fst::Map` from term to id (terms in byte order), once built.
     map: std::sync::OnceLock<Vec<u8>>,
 }
 
-/// Two vocabularies are equal when their terms and kinds are: the map follows from the terms.
+/// Two vocabularies are equal when their terms, kinds and general frequencies are: the map
+/// follows from the terms.
 impl PartialEq for Vocab {
     fn eq(&self, other: &Vocab) -> bool {
-        (&self.terms, &self.kinds) == (&other.terms, &other.kinds)
+        (&self.terms, &self.kinds, &self.general) == (&other.terms, &other.kinds, &other.general)
     }
 }
 
 impl Eq for Vocab {}
 
-/// Stored as its terms, its kinds and its map's bytes, in that order.
+/// Stored as its terms, its kinds, its map's bytes and the general frequencies, in that order.
 impl Serialize for Vocab {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut v = s.serialize_struct("Vocab", 3)?;
+        let mut v = s.serialize_struct("Vocab", 4)?;
         v.serialize_field("terms", &self.terms)?;
         v.serialize_field("kinds", &self.kinds)?;
         v.serialize_field("fst", &crate::packed::Bytes(self.map_bytes()))?;
+        v.serialize_field("general", &GeneralRef(&self.general))?;
         v.end()
+    }
+}
+
+/// The general frequencies, packed as fixed-width integers.
+struct GeneralRef<'a>(&'a [u32]);
+
+impl Serialize for GeneralRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::packed::serialize(self.0, s)
     }
 }
 
@@ -84,22 +101,35 @@ struct StoredVocab {
     /// Read to keep the layout, then dropped: the map is built from `terms` when needed.
     #[serde(with = "crate::packed::bytes")]
     _fst: Vec<u8>,
+    #[serde(with = "crate::packed")]
+    general: Vec<u32>,
 }
 
 impl From<StoredVocab> for Vocab {
     fn from(v: StoredVocab) -> Vocab {
-        Vocab::new(v.terms, v.kinds)
+        Vocab::with_general(v.terms, v.kinds, v.general)
     }
 }
 
 impl Vocab {
     /// A vocabulary of terms and kinds (`terms[i]` gets id `i`). Terms must be distinct.
     pub fn new(terms: Vec<String>, kinds: Vec<TokenKind>) -> Vocab {
+        Vocab::with_general(terms, kinds, Vec::new())
+    }
+
+    /// A vocabulary with the general-language frequency of each term (see [`Vocab::general`]).
+    pub fn with_general(terms: Vec<String>, kinds: Vec<TokenKind>, general: Vec<u32>) -> Vocab {
         Vocab {
             terms,
             kinds,
+            general,
             map: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The frequency of a term in the general-language dictionary (0 when absent or unknown).
+    pub fn general(&self, id: u32) -> u32 {
+        self.general.get(id as usize).copied().unwrap_or(0)
     }
 
     /// The bytes of the term → id map, built on first use.
@@ -527,9 +557,10 @@ mod tests {
 
     #[test]
     fn reading_a_vocab_rebuilds_its_map_instead_of_trusting_the_stored_one() {
-        let good = Vocab::new(
+        let good = Vocab::with_general(
             vec!["人民".into(), "中心".into()],
             vec![TokenKind::Word, TokenKind::Word],
+            vec![9000, 0],
         );
         /// A vocabulary's stored layout with any map bytes.
         #[derive(Serialize)]
@@ -538,11 +569,14 @@ mod tests {
             kinds: &'a [TokenKind],
             #[serde(with = "crate::packed::bytes")]
             fst: Vec<u8>,
+            #[serde(with = "crate::packed")]
+            general: Vec<u32>,
         }
         let stored = |fst: Vec<u8>| Stored {
             terms: &good.terms,
             kinds: &good.kinds,
             fst,
+            general: good.general.clone(),
         };
         let written = crate::format::encode(crate::Stage::Segment, 0, 0, &good).unwrap();
         let as_stored = crate::format::encode(

@@ -28,6 +28,37 @@ pub fn is_cn_numeral(c: char) -> bool {
     )
 }
 
+/// Which quotation mark a character is. Quotation and title marks are transparent to counting:
+/// a phrase runs across them (增强“四个意识”、坚定“四个自信” is one enumeration, “内卷式”竞争
+/// joins 内卷式竞争), they are not part of its text, and they are still seen as boundaries of a
+/// phrase's occurrence, which is how `quoted_share` is measured. Brackets and parentheses are
+/// not quotation marks: what they enclose is an aside, and they stay boundaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quote {
+    /// An opening mark: `“ ‘ 《 〈 「 『`.
+    Open,
+    /// A closing mark: `” ’ 》 〉 」 』`.
+    Close,
+}
+
+/// The quotation mark `c` is, if any (see [`Quote`]).
+pub fn quote_mark(c: char) -> Option<Quote> {
+    match c {
+        '“' | '‘' | '《' | '〈' | '「' | '『' => Some(Quote::Open),
+        '”' | '’' | '》' | '〉' | '」' | '』' => Some(Quote::Close),
+        _ => None,
+    }
+}
+
+/// The quotation mark a token's term is: a term of exactly one quotation mark.
+pub fn quote_term(term: &str) -> Option<Quote> {
+    let mut chars = term.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => quote_mark(c),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -36,5 +67,9 @@ mod tests {
     fn classifies_characters() {
         assert!(is_han('意') && !is_han('、') && !is_han('a'));
         assert!(is_cn_numeral('两') && !is_cn_numeral('个'));
+        assert_eq!(quote_term("“"), Some(Quote::Open));
+        assert_eq!(quote_term("》"), Some(Quote::Close));
+        assert_eq!(quote_term("（"), None);
+        assert_eq!(quote_term("““"), None);
     }
 }

@@ -16,6 +16,12 @@ const MAX_SEGMENTATIONS: usize = 256;
 /// `(tf, df)` of `phrase`; see the module documentation. Without `seg`, a phrase some of whose
 /// segmentations were not counted gets only the occurrences of those that were.
 pub fn lookup(counts: &Counts, seg: Option<&Segmented>, phrase: &str) -> (u64, u64) {
+    // Quotation marks are transparent to counting, so they are dropped from the query too.
+    let phrase: String = phrase
+        .chars()
+        .filter(|&c| tifa_core::text::quote_mark(c).is_none())
+        .collect();
+    let phrase = phrase.as_str();
     if phrase.is_empty() {
         return (0, 0);
     }
@@ -110,7 +116,13 @@ pub fn scan(seg: &Segmented, phrase: &str) -> (u64, u64) {
     seg.docs
         .par_iter()
         .map(|doc| {
-            let toks = &doc.tokens;
+            // Quotation marks are transparent to counting: they are skipped here too.
+            let toks: Vec<u32> = doc
+                .tokens
+                .iter()
+                .copied()
+                .filter(|&id| tifa_core::text::quote_term(vocab.term(id)).is_none())
+                .collect();
             let mut n = 0u64;
             for i in 0..toks.len() {
                 let mut rest = phrase;

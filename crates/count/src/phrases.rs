@@ -22,7 +22,7 @@
 use rayon::prelude::*;
 use tifa_core::{Branching, PerDoc, Phrase, Phrases, PhrasesFull, Progress};
 
-use crate::stream::{is_sentinel, Class, Pass, Stream, Suffix, CLOSE, OPEN};
+use crate::stream::{is_sentinel, Class, Pass, Stream, Suffix};
 use crate::Config;
 
 /// Bounds of the number of suffixes per chunk of parallel work (whole buckets are added until a
@@ -114,6 +114,7 @@ struct Item {
     left: Branching,
     right: Branching,
     quoted: u32,
+    numeric: u32,
 }
 
 impl Found {
@@ -128,6 +129,7 @@ impl Found {
                 left: x.left,
                 right: x.right,
                 quoted: x.quoted,
+                numeric: x.numeric,
             })?;
         }
         Ok(())
@@ -234,16 +236,19 @@ impl<'a> Walker<'a> {
     }
 
     /// Branching statistics of the left neighbours of `occ`, which are shared by every length
-    /// of its class, and how many of them are opening quotes (only those occurrences can be
-    /// quoted).
+    /// of its class, and how many of the occurrences follow an opening quotation mark (only
+    /// those can be quoted). A quotation mark just before an occurrence is a boundary.
     fn left(&mut self, occ: &[Suffix]) -> (Branching, u32) {
         let s = self.stream;
         let mut boundary = 0u32;
         let mut opens = 0u32;
         for x in occ {
-            if is_sentinel(x.left) || s.class(x.left) != Class::Word {
+            opens += u32::from(s.quoted_start(x.pos as usize));
+            if is_sentinel(x.left)
+                || s.class(x.left) != Class::Word
+                || s.mark_before(x.pos as usize)
+            {
                 boundary += 1;
-                opens += u32::from(x.left == OPEN);
             } else {
                 self.token_count.add(x.left);
             }
@@ -267,11 +272,14 @@ impl<'a> Walker<'a> {
         if tf < c.min_df {
             return;
         }
-        // Left-closed: not every occurrence follows the same token that could extend it.
+        // Left-closed: not every occurrence follows the same token that could extend it, with no
+        // quotation mark between (an extension across a mark is not the same unit).
         let left_closed = {
             let l0 = occ[0].left;
             let extendable = !is_sentinel(l0) && s.class(l0) != Class::Enum;
-            !extendable || occ.iter().any(|k| k.left != l0)
+            !extendable
+                || occ.iter().any(|k| k.left != l0)
+                || (s.has_marks() && occ.iter().any(|k| s.mark_before(k.pos as usize)))
         };
         // Cheap tests first, on data read in array order: a class with no short length whose
         // occurrences all extend to the left stores nothing, nor does a class in too few
@@ -296,7 +304,15 @@ impl<'a> Walker<'a> {
         // when it is the whole shared prefix or the next shared token is `、` (a phrase cannot
         // end there, so no one-token extension to the right is a phrase).
         let valid = |k: u32| s.class(token(k - 1)) != Class::Enum;
-        let right_closed = |k: u32| k == len || s.class(token(k)) == Class::Enum;
+        // A quotation mark after any occurrence also closes it on the right.
+        let right_closed = |k: u32| {
+            k == len
+                || s.class(token(k)) == Class::Enum
+                || (s.has_marks()
+                    && occ
+                        .iter()
+                        .any(|o| s.mark_before(o.pos as usize + k as usize)))
+        };
 
         // The class's tokens, written once as far as its longest stored phrase needs.
         let tokens = self.found.tokens.len();
@@ -306,7 +322,7 @@ impl<'a> Walker<'a> {
                 continue;
             }
             let short = k <= c.max_short;
-            let closed = right_closed(k) && (left_closed || k == c.max_len);
+            let closed = (left_closed || k == c.max_len) && right_closed(k);
             if !short && !closed {
                 continue;
             }
@@ -315,14 +331,18 @@ impl<'a> Walker<'a> {
                 None => *left.insert(self.left(occ)),
             };
             let right = if k < len {
-                // Every occurrence is followed by the same token.
+                // Every occurrence is followed by the same token, across a quotation mark or not.
                 let x = token(k);
                 if s.class(x) == Class::Word {
-                    Branching {
-                        distinct: 1,
-                        boundary: 0,
-                        entropy: 0.0,
+                    let marked = occ
+                        .iter()
+                        .filter(|o| s.mark_before(o.pos as usize + k as usize))
+                        .count() as u32;
+                    self.words.clear();
+                    if marked < tf {
+                        self.words.push((x, tf - marked));
                     }
+                    branching(&self.words, marked, tf)
                 } else {
                     branching(&[], tf, tf)
                 }
@@ -344,7 +364,16 @@ impl<'a> Walker<'a> {
                     if is_sentinel(x) || s.class(x) != Class::Word {
                         boundary += n;
                     } else {
-                        self.words.push((x, n));
+                        // Occurrences with a quotation mark before the token after them end
+                        // at a boundary.
+                        let marked = occ[g - range.start..h - range.start]
+                            .iter()
+                            .filter(|o| s.mark_before(o.pos as usize + len as usize))
+                            .count() as u32;
+                        boundary += marked;
+                        if marked < n {
+                            self.words.push((x, n - marked));
+                        }
                     }
                     g = h;
                 }
@@ -352,9 +381,12 @@ impl<'a> Walker<'a> {
             } else {
                 // At the length cap, suffixes were not ordered beyond it: count one by one.
                 let mut boundary = 0u32;
-                for x in occ {
-                    let x = t[x.pos as usize + k as usize];
-                    if is_sentinel(x) || s.class(x) != Class::Word {
+                for o in occ {
+                    let x = t[o.pos as usize + k as usize];
+                    if is_sentinel(x)
+                        || s.class(x) != Class::Word
+                        || s.mark_before(o.pos as usize + k as usize)
+                    {
                         boundary += 1;
                     } else {
                         self.token_count.add(x);
@@ -364,11 +396,16 @@ impl<'a> Walker<'a> {
                 self.token_count.drain_into(&mut self.words);
                 branching(&self.words, boundary, tf)
             };
-            // Only the whole shared prefix can be followed by a closing quote: a shorter one is
-            // followed by a token of the prefix.
-            let quoted = if k == len && opens > 0 {
+            let quoted = if opens > 0 {
                 occ.iter()
-                    .filter(|x| x.left == OPEN && t[x.pos as usize + k as usize] == CLOSE)
+                    .filter(|x| s.quoted(x.pos as usize, k as usize))
+                    .count() as u32
+            } else {
+                0
+            };
+            let numeric = if s.has_numbers() {
+                occ.iter()
+                    .filter(|x| s.number_from(x.pos as usize + k as usize))
                     .count() as u32
             } else {
                 0
@@ -385,6 +422,7 @@ impl<'a> Walker<'a> {
                 left,
                 right,
                 quoted,
+                numeric,
             });
         }
         if left.is_none() {

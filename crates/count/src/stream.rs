@@ -2,9 +2,12 @@
 //!
 //! Every report's token ids are laid end to end in one `Vec<u32>`, with a sentinel before the
 //! first report, after every report, and in place of every token that no phrase may contain
-//! (clause and sentence marks, opening and closing quotes). Sentinels never match anything, so
-//! no common prefix of two suffixes — and so no counted phrase — crosses one. Opening and
-//! closing quotes get sentinels of their own so that quoted occurrences can still be seen.
+//! (clause and sentence marks, brackets). Sentinels never match anything, so no common prefix
+//! of two suffixes — and so no counted phrase — crosses one. Quotation and title marks
+//! ([`tifa_core::text::Quote`]) are left out of the stream, so that phrases run across them, and
+//! remembered per position in two bit sets: where an opening mark and where a closing mark
+//! stood just before a position. The walk reads them to treat a mark as a boundary of an
+//! occurrence (for branching entropy) and to count quoted occurrences.
 //!
 //! The suffix array holds only the positions where a phrase may start (not a sentinel, not
 //! `、`), ordered by the tokens up to the first sentinel, at most `max_len` of them, with ties
@@ -20,15 +23,16 @@
 use std::cmp::Ordering;
 
 use rayon::prelude::*;
+use tifa_core::text::{quote_term, Quote};
 use tifa_core::{DocInfo, SegDoc, TokenKind, Vocab};
 
 use crate::Error;
 
 /// Sentinel for a hard boundary or a report edge.
 pub(crate) const HARD: u32 = u32::MAX;
-/// Sentinel for an opening quote or title mark.
+/// Sentinel for an opening bracket.
 pub(crate) const OPEN: u32 = u32::MAX - 1;
-/// Sentinel for a closing quote or title mark.
+/// Sentinel for a closing bracket.
 pub(crate) const CLOSE: u32 = u32::MAX - 2;
 /// The smallest sentinel value; token ids must stay below it.
 pub(crate) const FIRST_SENTINEL: u32 = CLOSE;
@@ -67,6 +71,57 @@ pub(crate) struct Stream {
     pub doc_starts: Vec<u32>,
     /// Class of each vocabulary id.
     pub classes: Vec<Class>,
+    /// Positions with an opening quotation mark just before them, one bit each (empty when the
+    /// corpus has no quotation marks).
+    opened: Vec<u64>,
+    /// Positions with a closing quotation mark just before them, likewise.
+    closed: Vec<u64>,
+    /// Positions from which a number follows within [`NUMBER_REACH`] tokens, before a boundary
+    /// (empty when the corpus has no numbers).
+    numbers: Vec<u64>,
+}
+
+/// How many tokens from the end of an occurrence a number may lie for the occurrence to count
+/// as followed by a number (地区生产总值 / 增长 / 5.2: two).
+const NUMBER_REACH: usize = 3;
+
+/// The positions of `text` from which a number token follows within [`NUMBER_REACH`] tokens,
+/// before a sentinel, as a bit set; empty when the vocabulary has no numbers. Each 64 positions
+/// are one independent piece of work, so the set is made on all threads.
+fn number_bits(text: &[u32], kinds: &[TokenKind]) -> Vec<u64> {
+    if !kinds.contains(&TokenKind::Number) {
+        return Vec::new();
+    }
+    let is_number = |t: u32| !is_sentinel(t) && kinds.get(t as usize) == Some(&TokenKind::Number);
+    (0..text.len().div_ceil(64))
+        .into_par_iter()
+        .with_min_len(1024)
+        .map(|w| {
+            let mut bits = 0u64;
+            for i in 0..64 {
+                let p = w * 64 + i;
+                let reach = text
+                    .get(p..(p + NUMBER_REACH).min(text.len()))
+                    .unwrap_or(&[]);
+                for &t in reach {
+                    if is_number(t) {
+                        bits |= 1 << i;
+                        break;
+                    }
+                    if is_sentinel(t) {
+                        break;
+                    }
+                }
+            }
+            bits
+        })
+        .collect()
+}
+
+/// Bit `pos` of a bit set (false beyond its end).
+#[inline]
+fn bit(set: &[u64], pos: usize) -> bool {
+    set.get(pos / 64).is_some_and(|w| w >> (pos % 64) & 1 == 1)
 }
 
 impl Stream {
@@ -111,6 +166,35 @@ impl Stream {
                 _ => Class::Symbol,
             })
             .collect();
+        // Which ids are quotation marks, left out of the stream.
+        let quotes: Vec<Option<Quote>> = vocab
+            .terms
+            .iter()
+            .zip(kinds)
+            .map(|(term, kind)| match kind {
+                TokenKind::Open | TokenKind::Close => quote_term(term),
+                _ => None,
+            })
+            .collect();
+        let any_quotes = quotes.iter().any(Option::is_some);
+        // Each report's place in the stream: its tokens but the quotation marks, and a sentinel.
+        let laid: Vec<usize> = if any_quotes {
+            streams
+                .par_iter()
+                .with_min_len(BUILD_MIN_REPORTS)
+                .map(|doc| {
+                    let marks = doc
+                        .tokens
+                        .iter()
+                        .filter(|&&id| quotes.get(id as usize).is_some_and(Option::is_some))
+                        .count();
+                    doc.tokens.len() - marks
+                })
+                .collect()
+        } else {
+            streams.iter().map(|d| d.tokens.len()).collect()
+        };
+        let total: u64 = laid.iter().map(|&n| n as u64 + 1).sum::<u64>() + 1;
         // Each report's tokens go to their own place in the stream, after a sentinel; the
         // reports are laid out and counted in parallel, in groups of whole reports. The stream
         // starts zeroed (fresh pages the system has not handed over yet), so the writing, where
@@ -120,43 +204,54 @@ impl Stream {
         let mut doc_starts = Vec::with_capacity(streams.len());
         let mut places = Vec::with_capacity(streams.len());
         let mut rest = &mut text[1..];
-        for doc in streams {
+        for &n in &laid {
             doc_starts.push((total as usize - rest.len()) as u32);
-            let (place, tail) = rest.split_at_mut(doc.tokens.len() + 1);
+            let (place, tail) = rest.split_at_mut(n + 1);
             places.push(place);
             rest = tail;
         }
         let first_error = std::sync::atomic::AtomicUsize::new(usize::MAX);
-        let unigram_tf = streams
+        // Per group of reports: the corpus frequency of every id, and the stream positions that
+        // a quotation mark stands just before (with the mark), set in the bit sets afterwards.
+        type Tally = (Vec<u64>, Vec<(u32, Quote)>);
+        let (unigram_tf, marks): Tally = streams
             .par_iter()
             .zip(places)
+            .zip(&doc_starts)
             .enumerate()
             .with_min_len(BUILD_MIN_REPORTS)
             .fold(
-                || vec![0u64; kinds.len()],
-                |mut tf, (d, (doc, place))| {
-                    for (slot, &id) in place.iter_mut().zip(&doc.tokens) {
+                || (vec![0u64; kinds.len()], Vec::new()),
+                |(mut tf, mut marks), (d, ((doc, place), &start))| {
+                    let mut at = 0usize;
+                    for &id in &doc.tokens {
                         let Some(kind) = kinds.get(id as usize) else {
                             first_error.fetch_min(d, std::sync::atomic::Ordering::Relaxed);
-                            return tf;
+                            return (tf, marks);
                         };
                         tf[id as usize] += 1;
-                        *slot = match kind {
+                        if let Some(Some(q)) = quotes.get(id as usize) {
+                            marks.push((start + at as u32, *q));
+                            continue;
+                        }
+                        place[at] = match kind {
                             TokenKind::Clause | TokenKind::Sentence => HARD,
                             TokenKind::Open => OPEN,
                             TokenKind::Close => CLOSE,
                             _ => id,
                         };
+                        at += 1;
                     }
-                    place[doc.tokens.len()] = HARD;
-                    tf
+                    place[at] = HARD;
+                    (tf, marks)
                 },
             )
-            .reduce_with(|mut a, b| {
+            .reduce_with(|(mut a, mut ma), (b, mb)| {
                 a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
-                a
+                ma.extend(mb);
+                (a, ma)
             })
-            .unwrap_or_else(|| vec![0u64; kinds.len()]);
+            .unwrap_or_else(|| (vec![0u64; kinds.len()], Vec::new()));
         // The first report (in corpus order) with an unknown id is named, whatever the threads.
         let bad = first_error.into_inner();
         if let Some(doc) = streams.get(bad) {
@@ -172,14 +267,74 @@ impl Stream {
                 vocab: vocab.len(),
             });
         }
+        let (mut opened, mut closed) = (Vec::new(), Vec::new());
+        if !marks.is_empty() {
+            let words = (total as usize).div_ceil(64);
+            opened = vec![0u64; words];
+            closed = vec![0u64; words];
+            for (pos, q) in marks {
+                let set = match q {
+                    Quote::Open => &mut opened,
+                    Quote::Close => &mut closed,
+                };
+                set[pos as usize / 64] |= 1 << (pos % 64);
+            }
+        }
+        let numbers = number_bits(&text, kinds);
         Ok((
             Stream {
                 text,
                 doc_starts,
                 classes,
+                opened,
+                closed,
+                numbers,
             },
             unigram_tf,
         ))
+    }
+
+    /// True when a quotation mark (opening or closing) stands just before stream position
+    /// `pos`: an occurrence that starts at `pos`, or ends just before it, has a boundary there.
+    #[inline]
+    pub fn mark_before(&self, pos: usize) -> bool {
+        !self.opened.is_empty() && (bit(&self.opened, pos) || bit(&self.closed, pos))
+    }
+
+    /// True when the corpus has numbers at all.
+    #[inline]
+    pub fn has_numbers(&self) -> bool {
+        !self.numbers.is_empty()
+    }
+
+    /// True when a number follows within [`NUMBER_REACH`] tokens from stream position `pos`
+    /// (that token included), before any boundary.
+    #[inline]
+    pub fn number_from(&self, pos: usize) -> bool {
+        bit(&self.numbers, pos)
+    }
+
+    /// True when the corpus has quotation marks at all.
+    #[inline]
+    pub fn has_marks(&self) -> bool {
+        !self.opened.is_empty()
+    }
+
+    /// True when an opening quotation mark stands just before stream position `pos`.
+    #[inline]
+    pub fn quoted_start(&self, pos: usize) -> bool {
+        !self.opened.is_empty() && bit(&self.opened, pos)
+    }
+
+    /// True when the occurrence of `len` tokens at `pos` is quoted: an opening mark just before
+    /// it, a closing mark just after it and none between (“四个意识”、坚定“四个自信” is not one
+    /// quotation).
+    #[inline]
+    pub fn quoted(&self, pos: usize, len: usize) -> bool {
+        !self.opened.is_empty()
+            && bit(&self.opened, pos)
+            && bit(&self.closed, pos + len)
+            && (pos + 1..pos + len).all(|p| !self.mark_before(p))
     }
 
     /// Class of a non-sentinel token.
@@ -546,21 +701,32 @@ mod tests {
     fn reports_laid_out_in_parallel_make_the_stream_in_order() {
         let (vocab, streams, docs) = many_reports();
         let (stream, tf) = Stream::build(&streams, &vocab, &docs).unwrap();
-        // The plain definition: one report after the other, each followed by a sentinel.
+        // The plain definition: one report after the other, each followed by a sentinel; a
+        // clause mark is a sentinel, and the quotation mark is left out, remembered at the
+        // position after it.
         let mut text = vec![HARD];
         let mut starts = Vec::new();
         let mut counts = vec![0u64; 4];
+        let mut opened = Vec::new();
         for doc in &streams {
             starts.push(text.len() as u32);
             for &id in &doc.tokens {
                 counts[id as usize] += 1;
-                text.push([id, HARD, id, OPEN][id as usize]);
+                match id {
+                    3 => opened.push(text.len()),
+                    1 => text.push(HARD),
+                    _ => text.push(id),
+                }
             }
             text.push(HARD);
         }
         assert_eq!(stream.text, text);
         assert_eq!(stream.doc_starts, starts);
         assert_eq!(tf, counts);
+        let marked: Vec<usize> = (0..text.len()).filter(|&p| stream.mark_before(p)).collect();
+        opened.dedup();
+        assert_eq!(marked, opened);
+        assert!(opened.iter().all(|&p| stream.quoted_start(p)));
     }
 
     #[test]

@@ -92,8 +92,8 @@ fn lookup_answers_for_pruned_and_multiply_cut_phrases() {
     assert_eq!(lookup(&counts, Some(&seg), "习近平同志为核心"), (2, 2));
     // Counted: from the counts alone.
     assert_eq!(lookup(&counts, None, "四个意识"), (3, 3));
-    // Crossing a clause mark or a quote: still a plain token-aligned count.
-    assert_eq!(lookup(&counts, Some(&seg), "“四个意识”"), (2, 2));
+    // Quotation marks are transparent: the query's are dropped, the texts' are read across.
+    assert_eq!(lookup(&counts, Some(&seg), "“四个意识”"), (3, 3));
     // Not token-aligned: 个意 never starts or ends at a token boundary.
     assert_eq!(lookup(&counts, Some(&seg), "个意"), (0, 0));
     assert_eq!(lookup(&counts, Some(&seg), ""), (0, 0));
@@ -151,4 +151,42 @@ fn an_empty_corpus_counts_nothing() {
     let seg = corpus_str(&["", "。 ， 、"]);
     let counts = run(&seg, &Config::default(), &NoProgress).unwrap();
     assert!(counts.phrases.is_empty());
+}
+
+#[test]
+fn quotation_marks_are_transparent_and_still_boundaries() {
+    let seg = corpus_str(&[
+        "增强 “ 四个 意识 ” 、 坚定 “ 四个 自信 ” 。 “ 内卷 式 ” 竞争",
+        "增强 “ 四个 意识 ” 、 坚定 “ 四个 自信 ” 。 内卷 式 竞争 加剧",
+        "要 增强 四个 意识 ， 整治 内卷 式 竞争",
+    ]);
+    let counts = run(&seg, &Config::default(), &NoProgress).unwrap();
+    // The enumeration forms across the quotation marks, which are not part of it.
+    let e = counts
+        .get(&ids(&seg, "增强 四个 意识 、 坚定 四个 自信"))
+        .expect("enumeration across quotes counted");
+    assert_eq!((e.tf, e.df), (2, 2));
+    // A partly quoted phrase joins its unquoted form.
+    let p = counts.get(&ids(&seg, "内卷 式 竞争")).expect("counted");
+    assert_eq!((p.tf, p.df, p.quoted), (3, 3, 0));
+    // The quoted item keeps its own row: a mark is a boundary, so the verb before it does not
+    // make it a fragment, and its quoted occurrences are counted.
+    let q = counts.get(&ids(&seg, "四个 意识")).expect("counted");
+    assert_eq!((q.tf, q.quoted), (3, 2));
+    assert_eq!(q.left.boundary, 2);
+}
+
+#[test]
+fn occurrences_followed_by_a_number_are_counted() {
+    let seg = corpus_str(&[
+        "地区 生产总值 增长 5 % ， 乡村 振兴 取得 成效",
+        "地区 生产总值 达到 1200 亿元 ， 推进 乡村 振兴 。",
+        "地区 生产总值 稳步 提升 ， 乡村 振兴 2025",
+    ]);
+    let counts = run(&seg, &Config::default(), &NoProgress).unwrap();
+    let g = counts.get(&ids(&seg, "地区 生产总值")).expect("counted");
+    // Two of three are followed by a number within three tokens of the clause.
+    assert_eq!((g.tf, g.numeric), (3, 2));
+    let r = counts.get(&ids(&seg, "乡村 振兴")).expect("counted");
+    assert_eq!((r.tf, r.numeric), (3, 1));
 }

@@ -7,15 +7,16 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
+use tifa_core::text::{quote_mark, quote_term, Quote};
 use tifa_core::{Branching, Counts, NoProgress, Segmented, TokenKind};
 use tifa_count::{lookup, run, Config};
 
 /// Terms the random corpora draw from. `甲乙` is also `甲` `乙`, so a text has several cuts.
 const TERMS: &[&str] = &[
-    "甲", "乙", "丙", "甲乙", "丁", "、", "，", "。", "“", "”", "·", "2",
+    "甲", "乙", "丙", "甲乙", "丁", "、", "，", "。", "“", "”", "·", "2", "《", "》", "（", "）",
 ];
 /// Draw weights: mostly words, so phrases repeat; punctuation often enough to cut.
-const WEIGHTS: &[u32] = &[8, 8, 5, 3, 2, 3, 2, 1, 1, 1, 1, 1];
+const WEIGHTS: &[u32] = &[8, 8, 5, 3, 2, 3, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1];
 
 fn term() -> impl Strategy<Value = &'static str> {
     let choices: Vec<(u32, Just<&'static str>)> = WEIGHTS
@@ -83,6 +84,11 @@ struct Occ {
     left: Vec<Neighbour>,
     right: Vec<Neighbour>,
     quoted: u32,
+    /// Occurrences followed by a number within three tokens, before a boundary.
+    numeric: u32,
+    /// Some occurrence has a quotation mark just before it, or just after it.
+    marked_left: bool,
+    marked_right: bool,
 }
 
 impl Occ {
@@ -100,11 +106,32 @@ fn neighbour(seg: &Segmented, toks: &[u32], i: Option<usize>) -> Neighbour {
     matches!(kind(seg, id), TokenKind::Word | TokenKind::Number).then_some(id)
 }
 
+/// A report as counting sees it: its tokens without the quotation marks, which are transparent,
+/// and for every position `i` (up to the end) whether an opening or closing mark stood just
+/// before token `i`.
+fn transparent(seg: &Segmented, tokens: &[u32]) -> (Vec<u32>, Vec<bool>, Vec<bool>) {
+    let (mut toks, mut opened, mut closed) = (Vec::new(), vec![false], vec![false]);
+    for &id in tokens {
+        match quote_term(seg.vocab.term(id)) {
+            Some(Quote::Open) => *opened.last_mut().unwrap() = true,
+            Some(Quote::Close) => *closed.last_mut().unwrap() = true,
+            None => {
+                toks.push(id);
+                opened.push(false);
+                closed.push(false);
+            }
+        }
+    }
+    (toks, opened, closed)
+}
+
 /// Every phrase of the corpus up to `max_len` tokens, with its occurrences.
 fn brute(seg: &Segmented, max_len: usize) -> BTreeMap<Vec<u32>, Occ> {
     let mut map: BTreeMap<Vec<u32>, Occ> = BTreeMap::new();
     for (d, doc) in seg.docs.iter().enumerate() {
-        let toks = &doc.tokens;
+        let (toks, opened, closed) = transparent(seg, &doc.tokens);
+        let toks = &toks;
+        let marked = |i: usize| opened[i] || closed[i];
         for i in 0..toks.len() {
             for len in 1..=max_len.min(toks.len() - i) {
                 let p = &toks[i..i + len];
@@ -121,13 +148,30 @@ fn brute(seg: &Segmented, max_len: usize) -> BTreeMap<Vec<u32>, Occ> {
                 }
                 let e = map.entry(p.to_vec()).or_default();
                 *e.per_doc.entry(d as u32).or_default() += 1;
-                e.left.push(neighbour(seg, toks, i.checked_sub(1)));
-                e.right.push(neighbour(seg, toks, Some(i + len)));
-                let before = i.checked_sub(1).map(|j| kind(seg, toks[j]));
-                let after = toks.get(i + len).map(|&id| kind(seg, id));
-                if before == Some(TokenKind::Open) && after == Some(TokenKind::Close) {
+                let left = neighbour(seg, toks, i.checked_sub(1)).filter(|_| !marked(i));
+                let right = neighbour(seg, toks, Some(i + len)).filter(|_| !marked(i + len));
+                e.left.push(left);
+                e.right.push(right);
+                e.marked_left |= marked(i);
+                e.marked_right |= marked(i + len);
+                if opened[i] && closed[i + len] && (i + 1..i + len).all(|j| !marked(j)) {
                     e.quoted += 1;
                 }
+                let number = toks[i + len..]
+                    .iter()
+                    .take(3)
+                    .map(|&id| kind(seg, id))
+                    .take_while(|k| {
+                        !matches!(
+                            k,
+                            TokenKind::Clause
+                                | TokenKind::Sentence
+                                | TokenKind::Open
+                                | TokenKind::Close
+                        )
+                    })
+                    .any(|k| k == TokenKind::Number);
+                e.numeric += u32::from(number);
             }
         }
     }
@@ -172,14 +216,16 @@ fn expected(seg: &Segmented, map: &BTreeMap<Vec<u32>, Occ>, config: &Config) -> 
             continue;
         }
         let len = p.len() as u32;
-        // Closed: no one-token extension that is itself a counted phrase has the same tf.
+        // Closed: no one-token extension that is itself a counted phrase has the same tf, where
+        // an extension across a quotation mark does not count.
         let closed = len == config.max_len
             || !ids.iter().any(|&x| {
                 let mut left = vec![x];
                 left.extend_from_slice(p);
                 let mut right = p.clone();
                 right.push(x);
-                tf_of(&left) == tf || tf_of(&right) == tf
+                (tf_of(&left) == tf && !occ.marked_left)
+                    || (tf_of(&right) == tf && !occ.marked_right)
             });
         if len <= config.max_short || closed {
             out.insert(p.clone());
@@ -211,6 +257,7 @@ fn check_against_brute(seg: &Segmented, config: &Config, counts: &Counts) {
         check_branching(&p.left, &branching(&occ.left));
         check_branching(&p.right, &branching(&occ.right));
         assert_eq!(p.quoted, occ.quoted, "quoted of {:?}", p.tokens);
+        assert_eq!(p.numeric, occ.numeric, "numeric of {:?}", p.tokens);
     }
 }
 
@@ -251,12 +298,17 @@ fn check_invariants(seg: &Segmented, counts: &Counts) {
 
 /// Token-aligned occurrences of `text` by trying every token run.
 fn brute_lookup(seg: &Segmented, text: &str) -> (u64, u64) {
+    let text: String = text.chars().filter(|&c| quote_mark(c).is_none()).collect();
+    if text.is_empty() {
+        return (0, 0);
+    }
     let (mut tf, mut df) = (0, 0);
     for doc in &seg.docs {
+        let (tokens, _, _) = transparent(seg, &doc.tokens);
         let mut n = 0;
-        for i in 0..doc.tokens.len() {
-            for j in i + 1..=doc.tokens.len() {
-                if seg.vocab.phrase(&doc.tokens[i..j]) == text {
+        for i in 0..tokens.len() {
+            for j in i + 1..=tokens.len() {
+                if seg.vocab.phrase(&tokens[i..j]) == text {
                     n += 1;
                 }
             }

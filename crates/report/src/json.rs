@@ -103,7 +103,7 @@ pub struct SloganJson<'a> {
     pub rank: u32,
     /// The phrase.
     pub phrase: &'a str,
-    /// `numbered`, `enumeration`, `quoted`, `formula` or `term`.
+    /// `numbered`, `enumeration`, `quoted`, `formula`, `term`, or `name` (not a slogan).
     pub kind: &'static str,
     /// Reports it occurs in.
     pub df: u32,
@@ -131,6 +131,8 @@ pub struct SloganJson<'a> {
     pub right_entropy: Option<f64>,
     /// Share of occurrences inside quotes (4 decimals).
     pub quoted_share: Option<f64>,
+    /// The evidence that admitted it, `+`-joined.
+    pub evidence: &'a str,
     /// The reports it occurs in, by report index.
     pub documents: Vec<OccurrenceJson<'a>>,
     /// Reports per year, by year.
@@ -229,6 +231,7 @@ fn slogan<'a>(s: &'a Slogan, cmp: &'a Comparison) -> SloganJson<'a> {
         left_entropy: rounded(s.left_entropy, 4),
         right_entropy: rounded(s.right_entropy, 4),
         quoted_share: rounded(s.quoted_share, 4),
+        evidence: &s.evidence,
         documents: s
             .per_doc
             .iter()
@@ -434,6 +437,8 @@ fn push_slogan(buf: &mut Vec<u8>, s: &Slogan, heads: &[Vec<u8>]) -> Result<(), E
     to_json(buf, &rounded(s.right_entropy, 4))?;
     buf.extend_from_slice(b",\"quoted_share\":");
     to_json(buf, &rounded(s.quoted_share, 4))?;
+    buf.extend_from_slice(b",\"evidence\":");
+    push_str(buf, &s.evidence)?;
     buf.extend_from_slice(b",\"documents\":[");
     for (i, &(doc, count)) in s.per_doc.iter().enumerate() {
         if i > 0 {

@@ -285,6 +285,7 @@ mod tests {
                     left_entropy: -x / 1e5,
                     right_entropy: if i % 97 == 5 { f64::NAN } else { x.sqrt() },
                     quoted_share: 0.125 * (i % 9) as f64,
+                    evidence: ["coinage", "quoted+new", ""][i % 3].to_string(),
                     n_tokens: 2 + (i % 5) as u32,
                     first_year: (i % 5 != 0).then_some(2001),
                     last_year: (i % 5 != 0).then_some(2010),

@@ -210,12 +210,13 @@ fn thousands(n: u64) -> String {
     out
 }
 
-const KINDS: [(Kind, &str); 5] = [
+const KINDS: [(Kind, &str); 6] = [
     (Kind::Numbered, "numbered (四个意识)"),
     (Kind::Enumeration, "enumeration (A、B、C)"),
     (Kind::Quoted, "quoted (“…”)"),
     (Kind::Formula, "formula (long verbatim)"),
     (Kind::Term, "term"),
+    (Kind::Name, "name (not a slogan)"),
 ];
 
 fn header(h: &mut Html, cmp: &Comparison) {
@@ -278,7 +279,8 @@ fn legend(h: &mut Html, cmp: &Comparison) {
     h.raw("<ul class=\"legend\">");
     for (kind, label) in KINDS {
         let n = cmp.slogans.iter().filter(|s| s.kind == kind).count();
-        if n == 0 {
+        // Names are not charted.
+        if n == 0 || !kind.is_slogan() {
             continue;
         }
         let style = format!("background:{}", kind_colour(kind));
@@ -326,7 +328,7 @@ fn slogan_section(h: &mut Html, data: &PageData) {
         (
             "k",
             "Kind",
-            "numbered, enumeration, quoted, formula or term",
+            "numbered, enumeration, quoted, formula or term; name: not a slogan, listed apart",
         ),
         ("df", "Reports", "number of reports that use it (df)"),
         ("pct", "%", "share of all reports that use it (df_pct)"),

@@ -18,6 +18,7 @@ pub fn kind_colour(kind: Kind) -> &'static str {
         Kind::Quoted => "#8e5ba6",
         Kind::Formula => "#d68a1a",
         Kind::Term => "#5d7a6a",
+        Kind::Name => "#9a9a9a",
     }
 }
 
@@ -45,7 +46,15 @@ fn ticks(max: u32) -> Vec<u32> {
 /// Horizontal bars of the first `n` slogans (the comparison ranks by df) with df and df_pct.
 /// Each bar is a `<g class="bar" data-i=…>` so the page script can select the slogan on click.
 pub fn bar_chart(cmp: &Comparison, n: usize) -> Html {
-    let items: Vec<(usize, &Slogan)> = cmp.slogans.iter().take(n).enumerate().collect();
+    // Names (kind `name`) are listed apart, never charted as slogans; a bar keeps its slogan's
+    // index in the comparison.
+    let items: Vec<(usize, &Slogan)> = cmp
+        .slogans
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.kind.is_slogan())
+        .take(n)
+        .collect();
     let mut h = Html::new();
     if items.is_empty() {
         return h;
@@ -104,8 +113,8 @@ pub fn bar_chart(cmp: &Comparison, n: usize) -> Html {
         .num(t)
         .close("text");
     }
-    for (i, s) in items {
-        let y = top + row_h * i as f64;
+    for (row, (i, s)) in items.into_iter().enumerate() {
+        let y = top + row_h * row as f64;
         let bw = (bar_w * s.df as f64 / scale_max).max(1.0);
         let idx = i.to_string();
         h.open("g", &[("class", "bar"), ("data-i", &idx)]);
@@ -284,7 +293,13 @@ fn ramp(t: f64) -> String {
 /// The heat map of the first `n_slogans` slogans against reports or groups. Returns the SVG
 /// and its caption; empty when there is nothing to show.
 pub fn heat_map(cmp: &Comparison, n_slogans: usize, max_columns: usize) -> (Html, String) {
-    let rows: Vec<&Slogan> = cmp.slogans.iter().take(n_slogans).collect();
+    let (indices, rows): (Vec<usize>, Vec<&Slogan>) = cmp
+        .slogans
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.kind.is_slogan())
+        .take(n_slogans)
+        .unzip();
     let mut h = Html::new();
     if rows.is_empty() || cmp.docs.is_empty() {
         return (h, String::new());
@@ -370,8 +385,8 @@ pub fn heat_map(cmp: &Comparison, n_slogans: usize, max_columns: usize) -> (Html
         h.elem("title", &[], &c.full);
         h.text(&c.label).close("text");
     }
-    for (i, (s, vals)) in rows.iter().zip(&values).enumerate() {
-        let y = col_label_h + cell * i as f64;
+    for (row, ((s, vals), i)) in rows.iter().zip(&values).zip(&indices).enumerate() {
+        let y = col_label_h + cell * row as f64;
         let idx = i.to_string();
         h.open("g", &[("class", "hrow"), ("data-i", &idx)]);
         let (lx, ly) = (px(label_w - 6.0), px(y + cell * 0.7));

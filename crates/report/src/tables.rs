@@ -35,6 +35,7 @@ pub const COLUMNS: &[&str] = &[
     "left_entropy",
     "right_entropy",
     "quoted_share",
+    "evidence",
     "top_reports",
     "example",
 ];
@@ -95,6 +96,8 @@ impl Row {
             push_fixed(&mut self.text, x, 4);
             self.end_field();
         }
+        self.text.push_str(&s.evidence);
+        self.end_field();
         for (i, d) in top_reports(s, docs).into_iter().flatten().enumerate() {
             if i > 0 {
                 self.text.push_str(" | ");
@@ -294,12 +297,22 @@ pub fn summary_md(cmp: &Comparison, config: &Config) -> String {
         }
     }
 
-    let n = config.summary_rows.min(cmp.slogans.len());
+    // Names (kind `name`) are not slogans: counted and listed apart.
+    let slogans: Vec<&Slogan> = cmp.slogans.iter().filter(|s| s.kind.is_slogan()).collect();
+    let n_names = cmp.slogans.len() - slogans.len();
+    let n = config.summary_rows.min(slogans.len());
     let _ = writeln!(
         out,
         "\n## Top {n} of {} slogans by reports (df)\n",
-        cmp.slogans.len()
+        slogans.len()
     );
+    if n_names > 0 {
+        let _ = writeln!(
+            out,
+            "{n_names} names (institutions, offices, meetings, documents, statistical \
+             indicators) are listed apart, with kind `name` in slogans.tsv.\n"
+        );
+    }
     if n == 0 {
         let _ = writeln!(out, "No slogans were found.");
     } else {
@@ -308,7 +321,7 @@ pub fn summary_md(cmp: &Comparison, config: &Config) -> String {
             "| rank | phrase | kind | df | df % | tf | score | years | family |"
         );
         let _ = writeln!(out, "|---:|---|---|---:|---:|---:|---:|---|---|");
-        for sl in &cmp.slogans[..n] {
+        for sl in &slogans[..n] {
             let years = match (sl.first_year, sl.last_year) {
                 (Some(a), Some(b)) if a == b => a.to_string(),
                 (Some(a), Some(b)) => format!("{a}–{b}"),
@@ -403,6 +416,7 @@ mod tests {
             fixed(s.left_entropy, 4),
             fixed(s.right_entropy, 4),
             fixed(s.quoted_share, 4),
+            s.evidence.clone(),
             top.join(" | "),
             s.kwic
                 .first()

@@ -105,7 +105,7 @@ fn csv_has_bom_quoting_and_no_formulas() {
     let mut rdr = csv::ReaderBuilder::new().from_reader(text.as_bytes());
     let records: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
     assert_eq!(records.len(), sample().slogans.len());
-    assert!(records.iter().all(|r| r.len() == 18));
+    assert!(records.iter().all(|r| r.len() == 19));
 }
 
 #[test]
@@ -354,4 +354,27 @@ fn timeline_only_when_reports_span_several_years() {
     assert!(html.contains(">Years</th>"));
     let md = fs::read_to_string(dir.path().join("summary.md")).unwrap();
     assert!(md.contains("| year | 2023 |"));
+}
+
+#[test]
+fn names_are_listed_apart_and_never_charted_as_slogans() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmp = sample();
+    cmp.slogans[0].kind = tifa_core::Kind::Name;
+    cmp.slogans[0].evidence = "name-head".to_string();
+    let name = cmp.slogans[0].phrase.clone();
+    write(&cmp, dir.path());
+    // slogans.tsv keeps the row, with its kind and evidence.
+    let tsv = fs::read_to_string(dir.path().join("slogans.tsv")).unwrap();
+    let row = tsv.lines().nth(1).unwrap();
+    assert!(row.starts_with(&format!("1\t{name}\tname\t")), "{row}");
+    assert!(row.contains("\tname-head\t"), "{row}");
+    // summary.md counts it apart and leaves it out of the top table.
+    let md = fs::read_to_string(dir.path().join("summary.md")).unwrap();
+    assert!(md.contains("1 names (institutions"), "{md}");
+    assert!(!md.contains(&format!("| 1 | {name} |")), "{md}");
+    // The bar chart of report.html has no bar for it.
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(!html.contains("class=\"bar\" data-i=\"0\""), "a bar for the name");
+    assert!(html.contains("class=\"bar\" data-i=\"1\""));
 }

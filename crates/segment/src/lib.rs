@@ -214,9 +214,18 @@ fn run_chunked(
         .unzip();
     progress.finish();
 
+    // Each term's frequency in the general-language dictionary, for the compare stage.
+    let general: Vec<u32> = terms
+        .par_iter()
+        .zip(&kinds)
+        .map(|(t, k)| match k {
+            TokenKind::Word => segmenter.general(t),
+            _ => 0,
+        })
+        .collect();
     Ok(Tokens {
         docs,
-        vocab: Vocab::new(terms, kinds),
+        vocab: Vocab::with_general(terms, kinds, general),
     })
 }
 

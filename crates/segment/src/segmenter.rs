@@ -47,6 +47,9 @@ pub struct Token<'t> {
 /// every rayon worker.
 pub struct Segmenter {
     jieba: Jieba,
+    /// Words the bundled or a user dictionary added or changed, with their frequency in jieba's
+    /// own dictionary before (0: not a word of it).
+    added: rustc_hash::FxHashMap<String, u32>,
     hmm: bool,
     number_class: bool,
     fingerprint: u64,
@@ -110,25 +113,42 @@ impl Segmenter {
     pub fn new(config: &Config, config_dir: &Path) -> Result<Segmenter, Error> {
         let user = read_user_dictionaries(config, config_dir)?;
         let mut jieba = Jieba::new();
+        let mut added = rustc_hash::FxHashMap::default();
         if config.political_dictionary {
             let entries = dict::parse(POLITICAL_DICTIONARY, Path::new(POLITICAL_DICTIONARY_NAME))?;
             for e in entries {
+                added
+                    .entry(e.word.to_string())
+                    .or_insert_with(|| general_frequency(&jieba, e.word));
                 let freq = e.freq.unwrap_or(0).max(jieba.suggest_freq(e.word));
                 jieba.add_word(e.word, Some(freq), e.tag);
             }
         }
         for (full, text) in &user {
             for e in dict::parse(text, full)? {
+                added
+                    .entry(e.word.to_string())
+                    .or_insert_with(|| general_frequency(&jieba, e.word));
                 jieba.add_word(e.word, e.freq, e.tag);
             }
         }
 
         Ok(Segmenter {
             jieba,
+            added,
             hmm: config.hmm,
             number_class: config.number_class,
             fingerprint: fingerprint_of(config, &user),
         })
+    }
+
+    /// The frequency of `term` in jieba's own dictionary, a frequency list of general Chinese; 0
+    /// when it is not a word of it (see [`tifa_core::Vocab::general`]).
+    pub fn general(&self, term: &str) -> u32 {
+        match self.added.get(term) {
+            Some(&f) => f,
+            None => general_frequency(&self.jieba, term),
+        }
     }
 
     /// A hash of the config, the dictionaries' contents and the segmentation rules: equal
@@ -245,6 +265,17 @@ impl Class {
 }
 
 /// Classifies one word as jieba emits it.
+/// The frequency jieba's dictionary gives `word`, 0 when it is not a word of it. jieba-rs has no
+/// call that returns a stored frequency; `suggest_freq` of a word that jieba keeps whole on its
+/// own is its frequency, or one more (it is the larger of the word's own and one more than its
+/// best cut's), which is close enough for telling general words from the rest.
+fn general_frequency(jieba: &Jieba, word: &str) -> u32 {
+    if word.chars().count() < 2 || !jieba.has_word(word) {
+        return 0;
+    }
+    u32::try_from(jieba.suggest_freq(word)).unwrap_or(u32::MAX)
+}
+
 fn classify(word: &str) -> Class {
     let mut chars = word.chars();
     let Some(c) = chars.next() else {

@@ -109,6 +109,7 @@ fn main() {
             left: b,
             right: b,
             quoted: 0,
+            numeric: 0,
         }]
         .into_iter()
         .collect(),
@@ -127,6 +128,7 @@ fn main() {
         left_entropy: 0.7,
         right_entropy: 0.7,
         quoted_share: 0.0,
+        evidence: "coinage".to_string(),
         n_tokens: 4,
         first_year: Some(2024),
         last_year: Some(2024),

@@ -70,6 +70,7 @@ fn slogan(
         left_entropy: 2.25,
         right_entropy: 1.9,
         quoted_share: if kind == Kind::Quoted { 0.9 } else { 0.0 },
+        evidence: kind.name().to_string(),
         n_tokens: 2,
         first_year: years.keys().next().copied(),
         last_year: years.keys().next_back().copied(),

@@ -1,0 +1,340 @@
+//! Evidence that a recurring unit is a formulation (提法) and not vocabulary, a name or an
+//! ordinary collocation of official prose.
+//!
+//! Cohesion and branching entropy say whether a phrase is a *unit*; 人民群众, 地区生产总值 and
+//! 市人大常委会 are units too. What makes a unit a formulation is other evidence, and every
+//! slogan names the evidence that admitted it:
+//!
+//! - **Formulaic marks**: numbered (四个意识), an enumeration (A、B、C), mostly quoted, or a long
+//!   verbatim sequence (`formula`). A marked phrase is a slogan whatever its words.
+//! - **Coinage**: a term that is not a word of general Chinese. The segmenter's own dictionary
+//!   is a frequency list of general language ([`tifa_core::Vocab::general`]); a single word
+//!   frequent there (人民群众, 进一步提高) is vocabulary, while a combination that general
+//!   language lacks but many reports repeat (低空经济, 新质生产力) is a coinage. A phrase cut
+//!   into several words is never one general word, so the rule holds with the bundled political
+//!   dictionary on or off.
+//! - **New**: where reports have years spread over a long span, a first use well after the span
+//!   starts (a label; it admits nothing on its own).
+//!
+//! And evidence against:
+//!
+//! - **Names** (kind `name`, listed apart): a phrase ending in the head of an institution,
+//!   office, meeting or document name (…常委会, …会议, …报告), or one mostly followed by a
+//!   number, as statistical indicators are (地区生产总值增长5%).
+//! - **Clause openers**: a phrase that nearly always opens a clause and is nearly always
+//!   followed by more words (常态化开展…, 取得新成效…) is an adverbial or verbal collocation
+//!   waiting for its object, not a formulation.
+//! - **Coordinated general words**: X和Y where both are general words (巩固和发展, 关心和支持).
+//! - **Timeless**: where reports span decades, a term used from the first years of the span to
+//!   its last (人民群众 in every government report since 1955) is the vocabulary of the genre;
+//!   formulations are born and fade.
+
+use tifa_core::{Kind, Phrase, TokenKind, Vocab};
+
+use crate::Config;
+
+/// What the evidence says of a unit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// A slogan, with its kind and the evidence that admitted it (`+`-joined).
+    Slogan(Kind, String),
+    /// A name, with the evidence (`name-head` or `numeric`).
+    Name(String),
+    /// Vocabulary or an ordinary collocation: not listed.
+    Vocabulary,
+}
+
+/// The years of the corpus, for the `new` label: its first year and its span.
+#[derive(Debug, Clone, Copy)]
+pub struct Years {
+    /// First year of any report.
+    pub first: u16,
+    /// Last year minus first year.
+    pub span: u16,
+}
+
+/// Judges a unit that passed the shape and quality checks. `kind` is its formal kind
+/// ([`crate::classify::kind`]), `chars` its length in characters, `first_year` its first year
+/// when known.
+#[allow(clippy::too_many_arguments)]
+pub fn judge(
+    p: &Phrase,
+    text: &str,
+    kind: Kind,
+    chars: usize,
+    quoted_share: f64,
+    vocab: &Vocab,
+    years: Option<Years>,
+    first_year: Option<u16>,
+    last_year: Option<u16>,
+    config: &Config,
+) -> Verdict {
+    let tf = f64::from(p.tf.max(1));
+    let mut marks: Vec<&str> = Vec::new();
+    // How far into the corpus's span the first use, and how far before its end the last use
+    // lies, as shares of the span.
+    let (after_start, before_end) = match (years, first_year, last_year) {
+        (Some(y), Some(f), Some(l)) if y.span > 0 => {
+            let span = f64::from(y.span);
+            (
+                f64::from(f.saturating_sub(y.first)) / span,
+                f64::from((y.first + y.span).saturating_sub(l)) / span,
+            )
+        }
+        _ => (0.0, 0.0),
+    };
+    let span = years.map_or(0, |y| y.span);
+    let is_new = span >= config.new_min_span_years && after_start >= config.new_after_share;
+    let timeless = span >= config.timeless_min_span_years
+        && after_start <= config.timeless_edge_share
+        && before_end <= config.timeless_edge_share;
+    match kind {
+        Kind::Numbered | Kind::Quoted => {
+            marks.push(kind.name());
+            if kind != Kind::Quoted && quoted_share >= config.quoted_min_share {
+                marks.push("quoted");
+            }
+        }
+        Kind::Enumeration => {
+            // A list of institutions or offices (人大代表、政协委员) is a list of names.
+            let items: Vec<&str> = text.split('、').collect();
+            if items.len() > 1 && items.iter().all(|i| name_head(i, config)) {
+                return Verdict::Name("name-head".to_string());
+            }
+            marks.push("enumeration");
+            if quoted_share >= config.quoted_min_share {
+                marks.push("quoted");
+            }
+        }
+        Kind::Formula | Kind::Term | Kind::Name => {
+            if name_head(text, config) {
+                return Verdict::Name("name-head".to_string());
+            }
+            if f64::from(p.numeric) / tf >= config.numeric_min_share {
+                return Verdict::Name("numeric".to_string());
+            }
+            // A general word the writers quote now and then is being used as a label.
+            let general = p.tokens.len() == 1
+                && vocab.general(p.tokens[0]) >= config.general_min_freq
+                && quoted_share < config.general_quoted_share;
+            if general || timeless || coordinated_general_words(p.tokens, vocab, config) {
+                return Verdict::Vocabulary;
+            }
+            let left_open = f64::from(p.left.boundary) / tf;
+            let right_open = f64::from(p.right.boundary) / tf;
+            if left_open >= config.opener_min_left_boundary
+                && right_open <= config.opener_max_right_boundary
+                && kind == Kind::Term
+            {
+                return Verdict::Vocabulary;
+            }
+            if chars >= config.formula_min_chars {
+                marks.push("formula");
+            }
+            marks.push("coinage");
+        }
+    }
+    if is_new {
+        marks.push("new");
+    }
+    Verdict::Slogan(kind, marks.join("+"))
+}
+
+/// True when `text` ends with one of the configured heads of names.
+fn name_head(text: &str, config: &Config) -> bool {
+    config
+        .name_heads
+        .iter()
+        .any(|h| !h.is_empty() && text.ends_with(h.as_str()))
+}
+
+/// True for `X 和 Y` (or 与, 及, 并) where X and Y are each one general word.
+fn coordinated_general_words(tokens: &[u32], vocab: &Vocab, config: &Config) -> bool {
+    let [x, and, y] = tokens else {
+        return false;
+    };
+    let general =
+        |t: u32| vocab.kind(t) == TokenKind::Word && vocab.general(t) >= config.general_min_freq;
+    config.conjunctions.iter().any(|c| c == vocab.term(*and)) && general(*x) && general(*y)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tifa_core::{Branching, PhraseStats};
+
+    fn vocab() -> Vocab {
+        let terms = [
+            "人民群众",
+            "巩固",
+            "和",
+            "发展",
+            "低空",
+            "经济",
+            "地区",
+            "生产总值",
+            "常委会",
+        ];
+        let general = [500, 800, 90000, 60000, 0, 30000, 2000, 0, 0];
+        Vocab::with_general(
+            terms.iter().map(|t| t.to_string()).collect(),
+            vec![TokenKind::Word; terms.len()],
+            general.to_vec(),
+        )
+    }
+
+    fn phrase(
+        tokens: &[u32],
+        left_boundary: u32,
+        right_boundary: u32,
+        numeric: u32,
+    ) -> PhraseStats {
+        PhraseStats {
+            tokens: tokens.to_vec(),
+            tf: 10,
+            df: 5,
+            per_doc: vec![],
+            left: Branching {
+                distinct: 5,
+                boundary: left_boundary,
+                entropy: 2.0,
+            },
+            right: Branching {
+                distinct: 5,
+                boundary: right_boundary,
+                entropy: 2.0,
+            },
+            quoted: 0,
+            numeric,
+        }
+    }
+
+    fn judge_term(p: &PhraseStats) -> Verdict {
+        let v = vocab();
+        let text = v.phrase(&p.tokens);
+        let chars = text.chars().count();
+        let c = Config::default();
+        judge(
+            &p.as_phrase(),
+            &text,
+            Kind::Term,
+            chars,
+            0.0,
+            &v,
+            None,
+            None,
+            None,
+            &c,
+        )
+    }
+
+    #[test]
+    fn a_general_word_is_vocabulary_and_a_new_combination_a_coinage() {
+        assert_eq!(judge_term(&phrase(&[0], 3, 3, 0)), Verdict::Vocabulary);
+        assert_eq!(
+            judge_term(&phrase(&[4, 5], 3, 3, 0)),
+            Verdict::Slogan(Kind::Term, "coinage".to_string())
+        );
+        assert_eq!(
+            judge_term(&phrase(&[1, 2, 3], 3, 3, 0)),
+            Verdict::Vocabulary
+        );
+    }
+
+    #[test]
+    fn names_and_statistics_are_names() {
+        assert_eq!(
+            judge_term(&phrase(&[6, 8], 3, 3, 0)),
+            Verdict::Name("name-head".to_string())
+        );
+        assert_eq!(
+            judge_term(&phrase(&[6, 7], 3, 3, 8)),
+            Verdict::Name("numeric".to_string())
+        );
+    }
+
+    #[test]
+    fn a_clause_opener_waiting_for_its_object_is_a_collocation() {
+        assert_eq!(judge_term(&phrase(&[4, 5], 9, 0, 0)), Verdict::Vocabulary);
+        // The same phrase standing free on the right is a unit.
+        assert!(matches!(
+            judge_term(&phrase(&[4, 5], 9, 5, 0)),
+            Verdict::Slogan(..)
+        ));
+    }
+
+    #[test]
+    fn marked_phrases_are_slogans_and_new_ones_are_labelled() {
+        let v = vocab();
+        let p = phrase(&[0], 3, 3, 0);
+        let years = Some(Years {
+            first: 1954,
+            span: 71,
+        });
+        let c = Config::default();
+        assert_eq!(
+            judge(
+                &p.as_phrase(),
+                "人民群众",
+                Kind::Quoted,
+                4,
+                1.0,
+                &v,
+                years,
+                Some(2015),
+                Some(2025),
+                &c
+            ),
+            Verdict::Slogan(Kind::Quoted, "quoted+new".to_string())
+        );
+        assert_eq!(
+            judge(
+                &p.as_phrase(),
+                "人民群众",
+                Kind::Quoted,
+                4,
+                1.0,
+                &v,
+                years,
+                Some(1955),
+                Some(2025),
+                &c
+            ),
+            Verdict::Slogan(Kind::Quoted, "quoted".to_string())
+        );
+    }
+
+    #[test]
+    fn a_term_used_through_decades_is_vocabulary() {
+        let v = vocab();
+        let p = phrase(&[4, 5], 3, 3, 0);
+        let years = Some(Years {
+            first: 1954,
+            span: 71,
+        });
+        let c = Config::default();
+        let j = |f, l| {
+            judge(
+                &p.as_phrase(),
+                "低空经济",
+                Kind::Term,
+                4,
+                0.0,
+                &v,
+                years,
+                Some(f),
+                Some(l),
+                &c,
+            )
+        };
+        assert_eq!(j(1955, 2024), Verdict::Vocabulary);
+        assert_eq!(
+            j(1955, 1990),
+            Verdict::Slogan(Kind::Term, "coinage".to_string())
+        );
+        assert_eq!(
+            j(2013, 2025),
+            Verdict::Slogan(Kind::Term, "coinage+new".to_string())
+        );
+    }
+}
