@@ -27,6 +27,7 @@ PARTICLES = set(
     "的 地 得 之 了 着 过 和 与 及 以及 或 并 而 且 对 对于 关于 在 于 把 被 将 为 为了 由 从 向 以 "
     "等 是 也 都 就 又 还 所 其 这 那 该 此 要 会 能 可 使 让 个 各".split()
 )
+QUOTES = re.compile(r"[“”‘’《》「」『』〈〉]")
 PUNCT = re.compile(r"[，。；：！？、“”‘’《》（）()〔〕【】…—\s,.;:!?\"'·]+")
 
 KNOWN = [
@@ -117,10 +118,14 @@ def main():
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 200
     texts = load(clean)
     rows = [l.rstrip("\n").split("\t") for l in open(slogans, encoding="utf-8")][1:]
-    tifa = [(r[1], int(r[3]), int(r[5]), r[2]) for r in rows[:n]]
+    # Names (kind `name`) are listed apart by tifa, not as slogans.
+    tifa = [(r[1], int(r[3]), int(r[5]), r[2]) for r in rows if r[2] != "name"][:n]
     t0 = time.time()
     base = baseline(texts, top=n)
     t_base = time.time() - t0
+    # tifa reads across quotation marks (they are not part of a phrase), so phrases are looked
+    # up, and jieba's boundaries taken, in the texts without them.
+    texts = [QUOTES.sub("", t) for t in texts]
     bounds = boundaries(texts)
     for name, lst in (("tifa", [r[0] for r in tifa]), ("jieba+ngram", [r[0] for r in base])):
         c = check(lst, texts, bounds)
