@@ -499,19 +499,29 @@ pub fn inputs_fingerprint(roots: &[PathBuf], config: &Config) -> Result<u64, Err
     Ok(tifa_core::fingerprint(s.as_bytes()))
 }
 
-/// The cleaning log as TSV (`work/clean-log.tsv`): a header and one row per report, with the
-/// removed lines and spans as `reason=count` pairs sorted by reason.
+/// The cleaning log as TSV (`work/clean-log.tsv`): a header, one row per report, with the
+/// removed lines and spans as `reason=count` pairs sorted by reason, then one row per skipped
+/// input file, with why it was skipped in the last column (empty for a report): nothing is
+/// dropped without a trace.
 pub fn log_tsv(corpus: &Corpus) -> String {
-    let mut s = String::from("id\tencoding\tchars_in\tchars_out\tremoved\n");
+    let clean = |t: &str| t.replace(['\t', '\n', '\r'], " ");
+    let mut s = String::from("id\tencoding\tchars_in\tchars_out\tremoved\tskipped\n");
     for r in &corpus.log {
         let removed: Vec<String> = r.removed.iter().map(|(k, v)| format!("{k}={v}")).collect();
         s.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{}\n",
-            r.id.replace(['\t', '\n'], " "),
+            "{}\t{}\t{}\t{}\t{}\t\n",
+            clean(&r.id),
             r.encoding,
             r.chars_in,
             r.chars_out,
             removed.join(",")
+        ));
+    }
+    for k in &corpus.skipped {
+        s.push_str(&format!(
+            "{}\t\t0\t0\t\t{}\n",
+            clean(&k.source),
+            clean(&k.reason)
         ));
     }
     s

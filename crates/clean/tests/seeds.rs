@@ -17,11 +17,23 @@ fn clean(root: &Path) -> Corpus {
 }
 
 fn golden(corpus: &Corpus) -> String {
-    let mut s = String::from("id\ttitle\tregion\tlevel\tbody\tyear\tchars\ttext_fingerprint\n");
+    let mut s =
+        String::from("id\ttitle\tregion\tlevel\tbody\tyear\tchars\ttext_fingerprint\topening\n");
     for d in &corpus.documents {
         let m = &d.meta;
+        // The first 60 characters beside the hash, so a change shows in review as text.
+        let opening: String = d
+            .text
+            .chars()
+            .take(60)
+            .map(|c| match c {
+                '\n' => '⏎',
+                '\t' => ' ',
+                c => c,
+            })
+            .collect();
         s.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{:016x}\n",
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{:016x}\t{}\n",
             d.id,
             d.title,
             m.region.as_deref().unwrap_or(""),
@@ -29,7 +41,8 @@ fn golden(corpus: &Corpus) -> String {
             m.body.as_deref().unwrap_or(""),
             m.year.map(|y| y.to_string()).unwrap_or_default(),
             d.text.chars().count(),
-            tifa_core::fingerprint(d.text.as_bytes())
+            tifa_core::fingerprint(d.text.as_bytes()),
+            opening
         ));
     }
     s

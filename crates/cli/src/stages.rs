@@ -704,7 +704,7 @@ fn run_stages(
             drop(clean);
             // The write has ended, so this is the only holder and the clone never happens.
             let corpus = Arc::try_unwrap(corpus).unwrap_or_else(|shared| (*shared).clone());
-            let s = tokens.with_documents(corpus.documents);
+            let s = tokens.with_documents(corpus.documents, corpus.skipped);
             say(g, segment_line(&s, &seg_out));
             t.done(g, "segment");
             Output::made(s, seg_out.clone(), Stage::Segment, h_clean.checksum, seg_fp)

@@ -471,11 +471,54 @@ fn bad_files_are_skipped_with_a_warning_and_the_run_goes_on() {
     std::fs::write(corpus.join("empty.txt"), "").unwrap();
     let binary: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 256) as u8).collect();
     std::fs::write(corpus.join("image.txt"), binary).unwrap();
+    // An exact copy of a report is a duplicate.
+    std::fs::copy(
+        corpus.join("000_1c9d57720230c54b.txt"),
+        corpus.join("copy.txt"),
+    )
+    .unwrap();
     let o = tifa(dir.path(), &["run", "--corpus", "corpus"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(err.contains("empty.txt"), "{err}");
     assert!(err.contains("image.txt"), "{err}");
+    // Quiet or not, nothing is lost without a trace: clean-log.tsv names every skipped file
+    // with its reason, and summary.md and report.html count them.
+    let q = tempfile::tempdir().unwrap();
+    let o = tifa(
+        q.path(),
+        &["-q", "run", "--corpus", corpus.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let log = std::fs::read_to_string(q.path().join("work/clean-log.tsv")).unwrap();
+    let skipped: Vec<(&str, &str)> = log
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (!f[5].is_empty()).then(|| (f[0], f[5]))
+        })
+        .collect();
+    assert_eq!(skipped.len(), 3, "{log}");
+    for (file, reason) in [
+        ("empty.txt", "empty"),
+        ("image.txt", "binary"),
+        ("copy.txt", "duplicate"),
+    ] {
+        assert!(
+            skipped
+                .iter()
+                .any(|(f, r)| f.ends_with(file) && r.contains(reason)),
+            "{file}: {log}"
+        );
+    }
+    let md = std::fs::read_to_string(q.path().join("reports/summary.md")).unwrap();
+    assert!(
+        md.contains("| input files skipped (see clean-log.tsv) | 3 |"),
+        "{md}"
+    );
+    let html = std::fs::read_to_string(q.path().join("reports/report.html")).unwrap();
+    assert!(html.contains("<dt>files skipped</dt><dd>3</dd>"), "header");
 
     let only_bad = dir.path().join("bad");
     std::fs::create_dir_all(&only_bad).unwrap();
@@ -619,4 +662,43 @@ fn hostile_corpus_text_and_file_names_reach_the_report_only_as_text() {
         .collect();
     top.sort();
     assert_eq!(top, ["corpus", "reports", "work"]);
+}
+
+/// The golden list: the first 200 rows of the seeds' slogans.tsv, columns rank to score, in
+/// `tests/golden/seeds-top200.tsv`. Every change to the list shows in review as a diff of
+/// phrases; rewrite the file with `TIFA_UPDATE_GOLDEN=1 cargo test -p tifa-cli --test cli`.
+#[test]
+fn seeds_top_200_match_the_golden_list() {
+    let tsv = std::fs::read_to_string(seeds().join("reports/slogans.tsv")).unwrap();
+    let got: String = tsv
+        .lines()
+        .take(201)
+        .map(|l| l.split('\t').take(7).collect::<Vec<_>>().join("\t") + "\n")
+        .collect();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/seeds-top200.tsv");
+    if std::env::var_os("TIFA_UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &got).unwrap();
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_default();
+    if got != want {
+        let (g, w): (Vec<&str>, Vec<&str>) = (got.lines().collect(), want.lines().collect());
+        let first = (0..g.len().max(w.len()))
+            .find(|&i| g.get(i) != w.get(i))
+            .unwrap_or(0);
+        let show = |rows: &[&str]| {
+            rows.iter()
+                .skip(first)
+                .take(5)
+                .map(|r| format!("    {r}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        panic!(
+            "the seeds' top 200 differ from {} from row {first} on:\n  expected:\n{}\n  got:\n{}\n\
+             (rewrite it with TIFA_UPDATE_GOLDEN=1 if the change is intended)",
+            path.display(),
+            show(&w),
+            show(&g)
+        );
+    }
 }

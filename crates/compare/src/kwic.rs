@@ -289,6 +289,7 @@ mod tests {
                     terms.clone(),
                     vec![tifa_core::TokenKind::Word; terms.len()],
                 ),
+                skipped: Vec::new(),
             },
             terms,
         )

@@ -399,6 +399,8 @@ pub struct Selection {
     n_tokens: u64,
     n_phrases: u64,
     min_df: u32,
+    /// Input files the clean stage skipped.
+    n_skipped: u32,
     /// The slogans in rank order.
     chosen: Vec<Chosen>,
     /// Family head (index into `chosen`) of each slogan.
@@ -749,6 +751,7 @@ pub fn select(
         n_tokens: counts.n_tokens,
         n_phrases: counts.phrases.len() as u64,
         min_df: counts.min_df,
+        n_skipped: counts.skipped.len() as u32,
         chosen,
         heads,
     })
@@ -769,6 +772,7 @@ pub fn complete(
         n_tokens,
         n_phrases,
         min_df,
+        n_skipped,
         chosen,
         heads,
         ..
@@ -863,6 +867,7 @@ pub fn complete(
             n_tokens,
             n_phrases,
             years,
+            n_skipped,
         },
         settings,
         docs,

@@ -157,6 +157,7 @@ fn corpus(texts: &[(&str, Option<u16>)]) -> (Counts, Segmented) {
         unigram_tf,
         min_df: 2,
         phrases,
+        skipped: Vec::new(),
     };
     (counts, seg)
 }

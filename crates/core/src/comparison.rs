@@ -233,6 +233,9 @@ pub struct CorpusSummary {
     pub n_phrases: u64,
     /// Earliest and latest year, when known.
     pub years: Option<(u16, u16)>,
+    /// Input files the clean stage skipped (binary, undecodable, empty, unreadable, duplicate;
+    /// clean-log.tsv names each with its reason).
+    pub n_skipped: u32,
 }
 
 /// The compare stage's output: `compare.bin`.

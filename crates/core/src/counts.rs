@@ -628,6 +628,8 @@ pub struct Counts {
     pub min_df: u32,
     /// Every counted phrase, sorted by token ids so [`Counts::get`] can binary-search.
     pub phrases: Phrases,
+    /// Input files the clean stage skipped, carried on so that the report can count them.
+    pub skipped: Vec<crate::corpus::Skipped>,
 }
 
 impl Counts {

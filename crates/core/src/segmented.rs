@@ -324,6 +324,8 @@ pub struct Segmented {
     pub docs: Vec<SegDoc>,
     /// The vocabulary shared by all token streams.
     pub vocab: Vocab,
+    /// Input files the clean stage skipped, carried on so that the report can count them.
+    pub skipped: Vec<crate::corpus::Skipped>,
 }
 
 /// Reads a segmented corpus wave by wave instead of whole, with
@@ -350,6 +352,8 @@ pub struct SegmentedHead {
     pub n_docs: usize,
     /// The vocabulary.
     pub vocab: Vocab,
+    /// Input files the clean stage skipped.
+    pub skipped: Vec<crate::corpus::Skipped>,
 }
 
 impl<'de, F: FnMut(&mut [Document], Vec<(usize, SegDoc)>)> serde::de::DeserializeSeed<'de>
@@ -358,7 +362,11 @@ impl<'de, F: FnMut(&mut [Document], Vec<(usize, SegDoc)>)> serde::de::Deserializ
     type Value = SegmentedHead;
 
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<SegmentedHead, D::Error> {
-        d.deserialize_struct("Segmented", &["documents", "docs", "vocab"], self)
+        d.deserialize_struct(
+            "Segmented",
+            &["documents", "docs", "vocab", "skipped"],
+            self,
+        )
     }
 }
 
@@ -378,21 +386,25 @@ impl<'de, F: FnMut(&mut [Document], Vec<(usize, SegDoc)>)> serde::de::Visitor<'d
         use serde::de::Error;
         let mut documents: Vec<Document> = seq
             .next_element()?
-            .ok_or_else(|| A::Error::invalid_length(0, &"3 fields"))?;
+            .ok_or_else(|| A::Error::invalid_length(0, &"4 fields"))?;
         let n_docs = seq
             .next_element_seed(Waves {
                 documents: &mut documents,
                 size: self.size.max(1),
                 each: &mut self.each,
             })?
-            .ok_or_else(|| A::Error::invalid_length(1, &"3 fields"))?;
+            .ok_or_else(|| A::Error::invalid_length(1, &"4 fields"))?;
         let vocab: Vocab = seq
             .next_element()?
-            .ok_or_else(|| A::Error::invalid_length(2, &"3 fields"))?;
+            .ok_or_else(|| A::Error::invalid_length(2, &"4 fields"))?;
+        let skipped = seq
+            .next_element()?
+            .ok_or_else(|| A::Error::invalid_length(3, &"4 fields"))?;
         Ok(SegmentedHead {
             documents,
             n_docs,
             vocab,
+            skipped,
         })
     }
 }
@@ -521,6 +533,10 @@ mod tests {
                 })
                 .collect(),
             vocab: Vocab::new(vec!["人民".into()], vec![TokenKind::Word]),
+            skipped: vec![crate::corpus::Skipped {
+                source: "图.txt".into(),
+                reason: "binary".into(),
+            }],
         };
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("segment.bin");
@@ -543,6 +559,7 @@ mod tests {
             assert_eq!(h2, h);
             assert_eq!(head.documents, seg.documents);
             assert_eq!((head.n_docs, &head.vocab), (5, &seg.vocab));
+            assert_eq!(head.skipped, seg.skipped);
             let docs: Vec<SegDoc> = seen
                 .into_iter()
                 .enumerate()

@@ -124,6 +124,7 @@ pub struct Prepared {
     docs: Vec<DocInfo>,
     n_tokens: u64,
     vocab: tifa_core::Vocab,
+    skipped: Vec<tifa_core::Skipped>,
 }
 
 /// The second half of [`run`]: the passes over a [`Prepared`] corpus. With a `scratch`
@@ -159,7 +160,13 @@ fn count(
 /// What the passes need from a corpus its caller keeps.
 fn lay_out_borrowed(seg: &Segmented, progress: &dyn Progress) -> Result<Prepared, Error> {
     let docs = report_list(&seg.documents, &seg.docs);
-    lay_out(docs, &seg.docs, seg.vocab.clone(), progress)
+    lay_out(
+        docs,
+        &seg.docs,
+        seg.vocab.clone(),
+        seg.skipped.clone(),
+        progress,
+    )
 }
 
 /// Checks the input and builds the token stream, the unigram counts and the report list: the
@@ -176,11 +183,12 @@ pub fn prepare(
         documents,
         docs: streams,
         vocab,
+        skipped,
     } = seg;
     let docs = report_list(&documents, &streams);
     drop(documents);
     tifa_core::memory::give_back();
-    let prepared = lay_out(docs, &streams, vocab, progress);
+    let prepared = lay_out(docs, &streams, vocab, skipped, progress);
     drop(streams);
     tifa_core::memory::give_back();
     prepared
@@ -226,6 +234,7 @@ fn lay_out(
     docs: Vec<DocInfo>,
     streams: &[tifa_core::SegDoc],
     vocab: tifa_core::Vocab,
+    skipped: Vec<tifa_core::Skipped>,
     progress: &dyn Progress,
 ) -> Result<Prepared, Error> {
     let n_tokens: u64 = streams.iter().map(|d| d.tokens.len() as u64).sum();
@@ -239,6 +248,7 @@ fn lay_out(
         docs,
         n_tokens,
         vocab,
+        skipped,
     })
 }
 
@@ -257,6 +267,7 @@ fn passes(
         docs,
         n_tokens,
         vocab,
+        skipped,
     } = prepared;
     // Suffixes are processed in passes by first token, which bounds the memory of the suffix
     // array and its companions; the passes come in token order, so their phrases concatenate
@@ -310,6 +321,7 @@ fn passes(
         unigram_tf,
         min_df: config.min_df,
         phrases,
+        skipped,
     })
 }
 

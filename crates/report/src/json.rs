@@ -54,8 +54,10 @@ pub struct CorpusJson {
     pub n_tokens: u64,
     /// Phrases counted.
     pub n_phrases: u64,
-    /// Slogans judged formulaic.
+    /// Rows of `slogans`: slogans judged formulaic, and names (kind `name`).
     pub n_slogans: usize,
+    /// Input files the clean stage skipped (clean-log.tsv names each with its reason).
+    pub n_skipped: u32,
     /// Earliest year, null when unknown.
     pub first_year: Option<u16>,
     /// Latest year, null when unknown.
@@ -306,6 +308,7 @@ fn head(cmp: &Comparison) -> SlogansFile<'_> {
             n_tokens: s.n_tokens,
             n_phrases: s.n_phrases,
             n_slogans: cmp.slogans.len(),
+            n_skipped: s.n_skipped,
             first_year: s.years.map(|y| y.0),
             last_year: s.years.map(|y| y.1),
         },

@@ -304,6 +304,7 @@ mod tests {
                 n_chars: 1234,
                 n_tokens: 567,
                 n_phrases: 89,
+                n_skipped: 0,
                 years: Some((2001, 2010)),
             },
             settings: [("min_df".to_string(), "2".to_string())].into(),

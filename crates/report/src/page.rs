@@ -233,7 +233,10 @@ fn header(h: &mut Html, cmp: &Comparison) {
     stat(h, "reports", &thousands(s.n_docs as u64));
     stat(h, "characters", &thousands(s.n_chars));
     stat(h, "tokens", &thousands(s.n_tokens));
-    stat(h, "slogans", &thousands(cmp.slogans.len() as u64));
+    let n_slogans = cmp.slogans.iter().filter(|x| x.kind.is_slogan()).count();
+    stat(h, "slogans", &thousands(n_slogans as u64));
+    // Shown even when 0, so a reader knows nothing was dropped without a trace.
+    stat(h, "files skipped", &thousands(u64::from(s.n_skipped)));
     if let Some((a, b)) = s.years {
         let v = if a == b {
             a.to_string()

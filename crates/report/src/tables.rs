@@ -272,7 +272,14 @@ pub fn summary_md(cmp: &Comparison, config: &Config) -> String {
     let _ = writeln!(out, "| characters | {} |", s.n_chars);
     let _ = writeln!(out, "| tokens | {} |", s.n_tokens);
     let _ = writeln!(out, "| phrases counted | {} |", s.n_phrases);
-    let _ = writeln!(out, "| slogans | {} |", cmp.slogans.len());
+    let n_names = cmp.slogans.iter().filter(|x| !x.kind.is_slogan()).count();
+    let _ = writeln!(out, "| slogans | {} |", cmp.slogans.len() - n_names);
+    let _ = writeln!(out, "| names (listed apart) | {n_names} |");
+    let _ = writeln!(
+        out,
+        "| input files skipped (see clean-log.tsv) | {} |",
+        s.n_skipped
+    );
     match s.years {
         Some((a, b)) if a == b => {
             let _ = writeln!(out, "| year | {a} |");

@@ -375,6 +375,9 @@ fn names_are_listed_apart_and_never_charted_as_slogans() {
     assert!(!md.contains(&format!("| 1 | {name} |")), "{md}");
     // The bar chart of report.html has no bar for it.
     let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
-    assert!(!html.contains("class=\"bar\" data-i=\"0\""), "a bar for the name");
+    assert!(
+        !html.contains("class=\"bar\" data-i=\"0\""),
+        "a bar for the name"
+    );
     assert!(html.contains("class=\"bar\" data-i=\"1\""));
 }

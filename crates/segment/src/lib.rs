@@ -23,7 +23,7 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use tifa_core::{Corpus, Document, Progress, SegDoc, Segmented, TokenKind, Vocab};
+use tifa_core::{Corpus, Document, Progress, SegDoc, Segmented, Skipped, TokenKind, Vocab};
 
 pub use config::Config;
 pub use dict::POLITICAL_DICTIONARY;
@@ -96,7 +96,8 @@ pub fn run(
     segmenter: &Segmenter,
     progress: &dyn Progress,
 ) -> Result<Segmented, Error> {
-    Ok(tokens(&corpus.documents, segmenter, progress)?.with_documents(corpus.documents))
+    Ok(tokens(&corpus.documents, segmenter, progress)?
+        .with_documents(corpus.documents, corpus.skipped))
 }
 
 /// The token streams and vocabulary of a corpus's documents: [`run`] without taking the
@@ -122,12 +123,14 @@ pub struct Tokens {
 
 impl Tokens {
     /// The segmented corpus of `documents`, which must be the documents these tokens were cut
-    /// from (the count stage refuses a corpus whose numbers of documents and streams differ).
-    pub fn with_documents(self, documents: Vec<Document>) -> Segmented {
+    /// from (the count stage refuses a corpus whose numbers of documents and streams differ),
+    /// and the input files the clean stage skipped.
+    pub fn with_documents(self, documents: Vec<Document>, skipped: Vec<Skipped>) -> Segmented {
         Segmented {
             documents,
             docs: self.docs,
             vocab: self.vocab,
+            skipped,
         }
     }
 }
@@ -460,7 +463,7 @@ mod tests {
             let c = corpus(&texts);
             pool.install(|| run_chunked(&c.documents, seg, &tifa_core::NoProgress, chunk))
                 .unwrap()
-                .with_documents(c.documents)
+                .with_documents(c.documents, c.skipped)
         };
         let reference = in_pool(1, MAX_CHUNK_BYTES);
         for (threads, chunk) in [(4, MAX_CHUNK_BYTES), (1, 64), (4, 64), (4, 1)] {

@@ -88,6 +88,10 @@ fn main() {
         documents: vec![doc()],
         docs: vec![seg_doc],
         vocab: v,
+        skipped: vec![Skipped {
+            source: "scan.pdf.txt".into(),
+            reason: "binary".into(),
+        }],
     };
     save("segment", 2, encode(Stage::Segment, 3, 4, &seg).unwrap());
     let b = Branching {
@@ -113,6 +117,7 @@ fn main() {
         }]
         .into_iter()
         .collect(),
+        skipped: Vec::new(),
     };
     save("count", 3, encode(Stage::Count, 5, 6, &counts).unwrap());
     let slogan = Slogan {
@@ -143,6 +148,7 @@ fn main() {
             n_chars: 9,
             n_tokens: 6,
             n_phrases: 1,
+            n_skipped: 0,
             years: Some((2024, 2024)),
         },
         settings: BTreeMap::from([("min_df".into(), "1".into())]),

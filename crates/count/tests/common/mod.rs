@@ -52,6 +52,7 @@ pub fn corpus(docs: &[Vec<&str>]) -> Segmented {
         documents,
         docs: seg_docs,
         vocab: Vocab::new(terms, kinds),
+        skipped: Vec::new(),
     }
 }
 

@@ -284,6 +284,7 @@ pub fn sample() -> Comparison {
             n_chars: docs.iter().map(|d| d.chars).sum(),
             n_tokens: docs.iter().map(|d| d.tokens).sum(),
             n_phrases: 123_456,
+            n_skipped: 1,
             years: Some((2015, 2024)),
         },
         settings,
