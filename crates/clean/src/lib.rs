@@ -14,17 +14,17 @@
 //!
 //! Patterns that decide what is not report text live in [`Config`] (`config/clean.toml`).
 
-pub mod config;
-pub mod decode;
-pub mod gbk;
-pub mod html;
-pub mod meta;
-pub mod mojibake;
-pub mod normalise;
-pub mod reflow;
-pub mod scan;
-pub mod split;
-pub mod walk;
+mod config;
+mod decode;
+mod gbk;
+mod html;
+mod meta;
+mod mojibake;
+mod normalise;
+mod reflow;
+mod scan;
+mod split;
+mod walk;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};

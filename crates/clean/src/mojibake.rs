@@ -35,8 +35,9 @@ enum Step {
 
 /// Repairs mojibake in one line. Returns the new line and how many damaged runs were
 /// repaired or dropped (U+FFFD characters count as one run each), or `None` when the line is
-/// left as it is.
-pub fn repair(line: &str) -> Option<(String, u64)> {
+/// left as it is. The stage calls [`repair_tallied`]; this is its plain form for the tests.
+#[cfg(test)]
+fn repair(line: &str) -> Option<(String, u64)> {
     repair_tallied(line, &Tally::of(line))
 }
 

@@ -35,8 +35,10 @@ pub fn freedom(min_entropy: f64) -> f64 {
 /// document `i` and `v_i` the share of the phrase's occurrences there,
 /// `DP = ½ Σ |v_i − s_i|`, divided by `1 − min s_i` so that 1 means "all in the smallest
 /// document". 0 means spread exactly like the corpus. Documents the phrase misses contribute
-/// `s_i` each, which is summed as `1 − Σ_{occurring} s_i` to stay O(df).
-pub fn dp_norm(per_doc: &[(u32, u32)], doc_tokens: &[u64]) -> f64 {
+/// `s_i` each, which is summed as `1 − Σ_{occurring} s_i` to stay O(df). The stage uses
+/// [`DocSizes::dp_norm`]; this is its one-phrase form for the tests.
+#[cfg(test)]
+fn dp_norm(per_doc: &[(u32, u32)], doc_tokens: &[u64]) -> f64 {
     DocSizes::new(doc_tokens).dp_norm(per_doc.iter().copied())
 }
 

@@ -1,0 +1,197 @@
+//! Step 3a, part counts: the term frequency of both parts of every split of every candidate,
+//! which cohesion needs. The parts are gathered, sorted and merged against the counted phrases
+//! (sorted by tokens), which is far cheaper than a binary search over millions of phrases per
+//! part; the few the counts do not hold go through [`crate::contain`].
+
+use std::ops::Range;
+
+use rayon::prelude::*;
+use tifa_core::{Counts, Progress, TokenKind};
+
+use crate::candidates::Candidate;
+use crate::{contain, shape, CHUNK};
+
+/// Step 3a: the term frequencies of the parts of the splits of `pre`.
+pub(crate) fn count<'a>(
+    counts: &'a Counts,
+    pre: &[Candidate],
+    lexicon: &shape::Lexicon,
+    progress: &dyn Progress,
+) -> PartTf<'a> {
+    let phrases = &counts.phrases;
+    let n_phrases = phrases.len();
+    // Term frequencies of both parts of every split. The parts are gathered, sorted and merged
+    // against the counted phrases (sorted by tokens), which is far cheaper than a binary search
+    // over millions of phrases per part.
+    progress.start("compare: splits", pre.len() as u64);
+    // Every part is a prefix (`true`) or a suffix of its phrase. Before deduplication there are
+    // several per candidate, so they are gathered as places in the phrases' token arena, 12
+    // bytes each instead of a slice and a flag in 24, and each chunk's are sorted and
+    // deduplicated before they join the others (on the news corpus, in `tifa run`, this phase's
+    // peak went from 319 to 288 MB).
+    let arena = phrases.token_arena();
+    let order = |a: &Part, b: &Part| {
+        arena[a.range()]
+            .cmp(&arena[b.range()])
+            .then(b.prefix.cmp(&a.prefix))
+    };
+    let same = |a: &mut Part, b: &mut Part| arena[a.range()] == arena[b.range()];
+    let mut parts: Vec<Part> = pre
+        .par_chunks(CHUNK)
+        .flat_map_iter(|chunk| {
+            let mut out = Vec::new();
+            for c in chunk {
+                let r = phrases.token_range(c.index());
+                for (a, b) in splits(&arena[r.clone()], lexicon) {
+                    for (x, prefix) in [(a, true), (b, false)] {
+                        if x.len() > 1 {
+                            out.push(Part {
+                                at: (r.start + x.start) as u32,
+                                len: x.len() as u32,
+                                prefix,
+                            });
+                        }
+                    }
+                }
+            }
+            out.sort_unstable_by(order);
+            out.dedup_by(same);
+            progress.inc(chunk.len() as u64);
+            out
+        })
+        .collect();
+    // Sorted and deduplicated, so the order is the same whatever the thread count; a part that
+    // is the prefix of one phrase and the suffix of another counts as a prefix.
+    parts.par_sort_unstable_by(order);
+    parts.dedup_by(same);
+    // A part the counts do not hold is a phrase that always occurs inside the same closed
+    // phrase, which the counts do hold with the same term frequency (see `Counts`); every other
+    // counted phrase that contains the part occurs at most as often. So its term frequency is
+    // the largest among the counted phrases that contain it. For the prefix of a phrase that
+    // passed maximality those all start with it: that phrase is closed on the left (a left
+    // extension of the same frequency would have made it a fragment), so the part is too, and
+    // its closed extension only grows to the right. The counted phrases that start with a part
+    // follow it in sorted order, so one merge of the sorted parts with the counted phrases finds
+    // both the parts the counts hold and the prefixes; each chunk of parts finds where it starts
+    // by a binary search, so the merge runs on every thread.
+    let found: Vec<Option<u32>> = parts
+        .par_chunks(CHUNK)
+        .flat_map_iter(|chunk| {
+            let mut j = chunk
+                .first()
+                .map_or(n_phrases, |p| phrases.lower_bound(&arena[p.range()]));
+            chunk.iter().map(move |part| {
+                let w = &arena[part.range()];
+                while j < n_phrases && phrases.tokens(j) < w {
+                    j += 1;
+                }
+                match phrases.get(j) {
+                    Some(p) if p.tokens == w => Some(p.tf),
+                    _ if part.prefix => (j..n_phrases)
+                        .map_while(|k| phrases.get(k).filter(|p| p.tokens.starts_with(w)))
+                        .map(|p| p.tf)
+                        .max(),
+                    _ => None,
+                }
+            })
+        })
+        .collect();
+    let mut tf = Vec::with_capacity(parts.len());
+    let (mut missing, mut missing_at): (Vec<&[u32]>, Vec<usize>) = (Vec::new(), Vec::new());
+    for (k, (part, found)) in parts.iter().zip(found).enumerate() {
+        tf.push(found.unwrap_or(0));
+        if found.is_none() {
+            missing.push(&arena[part.range()]);
+            missing_at.push(k);
+        }
+    }
+    progress.finish();
+    // The other parts the counts do not hold: the largest term frequency among the counted
+    // phrases that contain them, in one walk over the counted phrases.
+    progress.start("compare: sub-phrase counts", counts.phrases.len() as u64);
+    let missing_tf = contain::max_containing(counts, &missing, progress);
+    drop(missing);
+    // The same for the automaton of the missing parts.
+    tifa_core::memory::give_back();
+    for (k, m) in missing_at.into_iter().zip(missing_tf) {
+        tf[k] = m;
+    }
+    let part_tf = PartTf::new(arena, parts, tf);
+    progress.finish();
+    part_tf
+}
+
+/// A part of a split of a candidate: `len` tokens of the phrases' token arena from `at` (which
+/// has 32-bit offsets, see `Phrases`), the prefix (`true`) or suffix of its phrase.
+#[derive(Clone, Copy)]
+struct Part {
+    at: u32,
+    len: u32,
+    prefix: bool,
+}
+
+impl Part {
+    fn range(&self) -> Range<usize> {
+        self.at as usize..self.at as usize + self.len as usize
+    }
+}
+
+/// The term frequencies of the parts of the splits, found by their tokens. There are millions
+/// of parts on a big corpus: a table of 4-byte indices into the sorted parts takes a fifth of
+/// the memory of a map keyed by the parts' token slices.
+pub(crate) struct PartTf<'a> {
+    /// The phrases' token arena, which the parts are places in.
+    arena: &'a [u32],
+    /// The parts, sorted and distinct.
+    parts: Vec<Part>,
+    /// Term frequency of each part.
+    tf: Vec<u32>,
+    /// Index of each part in `parts`, hashed by its tokens.
+    table: hashbrown::HashTable<u32>,
+}
+
+impl<'a> PartTf<'a> {
+    fn new(arena: &'a [u32], parts: Vec<Part>, tf: Vec<u32>) -> PartTf<'a> {
+        let tokens = |i: u32| parts.get(i as usize).map_or(&[][..], |p| &arena[p.range()]);
+        let mut table = hashbrown::HashTable::with_capacity(parts.len());
+        for k in 0..parts.len() as u32 {
+            // The parts are distinct, so every insert is of a new key.
+            table.insert_unique(hash_tokens(tokens(k)), k, |&i| hash_tokens(tokens(i)));
+        }
+        PartTf {
+            arena,
+            parts,
+            tf,
+            table,
+        }
+    }
+
+    pub fn get(&self, w: &[u32]) -> Option<u64> {
+        let k = *self.table.find(hash_tokens(w), |&i| {
+            self.parts.get(i as usize).map(|p| &self.arena[p.range()]) == Some(w)
+        })?;
+        self.tf.get(k as usize).map(|&t| u64::from(t))
+    }
+}
+
+fn hash_tokens(w: &[u32]) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(w)
+}
+
+/// The splits `p = a·b` cohesion is measured over, as token ranges of the phrase. A split never
+/// leaves 、 on a part: across an enumeration comma the parts are the items on either side, the
+/// comma itself dropped.
+pub(crate) fn splits(tokens: &[u32], lex: &shape::Lexicon) -> Vec<(Range<usize>, Range<usize>)> {
+    let is_enum = |t: u32| lex.kind(t) == TokenKind::Enum;
+    let n = tokens.len();
+    let mut out = Vec::new();
+    for k in 1..n {
+        if is_enum(tokens[k]) {
+            out.push((0..k, k + 1..n));
+        } else if !is_enum(tokens[k - 1]) {
+            out.push((0..k, k..n));
+        }
+    }
+    out
+}

@@ -1,0 +1,120 @@
+//! Step 4, rank: slogans ordered by document frequency, then term frequency, then phrase; the
+//! verb-led forms of formulations dropped; each slogan names its family head and takes its own
+//! copy of what the rest of the stage needs from the counts.
+
+use rayon::prelude::*;
+use tifa_core::{Counts, Kind, Progress};
+
+use crate::maximal::first_item_short;
+use crate::score::Accepted;
+use crate::selection::{Chosen, Selection};
+use crate::{family, shape, Config, Error};
+
+/// Step 4: ranks the accepted units, groups them into families and makes the selection.
+pub(crate) fn rank(
+    counts: &Counts,
+    mut accepted: Vec<Accepted>,
+    lexicon: &shape::Lexicon,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<Selection, Error> {
+    let phrases = &counts.phrases;
+    // Step 4: rank, then families.
+    progress.start("compare: ranking", 0);
+    accepted.par_sort_by(|a, b| {
+        b.df.cmp(&a.df)
+            .then(b.tf.cmp(&a.tf))
+            .then_with(|| a.text.cmp(&b.text))
+    });
+    drop_verb_led_forms(&mut accepted, phrases, lexicon);
+    if config.max_slogans > 0 {
+        accepted.truncate(config.max_slogans);
+    }
+    let token_lists: Vec<&[u32]> = accepted
+        .iter()
+        .map(|c| phrases.tokens(c.index as usize))
+        .collect();
+    let heads = family::heads(&token_lists);
+    // The counts are not needed after this: each slogan takes its own copy of what it uses.
+    let chosen: Vec<Chosen> = accepted
+        .into_par_iter()
+        .filter_map(|c| {
+            let p = phrases.get(c.index as usize)?;
+            Some(Chosen {
+                tokens: p.tokens.to_vec(),
+                per_doc: p.per_doc.to_vec(),
+                text: c.text,
+                kind: c.kind,
+                evidence: c.evidence,
+                df: p.df,
+                tf: p.tf,
+                score: c.score,
+                dp: c.dp,
+                cohesion: c.cohesion,
+                quoted_share: c.quoted_share,
+                left_entropy: p.left.entropy,
+                right_entropy: p.right.entropy,
+            })
+        })
+        .collect();
+    progress.finish();
+    check_docs(&chosen, counts)?;
+    Ok(Selection {
+        docs: counts.docs.clone(),
+        vocab: counts.vocab.clone(),
+        n_tokens: counts.n_tokens,
+        n_phrases: counts.phrases.len() as u64,
+        min_df: counts.min_df,
+        n_skipped: counts.skipped.len() as u32,
+        chosen,
+        heads,
+    })
+}
+
+/// Drops the verb-led forms of numbered, enumerated and quoted slogans: a slogan that is one
+/// word followed by such a slogan (做到两个维护 for 两个维护) belongs to that slogan's family and is
+/// not a row of its own. `accepted` keeps its order.
+fn drop_verb_led_forms(
+    accepted: &mut Vec<Accepted>,
+    phrases: &tifa_core::Phrases,
+    lex: &shape::Lexicon,
+) {
+    let marked: std::collections::HashSet<&[u32]> = accepted
+        .iter()
+        .filter(|c| matches!(c.kind, Kind::Numbered | Kind::Enumeration | Kind::Quoted))
+        .map(|c| phrases.tokens(c.index as usize))
+        .filter(|t| !first_item_short(t, lex))
+        .collect();
+    let led: Vec<bool> = accepted
+        .iter()
+        .map(|c| {
+            let t = phrases.tokens(c.index as usize);
+            t.len() > 1 && marked.contains(&t[1..])
+        })
+        .collect();
+    let mut k = 0;
+    accepted.retain(|_| {
+        k += 1;
+        !led[k - 1]
+    });
+}
+
+/// Refuses chosen slogans whose per-report counts name a report that does not exist; the first
+/// in rank order is reported, with its index in the counts.
+fn check_docs(chosen: &[Chosen], counts: &Counts) -> Result<(), Error> {
+    let docs = counts.docs.len();
+    let bad = chosen.iter().find_map(|c| {
+        c.per_doc
+            .iter()
+            .find(|&&(d, _)| d as usize >= docs)
+            .map(|&(doc, _)| (c, doc))
+    });
+    match bad {
+        Some((c, doc)) => Err(Error::DocOutOfRange {
+            index: counts.phrases.lower_bound(&c.tokens),
+            doc,
+            docs,
+        }),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,180 @@
+//! Step 3b, score: cohesion, boundary freedom, dispersion and formulaic signals combined into a
+//! `score`, then the evidence that decides whether a unit is a slogan, a name or vocabulary
+//! ([`crate::evidence`]).
+
+use rayon::prelude::*;
+use tifa_core::{Counts, Kind, Phrase, Progress};
+
+use crate::candidates::{quoted_share, Candidate};
+use crate::parts::{splits, PartTf};
+use crate::{evidence, measures, shape, Config};
+
+/// A phrase that passed the shape and maximality checks, with its measures. It names its
+/// counted phrase by index, and keeps the two counts it is ranked by.
+pub(crate) struct Accepted {
+    pub(crate) index: u32,
+    pub(crate) df: u32,
+    pub(crate) tf: u32,
+    pub(crate) text: String,
+    pub(crate) kind: Kind,
+    pub(crate) evidence: String,
+    pub(crate) score: f64,
+    pub(crate) dp: f64,
+    pub(crate) cohesion: f64,
+    pub(crate) quoted_share: f64,
+}
+
+/// What scoring reads besides the phrase itself.
+struct Context<'a> {
+    counts: &'a Counts,
+    config: &'a Config,
+    doc_sizes: &'a measures::DocSizes<'a>,
+    /// Year of each report, when known.
+    doc_years: &'a [Option<u16>],
+    /// The corpus's years, when any report has one.
+    years: Option<evidence::Years>,
+}
+
+/// Step 3b: measures every candidate and keeps the slogans and names, in any order.
+pub(crate) fn score_all(
+    counts: &Counts,
+    pre: Vec<Candidate>,
+    part_tf: &PartTf,
+    lexicon: &shape::Lexicon,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Vec<Accepted> {
+    let phrases = &counts.phrases;
+    let doc_tokens: Vec<u64> = counts.docs.iter().map(|d| d.tokens).collect();
+    let doc_sizes = measures::DocSizes::new(&doc_tokens);
+    let doc_years: Vec<Option<u16>> = counts.docs.iter().map(|d| d.meta.year).collect();
+    let years = {
+        let known = doc_years.iter().flatten();
+        known
+            .clone()
+            .min()
+            .zip(known.max())
+            .map(|(&first, &last)| evidence::Years {
+                first,
+                span: last - first,
+            })
+    };
+    let context = Context {
+        counts,
+        config,
+        doc_sizes: &doc_sizes,
+        doc_years: &doc_years,
+        years,
+    };
+
+    // Step 3: cohesion, dispersion, score and the decision.
+    progress.start("compare: scoring", pre.len() as u64);
+    let accepted: Vec<Accepted> = pre
+        .into_par_iter()
+        .filter_map(|c| {
+            let p = phrases.get(c.index())?;
+            let tf = |part: &[u32]| -> u64 {
+                if part.len() == 1 {
+                    counts
+                        .unigram_tf
+                        .get(part[0] as usize)
+                        .copied()
+                        .unwrap_or(0)
+                } else {
+                    part_tf.get(part).unwrap_or(0)
+                }
+            };
+            let t = p.tokens;
+            let parts: Vec<(u64, u64)> = splits(t, lexicon)
+                .into_iter()
+                .map(|(a, b)| (tf(&t[a]), tf(&t[b])))
+                .collect();
+            let out = measure(p, c, &parts, &context);
+            progress.inc(1);
+            out
+        })
+        .collect();
+    progress.finish();
+    accepted
+}
+
+/// Measures a candidate and decides whether it is a slogan; `parts` holds the term
+/// frequencies of both parts of every split.
+fn measure(p: Phrase, pre: Candidate, parts: &[(u64, u64)], cx: &Context) -> Option<Accepted> {
+    let Context {
+        counts,
+        config,
+        doc_sizes,
+        ..
+    } = *cx;
+    let Candidate {
+        index, chars, kind, ..
+    } = pre;
+    let n_tokens = counts.n_tokens;
+    let quoted_share = quoted_share(&p);
+    let cohesion = parts
+        .iter()
+        .map(|&(a, b)| measures::npmi(u64::from(p.tf), a, b, n_tokens))
+        .fold(1.0f64, f64::min);
+    if cohesion < config.min_cohesion {
+        return None;
+    }
+    let entropy = f64::from(p.left.entropy.min(p.right.entropy));
+    let dp = doc_sizes.dp_norm(p.per_doc.iter());
+    let formulaic = match kind {
+        Kind::Numbered | Kind::Enumeration => 1.0,
+        _ => {
+            let q = if config.quoted_min_share > 0.0 {
+                quoted_share / config.quoted_min_share
+            } else {
+                1.0
+            };
+            let l = chars as f64 / config.formula_min_chars.max(1) as f64;
+            q.max(l).min(1.0)
+        }
+    };
+    let w = &config.weights;
+    let score = (w.cohesion * cohesion.max(0.0)
+        + w.freedom * measures::freedom(entropy)
+        + w.dispersion * (1.0 - dp)
+        + w.formulaic * formulaic)
+        / (w.cohesion + w.freedom + w.dispersion + w.formulaic);
+    if score < config.min_score {
+        return None;
+    }
+    let text = counts.vocab.phrase(p.tokens);
+    let years_used = p
+        .per_doc
+        .iter()
+        .filter_map(|(d, _)| cx.doc_years.get(d as usize).copied().flatten());
+    let first_year = years_used.clone().min();
+    let last_year = years_used.max();
+    let (kind, evidence) = match evidence::judge(
+        &p,
+        &text,
+        kind,
+        chars as usize,
+        quoted_share,
+        &counts.vocab,
+        cx.years,
+        first_year,
+        last_year,
+        config,
+    ) {
+        evidence::Verdict::Slogan(kind, evidence) => (kind, evidence),
+        evidence::Verdict::Name(evidence) => (Kind::Name, evidence),
+        evidence::Verdict::Vocabulary => return None,
+    };
+    Some(Accepted {
+        index,
+        df: p.df,
+        tf: p.tf,
+        text,
+        kind,
+        evidence,
+        score,
+        dp,
+        cohesion,
+        quoted_share,
+    })
+}
