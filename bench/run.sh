@@ -2,7 +2,8 @@
 # `make bench`: tifa's speed and memory per stage against jieba-rs alone, on the news
 # transcripts (117 MB) and on a 1 GB corpus made from them, plus the Python jieba + Counter
 # script on the government reports. Every figure is measured in this run; nothing is
-# hard-coded. Results: target/bench/results.md (and stdout).
+# hard-coded. Results: bench/RESULTS.md, written by this script with the date, the machine and
+# the command (and stdout); never edit that file by hand, run `make bench` again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -79,7 +80,11 @@ bench_corpus() {
 
 : >"$OUT/times"
 : >"$OUT/stages"
-echo "bench: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB RAM, $(uname -m), threads $THREADS"
+# The machine, as RESULTS.md records it: cores, memory (/proc/meminfo) and CPU model.
+CPU_MODEL=$(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || true)
+MEM_GB=$(awk '/^MemTotal:/ {printf "%.1f", $2 / 1048576}' /proc/meminfo 2>/dev/null || true)
+MACHINE="$(nproc) cores, ${MEM_GB:-?} GB RAM, ${CPU_MODEL:-unknown CPU} ($(uname -m))"
+echo "bench: $MACHINE, threads $THREADS"
 echo "bench: news transcripts ($(mb "$BENCH_CORPUS") MB)"
 bench_corpus news "$BENCH_CORPUS" "$RUNS"
 
@@ -111,7 +116,7 @@ if python3 -c "import jieba" 2>/dev/null || pip install -q jieba >/dev/null 2>&1
   PY=1
 fi
 
-python3 - "$OUT/times" "$OUT/stages" "$(mb "$BENCH_CORPUS")" "$(mb "$BIG")" "$PY" "$(mb "${GOV[0]}") $(mb "${GOV[1]}") $(mb "${GOV[2]}")" <<'PYEOF' | tee "$OUT/results.md"
+python3 - "$OUT/times" "$OUT/stages" "$(mb "$BENCH_CORPUS")" "$(mb "$BIG")" "$PY" "$(mb "${GOV[0]}") $(mb "${GOV[1]}") $(mb "${GOV[2]}")" <<'PYEOF' >"$OUT/table.md"
 import sys
 times = {}
 for line in open(sys.argv[1]):
@@ -149,3 +154,33 @@ if sys.argv[5]:
     print(f"Government reports ({gov:.1f} MB): Python jieba + Counter {py:.2f} s, tifa run {tf:.2f} s: tifa is {py / tf:.0f}x faster "
           f"(jieba-rs alone {jg:.2f} s, {py / jg:.0f}x faster than the Python script)")
 PYEOF
+cat "$OUT/table.md"
+
+# bench/RESULTS.md: the figures above with when, where and how they were measured. Written
+# whole to a temporary file and renamed, so a failed run leaves the previous results.
+RESULTS=bench/RESULTS.md
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ "$COMMIT" != unknown ] && ! git diff --quiet HEAD -- 2>/dev/null; then
+  COMMIT="$COMMIT with uncommitted changes"
+fi
+{
+  echo "# Benchmark results"
+  echo
+  echo "Written by \`make bench\` (\`bench/run.sh\`); never edited by hand. Medians of the repetitions"
+  echo "below, per-stage figures from \`tifa -v\`; earlier releases' figures are in CHANGELOG.md."
+  echo
+  echo "| what | value |"
+  echo "|---|---|"
+  echo "| date | $(date -u '+%Y-%m-%d %H:%M UTC') (the bench took $((SECONDS / 60)) min) |"
+  echo "| machine | $MACHINE |"
+  echo "| code | commit $COMMIT |"
+  echo "| command | \`BENCH_CORPUS=$BENCH_CORPUS BIG_MB=$BIG_MB THREADS=$THREADS RUNS=$RUNS GOV_RUNS=$GOV_RUNS bench/run.sh\` |"
+  echo "| news, big | \`tifa -v --no-progress -j $THREADS run\` ($RUNS runs on the news corpus, 1 on the big one), each beside \`jieba-baseline ${HMM_FLAG:+$HMM_FLAG }-j $THREADS\` |"
+  if [ -n "$PY" ]; then
+    echo "| government reports | \`tifa -q --no-progress -j $THREADS run\` and \`jieba-baseline\` ($GOV_RUNS runs), \`python3 bench/python_baseline.py\` ($RUNS runs) |"
+  fi
+  echo
+  cat "$OUT/table.md"
+} >"$RESULTS.tmp"
+mv "$RESULTS.tmp" "$RESULTS"
+echo "bench: results written to $RESULTS"
