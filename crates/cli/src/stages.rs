@@ -827,21 +827,47 @@ fn run_stages(
     Ok(())
 }
 
-/// `tifa lookup`: tf and df of each phrase, from count.bin (and segment.bin for phrases the
-/// count stage did not keep).
+/// `tifa lookup`: tf and df of each phrase, searched in the cleaned texts of clean.bin, and
+/// its slogan row from compare.bin when that file is there and was made from this clean.bin.
 pub fn lookup(work_dir: &Path, phrases: &[String]) -> anyhow::Result<()> {
-    let (count_path, seg_path) = (work_dir.join("count.bin"), work_dir.join("segment.bin"));
-    let quiet = Bars::new(false, true, false);
-    let (hc, counts): (Header, Counts) = read(&quiet, &count_path, Stage::Count)?;
-    let (hs, seg): (Header, Segmented) = read(&quiet, &seg_path, Stage::Segment)?;
-    same_run(&count_path, &hc, &seg_path, &hs)?;
-    let mut out = String::from("phrase\ttf\tdf\n");
-    for p in phrases {
-        let (tf, df) = tifa_count::lookup(&counts, Some(&seg), p);
-        out.push_str(&format!("{p}\t{tf}\t{df}\n"));
-    }
-    print!("{out}");
+    let path = work_dir.join("clean.bin");
+    let (hc, corpus): (Header, Corpus) = format::read(&path, Stage::Clean)?;
+    let hits = tifa_count::Lookup::new(phrases).search(&corpus.documents);
+    drop(corpus);
+    let cmp = slogans_of(work_dir, &hc)?;
+    let slogans = cmp.as_ref().map_or(&[][..], |c| &c.slogans[..]);
+    let rows = tifa_count::lookup::slogans(slogans, phrases);
+    print!("{}", tifa_count::lookup::table(phrases, &hits, &rows));
     Ok(())
+}
+
+/// compare.bin of `work_dir` when it exists and was made from the clean.bin whose header is
+/// `clean` (through segment.bin and count.bin); a stale one is passed over with a warning.
+fn slogans_of(work_dir: &Path, clean: &Header) -> anyhow::Result<Option<Comparison>> {
+    let path = work_dir.join("compare.bin");
+    if !path.exists() {
+        return Ok(None);
+    }
+    let header = |f: &str, stage| format::read_header(&work_dir.join(f), Some(stage)).ok();
+    let hs = header("segment.bin", Stage::Segment);
+    let hc = header("count.bin", Stage::Count);
+    let fresh = match (hs, hc, format::read_header(&path, Some(Stage::Compare))?) {
+        (Some(hs), Some(hc), h) => {
+            hs.input_fingerprint == clean.checksum
+                && hc.input_fingerprint == hs.checksum
+                && h.input_fingerprint == combine(&[hc.checksum, hs.checksum])
+        }
+        _ => false,
+    };
+    if !fresh {
+        eprintln!(
+            "warning: {}: stale: not made from {}; rank, kind and score left empty",
+            path.display(),
+            work_dir.join("clean.bin").display()
+        );
+        return Ok(None);
+    }
+    Ok(Some(format::read(&path, Stage::Compare)?.1))
 }
 
 /// `tifa cut`: how the segmenter cuts a text.
