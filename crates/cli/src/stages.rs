@@ -829,24 +829,36 @@ fn run_stages(
 
 /// `tifa lookup`: tf and df of each phrase, searched in the cleaned texts of clean.bin, and
 /// its slogan row from compare.bin when that file is there and was made from this clean.bin.
+/// compare.bin is read on a thread of its own while clean.bin is read and searched.
 pub fn lookup(work_dir: &Path, phrases: &[String]) -> anyhow::Result<()> {
     let path = work_dir.join("clean.bin");
-    let (hc, corpus): (Header, Corpus) = format::read(&path, Stage::Clean)?;
-    let hits = tifa_count::Lookup::new(phrases).search(&corpus.documents);
-    drop(corpus);
-    let cmp = slogans_of(work_dir, &hc)?;
-    let slogans = cmp.as_ref().map_or(&[][..], |c| &c.slogans[..]);
-    let rows = tifa_count::lookup::slogans(slogans, phrases);
+    let hc = format::read_header(&path, Some(Stage::Clean))?;
+    let lookup = tifa_count::Lookup::new(phrases);
+    let (hits, rows) = std::thread::scope(|scope| {
+        let rows = scope.spawn(|| slogans_of(work_dir, &hc, &lookup));
+        let quiet = Bars::new(false, true, false);
+        let hits = read_again::<Corpus>(&quiet, &path, Stage::Clean, &hc)
+            .map(|corpus| lookup.search(&corpus.documents));
+        (hits, rows.join())
+    });
+    let hits = hits?;
+    let kept = rows.map_err(|_| anyhow::anyhow!("reading compare.bin failed"))??;
+    let rows = tifa_count::lookup::slogans(&kept, phrases);
     print!("{}", tifa_count::lookup::table(phrases, &hits, &rows));
     Ok(())
 }
 
-/// compare.bin of `work_dir` when it exists and was made from the clean.bin whose header is
-/// `clean` (through segment.bin and count.bin); a stale one is passed over with a warning.
-fn slogans_of(work_dir: &Path, clean: &Header) -> anyhow::Result<Option<Comparison>> {
+/// The slogans of compare.bin in `work_dir` that `lookup` wants, when compare.bin exists and
+/// was made from the clean.bin whose header is `clean` (through segment.bin and count.bin); a
+/// stale one is passed over with a warning.
+fn slogans_of(
+    work_dir: &Path,
+    clean: &Header,
+    lookup: &tifa_count::Lookup,
+) -> anyhow::Result<Vec<tifa_core::Slogan>> {
     let path = work_dir.join("compare.bin");
     if !path.exists() {
-        return Ok(None);
+        return Ok(Vec::new());
     }
     let header = |f: &str, stage| format::read_header(&work_dir.join(f), Some(stage)).ok();
     let hs = header("segment.bin", Stage::Segment);
@@ -865,9 +877,11 @@ fn slogans_of(work_dir: &Path, clean: &Header) -> anyhow::Result<Option<Comparis
             path.display(),
             work_dir.join("clean.bin").display()
         );
-        return Ok(None);
+        return Ok(Vec::new());
     }
-    Ok(Some(format::read(&path, Stage::Compare)?.1))
+    let keep = |s: &tifa_core::Slogan| lookup.wants(&s.phrase);
+    let seed = tifa_core::SomeSlogans { keep };
+    Ok(format::read_seed(&path, Stage::Compare, seed)?.1)
 }
 
 /// `tifa cut`: how the segmenter cuts a text.

@@ -236,6 +236,90 @@ pub struct Comparison {
     pub groups: Vec<GroupComparison>,
 }
 
+/// Reads a comparison keeping only the slogans `keep` accepts, with
+/// [`crate::format::read_seed`]: each slogan is offered to `keep` as soon as it is decoded and
+/// dropped unless kept, and the reports and group comparisons are dropped as they are read.
+/// A reader that needs a few rows of a large compare.bin (`tifa lookup`) then never holds the
+/// others: on a 1 GB corpus compare.bin holds about a million slogans, and building and
+/// freeing them all took longer than reading them.
+pub struct SomeSlogans<F> {
+    /// Whether to keep a slogan.
+    pub keep: F,
+}
+
+impl<'de, F: FnMut(&Slogan) -> bool> serde::de::DeserializeSeed<'de> for SomeSlogans<F> {
+    type Value = Vec<Slogan>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Vec<Slogan>, D::Error> {
+        const FIELDS: &[&str] = &["summary", "settings", "docs", "slogans", "groups"];
+        d.deserialize_struct("Comparison", FIELDS, self)
+    }
+}
+
+impl<'de, F: FnMut(&Slogan) -> bool> serde::de::Visitor<'de> for SomeSlogans<F> {
+    type Value = Vec<Slogan>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a comparison")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        mut self,
+        mut seq: A,
+    ) -> Result<Vec<Slogan>, A::Error> {
+        use serde::de::Error;
+        let missing = |i| A::Error::invalid_length(i, &"5 fields");
+        seq.next_element::<CorpusSummary>()?
+            .ok_or_else(|| missing(0))?;
+        seq.next_element::<BTreeMap<String, String>>()?
+            .ok_or_else(|| missing(1))?;
+        seq.next_element_seed(Each::new(|_: DocInfo| {}))?
+            .ok_or_else(|| missing(2))?;
+        let mut kept = Vec::new();
+        seq.next_element_seed(Each::new(|s: Slogan| {
+            if (self.keep)(&s) {
+                kept.push(s);
+            }
+        }))?
+        .ok_or_else(|| missing(3))?;
+        seq.next_element_seed(Each::new(|_: GroupComparison| {}))?
+            .ok_or_else(|| missing(4))?;
+        Ok(kept)
+    }
+}
+
+/// A sequence whose elements are handed to a function one by one instead of collected.
+struct Each<T, F>(F, std::marker::PhantomData<fn(T)>);
+
+impl<T, F> Each<T, F> {
+    fn new(f: F) -> Self {
+        Each(f, std::marker::PhantomData)
+    }
+}
+
+impl<'de, T: Deserialize<'de>, F: FnMut(T)> serde::de::DeserializeSeed<'de> for Each<T, F> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>, F: FnMut(T)> serde::de::Visitor<'de> for Each<T, F> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a sequence")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(x) = seq.next_element::<T>()? {
+            (self.0)(x);
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,5 +365,62 @@ mod tests {
             let back: Kwic = decode_payload(std::path::Path::new("kwic"), &payload(&k)).unwrap();
             assert_eq!(back, k);
         }
+    }
+
+    fn slogan(rank: u32, phrase: &str) -> Slogan {
+        Slogan {
+            rank,
+            phrase: phrase.into(),
+            kind: Kind::Numbered,
+            df: 2,
+            df_pct: 50.0,
+            tf: 3,
+            score: 0.9,
+            dp: 0.1,
+            cohesion: 0.5,
+            left_entropy: 1.0,
+            right_entropy: 1.5,
+            quoted_share: 0.25,
+            n_tokens: 2,
+            first_year: Some(2024),
+            last_year: None,
+            family: phrase.into(),
+            per_doc: vec![(0, 2), (1, 1)],
+            per_year: vec![(2024, 2)],
+            kwic: vec![Kwic::new(1, "增强", phrase, "。")],
+        }
+    }
+
+    #[test]
+    fn some_slogans_keeps_only_the_slogans_asked_for() {
+        let cmp = Comparison {
+            summary: CorpusSummary {
+                n_docs: 2,
+                years: Some((2024, 2025)),
+                ..CorpusSummary::default()
+            },
+            settings: [("min_df".to_string(), "2".to_string())].into(),
+            docs: vec![DocInfo::default(), DocInfo::default()],
+            slogans: vec![
+                slogan(1, "两个确立"),
+                slogan(2, "四个意识"),
+                slogan(3, "两个维护"),
+            ],
+            groups: vec![GroupComparison {
+                field: "year".into(),
+                groups: vec![GroupInfo {
+                    name: "2024".into(),
+                    n_docs: 1,
+                }],
+                rows: Vec::new(),
+            }],
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("compare.bin");
+        crate::format::write(&path, Stage::Compare, 0, 0, &cmp).unwrap();
+        let keep = |s: &Slogan| s.phrase.starts_with("两个");
+        let (_, kept) =
+            crate::format::read_seed(&path, Stage::Compare, SomeSlogans { keep }).unwrap();
+        assert_eq!(kept, [cmp.slogans[0].clone(), cmp.slogans[2].clone()]);
     }
 }

@@ -24,6 +24,7 @@ pub mod text;
 
 pub use comparison::{
     Comparison, CorpusSummary, GroupComparison, GroupInfo, GroupRow, Kind, Kwic, Slogan,
+    SomeSlogans,
 };
 pub use corpus::{CleanLogRow, Corpus, Document, Meta, Skipped};
 pub use counts::{

@@ -60,19 +60,30 @@ impl Hits {
 pub struct Lookup {
     /// One finder per query; `None` for a query that is empty once normalised.
     finders: Vec<Option<Finder<'static>>>,
+    /// The queries normalised, the empty one left out.
+    needles: rustc_hash::FxHashSet<String>,
 }
 
 impl Lookup {
     /// Prepares the queries (see the module documentation for how they are normalised).
     pub fn new<S: AsRef<str>>(queries: &[S]) -> Lookup {
-        let finders = queries
+        let needles: Vec<String> = queries.iter().map(|q| normalise(q.as_ref())).collect();
+        let finders = needles
             .iter()
-            .map(|q| {
-                let needle = normalise(q.as_ref());
-                (!needle.is_empty()).then(|| Finder::new(needle.as_bytes()).into_owned())
-            })
+            .map(|n| (!n.is_empty()).then(|| Finder::new(n.as_bytes()).into_owned()))
             .collect();
-        Lookup { finders }
+        let needles = needles.into_iter().filter(|n| !n.is_empty()).collect();
+        Lookup { finders, needles }
+    }
+
+    /// True when `phrase` (a slogan's), without quote marks, is one of the queries: whether
+    /// [`slogans`] could pick its row.
+    pub fn wants(&self, phrase: &str) -> bool {
+        if phrase.contains(is_quote_mark) {
+            self.needles.contains(&normalise(phrase))
+        } else {
+            self.needles.contains(phrase)
+        }
     }
 
     /// The [`Hits`] of each query, in the order given, over `docs`. Hits of disjoint sets of
@@ -336,6 +347,10 @@ mod tests {
         let got = slogans(&rows, &["增强四个意识", " 两个确立", "四个意识", ""]);
         let ranks: Vec<Option<u32>> = got.iter().map(|s| s.map(|s| s.rank)).collect();
         assert_eq!(ranks, [Some(2), Some(1), None, None]);
+        let lookup = Lookup::new(&["增强四个意识", " 两个确立", ""]);
+        let wanted: Vec<bool> = rows.iter().map(|s| lookup.wants(&s.phrase)).collect();
+        assert_eq!(wanted, [true, true, true]);
+        assert!(!lookup.wants("四个意识") && !lookup.wants(""));
         let hits = [Hits { tf: 3, df: 2 }, Hits { tf: 0, df: 0 }];
         assert_eq!(
             table(&["两个确立", "无"], &hits, &[Some(&rows[0]), None]),
