@@ -879,7 +879,7 @@ fn slogans_of(
         );
         return Ok(Vec::new());
     }
-    let keep = |s: &tifa_core::Slogan| lookup.wants(&s.phrase);
+    let keep = |p: &str| lookup.wants(p);
     let seed = tifa_core::SomeSlogans { keep };
     Ok(format::read_seed(&path, Stage::Compare, seed)?.1)
 }
