@@ -836,12 +836,12 @@ pub fn lookup(work_dir: &Path, phrases: &[String]) -> anyhow::Result<()> {
     let lookup = tifa_count::Lookup::new(phrases);
     let (hits, rows) = std::thread::scope(|scope| {
         let rows = scope.spawn(|| slogans_of(work_dir, &hc, &lookup));
-        let quiet = Bars::new(false, true, false);
-        let hits = read_again::<Corpus>(&quiet, &path, Stage::Clean, &hc)
-            .map(|corpus| lookup.search(&corpus.documents));
-        (hits, rows.join())
+        (lookup.search_file(&path), rows.join())
     });
-    let hits = hits?;
+    let (h, hits) = hits?;
+    if h.checksum != hc.checksum {
+        anyhow::bail!("{}: changed while tifa was running", path.display());
+    }
     let kept = rows.map_err(|_| anyhow::anyhow!("reading compare.bin failed"))??;
     let rows = tifa_count::lookup::slogans(&kept, phrases);
     print!("{}", tifa_count::lookup::table(phrases, &hits, &rows));

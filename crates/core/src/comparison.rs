@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::counts::DocInfo;
+use crate::skim::{Each, SkippedStr};
 
 /// The kind of a slogan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -379,10 +380,12 @@ impl<'de, F: FnMut(&str) -> bool> serde::de::Visitor<'de> for OneSlogan<'_, F> {
         let (n_tokens, first_year, last_year) = (field!(), field!(), field!());
         if !keep {
             // Read past without building: the family as bytes, the lists element by element.
-            let _: Skipped = field!();
+            let _: SkippedStr = field!();
             field!(seq.next_element_seed(Each::new(|_: (u32, u32)| {})));
             field!(seq.next_element_seed(Each::new(|_: (u16, u32)| {})));
-            field!(seq.next_element_seed(Each::new(|_: (u32, Skipped, Skipped, Skipped)| {})));
+            field!(
+                seq.next_element_seed(Each::new(|_: (u32, SkippedStr, SkippedStr, SkippedStr)| {}))
+            );
             return Ok(None);
         }
         Ok(Some(Slogan {
@@ -406,63 +409,6 @@ impl<'de, F: FnMut(&str) -> bool> serde::de::Visitor<'de> for OneSlogan<'_, F> {
             per_year: field!(),
             kwic: field!(),
         }))
-    }
-}
-
-/// A string read past: taken as bytes, so that it is neither checked as UTF-8 nor kept.
-struct Skipped;
-
-impl<'de> Deserialize<'de> for Skipped {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Skipped, D::Error> {
-        d.deserialize_byte_buf(Skipped)
-    }
-}
-
-impl serde::de::Visitor<'_> for Skipped {
-    type Value = Skipped;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a string")
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<Skipped, E> {
-        Ok(Skipped)
-    }
-
-    fn visit_bytes<E>(self, _: &[u8]) -> Result<Skipped, E> {
-        Ok(Skipped)
-    }
-}
-
-/// A sequence whose elements are handed to a function one by one instead of collected.
-struct Each<T, F>(F, std::marker::PhantomData<fn(T)>);
-
-impl<T, F> Each<T, F> {
-    fn new(f: F) -> Self {
-        Each(f, std::marker::PhantomData)
-    }
-}
-
-impl<'de, T: Deserialize<'de>, F: FnMut(T)> serde::de::DeserializeSeed<'de> for Each<T, F> {
-    type Value = ();
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de, T: Deserialize<'de>, F: FnMut(T)> serde::de::Visitor<'de> for Each<T, F> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a sequence")
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(x) = seq.next_element::<T>()? {
-            (self.0)(x);
-        }
-        Ok(())
     }
 }
 
