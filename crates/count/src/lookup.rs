@@ -7,9 +7,9 @@
 //! search of each report's cleaned text, the text `tifa inspect --json clean.bin` shows.
 //!
 //! Rules, chosen so that a row of `slogans.tsv` and its lookup speak of the same string:
-//! - Quotation and title marks ([`QUOTE_MARKS`]) are transparent, as they are to counting: they
-//!   are removed from the query, and the texts are searched as if they held none, so
-//!   `增强四个意识` matches `增强“四个意识”`.
+//! - Quotation and title marks ([`QUOTE_MARKS`]) are transparent, as a slogan row is written
+//!   without them: they are removed from the query, and the texts are searched as if they held
+//!   none, so `增强四个意识` matches `增强“四个意识”`.
 //! - Whitespace around the query is trimmed. A query that is empty after that (or made only of
 //!   marks) occurs nowhere: tf 0, df 0.
 //! - Occurrences do not overlap, as with `str::matches` or Python's `str.count`: `哈哈` occurs
@@ -33,7 +33,7 @@ use rayon::prelude::*;
 use tifa_core::format::{self, FormatError, Header, Stage};
 use tifa_core::{Document, Slogan};
 
-/// The marks that quote or title a phrase. Counting sees through them, so lookup does too.
+/// The marks that quote or title a phrase; lookup sees through them.
 pub const QUOTE_MARKS: [char; 8] = ['“', '”', '‘', '’', '《', '》', '「', '」'];
 
 /// True for one of the [`QUOTE_MARKS`].
