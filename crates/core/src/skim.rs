@@ -92,3 +92,67 @@ impl serde::de::Visitor<'_> for BytesVisitor {
         Ok(Bytes(v))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::format::{self, Stage};
+    use crate::{SomeSlogans, TextWaves};
+    use proptest::prelude::*;
+
+    /// Bytes encoded as themselves: a payload of exactly these bytes, with a valid checksum.
+    struct Raw(Vec<u8>);
+
+    impl serde::Serialize for Raw {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeTuple;
+            let mut t = s.serialize_tuple(self.0.len())?;
+            for b in &self.0 {
+                t.serialize_element(b)?;
+            }
+            t.end()
+        }
+    }
+
+    proptest! {
+        /// Arbitrary payloads behind a good header are refused or read, never a panic, and
+        /// never read as more texts than they have bytes.
+        #[test]
+        fn partial_readers_take_any_payload(
+            noise in prop::collection::vec(any::<u8>(), 0..300),
+            flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..4),
+            valid in any::<bool>(),
+        ) {
+            // Either noise, or a good payload of each stage with a few bytes changed.
+            let mut bytes = noise;
+            if valid {
+                let doc = crate::Document {
+                    id: "r.txt".into(),
+                    title: "报告".into(),
+                    source: "r.txt".into(),
+                    meta: crate::Meta::default(),
+                    text: "增强“四个意识”".into(),
+                };
+                let corpus = crate::Corpus {
+                    documents: vec![doc.clone(), doc],
+                    ..Default::default()
+                };
+                bytes = format::encode(Stage::Clean, 0, 0, &corpus).unwrap()[format::HEADER_LEN..].to_vec();
+                for (i, b) in &flips {
+                    let at = i.index(bytes.len());
+                    bytes[at] = *b;
+                }
+            }
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("x.bin");
+            for stage in [Stage::Clean, Stage::Compare] {
+                format::write(&path, stage, 0, 0, &Raw(bytes.clone())).unwrap();
+                let mut n = 0usize;
+                let each = |w: Vec<Vec<u8>>| n += w.len();
+                let _ = format::read_seed(&path, stage, TextWaves { bytes: 16, each });
+                prop_assert!(n <= bytes.len());
+                let keep = |p: &str| !p.is_empty();
+                let _ = format::read_seed(&path, stage, SomeSlogans { keep });
+            }
+        }
+    }
+}
