@@ -273,6 +273,20 @@ fn lookup_counts_any_string_inside_words_and_across_quote_marks() {
     assert_eq!(tf_df(2), ("2", "2"), "增强四个意识");
     assert_eq!(tf_df(4), ("3", "1"), "一带一路");
     assert_eq!(tf_df(7), ("0", "0"), "only marks");
+
+    // clean.bin is all lookup needs: without the later intermediates the slogan columns are
+    // empty and nothing is said.
+    for f in ["segment.bin", "count.bin", "compare.bin"] {
+        std::fs::remove_file(dir.path().join("work").join(f)).unwrap();
+    }
+    let o = tifa(dir.path(), &["lookup", "八项规定", "营商"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+    let want = format!(
+        "phrase\ttf\tdf\trank\tkind\tscore\n八项规定\t2\t2\t\t\t\n营商\t{}\t{}\t\t\t\n",
+        rows[1][1], rows[1][2]
+    );
+    assert_eq!(stdout(&o), want);
 }
 
 #[test]
