@@ -243,7 +243,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             stages::report(&g, &bars, &i, &o).map(|_| ())
         }
         Command::Inspect { file, json } => inspect::inspect(&file, json),
-        Command::Lookup { work_dir, phrases } => stages::lookup(&work_dir, &phrases),
+        Command::Lookup { work_dir, phrases } => stages::lookup(&g, &work_dir, &phrases),
         Command::Cut { text } => stages::cut(&g, &text.join(" ")),
     }
 }

@@ -830,12 +830,12 @@ fn run_stages(
 /// `tifa lookup`: tf and df of each phrase, searched in the cleaned texts of clean.bin, and
 /// its slogan row from compare.bin when that file is there and was made from this clean.bin.
 /// compare.bin is read on a thread of its own while clean.bin is read and searched.
-pub fn lookup(work_dir: &Path, phrases: &[String]) -> anyhow::Result<()> {
+pub fn lookup(g: &Global, work_dir: &Path, phrases: &[String]) -> anyhow::Result<()> {
     let path = work_dir.join("clean.bin");
     let hc = format::read_header(&path, Some(Stage::Clean))?;
     let lookup = tifa_count::Lookup::new(phrases);
     let (hits, rows) = std::thread::scope(|scope| {
-        let rows = scope.spawn(|| slogans_of(work_dir, &hc, &lookup));
+        let rows = scope.spawn(|| slogans_of(g, work_dir, &hc, &lookup));
         (lookup.search_file(&path), rows.join())
     });
     let (h, hits) = hits?;
@@ -850,8 +850,9 @@ pub fn lookup(work_dir: &Path, phrases: &[String]) -> anyhow::Result<()> {
 
 /// The slogans of compare.bin in `work_dir` that `lookup` wants, when compare.bin exists and
 /// was made from the clean.bin whose header is `clean` (through segment.bin and count.bin); a
-/// stale one is passed over with a warning.
+/// stale one is passed over with a warning (unless quiet).
 fn slogans_of(
+    g: &Global,
     work_dir: &Path,
     clean: &Header,
     lookup: &tifa_count::Lookup,
@@ -872,11 +873,13 @@ fn slogans_of(
         _ => false,
     };
     if !fresh {
-        eprintln!(
-            "warning: {}: stale: not made from {}; rank, kind and score left empty",
-            path.display(),
-            work_dir.join("clean.bin").display()
-        );
+        if !g.quiet {
+            eprintln!(
+                "warning: {}: stale: not made from {}; rank, kind and score left empty",
+                path.display(),
+                work_dir.join("clean.bin").display()
+            );
+        }
         return Ok(Vec::new());
     }
     let keep = |p: &str| lookup.wants(p);

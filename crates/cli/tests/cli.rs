@@ -545,6 +545,13 @@ fn damaged_intermediates_are_refused_by_every_reader() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).lines().nth(1).unwrap().ends_with("\t\t\t"));
     assert!(stderr(&o).contains("compare.bin: stale"), "{}", stderr(&o));
+    let quiet = tifa(dir.path(), &["-q", "lookup", "四个意识"]);
+    assert!(
+        quiet.status.success() && quiet.stderr.is_empty(),
+        "{}",
+        stderr(&quiet)
+    );
+    assert_eq!(quiet.stdout, o.stdout);
 
     let mut other = std::fs::read(work.join("segment.bin")).unwrap();
     other[8] = 7;
