@@ -1,7 +1,8 @@
 //! Fuzzes the intermediate reader on whole files: arbitrary bytes are written to a file and read
-//! back as every stage's output type, verified, and checked in memory. Every reader must refuse
-//! what is not a good intermediate with a `FormatError`, never panic, and never allocate by an
-//! untrusted length (libFuzzer's `-rss_limit_mb` and `-malloc_limit_mb` turn that into a crash).
+//! back as every stage's output type and through `tifa lookup`'s partial readers, verified, and
+//! checked in memory. Every reader must refuse what is not a good intermediate with a
+//! `FormatError`, never panic, and never allocate by an untrusted length (libFuzzer's
+//! `-rss_limit_mb` and `-malloc_limit_mb` turn that into a crash).
 
 #![no_main]
 
@@ -49,6 +50,30 @@ fuzz_target!(|data: &[u8]| {
     for (stage, ok) in STAGES.iter().zip(ok) {
         if ok {
             assert_eq!(verified.as_ref().ok().map(|h| h.stage), Some(*stage));
+        }
+    }
+
+    // The partial readers of `tifa lookup` succeed only on a good file of their stage.
+    let texts = tifa_core::TextWaves {
+        bytes: 64,
+        each: |_: Vec<Vec<u8>>| {},
+    };
+    let slogans = tifa_core::SomeSlogans {
+        keep: |p: &str| p.len() % 2 == 0,
+    };
+    let partial = [
+        (
+            Stage::Clean,
+            format::read_seed(path, Stage::Clean, texts).is_ok(),
+        ),
+        (
+            Stage::Compare,
+            format::read_seed(path, Stage::Compare, slogans).is_ok(),
+        ),
+    ];
+    for (stage, ok) in partial {
+        if ok {
+            assert_eq!(verified.as_ref().ok().map(|h| h.stage), Some(stage));
         }
     }
 

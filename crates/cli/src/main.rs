@@ -17,7 +17,7 @@ const EXAMPLES: &str = "\
 Examples:
   tifa run                                  # every stage on data/corpus -> reports/
   tifa run --corpus my-reports/ --group-by body
-  tifa lookup 两个确立 全过程人民民主        # tf and df of any phrase
+  tifa lookup 两个确立 全过程人民民主        # tf and df of any string
   tifa cut 增强四个意识、坚定四个自信、做到两个维护
   tifa inspect work/count.bin               # header and summary of an intermediate";
 
@@ -88,15 +88,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Term and document frequency of phrases: a header `phrase tf df`, then a row each.
+    /// Term and document frequency of any strings in the cleaned texts (quote marks ignored,
+    /// occurrences not overlapping): a header `phrase tf df rank kind score`, then a row each;
+    /// rank, kind and score are those of the string's row in slogans.tsv, empty when none.
     #[command(
-        after_help = "Example:\n  tifa lookup 两个确立 四个意识\n  phrase\ttf\tdf\n  两个确立\t3\t2\n  四个意识\t17\t12"
+        after_help = "Example:\n  tifa lookup 两个确立 八项规定\n  phrase\ttf\tdf\trank\tkind\tscore\n  两个确立\t69\t33\t5\tnumbered\t0.9459\n  八项规定\t27\t21\t\t\t"
     )]
     Lookup {
-        /// Folder holding count.bin and segment.bin.
+        /// Folder holding clean.bin (and compare.bin for the slogan columns).
         #[arg(long, default_value = "work", value_name = "DIR")]
         work_dir: PathBuf,
-        /// The phrases.
+        /// The strings.
         #[arg(required = true)]
         phrases: Vec<String>,
     },
@@ -241,7 +243,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             stages::report(&g, &bars, &i, &o).map(|_| ())
         }
         Command::Inspect { file, json } => inspect::inspect(&file, json),
-        Command::Lookup { work_dir, phrases } => stages::lookup(&work_dir, &phrases),
+        Command::Lookup { work_dir, phrases } => stages::lookup(&g, &work_dir, &phrases),
         Command::Cut { text } => stages::cut(&g, &text.join(" ")),
     }
 }

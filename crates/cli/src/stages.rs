@@ -827,21 +827,64 @@ fn run_stages(
     Ok(())
 }
 
-/// `tifa lookup`: tf and df of each phrase, from count.bin (and segment.bin for phrases the
-/// count stage did not keep).
-pub fn lookup(work_dir: &Path, phrases: &[String]) -> anyhow::Result<()> {
-    let (count_path, seg_path) = (work_dir.join("count.bin"), work_dir.join("segment.bin"));
-    let quiet = Bars::new(false, true, false);
-    let (hc, counts): (Header, Counts) = read(&quiet, &count_path, Stage::Count)?;
-    let (hs, seg): (Header, Segmented) = read(&quiet, &seg_path, Stage::Segment)?;
-    same_run(&count_path, &hc, &seg_path, &hs)?;
-    let mut out = String::from("phrase\ttf\tdf\n");
-    for p in phrases {
-        let (tf, df) = tifa_count::lookup(&counts, Some(&seg), p);
-        out.push_str(&format!("{p}\t{tf}\t{df}\n"));
+/// `tifa lookup`: tf and df of each phrase, searched in the cleaned texts of clean.bin, and
+/// its slogan row from compare.bin when that file is there and was made from this clean.bin.
+/// compare.bin is read on a thread of its own while clean.bin is read and searched.
+pub fn lookup(g: &Global, work_dir: &Path, phrases: &[String]) -> anyhow::Result<()> {
+    let path = work_dir.join("clean.bin");
+    let hc = format::read_header(&path, Some(Stage::Clean))?;
+    let lookup = tifa_count::Lookup::new(phrases);
+    let (hits, rows) = std::thread::scope(|scope| {
+        let rows = scope.spawn(|| slogans_of(g, work_dir, &hc, &lookup));
+        (lookup.search_file(&path), rows.join())
+    });
+    let (h, hits) = hits?;
+    if h.checksum != hc.checksum {
+        anyhow::bail!("{}: changed while tifa was running", path.display());
     }
-    print!("{out}");
+    let kept = rows.map_err(|_| anyhow::anyhow!("reading compare.bin failed"))??;
+    let rows = tifa_count::lookup::slogans(&kept, phrases);
+    print!("{}", tifa_count::lookup::table(phrases, &hits, &rows));
     Ok(())
+}
+
+/// The slogans of compare.bin in `work_dir` that `lookup` wants, when compare.bin exists and
+/// was made from the clean.bin whose header is `clean` (through segment.bin and count.bin); a
+/// stale one is passed over with a warning (unless quiet).
+fn slogans_of(
+    g: &Global,
+    work_dir: &Path,
+    clean: &Header,
+    lookup: &tifa_count::Lookup,
+) -> anyhow::Result<Vec<tifa_core::Slogan>> {
+    let path = work_dir.join("compare.bin");
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let header = |f: &str, stage| format::read_header(&work_dir.join(f), Some(stage)).ok();
+    let hs = header("segment.bin", Stage::Segment);
+    let hc = header("count.bin", Stage::Count);
+    let fresh = match (hs, hc, format::read_header(&path, Some(Stage::Compare))?) {
+        (Some(hs), Some(hc), h) => {
+            hs.input_fingerprint == clean.checksum
+                && hc.input_fingerprint == hs.checksum
+                && h.input_fingerprint == combine(&[hc.checksum, hs.checksum])
+        }
+        _ => false,
+    };
+    if !fresh {
+        if !g.quiet {
+            eprintln!(
+                "warning: {}: stale: not made from {}; rank, kind and score left empty",
+                path.display(),
+                work_dir.join("clean.bin").display()
+            );
+        }
+        return Ok(Vec::new());
+    }
+    let keep = |p: &str| lookup.wants(p);
+    let seed = tifa_core::SomeSlogans { keep };
+    Ok(format::read_seed(&path, Stage::Compare, seed)?.1)
 }
 
 /// `tifa cut`: how the segmenter cuts a text.

@@ -164,17 +164,54 @@ fn every_slogan_shows_example_lines_of_itself_from_its_own_reports() {
     }
 }
 
-fn substring_counts(dir: &Path, phrase: &str) -> (usize, usize) {
+/// The cleaned texts of `dir`'s work/clean.bin, as `tifa inspect --json` prints them.
+fn cleaned_texts(dir: &Path) -> Vec<String> {
     let o = tifa(dir, &["inspect", "--json", "work/clean.bin"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    v["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["text"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// tf and df of `phrase` in `texts` by `str::matches`, quote marks removed from both and
+/// the phrase trimmed; an empty phrase occurs nowhere.
+fn substring_counts(texts: &[String], phrase: &str) -> (usize, usize) {
+    let strip = |t: &str| -> String {
+        t.chars().filter(|c| !"“”‘’《》「」".contains(*c)).collect()
+    };
+    let phrase = strip(phrase);
+    let phrase = phrase.trim();
+    if phrase.is_empty() {
+        return (0, 0);
+    }
     let mut tf = 0;
     let mut df = 0;
-    for d in v["documents"].as_array().unwrap() {
-        let n = d["text"].as_str().unwrap().matches(phrase).count();
+    for t in texts {
+        let n = strip(t).matches(phrase).count();
         tf += n;
         df += usize::from(n > 0);
     }
     (tf, df)
+}
+
+/// Runs `tifa lookup` in `dir` and returns its rows split into fields, after checking the
+/// header.
+fn lookup_rows(dir: &Path, phrases: &[&str]) -> Vec<Vec<String>> {
+    let mut args = vec!["lookup"];
+    args.extend(phrases);
+    let o = tifa(dir, &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let mut lines = out.lines();
+    assert_eq!(lines.next(), Some("phrase\ttf\tdf\trank\tkind\tscore"));
+    let rows: Vec<Vec<String>> = lines
+        .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect();
+    assert_eq!(rows.len(), phrases.len(), "{out}");
+    rows
 }
 
 #[test]
@@ -185,25 +222,94 @@ fn lookup_agrees_with_substring_counts_for_formulations() {
         "两个维护",
         "人民代表大会制度",
         "高质量发展",
+        "不存在的提法甲乙丙",
     ];
-    let mut args = vec!["lookup"];
-    args.extend(phrases);
-    args.push("不存在的提法甲乙丙");
-    let o = tifa(seeds(), &args);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let out = stdout(&o);
-    let mut lines = out.lines();
-    assert_eq!(lines.next(), Some("phrase\ttf\tdf"));
-    for p in phrases {
-        let row = lines.next().unwrap();
-        let f: Vec<&str> = row.split('\t').collect();
-        let (tf, df) = substring_counts(seeds(), p);
-        assert!(df >= 2, "{p} should recur in the seeds");
-        assert_eq!(f[0], p);
+    let texts = cleaned_texts(seeds());
+    let rows = lookup_rows(seeds(), &phrases);
+    let tsv = std::fs::read_to_string(seeds().join("reports/slogans.tsv")).unwrap();
+    for (p, f) in phrases.iter().zip(&rows) {
+        let (tf, df) = substring_counts(&texts, p);
+        assert_eq!(f[0], *p);
         assert_eq!(f[2], df.to_string(), "df of {p}");
         assert_eq!(f[1], tf.to_string(), "tf of {p}");
+        // rank, kind and score are those of the phrase's row in slogans.tsv, if any.
+        let row = tsv
+            .lines()
+            .map(|l| l.split('\t').collect::<Vec<_>>())
+            .find(|r| r[1] == *p);
+        match row {
+            Some(r) => assert_eq!(f[3..], [r[0], r[2], r[6]], "{p}"),
+            None => assert_eq!(f[3..], ["", "", ""], "{p}"),
+        }
     }
-    assert_eq!(lines.next(), Some("不存在的提法甲乙丙\t0\t0"));
+    assert!(
+        !rows[0][3].is_empty(),
+        "全过程人民民主 should be a slogan of the seeds"
+    );
+    assert_eq!(rows[5][1..3], ["0", "0"]);
+}
+
+#[test]
+fn lookup_counts_any_string_inside_words_and_across_quote_marks() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let reports = [
+        "严格落实中央八项规定精神，持续优化营商环境。增强“四个意识”、坚定“四个自信”、做到“两个维护”。",
+        "营商环境进一步优化。坚决贯彻中央八项规定及其实施细则精神。增强四个意识。",
+        "推动“一带一路”建设。一带一路一带一路。学习《习近平谈治国理政》。",
+        "本报告没有那些字。",
+    ];
+    for (i, r) in reports.iter().enumerate() {
+        let text = format!("2025年政府工作报告\n\n{r}\n");
+        std::fs::write(corpus.join(format!("r{i}.txt")), text).unwrap();
+    }
+    let o = tifa(dir.path(), &["run", "--corpus", "corpus"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let texts = cleaned_texts(dir.path());
+    assert_eq!(texts.len(), reports.len());
+    let phrases = [
+        "八项规定",
+        "营商",
+        "增强四个意识",
+        "“四个意识”、坚定",
+        "一带一路",
+        "近平谈治",
+        "  规定精神  ",
+        "“”",
+    ];
+    let rows = lookup_rows(dir.path(), &phrases);
+    for (p, f) in phrases.iter().zip(&rows) {
+        let (tf, df) = substring_counts(&texts, p);
+        assert_eq!(f[0], *p);
+        assert_eq!(f[1..3], [tf.to_string(), df.to_string()], "{p}");
+    }
+    let tf_df = |i: usize| (rows[i][1].as_str(), rows[i][2].as_str());
+    assert_eq!(tf_df(0), ("2", "2"), "八项规定");
+    assert_eq!(tf_df(2), ("2", "2"), "增强四个意识");
+    assert_eq!(tf_df(4), ("3", "1"), "一带一路");
+    assert_eq!(tf_df(7), ("0", "0"), "only marks");
+
+    // clean.bin is all lookup needs: without the later intermediates the slogan columns are
+    // empty and nothing is said.
+    for f in ["segment.bin", "count.bin", "compare.bin"] {
+        std::fs::remove_file(dir.path().join("work").join(f)).unwrap();
+    }
+    let o = tifa(dir.path(), &["lookup", "八项规定", "营商"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+    let want = format!(
+        "phrase\ttf\tdf\trank\tkind\tscore\n八项规定\t2\t2\t\t\t\n营商\t{}\t{}\t\t\t\n",
+        rows[1][1], rows[1][2]
+    );
+    assert_eq!(stdout(&o), want);
+}
+
+#[test]
+fn lookup_without_clean_bin_says_so_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = tifa(dir.path(), &["lookup", "四个意识"]);
+    assert_refused(&o, "clean.bin", "No such file");
 }
 
 #[test]
@@ -390,6 +496,15 @@ fn damaged_intermediates_are_refused_by_every_reader() {
     for f in ["clean.bin", "segment.bin", "count.bin", "compare.bin"] {
         std::fs::copy(seeds().join("work").join(f), work.join(f)).unwrap();
     }
+    // lookup reads clean.bin for the counts and compare.bin for the slogan row: both checked.
+    for f in ["clean.bin", "compare.bin"] {
+        let good = std::fs::read(work.join(f)).unwrap();
+        let mut flipped = good.clone();
+        flipped[good.len() / 2] ^= 1;
+        std::fs::write(work.join(f), &flipped).unwrap();
+        assert_refused(&tifa(dir.path(), &["lookup", "四个意识"]), f, "damaged");
+        std::fs::write(work.join(f), &good).unwrap();
+    }
     let count = std::fs::read(work.join("count.bin")).unwrap();
 
     let mut flipped = count.clone();
@@ -402,11 +517,8 @@ fn damaged_intermediates_are_refused_by_every_reader() {
         "damaged",
     );
     assert_refused(&tifa(dir.path(), &["compare"]), "count.bin", "damaged");
-    assert_refused(
-        &tifa(dir.path(), &["lookup", "四个意识"]),
-        "count.bin",
-        "damaged",
-    );
+    // lookup reads no count.bin: the header it checks the chain with is intact.
+    assert!(tifa(dir.path(), &["lookup", "四个意识"]).status.success());
 
     std::fs::write(work.join("count.bin"), &count[..count.len() - 100]).unwrap();
     assert_refused(
@@ -444,11 +556,18 @@ fn damaged_intermediates_are_refused_by_every_reader() {
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     assert_refused(&tifa(dir.path(), &["compare"]), "count.bin", "stale");
-    assert_refused(
-        &tifa(dir.path(), &["lookup", "四个意识"]),
-        "count.bin",
-        "stale",
+    // lookup still answers from clean.bin, without the stale slogan row.
+    let o = tifa(dir.path(), &["lookup", "四个意识"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).lines().nth(1).unwrap().ends_with("\t\t\t"));
+    assert!(stderr(&o).contains("compare.bin: stale"), "{}", stderr(&o));
+    let quiet = tifa(dir.path(), &["-q", "lookup", "四个意识"]);
+    assert!(
+        quiet.status.success() && quiet.stderr.is_empty(),
+        "{}",
+        stderr(&quiet)
     );
+    assert_eq!(quiet.stdout, o.stdout);
 
     let mut other = std::fs::read(work.join("segment.bin")).unwrap();
     other[8] = 99;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::counts::DocInfo;
+use crate::skim::{Each, SkippedStr};
 
 /// The kind of a slogan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -253,6 +254,184 @@ pub struct Comparison {
     pub groups: Vec<GroupComparison>,
 }
 
+/// Reads a comparison keeping only the slogans whose phrase `keep` accepts, with
+/// [`crate::format::read_seed`]: each slogan's phrase is offered to `keep` as soon as it is
+/// decoded; the rest of a slogan not kept (its per-report counts and keyword-in-context lines)
+/// is read past without being built, and the reports and group comparisons are dropped as they
+/// are read. A reader that needs a few rows of a large compare.bin (`tifa lookup`) then never
+/// holds the others: on a 1 GB corpus compare.bin holds about a million slogans, and building
+/// and freeing them all took longer than reading the file.
+pub struct SomeSlogans<F> {
+    /// Whether to keep the slogan of this phrase.
+    pub keep: F,
+}
+
+impl<'de, F: FnMut(&str) -> bool> serde::de::DeserializeSeed<'de> for SomeSlogans<F> {
+    type Value = Vec<Slogan>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Vec<Slogan>, D::Error> {
+        const FIELDS: &[&str] = &["summary", "settings", "docs", "slogans", "groups"];
+        d.deserialize_struct("Comparison", FIELDS, self)
+    }
+}
+
+impl<'de, F: FnMut(&str) -> bool> serde::de::Visitor<'de> for SomeSlogans<F> {
+    type Value = Vec<Slogan>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a comparison")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        mut self,
+        mut seq: A,
+    ) -> Result<Vec<Slogan>, A::Error> {
+        use serde::de::Error;
+        let missing = |i| A::Error::invalid_length(i, &"5 fields");
+        seq.next_element::<CorpusSummary>()?
+            .ok_or_else(|| missing(0))?;
+        seq.next_element::<BTreeMap<String, String>>()?
+            .ok_or_else(|| missing(1))?;
+        seq.next_element_seed(Each::new(|_: DocInfo| {}))?
+            .ok_or_else(|| missing(2))?;
+        let kept = seq
+            .next_element_seed(Kept(&mut self.keep))?
+            .ok_or_else(|| missing(3))?;
+        seq.next_element_seed(Each::new(|_: GroupComparison| {}))?
+            .ok_or_else(|| missing(4))?;
+        Ok(kept)
+    }
+}
+
+/// The slogans of [`SomeSlogans`]: those kept.
+struct Kept<'a, F>(&'a mut F);
+
+impl<'de, F: FnMut(&str) -> bool> serde::de::DeserializeSeed<'de> for Kept<'_, F> {
+    type Value = Vec<Slogan>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Vec<Slogan>, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, F: FnMut(&str) -> bool> serde::de::Visitor<'de> for Kept<'_, F> {
+    type Value = Vec<Slogan>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("slogans")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Slogan>, A::Error> {
+        let mut kept = Vec::new();
+        while let Some(s) = seq.next_element_seed(OneSlogan(&mut *self.0))? {
+            kept.extend(s);
+        }
+        Ok(kept)
+    }
+}
+
+/// One slogan of [`SomeSlogans`]: built when its phrase is kept, read past otherwise. Reads
+/// the fields of [`Slogan`] in their order; the struct literal below fails to compile when a
+/// field is added, and the test `some_slogans_keeps_only_the_slogans_asked_for` fails when
+/// the order changes.
+struct OneSlogan<'a, F>(&'a mut F);
+
+impl<'de, F: FnMut(&str) -> bool> serde::de::DeserializeSeed<'de> for OneSlogan<'_, F> {
+    type Value = Option<Slogan>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Option<Slogan>, D::Error> {
+        const FIELDS: &[&str] = &[
+            "rank",
+            "phrase",
+            "kind",
+            "df",
+            "df_pct",
+            "tf",
+            "score",
+            "dp",
+            "cohesion",
+            "left_entropy",
+            "right_entropy",
+            "quoted_share",
+            "evidence",
+            "n_tokens",
+            "first_year",
+            "last_year",
+            "family",
+            "per_doc",
+            "per_year",
+            "kwic",
+        ];
+        d.deserialize_struct("Slogan", FIELDS, self)
+    }
+}
+
+impl<'de, F: FnMut(&str) -> bool> serde::de::Visitor<'de> for OneSlogan<'_, F> {
+    type Value = Option<Slogan>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a slogan")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> Result<Option<Slogan>, A::Error> {
+        use serde::de::Error;
+        let mut n = 0;
+        macro_rules! field {
+            ($x:expr) => {{
+                n += 1;
+                $x?.ok_or_else(|| A::Error::invalid_length(n - 1, &"20 fields"))?
+            }};
+            () => {
+                field!(seq.next_element())
+            };
+        }
+        let rank = field!();
+        let phrase: String = field!();
+        let keep = (self.0)(&phrase);
+        let (kind, df, df_pct, tf, score, dp) =
+            (field!(), field!(), field!(), field!(), field!(), field!());
+        let (cohesion, left_entropy, right_entropy, quoted_share) =
+            (field!(), field!(), field!(), field!());
+        let evidence: String = field!();
+        let (n_tokens, first_year, last_year) = (field!(), field!(), field!());
+        if !keep {
+            // Read past without building: the family as bytes, the lists element by element.
+            let _: SkippedStr = field!();
+            field!(seq.next_element_seed(Each::new(|_: (u32, u32)| {})));
+            field!(seq.next_element_seed(Each::new(|_: (u16, u32)| {})));
+            field!(
+                seq.next_element_seed(Each::new(|_: (u32, SkippedStr, SkippedStr, SkippedStr)| {}))
+            );
+            return Ok(None);
+        }
+        Ok(Some(Slogan {
+            rank,
+            phrase,
+            kind,
+            df,
+            df_pct,
+            tf,
+            score,
+            dp,
+            cohesion,
+            left_entropy,
+            right_entropy,
+            quoted_share,
+            evidence,
+            n_tokens,
+            first_year,
+            last_year,
+            family: field!(),
+            per_doc: field!(),
+            per_year: field!(),
+            kwic: field!(),
+        }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,5 +477,63 @@ mod tests {
             let back: Kwic = decode_payload(std::path::Path::new("kwic"), &payload(&k)).unwrap();
             assert_eq!(back, k);
         }
+    }
+
+    fn slogan(rank: u32, phrase: &str) -> Slogan {
+        Slogan {
+            rank,
+            phrase: phrase.into(),
+            kind: Kind::Numbered,
+            df: 2,
+            df_pct: 50.0,
+            tf: 3,
+            score: 0.9,
+            dp: 0.1,
+            cohesion: 0.5,
+            left_entropy: 1.0,
+            right_entropy: 1.5,
+            quoted_share: 0.25,
+            evidence: "numbered+quoted".into(),
+            n_tokens: 2,
+            first_year: Some(2024),
+            last_year: None,
+            family: phrase.into(),
+            per_doc: vec![(0, 2), (1, 1)],
+            per_year: vec![(2024, 2)],
+            kwic: vec![Kwic::new(1, "增强", phrase, "。")],
+        }
+    }
+
+    #[test]
+    fn some_slogans_keeps_only_the_slogans_asked_for() {
+        let cmp = Comparison {
+            summary: CorpusSummary {
+                n_docs: 2,
+                years: Some((2024, 2025)),
+                ..CorpusSummary::default()
+            },
+            settings: [("min_df".to_string(), "2".to_string())].into(),
+            docs: vec![DocInfo::default(), DocInfo::default()],
+            slogans: vec![
+                slogan(1, "两个确立"),
+                slogan(2, "四个意识"),
+                slogan(3, "两个维护"),
+            ],
+            groups: vec![GroupComparison {
+                field: "year".into(),
+                groups: vec![GroupInfo {
+                    name: "2024".into(),
+                    n_docs: 1,
+                }],
+                rows: Vec::new(),
+            }],
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("compare.bin");
+        crate::format::write(&path, Stage::Compare, 0, 0, &cmp).unwrap();
+        let keep = |p: &str| p.starts_with("两个");
+        let (_, kept) =
+            crate::format::read_seed(&path, Stage::Compare, SomeSlogans { keep }).unwrap();
+        assert_eq!(kept, [cmp.slogans[0].clone(), cmp.slogans[2].clone()]);
     }
 }

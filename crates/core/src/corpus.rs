@@ -84,3 +84,156 @@ pub struct Corpus {
     /// Input files that were skipped.
     pub skipped: Vec<Skipped>,
 }
+
+/// Reads the texts of a cleaned corpus wave by wave instead of whole, with
+/// [`crate::format::read_seed`]: the texts are handed to `each` as they are decoded, in waves
+/// of at least `bytes` bytes (the last may be smaller), as bytes (not checked as UTF-8: the
+/// file's checksum says tifa wrote them from strings); everything else is read past. A reader
+/// that searches the texts (`tifa lookup`) then holds a few waves instead of the corpus, and
+/// can search one wave while the next is decoded. The value is the number of reports.
+pub struct TextWaves<F> {
+    /// Bytes of text per wave (at least one text).
+    pub bytes: usize,
+    /// Called with each wave of texts, in the corpus's order.
+    pub each: F,
+}
+
+impl<'de, F: FnMut(Vec<Vec<u8>>)> serde::de::DeserializeSeed<'de> for TextWaves<F> {
+    type Value = usize;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+        d.deserialize_struct("Corpus", &["documents", "log", "skipped"], self)
+    }
+}
+
+impl<'de, F: FnMut(Vec<Vec<u8>>)> serde::de::Visitor<'de> for TextWaves<F> {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a cleaned corpus")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(mut self, mut seq: A) -> Result<usize, A::Error> {
+        use serde::de::Error;
+        let missing = |i| A::Error::invalid_length(i, &"3 fields");
+        let mut n = 0;
+        let mut wave = Vec::new();
+        let mut size = 0;
+        seq.next_element_seed(crate::skim::Each::new(|d: TextOnly| {
+            n += 1;
+            size += d.0.len();
+            wave.push(d.0);
+            if size >= self.bytes {
+                (self.each)(std::mem::take(&mut wave));
+                size = 0;
+            }
+        }))?
+        .ok_or_else(|| missing(0))?;
+        if !wave.is_empty() {
+            (self.each)(wave);
+        }
+        seq.next_element_seed(crate::skim::Each::new(|_: CleanLogRow| {}))?
+            .ok_or_else(|| missing(1))?;
+        seq.next_element_seed(crate::skim::Each::new(|_: Skipped| {}))?
+            .ok_or_else(|| missing(2))?;
+        Ok(n)
+    }
+}
+
+/// The text of a [`Document`], the other fields read past. Reads the fields in their order:
+/// the test `text_waves_hand_over_every_text_in_order` fails when they change.
+struct TextOnly(Vec<u8>);
+
+impl<'de> Deserialize<'de> for TextOnly {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<TextOnly, D::Error> {
+        d.deserialize_struct(
+            "Document",
+            &["id", "title", "source", "meta", "text"],
+            TextOnlyVisitor,
+        )
+    }
+}
+
+struct TextOnlyVisitor;
+
+impl<'de> serde::de::Visitor<'de> for TextOnlyVisitor {
+    type Value = TextOnly;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a report")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<TextOnly, A::Error> {
+        use crate::skim::{Bytes, SkippedStr};
+        use serde::de::Error;
+        let missing = |i| A::Error::invalid_length(i, &"5 fields");
+        for i in 0..3 {
+            seq.next_element::<SkippedStr>()?
+                .ok_or_else(|| missing(i))?;
+        }
+        seq.next_element::<Meta>()?.ok_or_else(|| missing(3))?;
+        let text = seq.next_element::<Bytes>()?.ok_or_else(|| missing(4))?;
+        Ok(TextOnly(text.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_waves_hand_over_every_text_in_order() {
+        let doc = |i: usize, text: &str| Document {
+            id: format!("r{i}.txt"),
+            title: format!("报告{i}"),
+            source: format!("r{i}.txt"),
+            meta: Meta {
+                region: Some("北京市".into()),
+                year: Some(2025),
+                extra: [("date".to_string(), "2025-01".to_string())].into(),
+                ..Meta::default()
+            },
+            text: text.into(),
+        };
+        let texts = ["增强“四个意识”", "", "两个确立", "一带一路一带一路"];
+        let corpus = Corpus {
+            documents: texts.iter().enumerate().map(|(i, t)| doc(i, t)).collect(),
+            log: vec![CleanLogRow {
+                id: "r0.txt".into(),
+                removed: [("advert".to_string(), 2)].into(),
+                ..CleanLogRow::default()
+            }],
+            skipped: vec![Skipped {
+                source: "bad.txt".into(),
+                reason: "empty".into(),
+            }],
+        };
+        // Every field of a report is one the reader reads past or takes: a new field fails
+        // to compile here until `TextOnly` reads it.
+        let Document {
+            id: _,
+            title: _,
+            source: _,
+            meta: _,
+            text: _,
+        } = &corpus.documents[0];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("clean.bin");
+        crate::format::write(&path, crate::Stage::Clean, 0, 0, &corpus).unwrap();
+        for bytes in [0, 8, 1 << 20] {
+            let mut waves: Vec<Vec<Vec<u8>>> = Vec::new();
+            let each = |w| waves.push(w);
+            let (_, n) =
+                crate::format::read_seed(&path, crate::Stage::Clean, TextWaves { bytes, each })
+                    .unwrap();
+            assert_eq!(n, texts.len());
+            let got: Vec<&[u8]> = waves.iter().flatten().map(Vec::as_slice).collect();
+            let want: Vec<&[u8]> = texts.iter().map(|t| t.as_bytes()).collect();
+            assert_eq!(got, want, "waves of {bytes} bytes");
+            assert!(waves.iter().all(|w| !w.is_empty()));
+            if bytes == 0 {
+                assert_eq!(waves.len(), texts.len());
+            }
+        }
+    }
+}

@@ -610,8 +610,8 @@ impl FromIterator<PhraseStats> for Phrases {
 /// Not held: phrases that occur once; phrases below `min_df`; phrases longer than `max_short`
 /// that always occur inside the same longer phrase. Such a phrase has the tf, df and per-report
 /// counts of its closed extension, which is held, and every other held phrase containing it
-/// occurs at most as often: its tf is the largest among the held phrases that contain it. [`Counts::get`] returns `None` for all of these; the count stage's
-/// `lookup` answers for them from the segmented corpus. `unigram_tf` covers every token id,
+/// occurs at most as often: its tf is the largest among the held phrases that contain it. [`Counts::get`] returns `None` for all of these; `tifa lookup`
+/// answers for any string from the cleaned texts instead. `unigram_tf` covers every token id,
 /// punctuation included, whatever its frequency.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Counts {

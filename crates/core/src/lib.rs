@@ -20,12 +20,14 @@ pub mod memory;
 pub mod packed;
 pub mod progress;
 pub mod segmented;
+mod skim;
 pub mod text;
 
 pub use comparison::{
     Comparison, CorpusSummary, GroupComparison, GroupInfo, GroupRow, Kind, Kwic, Slogan,
+    SomeSlogans,
 };
-pub use corpus::{CleanLogRow, Corpus, Document, Meta, Skipped};
+pub use corpus::{CleanLogRow, Corpus, Document, Meta, Skipped, TextWaves};
 pub use counts::{
     Branching, Counts, DocInfo, PerDoc, PerDocIter, Phrase, PhraseStats, Phrases, PhrasesFull,
     PhrasesSize,

@@ -24,13 +24,13 @@
 //! count.
 
 mod config;
-mod lookup;
+pub mod lookup;
 mod phrases;
 mod spill;
 mod stream;
 
 pub use config::Config;
-pub use lookup::{lookup, scan};
+pub use lookup::Lookup;
 
 use tifa_core::{Counts, DocInfo, Phrases, Progress, Segmented};
 
@@ -108,7 +108,7 @@ pub enum Error {
 ///
 /// Not stored: phrases that occur once; phrases that always occur inside the same longer phrase
 /// (their tf and df are those of that phrase's shortest closed extension, which is stored);
-/// anything crossing a boundary. [`lookup`] answers for those from the segmented corpus.
+/// anything crossing a boundary. [`Lookup`] answers for any string from the cleaned texts.
 /// For each stored phrase, `per_doc`, both [`tifa_core::Branching`] sides and `quoted` are exact.
 pub fn run(seg: &Segmented, config: &Config, progress: &dyn Progress) -> Result<Counts, Error> {
     count(seg, config, progress, None)

@@ -4,7 +4,7 @@ mod common;
 
 use common::{corpus_str, ids};
 use tifa_core::NoProgress;
-use tifa_count::{lookup, run, Config, Error};
+use tifa_count::{run, Config, Error};
 
 const ENUMERATION: &str = "有件必备 、 有备必审 、 有错必纠";
 
@@ -78,26 +78,6 @@ fn a_long_formula_is_stored_whole_and_its_inner_parts_are_not() {
     assert_eq!(counts.get(&ids(&seg, "习近平 同志")).map(|p| p.tf), Some(2));
     // Clause marks are never inside a phrase.
     assert!(counts.get(&ids(&seg, "周围 ， 增强")).is_none());
-}
-
-#[test]
-fn lookup_answers_for_pruned_and_multiply_cut_phrases() {
-    let seg = reports();
-    let config = Config {
-        max_short: 2,
-        ..Config::default()
-    };
-    let counts = run(&seg, &config, &NoProgress).unwrap();
-    // Pruned (inside a longer formula): from the segmented corpus.
-    assert_eq!(lookup(&counts, Some(&seg), "习近平同志为核心"), (2, 2));
-    // Counted: from the counts alone.
-    assert_eq!(lookup(&counts, None, "四个意识"), (3, 3));
-    // Quotation marks are transparent: the query's are dropped, the texts' are read across.
-    assert_eq!(lookup(&counts, Some(&seg), "“四个意识”"), (3, 3));
-    // Not token-aligned: 个意 never starts or ends at a token boundary.
-    assert_eq!(lookup(&counts, Some(&seg), "个意"), (0, 0));
-    assert_eq!(lookup(&counts, Some(&seg), ""), (0, 0));
-    assert_eq!(lookup(&counts, Some(&seg), "不存在"), (0, 0));
 }
 
 #[test]

@@ -1,15 +1,14 @@
 //! Property tests: the counts of random small corpora against a brute-force count of every
-//! substring, the count invariants, thread-count independence, and `lookup` against a plain
-//! search of the token streams.
+//! substring, the count invariants and thread-count independence.
 
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
-use tifa_core::text::{quote_mark, quote_term, Quote};
+use tifa_core::text::{quote_term, Quote};
 use tifa_core::{Branching, Counts, NoProgress, Segmented, TokenKind};
-use tifa_count::{lookup, run, Config};
+use tifa_count::{run, Config};
 
 /// Terms the random corpora draw from. `甲乙` is also `甲` `乙`, so a text has several cuts.
 const TERMS: &[&str] = &[
@@ -296,29 +295,6 @@ fn check_invariants(seg: &Segmented, counts: &Counts) {
     }
 }
 
-/// Token-aligned occurrences of `text` by trying every token run.
-fn brute_lookup(seg: &Segmented, text: &str) -> (u64, u64) {
-    let text: String = text.chars().filter(|&c| quote_mark(c).is_none()).collect();
-    if text.is_empty() {
-        return (0, 0);
-    }
-    let (mut tf, mut df) = (0, 0);
-    for doc in &seg.docs {
-        let (tokens, _, _) = transparent(seg, &doc.tokens);
-        let mut n = 0;
-        for i in 0..tokens.len() {
-            for j in i + 1..=tokens.len() {
-                if seg.vocab.phrase(&tokens[i..j]) == text {
-                    n += 1;
-                }
-            }
-        }
-        tf += n;
-        df += u64::from(n > 0);
-    }
-    (tf, df)
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
@@ -328,22 +304,6 @@ proptest! {
         let counts = run(&seg, &config, &NoProgress).unwrap();
         check_against_brute(&seg, &config, &counts);
         check_invariants(&seg, &counts);
-    }
-
-    #[test]
-    fn lookup_equals_a_plain_search(docs in docs(), pick in prop::collection::vec(term(), 1..5)) {
-        let seg = common::corpus(&docs);
-        let counts = run(&seg, &Config::default(), &NoProgress).unwrap();
-        let text: String = pick.concat();
-        let want = brute_lookup(&seg, &text);
-        prop_assert_eq!(lookup(&counts, Some(&seg), &text), want);
-        let partial = lookup(&counts, None, &text);
-        prop_assert!(partial.0 <= want.0 && partial.1 <= want.1);
-        // Every stored phrase is answered from the counts alone, exactly.
-        for p in counts.phrases.iter().take(20) {
-            let text = seg.vocab.phrase(p.tokens);
-            prop_assert_eq!(lookup(&counts, Some(&seg), &text), brute_lookup(&seg, &text));
-        }
     }
 }
 
