@@ -3,23 +3,11 @@
 use std::collections::BTreeMap;
 
 use tifa_core::{
-    Branching, Counts, DocInfo, Document, Kind, Meta, NoProgress, PhraseStats, SegDoc, Segmented,
-    TokenKind, Vocab,
+    Branching, Counts, DocInfo, Kind, Meta, NoProgress, PhraseStats, SegDoc, Segmented, TokenKind,
+    Vocab,
 };
 
 use super::*;
-
-fn kind_of(t: &str) -> TokenKind {
-    match t {
-        "、" => TokenKind::Enum,
-        "“" => TokenKind::Open,
-        "”" => TokenKind::Close,
-        "，" => TokenKind::Clause,
-        "。" => TokenKind::Sentence,
-        _ if t.chars().all(|c| c.is_ascii_digit()) => TokenKind::Number,
-        _ => TokenKind::Word,
-    }
-}
 
 fn entropy(neigh: &BTreeMap<Option<u32>, u32>, tf: u32) -> Branching {
     let mut h = 0.0f64;
@@ -49,46 +37,32 @@ fn entropy(neigh: &BTreeMap<Option<u32>, u32>, tf: u32) -> Branching {
 /// Segments space-separated texts and counts every phrase with df ≥ 2 by brute force, the way
 /// the count stage defines it.
 fn corpus(texts: &[(&str, Option<u16>)]) -> (Counts, Segmented) {
-    let mut terms: Vec<String> = Vec::new();
-    let mut ids: BTreeMap<String, u32> = BTreeMap::new();
-    let mut seg = Segmented::default();
+    let words: Vec<&str> = texts.iter().map(|(t, _)| *t).collect();
+    let mut seg = tifa_core::testing::corpus_str(&words);
     let mut infos = Vec::new();
-    for (i, (text, year)) in texts.iter().enumerate() {
-        let mut doc = SegDoc::default();
-        let mut clean = String::new();
-        for t in text.split_whitespace() {
-            let id = *ids.entry(t.to_string()).or_insert_with(|| {
-                terms.push(t.to_string());
-                terms.len() as u32 - 1
-            });
-            let start = clean.len() as u32;
-            clean.push_str(t);
-            doc.push(id, t, start, clean.len() as u32);
-        }
-        let meta = Meta {
+    for (i, ((doc, stream), (_, year))) in seg
+        .documents
+        .iter_mut()
+        .zip(&seg.docs)
+        .zip(texts)
+        .enumerate()
+    {
+        doc.meta = Meta {
             year: *year,
             body: Some(if i % 2 == 0 { "npc" } else { "cppcc" }.to_string()),
             ..Meta::default()
         };
         infos.push(DocInfo {
-            id: format!("r{i}"),
-            title: String::new(),
-            source: String::new(),
-            meta: meta.clone(),
-            tokens: doc.tokens.len() as u64,
-            chars: clean.chars().count() as u64,
+            id: doc.id.clone(),
+            title: doc.title.clone(),
+            source: doc.source.clone(),
+            meta: doc.meta.clone(),
+            tokens: stream.tokens.len() as u64,
+            chars: doc.text.chars().count() as u64,
         });
-        seg.documents.push(Document {
-            id: format!("r{i}"),
-            title: String::new(),
-            source: String::new(),
-            meta,
-            text: clean,
-        });
-        seg.docs.push(doc);
     }
-    let kinds: Vec<TokenKind> = terms.iter().map(|t| kind_of(t)).collect();
-    seg.vocab = Vocab::new(terms.clone(), kinds.clone());
+    let terms = seg.vocab.terms.clone();
+    let kinds = seg.vocab.kinds.clone();
     #[derive(Default)]
     struct Acc {
         tf: u32,

@@ -21,6 +21,8 @@ pub mod packed;
 pub mod progress;
 pub mod segmented;
 mod skim;
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
 pub mod text;
 
 pub use comparison::{

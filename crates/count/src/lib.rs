@@ -326,13 +326,9 @@ fn passes(
 }
 
 #[cfg(test)]
-#[path = "../tests/common/mod.rs"]
-mod test_corpus;
-
-#[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_corpus as common;
+    use tifa_core::testing as common;
     use tifa_core::NoProgress;
 
     #[test]

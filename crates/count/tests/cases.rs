@@ -1,8 +1,6 @@
 //! Small hand-made corpora with the counts a reader can check by eye.
 
-mod common;
-
-use common::{corpus_str, ids};
+use tifa_core::testing::{corpus_str, ids};
 use tifa_core::NoProgress;
 use tifa_count::{run, Config, Error};
 

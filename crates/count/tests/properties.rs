@@ -1,8 +1,6 @@
 //! Property tests: the counts of random small corpora against a brute-force count of every
 //! substring, the count invariants and thread-count independence.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
@@ -300,7 +298,7 @@ proptest! {
 
     #[test]
     fn counts_equal_brute_force(docs in docs(), config in config()) {
-        let seg = common::corpus(&docs);
+        let seg = tifa_core::testing::corpus(&docs);
         let counts = run(&seg, &config, &NoProgress).unwrap();
         check_against_brute(&seg, &config, &counts);
         check_invariants(&seg, &counts);
@@ -317,7 +315,7 @@ proptest! {
         max_short in 0u32..8,
         max_len in prop::sample::select(vec![1u32, 2, 3, 5, 9, 17, 40, 200]),
     ) {
-        let seg = padded(common::corpus(&docs));
+        let seg = padded(tifa_core::testing::corpus(&docs));
         let config = Config { min_df, max_short, max_len };
         let counts = run(&seg, &config, &NoProgress).unwrap();
         check_against_brute(&seg, &config, &counts);
@@ -330,7 +328,7 @@ proptest! {
 
     #[test]
     fn output_is_independent_of_thread_count(docs in prop::collection::vec(prop::collection::vec(term(), 0..400), 1..8)) {
-        let seg = common::corpus(&docs);
+        let seg = tifa_core::testing::corpus(&docs);
         let config = Config::default();
         let pool = |n| rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap();
         let one = pool(1).install(|| run(&seg, &config, &NoProgress).unwrap());

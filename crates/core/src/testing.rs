@@ -1,10 +1,9 @@
-//! Builds small segmented corpora by hand for the tests.
-
-#![allow(dead_code)]
+//! Test support for the stage crates (feature `test-support`): small segmented corpora written
+//! by hand, as lists of terms, so that every crate's tests build them the same way.
 
 use std::collections::BTreeMap;
 
-use tifa_core::{Document, Meta, SegDoc, Segmented, TokenKind, Vocab};
+use crate::{Document, Meta, SegDoc, Segmented, TokenKind, Vocab};
 
 /// The kind a test gives a term.
 pub fn kind_of(term: &str) -> TokenKind {
@@ -20,7 +19,8 @@ pub fn kind_of(term: &str) -> TokenKind {
     }
 }
 
-/// A segmented corpus from documents given as lists of terms.
+/// A segmented corpus from documents given as lists of terms: report `i` is `doc{i}.txt`,
+/// titled `报告{i}`, with no metadata; term ids in order of first sight.
 pub fn corpus(docs: &[Vec<&str>]) -> Segmented {
     let mut ids: BTreeMap<String, u32> = BTreeMap::new();
     let mut terms: Vec<String> = Vec::new();
