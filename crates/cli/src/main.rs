@@ -3,6 +3,7 @@
 //! together and prints. The work happens in the stage crates.
 
 mod config;
+mod diff;
 mod inspect;
 mod memory;
 mod progress;
@@ -101,6 +102,26 @@ enum Command {
         /// The strings.
         #[arg(required = true)]
         phrases: Vec<String>,
+    },
+    /// What is new in each report of a series (same region, level and body) and what it dropped,
+    /// edition by edition; reports/diff.tsv holds every series.
+    #[command(after_help = "Example:\n  tifa diff --region 广东省 --body government")]
+    Diff {
+        /// Folder holding compare.bin.
+        #[arg(long, default_value = "work", value_name = "DIR")]
+        work_dir: PathBuf,
+        /// Only the series of this region.
+        #[arg(long)]
+        region: Option<String>,
+        /// Only the series of this level (national, provincial, city …).
+        #[arg(long)]
+        level: Option<String>,
+        /// Only the series of this body (government, npc, cppcc, party …).
+        #[arg(long)]
+        body: Option<String>,
+        /// List every new and dropped slogan, not the first 15.
+        #[arg(long)]
+        all: bool,
     },
     /// Show how the segmenter cuts a text, with the bundled dictionary.
     #[command(
@@ -245,5 +266,20 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Inspect { file, json } => inspect::inspect(&file, json),
         Command::Lookup { work_dir, phrases } => stages::lookup(&g, &work_dir, &phrases),
         Command::Cut { text } => stages::cut(&g, &text.join(" ")),
+        Command::Diff {
+            work_dir,
+            region,
+            level,
+            body,
+            all,
+        } => diff::diff(
+            &work_dir,
+            &diff::Series {
+                region,
+                level,
+                body,
+            },
+            all,
+        ),
     }
 }

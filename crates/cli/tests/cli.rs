@@ -821,3 +821,81 @@ fn seeds_top_200_match_the_golden_list() {
         );
     }
 }
+
+#[test]
+fn the_long_table_and_the_edition_diff_agree_with_the_slogans() {
+    // Two editions of the national standing committee's report, dated by a manifest.
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    for f in [
+        "000_1c9d57720230c54b.txt",
+        "001_6ef235d39f680167.txt",
+        "002_59368bcfbef6e951.txt",
+    ] {
+        std::fs::copy(repo().join("data/corpus").join(f), corpus.join(f)).unwrap();
+    }
+    std::fs::write(
+        corpus.join("manifest.tsv"),
+        "file\ttitle\tyear\tregion\tlevel\tbody\tdate\n\
+         000_1c9d57720230c54b.txt\t常委会工作报告2023\t2023\t全国\tnational\tnpc\t2023-03-07\n\
+         001_6ef235d39f680167.txt\t常委会工作报告2022\t2022\t全国\tnational\tnpc\t2022-03\n\
+         002_59368bcfbef6e951.txt\t市人大常委会工作报告\t2023\t某市\tcity\tnpc\t\n",
+    )
+    .unwrap();
+    let o = tifa(dir.path(), &["-q", "run", "--corpus", "corpus"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let read = |f: &str| std::fs::read_to_string(dir.path().join("reports").join(f)).unwrap();
+    let (slogans, long) = (read("slogans.tsv"), read("slogan-reports.tsv"));
+    // One row of the long table per slogan (names apart) and report it occurs in, with the
+    // report's date.
+    let mut rows_of: std::collections::BTreeMap<&str, usize> = Default::default();
+    let mut reports_of: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for l in long.lines().skip(1) {
+        let f: Vec<&str> = l.split('\t').collect();
+        assert!(["2023-03-07", "2022-03", ""].contains(&f[8]), "{l}");
+        *rows_of.entry(f[0]).or_default() += 1;
+        reports_of.entry(f[2]).or_default().push(f[0]);
+    }
+    for l in slogans.lines().skip(1) {
+        let f: Vec<&str> = l.split('\t').collect();
+        let want = if f[2] == "name" {
+            0
+        } else {
+            f[3].parse().unwrap()
+        };
+        assert_eq!(rows_of.get(f[1]).copied().unwrap_or(0), want, "{}", f[1]);
+    }
+    // The 2023 edition's new slogans are those of its report that the 2022 report lacks.
+    let diff = read("diff.tsv");
+    let series: Vec<Vec<&str>> = diff
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .filter(|f| f[0] == "全国")
+        .collect();
+    assert_eq!(series.len(), 2, "{diff}");
+    assert_eq!((series[0][5], series[1][5]), ("2022-03", "2023-03-07"));
+    let (first, second) = (&reports_of[series[0][3]], &reports_of[series[1][3]]);
+    let new = second.iter().filter(|s| !first.contains(s)).count();
+    let dropped = first.iter().filter(|s| !second.contains(s)).count();
+    assert!(new > 0 && dropped > 0);
+    assert_eq!(series[1][6], new.to_string());
+    assert_eq!(series[1][7], dropped.to_string());
+    assert_eq!(series[1][8], (second.len() - new).to_string());
+    let o = tifa(dir.path(), &["diff", "--region", "全国"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("== 全国 · national · npc\n2022-03  "),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("{new} new, {dropped} dropped")),
+        "{out}"
+    );
+
+    let o = tifa(dir.path(), &["diff", "--region", "火星"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+}

@@ -11,6 +11,7 @@
 //! that reaches `report.html` goes through the escaping builder in [`html`], whose only way to
 //! emit raw markup is a `&'static str` written in this crate.
 
+pub mod diffusion;
 pub mod html;
 pub mod json;
 mod page;
@@ -49,6 +50,13 @@ pub struct Config {
     /// Rows per group shown in the group comparison tables of `report.html` and `summary.md`
     /// (each `compare-FIELD.tsv` holds every row).
     pub group_rows: usize,
+    /// The reference reports of the diffusion tables, as `field=value`.
+    pub diffusion_reference: String,
+    /// The field the other reports are grouped by in the diffusion tables.
+    pub diffusion_by: String,
+    /// Slogans in `diffusion.tsv`, `adoption.tsv` and `leaders.tsv`, the most widely recurring
+    /// (0 = all); `slogan-reports.tsv` and `diff.tsv` always cover every slogan.
+    pub diffusion_slogans: usize,
 }
 
 impl Default for Config {
@@ -61,6 +69,9 @@ impl Default for Config {
             html_slogans: 3000,
             kwic_lines: 8,
             group_rows: 15,
+            diffusion_reference: "level=national".to_string(),
+            diffusion_by: "region".to_string(),
+            diffusion_slogans: 1000,
         }
     }
 }
@@ -114,7 +125,14 @@ pub fn run(
 ) -> Result<Vec<PathBuf>, Error> {
     validate(cmp)?;
     let compare_names = tables::compare_file_names(cmp);
-    let mut outputs = vec![Output::SlogansTables, Output::SlogansJson, Output::Summary];
+    let mut outputs = vec![
+        Output::SlogansTables,
+        Output::SlogansJson,
+        Output::Summary,
+        Output::SloganReports,
+        Output::Diffusion,
+        Output::Diff,
+    ];
     outputs.extend((0..cmp.groups.len()).map(Output::Compare));
     outputs.push(Output::Html);
     // Files, not outputs: the tables are two.
@@ -127,6 +145,9 @@ pub fn run(
             Output::Summary => "summary.md",
             Output::Compare(i) => &compare_names[i],
             Output::Html => "report.html",
+            Output::SloganReports => "slogan-reports.tsv",
+            Output::Diffusion => "diffusion.tsv",
+            Output::Diff => "diff.tsv",
         };
         let path = out_dir.join(name);
         let mut paths = vec![path.clone()];
@@ -143,6 +164,28 @@ pub fn run(
             Output::Summary => Ok(w.write_all(tables::summary_md(cmp, config).as_bytes())?),
             Output::Compare(i) => Ok(w.write_all(tables::compare_tsv(&cmp.groups[i]).as_bytes())?),
             Output::Html => Ok(w.write_all(page::report_html(cmp, config)?.as_bytes())?),
+            Output::SloganReports => {
+                let mut text = String::new();
+                diffusion::slogan_reports_tsv(cmp, &mut text);
+                Ok(w.write_all(text.as_bytes())?)
+            }
+            Output::Diffusion => {
+                // adoption.tsv and leaders.tsv are written inside diffusion.tsv, from the same
+                // first uses.
+                let (table, adoption, leaders) = diffusion::diffusion_tables(
+                    cmp,
+                    &config.diffusion_reference,
+                    &config.diffusion_by,
+                    config.diffusion_slogans,
+                );
+                for (name, text) in [("adoption.tsv", adoption), ("leaders.tsv", leaders)] {
+                    let extra = out_dir.join(name);
+                    write_file(&extra, |x| Ok(x.write_all(text.as_bytes())?))?;
+                    paths.push(extra);
+                }
+                Ok(w.write_all(table.as_bytes())?)
+            }
+            Output::Diff => Ok(w.write_all(diffusion::diff_tsv(cmp).as_bytes())?),
         })?;
         progress.inc(paths.len() as u64);
         Ok(paths)
@@ -177,6 +220,12 @@ enum Output {
     /// The `compare-FIELD.tsv` of the group comparison at this index.
     Compare(usize),
     Html,
+    /// `slogan-reports.tsv`, the long table.
+    SloganReports,
+    /// `diffusion.tsv`, `adoption.tsv` and `leaders.tsv`.
+    Diffusion,
+    /// `diff.tsv`, the edition diff.
+    Diff,
 }
 
 impl Output {
@@ -185,9 +234,12 @@ impl Output {
         match self {
             Output::SlogansJson => 0,
             Output::SlogansTables => 1,
-            Output::Html => 2,
-            Output::Compare(_) => 3,
-            Output::Summary => 4,
+            Output::SloganReports => 2,
+            Output::Html => 3,
+            Output::Diffusion => 4,
+            Output::Diff => 5,
+            Output::Compare(_) => 6,
+            Output::Summary => 7,
         }
     }
 }
@@ -347,7 +399,7 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         let one = write_with(1);
-        assert_eq!(one.len(), 6);
+        assert_eq!(one.len(), 11);
         assert_eq!(write_with(3), one);
     }
 

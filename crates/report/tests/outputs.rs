@@ -23,15 +23,22 @@ fn write(cmp: &Comparison, dir: &Path) -> Vec<String> {
 fn writes_every_file_sorted_and_nothing_else() {
     let dir = tempfile::tempdir().unwrap();
     let names = write(&sample(), dir.path());
-    assert!(names[0].starts_with("compare-body_"), "{names:?}");
-    assert!(names[0]
+    assert!(names[1].starts_with("compare-body_"), "{names:?}");
+    assert!(names[1]
         .trim_end_matches(".tsv")
         .chars()
         .all(|c| c.is_alphanumeric() || c == '-' || c == '_'));
+    let mut others = names.clone();
+    others.remove(1);
     assert_eq!(
-        names[1..],
+        others,
         [
+            "adoption.tsv",
+            "diff.tsv",
+            "diffusion.tsv",
+            "leaders.tsv",
             "report.html",
+            "slogan-reports.tsv",
             "slogans.csv",
             "slogans.json",
             "slogans.tsv",
@@ -275,7 +282,7 @@ fn tags(html: &str) -> Vec<&str> {
 fn empty_comparison_still_gives_readable_files() {
     let dir = tempfile::tempdir().unwrap();
     let names = write(&Comparison::default(), dir.path());
-    assert_eq!(names.len(), 5);
+    assert_eq!(names.len(), 10);
     let tsv = fs::read_to_string(dir.path().join("slogans.tsv")).unwrap();
     assert_eq!(tsv.lines().count(), 1);
     let html = fs::read_to_string(dir.path().join("report.html")).unwrap();

@@ -1,0 +1,600 @@
+//! Diffusion: who used a slogan first, who followed and how fast, and what each new report of a
+//! series adds or drops. Every table here is a function of the comparison's slogans (their
+//! per-report counts) and the reports' metadata; names (kind `name`) are left out.
+//!
+//! - `slogan-reports.tsv`, the long table: one row per slogan and report it occurs in, with the
+//!   report's metadata and the count — what pandas, R and DuckDB analyses start from.
+//! - `diffusion.tsv`: per slogan and group (by default the `region` of the reports outside the
+//!   reference, by default `level=national`), the group's first use, the reference's first use
+//!   and the lag between them, in years.
+//! - `adoption.tsv`: per slogan and year, the share of groups that have used it by then.
+//! - `leaders.tsv`: per group, how early it adopts across slogans (median and mean lag).
+//! - `diff.tsv`: per series of reports (same region, level and body) and edition, the slogans
+//!   new in it (never in the series before), dropped (in the previous edition, not in this one)
+//!   and carried on.
+//!
+//! A report's date is its manifest's `date` column (`YYYY-MM-DD` or `YYYY-MM`) when it has one,
+//! else its year; lags are in years, a month counting a twelfth and a day a 365th.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use tifa_core::{Comparison, DocInfo, Slogan};
+
+use crate::text::{fixed, tsv_text};
+
+/// How many slogans of each list are named in a `diff.tsv` row.
+const NAMED: usize = 20;
+
+/// When a report was given, as far as its metadata says: a sortable text (`2024`, `2024-03`,
+/// `2024-03-05`) and the same as a fractional year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct When {
+    /// The date as written (or the year).
+    pub text: String,
+    /// Years, with months and days as fractions.
+    pub years: f64,
+    /// True when the date is only a year.
+    pub year_only: bool,
+}
+
+impl When {
+    /// The lag from `earlier` to this date, in years: fractional when both dates give at least
+    /// the month, else the difference of the years.
+    pub fn lag_after(&self, earlier: &When) -> f64 {
+        if self.year_only || earlier.year_only {
+            self.years.floor() - earlier.years.floor()
+        } else {
+            self.years - earlier.years
+        }
+    }
+}
+
+/// The date of a report: the manifest's `date` (`YYYY-MM-DD` or `YYYY-MM`), else its year.
+pub fn when(doc: &DocInfo) -> Option<When> {
+    if let Some(d) = doc
+        .meta
+        .extra
+        .get("date")
+        .and_then(|d| parse_date(d.trim()))
+    {
+        return Some(d);
+    }
+    let y = doc.meta.year?;
+    Some(When {
+        text: y.to_string(),
+        years: f64::from(y),
+        year_only: true,
+    })
+}
+
+/// Parses `YYYY-MM-DD` or `YYYY-MM` (also with `/` or `.` between the parts).
+fn parse_date(s: &str) -> Option<When> {
+    let parts: Vec<&str> = s.split(['-', '/', '.']).collect();
+    let num = |p: &str, lo: u32, hi: u32| {
+        p.parse::<u32>()
+            .ok()
+            .filter(|v| (lo..=hi).contains(v) && !p.is_empty())
+    };
+    let (y, m, d) = match parts.as_slice() {
+        [y, m] => (num(y, 1000, 9999)?, num(m, 1, 12)?, None),
+        [y, m, d] => (num(y, 1000, 9999)?, num(m, 1, 12)?, Some(num(d, 1, 31)?)),
+        _ => return None,
+    };
+    let text = match d {
+        Some(d) => format!("{y:04}-{m:02}-{d:02}"),
+        None => format!("{y:04}-{m:02}"),
+    };
+    let years = f64::from(y) + f64::from(m - 1) / 12.0 + f64::from(d.unwrap_or(1) - 1) / 365.0;
+    Some(When {
+        text,
+        years,
+        year_only: false,
+    })
+}
+
+/// Which reports are the reference (`field=value`, e.g. `level=national`) and which field
+/// the other reports are grouped by.
+#[derive(Debug, Clone)]
+pub struct Groups<'a> {
+    /// For each report: `None` for a reference report or one without the field, else its group.
+    pub of_doc: Vec<Option<&'a str>>,
+    /// For each report: whether it is a reference report.
+    pub reference: Vec<bool>,
+    /// The groups, sorted.
+    pub names: Vec<&'a str>,
+}
+
+impl<'a> Groups<'a> {
+    /// Splits the reports of `docs` into the reference (`reference` as `field=value`) and
+    /// groups by `by`.
+    pub fn new(docs: &'a [DocInfo], reference: &str, by: &str) -> Groups<'a> {
+        let (ref_field, ref_value) = reference.split_once('=').unwrap_or((reference, ""));
+        let field = |d: &'a DocInfo, name: &str| -> Option<&'a str> {
+            match name {
+                "region" => d.meta.region.as_deref(),
+                "level" => d.meta.level.as_deref(),
+                "body" => d.meta.body.as_deref(),
+                other => d.meta.extra.get(other).map(String::as_str),
+            }
+        };
+        let reference: Vec<bool> = docs
+            .iter()
+            .map(|d| {
+                if ref_field.trim() == "year" {
+                    d.meta.year.map(|y| y.to_string()).as_deref() == Some(ref_value.trim())
+                } else {
+                    field(d, ref_field.trim()) == Some(ref_value.trim())
+                }
+            })
+            .collect();
+        let of_doc: Vec<Option<&str>> = docs
+            .iter()
+            .zip(&reference)
+            .map(|(d, &r)| if r { None } else { field(d, by) })
+            .collect();
+        let names: BTreeSet<&str> = of_doc.iter().flatten().copied().collect();
+        Groups {
+            of_doc,
+            reference,
+            names: names.into_iter().collect(),
+        }
+    }
+}
+
+/// First uses of one slogan: the reference's, and each group's.
+struct FirstUses<'a> {
+    reference: Option<When>,
+    groups: BTreeMap<&'a str, (When, u32)>,
+}
+
+fn first_uses<'a>(s: &Slogan, docs: &[DocInfo], groups: &Groups<'a>) -> FirstUses<'a> {
+    let mut reference: Option<When> = None;
+    let mut by_group: BTreeMap<&'a str, (When, u32)> = BTreeMap::new();
+    let earlier = |a: &When, b: &When| a.years < b.years || (a.years == b.years && a.text < b.text);
+    for &(d, _) in &s.per_doc {
+        let (Some(doc), d) = (docs.get(d as usize), d as usize) else {
+            continue;
+        };
+        let Some(w) = when(doc) else { continue };
+        if groups.reference.get(d).copied().unwrap_or(false) {
+            if reference.as_ref().is_none_or(|r| earlier(&w, r)) {
+                reference = Some(w);
+            }
+        } else if let Some(Some(g)) = groups.of_doc.get(d) {
+            let e = by_group.entry(g).or_insert((w.clone(), 0));
+            if earlier(&w, &e.0) {
+                e.0 = w;
+            }
+            e.1 += 1;
+        }
+    }
+    FirstUses {
+        reference,
+        groups: by_group,
+    }
+}
+
+/// A lag in years, shown with two decimals (or whole when both dates are years).
+fn lag_text(lag: f64) -> String {
+    if lag.fract() == 0.0 {
+        format!("{lag:.0}")
+    } else {
+        fixed(lag, 2)
+    }
+}
+
+/// The slogans of the diffusion tables: the first `limit` slogans by rank (all when 0), names
+/// left out.
+fn slogans_of(cmp: &Comparison, limit: usize) -> impl Iterator<Item = &Slogan> {
+    let limit = if limit == 0 { usize::MAX } else { limit };
+    cmp.slogans
+        .iter()
+        .filter(|s| s.kind.is_slogan())
+        .take(limit)
+}
+
+/// `slogan-reports.tsv`: one row per slogan and report it occurs in.
+pub fn slogan_reports_tsv(cmp: &Comparison, out: &mut String) {
+    out.push_str("slogan\tkind\treport\ttitle\tregion\tlevel\tbody\tyear\tdate\tcount\n");
+    for s in cmp.slogans.iter().filter(|s| s.kind.is_slogan()) {
+        for &(d, count) in &s.per_doc {
+            let Some(doc) = cmp.docs.get(d as usize) else {
+                continue;
+            };
+            let m = &doc.meta;
+            let date = doc
+                .meta
+                .extra
+                .get("date")
+                .and_then(|d| parse_date(d.trim()))
+                .map(|w| w.text)
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                tsv_text(&s.phrase),
+                s.kind.name(),
+                tsv_text(&doc.id),
+                tsv_text(&doc.title),
+                tsv_text(m.region.as_deref().unwrap_or("")),
+                tsv_text(m.level.as_deref().unwrap_or("")),
+                tsv_text(m.body.as_deref().unwrap_or("")),
+                m.year.map(|y| y.to_string()).unwrap_or_default(),
+                date,
+                count
+            );
+        }
+    }
+}
+
+/// `diffusion.tsv`, `adoption.tsv` and `leaders.tsv` for the first `limit` slogans.
+pub fn diffusion_tables(
+    cmp: &Comparison,
+    reference: &str,
+    by: &str,
+    limit: usize,
+) -> (String, String, String) {
+    let groups = Groups::new(&cmp.docs, reference, by);
+    let mut diffusion = String::from(
+        "slogan\tgroup\tfirst_use\treference_first_use\tlag_years\treports\tgroup_reports\n",
+    );
+    let mut adoption = String::from("slogan\tyear\tgroups\tof_groups\tshare\n");
+    let group_reports: BTreeMap<&str, u32> =
+        groups
+            .of_doc
+            .iter()
+            .flatten()
+            .fold(BTreeMap::new(), |mut m, g| {
+                *m.entry(*g).or_insert(0) += 1;
+                m
+            });
+    let n_groups = groups.names.len() as u32;
+    let last_year = cmp.summary.years.map(|y| y.1);
+    let mut lags: BTreeMap<&str, Vec<f64>> =
+        groups.names.iter().map(|g| (*g, Vec::new())).collect();
+    let mut firsts: BTreeMap<&str, u32> = BTreeMap::new();
+    for s in slogans_of(cmp, limit) {
+        let f = first_uses(s, &cmp.docs, &groups);
+        let phrase = tsv_text(&s.phrase);
+        let first_group = f
+            .groups
+            .values()
+            .map(|(w, _)| w.years)
+            .fold(f64::INFINITY, f64::min);
+        for (g, (w, n)) in &f.groups {
+            let lag = f.reference.as_ref().map(|r| w.lag_after(r));
+            let _ = writeln!(
+                diffusion,
+                "{phrase}\t{}\t{}\t{}\t{}\t{n}\t{}",
+                tsv_text(g),
+                w.text,
+                f.reference.as_ref().map_or("", |r| r.text.as_str()),
+                lag.map(lag_text).unwrap_or_default(),
+                group_reports.get(g).copied().unwrap_or(0)
+            );
+            if let Some(lag) = lag {
+                lags.entry(g).or_default().push(lag);
+            }
+            if w.years == first_group {
+                *firsts.entry(g).or_insert(0) += 1;
+            }
+        }
+        // The adoption curve, year by year from the first use to the corpus's last year.
+        if n_groups > 0 {
+            let first_years: Vec<i64> = f
+                .groups
+                .values()
+                .map(|(w, _)| w.years.floor() as i64)
+                .collect();
+            let start = f
+                .reference
+                .iter()
+                .map(|r| r.years.floor() as i64)
+                .chain(first_years.iter().copied())
+                .min();
+            if let (Some(start), Some(end)) = (start, last_year.map(i64::from)) {
+                for y in start..=end.max(start) {
+                    let k = first_years.iter().filter(|&&f| f <= y).count() as u32;
+                    let _ = writeln!(
+                        adoption,
+                        "{phrase}\t{y}\t{k}\t{n_groups}\t{}",
+                        fixed(f64::from(k) / f64::from(n_groups), 4)
+                    );
+                }
+            }
+        }
+    }
+    let mut leaders =
+        String::from("group\tslogans\tmedian_lag_years\tmean_lag_years\tfirst_adopter\n");
+    let mut rows: Vec<LeaderRow> = lags
+        .iter()
+        .map(|(g, l)| {
+            let mut v = l.clone();
+            v.sort_by(f64::total_cmp);
+            let median = (!v.is_empty()).then(|| {
+                let n = v.len();
+                if n % 2 == 1 {
+                    v[n / 2]
+                } else {
+                    (v[n / 2 - 1] + v[n / 2]) / 2.0
+                }
+            });
+            let mean = (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
+            (
+                *g,
+                v.len(),
+                median,
+                mean,
+                firsts.get(g).copied().unwrap_or(0),
+            )
+        })
+        .collect();
+    // Leaders first: by median lag, then mean lag, then group; groups without a lag last.
+    rows.sort_by(|a, b| {
+        let key = |x: Option<f64>| x.unwrap_or(f64::INFINITY);
+        key(a.2)
+            .total_cmp(&key(b.2))
+            .then(key(a.3).total_cmp(&key(b.3)))
+            .then(a.0.cmp(b.0))
+    });
+    for (g, n, median, mean, first) in rows {
+        let _ = writeln!(
+            leaders,
+            "{}\t{n}\t{}\t{}\t{first}",
+            tsv_text(g),
+            median.map(|m| fixed(m, 2)).unwrap_or_default(),
+            mean.map(|m| fixed(m, 2)).unwrap_or_default(),
+        );
+    }
+    (diffusion, adoption, leaders)
+}
+
+/// A row of `leaders.tsv`: group, slogans with a lag, median lag, mean lag, first adoptions.
+type LeaderRow<'a> = (&'a str, usize, Option<f64>, Option<f64>, u32);
+
+/// Region, level and body: the key of a report series.
+type SeriesKey<'a> = (&'a str, &'a str, &'a str);
+
+/// One edition of a report series compared with the series before it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Edition<'a> {
+    /// Region, level and body of the series.
+    pub series: SeriesKey<'a>,
+    /// The report.
+    pub doc: &'a DocInfo,
+    /// Its date.
+    pub when: When,
+    /// Slogans never in the series before, by rank.
+    pub new: Vec<&'a str>,
+    /// Slogans in the previous edition and not in this one, by rank.
+    pub dropped: Vec<&'a str>,
+    /// Slogans in both.
+    pub carried: usize,
+}
+
+/// Every edition of every series (reports with region, level, body and a date), in series
+/// order then date order; `keep` chooses the series.
+pub fn editions<'a>(
+    cmp: &'a Comparison,
+    keep: impl Fn(&str, &str, &str) -> bool,
+) -> Vec<Edition<'a>> {
+    let mut series: BTreeMap<SeriesKey, Vec<(When, usize)>> = BTreeMap::new();
+    for (i, d) in cmp.docs.iter().enumerate() {
+        let m = &d.meta;
+        let (Some(r), Some(l), Some(b), Some(w)) = (
+            m.region.as_deref(),
+            m.level.as_deref(),
+            m.body.as_deref(),
+            when(d),
+        ) else {
+            continue;
+        };
+        if keep(r, l, b) {
+            series.entry((r, l, b)).or_default().push((w, i));
+        }
+    }
+    // The slogans of each report, by rank.
+    let mut of_doc: Vec<Vec<usize>> = vec![Vec::new(); cmp.docs.len()];
+    for (k, s) in cmp.slogans.iter().enumerate() {
+        if s.kind.is_slogan() {
+            for &(d, _) in &s.per_doc {
+                if let Some(v) = of_doc.get_mut(d as usize) {
+                    v.push(k);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (key, mut docs) in series {
+        docs.sort_by(|a, b| a.0.years.total_cmp(&b.0.years).then(a.1.cmp(&b.1)));
+        let mut seen: BTreeSet<usize> = BTreeSet::new();
+        let mut previous: BTreeSet<usize> = BTreeSet::new();
+        for (w, d) in docs {
+            let now: BTreeSet<usize> = of_doc[d].iter().copied().collect();
+            let name = |k: &usize| cmp.slogans[*k].phrase.as_str();
+            out.push(Edition {
+                series: key,
+                doc: &cmp.docs[d],
+                when: w,
+                new: now.difference(&seen).map(name).collect(),
+                dropped: previous.difference(&now).map(name).collect(),
+                carried: now.intersection(&previous).count(),
+            });
+            seen.extend(now.iter().copied());
+            previous = now;
+        }
+    }
+    out
+}
+
+/// `diff.tsv`: one row per edition of every series.
+pub fn diff_tsv(cmp: &Comparison) -> String {
+    let mut out = String::from(
+        "region\tlevel\tbody\treport\ttitle\tdate\tnew\tdropped\tcarried\tnew_slogans\tdropped_slogans\n",
+    );
+    for e in editions(cmp, |_, _, _| true) {
+        let named = |v: &[&str]| {
+            v.iter()
+                .take(NAMED)
+                .map(|p| tsv_text(p).into_owned())
+                .collect::<Vec<_>>()
+                .join(" | ")
+        };
+        let _ = writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            tsv_text(e.series.0),
+            tsv_text(e.series.1),
+            tsv_text(e.series.2),
+            tsv_text(&e.doc.id),
+            tsv_text(&e.doc.title),
+            e.when.text,
+            e.new.len(),
+            e.dropped.len(),
+            e.carried,
+            named(&e.new),
+            named(&e.dropped)
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tifa_core::{Kind, Meta};
+
+    fn doc(id: &str, region: &str, level: &str, year: u16, date: Option<&str>) -> DocInfo {
+        let mut meta = Meta {
+            region: Some(region.into()),
+            level: Some(level.into()),
+            body: Some("government".into()),
+            year: Some(year),
+            ..Meta::default()
+        };
+        if let Some(d) = date {
+            meta.extra.insert("date".into(), d.into());
+        }
+        DocInfo {
+            id: id.into(),
+            title: format!("{region}{year}"),
+            meta,
+            ..DocInfo::default()
+        }
+    }
+
+    fn slogan(phrase: &str, kind: Kind, per_doc: &[(u32, u32)]) -> Slogan {
+        Slogan {
+            rank: 0,
+            phrase: phrase.into(),
+            kind,
+            df: per_doc.len() as u32,
+            df_pct: 0.0,
+            tf: per_doc.iter().map(|x| x.1).sum(),
+            score: 0.0,
+            dp: 0.0,
+            cohesion: 0.0,
+            left_entropy: 0.0,
+            right_entropy: 0.0,
+            quoted_share: 0.0,
+            evidence: String::new(),
+            n_tokens: 1,
+            first_year: None,
+            last_year: None,
+            family: phrase.into(),
+            per_doc: per_doc.to_vec(),
+            per_year: Vec::new(),
+            kwic: Vec::new(),
+        }
+    }
+
+    /// The centre coins 新质生产力 in 2024; 甲省 takes it up in 2024, 乙省 in 2025.
+    fn sample() -> Comparison {
+        let docs = vec![
+            doc("n2023", "全国", "national", 2023, None),
+            doc("n2024", "全国", "national", 2024, Some("2024-03-05")),
+            doc("a2024", "甲省", "provincial", 2024, None),
+            doc("a2025", "甲省", "provincial", 2025, None),
+            doc("b2024", "乙省", "provincial", 2024, None),
+            doc("b2025", "乙省", "provincial", 2025, None),
+        ];
+        let mut cmp = Comparison {
+            docs,
+            slogans: vec![
+                slogan("新质生产力", Kind::Term, &[(1, 2), (2, 1), (3, 4), (5, 1)]),
+                slogan("以旧换新", Kind::Term, &[(2, 1), (4, 1)]),
+                slogan("省政府", Kind::Name, &[(2, 1), (3, 1)]),
+            ],
+            ..Comparison::default()
+        };
+        cmp.summary.years = Some((2023, 2025));
+        cmp
+    }
+
+    #[test]
+    fn dates_are_read_to_the_day_or_month_else_the_year() {
+        let d = |date| when(&doc("x", "甲省", "provincial", 2024, Some(date))).unwrap();
+        assert_eq!(d("2023-09-07").text, "2023-09-07");
+        assert_eq!(d("2023-9").text, "2023-09");
+        assert!((d("2023-07").years - 2023.5).abs() < 1e-9);
+        // Not a date: the year.
+        assert_eq!(d("去年").text, "2024");
+        assert_eq!(d("2023-13-01").text, "2024");
+    }
+
+    #[test]
+    fn first_uses_lags_adoption_and_leaders() {
+        let cmp = sample();
+        let (diffusion, adoption, leaders) = diffusion_tables(&cmp, "level=national", "region", 0);
+        let rows: Vec<&str> = diffusion.lines().skip(1).collect();
+        assert_eq!(
+            rows,
+            [
+                "新质生产力\t乙省\t2025\t2024-03-05\t1\t1\t2",
+                "新质生产力\t甲省\t2024\t2024-03-05\t0\t2\t2",
+                "以旧换新\t乙省\t2024\t\t\t1\t2",
+                "以旧换新\t甲省\t2024\t\t\t1\t2",
+            ]
+        );
+        assert!(adoption.contains("新质生产力\t2024\t1\t2\t0.5000\n"));
+        assert!(adoption.contains("新质生产力\t2025\t2\t2\t1.0000\n"));
+        // 甲省 leads: it used the slogan the year the centre did.
+        let first = leaders.lines().nth(1).unwrap();
+        assert!(first.starts_with("甲省\t1\t0.00\t0.00\t2"), "{leaders}");
+        // Names are not slogans.
+        assert!(!diffusion.contains("省政府"));
+    }
+
+    #[test]
+    fn editions_say_what_is_new_dropped_and_carried() {
+        let cmp = sample();
+        let diff = diff_tsv(&cmp);
+        let row = |id: &str| {
+            diff.lines()
+                .find(|l| l.split('\t').nth(3) == Some(id))
+                .unwrap()
+                .to_string()
+        };
+        assert!(row("a2024").contains("\t2\t0\t0\t新质生产力 | 以旧换新\t"));
+        assert!(
+            row("a2025").ends_with("\t0\t1\t1\t\t以旧换新"),
+            "{}",
+            row("a2025")
+        );
+        assert!(row("b2025").ends_with("\t1\t1\t0\t新质生产力\t以旧换新"));
+        let gd = editions(&cmp, |r, _, _| r == "乙省");
+        assert_eq!(gd.len(), 2);
+    }
+
+    #[test]
+    fn the_long_table_has_a_row_per_slogan_and_report() {
+        let cmp = sample();
+        let mut out = String::new();
+        slogan_reports_tsv(&cmp, &mut out);
+        assert_eq!(out.lines().count(), 1 + 4 + 2);
+        assert!(out.contains(
+            "新质生产力\tterm\tn2024\t全国2024\t全国\tnational\tgovernment\t2024\t2024-03-05\t2\n"
+        ));
+    }
+}
