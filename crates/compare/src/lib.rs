@@ -41,6 +41,7 @@ mod groups;
 mod kwic;
 mod maximal;
 mod measures;
+mod members;
 mod parts;
 mod rank;
 mod score;
@@ -203,6 +204,7 @@ pub fn complete(
                 first_year: per_year.keys().next().copied(),
                 last_year: per_year.keys().next_back().copied(),
                 family: String::new(),
+                members: Vec::new(),
                 per_doc: c.per_doc,
                 per_year: per_year.into_iter().collect(),
                 kwic,
@@ -212,6 +214,10 @@ pub fn complete(
     progress.finish();
     for (i, h) in heads.iter().enumerate() {
         slogans[i].family = slogans[*h].phrase.clone();
+    }
+    let members = members::members(&slogans, config);
+    for (s, m) in slogans.iter_mut().zip(members) {
+        s.members = m;
     }
 
     // Group comparisons.

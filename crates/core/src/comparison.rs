@@ -174,6 +174,9 @@ pub struct Slogan {
     pub last_year: Option<u16>,
     /// The head of its family (itself when it heads one).
     pub family: String,
+    /// For a numbered formulation whose members the corpus spells out (四个意识: 政治意识、大局意识、
+    /// 核心意识、看齐意识), those members; empty otherwise.
+    pub members: Vec<String>,
     /// `(document index, occurrences)` for each report it occurs in.
     pub per_doc: Vec<(u32, u32)>,
     /// `(year, df)` for each year it occurs in.
@@ -358,6 +361,7 @@ impl<'de, F: FnMut(&str) -> bool> serde::de::DeserializeSeed<'de> for OneSlogan<
             "first_year",
             "last_year",
             "family",
+            "members",
             "per_doc",
             "per_year",
             "kwic",
@@ -382,7 +386,7 @@ impl<'de, F: FnMut(&str) -> bool> serde::de::Visitor<'de> for OneSlogan<'_, F> {
         macro_rules! field {
             ($x:expr) => {{
                 n += 1;
-                $x?.ok_or_else(|| A::Error::invalid_length(n - 1, &"20 fields"))?
+                $x?.ok_or_else(|| A::Error::invalid_length(n - 1, &"21 fields"))?
             }};
             () => {
                 field!(seq.next_element())
@@ -400,6 +404,7 @@ impl<'de, F: FnMut(&str) -> bool> serde::de::Visitor<'de> for OneSlogan<'_, F> {
         if !keep {
             // Read past without building: the family as bytes, the lists element by element.
             let _: SkippedStr = field!();
+            field!(seq.next_element_seed(Each::new(|_: SkippedStr| {})));
             field!(seq.next_element_seed(Each::new(|_: (u32, u32)| {})));
             field!(seq.next_element_seed(Each::new(|_: (u16, u32)| {})));
             field!(
@@ -425,6 +430,7 @@ impl<'de, F: FnMut(&str) -> bool> serde::de::Visitor<'de> for OneSlogan<'_, F> {
             first_year,
             last_year,
             family: field!(),
+            members: field!(),
             per_doc: field!(),
             per_year: field!(),
             kwic: field!(),
@@ -498,6 +504,7 @@ mod tests {
             first_year: Some(2024),
             last_year: None,
             family: phrase.into(),
+            members: vec!["政治意识".into(), "大局意识".into()],
             per_doc: vec![(0, 2), (1, 1)],
             per_year: vec![(2024, 2)],
             kwic: vec![Kwic::new(1, "增强", phrase, "。")],

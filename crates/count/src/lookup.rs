@@ -404,6 +404,7 @@ mod tests {
             first_year: None,
             last_year: None,
             family: phrase.into(),
+            members: Vec::new(),
             per_doc: Vec::new(),
             per_year: Vec::new(),
             kwic: Vec::new(),

@@ -503,6 +503,7 @@ mod tests {
             first_year: None,
             last_year: None,
             family: phrase.into(),
+            members: Vec::new(),
             per_doc: per_doc.to_vec(),
             per_year: Vec::new(),
             kwic: Vec::new(),

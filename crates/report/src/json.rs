@@ -135,6 +135,8 @@ pub struct SloganJson<'a> {
     pub quoted_share: Option<f64>,
     /// The evidence that admitted it, `+`-joined.
     pub evidence: &'a str,
+    /// For a numbered formulation, the members the corpus spells out; else empty.
+    pub members: &'a [String],
     /// The reports it occurs in, by report index.
     pub documents: Vec<OccurrenceJson<'a>>,
     /// Reports per year, by year.
@@ -234,6 +236,7 @@ fn slogan<'a>(s: &'a Slogan, cmp: &'a Comparison) -> SloganJson<'a> {
         right_entropy: rounded(s.right_entropy, 4),
         quoted_share: rounded(s.quoted_share, 4),
         evidence: &s.evidence,
+        members: &s.members,
         documents: s
             .per_doc
             .iter()
@@ -442,6 +445,14 @@ fn push_slogan(buf: &mut Vec<u8>, s: &Slogan, heads: &[Vec<u8>]) -> Result<(), E
     to_json(buf, &rounded(s.quoted_share, 4))?;
     buf.extend_from_slice(b",\"evidence\":");
     push_str(buf, &s.evidence)?;
+    buf.extend_from_slice(b",\"members\":[");
+    for (i, m) in s.members.iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        push_str(buf, m)?;
+    }
+    buf.push(b']');
     buf.extend_from_slice(b",\"documents\":[");
     for (i, &(doc, count)) in s.per_doc.iter().enumerate() {
         if i > 0 {

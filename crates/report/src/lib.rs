@@ -342,6 +342,11 @@ mod tests {
                     first_year: (i % 5 != 0).then_some(2001),
                     last_year: (i % 5 != 0).then_some(2010),
                     family: phrases[(i + 1) % phrases.len()].to_string(),
+                    members: if i % 4 == 0 {
+                        vec!["甲".into(), "乙".into()]
+                    } else {
+                        Vec::new()
+                    },
                     per_year: vec![(2001, 1), (2003, i as u32)],
                     kwic: (0..i % 3)
                         .map(|k| Kwic::new((k % 11) as u32, "左\t", phrases[k], "<右>"))

@@ -36,13 +36,17 @@ pub const COLUMNS: &[&str] = &[
     "right_entropy",
     "quoted_share",
     "evidence",
+    "members",
     "top_reports",
     "example",
 ];
 
 /// Whether the column at this index holds corpus text (and so needs CSV formula guarding).
 fn is_text_column(i: usize) -> bool {
-    matches!(COLUMNS[i], "phrase" | "family" | "top_reports" | "example")
+    matches!(
+        COLUMNS[i],
+        "phrase" | "family" | "members" | "top_reports" | "example"
+    )
 }
 
 /// How many report titles go into `top_reports`.
@@ -97,6 +101,13 @@ impl Row {
             self.end_field();
         }
         self.text.push_str(&s.evidence);
+        self.end_field();
+        for (i, m) in s.members.iter().enumerate() {
+            if i > 0 {
+                self.text.push('、');
+            }
+            self.text.push_str(m);
+        }
         self.end_field();
         for (i, d) in top_reports(s, docs).into_iter().flatten().enumerate() {
             if i > 0 {
@@ -424,6 +435,7 @@ mod tests {
             fixed(s.right_entropy, 4),
             fixed(s.quoted_share, 4),
             s.evidence.clone(),
+            s.members.join("、"),
             top.join(" | "),
             s.kwic
                 .first()

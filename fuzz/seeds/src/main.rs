@@ -138,6 +138,7 @@ fn main() {
         first_year: Some(2024),
         last_year: Some(2024),
         family: "以人民为中心".into(),
+        members: Vec::new(),
         per_doc: vec![(0, 2)],
         per_year: vec![(2024, 1)],
         kwic: vec![Kwic::new(0, "坚持", "以人民为中心", "。")],

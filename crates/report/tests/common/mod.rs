@@ -75,6 +75,7 @@ fn slogan(
         first_year: years.keys().next().copied(),
         last_year: years.keys().next_back().copied(),
         family: phrase.to_string(),
+        members: Vec::new(),
         per_doc: per_doc.to_vec(),
         per_year: years.into_iter().collect(),
         kwic,

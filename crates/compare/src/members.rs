@@ -1,0 +1,144 @@
+//! The members a numbered formulation stands for, found in the texts: where the corpus spells
+//! 四个意识 out as 政治意识、大局意识、核心意识、看齐意识, that enumeration is a slogan with as many
+//! items as the numeral says, each ending with the formulation's head word, used in reports where
+//! the formulation is used too. Nothing comes from a list.
+
+use tifa_core::{Kind, Slogan};
+
+use crate::Config;
+
+/// The count and head of a numbered formulation: 四个意识 → (4, 意识), 两个维护 → (2, 维护); `None`
+/// for any other shape (一府一委两院, 三新一高, phrases around a formulation).
+fn count_and_head<'a>(text: &'a str, config: &Config) -> Option<(usize, &'a str)> {
+    let mut chars = text.char_indices();
+    let (_, numeral) = chars.next()?;
+    let (_, measure) = chars.next()?;
+    let (at, _) = chars.next()?;
+    if !config.counting_numerals.contains(numeral) || !config.measure_chars.contains(measure) {
+        return None;
+    }
+    let n = "零一二三四五六七八九十"
+        .find(numeral)
+        .map(|b| b / '一'.len_utf8());
+    let n = match numeral {
+        '两' => 2,
+        _ => n?,
+    };
+    let head = &text[at..];
+    (n >= 2 && head.chars().count() >= 2).then_some((n, head))
+}
+
+/// The items of an enumeration, with a word that leads only the first item dropped when the
+/// parallel structure shows it (增强政治意识、大局意识 → 政治意识, 大局意识): the first item is cut to
+/// the length of the second when it ends with the same head and is longer.
+fn items<'a>(text: &'a str, head: &str) -> Vec<&'a str> {
+    let mut items: Vec<&str> = text.split('、').collect();
+    if let [first, second, ..] = items.as_slice() {
+        let (lf, ls) = (first.chars().count(), second.chars().count());
+        if lf > ls && first.ends_with(head) {
+            let cut = first.char_indices().nth(lf - ls).map_or(0, |(i, _)| i);
+            items[0] = &first[cut..];
+        }
+    }
+    items
+}
+
+/// For each slogan, the members it stands for (empty for all but numbered formulations whose
+/// members the corpus spells out). Of several enumerations that fit, the one sharing the most
+/// reports with the formulation wins, then the higher ranked.
+pub fn members(slogans: &[Slogan], config: &Config) -> Vec<Vec<String>> {
+    let enumerations: Vec<&Slogan> = slogans
+        .iter()
+        .filter(|s| s.kind == Kind::Enumeration)
+        .collect();
+    slogans
+        .iter()
+        .map(|s| {
+            let Some((n, head)) = (s.kind == Kind::Numbered)
+                .then(|| count_and_head(&s.phrase, config))
+                .flatten()
+            else {
+                return Vec::new();
+            };
+            let shared = |e: &Slogan| {
+                e.per_doc
+                    .iter()
+                    .filter(|(d, _)| s.per_doc.binary_search_by_key(d, |x| x.0).is_ok())
+                    .count()
+            };
+            enumerations
+                .iter()
+                .filter_map(|e| {
+                    let it = items(&e.phrase, head);
+                    let fits =
+                        it.len() == n && it.iter().all(|i| i.ends_with(head) && *i != head) && {
+                            let mut distinct = it.clone();
+                            distinct.sort_unstable();
+                            distinct.dedup();
+                            distinct.len() == n
+                        };
+                    let k = shared(e);
+                    (fits && k > 0).then_some((k, e.rank, it))
+                })
+                .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
+                .map(|(_, _, it)| it.into_iter().map(str::to_string).collect())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slogan(rank: u32, phrase: &str, kind: Kind, docs: &[u32]) -> Slogan {
+        Slogan {
+            rank,
+            phrase: phrase.into(),
+            kind,
+            df: docs.len() as u32,
+            df_pct: 0.0,
+            tf: docs.len() as u32,
+            score: 0.0,
+            dp: 0.0,
+            cohesion: 0.0,
+            left_entropy: 0.0,
+            right_entropy: 0.0,
+            quoted_share: 0.0,
+            evidence: String::new(),
+            n_tokens: 1,
+            first_year: None,
+            last_year: None,
+            family: phrase.into(),
+            members: Vec::new(),
+            per_doc: docs.iter().map(|&d| (d, 1)).collect(),
+            per_year: Vec::new(),
+            kwic: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_numbered_formulation_names_the_enumeration_it_stands_for() {
+        let s = [
+            slogan(1, "四个意识", Kind::Numbered, &[0, 1, 2]),
+            slogan(
+                2,
+                "增强政治意识、大局意识、核心意识、看齐意识",
+                Kind::Enumeration,
+                &[1, 2],
+            ),
+            slogan(3, "宪法意识、法治意识", Kind::Enumeration, &[0, 1]),
+            slogan(4, "两个确立", Kind::Numbered, &[0]),
+            slogan(5, "三个意识", Kind::Numbered, &[5]),
+        ];
+        let m = members(&s, &Config::default());
+        assert_eq!(m[0], ["政治意识", "大局意识", "核心意识", "看齐意识"]);
+        // Two items, but 两个确立's head is not in them; 三个意识 has no three-item list.
+        assert!(m[1].is_empty() && m[2].is_empty() && m[3].is_empty() && m[4].is_empty());
+        assert_eq!(
+            count_and_head("两个维护", &Config::default()),
+            Some((2, "维护"))
+        );
+        assert_eq!(count_and_head("一府一委两院", &Config::default()), None);
+    }
+}
