@@ -142,10 +142,24 @@ impl<'a> Groups<'a> {
     }
 }
 
-/// First uses of one slogan: the reference's, and each group's.
-struct FirstUses<'a> {
-    reference: Option<When>,
-    groups: BTreeMap<&'a str, (When, u32)>,
+/// First uses of one slogan: the reference's, and each group's with how many of its reports
+/// use it.
+pub struct FirstUses<'a> {
+    /// The reference's first use.
+    pub reference: Option<When>,
+    /// Each group's first use and reports.
+    pub groups: BTreeMap<&'a str, (When, u32)>,
+}
+
+/// The first uses of the first `limit` slogans (0 = all), names left out, in rank order.
+pub fn all_first_uses<'a>(
+    cmp: &'a Comparison,
+    groups: &Groups<'a>,
+    limit: usize,
+) -> Vec<(&'a Slogan, FirstUses<'a>)> {
+    slogans_of(cmp, limit)
+        .map(|s| (s, first_uses(s, &cmp.docs, groups)))
+        .collect()
 }
 
 fn first_uses<'a>(s: &Slogan, docs: &[DocInfo], groups: &Groups<'a>) -> FirstUses<'a> {

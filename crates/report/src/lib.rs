@@ -15,6 +15,7 @@ pub mod diffusion;
 pub mod html;
 pub mod json;
 mod page;
+mod spread;
 mod stream;
 mod svg;
 mod tables;

@@ -485,13 +485,15 @@ pub fn report_html(cmp: &Comparison, config: &Config) -> Result<String, Error> {
             .raw("</div></section>");
     }
 
+    crate::spread::diffusion_section(&mut h, cmp, config);
+    crate::spread::editions_section(&mut h, cmp);
     for gc in &cmp.groups {
         group_section(&mut h, gc, config.group_rows);
     }
     reports_section(&mut h, cmp);
     h.raw("</main><footer>");
     h.text(&format!(
-        "Written by tifa {}. Everything is inside this file and it makes no network request. Full data: slogans.tsv, slogans.csv, slogans.json, summary.md.",
+        "Written by tifa {}. Everything is inside this file and it makes no network request. Full data: slogans.tsv, slogans.csv, slogans.json, summary.md, slogan-reports.tsv, diffusion.tsv, adoption.tsv, leaders.tsv, diff.tsv.",
         env!("CARGO_PKG_VERSION")
     ));
     h.raw("</footer>");

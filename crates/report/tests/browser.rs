@@ -164,6 +164,16 @@ fn report_renders_in_chromium() {
     assert!(dom.matches("<g class=\"hrow\"").count() >= 5);
     assert!(dom.contains("<rect"));
 
+    // How slogans spread from the national reports to the regions: adoption curves with the
+    // reference's first use marked, the group × slogan grid of lags, leaders and laggards; and
+    // what each national report added to its series.
+    let spread = &dom[dom.find("id=\"diffusion\"").expect("diffusion section")..];
+    let spread = &spread[..spread.find("</section>").unwrap()];
+    assert!(spread.contains("<polyline") && spread.contains("class=\"refline\""));
+    assert!(spread.contains("class=\"data grid\"") && spread.contains(">北京市</th>"));
+    assert!(spread.contains("class=\"data leaders\""));
+    assert!(dom.contains("id=\"editions\""), "edition diff section");
+
     // The detail view shows the first slogan in context.
     assert!(dom.contains("class=\"kwic\""));
     assert!(dom.contains("牢固树立"));
