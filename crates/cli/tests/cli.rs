@@ -866,6 +866,69 @@ fn the_long_table_and_the_edition_diff_agree_with_the_slogans() {
         };
         assert_eq!(rows_of.get(f[1]).copied().unwrap_or(0), want, "{}", f[1]);
     }
+    // Every slogan's first and last date are those of the earliest and latest files that hold
+    // it. A plain search of the cleaned texts (quotation marks read across) finds the same files
+    // unless the string also stands inside a longer word somewhere (各级人大 in 各级人大代表);
+    // for the slogans it agrees on, nearly all, the dates must be those of that search.
+    let clean = tifa(dir.path(), &["inspect", "--json", "work/clean.bin"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&clean)).unwrap();
+    let docs: Vec<(String, String, usize)> = v["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let text: String = d["text"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .filter(|c| !"“”‘’《》「」".contains(*c))
+                .collect();
+            // The dates in time order: 2022-03, then 2023 (a year-only date counts as its
+            // start), then 2023-03-07.
+            let order = match d["meta"]["extra"]["date"].as_str() {
+                Some("2022-03") => 0,
+                Some("2023-03-07") => 2,
+                _ => 1,
+            };
+            (d["id"].as_str().unwrap().to_string(), text, order)
+        })
+        .collect();
+    let header: Vec<&str> = slogans.lines().next().unwrap().split('\t').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (first_col, last_col) = (col("first_date"), col("last_date"));
+    let (mut agreed, mut rows) = (0, 0);
+    for l in slogans.lines().skip(1) {
+        let f: Vec<&str> = l.split('\t').collect();
+        if f[2] == "name" {
+            continue;
+        }
+        rows += 1;
+        let mut holding: Vec<&(String, String, usize)> =
+            docs.iter().filter(|(_, t, _)| t.contains(f[1])).collect();
+        let mut searched: Vec<&str> = holding.iter().map(|d| d.0.as_str()).collect();
+        let mut listed: Vec<&str> = reports_of
+            .iter()
+            .filter(|(_, s)| s.contains(&f[1]))
+            .map(|(r, _)| *r)
+            .collect();
+        searched.sort_unstable();
+        listed.sort_unstable();
+        if searched != listed {
+            continue;
+        }
+        agreed += 1;
+        holding.sort_by_key(|d| d.2);
+        let date = |d: &(String, String, usize)| ["2022-03", "2023", "2023-03-07"][d.2];
+        assert_eq!(f[first_col], date(holding[0]), "first date of {}", f[1]);
+        assert_eq!(
+            f[last_col],
+            date(holding[holding.len() - 1]),
+            "last date of {}",
+            f[1]
+        );
+    }
+    assert!(agreed * 10 >= rows * 8, "{agreed} of {rows}");
+
     // The 2023 edition's new slogans are those of its report that the 2022 report lacks.
     let diff = read("diff.tsv");
     let series: Vec<Vec<&str>> = diff

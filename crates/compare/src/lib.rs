@@ -170,6 +170,8 @@ pub fn complete(
     let n_docs = docs.len();
 
     progress.start("compare: slogans", chosen.len() as u64);
+    // Each report's date (its manifest's `date`, else its year), read once.
+    let doc_dates: Vec<Option<tifa_core::When>> = docs.iter().map(|d| d.meta.date()).collect();
     let mut kwic_lines = lines;
     kwic_lines.resize_with(chosen.len(), Vec::new);
     // The chosen slogans and their example lines are consumed here, so each slogan's phrase,
@@ -180,9 +182,19 @@ pub fn complete(
         .enumerate()
         .map(|(r, (c, kwic))| {
             let mut per_year: BTreeMap<u16, u32> = BTreeMap::new();
+            let (mut first, mut last): (Option<&tifa_core::When>, Option<&tifa_core::When>) =
+                (None, None);
             for &(d, _) in &c.per_doc {
                 if let Some(y) = docs.get(d as usize).and_then(|d| d.meta.year) {
                     *per_year.entry(y).or_insert(0) += 1;
+                }
+                if let Some(Some(w)) = doc_dates.get(d as usize) {
+                    if first.is_none_or(|f| w.before(f)) {
+                        first = Some(w);
+                    }
+                    if last.is_none_or(|l| l.before(w)) {
+                        last = Some(w);
+                    }
                 }
             }
             progress.inc(1);
@@ -203,6 +215,8 @@ pub fn complete(
                 n_tokens: c.tokens.len() as u32,
                 first_year: per_year.keys().next().copied(),
                 last_year: per_year.keys().next_back().copied(),
+                first_date: first.map(|w| w.text.clone()),
+                last_date: last.map(|w| w.text.clone()),
                 family: String::new(),
                 members: Vec::new(),
                 per_doc: c.per_doc,

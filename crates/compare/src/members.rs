@@ -109,6 +109,8 @@ mod tests {
             n_tokens: 1,
             first_year: None,
             last_year: None,
+            first_date: None,
+            last_date: None,
             family: phrase.into(),
             members: Vec::new(),
             per_doc: docs.iter().map(|&d| (d, 1)).collect(),

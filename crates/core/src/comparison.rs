@@ -172,6 +172,11 @@ pub struct Slogan {
     pub first_year: Option<u16>,
     /// Last year it occurs in, when years are known.
     pub last_year: Option<u16>,
+    /// The date of its first use: the earliest report's manifest `date` (`YYYY-MM-DD` or
+    /// `YYYY-MM`), else its year; `None` when no report holding it is dated.
+    pub first_date: Option<String>,
+    /// The date of its last use, likewise.
+    pub last_date: Option<String>,
     /// The head of its family (itself when it heads one).
     pub family: String,
     /// For a numbered formulation whose members the corpus spells out (四个意识: 政治意识、大局意识、
@@ -360,6 +365,8 @@ impl<'de, F: FnMut(&str) -> bool> serde::de::DeserializeSeed<'de> for OneSlogan<
             "n_tokens",
             "first_year",
             "last_year",
+            "first_date",
+            "last_date",
             "family",
             "members",
             "per_doc",
@@ -386,7 +393,7 @@ impl<'de, F: FnMut(&str) -> bool> serde::de::Visitor<'de> for OneSlogan<'_, F> {
         macro_rules! field {
             ($x:expr) => {{
                 n += 1;
-                $x?.ok_or_else(|| A::Error::invalid_length(n - 1, &"21 fields"))?
+                $x?.ok_or_else(|| A::Error::invalid_length(n - 1, &"23 fields"))?
             }};
             () => {
                 field!(seq.next_element())
@@ -401,6 +408,7 @@ impl<'de, F: FnMut(&str) -> bool> serde::de::Visitor<'de> for OneSlogan<'_, F> {
             (field!(), field!(), field!(), field!());
         let evidence: String = field!();
         let (n_tokens, first_year, last_year) = (field!(), field!(), field!());
+        let (first_date, last_date) = (field!(), field!());
         if !keep {
             // Read past without building: the family as bytes, the lists element by element.
             let _: SkippedStr = field!();
@@ -429,6 +437,8 @@ impl<'de, F: FnMut(&str) -> bool> serde::de::Visitor<'de> for OneSlogan<'_, F> {
             n_tokens,
             first_year,
             last_year,
+            first_date,
+            last_date,
             family: field!(),
             members: field!(),
             per_doc: field!(),
@@ -503,6 +513,8 @@ mod tests {
             n_tokens: 2,
             first_year: Some(2024),
             last_year: None,
+            first_date: None,
+            last_date: None,
             family: phrase.into(),
             members: vec!["政治意识".into(), "大局意识".into()],
             per_doc: vec![(0, 2), (1, 1)],

@@ -20,7 +20,75 @@ pub struct Meta {
     pub extra: BTreeMap<String, String>,
 }
 
+/// When a report was given, as far as its metadata says: a sortable text (`2024`, `2024-03`,
+/// `2024-03-05`) and the same as a fractional year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct When {
+    /// The date as written (or the year).
+    pub text: String,
+    /// Years, with months as twelfths and days as 365ths.
+    pub years: f64,
+    /// True when the date is only a year.
+    pub year_only: bool,
+}
+
+impl When {
+    /// The lag from `earlier` to this date, in years: fractional when both dates give at least
+    /// the month, else the difference of the years.
+    pub fn lag_after(&self, earlier: &When) -> f64 {
+        if self.year_only || earlier.year_only {
+            self.years.floor() - earlier.years.floor()
+        } else {
+            self.years - earlier.years
+        }
+    }
+
+    /// True when this date comes before `other` (by date, then by text).
+    pub fn before(&self, other: &When) -> bool {
+        self.years < other.years || (self.years == other.years && self.text < other.text)
+    }
+
+    /// Parses `YYYY-MM-DD` or `YYYY-MM` (also with `/` or `.` between the parts).
+    pub fn parse(s: &str) -> Option<When> {
+        let parts: Vec<&str> = s.trim().split(['-', '/', '.']).collect();
+        let num = |p: &str, lo: u32, hi: u32| {
+            p.parse::<u32>()
+                .ok()
+                .filter(|v| (lo..=hi).contains(v) && !p.is_empty())
+        };
+        let (y, m, d) = match parts.as_slice() {
+            [y, m] => (num(y, 1000, 9999)?, num(m, 1, 12)?, None),
+            [y, m, d] => (num(y, 1000, 9999)?, num(m, 1, 12)?, Some(num(d, 1, 31)?)),
+            _ => return None,
+        };
+        let text = match d {
+            Some(d) => format!("{y:04}-{m:02}-{d:02}"),
+            None => format!("{y:04}-{m:02}"),
+        };
+        let years = f64::from(y) + f64::from(m - 1) / 12.0 + f64::from(d.unwrap_or(1) - 1) / 365.0;
+        Some(When {
+            text,
+            years,
+            year_only: false,
+        })
+    }
+}
+
 impl Meta {
+    /// The report's date: the manifest's `date` column (`YYYY-MM-DD` or `YYYY-MM`) when it has
+    /// a valid one, else its year; `None` when neither is known.
+    pub fn date(&self) -> Option<When> {
+        if let Some(d) = self.extra.get("date").and_then(|d| When::parse(d)) {
+            return Some(d);
+        }
+        let y = self.year?;
+        Some(When {
+            text: y.to_string(),
+            years: f64::from(y),
+            year_only: true,
+        })
+    }
+
     /// The value of a metadata field by name (`region`, `level`, `body`, `year` or any manifest
     /// column), as text; `None` when unknown.
     pub fn field(&self, name: &str) -> Option<String> {

@@ -403,6 +403,8 @@ mod tests {
             n_tokens: 2,
             first_year: None,
             last_year: None,
+            first_date: None,
+            last_date: None,
             family: phrase.into(),
             members: Vec::new(),
             per_doc: Vec::new(),

@@ -19,78 +19,20 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use tifa_core::{Comparison, DocInfo, Slogan};
+use tifa_core::{Comparison, DocInfo, Slogan, When};
 
 use crate::text::{fixed, tsv_text};
 
 /// How many slogans of each list are named in a `diff.tsv` row.
 const NAMED: usize = 20;
 
-/// When a report was given, as far as its metadata says: a sortable text (`2024`, `2024-03`,
-/// `2024-03-05`) and the same as a fractional year.
-#[derive(Debug, Clone, PartialEq)]
-pub struct When {
-    /// The date as written (or the year).
-    pub text: String,
-    /// Years, with months and days as fractions.
-    pub years: f64,
-    /// True when the date is only a year.
-    pub year_only: bool,
-}
-
-impl When {
-    /// The lag from `earlier` to this date, in years: fractional when both dates give at least
-    /// the month, else the difference of the years.
-    pub fn lag_after(&self, earlier: &When) -> f64 {
-        if self.year_only || earlier.year_only {
-            self.years.floor() - earlier.years.floor()
-        } else {
-            self.years - earlier.years
-        }
-    }
-}
-
 /// The date of a report: the manifest's `date` (`YYYY-MM-DD` or `YYYY-MM`), else its year.
 pub fn when(doc: &DocInfo) -> Option<When> {
-    if let Some(d) = doc
-        .meta
-        .extra
-        .get("date")
-        .and_then(|d| parse_date(d.trim()))
-    {
-        return Some(d);
-    }
-    let y = doc.meta.year?;
-    Some(When {
-        text: y.to_string(),
-        years: f64::from(y),
-        year_only: true,
-    })
+    doc.meta.date()
 }
 
-/// Parses `YYYY-MM-DD` or `YYYY-MM` (also with `/` or `.` between the parts).
 fn parse_date(s: &str) -> Option<When> {
-    let parts: Vec<&str> = s.split(['-', '/', '.']).collect();
-    let num = |p: &str, lo: u32, hi: u32| {
-        p.parse::<u32>()
-            .ok()
-            .filter(|v| (lo..=hi).contains(v) && !p.is_empty())
-    };
-    let (y, m, d) = match parts.as_slice() {
-        [y, m] => (num(y, 1000, 9999)?, num(m, 1, 12)?, None),
-        [y, m, d] => (num(y, 1000, 9999)?, num(m, 1, 12)?, Some(num(d, 1, 31)?)),
-        _ => return None,
-    };
-    let text = match d {
-        Some(d) => format!("{y:04}-{m:02}-{d:02}"),
-        None => format!("{y:04}-{m:02}"),
-    };
-    let years = f64::from(y) + f64::from(m - 1) / 12.0 + f64::from(d.unwrap_or(1) - 1) / 365.0;
-    Some(When {
-        text,
-        years,
-        year_only: false,
-    })
+    When::parse(s)
 }
 
 /// Which reports are the reference (`field=value`, e.g. `level=national`) and which field
@@ -165,7 +107,7 @@ pub fn all_first_uses<'a>(
 fn first_uses<'a>(s: &Slogan, docs: &[DocInfo], groups: &Groups<'a>) -> FirstUses<'a> {
     let mut reference: Option<When> = None;
     let mut by_group: BTreeMap<&'a str, (When, u32)> = BTreeMap::new();
-    let earlier = |a: &When, b: &When| a.years < b.years || (a.years == b.years && a.text < b.text);
+    let earlier = |a: &When, b: &When| a.before(b);
     for &(d, _) in &s.per_doc {
         let (Some(doc), d) = (docs.get(d as usize), d as usize) else {
             continue;
@@ -208,22 +150,35 @@ fn slogans_of(cmp: &Comparison, limit: usize) -> impl Iterator<Item = &Slogan> {
         .take(limit)
 }
 
-/// `slogan-reports.tsv`: one row per slogan and report it occurs in.
-pub fn slogan_reports_tsv(cmp: &Comparison, out: &mut String) {
+/// `slogan-reports.tsv`: one row per slogan and report it occurs in, written to `w` in pieces
+/// of about a megabyte (on a big corpus the table is larger than the corpus).
+pub fn write_slogan_reports(cmp: &Comparison, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut out = String::with_capacity(1 << 20);
     out.push_str("slogan\tkind\treport\ttitle\tregion\tlevel\tbody\tyear\tdate\tcount\n");
+    // Each report's date, read once.
+    let dates: Vec<String> = cmp
+        .docs
+        .iter()
+        .map(|d| {
+            d.meta
+                .extra
+                .get("date")
+                .and_then(|d| parse_date(d.trim()))
+                .map(|w| w.text)
+                .unwrap_or_default()
+        })
+        .collect();
     for s in cmp.slogans.iter().filter(|s| s.kind.is_slogan()) {
+        if out.len() >= 1 << 20 {
+            w.write_all(out.as_bytes())?;
+            out.clear();
+        }
         for &(d, count) in &s.per_doc {
             let Some(doc) = cmp.docs.get(d as usize) else {
                 continue;
             };
             let m = &doc.meta;
-            let date = doc
-                .meta
-                .extra
-                .get("date")
-                .and_then(|d| parse_date(d.trim()))
-                .map(|w| w.text)
-                .unwrap_or_default();
+            let date = &dates[d as usize];
             let _ = writeln!(
                 out,
                 "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
@@ -240,6 +195,7 @@ pub fn slogan_reports_tsv(cmp: &Comparison, out: &mut String) {
             );
         }
     }
+    w.write_all(out.as_bytes())
 }
 
 /// `diffusion.tsv`, `adoption.tsv` and `leaders.tsv` for the first `limit` slogans.
@@ -516,6 +472,8 @@ mod tests {
             n_tokens: 1,
             first_year: None,
             last_year: None,
+            first_date: None,
+            last_date: None,
             family: phrase.into(),
             members: Vec::new(),
             per_doc: per_doc.to_vec(),
@@ -605,8 +563,9 @@ mod tests {
     #[test]
     fn the_long_table_has_a_row_per_slogan_and_report() {
         let cmp = sample();
-        let mut out = String::new();
-        slogan_reports_tsv(&cmp, &mut out);
+        let mut bytes = Vec::new();
+        write_slogan_reports(&cmp, &mut bytes).unwrap();
+        let out = String::from_utf8(bytes).unwrap();
         assert_eq!(out.lines().count(), 1 + 4 + 2);
         assert!(out.contains(
             "新质生产力\tterm\tn2024\t全国2024\t全国\tnational\tgovernment\t2024\t2024-03-05\t2\n"

@@ -121,6 +121,10 @@ pub struct SloganJson<'a> {
     pub first_year: Option<u16>,
     /// Last year, null when unknown.
     pub last_year: Option<u16>,
+    /// Date of the first use (manifest `date`, else year), null when unknown.
+    pub first_date: Option<&'a str>,
+    /// Date of the last use, likewise.
+    pub last_date: Option<&'a str>,
     /// Head of its family.
     pub family: &'a str,
     /// Tokens.
@@ -229,6 +233,8 @@ fn slogan<'a>(s: &'a Slogan, cmp: &'a Comparison) -> SloganJson<'a> {
         dp: rounded(s.dp, 4),
         first_year: s.first_year,
         last_year: s.last_year,
+        first_date: s.first_date.as_deref(),
+        last_date: s.last_date.as_deref(),
         family: &s.family,
         n_tokens: s.n_tokens,
         cohesion: rounded(s.cohesion, 4),
@@ -431,6 +437,16 @@ fn push_slogan(buf: &mut Vec<u8>, s: &Slogan, heads: &[Vec<u8>]) -> Result<(), E
     push_year(buf, s.first_year);
     buf.extend_from_slice(b",\"last_year\":");
     push_year(buf, s.last_year);
+    for (key, d) in [
+        (&b",\"first_date\":"[..], &s.first_date),
+        (&b",\"last_date\":"[..], &s.last_date),
+    ] {
+        buf.extend_from_slice(key);
+        match d {
+            Some(d) => push_str(buf, d)?,
+            None => buf.extend_from_slice(b"null"),
+        }
+    }
     buf.extend_from_slice(b",\"family\":");
     push_str(buf, &s.family)?;
     buf.extend_from_slice(b",\"n_tokens\":");

@@ -165,11 +165,7 @@ pub fn run(
             Output::Summary => Ok(w.write_all(tables::summary_md(cmp, config).as_bytes())?),
             Output::Compare(i) => Ok(w.write_all(tables::compare_tsv(&cmp.groups[i]).as_bytes())?),
             Output::Html => Ok(w.write_all(page::report_html(cmp, config)?.as_bytes())?),
-            Output::SloganReports => {
-                let mut text = String::new();
-                diffusion::slogan_reports_tsv(cmp, &mut text);
-                Ok(w.write_all(text.as_bytes())?)
-            }
+            Output::SloganReports => Ok(diffusion::write_slogan_reports(cmp, w)?),
             Output::Diffusion => {
                 // adoption.tsv and leaders.tsv are written inside diffusion.tsv, from the same
                 // first uses.
@@ -342,6 +338,8 @@ mod tests {
                     n_tokens: 2 + (i % 5) as u32,
                     first_year: (i % 5 != 0).then_some(2001),
                     last_year: (i % 5 != 0).then_some(2010),
+                    first_date: None,
+                    last_date: None,
                     family: phrases[(i + 1) % phrases.len()].to_string(),
                     members: if i % 4 == 0 {
                         vec!["甲".into(), "乙".into()]

@@ -29,6 +29,8 @@ pub const COLUMNS: &[&str] = &[
     "dp",
     "first_year",
     "last_year",
+    "first_date",
+    "last_date",
     "family",
     "n_tokens",
     "cohesion",
@@ -89,6 +91,12 @@ impl Row {
         for y in [s.first_year, s.last_year] {
             if let Some(y) = y {
                 push_int(&mut self.text, y);
+            }
+            self.end_field();
+        }
+        for d in [&s.first_date, &s.last_date] {
+            if let Some(d) = d {
+                self.text.push_str(d);
             }
             self.end_field();
         }
@@ -428,6 +436,8 @@ mod tests {
             fixed(s.dp, 4),
             year(s.first_year),
             year(s.last_year),
+            s.first_date.clone().unwrap_or_default(),
+            s.last_date.clone().unwrap_or_default(),
             s.family.clone(),
             s.n_tokens.to_string(),
             fixed(s.cohesion, 4),

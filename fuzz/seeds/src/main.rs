@@ -137,6 +137,8 @@ fn main() {
         n_tokens: 4,
         first_year: Some(2024),
         last_year: Some(2024),
+        first_date: None,
+        last_date: None,
         family: "以人民为中心".into(),
         members: Vec::new(),
         per_doc: vec![(0, 2)],

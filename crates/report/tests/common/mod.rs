@@ -74,6 +74,8 @@ fn slogan(
         n_tokens: 2,
         first_year: years.keys().next().copied(),
         last_year: years.keys().next_back().copied(),
+        first_date: None,
+        last_date: None,
         family: phrase.to_string(),
         members: Vec::new(),
         per_doc: per_doc.to_vec(),
