@@ -51,6 +51,14 @@ pub struct Global {
     /// Say more: skipped stages, and the time and peak memory of each stage and phase.
     #[arg(short, long, global = true)]
     pub verbose: bool,
+    /// The reference reports of the diffusion tables (`run`, `report`), as FIELD=VALUE;
+    /// overrides report.toml's `diffusion_reference` (default level=national).
+    #[arg(long, global = true, value_name = "FIELD=VALUE")]
+    pub diffusion_reference: Option<String>,
+    /// The field the other reports are grouped by in the diffusion tables (`run`, `report`);
+    /// overrides report.toml's `diffusion_by` (default region).
+    #[arg(long, global = true, value_name = "FIELD")]
+    pub diffusion_by: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -394,7 +394,16 @@ fn same_run(count: &Path, hc: &Header, segment: &Path, hs: &Header) -> anyhow::R
 }
 
 fn report_config(g: &Global) -> anyhow::Result<(tifa_report::Config, u64)> {
-    let config: tifa_report::Config = config::load(&g.config, "report")?;
+    let mut config: tifa_report::Config = config::load(&g.config, "report")?;
+    if let Some(r) = &g.diffusion_reference {
+        if !r.contains('=') {
+            anyhow::bail!("--diffusion-reference {r}: expected FIELD=VALUE, e.g. level=national");
+        }
+        config.diffusion_reference = r.clone();
+    }
+    if let Some(b) = &g.diffusion_by {
+        config.diffusion_by = b.clone();
+    }
     let fp = fingerprint_value(&("report", VERSION, &config));
     Ok((config, fp))
 }

@@ -41,6 +41,43 @@ pub struct SlogansFile<'a> {
     pub slogans: Vec<SloganJson<'a>>,
     /// Group comparisons, one per `--group-by` field.
     pub groups: Vec<GroupJson<'a>>,
+    /// How the slogans spread from the reference to the groups (as in `diffusion.tsv`).
+    pub diffusion: DiffusionJson<'a>,
+}
+
+/// The diffusion of the most widespread slogans: the reference's first use and each group's.
+#[derive(Serialize)]
+pub struct DiffusionJson<'a> {
+    /// The reference reports, as `field=value`.
+    pub reference: &'a str,
+    /// The field the other reports are grouped by.
+    pub by: &'a str,
+    /// Per slogan, in rank order (the first `diffusion_slogans`).
+    pub slogans: Vec<SloganDiffusionJson<'a>>,
+}
+
+/// One slogan's diffusion.
+#[derive(Serialize)]
+pub struct SloganDiffusionJson<'a> {
+    /// The slogan.
+    pub phrase: &'a str,
+    /// The reference's first use, null when the reference never uses it.
+    pub reference_first_use: Option<String>,
+    /// Each group's first use, by group.
+    pub groups: Vec<GroupUseJson<'a>>,
+}
+
+/// A group's first use of a slogan.
+#[derive(Serialize)]
+pub struct GroupUseJson<'a> {
+    /// The group.
+    pub group: &'a str,
+    /// Its first use.
+    pub first_use: String,
+    /// Years after the reference's first use (2 decimals), null without a reference.
+    pub lag_years: Option<f64>,
+    /// Its reports that use the slogan.
+    pub reports: u32,
 }
 
 /// Corpus figures.
@@ -298,14 +335,50 @@ fn group(g: &GroupComparison) -> GroupJson<'_> {
 }
 
 /// Builds the `slogans.json` value of a comparison.
-pub fn slogans_file(cmp: &Comparison) -> SlogansFile<'_> {
-    let mut file = head(cmp);
+pub fn slogans_file<'a>(cmp: &'a Comparison, config: &'a crate::Config) -> SlogansFile<'a> {
+    let mut file = head(cmp, config);
     file.slogans = cmp.slogans.iter().map(|s| slogan(s, cmp)).collect();
     file
 }
 
+/// The `diffusion` member of `slogans.json`.
+fn diffusion<'a>(cmp: &'a Comparison, config: &'a crate::Config) -> DiffusionJson<'a> {
+    let groups =
+        crate::diffusion::Groups::new(&cmp.docs, &config.diffusion_reference, &config.diffusion_by);
+    let slogans = if groups.names.is_empty() {
+        Vec::new()
+    } else {
+        crate::diffusion::all_first_uses(cmp, &groups, config.diffusion_slogans)
+            .into_iter()
+            .filter(|(_, f)| !f.groups.is_empty())
+            .map(|(s, f)| SloganDiffusionJson {
+                phrase: &s.phrase,
+                reference_first_use: f.reference.as_ref().map(|r| r.text.clone()),
+                groups: f
+                    .groups
+                    .iter()
+                    .map(|(g, (w, n))| GroupUseJson {
+                        group: g,
+                        first_use: w.text.clone(),
+                        lag_years: f
+                            .reference
+                            .as_ref()
+                            .and_then(|r| rounded(w.lag_after(r), 2)),
+                        reports: *n,
+                    })
+                    .collect(),
+            })
+            .collect()
+    };
+    DiffusionJson {
+        reference: &config.diffusion_reference,
+        by: &config.diffusion_by,
+        slogans,
+    }
+}
+
 /// Everything of `slogans.json` but the slogans.
-fn head(cmp: &Comparison) -> SlogansFile<'_> {
+fn head<'a>(cmp: &'a Comparison, config: &'a crate::Config) -> SlogansFile<'a> {
     let s = &cmp.summary;
     SlogansFile {
         schema: SCHEMA,
@@ -344,6 +417,7 @@ fn head(cmp: &Comparison) -> SlogansFile<'_> {
             .collect(),
         slogans: Vec::new(),
         groups: cmp.groups.iter().map(group).collect(),
+        diffusion: diffusion(cmp, config),
     }
 }
 
@@ -375,8 +449,12 @@ fn member<T: Serialize + ?Sized>(
 /// The bytes are those of serialising [`slogans_file`] whole, but the top-level object is
 /// written member by member in [`SlogansFile`]'s field order so that the slogans, the bulk of
 /// the file, can be rendered in parallel chunks and streamed instead of held in memory.
-pub(crate) fn write_slogans_json(cmp: &Comparison, w: &mut (dyn Write + Send)) -> Result<(), Fail> {
-    let f = head(cmp);
+pub(crate) fn write_slogans_json(
+    cmp: &Comparison,
+    config: &crate::Config,
+    w: &mut (dyn Write + Send),
+) -> Result<(), Fail> {
+    let f = head(cmp, config);
     let mut buf = Vec::new();
     member(&mut buf, true, "schema", &f.schema)?;
     member(&mut buf, false, "version", &f.version)?;
@@ -408,6 +486,7 @@ pub(crate) fn write_slogans_json(cmp: &Comparison, w: &mut (dyn Write + Send)) -
     buf.clear();
     buf.push(b']');
     member(&mut buf, false, "groups", &f.groups)?;
+    member(&mut buf, false, "diffusion", &f.diffusion)?;
     buf.extend_from_slice(b"}\n");
     w.write_all(&buf)?;
     Ok(())
@@ -565,20 +644,21 @@ mod tests {
     #[test]
     fn streamed_file_equals_whole_serialisation() {
         let cmp = crate::tests::sample_with_many_slogans(3 * CHUNK + 7);
-        let mut whole = serde_json::to_vec(&slogans_file(&cmp)).unwrap();
+        let mut whole = serde_json::to_vec(&slogans_file(&cmp, &crate::Config::default())).unwrap();
         whole.push(b'\n');
         let mut streamed = Vec::new();
-        write_slogans_json(&cmp, &mut streamed).unwrap();
+        write_slogans_json(&cmp, &crate::Config::default(), &mut streamed).unwrap();
         assert_eq!(
             String::from_utf8(streamed).unwrap(),
             String::from_utf8(whole).unwrap()
         );
         // No slogans: an empty array.
         let empty = Comparison::default();
-        let mut whole = serde_json::to_vec(&slogans_file(&empty)).unwrap();
+        let mut whole =
+            serde_json::to_vec(&slogans_file(&empty, &crate::Config::default())).unwrap();
         whole.push(b'\n');
         let mut streamed = Vec::new();
-        write_slogans_json(&empty, &mut streamed).unwrap();
+        write_slogans_json(&empty, &crate::Config::default(), &mut streamed).unwrap();
         assert_eq!(streamed, whole);
     }
 }

@@ -161,7 +161,7 @@ pub fn run(
                 paths.push(csv_path);
                 Ok(())
             }
-            Output::SlogansJson => json::write_slogans_json(cmp, w),
+            Output::SlogansJson => json::write_slogans_json(cmp, config, w),
             Output::Summary => Ok(w.write_all(tables::summary_md(cmp, config).as_bytes())?),
             Output::Compare(i) => Ok(w.write_all(tables::compare_tsv(&cmp.groups[i]).as_bytes())?),
             Output::Html => Ok(w.write_all(page::report_html(cmp, config)?.as_bytes())?),
