@@ -150,52 +150,57 @@ fn slogans_of(cmp: &Comparison, limit: usize) -> impl Iterator<Item = &Slogan> {
         .take(limit)
 }
 
-/// `slogan-reports.tsv`: one row per slogan and report it occurs in, written to `w` in pieces
-/// of about a megabyte (on a big corpus the table is larger than the corpus).
-pub fn write_slogan_reports(cmp: &Comparison, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut out = String::with_capacity(1 << 20);
-    out.push_str("slogan\tkind\treport\ttitle\tregion\tlevel\tbody\tyear\tdate\tcount\n");
-    // Each report's date, read once.
-    let dates: Vec<String> = cmp
+/// `slogan-reports.tsv`: one row per slogan and report it occurs in. On a big corpus the table
+/// is larger than the corpus, so it is rendered in chunks of slogans on every core and
+/// streamed in order, like `slogans.tsv`.
+pub(crate) fn write_slogan_reports(
+    cmp: &Comparison,
+    w: &mut (dyn std::io::Write + Send),
+) -> Result<(), crate::stream::Fail> {
+    w.write_all(b"slogan\tkind\treport\ttitle\tregion\tlevel\tbody\tyear\tdate\tcount\n")?;
+    // Each report's fields but the count, rendered once: every row of that report repeats them.
+    let report_fields: Vec<String> = cmp
         .docs
         .iter()
-        .map(|d| {
-            d.meta
+        .map(|doc| {
+            let m = &doc.meta;
+            let date = m
                 .extra
                 .get("date")
                 .and_then(|d| parse_date(d.trim()))
                 .map(|w| w.text)
-                .unwrap_or_default()
-        })
-        .collect();
-    for s in cmp.slogans.iter().filter(|s| s.kind.is_slogan()) {
-        if out.len() >= 1 << 20 {
-            w.write_all(out.as_bytes())?;
-            out.clear();
-        }
-        for &(d, count) in &s.per_doc {
-            let Some(doc) = cmp.docs.get(d as usize) else {
-                continue;
-            };
-            let m = &doc.meta;
-            let date = &dates[d as usize];
-            let _ = writeln!(
-                out,
-                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-                tsv_text(&s.phrase),
-                s.kind.name(),
+                .unwrap_or_default();
+            format!(
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}",
                 tsv_text(&doc.id),
                 tsv_text(&doc.title),
                 tsv_text(m.region.as_deref().unwrap_or("")),
                 tsv_text(m.level.as_deref().unwrap_or("")),
                 tsv_text(m.body.as_deref().unwrap_or("")),
                 m.year.map(|y| y.to_string()).unwrap_or_default(),
-                date,
-                count
-            );
+                date
+            )
+        })
+        .collect();
+    crate::stream::write_chunks(w, &cmp.slogans, 256, |_, slogans, buf| {
+        let mut line = String::new();
+        for s in slogans.iter().filter(|s| s.kind.is_slogan()) {
+            let head = format!("{}\t{}\t", tsv_text(&s.phrase), s.kind.name());
+            for &(d, count) in &s.per_doc {
+                let Some(fields) = report_fields.get(d as usize) else {
+                    continue;
+                };
+                line.clear();
+                line.push_str(&head);
+                line.push_str(fields);
+                line.push('\t');
+                crate::text::push_int(&mut line, count);
+                line.push('\n');
+                buf.extend_from_slice(line.as_bytes());
+            }
         }
-    }
-    w.write_all(out.as_bytes())
+        Ok(())
+    })
 }
 
 /// `diffusion.tsv`, `adoption.tsv` and `leaders.tsv` for the first `limit` slogans.
@@ -564,7 +569,7 @@ mod tests {
     fn the_long_table_has_a_row_per_slogan_and_report() {
         let cmp = sample();
         let mut bytes = Vec::new();
-        write_slogan_reports(&cmp, &mut bytes).unwrap();
+        write_slogan_reports(&cmp, &mut bytes).ok().unwrap();
         let out = String::from_utf8(bytes).unwrap();
         assert_eq!(out.lines().count(), 1 + 4 + 2);
         assert!(out.contains(

@@ -165,7 +165,7 @@ pub fn run(
             Output::Summary => Ok(w.write_all(tables::summary_md(cmp, config).as_bytes())?),
             Output::Compare(i) => Ok(w.write_all(tables::compare_tsv(&cmp.groups[i]).as_bytes())?),
             Output::Html => Ok(w.write_all(page::report_html(cmp, config)?.as_bytes())?),
-            Output::SloganReports => Ok(diffusion::write_slogan_reports(cmp, w)?),
+            Output::SloganReports => diffusion::write_slogan_reports(cmp, w),
             Output::Diffusion => {
                 // adoption.tsv and leaders.tsv are written inside diffusion.tsv, from the same
                 // first uses.
