@@ -47,6 +47,17 @@ pub struct Config {
     pub boilerplate_min_share: f64,
     /// Only lines of at most this many characters can be learned as boilerplate.
     pub boilerplate_max_chars: usize,
+    /// Learn boilerplate blocks: runs of lines recurring near the start or end of many files
+    /// (licence notices, site footers), where a single line would be too common to learn.
+    pub learn_boilerplate_blocks: bool,
+    /// How many non-blank lines at each end of a file a block may lie in.
+    pub boilerplate_block_edge_lines: usize,
+    /// A block line recurs near an edge of at least this share of all files …
+    pub boilerplate_block_min_share: f64,
+    /// … and a block is at least this many consecutive such lines.
+    pub boilerplate_block_min_lines: usize,
+    /// Only lines of at most this many characters can be block lines.
+    pub boilerplate_block_max_line_chars: usize,
     /// In a single-report file, a short line recurring this often is a running header/footer.
     pub running_header_min_repeats: usize,
     /// Lines removed whole, by reason (the reason is counted in `clean-log.tsv`).
@@ -141,6 +152,11 @@ impl Default for Config {
             boilerplate_min_files: 3,
             boilerplate_min_share: 0.01,
             boilerplate_max_chars: 40,
+            learn_boilerplate_blocks: true,
+            boilerplate_block_edge_lines: 40,
+            boilerplate_block_min_share: 0.3,
+            boilerplate_block_min_lines: 3,
+            boilerplate_block_max_line_chars: 200,
             running_header_min_repeats: 3,
             line_patterns,
             line_pattern_max_chars: 300,

@@ -14,6 +14,7 @@
 //!
 //! Patterns that decide what is not report text live in [`Config`] (`config/clean.toml`).
 
+mod blocks;
 mod config;
 mod decode;
 mod gbk;
@@ -215,6 +216,8 @@ pub(crate) struct Rules {
     heading: Regex,
     infer: meta::Infer,
     learned: FxHashSet<String>,
+    /// Lines of learned boilerplate blocks ([`blocks`]).
+    blocks: FxHashSet<String>,
 }
 
 impl Rules {
@@ -273,6 +276,7 @@ impl Rules {
             heading: compile("heading_pattern", &config.heading_pattern)?,
             infer: meta::Infer::new(config)?,
             learned,
+            blocks: FxHashSet::default(),
         })
     }
 
@@ -377,7 +381,8 @@ pub fn run(roots: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resul
         }
     }
     let learned = learn_boilerplate(&prepared, config);
-    let rules = Rules::new(config, learned)?;
+    let mut rules = Rules::new(config, learned)?;
+    rules.blocks = blocks::learn(&prepared, config);
     progress.start("clean", prepared.len() as u64);
     // Each file's lines are freed by the worker that is done with them, not by one thread
     // after the pass.

@@ -50,6 +50,7 @@ pub(crate) fn clean_file(
         .iter()
         .map(|l| rules.line_reason(l, config))
         .collect();
+    crate::blocks::mark(&p.lines, &rules.blocks, config, &mut reason);
     // Title lines, then sections between them; a section with too little text is a contents entry.
     let is_title: Vec<bool> = (0..n)
         .map(|i| reason[i].is_none() && title_of(&p.lines[i], rules).is_some())

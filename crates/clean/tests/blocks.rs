@@ -1,0 +1,102 @@
+//! Boilerplate blocks learned across files: a notice of several lines closing most files of a
+//! corpus is removed and logged, while formulaic sentences that related reports share stay.
+
+use tifa_clean::{log_tsv, run, Config};
+use tifa_core::NoProgress;
+
+/// A report of `year`: a body of its own with a closing sentence many reports share, then (when
+/// `notice`) a licence notice of several short lines, one of which names the year.
+fn report(year: u32, notice: bool) -> String {
+    let mut s = format!("{year}年政府工作报告\n\n各位代表：\n");
+    for k in 0..12 {
+        s.push_str(&format!(
+            "{year}年第{k}项工作取得进展，第{k}个方面的改革在{year}年持续深化，群众满意度第{}次提高。\n",
+            k * 7 + year as usize % 13
+        ));
+    }
+    // A closing sentence longer than a learned single line, shared by every report.
+    s.push_str(
+        "让我们更加紧密地团结在以习近平同志为核心的党中央周围，坚定信心、真抓实干，为实现今年的目标任务而努力奋斗！\n\n",
+    );
+    if notice {
+        for line in [
+            &format!("本页面整理于{year}年"),
+            "本作品是公务文件，",
+            "其中的决议、决定、命令和其他具有立法、行政、司法性质的文件，及其官方正式译文，根据",
+            "有关规定，",
+            "不受著作权保护，",
+            "在本站以公有领域发布",
+        ] {
+            s.push_str(line);
+            s.push('\n');
+        }
+    }
+    s
+}
+
+#[test]
+fn a_notice_closing_most_files_is_removed_and_logged_and_shared_sentences_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, year) in (2001..2011).enumerate() {
+        // Nine of ten files carry the notice.
+        let text = report(year, i != 4);
+        std::fs::write(dir.path().join(format!("{year}.txt")), text).unwrap();
+    }
+    // Blocks alone: the single-line learner would take the notice's short lines too.
+    let config = Config {
+        learn_boilerplate: false,
+        ..Config::default()
+    };
+    let corpus = run(&[dir.path().to_path_buf()], &config, &NoProgress).unwrap();
+    assert_eq!(corpus.documents.len(), 10);
+    for d in &corpus.documents {
+        assert!(!d.text.contains("公有领域"), "{}: {}", d.id, d.text);
+        assert!(!d.text.contains("不受著作权保护"), "{}", d.id);
+        assert!(!d.text.contains("本作品是公务文件"), "{}", d.id);
+        // The closing sentence every report shares is report text, and stays.
+        assert!(
+            d.text
+                .contains("让我们更加紧密地团结在以习近平同志为核心的党中央周围"),
+            "{}",
+            d.id
+        );
+        assert!(d.text.contains("第11项工作取得进展"), "{}", d.id);
+    }
+    // The line that varies (the year) is not a block line and stays; the run after it goes.
+    let log = log_tsv(&corpus);
+    let blocks = log
+        .lines()
+        .filter(|l| l.contains("boilerplate_block=5"))
+        .count();
+    assert_eq!(blocks, 9, "{log}");
+    assert!(corpus
+        .documents
+        .iter()
+        .all(|d| !d.text.contains("本页面整理于")
+            || d.text.contains(&format!("本页面整理于{}", &d.id[..4]))));
+}
+
+#[test]
+fn blocks_are_not_learned_when_switched_off_or_in_few_files() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, year) in (2001..2011).enumerate() {
+        // Only two files of ten carry the notice: not boilerplate of this corpus.
+        std::fs::write(dir.path().join(format!("{year}.txt")), report(year, i < 2)).unwrap();
+    }
+    let lines_off = Config {
+        learn_boilerplate: false,
+        ..Config::default()
+    };
+    let corpus = run(&[dir.path().to_path_buf()], &lines_off, &NoProgress).unwrap();
+    assert!(corpus.documents.iter().any(|d| d.text.contains("公有领域")));
+    let off = Config {
+        learn_boilerplate_blocks: false,
+        ..lines_off
+    };
+    let dir2 = tempfile::tempdir().unwrap();
+    for year in 2001..2011 {
+        std::fs::write(dir2.path().join(format!("{year}.txt")), report(year, true)).unwrap();
+    }
+    let corpus = run(&[dir2.path().to_path_buf()], &off, &NoProgress).unwrap();
+    assert!(corpus.documents.iter().all(|d| d.text.contains("公有领域")));
+}
