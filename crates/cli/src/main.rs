@@ -240,40 +240,42 @@ fn one_line(e: &anyhow::Error) -> String {
 }
 
 fn dispatch(cli: Cli) -> anyhow::Result<()> {
-    let g = cli.global;
-    if let Some(n) = g.threads {
+    let flags = cli.global;
+    if let Some(n) = flags.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build_global()
             .map_err(|e| anyhow::anyhow!("cannot start {n} threads: {e}"))?;
     }
-    let bars = progress::Bars::new(!g.no_progress, g.quiet, g.verbose);
+    let bars = progress::Bars::new(!flags.no_progress, flags.quiet, flags.verbose);
     match cli.command {
-        Command::Run(a) => stages::run_all(&g, &bars, a),
-        Command::Clean(a) => stages::clean(&g, &bars, &a.input, &a.out).map(|_| ()),
-        Command::Segment(a) => {
-            let (i, o) = stages::paths(a, "clean.bin", "segment.bin");
-            stages::segment(&g, &bars, &i, &o).map(|_| ())
+        Command::Run(args) => stages::run_all(&flags, &bars, args),
+        Command::Clean(args) => stages::clean(&flags, &bars, &args.input, &args.out).map(|_| ()),
+        Command::Segment(args) => {
+            let (i, o) = stages::paths(args, "clean.bin", "segment.bin");
+            stages::segment(&flags, &bars, &i, &o).map(|_| ())
         }
-        Command::Count(a) => {
-            let (i, o) = stages::paths(a, "segment.bin", "count.bin");
-            stages::count(&g, &bars, &i, &o).map(|_| ())
+        Command::Count(args) => {
+            let (i, o) = stages::paths(args, "segment.bin", "count.bin");
+            stages::count(&flags, &bars, &i, &o).map(|_| ())
         }
-        Command::Compare(a) => {
-            let seg = a.segment.clone();
-            let groups = a.group_by.clone();
-            let (i, o) = stages::paths(a.stage, "count.bin", "compare.bin");
+        Command::Compare(args) => {
+            let seg = args.segment.clone();
+            let groups = args.group_by.clone();
+            let (i, o) = stages::paths(args.stage, "count.bin", "compare.bin");
             let seg = seg.unwrap_or_else(|| i.with_file_name("segment.bin"));
-            stages::compare(&g, &bars, &i, &seg, &o, &groups).map(|_| ())
+            stages::compare(&flags, &bars, &i, &seg, &o, &groups).map(|_| ())
         }
-        Command::Report(a) => {
-            let i = a.input.unwrap_or_else(|| PathBuf::from("work/compare.bin"));
-            let o = a.out.unwrap_or_else(|| PathBuf::from("reports"));
-            stages::report(&g, &bars, &i, &o).map(|_| ())
+        Command::Report(args) => {
+            let i = args
+                .input
+                .unwrap_or_else(|| PathBuf::from("work/compare.bin"));
+            let o = args.out.unwrap_or_else(|| PathBuf::from("reports"));
+            stages::report(&flags, &bars, &i, &o).map(|_| ())
         }
         Command::Inspect { file, json } => inspect::inspect(&file, json),
-        Command::Lookup { work_dir, phrases } => stages::lookup(&g, &work_dir, &phrases),
-        Command::Cut { text } => stages::cut(&g, &text.join(" ")),
+        Command::Lookup { work_dir, phrases } => stages::lookup(&flags, &work_dir, &phrases),
+        Command::Cut { text } => stages::cut(&flags, &text.join(" ")),
         Command::Diff {
             work_dir,
             region,

@@ -36,6 +36,7 @@ mod classify;
 mod config;
 mod contain;
 mod evidence;
+mod examples;
 mod family;
 mod groups;
 mod kwic;
@@ -50,6 +51,7 @@ mod shape;
 mod trie;
 
 pub use config::{Config, Weights};
+pub use examples::examples_from_file;
 pub use selection::{Examples, Selection};
 
 /// What can go wrong in the compare stage.
@@ -83,6 +85,18 @@ pub enum Error {
         /// Number of reports.
         docs: usize,
     },
+    /// segment.bin could not be read for the examples.
+    #[error(transparent)]
+    Read(#[from] tifa_core::FormatError),
+    /// segment.bin changed while tifa was running.
+    #[error("{path}: changed while tifa was running")]
+    Changed {
+        /// The file.
+        path: String,
+    },
+    /// The thread taking the examples stopped.
+    #[error("taking the examples in context failed")]
+    ExamplesFailed,
     /// A setting is out of range.
     #[error("invalid compare setting `{key}`: {reason}")]
     Config {

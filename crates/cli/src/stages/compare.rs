@@ -1,0 +1,86 @@
+//! `tifa compare`: count.bin (+ segment.bin for keyword-in-context) → compare.bin.
+
+use std::path::Path;
+
+use tifa_core::format::{self, Header, Stage};
+use tifa_core::{fingerprint_value, Comparison, Counts};
+
+use super::*;
+use crate::progress::Bars;
+use crate::{config, Global};
+
+pub(crate) fn compare_line(c: &Comparison, out: &Path) -> String {
+    format!("compare: {} slogans -> {}", c.slogans.len(), out.display())
+}
+
+/// The examples in context of a selection, from segment.bin ([`tifa_compare::examples_from_file`]).
+pub(crate) fn examples(
+    bars: &Bars,
+    selection: &tifa_compare::Selection,
+    config: &tifa_compare::Config,
+    segment: &Path,
+    known: &Header,
+) -> anyhow::Result<(Vec<Vec<tifa_core::Kwic>>, usize)> {
+    Ok(tifa_compare::examples_from_file(
+        selection, config, segment, known, bars,
+    )?)
+}
+
+pub(crate) fn compare_config(
+    flags: &Global,
+    group_by: &[String],
+) -> anyhow::Result<(tifa_compare::Config, u64)> {
+    let mut config: tifa_compare::Config = config::load(&flags.config, "compare")?;
+    for f in group_by {
+        if !config.group_by.contains(f) {
+            config.group_by.push(f.clone());
+        }
+    }
+    let fp = fingerprint_value(&("compare", VERSION, &config));
+    Ok((config, fp))
+}
+
+/// `tifa compare`: count.bin (+ segment.bin for keyword-in-context) → compare.bin. The counts
+/// are freed before segment.bin is read, so the two are never in memory together, and
+/// segment.bin is read wave by wave of token streams.
+pub fn compare(
+    flags: &Global,
+    bars: &Bars,
+    input: &Path,
+    segment: &Path,
+    out: &Path,
+    group_by: &[String],
+) -> anyhow::Result<Header> {
+    let (config, config_fp) = compare_config(flags, group_by)?;
+    let t = Timer::start(flags);
+    let hs = format::read_header(segment, Some(Stage::Segment))?;
+    let (hc, counts): (Header, Counts) = read(bars, input, Stage::Count)?;
+    same_run(input, &hc, segment, &hs)?;
+    let selection = tifa_compare::select(&counts, &config, bars)?;
+    drop(counts);
+    let (lines, n_streams) = examples(bars, &selection, &config, segment, &hs)?;
+    let cmp = tifa_compare::complete(selection, lines, n_streams, &config, bars)?;
+    let input_fp = inputs_fingerprint(&[hc.checksum, hs.checksum]);
+    let header = write(bars, out, Stage::Compare, input_fp, config_fp, &cmp)?;
+    say(flags, compare_line(&cmp, out));
+    t.done(flags, "compare");
+    Ok(header)
+}
+
+/// Refuses a count.bin that was not made from this segment.bin: mixing a stale count with a
+/// fresh segmentation would give keyword-in-context lines and lookups that do not match.
+pub(crate) fn same_run(
+    count: &Path,
+    hc: &Header,
+    segment: &Path,
+    hs: &Header,
+) -> anyhow::Result<()> {
+    if hc.input_fingerprint != hs.checksum {
+        anyhow::bail!(
+            "{}: stale: not made from {} (re-run `tifa count`)",
+            count.display(),
+            segment.display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,50 @@
+//! `tifa count`: segment.bin → count.bin.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use tifa_core::format::{Header, Stage};
+use tifa_core::{fingerprint_value, Counts, Segmented};
+
+use super::*;
+use crate::progress::Bars;
+use crate::{config, Global};
+
+pub(crate) fn count_line(c: &Counts, out: &Path) -> String {
+    format!(
+        "count: {} phrases in {} reports -> {}",
+        c.phrases.len(),
+        c.docs.len(),
+        out.display()
+    )
+}
+
+/// The folder `out` goes in, made if it is missing: where a stage keeps its scratch files.
+pub(crate) fn scratch_dir(out: &Path) -> anyhow::Result<PathBuf> {
+    let dir = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+    Ok(dir)
+}
+
+pub(crate) fn count_config(flags: &Global) -> anyhow::Result<(tifa_count::Config, u64)> {
+    let config: tifa_count::Config = config::load(&flags.config, "count")?;
+    let fp = fingerprint_value(&("count", VERSION, &config));
+    Ok((config, fp))
+}
+
+/// `tifa count`: segment.bin → count.bin. The segmented corpus is freed as soon as the count
+/// no longer needs it.
+pub fn count(flags: &Global, bars: &Bars, input: &Path, out: &Path) -> anyhow::Result<Header> {
+    let (config, config_fp) = count_config(flags)?;
+    let t = Timer::start(flags);
+    let (h, seg): (Header, Segmented) = read(bars, input, Stage::Segment)?;
+    let prepared = tifa_count::prepare(seg, &config, bars)?;
+    let counts = tifa_count::finish(prepared, &config, bars, Some(&scratch_dir(out)?))?;
+    let header = write(bars, out, Stage::Count, h.checksum, config_fp, &counts)?;
+    say(flags, count_line(&counts, out));
+    t.done(flags, "count");
+    Ok(header)
+}

@@ -1,0 +1,68 @@
+//! `tifa lookup`: exact tf and df of any strings over clean.bin's texts, with their slogan rows.
+
+use std::path::Path;
+
+use tifa_core::format::{self, Header, Stage};
+
+use super::*;
+use crate::Global;
+
+/// `tifa lookup`: tf and df of each phrase, searched in the cleaned texts of clean.bin, and
+/// its slogan row from compare.bin when that file is there and was made from this clean.bin.
+/// compare.bin is read on a thread of its own while clean.bin is read and searched.
+pub fn lookup(flags: &Global, work_dir: &Path, phrases: &[String]) -> anyhow::Result<()> {
+    let path = work_dir.join("clean.bin");
+    let hc = format::read_header(&path, Some(Stage::Clean))?;
+    let lookup = tifa_count::Lookup::new(phrases);
+    let (hits, rows) = std::thread::scope(|scope| {
+        let rows = scope.spawn(|| slogans_of(flags, work_dir, &hc, &lookup));
+        (lookup.search_file(&path), rows.join())
+    });
+    let (h, hits) = hits?;
+    if h.checksum != hc.checksum {
+        anyhow::bail!("{}: changed while tifa was running", path.display());
+    }
+    let kept = rows.map_err(|_| anyhow::anyhow!("reading compare.bin failed"))??;
+    let rows = tifa_count::lookup::slogans(&kept, phrases);
+    print!("{}", tifa_count::lookup::table(phrases, &hits, &rows));
+    Ok(())
+}
+
+/// The slogans of compare.bin in `work_dir` that `lookup` wants, when compare.bin exists and
+/// was made from the clean.bin whose header is `clean` (through segment.bin and count.bin); a
+/// stale one is passed over with a warning (unless quiet).
+pub(crate) fn slogans_of(
+    flags: &Global,
+    work_dir: &Path,
+    clean: &Header,
+    lookup: &tifa_count::Lookup,
+) -> anyhow::Result<Vec<tifa_core::Slogan>> {
+    let path = work_dir.join("compare.bin");
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let header = |f: &str, stage| format::read_header(&work_dir.join(f), Some(stage)).ok();
+    let hs = header("segment.bin", Stage::Segment);
+    let hc = header("count.bin", Stage::Count);
+    let fresh = match (hs, hc, format::read_header(&path, Some(Stage::Compare))?) {
+        (Some(hs), Some(hc), h) => {
+            hs.input_fingerprint == clean.checksum
+                && hc.input_fingerprint == hs.checksum
+                && h.input_fingerprint == inputs_fingerprint(&[hc.checksum, hs.checksum])
+        }
+        _ => false,
+    };
+    if !fresh {
+        if !flags.quiet {
+            eprintln!(
+                "warning: {}: stale: not made from {}; rank, kind and score left empty",
+                path.display(),
+                work_dir.join("clean.bin").display()
+            );
+        }
+        return Ok(Vec::new());
+    }
+    let keep = |p: &str| lookup.wants(p);
+    let seed = tifa_core::SomeSlogans { keep };
+    Ok(format::read_seed(&path, Stage::Compare, seed)?.1)
+}

@@ -1,0 +1,126 @@
+//! What every stage command shares: finding its files, reading and writing intermediates with
+//! their fingerprints, deciding whether an output is up to date, saying what was done, timing.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use tifa_core::format::{self, Header, Stage};
+use tifa_core::{fingerprint, Progress};
+
+use crate::progress::Bars;
+use crate::{Global, StageArgs};
+
+/// The tool version is part of every config fingerprint, so a new tifa rebuilds everything.
+pub(crate) const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Default corpus folder.
+pub(crate) const DEFAULT_CORPUS: &str = "data/corpus";
+
+/// Input and output paths of a stage command, with defaults in `work/`.
+pub fn paths(args: StageArgs, default_in: &str, default_out: &str) -> (PathBuf, PathBuf) {
+    let input = args
+        .input
+        .unwrap_or_else(|| Path::new("work").join(default_in));
+    let out = args
+        .out
+        .unwrap_or_else(|| input.with_file_name(default_out));
+    (input, out)
+}
+
+pub(crate) fn inputs_fingerprint(parts: &[u64]) -> u64 {
+    let bytes: Vec<u8> = parts.iter().flat_map(|p| p.to_le_bytes()).collect();
+    fingerprint(&bytes)
+}
+
+/// Reads an intermediate, as a timed phase of its own.
+pub(crate) fn read<T: serde::de::DeserializeOwned>(
+    bars: &Bars,
+    path: &Path,
+    stage: Stage,
+) -> anyhow::Result<(Header, T)> {
+    bars.start(&format!("read {}", file_name(path)), 0);
+    let r = format::read(path, stage);
+    bars.finish();
+    Ok(r?)
+}
+
+/// Reads an intermediate whose header was read earlier in this run, refusing it when the file
+/// was replaced since.
+pub(crate) fn read_again<T: serde::de::DeserializeOwned>(
+    bars: &Bars,
+    path: &Path,
+    stage: Stage,
+    known: &Header,
+) -> anyhow::Result<T> {
+    let (h, v) = read(bars, path, stage)?;
+    if h.checksum != known.checksum {
+        anyhow::bail!("{}: changed while tifa was running", path.display());
+    }
+    Ok(v)
+}
+
+/// Writes an intermediate atomically, as a timed phase of its own.
+pub(crate) fn write<T: serde::Serialize>(
+    bars: &Bars,
+    path: &Path,
+    stage: Stage,
+    input_fp: u64,
+    config_fp: u64,
+    value: &T,
+) -> anyhow::Result<Header> {
+    bars.start(&format!("write {}", file_name(path)), 0);
+    let r = format::write(path, stage, input_fp, config_fp, value);
+    bars.finish();
+    Ok(r?)
+}
+
+pub(crate) fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// The header of `out` when it is a complete, undamaged output of `stage` built from the given
+/// input and config fingerprints; `None` when it must be (re)built.
+pub(crate) fn fresh(out: &Path, stage: Stage, input_fp: u64, config_fp: u64) -> Option<Header> {
+    // The fingerprints are in the header; the whole file is read only when they match.
+    let h = format::read_header(out, Some(stage)).ok()?;
+    if h.input_fingerprint != input_fp || h.config_fingerprint != config_fp {
+        return None;
+    }
+    format::verify(out, Some(stage)).ok()
+}
+
+pub(crate) fn say(flags: &Global, msg: impl AsRef<str>) {
+    if !flags.quiet {
+        eprintln!("{}", msg.as_ref());
+    }
+}
+
+/// A stage's wall time and peak memory, for `-v`. With `-v` each stage starts a new peak.
+pub(crate) struct Timer(pub(crate) Instant);
+
+impl Timer {
+    pub(crate) fn start(flags: &Global) -> Timer {
+        if flags.verbose && !flags.quiet {
+            crate::memory::reset_peak();
+        }
+        Timer(Instant::now())
+    }
+
+    /// Prints the stage's time and its own peak.
+    pub(crate) fn done(self, flags: &Global, stage: &str) {
+        self.done_with(flags, stage, crate::memory::peak);
+    }
+
+    /// Prints the time and the peak `peak` gives.
+    pub(crate) fn done_with(self, flags: &Global, stage: &str, peak: fn() -> Option<u64>) {
+        if flags.verbose && !flags.quiet {
+            eprintln!(
+                "{stage:>10}: {:.2} s{}",
+                self.0.elapsed().as_secs_f64(),
+                crate::memory::note(peak())
+            );
+        }
+    }
+}

@@ -1,0 +1,409 @@
+//! `tifa run`: every stage in one process, handing data over in memory, writing the
+//! intermediates alongside, and skipping a stage whose output already carries the fingerprints
+//! of its current input and config.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use tifa_core::format::{self, Header, Stage};
+use tifa_core::{Comparison, Corpus, Counts, Segmented};
+
+use super::*;
+use crate::progress::Bars;
+use crate::{Global, RunArgs};
+
+/// A stage's output in `tifa run`: its file, and the value itself once this run made or read it.
+/// A value this run made is written on a thread of its own while the next stage works on it;
+/// its header (whose checksum the next stage's output records) is known once the write ends.
+pub(crate) struct Output<T> {
+    pub(crate) path: PathBuf,
+    pub(crate) stage: Stage,
+    pub(crate) value: Option<Arc<T>>,
+    pub(crate) header: Written,
+}
+
+/// The header of a stage's output file: known, or still being written.
+pub(crate) enum Written {
+    Known(Header),
+    Writing(Option<std::thread::JoinHandle<anyhow::Result<(Header, f64)>>>),
+}
+
+impl Written {
+    /// The header, waiting for the write to end.
+    pub(crate) fn get(&mut self, flags: &Global, path: &Path) -> anyhow::Result<Header> {
+        if let Written::Writing(handle) = self {
+            let (h, secs) = handle
+                .take()
+                .ok_or_else(|| anyhow::anyhow!("{}: write failed", path.display()))?
+                .join()
+                .map_err(|_| anyhow::anyhow!("{}: write failed", path.display()))??;
+            if flags.verbose && !flags.quiet {
+                eprintln!(
+                    "{:>10}  write {} (alongside the next stage): {secs:.2} s",
+                    "",
+                    file_name(path)
+                );
+            }
+            *self = Written::Known(h);
+        }
+        match self {
+            Written::Known(h) => Ok(*h),
+            Written::Writing(_) => anyhow::bail!("{}: write failed", path.display()),
+        }
+    }
+}
+
+impl Drop for Written {
+    /// A run that stops early still lets a write in progress finish, so no temporary file is
+    /// left behind.
+    fn drop(&mut self) {
+        if let Written::Writing(handle) = self {
+            if let Some(h) = handle.take() {
+                let _ = h.join();
+            }
+        }
+    }
+}
+
+impl<T> Output<T>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+{
+    pub(crate) fn on_disk(header: Header, path: PathBuf, stage: Stage) -> Output<T> {
+        Output {
+            path,
+            stage,
+            value: None,
+            header: Written::Known(header),
+        }
+    }
+
+    /// A value this run made: starts writing it to `path` on a thread of its own.
+    pub(crate) fn made(
+        value: T,
+        path: PathBuf,
+        stage: Stage,
+        input_fp: u64,
+        config_fp: u64,
+    ) -> Output<T> {
+        let value = Arc::new(value);
+        let (v, p) = (Arc::clone(&value), path.clone());
+        let handle = std::thread::spawn(move || {
+            let t = Instant::now();
+            let h = format::write(&p, stage, input_fp, config_fp, &*v)?;
+            // When the stages are done with the value, this write frees it: the freed pages go
+            // back to the system (`tifa_core::memory`).
+            if Arc::into_inner(v).is_some() {
+                tifa_core::memory::give_back();
+            }
+            Ok((h, t.elapsed().as_secs_f64()))
+        });
+        Output {
+            path,
+            stage,
+            value: Some(value),
+            header: Written::Writing(Some(handle)),
+        }
+    }
+
+    pub(crate) fn header(&mut self, flags: &Global) -> anyhow::Result<Header> {
+        self.header.get(flags, &self.path)
+    }
+
+    /// Lets go of the value: once its write has ended and no stage holds it, its memory is
+    /// freed, and a later [`Output::load`] reads it back from its file.
+    pub(crate) fn release(&mut self) {
+        self.value = None;
+    }
+
+    /// The value, read from its file when this run did not make it.
+    pub(crate) fn load(&mut self, flags: &Global, bars: &Bars) -> anyhow::Result<Arc<T>> {
+        if let Some(v) = &self.value {
+            return Ok(Arc::clone(v));
+        }
+        let known = self.header(flags)?;
+        let v = Arc::new(read_again(bars, &self.path, self.stage, &known)?);
+        self.value = Some(Arc::clone(&v));
+        Ok(v)
+    }
+}
+
+/// `tifa run`: every stage in one process, skipping those whose output is up to date. Each
+/// stage hands its output to the next in memory and writes it to the work folder on a thread
+/// of its own while the next stage runs, so a later run (or a single stage command) can start
+/// from it. Once a stage has run, every later stage runs too: its input has just been made.
+pub fn run_all(flags: &Global, bars: &Bars, args: RunArgs) -> anyhow::Result<()> {
+    // Loading jieba's dictionary takes a good part of a second: it overlaps the clean stage,
+    // and is skipped when segment.bin is up to date. Without a segment.bin (a first run) it
+    // starts at once, before the corpus folders are walked.
+    let early = args.force || !args.work_dir.join("segment.bin").exists();
+    std::thread::scope(|threads| {
+        rayon::in_place_scope(|pool| {
+            let mut building = early.then(|| load_segmenter(threads, pool, flags));
+            let checked = check_outputs(flags, &args)?;
+            if building.is_none() && checked.segment.is_none() {
+                building = Some(load_segmenter(threads, pool, flags));
+            }
+            run_stages(flags, bars, args, checked, building)
+        })
+    })
+}
+
+/// The segmenter being loaded by [`load_segmenter`].
+pub(crate) type Building =
+    std::sync::mpsc::Receiver<anyhow::Result<(tifa_segment::Segmenter, u64)>>;
+
+/// Starts loading the segmenter beside the stages before segment. With several worker threads
+/// it loads on one of them, so that the clean stage has one worker fewer until it is loaded:
+/// segment waits for the dictionary, a single thread's work, and on a thread of its own it got
+/// only its share of the cores clean kept busy (government reports, 2 cores: the dictionary
+/// was ready 70–80 ms after clean ended, now about 40 ms). With one worker it loads on a
+/// thread of its own, as the worker would otherwise clean only once it is loaded.
+pub(crate) fn load_segmenter<'s>(
+    threads: &'s std::thread::Scope<'s, '_>,
+    pool: &rayon::Scope<'s>,
+    flags: &'s Global,
+) -> Building {
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let load = move || {
+        let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| segmenter(flags)))
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("loading the segmenter failed")));
+        // The receiver is gone only when the run has already failed.
+        let _ = tx.send(built);
+    };
+    if rayon::current_num_threads() > 1 {
+        pool.spawn(move |_| load());
+    } else {
+        threads.spawn(load);
+    }
+    rx
+}
+
+/// What `tifa run` knows before a stage runs: the clean stage's plan, and whether clean.bin and
+/// segment.bin are up to date (their headers when they are).
+pub(crate) struct Checked {
+    pub(crate) plan: CleanPlan,
+    pub(crate) clean: Option<Header>,
+    pub(crate) segment: Option<Header>,
+}
+
+pub(crate) fn check_outputs(flags: &Global, args: &RunArgs) -> anyhow::Result<Checked> {
+    let plan = plan_clean(flags, &args.corpus)?;
+    let clean_out = args.work_dir.join("clean.bin");
+    let clean = (!args.force)
+        .then(|| fresh(&clean_out, Stage::Clean, plan.input_fp, plan.config_fp))
+        .flatten();
+    let segment = match clean {
+        Some(h) => fresh(
+            &args.work_dir.join("segment.bin"),
+            Stage::Segment,
+            h.checksum,
+            segment_fingerprint(flags)?,
+        ),
+        None => None,
+    };
+    Ok(Checked {
+        plan,
+        clean,
+        segment,
+    })
+}
+
+pub(crate) fn run_stages(
+    flags: &Global,
+    bars: &Bars,
+    args: RunArgs,
+    checked: Checked,
+    building: Option<Building>,
+) -> anyhow::Result<()> {
+    let w = &args.work_dir;
+    let (clean_out, seg_out, count_out, cmp_out) = (
+        w.join("clean.bin"),
+        w.join("segment.bin"),
+        w.join("count.bin"),
+        w.join("compare.bin"),
+    );
+    let skip = |stage: &str| {
+        if flags.verbose && !flags.quiet {
+            eprintln!("{stage}: up to date");
+        }
+    };
+    // The whole run's time; its peak is the highest of the stages'.
+    let total = Timer(Instant::now());
+    // True once a stage has run: every later stage must run too.
+    let mut dirty = args.force;
+
+    let Checked {
+        plan,
+        clean: clean_fresh,
+        segment: segment_fresh,
+    } = checked;
+    let mut clean = match clean_fresh {
+        Some(h) if !dirty => {
+            skip("clean");
+            Output::<Corpus>::on_disk(h, clean_out.clone(), Stage::Clean)
+        }
+        _ => {
+            dirty = true;
+            let t = Timer::start(flags);
+            let corpus = cleaned(flags, bars, &plan, &clean_out)?;
+            t.done(flags, "clean");
+            Output::made(
+                corpus,
+                clean_out.clone(),
+                Stage::Clean,
+                plan.input_fp,
+                plan.config_fp,
+            )
+        }
+    };
+
+    let mut segmented = match segment_fresh.filter(|_| !dirty) {
+        Some(h) => {
+            skip("segment");
+            Output::<Segmented>::on_disk(h, seg_out.clone(), Stage::Segment)
+        }
+        None => {
+            dirty = true;
+            // Loading since the run began, unless segment.bin was found up to date then (and
+            // this arm does not run).
+            let (seg, seg_fp) = match building {
+                Some(b) => b
+                    .recv()
+                    .map_err(|_| anyhow::anyhow!("loading the segmenter failed"))??,
+                None => segmenter(flags)?,
+            };
+            let t = Timer::start(flags);
+            let corpus = clean.load(flags, bars)?;
+            // Clean's file buffers are freed but still resident (`tifa_core::memory`).
+            tifa_core::memory::give_back();
+            // The reports are cut while clean.bin is still being written from them; the
+            // segmented corpus takes them over once the write has ended.
+            let tokens = tifa_segment::tokens(&corpus.documents, &seg, bars)?;
+            let h_clean = clean.header(flags)?;
+            drop(clean);
+            // The write has ended, so this is the only holder and the clone never happens.
+            let corpus = Arc::try_unwrap(corpus).unwrap_or_else(|shared| (*shared).clone());
+            let s = tokens.with_documents(corpus.documents, corpus.skipped);
+            say(flags, segment_line(&s, &seg_out));
+            t.done(flags, "segment");
+            Output::made(s, seg_out.clone(), Stage::Segment, h_clean.checksum, seg_fp)
+        }
+    };
+
+    let (count_cfg, count_fp) = count_config(flags)?;
+    let on_disk = if dirty {
+        None
+    } else {
+        fresh(
+            &count_out,
+            Stage::Count,
+            segmented.header(flags)?.checksum,
+            count_fp,
+        )
+    };
+    let mut counts = match on_disk {
+        Some(h) => {
+            skip("count");
+            Output::<Counts>::on_disk(h, count_out.clone(), Stage::Count)
+        }
+        None => {
+            dirty = true;
+            let t = Timer::start(flags);
+            // The count takes the segmented corpus once segment.bin is written (compare reads
+            // it back for its examples) and lets go of it as its own stream is laid out, texts
+            // first, so the two are not in memory together.
+            let seg = segmented.load(flags, bars)?;
+            segmented.release();
+            let h_seg = segmented.header(flags)?;
+            // The write has ended, so this is the only holder and the clone never happens.
+            let seg = Arc::try_unwrap(seg).unwrap_or_else(|shared| (*shared).clone());
+            let prepared = tifa_count::prepare(seg, &count_cfg, bars)?;
+            let c =
+                tifa_count::finish(prepared, &count_cfg, bars, Some(&scratch_dir(&count_out)?))?;
+            say(flags, count_line(&c, &count_out));
+            t.done(flags, "count");
+            Output::made(c, count_out.clone(), Stage::Count, h_seg.checksum, count_fp)
+        }
+    };
+
+    let (cmp_cfg, cmp_fp) = compare_config(flags, &args.group_by)?;
+    let on_disk = if dirty {
+        None
+    } else {
+        let (hc, hs) = (counts.header(flags)?, segmented.header(flags)?);
+        same_run(&count_out, &hc, &seg_out, &hs)?;
+        fresh(
+            &cmp_out,
+            Stage::Compare,
+            inputs_fingerprint(&[hc.checksum, hs.checksum]),
+            cmp_fp,
+        )
+    };
+    let mut cmp = match on_disk {
+        Some(h) => {
+            skip("compare");
+            Output::<Comparison>::on_disk(h, cmp_out.clone(), Stage::Compare)
+        }
+        None => {
+            let t = Timer::start(flags);
+            // The counts are let go of before the segmented corpus is needed, so the two are
+            // not in memory together.
+            let c = counts.load(flags, bars)?;
+            counts.release();
+            let selection = tifa_compare::select(&c, &cmp_cfg, bars)?;
+            drop(c);
+            let known = segmented.header(flags)?;
+            let (lines, n_streams) = examples(bars, &selection, &cmp_cfg, &seg_out, &known)?;
+            let result = tifa_compare::complete(selection, lines, n_streams, &cmp_cfg, bars)?;
+            // Both inputs were checked to belong together above, or made together in this run.
+            let (hc, hs) = (counts.header(flags)?, segmented.header(flags)?);
+            say(flags, compare_line(&result, &cmp_out));
+            t.done(flags, "compare");
+            let input = inputs_fingerprint(&[hc.checksum, hs.checksum]);
+            Output::made(result, cmp_out.clone(), Stage::Compare, input, cmp_fp)
+        }
+    };
+    drop(counts);
+    drop(segmented);
+    tifa_core::memory::give_back();
+
+    let (report_cfg, report_fp) = report_config(flags)?;
+    let value = cmp.load(flags, bars)?;
+    if !dirty && report_fresh(&args.out_dir, cmp.header(flags)?.checksum, report_fp) {
+        skip("report");
+    } else {
+        let t = Timer::start(flags);
+        tifa_report::run(&value, &report_cfg, &args.out_dir, bars)?;
+        // The stamp names compare.bin's checksum, so it waits for that write.
+        write_stamp(&args.out_dir, cmp.header(flags)?.checksum, report_fp)?;
+        say(flags, report_line(&args.out_dir));
+        t.done(flags, "report");
+    }
+
+    let s = &value.summary;
+    let warned = bars.warnings();
+    say(
+        flags,
+        format!(
+            "tifa: {} reports read{}, {} tokens, {} phrases counted, {} slogans found; report: {}",
+            s.n_docs,
+            if warned > 0 {
+                format!(" ({warned} warnings)")
+            } else {
+                String::new()
+            },
+            s.n_tokens,
+            s.n_phrases,
+            value.slogans.len(),
+            args.out_dir.join("report.html").display()
+        ),
+    );
+    total.done_with(flags, "run", crate::memory::highest);
+    // The process ends here: freeing hundreds of thousands of slogans one by one would only
+    // delay the exit (about 0.2 s on the news corpus); the system reclaims the memory at once.
+    drop(cmp);
+    std::mem::forget(value);
+    Ok(())
+}
