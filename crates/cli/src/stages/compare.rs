@@ -56,15 +56,32 @@ pub fn compare(
     let hs = format::read_header(segment, Some(Stage::Segment))?;
     let (hc, counts): (Header, Counts) = read(bars, input, Stage::Count)?;
     same_run(input, &hc, segment, &hs)?;
-    let selection = tifa_compare::select(&counts, &config, bars)?;
-    drop(counts);
-    let (lines, n_streams) = examples(bars, &selection, &config, segment, &hs)?;
-    let cmp = tifa_compare::complete(selection, lines, n_streams, &config, bars)?;
+    let cmp = compare_counts(Box::new(counts), &config, segment, &hs, bars)?;
     let input_fp = inputs_fingerprint(&[hc.checksum, hs.checksum]);
     let header = write(bars, out, Stage::Compare, input_fp, config_fp, &cmp)?;
     say(flags, compare_line(&cmp, out));
     t.done(flags, "compare");
     Ok(header)
+}
+
+/// The compare stage on counts it takes over: selects the slogans, lets go of the counts, reads
+/// the examples in context from `segment` (whose header is `known`), completes. The one entry
+/// point of `tifa compare` and `tifa run` (which hands over counts it shares).
+pub(crate) fn compare_counts<C: std::ops::Deref<Target = Counts>>(
+    counts: C,
+    config: &tifa_compare::Config,
+    segment: &Path,
+    known: &Header,
+    bars: &Bars,
+) -> anyhow::Result<Comparison> {
+    let selection = tifa_compare::select(&counts, config, bars)?;
+    // The counts are let go of before the segmented corpus is read, so the two are not in
+    // memory together.
+    drop(counts);
+    let (lines, n_streams) = examples(bars, &selection, config, segment, known)?;
+    Ok(tifa_compare::complete(
+        selection, lines, n_streams, config, bars,
+    )?)
 }
 
 /// Refuses a count.bin that was not made from this segment.bin: mixing a stale count with a

@@ -35,14 +35,30 @@ pub(crate) fn count_config(flags: &Global) -> anyhow::Result<(tifa_count::Config
     Ok((config, fp))
 }
 
+/// The count stage on a segmented corpus it takes over (and lets go of as its stream is laid
+/// out), with its scratch files beside `out`: the one entry point of `tifa count` and `tifa run`.
+pub(crate) fn count_corpus(
+    seg: Segmented,
+    config: &tifa_count::Config,
+    bars: &Bars,
+    out: &Path,
+) -> anyhow::Result<Counts> {
+    let prepared = tifa_count::prepare(seg, config, bars)?;
+    Ok(tifa_count::finish(
+        prepared,
+        config,
+        bars,
+        Some(&scratch_dir(out)?),
+    )?)
+}
+
 /// `tifa count`: segment.bin → count.bin. The segmented corpus is freed as soon as the count
 /// no longer needs it.
 pub fn count(flags: &Global, bars: &Bars, input: &Path, out: &Path) -> anyhow::Result<Header> {
     let (config, config_fp) = count_config(flags)?;
     let t = Timer::start(flags);
     let (h, seg): (Header, Segmented) = read(bars, input, Stage::Segment)?;
-    let prepared = tifa_count::prepare(seg, &config, bars)?;
-    let counts = tifa_count::finish(prepared, &config, bars, Some(&scratch_dir(out)?))?;
+    let counts = count_corpus(seg, &config, bars, out)?;
     let header = write(bars, out, Stage::Count, h.checksum, config_fp, &counts)?;
     say(flags, count_line(&counts, out));
     t.done(flags, "count");

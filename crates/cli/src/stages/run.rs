@@ -319,9 +319,7 @@ pub(crate) fn run_stages(
             let h_seg = segmented.header(flags)?;
             // The write has ended, so this is the only holder and the clone never happens.
             let seg = Arc::try_unwrap(seg).unwrap_or_else(|shared| (*shared).clone());
-            let prepared = tifa_count::prepare(seg, &count_cfg, bars)?;
-            let c =
-                tifa_count::finish(prepared, &count_cfg, bars, Some(&scratch_dir(&count_out)?))?;
+            let c = count_corpus(seg, &count_cfg, bars, &count_out)?;
             say(flags, count_line(&c, &count_out));
             t.done(flags, "count");
             Output::made(c, count_out.clone(), Stage::Count, h_seg.checksum, count_fp)
@@ -352,11 +350,8 @@ pub(crate) fn run_stages(
             // not in memory together.
             let c = counts.load(flags, bars)?;
             counts.release();
-            let selection = tifa_compare::select(&c, &cmp_cfg, bars)?;
-            drop(c);
             let known = segmented.header(flags)?;
-            let (lines, n_streams) = examples(bars, &selection, &cmp_cfg, &seg_out, &known)?;
-            let result = tifa_compare::complete(selection, lines, n_streams, &cmp_cfg, bars)?;
+            let result = compare_counts(c, &cmp_cfg, &seg_out, &known, bars)?;
             // Both inputs were checked to belong together above, or made together in this run.
             let (hc, hs) = (counts.header(flags)?, segmented.header(flags)?);
             say(flags, compare_line(&result, &cmp_out));
