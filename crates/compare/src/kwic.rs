@@ -35,8 +35,7 @@ pub fn wave_size() -> usize {
 /// number of slogans shown from it. Reports come in waves, in corpus order (from a segmented
 /// corpus in memory, or as segment.bin is read), are handled in parallel within a wave, and
 /// each wave's lines are moved to their slogans before the next: no list of all the lines
-/// exists beside the result (on the news corpus that was about 130 MB at the stage's peak),
-/// and the token streams need not all be in memory. A slogan's requests go to its reports in
+/// exists beside the result, which would add to the stage's peak, and the token streams need not all be in memory. A slogan's requests go to its reports in
 /// increasing order, so taking the reports in order puts each slogan's lines in request order,
 /// whatever the scheduling.
 pub struct Lines<'a> {

@@ -25,8 +25,8 @@ where
 /// rename: for files that carry their own checksum, which every reader verifies (tifa's
 /// intermediates). A reader still sees the previous file or the whole new one; only a crash of
 /// the machine itself can leave the new name holding incomplete data, which the checksum then
-/// refuses and `tifa run` rebuilds. Waiting for the disk cost about 5% of a run on the news
-/// corpus, whose intermediates come to almost 1 GB.
+/// refuses and `tifa run` rebuilds. Waiting for the disk costs a noticeable share of a run,
+/// whose intermediates can be several times the corpus.
 pub fn write_checked_with<F>(path: &Path, fill: F) -> io::Result<()>
 where
     F: FnOnce(&mut io::BufWriter<&mut std::fs::File>) -> io::Result<()>,

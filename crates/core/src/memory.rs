@@ -8,8 +8,8 @@
 //! allocator to return every whole free page, so a stage's peak is its own.
 //!
 //! Called where a large input has just been freed (a few milliseconds each): once or twice per
-//! stage, after each of count's passes, and every 16 MB of texts compare's examples free (about
-//! 60 calls on a 1 GB corpus), never per item: returned pages cost a page fault each when they
+//! stage, after each of count's passes, and every 16 MB of texts compare's examples free, never per
+//! item: returned pages cost a page fault each when they
 //! are used again.
 
 /// Blocks of at least this many bytes get a mapping of their own (see [`map_large_blocks`]).
@@ -24,8 +24,7 @@ pub const LARGE_BLOCK: usize = 1 << 20;
 /// a chunk of output being rendered) come from its heaps instead. There they are mixed with
 /// small long-lived allocations (vocabulary terms, report titles), so the pages they leave
 /// when freed cannot all be returned, even by [`give_back`]. With a fixed threshold the peaks
-/// of a run on the news corpus went down by 43 MB in count, 20 MB in compare and 38 MB in
-/// report, in the same time. Does nothing outside glibc.
+/// of count, compare and report went down, in the same time. Does nothing outside glibc.
 pub fn map_large_blocks() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     set_mmap_threshold();

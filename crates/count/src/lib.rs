@@ -38,8 +38,8 @@ use tifa_core::{Counts, DocInfo, Phrases, Progress, Segmented};
 /// pointless: see [`MIN_PASS`]).
 const PASSES: usize = 16;
 /// Fewest suffixes in a pass. Each pass scans the whole stream, so a pass costs time however
-/// small; on the news corpus (21 M suffixes) 2 M a pass took as long as 4 M, with 75 MB less
-/// at the peak, and 1 M took 5% longer.
+/// small; passes of this size took as long as twice as large ones, with a lower peak, and
+/// passes half as large took longer.
 const MIN_PASS: usize = 1 << 21;
 
 /// What can go wrong in the count stage.
@@ -207,8 +207,8 @@ fn check(seg: &Segmented, config: &Config) -> Result<(), Error> {
 
 /// The counts' entries of the reports. Made on this thread, not in parallel: these small
 /// strings outlive the texts beside which they are made. Made on the worker threads, they were
-/// scattered among the texts those threads had read, and kept about 30 MB of freed pages
-/// resident for the rest of the run.
+/// scattered among the texts those threads had read, and kept freed pages resident for the
+/// rest of the run.
 fn report_list(documents: &[tifa_core::Document], streams: &[tifa_core::SegDoc]) -> Vec<DocInfo> {
     documents
         .iter()
@@ -299,7 +299,7 @@ fn passes(
             phrases.clear();
         }
         // The phrase arenas grow by reallocation, and glibc keeps the blocks they outgrew
-        // resident: on the news corpus that was 200 MB more after the last pass.
+        // resident.
         tifa_core::memory::give_back();
     }
     drop(pass);

@@ -2,9 +2,8 @@
 //! are done.
 //!
 //! During the passes the stage holds the token stream (4 bytes a token) and one pass's
-//! suffixes; the phrases found so far grow beside them to the size of the whole output. On the
-//! news corpus that made the last pass the stage's peak: 85 MB of stream, 70 MB of suffixes and
-//! 190 MB of phrases. Written out after each pass but the last (whose phrases are made beside
+//! suffixes; the phrases found so far grow beside them to the size of the whole output, which
+//! made the last pass the stage's peak. Written out after each pass but the last (whose phrases are made beside
 //! the stream and suffixes anyway) and read back once the stream and suffixes are freed, the
 //! earlier passes' phrases are never in memory together with them, and they come back in
 //! columns sized exactly for them (grown by doubling, the columns also kept up to twice their
@@ -73,8 +72,8 @@ impl Spill {
     }
 
     /// Every phrase written, in order, then those of `last`, in columns of exactly their size.
-    /// The parts are decoded on a thread of their own while the one before is appended (on the
-    /// news corpus each half took about 0.12 s), so besides the result and `last` up to three
+    /// The parts are decoded on a thread of their own while the one before is appended (the two
+    /// take about as long), so besides the result and `last` up to three
     /// decoded parts are in memory: one being appended, one waiting in the channel and one
     /// waiting to be sent.
     pub fn read_back(self, last: Phrases) -> Result<Phrases, Error> {
