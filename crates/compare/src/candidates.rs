@@ -11,7 +11,7 @@ use crate::{classify, shape, Config, Error, CHUNK};
 /// Refuses counts whose phrases name a token id beyond the vocabulary. Report indices are
 /// checked later, only for the chosen slogans ([`check_docs`]): every other reader of the
 /// per-report counts looks reports up with a bounds check, and decoding every phrase's packed
-/// counts here cost more than a second on the 1 GB corpus.
+/// counts here cost a noticeable share of the stage on a large corpus.
 pub(crate) fn check_ids(counts: &Counts) -> Result<(), Error> {
     let vocab = counts.vocab.len();
     // In parallel; the first damaged phrase in order is the one reported.

@@ -148,8 +148,8 @@ pub fn select(
     let found = maximal::keep_maximal(counts, found, &lexicon, config, progress);
     let part_tf = parts::count(counts, &found, &lexicon, progress);
     let accepted = score::score_all(counts, found, &part_tf, &lexicon, config, progress);
-    // The parts' term frequencies are not needed after scoring (on the news corpus 745,000
-    // parts, about 15 MB with their table); the ranking's copies come on top of what is left.
+    // The parts' term frequencies are not needed after scoring; the ranking's copies come on
+    // top of what is left.
     drop(part_tf);
     tifa_core::memory::give_back();
     rank::rank(counts, accepted, &lexicon, config, progress)

@@ -31,7 +31,7 @@ pub(crate) fn keep_maximal(
     let inside = contain::max_containing_except(counts, &wanted, Some(&free_left), progress);
     drop(wanted);
     // The automaton was built on other threads, whose heaps the next steps do not reuse: its
-    // memory goes back to the system (`tifa_core::memory`; 30 MB off the peak on news).
+    // memory goes back to the system (`tifa_core::memory`).
     tifa_core::memory::give_back();
     let pre: Vec<Candidate> = pre
         .into_iter()

@@ -267,8 +267,8 @@ pub struct Comparison {
 /// decoded; the rest of a slogan not kept (its per-report counts and keyword-in-context lines)
 /// is read past without being built, and the reports and group comparisons are dropped as they
 /// are read. A reader that needs a few rows of a large compare.bin (`tifa lookup`) then never
-/// holds the others: on a 1 GB corpus compare.bin holds about a million slogans, and building
-/// and freeing them all took longer than reading the file.
+/// holds the others: a large compare.bin holds a great many slogans, and building and freeing
+/// them all took longer than reading the file.
 pub struct SomeSlogans<F> {
     /// Whether to keep the slogan of this phrase.
     pub keep: F,

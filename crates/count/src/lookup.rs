@@ -23,8 +23,7 @@
 //! into a buffer that each thread reuses; one without marks is searched where it lies. Read
 //! from clean.bin ([`Lookup::search_file`]), the texts are searched wave by wave while the
 //! next wave is decoded, as bytes (the checksum says tifa wrote them as UTF-8, so they are
-//! not checked again, which was 40% of the time). One lookup takes about 1.9 s on a 1 GB
-//! corpus on 2 cores.
+//! not checked again, which was a large share of the time).
 
 use std::path::Path;
 
@@ -130,8 +129,7 @@ impl Lookup {
     /// The [`Hits`] of each query over the texts of the clean.bin at `path`, and the file's
     /// header. The file is read wave by wave ([`tifa_core::TextWaves`]): one wave is searched
     /// on the rayon pool while the next is decoded on this thread, so that decoding and
-    /// searching overlap and the texts are never all in memory (on the 1 GB corpus the peak
-    /// falls from 1.0 GB to a few waves).
+    /// searching overlap and the texts are never all in memory, only a few waves.
     pub fn search_file(&self, path: &Path) -> Result<(Header, Vec<Hits>), FormatError> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(1);
         std::thread::scope(|scope| {

@@ -157,8 +157,7 @@ pub(crate) type Building =
 /// Starts loading the segmenter beside the stages before segment. With several worker threads
 /// it loads on one of them, so that the clean stage has one worker fewer until it is loaded:
 /// segment waits for the dictionary, a single thread's work, and on a thread of its own it got
-/// only its share of the cores clean kept busy (government reports, 2 cores: the dictionary
-/// was ready 70–80 ms after clean ended, now about 40 ms). With one worker it loads on a
+/// only its share of the cores clean kept busy, and was ready later. With one worker it loads on a
 /// thread of its own, as the worker would otherwise clean only once it is loaded.
 pub(crate) fn load_segmenter<'s>(
     threads: &'s std::thread::Scope<'s, '_>,
@@ -397,7 +396,7 @@ pub(crate) fn run_stages(
     );
     total.done_with(flags, "run", crate::memory::highest);
     // The process ends here: freeing hundreds of thousands of slogans one by one would only
-    // delay the exit (about 0.2 s on the news corpus); the system reclaims the memory at once.
+    // delay the exit; the system reclaims the memory at once.
     drop(cmp);
     std::mem::forget(value);
     Ok(())

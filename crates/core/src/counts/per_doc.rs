@@ -10,8 +10,8 @@ use std::fmt;
 /// the gap to the previous document index (zigzag-coded, so any order round-trips) and a flag
 /// for a count other than 1, followed by that count when the flag is set. Document indices
 /// come in order and most counts are 1, so an entry takes about 2 bytes instead of 8: per-report
-/// counts are most of the counts' memory (about 200 MB of 340 MB on the news corpus, 2 GB of
-/// 2.4 GB on the 1 GB corpus, before packing). Bytes that do not decode (a damaged file) end
+/// counts are most of the counts' memory before packing. Bytes that do not decode (a damaged
+/// file) end
 /// the list early; nothing panics.
 #[derive(Clone, Copy)]
 pub struct PerDoc<'a>(pub(super) PerDocRepr<'a>);

@@ -59,7 +59,7 @@ impl crate::packed::Record for Fixed {
 /// A list of phrase statistics stored column-wise: the token ids of all phrases in one arena
 /// and their per-report counts, packed (see [`PerDoc`]), in another, with end offsets per
 /// phrase. Millions of phrases then cost a few flat arrays instead of two heap allocations each
-/// (about 40% less memory on a news corpus, and far fewer allocations to decode).
+/// (much less memory, and far fewer allocations to decode).
 ///
 /// Offsets come from a file, so every accessor checks them and yields empty slices for a
 /// phrase whose offsets are out of range or out of order rather than panicking.
