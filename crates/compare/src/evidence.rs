@@ -121,7 +121,9 @@ pub fn judge(
                 return Verdict::Vocabulary;
             }
             let left_open = f64::from(p.left.boundary) / tf;
-            let right_open = f64::from(p.right.boundary) / tf;
+            // An opening quotation mark after the phrase is a boundary of the branching
+            // statistics, but the phrase goes on into what is quoted (完成“十四五”规划…).
+            let right_open = f64::from(p.right.boundary.saturating_sub(p.open_after)) / tf;
             if left_open >= config.opener_min_left_boundary
                 && right_open <= config.opener_max_right_boundary
                 && kind == Kind::Term
@@ -206,6 +208,7 @@ mod tests {
             },
             quoted: 0,
             numeric,
+            open_after: 0,
         }
     }
 

@@ -122,6 +122,7 @@ fn corpus(texts: &[(&str, Option<u16>)]) -> (Counts, Segmented) {
             right: entropy(&a.right, a.tf),
             quoted: a.quoted,
             numeric: 0,
+            open_after: 0,
         })
         .collect();
     let counts = Counts {

@@ -115,6 +115,7 @@ struct Item {
     right: Branching,
     quoted: u32,
     numeric: u32,
+    open_after: u32,
 }
 
 impl Found {
@@ -130,6 +131,7 @@ impl Found {
                 right: x.right,
                 quoted: x.quoted,
                 numeric: x.numeric,
+                open_after: x.open_after,
             })?;
         }
         Ok(())
@@ -410,6 +412,13 @@ impl<'a> Walker<'a> {
             } else {
                 0
             };
+            let open_after = if s.has_marks() {
+                occ.iter()
+                    .filter(|x| s.quoted_start(x.pos as usize + k as usize))
+                    .count() as u32
+            } else {
+                0
+            };
             for j in (self.found.tokens.len() - tokens) as u32..k {
                 self.found.tokens.push(token(j));
             }
@@ -423,6 +432,7 @@ impl<'a> Walker<'a> {
                 right,
                 quoted,
                 numeric,
+                open_after,
             });
         }
         if left.is_none() {

@@ -83,6 +83,8 @@ struct Occ {
     quoted: u32,
     /// Occurrences followed by a number within three tokens, before a boundary.
     numeric: u32,
+    /// Occurrences followed by an opening quotation mark.
+    open_after: u32,
     /// Some occurrence has a quotation mark just before it, or just after it.
     marked_left: bool,
     marked_right: bool,
@@ -169,6 +171,7 @@ fn brute(seg: &Segmented, max_len: usize) -> BTreeMap<Vec<u32>, Occ> {
                     })
                     .any(|k| k == TokenKind::Number);
                 e.numeric += u32::from(number);
+                e.open_after += u32::from(opened[i + len]);
             }
         }
     }
@@ -255,6 +258,7 @@ fn check_against_brute(seg: &Segmented, config: &Config, counts: &Counts) {
         check_branching(&p.right, &branching(&occ.right));
         assert_eq!(p.quoted, occ.quoted, "quoted of {:?}", p.tokens);
         assert_eq!(p.numeric, occ.numeric, "numeric of {:?}", p.tokens);
+        assert_eq!(p.open_after, occ.open_after, "open_after of {:?}", p.tokens);
     }
 }
 

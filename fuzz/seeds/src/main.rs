@@ -114,6 +114,7 @@ fn main() {
             right: b,
             quoted: 0,
             numeric: 0,
+            open_after: 0,
         }]
         .into_iter()
         .collect(),

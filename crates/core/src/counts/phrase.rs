@@ -26,6 +26,9 @@ pub struct PhraseStats {
     /// Occurrences followed by a number within the next three tokens of their clause, as
     /// statistical terms are (地区生产总值增长5.2%).
     pub numeric: u32,
+    /// Occurrences followed by an opening quotation mark (完成“十四五”…): a right boundary in
+    /// the branching statistics, but the phrase goes on into what is quoted.
+    pub open_after: u32,
 }
 
 /// Exact statistics of one phrase, borrowed from [`Phrases`]: the same fields as
@@ -50,6 +53,9 @@ pub struct Phrase<'a> {
     /// Occurrences followed by a number within the next three tokens of their clause, as
     /// statistical terms are (地区生产总值增长5.2%).
     pub numeric: u32,
+    /// Occurrences followed by an opening quotation mark (完成“十四五”…): a right boundary in
+    /// the branching statistics, but the phrase goes on into what is quoted.
+    pub open_after: u32,
 }
 
 impl PhraseStats {
@@ -64,6 +70,7 @@ impl PhraseStats {
             right: self.right,
             quoted: self.quoted,
             numeric: self.numeric,
+            open_after: self.open_after,
         }
     }
 }
@@ -80,6 +87,7 @@ impl Phrase<'_> {
             right: self.right,
             quoted: self.quoted,
             numeric: self.numeric,
+            open_after: self.open_after,
         }
     }
 }

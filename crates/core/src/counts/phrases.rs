@@ -15,10 +15,11 @@ pub(super) struct Fixed {
     right: Branching,
     quoted: u32,
     numeric: u32,
+    open_after: u32,
 }
 
 impl crate::packed::Record for Fixed {
-    const WIDTH: usize = 40;
+    const WIDTH: usize = 44;
     fn put(&self, out: &mut Vec<u8>) {
         for w in [
             self.tf,
@@ -31,6 +32,7 @@ impl crate::packed::Record for Fixed {
             self.right.entropy.to_bits(),
             self.quoted,
             self.numeric,
+            self.open_after,
         ] {
             crate::packed::Record::put(&w, out);
         }
@@ -52,6 +54,7 @@ impl crate::packed::Record for Fixed {
             },
             quoted: w(8),
             numeric: w(9),
+            open_after: w(10),
         }
     }
 }
@@ -143,6 +146,7 @@ impl Phrases {
             right: p.right,
             quoted: p.quoted,
             numeric: p.numeric,
+            open_after: p.open_after,
         });
         Ok(())
     }
@@ -277,6 +281,7 @@ impl Phrases {
             right: f.right,
             quoted: f.quoted,
             numeric: f.numeric,
+            open_after: f.open_after,
         })
     }
 
