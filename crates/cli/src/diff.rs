@@ -22,7 +22,7 @@ pub fn diff(work_dir: &Path, series: &Series, all: bool) -> anyhow::Result<()> {
     let path = work_dir.join("compare.bin");
     let (_, cmp): (Header, Comparison) = format::read(&path, Stage::Compare)?;
     let wanted = |x: &Option<String>, v: &str| x.as_deref().is_none_or(|w| w == v);
-    let editions = tifa_report::diffusion::editions(&cmp, |r, l, b| {
+    let editions = tifa_report::editions(&cmp, |r, l, b| {
         wanted(&series.region, r) && wanted(&series.level, l) && wanted(&series.body, b)
     });
     if editions.is_empty() {

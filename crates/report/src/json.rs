@@ -258,6 +258,7 @@ pub struct GroupRowJson<'a> {
     pub log_ratio: Option<f64>,
 }
 
+#[cfg(test)]
 fn slogan<'a>(s: &'a Slogan, cmp: &'a Comparison) -> SloganJson<'a> {
     SloganJson {
         rank: s.rank,
@@ -335,6 +336,7 @@ fn group(g: &GroupComparison) -> GroupJson<'_> {
 }
 
 /// Builds the `slogans.json` value of a comparison.
+#[cfg(test)]
 pub fn slogans_file<'a>(cmp: &'a Comparison, config: &'a crate::Config) -> SlogansFile<'a> {
     let mut file = head(cmp, config);
     file.slogans = cmp.slogans.iter().map(|s| slogan(s, cmp)).collect();

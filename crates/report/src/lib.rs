@@ -11,15 +11,15 @@
 //! that reaches `report.html` goes through the escaping builder in [`html`], whose only way to
 //! emit raw markup is a `&'static str` written in this crate.
 
-pub mod diffusion;
-pub mod html;
-pub mod json;
+mod diffusion;
+mod html;
+mod json;
 mod page;
 mod spread;
 mod stream;
 mod svg;
 mod tables;
-pub mod text;
+mod text;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -27,6 +27,8 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use stream::Fail;
+
+pub use diffusion::{editions, Edition};
 use tifa_core::{Comparison, Progress};
 
 /// Settings of the report stage, loaded from `config/report.toml`. Every key is optional;

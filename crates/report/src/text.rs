@@ -114,11 +114,13 @@ pub fn tsv_text(s: &str) -> Cow<'_, str> {
 /// with `=`, `+`, `-` or `@` gets a leading apostrophe so that a spreadsheet shows it as text
 /// instead of evaluating it as a formula (corpus text is untrusted). Quoting is left to
 /// [`push_csv_field`].
+#[cfg(test)]
 pub fn csv_text(s: &str) -> String {
     csv_cell_text(s).into_owned()
 }
 
 /// [`csv_text`]`(s)`, borrowed when nothing changes.
+#[cfg(test)]
 pub fn csv_cell_text(s: &str) -> Cow<'_, str> {
     guard_formula(s, tsv_text(s))
 }
