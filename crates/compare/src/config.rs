@@ -167,7 +167,7 @@ impl Default for Config {
             not_after_measure: words("月 年 百分点 小时 多 人 方面"),
             ordinal_prefixes: "第每".to_string(),
             edge_words: words(
-                "的 地 得 之 了 着 过 和 与 及 以及 或 或者 并 并且 而 而且 且 同 跟 对 对于 关于 \
+                "的 地 得 之 了 着 和 与 及 以及 或 或者 并 并且 而 而且 且 同 跟 对 对于 关于 \
                  在 于 把 被 将 为 为了 由 从 向 用 按 按照 通过 根据 等 等等 是 及其 以来 也 都 就 又 还 \
                  才 所 其 这 那 该 此 这个 那个 这些 那些 这样 我 我们 你 你们 他 他们 它 它们 \
                  自己 其中 啊 吗 呢 吧 很 最 较 已 已经 作为 正在 要 会 能 可 可以 应 应当 应该 使 \
@@ -176,7 +176,7 @@ impl Default for Config {
             ),
             no_start_words: words("上 中 下 里 后 不 没有"),
             tail_symbols: words("+ ＋"),
-            no_end_words: words("中 上 下 里 内 外 时 后 前 方面 年 月 日 以"),
+            no_end_words: words("中 上 下 里 内 外 时 后 前 方面 年 月 日 以 过"),
             general_min_freq: 3,
             general_quoted_share: 0.1,
             numeric_min_share: 0.6,
