@@ -9,6 +9,8 @@ WORK    ?= work
 OUT     ?= reports
 TFLAGS  ?=
 BENCH_CORPUS ?= ../shared/corpus/cctv-news-2012-2026
+PYTHON  ?= python3
+PYENV   ?= target/pyenv
 
 RUN := $(TIFA) --config $(CONFIG) $(TFLAGS)
 
@@ -17,7 +19,7 @@ RUN := $(TIFA) --config $(CONFIG) $(TFLAGS)
 CORPUS_FILES := $(shell find $(CORPUS) -type f 2>/dev/null)
 DICT_FILES   := $(shell find $(CONFIG)/dict -type f 2>/dev/null)
 
-.PHONY: pipeline stage-clean segment count compare report test bench eval fuzz fmt lint clean FORCE
+.PHONY: pipeline stage-clean segment count compare report test test-python bench eval fuzz fmt lint clean FORCE
 
 pipeline: $(OUT)/report.html
 
@@ -48,8 +50,17 @@ count: $(WORK)/count.bin
 compare: $(WORK)/compare.bin
 report: $(OUT)/report.html
 
-test:
+test: $(TIFA)
 	$(CARGO) test --workspace --locked
+	$(MAKE) --no-print-directory test-python
+
+# The Python package (python/), built by pip and maturin into a virtual environment of its own
+# under target/, then tested with pytest against the tifa binary.
+test-python: $(TIFA)
+	$(PYTHON) -m venv $(PYENV)
+	$(PYENV)/bin/pip install --quiet --disable-pip-version-check pytest pandas
+	$(PYENV)/bin/pip install --quiet --disable-pip-version-check ./python
+	TIFA_BIN=$(abspath $(TIFA)) $(PYENV)/bin/python -m pytest -q python/tests
 
 bench: $(TIFA)
 	BENCH_CORPUS=$(BENCH_CORPUS) ./bench/run.sh

@@ -1,7 +1,9 @@
 //! The terminal side of progress reporting: indicatif bars on stderr, one per stage phase,
 //! shown only when stderr is a terminal and neither `-q` nor `--no-progress` was given.
 //! Warnings go to stderr whatever the bars do, above any bar that is drawn. With `-v` each
-//! phase's wall time and the stage's peak memory so far are printed when the phase ends.
+//! phase's wall time and the stage's peak memory so far are printed when the phase ends. When
+//! the flags name a [`crate::Sink`] (the Python package), each phase is a line given to it, and
+//! so are the warnings.
 
 use std::io::IsTerminal;
 use std::sync::Mutex;
@@ -18,19 +20,27 @@ pub struct Bars {
     current: Mutex<Option<ProgressBar>>,
     phase: Mutex<Option<(String, Instant)>>,
     warnings: Mutex<u64>,
+    /// Whether each phase is a line given to the sink.
+    phases: bool,
+    sink: crate::Sink,
 }
 
 impl Bars {
-    /// Bars drawn only when `show` and stderr is a terminal; warnings silenced when `quiet`;
-    /// phase timings printed when `verbose` (and not `quiet`).
-    pub fn new(show: bool, quiet: bool, verbose: bool) -> Bars {
+    /// Bars drawn only when progress is wanted (no `--no-progress`), stderr is a terminal and
+    /// no sink is set; warnings silenced when `quiet`; phase timings printed when `verbose`
+    /// (and not `quiet`). With a sink, each phase is a line given to it unless `quiet` or
+    /// `--no-progress`.
+    pub fn new(flags: &crate::Global) -> Bars {
+        let (show, quiet, verbose) = (!flags.no_progress, flags.quiet, flags.verbose);
         Bars {
-            visible: show && !quiet && std::io::stderr().is_terminal(),
+            visible: show && !quiet && !flags.sink.is_set() && std::io::stderr().is_terminal(),
             quiet,
             verbose: verbose && !quiet,
             current: Mutex::new(None),
             phase: Mutex::new(None),
             warnings: Mutex::new(0),
+            phases: show && !quiet && flags.sink.is_set(),
+            sink: flags.sink.clone(),
         }
     }
 
@@ -67,6 +77,9 @@ impl Progress for Bars {
             self.end_phase();
             *self.phase.lock().unwrap_or_else(|e| e.into_inner()) =
                 Some((phase.to_string(), Instant::now()));
+        }
+        if self.phases {
+            self.sink.say(&format!("tifa: {phase}"));
         }
         if !self.visible {
             return;
@@ -110,9 +123,10 @@ impl Progress for Bars {
         if self.quiet {
             return;
         }
+        let line = format!("warning: {message}");
         match self.bar().as_ref() {
-            Some(bar) => bar.suspend(|| eprintln!("warning: {message}")),
-            None => eprintln!("warning: {message}"),
+            Some(bar) => bar.suspend(|| eprintln!("{line}")),
+            None => self.sink.say(&line),
         }
     }
 }

@@ -150,6 +150,54 @@ fn slogans_of(cmp: &Comparison, limit: usize) -> impl Iterator<Item = &Slogan> {
         .take(limit)
 }
 
+/// Columns of `slogan-reports.tsv`, in order.
+pub const SLOGAN_REPORT_COLUMNS: &[&str] = &[
+    "slogan", "kind", "report", "title", "region", "level", "body", "year", "date", "count",
+];
+
+/// The fields of `slogan-reports.tsv` that describe the report (`report` to `date`), as the
+/// file writes them.
+fn report_fields(doc: &tifa_core::DocInfo) -> [String; 7] {
+    let m = &doc.meta;
+    let date = m
+        .extra
+        .get("date")
+        .and_then(|d| parse_date(d.trim()))
+        .map(|w| w.text)
+        .unwrap_or_default();
+    [
+        tsv_text(&doc.id).into_owned(),
+        tsv_text(&doc.title).into_owned(),
+        tsv_text(m.region.as_deref().unwrap_or("")).into_owned(),
+        tsv_text(m.level.as_deref().unwrap_or("")).into_owned(),
+        tsv_text(m.body.as_deref().unwrap_or("")).into_owned(),
+        m.year.map(|y| y.to_string()).unwrap_or_default(),
+        date,
+    ]
+}
+
+/// The fields of `slogan-reports.tsv` by column, in [`SLOGAN_REPORT_COLUMNS`] order, as the
+/// file writes them: one row per slogan (names left out) and report it occurs in.
+pub fn slogan_report_columns(cmp: &Comparison) -> Vec<Vec<String>> {
+    let mut columns: Vec<Vec<String>> = vec![Vec::new(); SLOGAN_REPORT_COLUMNS.len()];
+    let reports: Vec<[String; 7]> = cmp.docs.iter().map(report_fields).collect();
+    for s in cmp.slogans.iter().filter(|s| s.kind.is_slogan()) {
+        let phrase = tsv_text(&s.phrase);
+        for &(d, count) in &s.per_doc {
+            let Some(fields) = reports.get(d as usize) else {
+                continue;
+            };
+            columns[0].push(phrase.to_string());
+            columns[1].push(s.kind.name().to_string());
+            for (c, f) in columns[2..9].iter_mut().zip(fields) {
+                c.push(f.clone());
+            }
+            columns[9].push(count.to_string());
+        }
+    }
+    columns
+}
+
 /// `slogan-reports.tsv`: one row per slogan and report it occurs in. On a big corpus the table
 /// is larger than the corpus, so it is rendered in chunks of slogans on every core and
 /// streamed in order, like `slogans.tsv`.
@@ -157,30 +205,12 @@ pub(crate) fn write_slogan_reports(
     cmp: &Comparison,
     w: &mut (dyn std::io::Write + Send),
 ) -> Result<(), crate::stream::Fail> {
-    w.write_all(b"slogan\tkind\treport\ttitle\tregion\tlevel\tbody\tyear\tdate\tcount\n")?;
+    w.write_all((SLOGAN_REPORT_COLUMNS.join("\t") + "\n").as_bytes())?;
     // Each report's fields but the count, rendered once: every row of that report repeats them.
     let report_fields: Vec<String> = cmp
         .docs
         .iter()
-        .map(|doc| {
-            let m = &doc.meta;
-            let date = m
-                .extra
-                .get("date")
-                .and_then(|d| parse_date(d.trim()))
-                .map(|w| w.text)
-                .unwrap_or_default();
-            format!(
-                "{}\t{}\t{}\t{}\t{}\t{}\t{}",
-                tsv_text(&doc.id),
-                tsv_text(&doc.title),
-                tsv_text(m.region.as_deref().unwrap_or("")),
-                tsv_text(m.level.as_deref().unwrap_or("")),
-                tsv_text(m.body.as_deref().unwrap_or("")),
-                m.year.map(|y| y.to_string()).unwrap_or_default(),
-                date
-            )
-        })
+        .map(|doc| report_fields(doc).join("\t"))
         .collect();
     crate::stream::write_chunks(w, &cmp.slogans, 256, |_, slogans, buf| {
         let mut line = String::new();

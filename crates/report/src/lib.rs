@@ -28,7 +28,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use stream::Fail;
 
-pub use diffusion::{editions, Edition};
+pub use diffusion::{editions, slogan_report_columns, Edition, SLOGAN_REPORT_COLUMNS};
+pub use tables::{slogan_columns, COLUMNS};
 use tifa_core::{Comparison, Progress};
 
 /// Settings of the report stage, loaded from `config/report.toml`. Every key is optional;

@@ -159,6 +159,21 @@ fn top_reports<'a>(s: &Slogan, docs: &'a [DocInfo]) -> [Option<&'a DocInfo>; TOP
     top.map(|t| t.and_then(|(_, d)| docs.get(d as usize)))
 }
 
+/// The fields of `slogans.tsv` by column, in [`COLUMNS`] order, each column holding one field
+/// per slogan exactly as the file writes it (for a caller that wants the table in memory, such
+/// as the Python package, without reading the file back).
+pub fn slogan_columns(cmp: &Comparison) -> Vec<Vec<String>> {
+    let mut columns: Vec<Vec<String>> = vec![Vec::with_capacity(cmp.slogans.len()); COLUMNS.len()];
+    let mut row = Row::default();
+    for s in &cmp.slogans {
+        row.fill(s, &cmp.docs);
+        for (column, field) in columns.iter_mut().zip(row.fields()) {
+            column.push(tsv_text(field).into_owned());
+        }
+    }
+    columns
+}
+
 /// Writes `slogans.tsv` to `tsv` and `slogans.csv` to `csv`, filling each row once for both.
 ///
 /// `slogans.tsv`: UTF-8, tab-separated, a header row, one row per slogan. `slogans.csv`: the

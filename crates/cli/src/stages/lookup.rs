@@ -11,6 +11,19 @@ use crate::Global;
 /// its slogan row from compare.bin when that file is there and was made from this clean.bin.
 /// compare.bin is read on a thread of its own while clean.bin is read and searched.
 pub fn lookup(flags: &Global, work_dir: &Path, phrases: &[String]) -> anyhow::Result<()> {
+    let (hits, kept) = lookup_hits(flags, work_dir, phrases)?;
+    let rows = tifa_count::lookup::slogans(&kept, phrases);
+    print!("{}", tifa_count::lookup::table(phrases, &hits, &rows));
+    Ok(())
+}
+
+/// What `tifa lookup` prints, before it is printed: the hits of each phrase, and the slogans
+/// of compare.bin among the phrases (none when compare.bin is absent or stale).
+pub fn lookup_hits(
+    flags: &Global,
+    work_dir: &Path,
+    phrases: &[String],
+) -> anyhow::Result<(Vec<tifa_count::lookup::Hits>, Vec<tifa_core::Slogan>)> {
     let path = work_dir.join("clean.bin");
     let hc = format::read_header(&path, Some(Stage::Clean))?;
     let lookup = tifa_count::Lookup::new(phrases);
@@ -23,9 +36,7 @@ pub fn lookup(flags: &Global, work_dir: &Path, phrases: &[String]) -> anyhow::Re
         anyhow::bail!("{}: changed while tifa was running", path.display());
     }
     let kept = rows.map_err(|_| anyhow::anyhow!("reading compare.bin failed"))??;
-    let rows = tifa_count::lookup::slogans(&kept, phrases);
-    print!("{}", tifa_count::lookup::table(phrases, &hits, &rows));
-    Ok(())
+    Ok((hits, kept))
 }
 
 /// The slogans of compare.bin in `work_dir` that `lookup` wants, when compare.bin exists and

@@ -93,7 +93,7 @@ pub(crate) fn fresh(out: &Path, stage: Stage, input_fp: u64, config_fp: u64) -> 
 
 pub(crate) fn say(flags: &Global, msg: impl AsRef<str>) {
     if !flags.quiet {
-        eprintln!("{}", msg.as_ref());
+        flags.sink.say(msg.as_ref());
     }
 }
 

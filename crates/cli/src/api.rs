@@ -1,0 +1,132 @@
+//! The commands as functions that return values instead of printing them, for the Python
+//! package: the same stages, up-to-date checks, files and error messages as the command line.
+
+use std::path::{Path, PathBuf};
+
+use tifa_core::format::{self, Stage};
+use tifa_core::Comparison;
+
+use crate::progress::Bars;
+use crate::{stages, Global, RunArgs, Sink};
+
+/// What every call takes, as the command line's global flags do.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Folder with one TOML file per stage; a missing folder or file means the defaults.
+    pub config: PathBuf,
+    /// Worker threads (default: all cores).
+    pub threads: Option<usize>,
+    /// Whether stage lines and phases are given to `sink` (warnings always are).
+    pub progress: bool,
+    /// Where messages go; stderr when empty.
+    pub sink: Sink,
+}
+
+impl Settings {
+    fn flags(&self) -> Global {
+        Global {
+            config: self.config.clone(),
+            threads: self.threads,
+            quiet: !self.progress,
+            no_progress: !self.progress,
+            verbose: false,
+            diffusion_reference: None,
+            diffusion_by: None,
+            sink: self.sink.clone(),
+        }
+    }
+
+    /// Runs `f` on a pool of `threads` workers, or on the global pool when unset. A pool of
+    /// its own per call, since the global pool's size is fixed once it starts.
+    fn in_pool<T: Send>(&self, f: impl FnOnce() -> anyhow::Result<T> + Send) -> anyhow::Result<T> {
+        match self.threads {
+            None => f(),
+            Some(n) => rayon::ThreadPoolBuilder::new()
+                .num_threads(n.max(1))
+                .build()
+                .map_err(|e| anyhow::anyhow!("cannot start {n} threads: {e}"))?
+                .install(f),
+        }
+    }
+}
+
+/// `tifa run`: every stage that is not up to date, on the corpus folders, writing
+/// intermediates to `work_dir` and reports to `out_dir`.
+pub fn run(
+    settings: &Settings,
+    corpus: Vec<PathBuf>,
+    work_dir: PathBuf,
+    out_dir: PathBuf,
+    group_by: Vec<String>,
+    force: bool,
+) -> anyhow::Result<()> {
+    let flags = settings.flags();
+    let bars = Bars::new(&flags);
+    let args = RunArgs {
+        corpus,
+        work_dir,
+        out_dir,
+        group_by,
+        force,
+    };
+    settings.in_pool(|| stages::run_all(&flags, &bars, args))
+}
+
+/// The comparison in `work_dir`'s compare.bin, checked whole (a damaged file is an error
+/// naming it).
+pub fn open(work_dir: &Path) -> anyhow::Result<Comparison> {
+    Ok(format::read(&work_dir.join("compare.bin"), Stage::Compare)?.1)
+}
+
+/// One row of `tifa lookup`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LookupRow {
+    /// The string looked up.
+    pub phrase: String,
+    /// Occurrences in the cleaned texts (not overlapping).
+    pub tf: u64,
+    /// Reports holding it.
+    pub df: u64,
+    /// Its rank in slogans.tsv, when it is a row.
+    pub rank: Option<u32>,
+    /// Its kind, when it is a row.
+    pub kind: Option<String>,
+    /// Its score to 4 decimals, when it is a row.
+    pub score: Option<f64>,
+}
+
+/// `tifa lookup`: the rows the command prints, one per phrase.
+pub fn lookup(
+    settings: &Settings,
+    work_dir: &Path,
+    phrases: &[String],
+) -> anyhow::Result<Vec<LookupRow>> {
+    let flags = settings.flags();
+    settings.in_pool(|| {
+        let (hits, kept) = stages::lookup_hits(&flags, work_dir, phrases)?;
+        let rows = tifa_count::lookup::slogans(&kept, phrases);
+        Ok(phrases
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let h = hits.get(i).copied().unwrap_or_default();
+                let s = rows.get(i).copied().flatten();
+                LookupRow {
+                    phrase: p.clone(),
+                    tf: h.tf,
+                    df: h.df,
+                    rank: s.map(|s| s.rank),
+                    kind: s.map(|s| s.kind.name().to_string()),
+                    score: s
+                        .filter(|s| s.score.is_finite())
+                        .map(|s| (s.score * 1e4).round() / 1e4),
+                }
+            })
+            .collect())
+    })
+}
+
+/// `tifa cut`: the words the segmenter cuts `text` into, with the configured dictionaries.
+pub fn cut(settings: &Settings, text: &str) -> anyhow::Result<Vec<String>> {
+    stages::cut_words(&settings.flags(), text)
+}

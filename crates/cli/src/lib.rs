@@ -1,0 +1,341 @@
+//! `tifa`: mine the formulaic slogans (提法) of Chinese official reports and rank how widely
+//! each recurs. This crate is glue: it parses flags, loads config, wires the stage crates
+//! together and prints. The work happens in the stage crates. The `tifa` binary is [`main`];
+//! [`api`] is the same commands returning values instead of printing them, for the Python
+//! package.
+
+pub mod api;
+mod config;
+mod diff;
+mod inspect;
+mod memory;
+mod progress;
+mod stages;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+const EXAMPLES: &str = "\
+Examples:
+  tifa run                                  # every stage on data/corpus -> reports/
+  tifa run --corpus my-reports/ --group-by body
+  tifa lookup 两个确立 全过程人民民主        # tf and df of any string
+  tifa cut 增强四个意识、坚定四个自信、做到两个维护
+  tifa inspect work/count.bin               # header and summary of an intermediate";
+
+/// Mine the formulaic slogans (提法) of Chinese official reports and rank how widely each
+/// recurs across reports, by region, level, body and year.
+#[derive(Parser, Debug)]
+#[command(name = "tifa", version, about, after_help = EXAMPLES)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Flags every subcommand takes.
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// Folder with one TOML file per stage (clean.toml, segment.toml …).
+    #[arg(long, global = true, default_value = "config", value_name = "DIR")]
+    pub config: PathBuf,
+    /// Worker threads (default: all cores).
+    #[arg(short = 'j', long, global = true, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Never draw progress bars.
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+    /// Say more: skipped stages, and the time and peak memory of each stage and phase.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// The reference reports of the diffusion tables (`run`, `report`), as FIELD=VALUE;
+    /// overrides report.toml's `diffusion_reference` (default level=national).
+    #[arg(long, global = true, value_name = "FIELD=VALUE")]
+    pub diffusion_reference: Option<String>,
+    /// The field the other reports are grouped by in the diffusion tables (`run`, `report`);
+    /// overrides report.toml's `diffusion_by` (default region).
+    #[arg(long, global = true, value_name = "FIELD")]
+    pub diffusion_by: Option<String>,
+    /// Where messages go instead of stderr (the Python package's notebook output).
+    #[arg(skip)]
+    pub sink: Sink,
+}
+
+/// Where messages (stage lines, phases, warnings) go when not to stderr: a function given each
+/// line. The command-line tool leaves it empty.
+#[derive(Clone, Default)]
+pub struct Sink(Option<std::sync::Arc<SayFn>>);
+
+/// The function a [`Sink`] gives each line to.
+type SayFn = dyn Fn(&str) + Send + Sync;
+
+impl Sink {
+    /// Lines go to `f`.
+    pub fn to(f: impl Fn(&str) + Send + Sync + 'static) -> Sink {
+        Sink(Some(std::sync::Arc::new(f)))
+    }
+
+    /// Gives `line` to the function, or prints it on stderr when there is none.
+    pub(crate) fn say(&self, line: &str) {
+        match &self.0 {
+            Some(f) => f(line),
+            None => eprintln!("{line}"),
+        }
+    }
+
+    /// True when lines go to a function.
+    pub(crate) fn is_set(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+impl std::fmt::Debug for Sink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Sink(function)"
+        } else {
+            "Sink(stderr)"
+        })
+    }
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run every stage: clean, segment, count, compare, report (stages that are up to date are
+    /// skipped).
+    #[command(
+        after_help = "Example:\n  tifa run --corpus data/corpus --work-dir work --out-dir reports --group-by body"
+    )]
+    Run(RunArgs),
+    /// Clean: decode, normalise and split report files into clean documents.
+    #[command(after_help = "Example:\n  tifa clean --in data/corpus --out work/clean.bin")]
+    Clean(CleanArgs),
+    /// Segment: cut every report into tokens with the political dictionary.
+    #[command(after_help = "Example:\n  tifa segment --in work/clean.bin --out work/segment.bin")]
+    Segment(StageArgs),
+    /// Count: term and document frequency of every recurring phrase.
+    #[command(after_help = "Example:\n  tifa count --in work/segment.bin --out work/count.bin")]
+    Count(StageArgs),
+    /// Compare: find the slogans, rank them, compare groups of reports.
+    #[command(
+        after_help = "Example:\n  tifa compare --in work/count.bin --out work/compare.bin --group-by level"
+    )]
+    Compare(CompareArgs),
+    /// Report: write slogans.tsv, slogans.csv, slogans.json, summary.md and report.html.
+    #[command(after_help = "Example:\n  tifa report --in work/compare.bin --out reports")]
+    Report(StageArgs),
+    /// Show the header and a summary of any intermediate file; --json dumps it whole.
+    #[command(
+        after_help = "Example:\n  tifa inspect --json work/clean.bin | jq '.documents[0].meta'"
+    )]
+    Inspect {
+        /// The intermediate file (clean.bin, segment.bin, count.bin or compare.bin).
+        file: PathBuf,
+        /// Print the whole content as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Term and document frequency of any strings in the cleaned texts (quote marks ignored,
+    /// occurrences not overlapping): a header `phrase tf df rank kind score`, then a row each;
+    /// rank, kind and score are those of the string's row in slogans.tsv, empty when none.
+    #[command(
+        after_help = "Example:\n  tifa lookup 两个确立 八项规定\n  phrase\ttf\tdf\trank\tkind\tscore\n  两个确立\t69\t33\t7\tnumbered\t0.9459\n  八项规定\t27\t21\t\t\t"
+    )]
+    Lookup {
+        /// Folder holding clean.bin (and compare.bin for the slogan columns).
+        #[arg(long, default_value = "work", value_name = "DIR")]
+        work_dir: PathBuf,
+        /// The strings.
+        #[arg(required = true)]
+        phrases: Vec<String>,
+    },
+    /// What is new in each report of a series (same region, level and body) and what it dropped,
+    /// edition by edition; reports/diff.tsv holds every series.
+    #[command(after_help = "Example:\n  tifa diff --region 广东省 --body government")]
+    Diff {
+        /// Folder holding compare.bin.
+        #[arg(long, default_value = "work", value_name = "DIR")]
+        work_dir: PathBuf,
+        /// Only the series of this region.
+        #[arg(long)]
+        region: Option<String>,
+        /// Only the series of this level (national, provincial, city …).
+        #[arg(long)]
+        level: Option<String>,
+        /// Only the series of this body (government, npc, cppcc, party …).
+        #[arg(long)]
+        body: Option<String>,
+        /// List every new and dropped slogan, not the first 15.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Show how the segmenter cuts a text, with the bundled dictionary.
+    #[command(
+        after_help = "Example:\n  tifa cut 坚持有件必备、有备必审、有错必纠\n  坚持 / 有件必备 / 、 / 有备必审 / 、 / 有错必纠"
+    )]
+    Cut {
+        /// The text.
+        #[arg(required = true)]
+        text: Vec<String>,
+    },
+}
+
+/// Flags of `tifa run`.
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Corpus folder (repeat for several); holds .txt/.htm/.md files and optionally manifest.tsv.
+    #[arg(long, value_name = "DIR")]
+    pub corpus: Vec<PathBuf>,
+    /// Where intermediates go.
+    #[arg(long, default_value = "work", value_name = "DIR")]
+    pub work_dir: PathBuf,
+    /// Where the reports go.
+    #[arg(long, default_value = "reports", value_name = "DIR")]
+    pub out_dir: PathBuf,
+    /// Compare groups of reports by a metadata field (body, level, region, year or any
+    /// manifest column); repeatable.
+    #[arg(long, value_name = "FIELD")]
+    pub group_by: Vec<String>,
+    /// Re-run every stage even when its output is up to date.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Flags of `tifa clean`.
+#[derive(Args, Debug)]
+pub struct CleanArgs {
+    /// Corpus folder (repeatable).
+    #[arg(long = "in", alias = "corpus", value_name = "DIR")]
+    pub input: Vec<PathBuf>,
+    /// Output file; clean-log.tsv is written beside it.
+    #[arg(long, default_value = "work/clean.bin", value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+/// Flags of a stage that reads one intermediate and writes one output.
+#[derive(Args, Debug)]
+pub struct StageArgs {
+    /// Input file (default: the previous stage's output in work/).
+    #[arg(long = "in", value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// Output file, or folder for `report` (default: work/<stage>.bin, reports/).
+    #[arg(long, value_name = "FILE|DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// Flags of `tifa compare`.
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// Input and output.
+    #[command(flatten)]
+    pub stage: StageArgs,
+    /// The segment stage's output, for keyword-in-context (default: segment.bin beside --in).
+    #[arg(long, value_name = "FILE")]
+    pub segment: Option<PathBuf>,
+    /// Compare groups of reports by a metadata field; repeatable.
+    #[arg(long, value_name = "FIELD")]
+    pub group_by: Vec<String>,
+}
+
+/// The `tifa` command: parses the command line, runs the command, prints an error as one line
+/// and returns the exit code (0, or 2 on any error).
+pub fn main() -> ExitCode {
+    tifa_core::memory::map_large_blocks();
+    // A panic is a bug, but even then the user gets one line, not a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown".to_string());
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("error: internal error{at}: {msg}");
+    }));
+    let cli = Cli::parse();
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dispatch(cli))) {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
+            eprintln!("error: {}", one_line(&e));
+            ExitCode::from(2)
+        }
+        Err(_) => ExitCode::from(2),
+    }
+}
+
+/// The error chain on one line, outermost context first, without repeating a message that a
+/// context already contains.
+pub fn one_line(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let s = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+    }
+    parts.join(": ").replace('\n', " ")
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    let flags = cli.global;
+    if let Some(n) = flags.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+            .map_err(|e| anyhow::anyhow!("cannot start {n} threads: {e}"))?;
+    }
+    let bars = progress::Bars::new(&flags);
+    match cli.command {
+        Command::Run(args) => stages::run_all(&flags, &bars, args),
+        Command::Clean(args) => stages::clean(&flags, &bars, &args.input, &args.out).map(|_| ()),
+        Command::Segment(args) => {
+            let (i, o) = stages::paths(args, "clean.bin", "segment.bin");
+            stages::segment(&flags, &bars, &i, &o).map(|_| ())
+        }
+        Command::Count(args) => {
+            let (i, o) = stages::paths(args, "segment.bin", "count.bin");
+            stages::count(&flags, &bars, &i, &o).map(|_| ())
+        }
+        Command::Compare(args) => {
+            let seg = args.segment.clone();
+            let groups = args.group_by.clone();
+            let (i, o) = stages::paths(args.stage, "count.bin", "compare.bin");
+            let seg = seg.unwrap_or_else(|| i.with_file_name("segment.bin"));
+            stages::compare(&flags, &bars, &i, &seg, &o, &groups).map(|_| ())
+        }
+        Command::Report(args) => {
+            let i = args
+                .input
+                .unwrap_or_else(|| PathBuf::from("work/compare.bin"));
+            let o = args.out.unwrap_or_else(|| PathBuf::from("reports"));
+            stages::report(&flags, &bars, &i, &o).map(|_| ())
+        }
+        Command::Inspect { file, json } => inspect::inspect(&file, json),
+        Command::Lookup { work_dir, phrases } => stages::lookup(&flags, &work_dir, &phrases),
+        Command::Cut { text } => stages::cut(&flags, &text.join(" ")),
+        Command::Diff {
+            work_dir,
+            region,
+            level,
+            body,
+            all,
+        } => diff::diff(
+            &work_dir,
+            &diff::Series {
+                region,
+                level,
+                body,
+            },
+            all,
+        ),
+    }
+}

@@ -1,0 +1,272 @@
+//! `tifa._tifa`, the native module of the Python package `tifa`: the command-line tool's
+//! commands ([`tifa_cli::api`]) called from Python, with the interpreter's lock released while
+//! they work. Tables are handed over by column (a list per column, typed), never a Python
+//! object per row until the wrapper (`python/tifa/__init__.py`) builds its data frame.
+
+use std::path::PathBuf;
+
+use pyo3::create_exception;
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use tifa_cli::api::{self, Settings};
+use tifa_cli::Sink;
+use tifa_core::Comparison;
+
+create_exception!(
+    _tifa,
+    TifaError,
+    PyException,
+    "An error of tifa, with the one-line message the command line prints."
+);
+
+/// The error as the command line prints it, as a `TifaError`.
+fn error(e: anyhow::Error) -> PyErr {
+    TifaError::new_err(tifa_cli::one_line(&e))
+}
+
+/// Settings for a call: messages go to Python's `sys.stderr`, so that a notebook shows them.
+fn settings(config: PathBuf, threads: Option<usize>, progress: bool) -> Settings {
+    Settings {
+        config,
+        threads,
+        progress,
+        sink: Sink::to(|line: &str| {
+            Python::with_gil(|py| {
+                if let Ok(stderr) = py.import("sys").and_then(|sys| sys.getattr("stderr")) {
+                    let _ = stderr.call_method1("write", (format!("{line}\n"),));
+                    let _ = stderr.call_method0("flush");
+                }
+            });
+        }),
+    }
+}
+
+/// `tifa run`: every stage that is not up to date.
+#[pyfunction]
+#[pyo3(signature = (corpus, work_dir, out_dir, config, threads=None, progress=true, group_by=Vec::new(), force=false))]
+#[allow(clippy::too_many_arguments)]
+fn run(
+    py: Python<'_>,
+    corpus: Vec<PathBuf>,
+    work_dir: PathBuf,
+    out_dir: PathBuf,
+    config: PathBuf,
+    threads: Option<usize>,
+    progress: bool,
+    group_by: Vec<String>,
+    force: bool,
+) -> PyResult<()> {
+    let s = settings(config, threads, progress);
+    py.allow_threads(|| api::run(&s, corpus, work_dir, out_dir, group_by, force))
+        .map_err(error)
+}
+
+/// `tifa lookup`: columns `phrase tf df rank kind score`, as a dict of lists.
+#[pyfunction]
+#[pyo3(signature = (phrases, work_dir, config, threads=None))]
+fn lookup<'py>(
+    py: Python<'py>,
+    phrases: Vec<String>,
+    work_dir: PathBuf,
+    config: PathBuf,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let s = settings(config, threads, false);
+    let rows = py
+        .allow_threads(|| api::lookup(&s, &work_dir, &phrases))
+        .map_err(error)?;
+    let out = PyDict::new(py);
+    out.set_item("phrase", rows.iter().map(|r| &r.phrase).collect::<Vec<_>>())?;
+    out.set_item("tf", rows.iter().map(|r| r.tf).collect::<Vec<_>>())?;
+    out.set_item("df", rows.iter().map(|r| r.df).collect::<Vec<_>>())?;
+    out.set_item("rank", rows.iter().map(|r| r.rank).collect::<Vec<_>>())?;
+    out.set_item(
+        "kind",
+        rows.iter().map(|r| r.kind.clone()).collect::<Vec<_>>(),
+    )?;
+    out.set_item("score", rows.iter().map(|r| r.score).collect::<Vec<_>>())?;
+    Ok(out)
+}
+
+/// `tifa cut`: the words of `text`.
+#[pyfunction]
+#[pyo3(signature = (text, config))]
+fn cut(py: Python<'_>, text: String, config: PathBuf) -> PyResult<Vec<String>> {
+    let s = settings(config, None, false);
+    py.allow_threads(|| api::cut(&s, &text)).map_err(error)
+}
+
+/// The results of a run, read from a work folder's compare.bin.
+#[pyclass(frozen)]
+struct Work {
+    cmp: Comparison,
+}
+
+/// How a column's fields are typed in Python.
+#[derive(Clone, Copy)]
+enum Type {
+    Int,
+    Float,
+    Text,
+}
+
+/// A column of fields as the TSV file writes them, typed: an empty field is `None`.
+fn column<'py>(py: Python<'py>, fields: &[String], ty: Type) -> PyResult<Bound<'py, PyList>> {
+    let value = |f: &String| -> PyResult<PyObject> {
+        if f.is_empty() {
+            return Ok(py.None());
+        }
+        let bad = || TifaError::new_err(format!("field {f:?} is not a number"));
+        Ok(match ty {
+            Type::Int => f
+                .parse::<i64>()
+                .map_err(|_| bad())?
+                .into_pyobject(py)?
+                .into_any()
+                .unbind(),
+            Type::Float => f
+                .parse::<f64>()
+                .map_err(|_| bad())?
+                .into_pyobject(py)?
+                .into_any()
+                .unbind(),
+            Type::Text => f.into_pyobject(py)?.into_any().unbind(),
+        })
+    };
+    let values = fields.iter().map(value).collect::<PyResult<Vec<_>>>()?;
+    PyList::new(py, values)
+}
+
+/// A table as a dict of typed columns, in `names` order.
+fn table<'py>(
+    py: Python<'py>,
+    names: &[&str],
+    columns: &[Vec<String>],
+    ty: impl Fn(&str) -> Type,
+) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    for (name, fields) in names.iter().zip(columns) {
+        out.set_item(name, column(py, fields, ty(name))?)?;
+    }
+    Ok(out)
+}
+
+#[pymethods]
+impl Work {
+    /// The rows of `slogans.tsv`, by column.
+    fn slogans<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let columns = py.allow_threads(|| tifa_report::slogan_columns(&self.cmp));
+        table(py, tifa_report::COLUMNS, &columns, |name| match name {
+            "rank" | "df" | "tf" | "first_year" | "last_year" | "n_tokens" => Type::Int,
+            "df_pct" | "score" | "dp" | "cohesion" | "left_entropy" | "right_entropy"
+            | "quoted_share" => Type::Float,
+            _ => Type::Text,
+        })
+    }
+
+    /// The rows of `slogan-reports.tsv`, by column.
+    fn slogan_reports<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let columns = py.allow_threads(|| tifa_report::slogan_report_columns(&self.cmp));
+        table(
+            py,
+            tifa_report::SLOGAN_REPORT_COLUMNS,
+            &columns,
+            |name| match name {
+                "year" | "count" => Type::Int,
+                _ => Type::Text,
+            },
+        )
+    }
+
+    /// The reports, with their metadata, by column.
+    fn documents<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let docs = &self.cmp.docs;
+        let text = |f: &dyn Fn(&tifa_core::DocInfo) -> Option<String>| -> Vec<Option<String>> {
+            docs.iter().map(f).collect()
+        };
+        let out = PyDict::new(py);
+        out.set_item("id", text(&|d| Some(d.id.clone())))?;
+        out.set_item("title", text(&|d| Some(d.title.clone())))?;
+        out.set_item("source", text(&|d| Some(d.source.clone())))?;
+        out.set_item("region", text(&|d| d.meta.region.clone()))?;
+        out.set_item("level", text(&|d| d.meta.level.clone()))?;
+        out.set_item("body", text(&|d| d.meta.body.clone()))?;
+        out.set_item("year", docs.iter().map(|d| d.meta.year).collect::<Vec<_>>())?;
+        out.set_item("date", text(&|d| d.meta.date().map(|w| w.text)))?;
+        out.set_item("chars", docs.iter().map(|d| d.chars).collect::<Vec<_>>())?;
+        out.set_item("tokens", docs.iter().map(|d| d.tokens).collect::<Vec<_>>())?;
+        Ok(out)
+    }
+
+    /// The keyword-in-context lines of a slogan, by column (`report title left phrase right`);
+    /// `None` when the phrase is not a slogan of the list.
+    fn kwic<'py>(&self, py: Python<'py>, phrase: &str) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let Some(s) = self.cmp.slogans.iter().find(|s| s.phrase == phrase) else {
+            return Ok(None);
+        };
+        let doc = |k: &tifa_core::Kwic| self.cmp.docs.get(k.doc as usize);
+        let out = PyDict::new(py);
+        out.set_item(
+            "report",
+            s.kwic
+                .iter()
+                .map(|k| doc(k).map(|d| d.id.clone()))
+                .collect::<Vec<_>>(),
+        )?;
+        out.set_item(
+            "title",
+            s.kwic
+                .iter()
+                .map(|k| doc(k).map(|d| d.title.clone()))
+                .collect::<Vec<_>>(),
+        )?;
+        out.set_item("left", s.kwic.iter().map(|k| k.left()).collect::<Vec<_>>())?;
+        out.set_item(
+            "phrase",
+            s.kwic.iter().map(|k| k.phrase()).collect::<Vec<_>>(),
+        )?;
+        out.set_item(
+            "right",
+            s.kwic.iter().map(|k| k.right()).collect::<Vec<_>>(),
+        )?;
+        Ok(Some(out))
+    }
+
+    /// Number of reports and of slogans (names included).
+    fn __len__(&self) -> usize {
+        self.cmp.slogans.len()
+    }
+
+    /// The corpus summary: reports, characters, tokens, distinct phrases, years, skipped files.
+    fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let s = &self.cmp.summary;
+        let out = PyDict::new(py);
+        out.set_item("n_docs", s.n_docs)?;
+        out.set_item("n_chars", s.n_chars)?;
+        out.set_item("n_tokens", s.n_tokens)?;
+        out.set_item("n_phrases", s.n_phrases)?;
+        out.set_item("years", s.years)?;
+        out.set_item("n_skipped", s.n_skipped)?;
+        Ok(out)
+    }
+}
+
+/// Reads the results in `work_dir` (its compare.bin, checked whole).
+#[pyfunction]
+fn open(py: Python<'_>, work_dir: PathBuf) -> PyResult<Work> {
+    let cmp = py.allow_threads(|| api::open(&work_dir)).map_err(error)?;
+    Ok(Work { cmp })
+}
+
+/// The native module.
+#[pymodule]
+fn _tifa(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("TifaError", m.py().get_type::<TifaError>())?;
+    m.add_function(wrap_pyfunction!(run, m)?)?;
+    m.add_function(wrap_pyfunction!(lookup, m)?)?;
+    m.add_function(wrap_pyfunction!(cut, m)?)?;
+    m.add_function(wrap_pyfunction!(open, m)?)?;
+    m.add_class::<Work>()?;
+    Ok(())
+}

@@ -1,0 +1,165 @@
+"""The Python package against the command line: the same rows, the same counts, the same
+errors. Runs the real pipeline on the seed reports (data/corpus) in a temporary folder."""
+
+import csv
+import math
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import tifa
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CORPUS = os.path.join(ROOT, "data", "corpus")
+CONFIG = os.path.join(ROOT, "config")
+TIFA = os.environ.get("TIFA_BIN", os.path.join(ROOT, "target", "release", "tifa"))
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    base = tmp_path_factory.mktemp("run")
+    work, out = base / "work", base / "reports"
+    result = tifa.run(CORPUS, work_dir=work, out_dir=out, config=CONFIG, progress=False)
+    return result, work, out
+
+
+def read_tsv(path):
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def same(value, field):
+    """A data frame cell equals a TSV field: empty is missing, numbers compare as parsed."""
+    missing = value is None or (isinstance(value, float) and math.isnan(value))
+    if field == "":
+        return missing
+    if missing:
+        return False
+    if isinstance(value, str):
+        return value == field
+    return float(value) == float(field)
+
+
+def test_slogans_equal_the_tsv_row_for_row(run):
+    result, _, out = run
+    rows = read_tsv(out / "slogans.tsv")
+    df = result.slogans
+    assert list(df.columns) == rows[0]
+    assert len(df) == len(rows) - 1 > 100
+    for i, row in enumerate(rows[1:]):
+        for name, field in zip(rows[0], row):
+            cell = df[name].iloc[i]
+            cell = None if cell is None or str(cell) == "<NA>" else cell
+            assert same(cell, field), (i, name, cell, field)
+    # What a user checks first: the well-known formulations, ranked by document frequency.
+    assert {"两个确立", "两个维护", "全过程人民民主"} <= set(df["phrase"][:60])
+    assert df["rank"].tolist() == list(range(1, len(df) + 1))
+    assert df["df"].is_monotonic_decreasing
+
+
+def test_long_table_and_documents(run):
+    result, _, out = run
+    rows = read_tsv(out / "slogan-reports.tsv")
+    table = result.slogan_reports
+    assert list(table.columns) == rows[0]
+    assert len(table) == len(rows) - 1
+    assert table["count"].sum() == sum(int(r[-1]) for r in rows[1:])
+    docs = result.documents
+    assert len(docs) == result.summary["n_docs"] == 35
+    assert set(table["report"]) <= set(docs["id"])
+
+
+def test_kwic_lines_hold_the_phrase(run):
+    result, _, _ = run
+    lines = result.kwic("两个确立")
+    assert len(lines) > 0
+    assert all(p.replace("“", "").replace("”", "") == "两个确立" for p in lines["phrase"])
+    with pytest.raises(KeyError):
+        result.kwic("不是一个口号的字符串")
+
+
+def test_a_second_run_does_nothing(run):
+    _, work, out = run
+    before = {f: os.stat(work / f).st_mtime_ns for f in os.listdir(work)}
+    again = tifa.run(CORPUS, work_dir=work, out_dir=out, config=CONFIG, progress=False)
+    after = {f: os.stat(work / f).st_mtime_ns for f in os.listdir(work)}
+    assert before == after
+    assert len(again) == len(run[0])
+
+
+def test_open_reads_without_running(run):
+    result, work, _ = run
+    opened = tifa.open(work)
+    assert opened.slogans.equals(result.slogans)
+
+
+def test_a_damaged_intermediate_raises_with_the_cli_message(run, tmp_path):
+    _, work, _ = run
+    bad = tmp_path / "work"
+    shutil.copytree(work, bad)
+    path = bad / "compare.bin"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(tifa.TifaError) as err:
+        tifa.open(bad)
+    assert "compare.bin" in str(err.value)
+    assert "\n" not in str(err.value)
+    if os.path.exists(TIFA):
+        cli = subprocess.run([TIFA, "inspect", str(path)], capture_output=True, text=True)
+        assert cli.returncode == 2
+        assert str(err.value) in cli.stderr
+
+
+def test_a_missing_corpus_raises():
+    with pytest.raises(tifa.TifaError) as err:
+        tifa.run("/nonexistent/corpus", work_dir="/nonexistent/work", progress=False)
+    assert "/nonexistent" in str(err.value)
+
+
+@pytest.mark.skipif(not os.path.exists(TIFA), reason="the tifa binary is not built")
+def test_lookup_matches_the_cli(run):
+    _, work, _ = run
+    phrases = ["两个确立", "八项规定", "营商", "没有这个词"]
+    df = tifa.lookup(phrases, work, config=CONFIG)
+    cli = subprocess.run([TIFA, "--config", CONFIG, "lookup", "--work-dir", str(work), *phrases],
+                         capture_output=True, text=True, check=True)
+    rows = [line.split("\t") for line in cli.stdout.splitlines()]
+    assert rows[0] == list(df.columns)
+    for i, row in enumerate(rows[1:]):
+        for name, field in zip(rows[0], row):
+            cell = df[name].iloc[i]
+            cell = None if cell is None or str(cell) == "<NA>" else cell
+            assert same(cell, field), (name, cell, field)
+    assert df["tf"].iloc[3] == 0
+
+
+@pytest.mark.skipif(not os.path.exists(TIFA), reason="the tifa binary is not built")
+def test_cut_matches_the_cli():
+    text = "坚持有件必备、有备必审、有错必纠"
+    cli = subprocess.run([TIFA, "--config", CONFIG, "cut", text], capture_output=True,
+                         text=True, check=True)
+    assert tifa.cut(text, config=CONFIG) == cli.stdout.strip().split(" / ")
+
+
+def test_progress_goes_to_python_stderr(tmp_path, capsys):
+    tifa.run(CORPUS, work_dir=tmp_path / "w", out_dir=tmp_path / "r", config=CONFIG)
+    err = capsys.readouterr().err
+    assert "tifa: compare: scoring" in err
+    assert "slogans found" in err
+    tifa.run(CORPUS, work_dir=tmp_path / "w", out_dir=tmp_path / "r", config=CONFIG,
+             progress=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_without_pandas_tables_are_rows(run, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    result = tifa.open(run[1])
+    rows = result.slogans
+    assert isinstance(rows, list) and isinstance(rows[0], dict)
+    assert rows[0]["rank"] == 1
+    assert [r["phrase"] for r in rows] == run[0].slogans["phrase"].tolist()
