@@ -35,6 +35,9 @@ pub(crate) fn check_ids(counts: &Counts) -> Result<(), Error> {
 pub(crate) struct Candidate {
     /// Index of the counted phrase.
     pub index: u32,
+    /// Tokens of the counted phrase left out at its start: 0, or 1 for a formulation that the
+    /// counts hold only inside its closed extension led by a fixed verb ([`crate::introduced`]).
+    pub skip: u32,
     /// Length of its text in characters.
     pub chars: u32,
     /// Its formal kind.
@@ -44,6 +47,35 @@ pub(crate) struct Candidate {
 impl Candidate {
     pub fn index(&self) -> usize {
         self.index as usize
+    }
+
+    /// Its token ids.
+    pub fn tokens<'a>(&self, phrases: &'a tifa_core::Phrases) -> &'a [u32] {
+        let t = phrases.tokens(self.index());
+        t.get(self.skip as usize..).unwrap_or(&[])
+    }
+
+    /// Its statistics. A phrase the counts hold only inside its closed extension has that
+    /// extension's counts, with the one left neighbour that always precedes it.
+    pub fn phrase<'a>(&self, phrases: &'a tifa_core::Phrases) -> Option<Phrase<'a>> {
+        let p = phrases.get(self.index())?;
+        if self.skip == 0 {
+            return Some(p);
+        }
+        Some(Phrase {
+            tokens: p.tokens.get(self.skip as usize..)?,
+            left: left_closed(),
+            ..p
+        })
+    }
+}
+
+/// The branching of a phrase whose left neighbour is always the same word.
+pub(crate) fn left_closed() -> tifa_core::Branching {
+    tifa_core::Branching {
+        distinct: 1,
+        boundary: 0,
+        entropy: 0.0,
     }
 }
 
@@ -64,6 +96,13 @@ pub(crate) fn too_closed(p: &Phrase, lex: &shape::Lexicon, config: &Config) -> b
         p.left.entropy.min(p.right.entropy)
     };
     f64::from(h) < config.min_entropy
+}
+
+/// True when a term or formula's right side is too closed: less branching entropy than
+/// `min_entropy` or than `min_right_entropy_term` (see [`prefilter`]).
+pub(crate) fn too_closed_right(p: &Phrase, config: &Config) -> bool {
+    let h = f64::from(p.right.entropy);
+    h < config.min_entropy || h < config.min_right_entropy_term
 }
 
 /// Checks that need only the phrase's own statistics: document frequency, shape, length by
@@ -104,6 +143,7 @@ fn prefilter(
     }
     Some(Candidate {
         index: u32::try_from(index).ok()?,
+        skip: 0,
         chars: u32::try_from(sh.chars).ok()?,
         kind,
     })

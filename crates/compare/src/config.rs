@@ -107,6 +107,11 @@ pub struct Config {
     /// … unless at least this share of its occurrences is quoted: writers quote a general word
     /// they use as a label.
     pub general_quoted_share: f64,
+    /// A term of several words, every word at least this frequent in the general-language
+    /// dictionary, is an ordinary combination of common words (决策部署, 自身建设), not a
+    /// coinage, unless it is quoted as often as `general_quoted_share`; 0 turns the
+    /// rule off.
+    pub common_word_min_freq: u32,
     /// Share of occurrences followed by a number from which a phrase is a statistical
     /// indicator (kind `name`).
     pub numeric_min_share: f64,
@@ -179,6 +184,7 @@ impl Default for Config {
             no_end_words: words("中 上 下 里 内 外 时 后 前 方面 年 月 日 以 过"),
             general_min_freq: 3,
             general_quoted_share: 0.1,
+            common_word_min_freq: 1000,
             numeric_min_share: 0.6,
             name_heads: words(
                 "委员会 常委会 人民政府 政府 国务院 党委 党组 省委 市委 县委 区委 法院 检察院 \

@@ -120,6 +120,14 @@ pub fn judge(
             if general || timeless || coordinated_general_words(p.tokens, vocab, config) {
                 return Verdict::Vocabulary;
             }
+            // A combination of common words is prose unless the writers mark it as a label
+            // (quotes).
+            if kind == Kind::Term
+                && quoted_share < config.general_quoted_share
+                && common_words(p.tokens, vocab, config)
+            {
+                return Verdict::Vocabulary;
+            }
             let left_open = f64::from(p.left.boundary) / tf;
             // An opening quotation mark after the phrase is a boundary of the branching
             // statistics, but the phrase goes on into what is quoted (完成“十四五”规划…).
@@ -148,6 +156,18 @@ fn name_head(text: &str, config: &Config) -> bool {
         .name_heads
         .iter()
         .any(|h| !h.is_empty() && text.ends_with(h.as_str()))
+}
+
+/// True for a phrase of several words that are all common words of general Chinese (each at
+/// least `common_word_min_freq` in the general-language dictionary): a new formulation holds
+/// at least one word general language rarely uses (a new or specialised word), while two
+/// everyday words side by side are an ordinary combination, however often reports repeat it.
+fn common_words(tokens: &[u32], vocab: &Vocab, config: &Config) -> bool {
+    config.common_word_min_freq > 0
+        && tokens.len() > 1
+        && tokens
+            .iter()
+            .all(|&t| vocab.general(t) >= config.common_word_min_freq)
 }
 
 /// True for `X 和 Y` (or 与, 及, 并) where X and Y are each one general word.

@@ -12,6 +12,8 @@
 //! 2. **Maximality** (`maximal.rs`). A phrase whose occurrences nearly all sit inside one longer
 //!    phrase (one more word, or one more item across 、) is a fragment of that phrase, not a
 //!    unit of its own.
+//!    A formulation nearly always introduced by the same verb comes back as a candidate of its
+//!    own (`introduced.rs`), the verbs learned from the corpus's marked formulations.
 //! 3. **Part counts and score** (`parts.rs`, `score.rs`). Cohesion (normalised PMI over the
 //!    weakest split), boundary freedom (branching entropy on the weaker side), dispersion
 //!    (Gries' DP) and formulaic signals (numbered, enumerated, quoted, long) are measured and
@@ -39,6 +41,7 @@ mod evidence;
 mod examples;
 mod family;
 mod groups;
+mod introduced;
 mod kwic;
 mod maximal;
 mod measures;
@@ -146,6 +149,7 @@ pub fn select(
     let lexicon = shape::Lexicon::new(&counts.vocab, config);
     let found = candidates::find(counts, &lexicon, config, progress);
     let found = maximal::keep_maximal(counts, found, &lexicon, config, progress);
+    let found = introduced::add_introduced(counts, found, &lexicon, config);
     let part_tf = parts::count(counts, &found, &lexicon, progress);
     let accepted = score::score_all(counts, found, &part_tf, &lexicon, config, progress);
     // The parts' term frequencies are not needed after scoring; the ranking's copies come on

@@ -41,8 +41,12 @@ pub(crate) fn count<'a>(
             let mut out = Vec::new();
             for c in chunk {
                 let r = phrases.token_range(c.index());
+                // A phrase the counts hold only inside its verb-led form starts `skip` tokens
+                // in, and is not closed on the left, so the prefix merge below does not hold
+                // for its parts: they are looked up whole.
+                let r = (r.start + c.skip as usize).min(r.end)..r.end;
                 for (a, b) in splits(&arena[r.clone()], lexicon) {
-                    for (x, prefix) in [(a, true), (b, false)] {
+                    for (x, prefix) in [(a, c.skip == 0), (b, false)] {
                         if x.len() > 1 {
                             out.push(Part {
                                 at: (r.start + x.start) as u32,

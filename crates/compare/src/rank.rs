@@ -30,16 +30,14 @@ pub(crate) fn rank(
     if config.max_slogans > 0 {
         accepted.truncate(config.max_slogans);
     }
-    let token_lists: Vec<&[u32]> = accepted
-        .iter()
-        .map(|c| phrases.tokens(c.index as usize))
-        .collect();
-    let heads = family::heads(&token_lists);
+    let token_lists: Vec<&[u32]> = accepted.iter().map(|c| c.tokens(phrases)).collect();
+    let freq: Vec<(u32, u32)> = accepted.iter().map(|c| (c.df, c.tf)).collect();
+    let heads = family::heads(&token_lists, &freq);
     // The counts are not needed after this: each slogan takes its own copy of what it uses.
     let chosen: Vec<Chosen> = accepted
         .into_par_iter()
         .filter_map(|c| {
-            let p = phrases.get(c.index as usize)?;
+            let p = c.phrase(phrases)?;
             Some(Chosen {
                 tokens: p.tokens.to_vec(),
                 per_doc: p.per_doc.to_vec(),
@@ -82,13 +80,13 @@ fn drop_verb_led_forms(
     let marked: std::collections::HashSet<&[u32]> = accepted
         .iter()
         .filter(|c| matches!(c.kind, Kind::Numbered | Kind::Enumeration | Kind::Quoted))
-        .map(|c| phrases.tokens(c.index as usize))
+        .map(|c| c.tokens(phrases))
         .filter(|t| !first_item_short(t, lex))
         .collect();
     let led: Vec<bool> = accepted
         .iter()
         .map(|c| {
-            let t = phrases.tokens(c.index as usize);
+            let t = c.tokens(phrases);
             t.len() > 1 && marked.contains(&t[1..])
         })
         .collect();

@@ -13,6 +13,8 @@ use crate::{evidence, measures, shape, Config};
 /// counted phrase by index, and keeps the two counts it is ranked by.
 pub(crate) struct Accepted {
     pub(crate) index: u32,
+    /// Tokens of the counted phrase left out at its start (see [`Candidate::skip`]).
+    pub(crate) skip: u32,
     pub(crate) df: u32,
     pub(crate) tf: u32,
     pub(crate) text: String,
@@ -72,7 +74,7 @@ pub(crate) fn score_all(
     let accepted: Vec<Accepted> = pre
         .into_par_iter()
         .filter_map(|c| {
-            let p = phrases.get(c.index())?;
+            let p = c.phrase(phrases)?;
             let tf = |part: &[u32]| -> u64 {
                 if part.len() == 1 {
                     counts
@@ -108,7 +110,10 @@ fn measure(p: Phrase, pre: Candidate, parts: &[(u64, u64)], cx: &Context) -> Opt
         ..
     } = *cx;
     let Candidate {
-        index, chars, kind, ..
+        index,
+        skip,
+        chars,
+        kind,
     } = pre;
     let n_tokens = counts.n_tokens;
     let quoted_share = quoted_share(&p);
@@ -167,6 +172,7 @@ fn measure(p: Phrase, pre: Candidate, parts: &[(u64, u64)], cx: &Context) -> Opt
     };
     Some(Accepted {
         index,
+        skip,
         df: p.df,
         tf: p.tf,
         text,
@@ -177,4 +183,26 @@ fn measure(p: Phrase, pre: Candidate, parts: &[(u64, u64)], cx: &Context) -> Opt
         cohesion,
         quoted_share,
     })
+}
+
+impl Accepted {
+    /// Its counted phrase, as a candidate (for its tokens and statistics).
+    fn candidate(&self) -> Candidate {
+        Candidate {
+            index: self.index,
+            skip: self.skip,
+            chars: 0,
+            kind: self.kind,
+        }
+    }
+
+    /// Its token ids.
+    pub(crate) fn tokens<'a>(&self, phrases: &'a tifa_core::Phrases) -> &'a [u32] {
+        self.candidate().tokens(phrases)
+    }
+
+    /// Its statistics.
+    pub(crate) fn phrase<'a>(&self, phrases: &'a tifa_core::Phrases) -> Option<Phrase<'a>> {
+        self.candidate().phrase(phrases)
+    }
 }

@@ -586,3 +586,127 @@ fn names_are_their_own_kind_and_general_words_are_not_slogans() {
     assert_eq!(kind("低空经济"), Some((Kind::Term, "coinage".to_string())));
     assert_eq!(kind("人民群众"), None);
 }
+
+#[test]
+fn a_formulation_introduced_by_a_learned_verb_is_a_row() {
+    // 坚持 leads two numbered formulations, so it is learned as a verb that introduces
+    // formulations. It precedes every use of 稳中求进工作总基调: the
+    // term has one left neighbour, and closed counts hold it only inside its verb-led form.
+    let texts = [
+        (
+            "会议 要求 坚持 有件必备 、 有备必审 、 有错必纠 。 必须 坚持 两个维护 。 我们 坚持 稳中求进工作总基调 ， 推进 工作 。 始终 坚持 四个意识 。",
+            Some(2023),
+        ),
+        (
+            "常委会 坚持 有件必备 、 有备必审 、 有错必纠 ， 审查 文件 。 全体 坚持 两个维护 。 全市 坚持 稳中求进工作总基调 不 动摇 。 大家 坚持 四个意识 。",
+            Some(2024),
+        ),
+        (
+            "一年来 做到 两个维护 ， 坚持 有件必备 、 有备必审 、 有错必纠 。 政府 坚持 稳中求进工作总基调 。 增强 四个意识 。",
+            Some(2025),
+        ),
+    ];
+    let config = Config {
+        min_cohesion: -1.0,
+        min_score: 0.0,
+        ..Config::default()
+    };
+    let (mut counts, seg) = corpus(&texts);
+    let full = run(&counts, &seg, &config, &NoProgress).unwrap();
+    let s = slogan(&full, "稳中求进工作总基调").expect("the introduced formulation is a row");
+    assert_eq!((s.kind, s.df, s.tf), (Kind::Term, 3, 3));
+    assert_eq!(s.left_entropy, 0.0);
+    if let Some(led) = slogan(&full, "坚持稳中求进工作总基调") {
+        assert_eq!(led.family, "稳中求进工作总基调");
+    }
+    // The same from closed phrases only, where the term is held inside 坚持稳中求进工作总基调.
+    let tf: BTreeMap<Vec<u32>, u32> = counts
+        .phrases
+        .iter()
+        .map(|p| (p.tokens.to_vec(), p.tf))
+        .collect();
+    let closed = |p: &tifa_core::Phrase| {
+        !tf.iter().any(|(q, &f)| {
+            f == p.tf
+                && q.len() == p.tokens.len() + 1
+                && (q.starts_with(p.tokens) || q.ends_with(p.tokens))
+        })
+    };
+    counts.phrases = counts
+        .phrases
+        .iter()
+        .filter(|p| closed(p))
+        .map(|p| p.to_stats())
+        .collect();
+    assert!(counts
+        .vocab
+        .id("稳中求进工作总基调")
+        .is_some_and(|id| counts.phrases.iter().all(|p| p.tokens != [id])));
+    let sparse = run(&counts, &seg, &config, &NoProgress).unwrap();
+    assert_eq!(slogan(&sparse, "稳中求进工作总基调"), Some(s));
+    // The enumeration always led by 坚持 is a row of its own there too, and its verb-led form
+    // is not.
+    assert!(slogan(&sparse, "有件必备、有备必审、有错必纠").is_some());
+    assert!(slogan(&sparse, "坚持有件必备、有备必审、有错必纠").is_none());
+    // Without a learned verb (no marked formulation led by it), nothing is introduced.
+    let plain: Vec<(&str, Option<u16>)> = texts
+        .iter()
+        .map(|(t, y)| {
+            let cut = t
+                .find("我们")
+                .or(t.find("全市"))
+                .or(t.find("政府"))
+                .unwrap();
+            (&t[cut..], *y)
+        })
+        .collect();
+    let (counts, seg) = corpus(&plain);
+    let c = run(&counts, &seg, &config, &NoProgress).unwrap();
+    assert!(slogan(&c, "稳中求进工作总基调").is_none());
+}
+
+#[test]
+fn combinations_of_common_words_are_vocabulary_unless_quoted() {
+    let texts = [
+        (
+            "落实 决策 部署 ， 发展 低空 经济 。 提出 “ 重大 事项 ” 。",
+            Some(2025),
+        ),
+        (
+            "贯彻 决策 部署 ， 推动 低空 经济 。 报告 重大 事项 。",
+            Some(2025),
+        ),
+        (
+            "执行 决策 部署 ， 壮大 低空 经济 。 研究 重大 事项 。",
+            Some(2025),
+        ),
+    ];
+    let (mut counts, seg) = corpus(&texts);
+    let freq = |t: &str| match t {
+        "决策" | "部署" | "经济" | "重大" | "事项" => 3000,
+        "低空" => 369,
+        _ => 0,
+    };
+    let general: Vec<u32> = counts.vocab.terms.iter().map(|t| freq(t)).collect();
+    counts.vocab = Vocab::with_general(
+        counts.vocab.terms.clone(),
+        counts.vocab.kinds.clone(),
+        general,
+    );
+    let c = run(&counts, &seg, &lenient(), &NoProgress).unwrap();
+    assert!(slogan(&c, "决策部署").is_none(), "two common words");
+    assert!(
+        slogan(&c, "低空经济").is_some(),
+        "a rare word makes a coinage"
+    );
+    assert!(
+        slogan(&c, "重大事项").is_some(),
+        "quoted: marked as a label"
+    );
+    let off = Config {
+        common_word_min_freq: 0,
+        ..lenient()
+    };
+    let c = run(&counts, &seg, &off, &NoProgress).unwrap();
+    assert!(slogan(&c, "决策部署").is_some());
+}

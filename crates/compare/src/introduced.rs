@@ -1,0 +1,118 @@
+//! Step 2b, introduced formulations: a formulation that reports nearly always introduce with
+//! the same verb (坚持…工作总基调, 贯彻…理念) has one left neighbour, so branching entropy drops
+//! it, and when the verb precedes every occurrence the counts hold it only inside its verb-led
+//! form (see [`tifa_core::Counts`]). Only the verb-led form would then be a row.
+//!
+//! The verbs that introduce formulations are learned from the corpus: the first words of the
+//! verb-led forms of its numbered, enumerated and quoted formulations (增强 before 四个意识,
+//! 坚持 before an enumeration), words of two characters or more that lead at least two. A term
+//! or formula led by one of them, the rest a well-formed phrase, brings the rest back as a
+//! candidate: its own counts when the counts hold it, else those of its verb-led form, the one
+//! phrase it always occurs in. An enumeration led by one of them outside its first item brings
+//! the enumeration back the same way. The rest is judged as any candidate is,
+//! and the verb-led form joins its family (a verb-led enumeration is dropped, as in rank.rs).
+
+use std::collections::HashSet;
+
+use tifa_core::{Counts, Kind};
+
+use crate::candidates::{quoted_share, too_closed_right, Candidate};
+use crate::maximal::first_item_short;
+use crate::{classify, shape, Config};
+
+/// True for an enumeration led by a word outside its first item (坚持 in 坚持有件必备、有备必审、
+/// 有错必纠: its first item is not shorter than the second, see [`first_item_short`]).
+fn verb_led_enumeration(c: &Candidate, phrases: &tifa_core::Phrases, lex: &shape::Lexicon) -> bool {
+    let tokens = c.tokens(phrases);
+    c.kind == Kind::Enumeration && tokens.len() > 1 && !first_item_short(tokens, lex) && {
+        // The rest is itself an enumeration: the word before the first comma is not alone.
+        let first_comma = tokens
+            .iter()
+            .position(|&t| lex.kind(t) == tifa_core::TokenKind::Enum);
+        first_comma.is_some_and(|i| i > 1)
+    }
+}
+
+/// Step 2b: `found` (the candidates that passed maximality), with the formulations their
+/// verb-led terms introduce added at the end, in `found`'s order.
+pub(crate) fn add_introduced(
+    counts: &Counts,
+    mut found: Vec<Candidate>,
+    lex: &shape::Lexicon,
+    config: &Config,
+) -> Vec<Candidate> {
+    let phrases = &counts.phrases;
+    let marked: HashSet<&[u32]> = found
+        .iter()
+        .filter(|c| matches!(c.kind, Kind::Numbered | Kind::Enumeration | Kind::Quoted))
+        .map(|c| c.tokens(phrases))
+        .collect();
+    // The verbs that lead marked formulations in this corpus: words of two characters or more
+    // (not the prepositions that open frames, 以…为…) that lead at least two of them.
+    let mut led: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    for c in &found {
+        if let [v, rest @ ..] = c.tokens(phrases) {
+            if !rest.is_empty()
+                && marked.contains(rest)
+                && counts.vocab.term(*v).chars().nth(1).is_some()
+            {
+                *led.entry(*v).or_insert(0) += 1;
+            }
+        }
+    }
+    let verbs: HashSet<u32> = led
+        .into_iter()
+        .filter(|&(_, n)| n >= 2)
+        .map(|(v, _)| v)
+        .collect();
+    let present: HashSet<&[u32]> = found.iter().map(|c| c.tokens(phrases)).collect();
+    let mut added: Vec<Candidate> = Vec::new();
+    let mut seen: HashSet<&[u32]> = HashSet::new();
+    let mut text = String::new();
+    for c in &found {
+        let enumeration = verb_led_enumeration(c, phrases, lex);
+        if !enumeration && !matches!(c.kind, Kind::Term | Kind::Formula) {
+            continue;
+        }
+        let tokens = c.tokens(phrases);
+        let [v, rest @ ..] = tokens else { continue };
+        if rest.is_empty() || !verbs.contains(v) || present.contains(rest) || !seen.insert(rest) {
+            continue;
+        }
+        counts.vocab.phrase_into(rest, &mut text);
+        let Ok(sh) = lex.shape(rest, &text) else {
+            continue;
+        };
+        // The counts hold the rest when something other than the verb precedes it at times;
+        // else its counts are the verb-led form's.
+        let (index, skip) = match phrases.lower_bound(rest) {
+            i if phrases.tokens(i) == rest => (i, 0),
+            _ => (c.index(), c.skip + 1),
+        };
+        let Some(candidate) = u32::try_from(index).ok().map(|index| Candidate {
+            index,
+            skip,
+            chars: sh.chars as u32,
+            kind: Kind::Term,
+        }) else {
+            continue;
+        };
+        let Some(p) = candidate.phrase(phrases) else {
+            continue;
+        };
+        let kind = classify::kind(&text, sh.items, sh.chars, quoted_share(&p), config);
+        let keep = if enumeration {
+            kind == Kind::Enumeration && sh.chars >= config.min_chars_formulaic
+        } else {
+            matches!(kind, Kind::Term | Kind::Formula)
+                && sh.chars >= config.min_chars
+                && !too_closed_right(&p, config)
+        };
+        if !keep || p.df < config.min_df {
+            continue;
+        }
+        added.push(Candidate { kind, ..candidate });
+    }
+    found.extend(added);
+    found
+}
