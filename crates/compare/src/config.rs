@@ -121,6 +121,9 @@ pub struct Config {
     /// Conjunctions of `X和Y` collocations of two general words (巩固和发展), which are not
     /// slogans.
     pub conjunctions: Vec<String>,
+    /// Heads of the courtesies and set phrases of report rhetoric: a term ending in `的` and one
+    /// of them (衷心的感谢, 崇高的敬意, 大力支持的结果) is not a slogan.
+    pub rhetoric_heads: Vec<String>,
     /// A term that opens a clause at least this share of the time …
     pub opener_min_left_boundary: f64,
     /// … and is followed by a boundary at most this share of the time is a collocation waiting
@@ -192,6 +195,7 @@ impl Default for Config {
                  主任 代表 委员 部门 组成人员 工作人员 机关",
             ),
             conjunctions: words("和 与 及 并"),
+            rhetoric_heads: words("感谢 敬意 谢意 问候 结果 成绩 贡献 心血 努力"),
             opener_min_left_boundary: 0.5,
             opener_max_right_boundary: 0.45,
             new_min_span_years: 10,

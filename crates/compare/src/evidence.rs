@@ -25,6 +25,8 @@
 //!   followed by more words (常态化开展…, 取得新成效…) is an adverbial or verbal collocation
 //!   waiting for its object, not a formulation.
 //! - **Coordinated general words**: X和Y where both are general words (巩固和发展, 关心和支持).
+//! - **Common words**: several words, each common in general Chinese (决策部署).
+//! - **Rhetoric**: courtesies and set phrases ending in 的 + a configured head (衷心的感谢).
 //! - **Timeless**: where reports span decades, a term used from the first years of the span to
 //!   its last (人民群众 in every government report since 1955) is the vocabulary of the genre;
 //!   formulations are born and fade.
@@ -117,7 +119,11 @@ pub fn judge(
             let general = p.tokens.len() == 1
                 && vocab.general(p.tokens[0]) >= config.general_min_freq
                 && quoted_share < config.general_quoted_share;
-            if general || timeless || coordinated_general_words(p.tokens, vocab, config) {
+            if general
+                || timeless
+                || coordinated_general_words(p.tokens, vocab, config)
+                || rhetoric(p.tokens, vocab, config)
+            {
                 return Verdict::Vocabulary;
             }
             // A combination of common words is prose unless the writers mark it as a label
@@ -170,6 +176,17 @@ fn common_words(tokens: &[u32], vocab: &Vocab, config: &Config) -> bool {
             .all(|&t| vocab.general(t) >= config.common_word_min_freq)
 }
 
+/// True for a courtesy or set phrase of report rhetoric: `… 的 H` with H one of the
+/// configured heads (衷心的感谢, 大力支持的结果).
+fn rhetoric(tokens: &[u32], vocab: &Vocab, config: &Config) -> bool {
+    let [.., de, head] = tokens else {
+        return false;
+    };
+    tokens.len() > 2
+        && vocab.term(*de) == "的"
+        && config.rhetoric_heads.iter().any(|h| h == vocab.term(*head))
+}
+
 /// True for `X 和 Y` (or 与, 及, 并) where X and Y are each one general word.
 fn coordinated_general_words(tokens: &[u32], vocab: &Vocab, config: &Config) -> bool {
     let [x, and, y] = tokens else {
@@ -196,8 +213,15 @@ mod tests {
             "地区",
             "生产总值",
             "常委会",
+            "决策",
+            "部署",
+            "衷心",
+            "的",
+            "感谢",
         ];
-        let general = [500, 800, 90000, 60000, 0, 30000, 2000, 0, 0];
+        let general = [
+            500, 800, 90000, 60000, 369, 30000, 2000, 0, 0, 2953, 3333, 253, 300000, 1710,
+        ];
         Vocab::with_general(
             terms.iter().map(|t| t.to_string()).collect(),
             vec![TokenKind::Word; terms.len()],
@@ -260,6 +284,21 @@ mod tests {
         );
         assert_eq!(
             judge_term(&phrase(&[1, 2, 3], 3, 3, 0)),
+            Verdict::Vocabulary
+        );
+    }
+
+    #[test]
+    fn common_words_side_by_side_and_rhetoric_are_vocabulary() {
+        // 决策部署: both words common in general Chinese; 低空经济 holds a rare one.
+        assert_eq!(judge_term(&phrase(&[9, 10], 3, 3, 0)), Verdict::Vocabulary);
+        assert!(matches!(
+            judge_term(&phrase(&[4, 5], 3, 3, 0)),
+            Verdict::Slogan(Kind::Term, _)
+        ));
+        // 衷心的感谢: a courtesy, whatever its words.
+        assert_eq!(
+            judge_term(&phrase(&[11, 12, 13], 3, 3, 0)),
             Verdict::Vocabulary
         );
     }
