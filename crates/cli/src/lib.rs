@@ -145,7 +145,7 @@ enum Command {
     /// occurrences not overlapping): a header `phrase tf df rank kind score`, then a row each;
     /// rank, kind and score are those of the string's row in slogans.tsv, empty when none.
     #[command(
-        after_help = "Example:\n  tifa lookup 两个确立 八项规定\n  phrase\ttf\tdf\trank\tkind\tscore\n  两个确立\t69\t33\t7\tnumbered\t0.9459\n  八项规定\t27\t21\t\t\t"
+        after_help = "Example:\n  tifa lookup 两个确立 八项规定\n  phrase\ttf\tdf\trank\tkind\tscore\n  两个确立\t69\t33\t5\tnumbered\t0.9459\n  八项规定\t27\t21\t\t\t"
     )]
     Lookup {
         /// Folder holding clean.bin (and compare.bin for the slogan columns).

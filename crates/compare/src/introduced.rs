@@ -10,7 +10,7 @@
 //! candidate: its own counts when the counts hold it, else those of its verb-led form, the one
 //! phrase it always occurs in. An enumeration led by one of them outside its first item brings
 //! the enumeration back the same way. The rest is judged as any candidate is,
-//! and the verb-led form joins its family (a verb-led enumeration is dropped, as in rank.rs).
+//! and the verb-led form joins its family.
 
 use std::collections::HashSet;
 

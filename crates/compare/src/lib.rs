@@ -156,7 +156,7 @@ pub fn select(
     // top of what is left.
     drop(part_tf);
     tifa_core::memory::give_back();
-    rank::rank(counts, accepted, &lexicon, config, progress)
+    rank::rank(counts, accepted, config, progress)
 }
 
 /// Step 5: per-year spread and examples in context from the segmented corpus, then the group

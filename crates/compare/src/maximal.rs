@@ -20,7 +20,7 @@ pub(crate) fn keep_maximal(
     progress.start("compare: maximality", n_phrases as u64);
     let wanted: Vec<&[u32]> = pre.iter().map(|c| phrases.tokens(c.index())).collect();
     // A numbered, enumerated or quoted phrase is not a fragment of itself led by one more word
-    // (做到两个维护, 提高政治判断力、…): those are its verb-led forms, dropped after scoring.
+    // (做到两个维护, 提高政治判断力、…): those are its verb-led forms, in its family.
     let free_left: Vec<bool> = pre
         .iter()
         .map(|c| {

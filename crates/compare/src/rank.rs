@@ -1,20 +1,18 @@
-//! Step 4, rank: slogans ordered by document frequency, then term frequency, then phrase; the
-//! verb-led forms of formulations dropped; each slogan names its family head and takes its own
-//! copy of what the rest of the stage needs from the counts.
+//! Step 4, rank: slogans ordered by document frequency, then term frequency, then phrase; each
+//! slogan names its family head (a formulation heads its verb-led forms) and takes its own copy
+//! of what the rest of the stage needs from the counts.
 
 use rayon::prelude::*;
-use tifa_core::{Counts, Kind, Progress};
+use tifa_core::{Counts, Progress};
 
-use crate::maximal::first_item_short;
 use crate::score::Accepted;
 use crate::selection::{Chosen, Selection};
-use crate::{family, shape, Config, Error};
+use crate::{family, Config, Error};
 
 /// Step 4: ranks the accepted units, groups them into families and makes the selection.
 pub(crate) fn rank(
     counts: &Counts,
     mut accepted: Vec<Accepted>,
-    lexicon: &shape::Lexicon,
     config: &Config,
     progress: &dyn Progress,
 ) -> Result<Selection, Error> {
@@ -26,7 +24,6 @@ pub(crate) fn rank(
             .then(b.tf.cmp(&a.tf))
             .then_with(|| a.text.cmp(&b.text))
     });
-    drop_verb_led_forms(&mut accepted, phrases, lexicon);
     if config.max_slogans > 0 {
         accepted.truncate(config.max_slogans);
     }
@@ -67,34 +64,6 @@ pub(crate) fn rank(
         chosen,
         heads,
     })
-}
-
-/// Drops the verb-led forms of numbered, enumerated and quoted slogans: a slogan that is one
-/// word followed by such a slogan (做到两个维护 for 两个维护) belongs to that slogan's family and is
-/// not a row of its own. `accepted` keeps its order.
-fn drop_verb_led_forms(
-    accepted: &mut Vec<Accepted>,
-    phrases: &tifa_core::Phrases,
-    lex: &shape::Lexicon,
-) {
-    let marked: std::collections::HashSet<&[u32]> = accepted
-        .iter()
-        .filter(|c| matches!(c.kind, Kind::Numbered | Kind::Enumeration | Kind::Quoted))
-        .map(|c| c.tokens(phrases))
-        .filter(|t| !first_item_short(t, lex))
-        .collect();
-    let led: Vec<bool> = accepted
-        .iter()
-        .map(|c| {
-            let t = c.tokens(phrases);
-            t.len() > 1 && marked.contains(&t[1..])
-        })
-        .collect();
-    let mut k = 0;
-    accepted.retain(|_| {
-        k += 1;
-        !led[k - 1]
-    });
 }
 
 /// Refuses chosen slogans whose per-report counts name a report that does not exist; the first
