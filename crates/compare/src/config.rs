@@ -80,7 +80,8 @@ pub struct Config {
     pub quoted_min_share: f64,
     /// Characters from which a fixed sequence counts as a formula.
     pub formula_min_chars: usize,
-    /// Whether slogans may contain digit tokens (years and amounts rarely make slogans).
+    /// Whether slogans may contain numbers: digit tokens, and numbers written in characters
+    /// with a place or fraction (一千二百, 百分之二十).
     pub allow_digits: bool,
     /// Numeral characters of numbered formulations (一府一委两院, 五位一体).
     pub numerals: String,

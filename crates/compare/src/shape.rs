@@ -54,6 +54,17 @@ pub struct Shape {
     pub chars: usize,
 }
 
+/// True for a number written in Chinese characters with a place or fraction (一千二百, 百分之,
+/// 三分之一, 二十亿): three numerals or more, with 百, 千, 万, 亿 or 分之. Plan names made of
+/// numerals alone (十四五, 八五) have none of those, and two-character words (千万 in 千万工程,
+/// 万一) are left as words.
+fn numeral_quantity(term: &str) -> bool {
+    const NUMERALS: &str = "零〇一二两三四五六七八九十百千万亿点分之几";
+    term.chars().nth(2).is_some()
+        && term.chars().all(|c| NUMERALS.contains(c))
+        && (term.contains(['百', '千', '万', '亿']) || term.contains("分之"))
+}
+
 impl Lexicon {
     /// Flags every vocabulary term that the config's word lists name.
     pub fn new(vocab: &Vocab, config: &Config) -> Lexicon {
@@ -83,7 +94,19 @@ impl Lexicon {
             })
             .collect();
         Lexicon {
-            kinds: vocab.kinds.clone(),
+            // A number written in characters (一千二百, 百分之, 三分之一) is a number, as digits are.
+            kinds: vocab
+                .kinds
+                .iter()
+                .zip(&vocab.terms)
+                .map(|(&k, t)| {
+                    if k == TokenKind::Word && numeral_quantity(t) {
+                        TokenKind::Number
+                    } else {
+                        k
+                    }
+                })
+                .collect(),
             flags,
             chars: vocab
                 .terms
@@ -187,6 +210,28 @@ mod tests {
         );
         let lexicon = Lexicon::new(&vocab, &Config::default());
         (vocab, lexicon)
+    }
+
+    #[test]
+    fn numbers_in_characters_are_numbers_and_plan_names_are_words() {
+        let (v, l) = lex(&[
+            ("增长", Word),
+            ("百分之二十", Word),
+            ("一千二百", Word),
+            ("三分之一", Word),
+            ("十四五", Word),
+            ("规划", Word),
+            ("千方百计", Word),
+            ("千万", Word),
+            ("工程", Word),
+        ]);
+        let check = |ids: &[u32]| l.shape(ids, &v.phrase(ids));
+        assert_eq!(check(&[0, 1]), Err(Reject::Digits));
+        assert_eq!(check(&[2, 0]), Err(Reject::Digits));
+        assert_eq!(check(&[3, 0]), Err(Reject::Digits));
+        assert!(check(&[4, 5]).is_ok());
+        assert!(check(&[6, 0]).is_ok());
+        assert!(check(&[7, 8]).is_ok(), "a two-character word stays a word");
     }
 
     #[test]
