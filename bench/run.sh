@@ -88,6 +88,22 @@ echo "bench: $MACHINE, threads $THREADS"
 echo "bench: news transcripts ($(mb "$BENCH_CORPUS") MB)"
 bench_corpus news "$BENCH_CORPUS" "$RUNS"
 
+# The diffusion views' share of a run: the report stage on the news corpus's compare.bin with
+# them (the default) and without (report.toml's `diffusion = false`), interleaved.
+NODIFF="$OUT/config-nodiffusion"
+rm -rf "$NODIFF" && mkdir -p "$NODIFF" && cp -r config/. "$NODIFF/"
+echo "diffusion = false" >>"$NODIFF/report.toml"
+rm -f "$OUT/runs-news-report-"*
+for ((i = 1; i <= RUNS; i++)); do
+  once news-report-diffusion "$i" $TIFA -q --no-progress -j "$THREADS" report \
+    --in "$OUT/work-news/compare.bin" --out "$OUT/reports-news-diffusion"
+  once news-report-plain "$i" $TIFA -q --no-progress -j "$THREADS" --config "$NODIFF" report \
+    --in "$OUT/work-news/compare.bin" --out "$OUT/reports-news-plain"
+done
+median news-report-diffusion
+median news-report-plain
+rm -rf "$OUT/reports-news-diffusion" "$OUT/reports-news-plain"
+
 BIG="$OUT/corpus-big"
 if [ ! -d "$BIG" ]; then
   target/release/make-corpus "$BENCH_CORPUS" "$BIG" "$BIG_MB" >/dev/null
@@ -98,6 +114,10 @@ bench_corpus big "$BIG" 1
 # Python jieba + Counter on the government reports, against `tifa run` on the same folders.
 GOV=("$SHARED/national-work-reports" "$SHARED/provincial-work-reports-2025" "$SHARED/party-congress-reports")
 PY=""
+# The Python package, when `make test-python` has built it into target/pyenv: tifa.run on the
+# same folders, and a second call in a new process that finds every stage up to date.
+PKG=""
+if target/pyenv/bin/python -c "import tifa" 2>/dev/null; then PKG=1; fi
 if python3 -c "import jieba" 2>/dev/null || pip install -q jieba >/dev/null 2>&1; then
   rm -f "$OUT/runs-gov-"*
   for ((i = 1; i <= GOV_RUNS; i++)); do
@@ -109,10 +129,17 @@ if python3 -c "import jieba" 2>/dev/null || pip install -q jieba >/dev/null 2>&1
     CLEAN_BEFORE="$OUT/work-gov $OUT/reports-gov" once gov-tifa "$i" \
       $TIFA -q --no-progress -j "$THREADS" run --work-dir "$OUT/work-gov" --out-dir "$OUT/reports-gov" \
       --corpus "${GOV[0]}" --corpus "${GOV[1]}" --corpus "${GOV[2]}"
+    if [ -n "$PKG" ]; then
+      CLEAN_BEFORE="$OUT/work-pkg $OUT/reports-pkg" once gov-pkg "$i" target/pyenv/bin/python \
+        bench/python_package.py "$OUT/work-pkg" "$OUT/reports-pkg" "$THREADS" "${GOV[@]}"
+      once gov-pkg-again "$i" target/pyenv/bin/python \
+        bench/python_package.py "$OUT/work-pkg" "$OUT/reports-pkg" "$THREADS" "${GOV[@]}"
+    fi
   done
   median gov-python
   median gov-jieba
   median gov-tifa
+  if [ -n "$PKG" ]; then median gov-pkg; median gov-pkg-again; fi
   PY=1
 fi
 
@@ -153,6 +180,19 @@ if sys.argv[5]:
     jg, _ = times["gov-jieba"]
     print(f"Government reports ({gov:.1f} MB): Python jieba + Counter {py:.2f} s, tifa run {tf:.2f} s: tifa is {py / tf:.0f}x faster "
           f"(jieba-rs alone {jg:.2f} s, {py / jg:.0f}x faster than the Python script)")
+    if "gov-pkg" in times:
+        pk, _ = times["gov-pkg"]
+        again, _ = times["gov-pkg-again"]
+        print(f"Python package on the government reports: tifa.run {pk:.2f} s against tifa run {tf:.2f} s "
+              f"({pk / tf:.2f}x; goal at most 1.10x); a second tifa.run with nothing to do {again:.2f} s "
+              f"(a new interpreter, its start included)")
+if "news-report-diffusion" in times:
+    on, _ = times["news-report-diffusion"]
+    off, _ = times["news-report-plain"]
+    total, _ = times["news-run"]
+    print(f"Diffusion views on the news corpus: the report stage takes {on:.2f} s with them and {off:.2f} s "
+          f"without (report.toml's diffusion = false): {on - off:.2f} s, {100 * (on - off) / total:.1f}% of "
+          f"the run's {total:.2f} s (goal at most 10%)")
 PYEOF
 cat "$OUT/table.md"
 
@@ -176,8 +216,12 @@ fi
   echo "| code | commit $COMMIT |"
   echo "| command | \`BENCH_CORPUS=$BENCH_CORPUS BIG_MB=$BIG_MB THREADS=$THREADS RUNS=$RUNS GOV_RUNS=$GOV_RUNS bench/run.sh\` |"
   echo "| news, big | \`tifa -v --no-progress -j $THREADS run\` ($RUNS runs on the news corpus, 1 on the big one), each beside \`jieba-baseline ${HMM_FLAG:+$HMM_FLAG }-j $THREADS\` |"
+  echo "| diffusion views | \`tifa report\` on the news corpus's compare.bin with and without them ($RUNS runs each, interleaved) |"
   if [ -n "$PY" ]; then
     echo "| government reports | \`tifa -q --no-progress -j $THREADS run\` and \`jieba-baseline\` ($GOV_RUNS runs), \`python3 bench/python_baseline.py\` ($RUNS runs) |"
+  fi
+  if [ -n "$PKG" ]; then
+    echo "| Python package | \`bench/python_package.py\` (\`tifa.run\`, from \`make test-python\`'s target/pyenv) on the government reports, $GOV_RUNS runs interleaved with \`tifa run\`, and again with nothing to do |"
   fi
   echo
   cat "$OUT/table.md"

@@ -62,7 +62,7 @@ pub fn diff(work_dir: &Path, series: &Series, all: bool) -> anyhow::Result<()> {
             if more > 0 {
                 line.push(&rest);
             }
-            let _ = writeln!(out, "    {what}: {}", line.join("、"));
+            let _ = writeln!(out, "    {what}: {}", line.join(" | "));
         }
     }
     print!("{out}");

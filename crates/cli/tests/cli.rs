@@ -962,3 +962,101 @@ fn the_long_table_and_the_edition_diff_agree_with_the_slogans() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
 }
+
+/// The national government work reports (57 editions, 1954–2025) of the shared corpora beside
+/// the repository, or the folder `TIFA_NATIONAL_REPORTS` names; `None` when neither is there
+/// (the corpora are not part of the repository).
+fn national_reports() -> Option<PathBuf> {
+    let dir = std::env::var_os("TIFA_NATIONAL_REPORTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("../shared/corpus/national-work-reports"));
+    dir.join("manifest.tsv").exists().then_some(dir)
+}
+
+#[test]
+fn the_national_series_edition_diff_agrees_with_the_texts() {
+    let Some(corpus) = national_reports() else {
+        eprintln!("skipped: the national work reports are not beside the repository");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = corpus.canonicalize().unwrap();
+    let o = tifa(
+        dir.path(),
+        &["-q", "run", "--corpus", corpus.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = tifa(
+        dir.path(),
+        &["diff", "--region", "全国", "--level", "national", "--all"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    // One series of 57 editions, each a line "YEAR  TITLE: N new, M dropped, K carried on",
+    // then its slogans, `new: a | b | …` and `dropped: …`.
+    let mut editions: Vec<(String, Vec<String>, Vec<String>)> = Vec::new();
+    for line in out.lines() {
+        if let Some(list) = line.strip_prefix("    new: ") {
+            editions.last_mut().unwrap().1 = list.split(" | ").map(String::from).collect();
+        } else if let Some(list) = line.strip_prefix("    dropped: ") {
+            editions.last_mut().unwrap().2 = list.split(" | ").map(String::from).collect();
+        } else if !line.starts_with("==") {
+            let year = line.split_whitespace().next().unwrap().to_string();
+            editions.push((year, Vec::new(), Vec::new()));
+        }
+    }
+    assert_eq!(out.matches("== ").count(), 1, "one series: {out}");
+    assert_eq!(editions.len(), 57, "{out}");
+    // The cleaned texts by year, quotation marks read across as counting does.
+    let clean = tifa(dir.path(), &["inspect", "--json", "work/clean.bin"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&clean)).unwrap();
+    let text_of: std::collections::BTreeMap<u64, String> = v["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let text = d["text"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .filter(|c| !"“”‘’《》「」".contains(*c))
+                .collect();
+            (d["meta"]["year"].as_u64().unwrap(), text)
+        })
+        .collect();
+    // A slogan counts where its words stand as words, while a plain search also finds it inside
+    // a longer word (各级人大 in 各级人大代表). So the search must find every new slogan in the
+    // new text and every dropped one in the old text, and may find a few of them in the other.
+    for (old, new) in [(2023u64, 2024u64), (2024, 2025)] {
+        let e = editions
+            .iter()
+            .find(|e| e.0 == new.to_string())
+            .unwrap_or_else(|| panic!("edition {new}: {out}"));
+        let (before, after) = (&text_of[&old], &text_of[&new]);
+        for s in &e.1 {
+            assert!(
+                after.contains(s.as_str()),
+                "{new}: new {s} is not in its text"
+            );
+        }
+        for s in &e.2 {
+            assert!(
+                before.contains(s.as_str()),
+                "{new}: dropped {s} was not in {old}"
+            );
+        }
+        let absent = e.2.iter().filter(|s| !after.contains(s.as_str())).count();
+        // Nearly every dropped slogan is gone from the text itself, not only from its words.
+        assert!(
+            absent * 10 >= e.2.len() * 9,
+            "{new}: only {absent} of {} dropped slogans are absent from the text",
+            e.2.len()
+        );
+        let fresh = e.1.iter().filter(|s| !before.contains(s.as_str())).count();
+        assert!(
+            fresh * 10 >= e.1.len() * 9,
+            "{new}: only {fresh} of {} new slogans are absent from {old}",
+            e.1.len()
+        );
+    }
+}

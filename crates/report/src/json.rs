@@ -41,8 +41,9 @@ pub struct SlogansFile<'a> {
     pub slogans: Vec<SloganJson<'a>>,
     /// Group comparisons, one per `--group-by` field.
     pub groups: Vec<GroupJson<'a>>,
-    /// How the slogans spread from the reference to the groups (as in `diffusion.tsv`).
-    pub diffusion: DiffusionJson<'a>,
+    /// How the slogans spread from the reference to the groups (as in `diffusion.tsv`); absent
+    /// when the diffusion views are off.
+    pub diffusion: Option<DiffusionJson<'a>>,
 }
 
 /// The diffusion of the most widespread slogans: the reference's first use and each group's.
@@ -419,7 +420,7 @@ fn head<'a>(cmp: &'a Comparison, config: &'a crate::Config) -> SlogansFile<'a> {
             .collect(),
         slogans: Vec::new(),
         groups: cmp.groups.iter().map(group).collect(),
-        diffusion: diffusion(cmp, config),
+        diffusion: config.diffusion.then(|| diffusion(cmp, config)),
     }
 }
 
@@ -488,7 +489,9 @@ pub(crate) fn write_slogans_json(
     buf.clear();
     buf.push(b']');
     member(&mut buf, false, "groups", &f.groups)?;
-    member(&mut buf, false, "diffusion", &f.diffusion)?;
+    if let Some(d) = &f.diffusion {
+        member(&mut buf, false, "diffusion", d)?;
+    }
     buf.extend_from_slice(b"}\n");
     w.write_all(&buf)?;
     Ok(())

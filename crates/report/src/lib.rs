@@ -61,6 +61,10 @@ pub struct Config {
     /// Slogans in `diffusion.tsv`, `adoption.tsv` and `leaders.tsv`, the most widely recurring
     /// (0 = all); `slogan-reports.tsv` and `diff.tsv` always cover every slogan.
     pub diffusion_slogans: usize,
+    /// Whether to write the diffusion views: `slogan-reports.tsv`, `diffusion.tsv`,
+    /// `adoption.tsv`, `leaders.tsv`, `diff.tsv`, the `diffusion` member of `slogans.json` and
+    /// the two sections of `report.html` on how slogans spread and what each report adds.
+    pub diffusion: bool,
 }
 
 impl Default for Config {
@@ -76,6 +80,7 @@ impl Default for Config {
             diffusion_reference: "level=national".to_string(),
             diffusion_by: "region".to_string(),
             diffusion_slogans: 1000,
+            diffusion: true,
         }
     }
 }
@@ -129,14 +134,10 @@ pub fn run(
 ) -> Result<Vec<PathBuf>, Error> {
     validate(cmp)?;
     let compare_names = tables::compare_file_names(cmp);
-    let mut outputs = vec![
-        Output::SlogansTables,
-        Output::SlogansJson,
-        Output::Summary,
-        Output::SloganReports,
-        Output::Diffusion,
-        Output::Diff,
-    ];
+    let mut outputs = vec![Output::SlogansTables, Output::SlogansJson, Output::Summary];
+    if config.diffusion {
+        outputs.extend([Output::SloganReports, Output::Diffusion, Output::Diff]);
+    }
     outputs.extend((0..cmp.groups.len()).map(Output::Compare));
     outputs.push(Output::Html);
     // Files, not outputs: the tables are two.

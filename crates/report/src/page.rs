@@ -38,6 +38,22 @@ struct PageData<'a> {
     slogans: Vec<PageSlogan<'a>>,
     /// Slogans in the comparison (the page may carry fewer).
     total: usize,
+    /// The groups of the diffusion views, for each slogan's adoption curve; absent when the
+    /// views are off or no report falls into a group.
+    adopt: Option<PageAdoption<'a>>,
+}
+
+/// The diffusion groups as the page script reads them.
+#[derive(Serialize)]
+struct PageAdoption<'a> {
+    /// The field the groups are made by (`region`).
+    by: &'a str,
+    /// The reference, as `field=value`.
+    reference: &'a str,
+    /// Number of groups.
+    n: usize,
+    /// For each report: its group's index, -1 for a reference report, -2 for neither.
+    dg: Vec<i32>,
 }
 
 #[derive(Serialize)]
@@ -73,7 +89,7 @@ struct PageSlogan<'a> {
     kw: Vec<(u32, &'a str, &'a str, &'a str)>,
 }
 
-fn page_data<'a>(cmp: &'a Comparison, config: &Config) -> PageData<'a> {
+fn page_data<'a>(cmp: &'a Comparison, config: &'a Config) -> PageData<'a> {
     let limit = if config.html_slogans == 0 {
         cmp.slogans.len()
     } else {
@@ -130,7 +146,39 @@ fn page_data<'a>(cmp: &'a Comparison, config: &Config) -> PageData<'a> {
             })
             .collect(),
         total: cmp.slogans.len(),
+        adopt: adoption(cmp, config),
     }
+}
+
+/// The diffusion groups of the page's adoption curves (see [`PageAdoption`]).
+fn adoption<'a>(cmp: &'a Comparison, config: &'a Config) -> Option<PageAdoption<'a>> {
+    if !config.diffusion {
+        return None;
+    }
+    let groups =
+        crate::diffusion::Groups::new(&cmp.docs, &config.diffusion_reference, &config.diffusion_by);
+    if groups.names.is_empty() {
+        return None;
+    }
+    let dg = groups
+        .of_doc
+        .iter()
+        .zip(&groups.reference)
+        .map(|(g, &r)| match g {
+            _ if r => -1,
+            Some(g) => groups
+                .names
+                .binary_search(g)
+                .map_or(-2, |i| i32::try_from(i).unwrap_or(-2)),
+            None => -2,
+        })
+        .collect();
+    Some(PageAdoption {
+        by: &config.diffusion_by,
+        reference: &config.diffusion_reference,
+        n: groups.names.len(),
+        dg,
+    })
 }
 
 /// The page data as JSON for its script block: the text of
@@ -150,7 +198,9 @@ fn page_json(data: &PageData) -> serde_json::Result<ScriptJson> {
         }
         page_slogan(&mut j, s)?;
     }
-    j.raw("],\"total\":").int(data.total).raw("}");
+    j.raw("],\"total\":").int(data.total);
+    j.raw(",\"adopt\":").value(&data.adopt)?;
+    j.raw("}");
     Ok(j)
 }
 
@@ -485,8 +535,10 @@ pub fn report_html(cmp: &Comparison, config: &Config) -> Result<String, Error> {
             .raw("</div></section>");
     }
 
-    crate::spread::diffusion_section(&mut h, cmp, config);
-    crate::spread::editions_section(&mut h, cmp);
+    if config.diffusion {
+        crate::spread::diffusion_section(&mut h, cmp, config);
+        crate::spread::editions_section(&mut h, cmp);
+    }
     for gc in &cmp.groups {
         group_section(&mut h, gc, config.group_rows);
     }
@@ -524,7 +576,8 @@ mod tests {
             assert_eq!(page_json(&data).unwrap().as_str(), whole);
         }
         let empty = Comparison::default();
-        let data = page_data(&empty, &Config::default());
+        let config = Config::default();
+        let data = page_data(&empty, &config);
         let whole = crate::html::script_json(&data).unwrap();
         assert_eq!(page_json(&data).unwrap().as_str(), whole);
     }

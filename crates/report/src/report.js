@@ -84,6 +84,66 @@
     return svg;
   }
 
+  // The slogan's adoption curve: the share of the diffusion groups (regions by default) that
+  // have used it by each year, as a step line, with the reference's first use marked. Null
+  // when no group has used it.
+  function adoption(s, w, h) {
+    var A = D.adopt, a = D.years[0], b = D.years[1], n = b - a + 1;
+    var first = {}, refFirst = null, k;
+    s.docs.forEach(function (p) {
+      var g = A.dg[p[0]], d = DOCS[p[0]], y = d && d.y;
+      if (!y) return;
+      if (g === -1) {
+        if (refFirst === null || y < refFirst) refFirst = y;
+      } else if (g >= 0 && (first[g] === undefined || y < first[g])) {
+        first[g] = y;
+      }
+    });
+    var newIn = [];
+    for (k = 0; k < n; k++) newIn.push(0);
+    var used = 0;
+    for (k in first) { newIn[first[k] - a] += 1; used += 1; }
+    if (!used) return null;
+    var top = 6, bottom = 18, left = 30, pw = w - left - 4, ph = h - top - bottom;
+    var svg = svgEl('svg', { width: w, height: h, viewBox: '0 0 ' + w + ' ' + h, 'class': 'adoption' });
+    svg.appendChild(svgEl('rect', { x: left, y: top, width: pw, height: ph, 'class': 'bg' }));
+    var x = function (year) { return left + (n > 1 ? (year - a) / (n - 1) : 0.5) * pw; };
+    var y = function (share) { return top + (1 - share) * ph; };
+    var cum = 0, d = '', t;
+    for (k = 0; k < n; k++) {
+      cum += newIn[k];
+      var share = cum / A.n;
+      d += (k === 0 ? 'M' + x(a).toFixed(1) + ' ' + y(share).toFixed(1)
+        : 'V' + y(share).toFixed(1)) + 'H' + x(Math.min(b, a + k + 1)).toFixed(1);
+      if (newIn[k]) {
+        var dot = svgEl('circle', { cx: x(a + k), cy: y(share), r: 2.5, 'class': 'pt' });
+        t = svgEl('title', {});
+        t.textContent = (a + k) + ': ' + cum + ' of ' + A.n + ' (' + A.by + ')';
+        dot.appendChild(t);
+        svg.appendChild(dot);
+      }
+    }
+    svg.insertBefore(svgEl('path', { d: d, 'class': 'fg' }), svg.childNodes[1] || null);
+    if (refFirst !== null) {
+      svg.appendChild(svgEl('line', { x1: x(refFirst), x2: x(refFirst), y1: top, y2: top + ph, 'class': 'ref' }));
+      t = svgEl('text', { x: x(refFirst), y: top + 10, 'text-anchor': x(refFirst) > w / 2 ? 'end' : 'start', 'class': 'ref' });
+      t.textContent = ' ' + A.reference + ': ' + refFirst + ' ';
+      svg.appendChild(t);
+    }
+    [[a, 'start'], [b, 'end']].forEach(function (p) {
+      t = svgEl('text', { x: x(p[0]), y: h - 4, 'text-anchor': p[1] });
+      t.textContent = p[0];
+      svg.appendChild(t);
+    });
+    [[0, '0'], [1, '100%']].forEach(function (p) {
+      t = svgEl('text', { x: left - 3, y: y(p[0]) + 4, 'text-anchor': 'end' });
+      t.textContent = p[1];
+      svg.appendChild(t);
+    });
+    svg.setAttribute('data-used', used);
+    return svg;
+  }
+
   // One table row per slogan, built once; sorting and filtering move and hide them.
   var rows = S.map(function (s, i) {
     var tr = el('tr');
@@ -187,6 +247,12 @@
     if (hasTimeline && s.yrs.length) {
       detail.appendChild(el('h4', null, 'Share of each year\u2019s reports'));
       detail.appendChild(timeline(s, 350, 86, true));
+    }
+    var curve = D.adopt && hasYears ? adoption(s, 350, 96) : null;
+    if (curve) {
+      detail.appendChild(el('h4', null, 'Adoption: share of ' + D.adopt.n + ' groups by ' +
+        D.adopt.by + ' that have used it'));
+      detail.appendChild(curve);
     }
 
     if (s.kw.length) {

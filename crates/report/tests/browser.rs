@@ -174,8 +174,19 @@ fn report_renders_in_chromium() {
     assert!(spread.contains("class=\"data leaders\""));
     assert!(dom.contains("id=\"editions\""), "edition diff section");
 
-    // The detail view shows the first slogan in context.
+    // The detail view shows the first slogan in context, with its adoption curve across the
+    // regions and the reference's first use marked.
     assert!(dom.contains("class=\"kwic\""));
+    let curve = dom
+        .split("class=\"adoption\"")
+        .nth(1)
+        .expect("the detail view draws the adoption curve");
+    let curve = &curve[..curve.find("</svg>").unwrap_or(curve.len())];
+    assert!(curve.contains("class=\"fg\"") && curve.contains("class=\"pt\""));
+    assert!(
+        curve.contains("class=\"ref\""),
+        "reference's first use marked: {curve}"
+    );
     assert!(dom.contains("牢固树立"));
 
     // Hostile strings are text: no element was injected, the escaped text is there.

@@ -54,6 +54,44 @@ fn writes_every_file_sorted_and_nothing_else() {
 }
 
 #[test]
+fn without_the_diffusion_views_only_the_slogan_files_are_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        diffusion: false,
+        ..Config::default()
+    };
+    let mut names: Vec<String> = run(&sample(), &config, dir.path(), &NoProgress)
+        .unwrap()
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with("compare-"))
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "report.html",
+            "slogans.csv",
+            "slogans.json",
+            "slogans.tsv",
+            "summary.md"
+        ]
+    );
+    let json = fs::read_to_string(dir.path().join("slogans.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(v.get("diffusion").is_none() && v.get("slogans").is_some());
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(!html.contains("How slogans spread"));
+    // The slogan rows are the same either way.
+    let full = tempfile::tempdir().unwrap();
+    write(&sample(), full.path());
+    assert_eq!(
+        fs::read(dir.path().join("slogans.tsv")).unwrap(),
+        fs::read(full.path().join("slogans.tsv")).unwrap()
+    );
+}
+
+#[test]
 fn tsv_has_contract_columns_and_one_clean_row_per_slogan() {
     let dir = tempfile::tempdir().unwrap();
     let cmp = sample();
