@@ -75,11 +75,16 @@ bench_corpus() {
   median "$name-run"
   sed -n 's/^ \{0,9\}\(clean\|segment\|count\|compare\|report\|run\): \([0-9.]*\) s, peak \([0-9]*\) MB$/'"$name"'-\1 \2 \3/p' \
     "$OUT/$name-run.stderr" >>"$OUT/stages"
+  # What a run writes: the intermediates and the reports, in MB.
+  echo "$name-work $(mb "$work")" >>"$OUT/sizes"
+  echo "$name-reports $(mb "$rep")" >>"$OUT/sizes"
+  echo "$name-size $(mb "$dir")" >>"$OUT/sizes"
   rm -rf "$work/segment.bin" "$work/count.bin"
 }
 
 : >"$OUT/times"
 : >"$OUT/stages"
+: >"$OUT/sizes"
 # The machine, as RESULTS.md records it: cores, memory (/proc/meminfo) and CPU model.
 CPU_MODEL=$(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || true)
 MEM_GB=$(awk '/^MemTotal:/ {printf "%.1f", $2 / 1048576}' /proc/meminfo 2>/dev/null || true)
@@ -110,6 +115,13 @@ if [ ! -d "$BIG" ]; then
 fi
 echo "bench: scaled corpus ($(mb "$BIG") MB)"
 bench_corpus big "$BIG" 1
+
+# The start: `tifa cut` on a short text, which loads the dictionaries and cuts.
+rm -f "$OUT/runs-cut"
+for ((i = 1; i <= GOV_RUNS; i++)); do
+  once cut "$i" $TIFA cut 增强四个意识、坚定四个自信、做到两个维护
+done
+median cut
 
 # Python jieba + Counter on the government reports, against `tifa run` on the same folders.
 GOV=("$SHARED/national-work-reports" "$SHARED/provincial-work-reports-2025" "$SHARED/party-congress-reports")
@@ -233,3 +245,48 @@ fi
 } >"$RESULTS.tmp"
 mv "$RESULTS.tmp" "$RESULTS"
 echo "bench: results written to $RESULTS"
+
+# The README's performance section: one short table of the goals, between its two markers,
+# rewritten whole (a temporary file renamed).
+python3 - "$OUT/times" "$OUT/stages" "$OUT/sizes" "$MACHINE" "$(date -u '+%Y-%m-%d')" \
+  "$COMMIT" "$PY" "$PKG" <<'PYEOF'
+import os
+import sys
+
+times = {l.split()[0]: float(l.split()[1]) for l in open(sys.argv[1])}
+peaks = {l.split()[0]: float(l.split()[2]) for l in open(sys.argv[2])}
+sizes = {l.split()[0]: float(l.split()[1]) for l in open(sys.argv[3])}
+machine, day, commit, py, pkg = sys.argv[4:9]
+news = sizes["news-size"]
+rows = [
+    ("news: `tifa run` / jieba-rs alone", f"{times['news-run'] / times['news-jieba']:.1f}x", "at most 4x"),
+    ("1 GB: `tifa run` / jieba-rs alone", f"{times['big-run'] / times['big-jieba']:.1f}x", "at most 4x"),
+    ("1 GB: peak memory / corpus", f"{peaks['big-run'] / sizes['big-size']:.2f}x",
+     "under 3x; a memory budget is not built"),
+    ("news: reports written / corpus", f"{sizes['news-reports'] / news:.1f}x", "at most 1x"),
+    ("news: intermediates written / corpus", f"{sizes['news-work'] / news:.1f}x", "at most 4x"),
+    ("`tifa cut` (start, load, cut)", f"{times['cut'] * 1000:.0f} ms", "under 50 ms"),
+]
+if py:
+    rows.append(("government reports: Python jieba script / `tifa run`",
+                 f"{times['gov-python'] / times['gov-tifa']:.0f}x", "at least 50x"))
+if pkg:
+    rows.append(("Python package, whole process / `tifa run`",
+                 f"{times['gov-pkg'] / times['gov-tifa']:.2f}x", "at most 1.10x"))
+if "news-report-diffusion" in times:
+    share = (times["news-report-diffusion"] - times["news-report-plain"]) / times["news-run"]
+    rows.append(("news: the diffusion views' share of a run", f"{100 * share:.1f}%", "at most 10%"))
+lines = [f"Latest `make bench`: {day}, commit {commit}, {machine}. Details: "
+         "[bench/RESULTS.md](bench/RESULTS.md).", "",
+         "| measure | measured | goal |", "|---|---:|---|"]
+lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+readme = open("README.md", encoding="utf-8").read()
+begin, end = "<!-- bench:begin -->", "<!-- bench:end -->"
+if begin in readme and end in readme:
+    head, rest = readme.split(begin, 1)
+    tail = rest.split(end, 1)[1]
+    with open("README.md.tmp", "w", encoding="utf-8") as f:
+        f.write(head + begin + "\n" + "\n".join(lines) + "\n" + end + tail)
+    os.replace("README.md.tmp", "README.md")
+    print("bench: the README's performance table is updated")
+PYEOF
