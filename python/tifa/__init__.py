@@ -60,13 +60,20 @@ def _path(p, default):
 
 class Result:
     """The results of a run: the slogan list and the tables built on it, read from the work
-    folder's compare.bin. Tables are built on first use and kept."""
+    folder's compare.bin (checked whole) when first needed, unless ``load`` reads it at once.
+    Tables are built on first use and kept."""
 
-    def __init__(self, work_dir="work", out_dir=None):
+    def __init__(self, work_dir="work", out_dir=None, load=True):
         self.work_dir = _path(work_dir, "work")
         self.out_dir = None if out_dir is None else os.fspath(out_dir)
-        self._work = _tifa.open(self.work_dir)
+        self._loaded = _tifa.open(self.work_dir) if load else None
         self._tables = {}
+
+    @property
+    def _work(self):
+        if self._loaded is None:
+            self._loaded = _tifa.open(self.work_dir)
+        return self._loaded
 
     def _table(self, name):
         if name not in self._tables:
@@ -118,14 +125,15 @@ def run(corpus="data/corpus", work_dir=None, config=None, threads=None, progress
     ``work``) holds the intermediates and ``out_dir`` (default ``reports``) the reports;
     ``config`` is the folder of stage settings (default ``config``, defaults where absent).
     Progress and warnings go to ``sys.stderr`` unless ``progress=False``. A second call on
-    the same input finds every stage up to date and returns at once."""
+    the same input finds every stage up to date and returns at once. The result reads
+    compare.bin when a table is first asked for."""
     corpora = [corpus] if isinstance(corpus, (str, os.PathLike)) else list(corpus)
     work_dir = _path(work_dir, "work")
     out_dir = _path(out_dir, "reports")
     _tifa.run([os.fspath(c) for c in corpora], work_dir, out_dir, _path(config, "config"),
               threads=threads, progress=progress, group_by=list(group_by or []),
               force=force)
-    return Result(work_dir, out_dir)
+    return Result(work_dir, out_dir, load=False)
 
 
 def open(work_dir="work"):  # noqa: A001 - the name mirrors the command's folder argument
