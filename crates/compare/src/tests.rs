@@ -137,6 +137,29 @@ fn corpus(texts: &[(&str, Option<u16>)]) -> (Counts, Segmented) {
     (counts, seg)
 }
 
+/// Keeps only closed phrases, as the count stage does by default: no phrase one token longer
+/// that starts or ends with it has the same term frequency.
+fn keep_closed(counts: &mut Counts) {
+    let tf: BTreeMap<Vec<u32>, u32> = counts
+        .phrases
+        .iter()
+        .map(|p| (p.tokens.to_vec(), p.tf))
+        .collect();
+    let closed = |p: &tifa_core::Phrase| {
+        !tf.iter().any(|(q, &f)| {
+            f == p.tf
+                && q.len() == p.tokens.len() + 1
+                && (q.starts_with(p.tokens) || q.ends_with(p.tokens))
+        })
+    };
+    counts.phrases = counts
+        .phrases
+        .iter()
+        .filter(|p| closed(p))
+        .map(|p| p.to_stats())
+        .collect();
+}
+
 const TEXTS: &[(&str, Option<u16>)] = &[
     ("我们 要 增强 四个意识 、 坚定 四个自信 、 做到 两个维护 。 坚持 科学立法 、 民主立法 、 依法立法 ， 推进 工作 。 “ 两个维护 ” 是 根本 。", Some(2017)),
     ("必须 增强 四个意识 、 坚定 四个自信 、 做到 两个维护 。 我们 坚持 科学立法 、 民主立法 、 依法立法 。 落实 有件必备 、 有备必审 、 有错必纠 。", Some(2018)),
@@ -290,27 +313,8 @@ fn missing_sub_phrases_are_counted_from_the_tokens() {
 fn closed_phrases_alone_give_the_same_slogans() {
     let (mut counts, seg) = corpus(TEXTS);
     let full = run(&counts, &seg, &lenient(), &NoProgress).unwrap();
-    // Keep only closed phrases, as the count stage does by default: no phrase one token longer
-    // that starts or ends with it has the same term frequency.
-    let tf: BTreeMap<Vec<u32>, u32> = counts
-        .phrases
-        .iter()
-        .map(|p| (p.tokens.to_vec(), p.tf))
-        .collect();
-    let closed = |p: &tifa_core::Phrase| {
-        !tf.iter().any(|(q, &f)| {
-            f == p.tf
-                && q.len() == p.tokens.len() + 1
-                && (q.starts_with(p.tokens) || q.ends_with(p.tokens))
-        })
-    };
     let before = counts.phrases.len();
-    counts.phrases = counts
-        .phrases
-        .iter()
-        .filter(|p| closed(p))
-        .map(|p| p.to_stats())
-        .collect();
+    keep_closed(&mut counts);
     assert!(counts.phrases.len() < before);
     let sparse = run(&counts, &seg, &lenient(), &NoProgress).unwrap();
     assert!(!full.slogans.is_empty());
@@ -621,24 +625,7 @@ fn a_formulation_introduced_by_a_learned_verb_is_a_row() {
         assert_eq!(led.family, "稳中求进工作总基调");
     }
     // The same from closed phrases only, where the term is held inside 坚持稳中求进工作总基调.
-    let tf: BTreeMap<Vec<u32>, u32> = counts
-        .phrases
-        .iter()
-        .map(|p| (p.tokens.to_vec(), p.tf))
-        .collect();
-    let closed = |p: &tifa_core::Phrase| {
-        !tf.iter().any(|(q, &f)| {
-            f == p.tf
-                && q.len() == p.tokens.len() + 1
-                && (q.starts_with(p.tokens) || q.ends_with(p.tokens))
-        })
-    };
-    counts.phrases = counts
-        .phrases
-        .iter()
-        .filter(|p| closed(p))
-        .map(|p| p.to_stats())
-        .collect();
+    keep_closed(&mut counts);
     assert!(counts
         .vocab
         .id("稳中求进工作总基调")

@@ -206,30 +206,15 @@ impl Work {
             return Ok(None);
         };
         let doc = |k: &tifa_core::Kwic| self.cmp.docs.get(k.doc as usize);
+        let column = |f: &dyn Fn(&tifa_core::Kwic) -> Option<String>| -> Vec<Option<String>> {
+            s.kwic.iter().map(f).collect()
+        };
         let out = PyDict::new(py);
-        out.set_item(
-            "report",
-            s.kwic
-                .iter()
-                .map(|k| doc(k).map(|d| d.id.clone()))
-                .collect::<Vec<_>>(),
-        )?;
-        out.set_item(
-            "title",
-            s.kwic
-                .iter()
-                .map(|k| doc(k).map(|d| d.title.clone()))
-                .collect::<Vec<_>>(),
-        )?;
-        out.set_item("left", s.kwic.iter().map(|k| k.left()).collect::<Vec<_>>())?;
-        out.set_item(
-            "phrase",
-            s.kwic.iter().map(|k| k.phrase()).collect::<Vec<_>>(),
-        )?;
-        out.set_item(
-            "right",
-            s.kwic.iter().map(|k| k.right()).collect::<Vec<_>>(),
-        )?;
+        out.set_item("report", column(&|k| doc(k).map(|d| d.id.clone())))?;
+        out.set_item("title", column(&|k| doc(k).map(|d| d.title.clone())))?;
+        out.set_item("left", column(&|k| Some(k.left().to_string())))?;
+        out.set_item("phrase", column(&|k| Some(k.phrase().to_string())))?;
+        out.set_item("right", column(&|k| Some(k.right().to_string())))?;
         Ok(Some(out))
     }
 
