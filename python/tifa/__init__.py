@@ -82,7 +82,8 @@ class Result:
 
     @property
     def slogans(self):
-        """Exactly the columns and rows of slogans.tsv."""
+        """The columns and rows of slogans.tsv, every row with its top_reports (and example,
+        for the slogans compare.bin holds lines of), whatever report.toml's detail_slogans."""
         return self._table("slogans")
 
     @property

@@ -45,6 +45,8 @@ pub struct Config {
     pub kwic_per_slogan: usize,
     /// Characters of context on each side of a keyword-in-context line.
     pub kwic_context_chars: usize,
+    /// Slogans that get keyword-in-context lines, the most widely recurring (0 = all).
+    pub kwic_slogans: usize,
     /// Slogans kept after ranking (0 = all).
     pub max_slogans: usize,
     /// Rows kept per group in each group comparison (0 = all).
@@ -154,6 +156,7 @@ impl Default for Config {
             group_by: Vec::new(),
             kwic_per_slogan: 5,
             kwic_context_chars: 24,
+            kwic_slogans: 3000,
             max_slogans: 0,
             max_group_rows: 0,
             min_df: 2,

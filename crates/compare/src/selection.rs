@@ -30,8 +30,11 @@ impl Selection {
     /// [`Examples::into_lines`] to [`crate::complete`].
     pub fn examples<'s>(&'s self, config: &Config, progress: &'s dyn Progress) -> Examples<'s> {
         progress.start("compare: examples", self.docs.len() as u64);
-        let items: Vec<kwic::Item> = self
-            .chosen
+        let n = match config.kwic_slogans {
+            0 => self.chosen.len(),
+            n => n.min(self.chosen.len()),
+        };
+        let items: Vec<kwic::Item> = self.chosen[..n]
             .iter()
             .map(|c| (c.tokens.as_slice(), c.per_doc.as_slice()))
             .collect();

@@ -701,3 +701,31 @@ fn combinations_of_common_words_are_vocabulary_unless_quoted() {
     let c = run(&counts, &seg, &off, &NoProgress).unwrap();
     assert!(slogan(&c, "决策部署").is_some());
 }
+
+#[test]
+fn only_the_first_kwic_slogans_get_lines() {
+    let (counts, seg) = corpus(TEXTS);
+    let all = Config {
+        kwic_slogans: 0,
+        ..lenient()
+    };
+    let whole = run(&counts, &seg, &all, &NoProgress).unwrap();
+    let with: Vec<usize> = (0..whole.slogans.len())
+        .filter(|&i| !whole.slogans[i].kwic.is_empty())
+        .collect();
+    assert!(with.len() >= 2, "{with:?}");
+    let n = with[1];
+    let some = Config {
+        kwic_slogans: n,
+        ..lenient()
+    };
+    let cut = run(&counts, &seg, &some, &NoProgress).unwrap();
+    for (i, (a, b)) in whole.slogans.iter().zip(&cut.slogans).enumerate() {
+        if i < n {
+            assert_eq!(a, b);
+        } else {
+            assert!(b.kwic.is_empty(), "slogan {i} past kwic_slogans has lines");
+            assert_eq!((&a.phrase, a.df, &a.per_doc), (&b.phrase, b.df, &b.per_doc));
+        }
+    }
+}

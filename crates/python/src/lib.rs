@@ -154,9 +154,14 @@ fn table<'py>(
 
 #[pymethods]
 impl Work {
-    /// The rows of `slogans.tsv`, by column.
+    /// The rows of `slogans.tsv`, by column, every row in full detail (`top_reports`, and
+    /// `example` where compare.bin holds lines), whatever report.toml's `detail_slogans`.
     fn slogans<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let columns = py.allow_threads(|| tifa_report::slogan_columns(&self.cmp));
+        let all = tifa_report::Config {
+            detail_slogans: 0,
+            ..tifa_report::Config::default()
+        };
+        let columns = py.allow_threads(|| tifa_report::slogan_columns(&self.cmp, &all));
         table(py, tifa_report::COLUMNS, &columns, |name| match name {
             "rank" | "df" | "tf" | "first_year" | "last_year" | "n_tokens" => Type::Int,
             "df_pct" | "score" | "dp" | "cohesion" | "left_entropy" | "right_entropy"

@@ -20,7 +20,7 @@ use crate::Error;
 /// Name of the schema, the value of the top-level `schema` field.
 pub const SCHEMA: &str = "tifa-slogans";
 /// Version of the schema, the value of the top-level `version` field.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// The whole file.
 #[derive(Serialize)]
@@ -37,6 +37,9 @@ pub struct SlogansFile<'a> {
     pub settings: &'a BTreeMap<String, String>,
     /// The reports; slogans refer to them by `index`.
     pub documents: Vec<DocumentJson<'a>>,
+    /// How many of the slogans, the first in rank order, have their `documents`, `years` and
+    /// `kwic`; the others have their figures alone (report.toml's `detail_slogans`).
+    pub detail_slogans: usize,
     /// The slogans, ranked.
     pub slogans: Vec<SloganJson<'a>>,
     /// Group comparisons, one per `--group-by` field.
@@ -179,12 +182,15 @@ pub struct SloganJson<'a> {
     pub evidence: &'a str,
     /// For a numbered formulation, the members the corpus spells out; else empty.
     pub members: &'a [String],
-    /// The reports it occurs in, by report index.
-    pub documents: Vec<OccurrenceJson<'a>>,
-    /// Reports per year, by year.
-    pub years: Vec<YearJson>,
-    /// Keyword-in-context lines.
-    pub kwic: Vec<KwicJson<'a>>,
+    /// The reports it occurs in, by report index; absent past the detail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub documents: Option<Vec<OccurrenceJson<'a>>>,
+    /// Reports per year, by year; absent past the detail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub years: Option<Vec<YearJson>>,
+    /// Keyword-in-context lines; absent past the detail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kwic: Option<Vec<KwicJson<'a>>>,
 }
 
 /// A report a slogan occurs in.
@@ -260,7 +266,7 @@ pub struct GroupRowJson<'a> {
 }
 
 #[cfg(test)]
-fn slogan<'a>(s: &'a Slogan, cmp: &'a Comparison) -> SloganJson<'a> {
+fn slogan<'a>(s: &'a Slogan, cmp: &'a Comparison, detail: bool) -> SloganJson<'a> {
     SloganJson {
         rank: s.rank,
         phrase: &s.phrase,
@@ -282,30 +288,33 @@ fn slogan<'a>(s: &'a Slogan, cmp: &'a Comparison) -> SloganJson<'a> {
         quoted_share: rounded(s.quoted_share, 4),
         evidence: &s.evidence,
         members: &s.members,
-        documents: s
-            .per_doc
-            .iter()
-            .map(|&(doc, count)| OccurrenceJson {
-                doc,
-                id: cmp.docs.get(doc as usize).map_or("", |d| d.id.as_str()),
-                count,
-            })
-            .collect(),
-        years: s
-            .per_year
-            .iter()
-            .map(|&(year, df)| YearJson { year, df })
-            .collect(),
-        kwic: s
-            .kwic
-            .iter()
-            .map(|k| KwicJson {
-                doc: k.doc,
-                left: k.left(),
-                phrase: k.phrase(),
-                right: k.right(),
-            })
-            .collect(),
+        documents: detail.then(|| {
+            s.per_doc
+                .iter()
+                .map(|&(doc, count)| OccurrenceJson {
+                    doc,
+                    id: cmp.docs.get(doc as usize).map_or("", |d| d.id.as_str()),
+                    count,
+                })
+                .collect()
+        }),
+        years: detail.then(|| {
+            s.per_year
+                .iter()
+                .map(|&(year, df)| YearJson { year, df })
+                .collect()
+        }),
+        kwic: detail.then(|| {
+            s.kwic
+                .iter()
+                .map(|k| KwicJson {
+                    doc: k.doc,
+                    left: k.left(),
+                    phrase: k.phrase(),
+                    right: k.right(),
+                })
+                .collect()
+        }),
     }
 }
 
@@ -340,7 +349,11 @@ fn group(g: &GroupComparison) -> GroupJson<'_> {
 #[cfg(test)]
 pub fn slogans_file<'a>(cmp: &'a Comparison, config: &'a crate::Config) -> SlogansFile<'a> {
     let mut file = head(cmp, config);
-    file.slogans = cmp.slogans.iter().map(|s| slogan(s, cmp)).collect();
+    file.slogans = cmp
+        .slogans
+        .iter()
+        .map(|s| slogan(s, cmp, config.detail(s.rank)))
+        .collect();
     file
 }
 
@@ -418,6 +431,10 @@ fn head<'a>(cmp: &'a Comparison, config: &'a crate::Config) -> SlogansFile<'a> {
                 chars: d.chars,
             })
             .collect(),
+        detail_slogans: match config.detail_slogans {
+            0 => cmp.slogans.len(),
+            n => n.min(cmp.slogans.len()),
+        },
         slogans: Vec::new(),
         groups: cmp.groups.iter().map(group).collect(),
         diffusion: config.diffusion.then(|| diffusion(cmp, config)),
@@ -465,6 +482,7 @@ pub(crate) fn write_slogans_json(
     member(&mut buf, false, "corpus", &f.corpus)?;
     member(&mut buf, false, "settings", &f.settings)?;
     member(&mut buf, false, "documents", &f.documents)?;
+    member(&mut buf, false, "detail_slogans", &f.detail_slogans)?;
     buf.extend_from_slice(b",\"slogans\":[");
     w.write_all(&buf)?;
     // Every occurrence of a slogan in a report starts with the same bytes for that report.
@@ -482,7 +500,7 @@ pub(crate) fn write_slogans_json(
             if first + i > 0 {
                 buf.push(b',');
             }
-            push_slogan(buf, s, &heads)?;
+            push_slogan(buf, s, &heads, config.detail(s.rank))?;
         }
         Ok(())
     })?;
@@ -499,8 +517,14 @@ pub(crate) fn write_slogans_json(
 
 /// Appends slogan `s` as JSON: the bytes serde_json writes for [`SloganJson`], field by field
 /// in its order, without building one (its vectors cost three allocations per slogan). `heads`
-/// holds each report's [`push_occurrence_head`], since every occurrence repeats it.
-fn push_slogan(buf: &mut Vec<u8>, s: &Slogan, heads: &[Vec<u8>]) -> Result<(), Error> {
+/// holds each report's [`push_occurrence_head`], since every occurrence repeats it. Without
+/// `detail` the report list, years and lines are left out.
+fn push_slogan(
+    buf: &mut Vec<u8>,
+    s: &Slogan,
+    heads: &[Vec<u8>],
+    detail: bool,
+) -> Result<(), Error> {
     buf.extend_from_slice(b"{\"rank\":");
     push_int(buf, s.rank);
     buf.extend_from_slice(b",\"phrase\":");
@@ -553,6 +577,10 @@ fn push_slogan(buf: &mut Vec<u8>, s: &Slogan, heads: &[Vec<u8>]) -> Result<(), E
         push_str(buf, m)?;
     }
     buf.push(b']');
+    if !detail {
+        buf.push(b'}');
+        return Ok(());
+    }
     buf.extend_from_slice(b",\"documents\":[");
     for (i, &(doc, count)) in s.per_doc.iter().enumerate() {
         if i > 0 {
@@ -649,14 +677,38 @@ mod tests {
     #[test]
     fn streamed_file_equals_whole_serialisation() {
         let cmp = crate::tests::sample_with_many_slogans(3 * CHUNK + 7);
-        let mut whole = serde_json::to_vec(&slogans_file(&cmp, &crate::Config::default())).unwrap();
-        whole.push(b'\n');
-        let mut streamed = Vec::new();
-        write_slogans_json(&cmp, &crate::Config::default(), &mut streamed).unwrap();
-        assert_eq!(
-            String::from_utf8(streamed).unwrap(),
-            String::from_utf8(whole).unwrap()
-        );
+        for detail_slogans in [0, 1, CHUNK + 3, 10 * CHUNK] {
+            let config = crate::Config {
+                detail_slogans,
+                ..crate::Config::default()
+            };
+            let mut whole = serde_json::to_vec(&slogans_file(&cmp, &config)).unwrap();
+            whole.push(b'\n');
+            let mut streamed = Vec::new();
+            write_slogans_json(&cmp, &config, &mut streamed).unwrap();
+            assert_eq!(
+                String::from_utf8(streamed.clone()).unwrap(),
+                String::from_utf8(whole).unwrap()
+            );
+            // The first `detail_slogans` rows have their report lists, the others none.
+            let v: serde_json::Value = serde_json::from_slice(&streamed).unwrap();
+            let with: Vec<bool> = v["slogans"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s.get("documents").is_some() && s.get("kwic").is_some())
+                .collect();
+            let n = v["detail_slogans"].as_u64().unwrap() as usize;
+            assert_eq!(
+                n,
+                if detail_slogans == 0 {
+                    cmp.slogans.len()
+                } else {
+                    detail_slogans.min(cmp.slogans.len())
+                }
+            );
+            assert!(with[..n].iter().all(|&w| w) && with[n..].iter().all(|&w| !w));
+        }
         // No slogans: an empty array.
         let empty = Comparison::default();
         let mut whole =

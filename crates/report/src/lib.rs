@@ -49,6 +49,11 @@ pub struct Config {
     /// Slogans carried into `report.html` (its table and detail view); 0 means all. The TSV,
     /// CSV and JSON files always hold every slogan.
     pub html_slogans: usize,
+    /// Slogans, the most widely recurring, given in full detail (0 means all): their report
+    /// lists, reports per year and example lines in `slogans.json`, and their `top_reports` and
+    /// `example` in `slogans.tsv` and `slogans.csv`. The other rows carry the figures alone;
+    /// `slogan-reports.tsv` is the full record of which slogan occurs in which report.
+    pub detail_slogans: usize,
     /// Keyword-in-context lines per slogan in `report.html` (the JSON holds all of them).
     pub kwic_lines: usize,
     /// Rows per group shown in the group comparison tables of `report.html` and `summary.md`
@@ -67,6 +72,14 @@ pub struct Config {
     pub diffusion: bool,
 }
 
+impl Config {
+    /// True when the slogan of rank `rank` (from 1) is given in full detail
+    /// ([`Config::detail_slogans`]).
+    pub fn detail(&self, rank: u32) -> bool {
+        self.detail_slogans == 0 || rank as usize <= self.detail_slogans
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -75,6 +88,7 @@ impl Default for Config {
             heatmap_max_columns: 60,
             summary_rows: 50,
             html_slogans: 3000,
+            detail_slogans: 3000,
             kwic_lines: 8,
             group_rows: 15,
             diffusion_reference: "level=national".to_string(),
@@ -161,7 +175,9 @@ pub fn run(
                 // slogans.csv is written inside slogans.tsv, from the same rows; when either
                 // fails, slogans.tsv is left as it was.
                 let csv_path = out_dir.join("slogans.csv");
-                write_file(&csv_path, |csv| tables::write_slogan_tables(cmp, w, csv))?;
+                write_file(&csv_path, |csv| {
+                    tables::write_slogan_tables(cmp, config, w, csv)
+                })?;
                 paths.push(csv_path);
                 Ok(())
             }

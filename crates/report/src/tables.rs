@@ -69,7 +69,9 @@ impl Row {
     }
 
     /// Fills the row with the fields of slogan `s`.
-    fn fill(&mut self, s: &Slogan, docs: &[DocInfo]) {
+    /// Fills the fields of `s`; without `detail` (see [`crate::Config::detail`]) `top_reports`
+    /// and `example` are left empty.
+    fn fill(&mut self, s: &Slogan, docs: &[DocInfo], detail: bool) {
         self.text.clear();
         self.ends.clear();
         push_int(&mut self.text, s.rank);
@@ -117,15 +119,17 @@ impl Row {
             self.text.push_str(m);
         }
         self.end_field();
-        for (i, d) in top_reports(s, docs).into_iter().flatten().enumerate() {
-            if i > 0 {
-                self.text.push_str(" | ");
+        if detail {
+            for (i, d) in top_reports(s, docs).into_iter().flatten().enumerate() {
+                if i > 0 {
+                    self.text.push_str(" | ");
+                }
+                self.text
+                    .push_str(if d.title.is_empty() { &d.id } else { &d.title });
             }
-            self.text
-                .push_str(if d.title.is_empty() { &d.id } else { &d.title });
         }
         self.end_field();
-        if let Some(k) = s.kwic.first() {
+        if let Some(k) = s.kwic.first().filter(|_| detail) {
             for part in [k.left(), "【", k.phrase(), "】", k.right()] {
                 self.text.push_str(part);
             }
@@ -162,11 +166,11 @@ fn top_reports<'a>(s: &Slogan, docs: &'a [DocInfo]) -> [Option<&'a DocInfo>; TOP
 /// The fields of `slogans.tsv` by column, in [`COLUMNS`] order, each column holding one field
 /// per slogan exactly as the file writes it (for a caller that wants the table in memory, such
 /// as the Python package, without reading the file back).
-pub fn slogan_columns(cmp: &Comparison) -> Vec<Vec<String>> {
+pub fn slogan_columns(cmp: &Comparison, config: &Config) -> Vec<Vec<String>> {
     let mut columns: Vec<Vec<String>> = vec![Vec::with_capacity(cmp.slogans.len()); COLUMNS.len()];
     let mut row = Row::default();
     for s in &cmp.slogans {
-        row.fill(s, &cmp.docs);
+        row.fill(s, &cmp.docs, config.detail(s.rank));
         for (column, field) in columns.iter_mut().zip(row.fields()) {
             column.push(tsv_text(field).into_owned());
         }
@@ -181,6 +185,7 @@ pub fn slogan_columns(cmp: &Comparison) -> Vec<Vec<String>> {
 /// byte-order mark so that Excel detects the encoding.
 pub(crate) fn write_slogan_tables(
     cmp: &Comparison,
+    config: &Config,
     tsv: &mut (dyn Write + Send),
     csv: &mut (dyn Write + Send),
 ) -> Result<(), Fail> {
@@ -199,7 +204,7 @@ pub(crate) fn write_slogan_tables(
     write_chunks_to([tsv, csv], &cmp.slogans, CHUNK, |_, slogans, [tsv, csv]| {
         let mut row = Row::default();
         for s in slogans {
-            row.fill(s, &cmp.docs);
+            row.fill(s, &cmp.docs, config.detail(s.rank));
             for ((i, f), &text) in row.fields().enumerate().zip(&text) {
                 if i > 0 {
                     tsv.push(b'\t');
@@ -431,7 +436,7 @@ mod tests {
     use crate::text::{csv_text, year};
 
     /// The row of a slogan built the plain way, one `String` per field.
-    fn plain_row(s: &Slogan, docs: &[DocInfo]) -> Vec<String> {
+    fn plain_row(s: &Slogan, docs: &[DocInfo], detail: bool) -> Vec<String> {
         let mut per_doc = s.per_doc.clone();
         per_doc.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let top: Vec<&str> = per_doc
@@ -461,9 +466,14 @@ mod tests {
             fixed(s.quoted_share, 4),
             s.evidence.clone(),
             s.members.join("、"),
-            top.join(" | "),
+            if detail {
+                top.join(" | ")
+            } else {
+                String::new()
+            },
             s.kwic
                 .first()
+                .filter(|_| detail)
                 .map(|k| format!("{}【{}】{}", k.left(), k.phrase(), k.right()))
                 .unwrap_or_default(),
         ]
@@ -472,25 +482,35 @@ mod tests {
     #[test]
     fn streamed_tsv_and_csv_equal_plain_rows() {
         let cmp = crate::tests::sample_with_many_slogans(2 * CHUNK + 5);
+        // Rows past the first chunk and a bit have their figures alone.
+        let config = Config {
+            detail_slogans: CHUNK + 3,
+            ..Config::default()
+        };
         let mut tsv = Vec::new();
         let mut csv_bytes = Vec::new();
-        write_slogan_tables(&cmp, &mut tsv, &mut csv_bytes).unwrap();
+        write_slogan_tables(&cmp, &config, &mut tsv, &mut csv_bytes).unwrap();
         let mut want = COLUMNS.join("\t") + "\n";
+        let mut without = 0;
         for s in &cmp.slogans {
-            let fields: Vec<String> = plain_row(s, &cmp.docs)
-                .iter()
-                .map(|f| tsv_field(f))
-                .collect();
+            let detail = s.rank as usize <= CHUNK + 3;
+            let row = plain_row(s, &cmp.docs, detail);
+            if !detail && !s.kwic.is_empty() {
+                assert!(row[COLUMNS.len() - 1].is_empty() && row[COLUMNS.len() - 2].is_empty());
+                without += 1;
+            }
+            let fields: Vec<String> = row.iter().map(|f| tsv_field(f)).collect();
             want += &(fields.join("\t") + "\n");
         }
         assert_eq!(String::from_utf8(tsv).unwrap(), want);
+        assert!(without > 0, "some rows with examples are past the detail");
 
         let mut plain = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .from_writer(b"\xEF\xBB\xBF".to_vec());
         plain.write_record(COLUMNS).unwrap();
         for s in &cmp.slogans {
-            let fields = plain_row(s, &cmp.docs)
+            let fields = plain_row(s, &cmp.docs, s.rank as usize <= CHUNK + 3)
                 .into_iter()
                 .enumerate()
                 .map(|(i, f)| if is_text_column(i) { csv_text(&f) } else { f });

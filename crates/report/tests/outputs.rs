@@ -161,7 +161,8 @@ fn json_has_documented_schema() {
     let v: serde_json::Value =
         serde_json::from_slice(&fs::read(dir.path().join("slogans.json")).unwrap()).unwrap();
     assert_eq!(v["schema"], "tifa-slogans");
-    assert_eq!(v["version"], 1);
+    assert_eq!(v["version"], 2);
+    assert_eq!(v["detail_slogans"], cmp.slogans.len());
     assert_eq!(v["corpus"]["n_docs"], 7);
     assert_eq!(v["corpus"]["first_year"], 2015);
     assert_eq!(v["documents"][4]["meta"]["region"], "北京市");
@@ -185,6 +186,52 @@ fn json_has_documented_schema() {
         .unwrap()
         .iter()
         .any(|s| s["phrase"] == XSS_SCRIPT));
+}
+
+#[test]
+fn detail_only_for_the_first_detail_slogans() {
+    let dir = tempfile::tempdir().unwrap();
+    let cmp = sample();
+    let config = Config {
+        detail_slogans: 1,
+        ..Config::default()
+    };
+    run(&cmp, &config, dir.path(), &NoProgress).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.path().join("slogans.json")).unwrap()).unwrap();
+    assert_eq!(v["detail_slogans"], 1);
+    let slogans = v["slogans"].as_array().unwrap();
+    assert_eq!(slogans.len(), cmp.slogans.len(), "every row is still there");
+    assert_eq!(slogans[0]["documents"][0]["id"], "national/2017.txt");
+    assert!(slogans[0]["kwic"].as_array().is_some_and(|k| !k.is_empty()));
+    for s in &slogans[1..] {
+        assert!(
+            s.get("documents").is_none() && s.get("years").is_none() && s.get("kwic").is_none()
+        );
+        assert!(s["df"].as_u64().is_some() && s["score"].is_number());
+    }
+    // In the tables the second row has no top reports nor example; the first has both.
+    let tsv = fs::read_to_string(dir.path().join("slogans.tsv")).unwrap();
+    let rows: Vec<Vec<&str>> = tsv
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').collect())
+        .collect();
+    assert!(
+        !rows[0][20].is_empty() && !rows[0][21].is_empty(),
+        "{:?}",
+        rows[0]
+    );
+    assert!(!cmp.slogans[1].per_doc.is_empty());
+    assert!(
+        rows[1][20].is_empty() && rows[1][21].is_empty(),
+        "{:?}",
+        rows[1]
+    );
+    // The long table is the full record either way.
+    let long = fs::read_to_string(dir.path().join("slogan-reports.tsv")).unwrap();
+    let n: usize = cmp.slogans.iter().map(|s| s.per_doc.len()).sum();
+    assert_eq!(long.lines().count(), n + 1);
 }
 
 #[test]
