@@ -479,7 +479,9 @@ fn compare_refuses_a_segment_bin_damaged_anywhere_and_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let work = dir.path().join("work");
         std::fs::create_dir_all(&work).unwrap();
-        std::fs::copy(seeds().join("work/count.bin"), work.join("count.bin")).unwrap();
+        for f in ["clean.bin", "count.bin"] {
+            std::fs::copy(seeds().join("work").join(f), work.join(f)).unwrap();
+        }
         let mut flipped = segment.clone();
         flipped[at] ^= 0x40;
         std::fs::write(work.join("segment.bin"), &flipped).unwrap();
@@ -1059,4 +1061,33 @@ fn the_national_series_edition_diff_agrees_with_the_texts() {
             e.1.len()
         );
     }
+}
+
+#[test]
+fn segment_bin_without_its_clean_bin_is_refused_in_one_line() {
+    // segment.bin holds the token streams, not the texts: count and compare take the texts
+    // from the clean.bin beside it, and say so when it is missing or another one.
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    for f in ["segment.bin", "count.bin"] {
+        std::fs::copy(seeds().join("work").join(f), work.join(f)).unwrap();
+    }
+    let o = tifa(dir.path(), &["count"]);
+    assert_refused(&o, "segment.bin", "clean.bin: no such file");
+    assert!(!work.join("count.bin.tmp").exists());
+    let o = tifa(dir.path(), &["compare"]);
+    assert_refused(&o, "segment.bin", "clean.bin: no such file");
+    assert!(!work.join("compare.bin").exists());
+
+    // Another corpus's clean.bin.
+    let other = tempfile::tempdir().unwrap();
+    let corpus = other.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::write(corpus.join("a.txt"), "坚持人民至上。坚持自我革命。").unwrap();
+    let o = tifa(other.path(), &["clean", "--corpus", "corpus"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::copy(other.path().join("work/clean.bin"), work.join("clean.bin")).unwrap();
+    let o = tifa(dir.path(), &["count"]);
+    assert_refused(&o, "segment.bin", "run the segment stage again");
 }

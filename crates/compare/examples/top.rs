@@ -47,7 +47,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(path) => toml::from_str(&std::fs::read_to_string(path)?)?,
         None => tifa_compare::Config::default(),
     };
-    let (_, seg): (_, Segmented) = format::read(&work.join("segment.bin"), Stage::Segment)?;
+    let (_, seg) =
+        <Segmented as format::Intermediate>::read_file(&work.join("segment.bin"), Stage::Segment)?;
     let (_, counts): (_, Counts) = format::read(&work.join("count.bin"), Stage::Count)?;
     // `WHY=phrase` prints the raw statistics of every counted phrase with that text.
     if let Ok(why) = std::env::var("WHY") {

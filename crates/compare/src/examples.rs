@@ -26,6 +26,11 @@ pub fn examples_from_file(
     progress: &dyn Progress,
 ) -> Result<(Vec<Vec<Kwic>>, usize), Error> {
     tifa_core::memory::give_back();
+    // segment.bin holds no texts: they are the clean.bin's beside it, checked to be the one it
+    // was made from, and below to list segment.bin's reports.
+    let mut clean = tifa_core::segmented::clean_beside(segment, known)?;
+    let mut same = None;
+    let (texts, checked) = (&mut clean, &mut same);
     let mut examples = selection.examples(config, progress);
     // A wave: (report index, text, token stream). No later wave reads these reports, so their
     // texts are taken from them (on the 1 GB corpus the texts are 1 GB).
@@ -49,11 +54,18 @@ pub fn examples_from_file(
         });
         let waves = SegDocWaves {
             size: Examples::wave_size(),
+            // A move closure: the reader owns the sender (below).
             each: move |documents: &mut [Document], wave: Vec<(usize, SegDoc)>| {
+                let same = checked.get_or_insert_with(|| {
+                    tifa_core::segmented::same_reports(segment, texts, documents)
+                });
+                if same.is_err() {
+                    return;
+                }
                 let wave = wave
                     .into_iter()
                     .map(|(i, d)| {
-                        let text = documents.get_mut(i).map(|r| std::mem::take(&mut r.text));
+                        let text = texts.get_mut(i).map(|r| std::mem::take(&mut r.text));
                         (i, text.unwrap_or_default(), d)
                     })
                     .collect();
@@ -68,6 +80,7 @@ pub fn examples_from_file(
     tifa_core::memory::give_back();
     let examples = taken.map_err(|_| Error::ExamplesFailed)?;
     let (h, head) = read?;
+    same.unwrap_or_else(|| tifa_core::segmented::same_reports(segment, &clean, &head.documents))?;
     if h.checksum != known.checksum {
         return Err(Error::Changed {
             path: segment.display().to_string(),

@@ -29,7 +29,7 @@ use serde::Serialize;
 /// The magic string that opens every intermediate file.
 pub const MAGIC: &[u8; 8] = b"TIFAINT\0";
 /// The current format version. Bump it whenever any intermediate type changes shape.
-pub const FORMAT_VERSION: u32 = 8;
+pub const FORMAT_VERSION: u32 = 9;
 /// Size of the fixed header in bytes.
 pub const HEADER_LEN: usize = 48;
 
@@ -161,6 +161,17 @@ pub enum FormatError {
         path: PathBuf,
         /// The decoder's message.
         message: String,
+    },
+    /// segment.bin holds no texts: they are read from the clean.bin beside it, which is missing
+    /// or is not the one it was made from.
+    #[error("{}: the reports' texts are read from {}: {reason}", path.display(), clean.display())]
+    Texts {
+        /// The segment.bin.
+        path: PathBuf,
+        /// The clean.bin its texts are read from.
+        clean: PathBuf,
+        /// What is wrong with it.
+        reason: String,
     },
     /// The value could not be encoded (should not happen for tifa's own types).
     #[error("{}: cannot encode: {message}", path.display())]
@@ -540,6 +551,32 @@ pub fn verify(path: &Path, expected: Option<Stage>) -> Result<Header, FormatErro
 /// its input file.
 pub fn read<T: DeserializeOwned>(path: &Path, expected: Stage) -> Result<(Header, T), FormatError> {
     read_seed(path, expected, std::marker::PhantomData::<T>)
+}
+
+/// The value of an intermediate file, as a stage reads it back: [`read`] for all but
+/// segment.bin, whose reports' texts are those of the clean.bin beside it
+/// ([`crate::Segmented::read_file`]).
+pub trait Intermediate: Serialize + DeserializeOwned {
+    /// Reads the file at `path`, written by the `expected` stage, checked whole.
+    fn read_file(path: &Path, expected: Stage) -> Result<(Header, Self), FormatError> {
+        read(path, expected)
+    }
+}
+
+impl Intermediate for crate::Corpus {}
+impl Intermediate for crate::Counts {}
+impl Intermediate for crate::Comparison {}
+
+impl Intermediate for crate::Segmented {
+    fn read_file(path: &Path, expected: Stage) -> Result<(Header, Self), FormatError> {
+        let (h, mut seg): (Header, crate::Segmented) = read(path, expected)?;
+        let clean = crate::segmented::clean_beside(path, &h)?;
+        crate::segmented::same_reports(path, &clean, &seg.documents)?;
+        for (d, c) in seg.documents.iter_mut().zip(clean) {
+            d.text = c.text;
+        }
+        Ok((h, seg))
+    }
 }
 
 /// [`read`] through a serde seed, for a reader that consumes parts of the value as they are

@@ -316,7 +316,11 @@ impl SegDoc {
 }
 
 /// The segmented corpus: `segment.bin`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// The file holds the reports without their texts (they are clean.bin's, and would double the
+/// work folder): a reader that needs them reads segment.bin with
+/// [`crate::format::Intermediate::read_file`], which takes them from the clean.bin beside it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Segmented {
     /// The cleaned reports (text and metadata), in the clean stage's order.
     pub documents: Vec<Document>,
@@ -326,6 +330,91 @@ pub struct Segmented {
     pub vocab: Vocab,
     /// Input files the clean stage skipped, carried on so that the report can count them.
     pub skipped: Vec<crate::corpus::Skipped>,
+}
+
+/// Stored as its four fields in order, each report with an empty text.
+impl Serialize for Segmented {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut v = s.serialize_struct("Segmented", 4)?;
+        v.serialize_field("documents", &Untexted(&self.documents))?;
+        v.serialize_field("docs", &self.docs)?;
+        v.serialize_field("vocab", &self.vocab)?;
+        v.serialize_field("skipped", &self.skipped)?;
+        v.end()
+    }
+}
+
+/// Reports as stored in segment.bin: a [`Document`]'s layout with its text empty.
+struct Untexted<'a>(&'a [Document]);
+
+impl Serialize for Untexted<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        /// A [`Document`]'s fields in its order.
+        #[derive(Serialize)]
+        struct Stored<'a> {
+            id: &'a str,
+            title: &'a str,
+            source: &'a str,
+            meta: &'a crate::corpus::Meta,
+            text: &'a str,
+        }
+        s.collect_seq(self.0.iter().map(|d| Stored {
+            id: &d.id,
+            title: &d.title,
+            source: &d.source,
+            meta: &d.meta,
+            text: "",
+        }))
+    }
+}
+
+/// The reports of the clean.bin beside the segment.bin at `path` (header `header`), texts and
+/// all, checked to be the clean.bin segment.bin was made from. A reader then checks that they
+/// are segment.bin's reports ([`same_reports`]).
+pub fn clean_beside(
+    path: &std::path::Path,
+    header: &crate::Header,
+) -> Result<Vec<Document>, crate::FormatError> {
+    let clean = path.with_file_name("clean.bin");
+    if !clean.is_file() {
+        return Err(texts_error(
+            path,
+            "no such file (segment.bin holds no texts; keep it beside the clean.bin it was made from)",
+        ));
+    }
+    let (h, corpus): (crate::Header, crate::Corpus) =
+        crate::format::read(&clean, crate::Stage::Clean)?;
+    if h.checksum != header.input_fingerprint {
+        // A damaged segment.bin (its header included) is said to be damaged.
+        crate::format::verify(path, Some(crate::Stage::Segment))?;
+        return Err(texts_error(
+            path,
+            "not the clean.bin segment.bin was made from; run the segment stage again",
+        ));
+    }
+    Ok(corpus.documents)
+}
+
+/// Checks that `clean`, from [`clean_beside`], lists the reports `documents` of the segment.bin
+/// at `path`.
+pub fn same_reports(
+    path: &std::path::Path,
+    clean: &[Document],
+    documents: &[Document],
+) -> Result<(), crate::FormatError> {
+    if clean.len() != documents.len() || clean.iter().zip(documents).any(|(a, b)| a.id != b.id) {
+        return Err(texts_error(path, "it lists other reports than segment.bin"));
+    }
+    Ok(())
+}
+
+fn texts_error(path: &std::path::Path, reason: &str) -> crate::FormatError {
+    crate::FormatError::Texts {
+        path: path.to_path_buf(),
+        clean: path.with_file_name("clean.bin"),
+        reason: reason.to_string(),
+    }
 }
 
 /// Reads a segmented corpus wave by wave instead of whole, with
@@ -557,7 +646,14 @@ mod tests {
             )
             .unwrap();
             assert_eq!(h2, h);
-            assert_eq!(head.documents, seg.documents);
+            // The file holds the reports without their texts.
+            let untexted: Vec<Document> = (seg.documents.iter().cloned())
+                .map(|d| Document {
+                    text: String::new(),
+                    ..d
+                })
+                .collect();
+            assert_eq!(head.documents, untexted);
             assert_eq!((head.n_docs, &head.vocab), (5, &seg.vocab));
             assert_eq!(head.skipped, seg.skipped);
             let docs: Vec<SegDoc> = seen
@@ -570,6 +666,62 @@ mod tests {
                 .collect();
             assert_eq!(docs, seg.docs);
         }
+    }
+
+    #[test]
+    fn segment_bin_takes_its_texts_from_the_clean_bin_it_was_made_from() {
+        use crate::format::{write, Intermediate};
+        use crate::{Corpus, FormatError, Stage};
+        let doc = |id: &str, text: &str| Document {
+            id: id.into(),
+            title: format!("{id} title"),
+            source: format!("{id}.txt"),
+            meta: Default::default(),
+            text: text.into(),
+        };
+        let corpus = Corpus {
+            documents: vec![doc("a", "人民至上"), doc("b", "自我革命")],
+            ..Corpus::default()
+        };
+        let seg = Segmented {
+            documents: corpus.documents.clone(),
+            docs: vec![SegDoc::default(), SegDoc::default()],
+            ..Segmented::default()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let (clean, p) = (dir.path().join("clean.bin"), dir.path().join("segment.bin"));
+        let reason = |e: FormatError| match e {
+            FormatError::Texts { reason, .. } => reason,
+            e => panic!("{e}"),
+        };
+
+        // No clean.bin beside it.
+        let hc = write(&clean, Stage::Clean, 0, 0, &corpus).unwrap();
+        write(&p, Stage::Segment, hc.checksum, 0, &seg).unwrap();
+        std::fs::rename(&clean, dir.path().join("elsewhere.bin")).unwrap();
+        let e = Segmented::read_file(&p, Stage::Segment).unwrap_err();
+        assert!(e.to_string().contains("clean.bin"), "{e}");
+        assert!(reason(e).starts_with("no such file"));
+        std::fs::rename(dir.path().join("elsewhere.bin"), &clean).unwrap();
+
+        // Beside the clean.bin it was made from, it reads back whole, texts and all.
+        let (_, back) = Segmented::read_file(&p, Stage::Segment).unwrap();
+        assert_eq!(back, seg);
+
+        // Another clean.bin than the one it was made from.
+        let mut other = corpus.clone();
+        other.documents[1].text = "自我革新".into();
+        write(&clean, Stage::Clean, 0, 0, &other).unwrap();
+        let e = Segmented::read_file(&p, Stage::Segment).unwrap_err();
+        assert!(reason(e).contains("run the segment stage again"));
+
+        // The one it was made from (by checksum) but listing other reports is refused too.
+        let mut renamed = seg.clone();
+        renamed.documents[0].id = "z".into();
+        let hc = write(&clean, Stage::Clean, 0, 0, &corpus).unwrap();
+        write(&p, Stage::Segment, hc.checksum, 0, &renamed).unwrap();
+        let e = Segmented::read_file(&p, Stage::Segment).unwrap_err();
+        assert!(reason(e).contains("other reports"));
     }
 
     #[test]

@@ -33,20 +33,20 @@ pub(crate) fn inputs_fingerprint(parts: &[u64]) -> u64 {
 }
 
 /// Reads an intermediate, as a timed phase of its own.
-pub(crate) fn read<T: serde::de::DeserializeOwned>(
+pub(crate) fn read<T: format::Intermediate>(
     bars: &Bars,
     path: &Path,
     stage: Stage,
 ) -> anyhow::Result<(Header, T)> {
     bars.start(&format!("read {}", file_name(path)), 0);
-    let r = format::read(path, stage);
+    let r = T::read_file(path, stage);
     bars.finish();
     Ok(r?)
 }
 
 /// Reads an intermediate whose header was read earlier in this run, refusing it when the file
 /// was replaced since.
-pub(crate) fn read_again<T: serde::de::DeserializeOwned>(
+pub(crate) fn read_again<T: format::Intermediate>(
     bars: &Bars,
     path: &Path,
     stage: Stage,

@@ -68,7 +68,7 @@ impl Drop for Written {
 
 impl<T> Output<T>
 where
-    T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+    T: format::Intermediate + Send + Sync + 'static,
 {
     pub(crate) fn on_disk(header: Header, path: PathBuf, stage: Stage) -> Output<T> {
         Output {
