@@ -154,6 +154,93 @@ pub mod bytes {
     }
 }
 
+/// Records most of whose 32-bit words are small numbers, stored as the variable-length integers
+/// (LEB128) of their little-endian words, in byte strings of whole records:
+/// `#[serde(with = "crate::packed::varint")]` on a `Vec<T>` whose `T` is a [`Record`] of whole
+/// words. count.bin's per-phrase statistics (tf, df, branching, mostly-zero counts of quoted and
+/// numeric occurrences) take about 19 bytes a phrase instead of 44, for a decoding that is
+/// still one pass over the bytes.
+pub mod varint {
+    use super::{u32_le, ByteBuf, Bytes, Record, CHUNK_BYTES};
+    use serde::de::{Error as _, SeqAccess, Visitor};
+    use serde::ser::SerializeSeq;
+    use serde::{Deserializer, Serializer};
+
+    /// Most bytes of one word's integer.
+    const MAX_WORD_BYTES: usize = 5;
+
+    /// Serialises `v` as a sequence of byte strings, each of whole records.
+    pub fn serialize<T: Record, S: Serializer>(v: &[T], s: S) -> Result<S::Ok, S::Error> {
+        let words = T::WIDTH / 4;
+        let per_chunk = (CHUNK_BYTES / (words * MAX_WORD_BYTES).max(1)).max(1);
+        let mut seq = s.serialize_seq(Some(v.len().div_ceil(per_chunk)))?;
+        let (mut buf, mut record) = (Vec::new(), Vec::with_capacity(T::WIDTH));
+        for chunk in v.chunks(per_chunk) {
+            buf.clear();
+            for r in chunk {
+                record.clear();
+                r.put(&mut record);
+                for w in record.chunks_exact(4) {
+                    let mut x = u32_le(w, 0);
+                    while x >= 0x80 {
+                        buf.push((x as u8) | 0x80);
+                        x >>= 7;
+                    }
+                    buf.push(x as u8);
+                }
+            }
+            seq.serialize_element(&Bytes(&buf))?;
+        }
+        seq.end()
+    }
+
+    /// Reads what [`serialize`] wrote. A chunk that does not decode to whole records of whole
+    /// 32-bit words is an error.
+    pub fn deserialize<'de, T: Record, D: Deserializer<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Record> Visitor<'de> for V<T> {
+            type Value = Vec<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "byte strings of {}-byte records as integers", T::WIDTH)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+                let damaged = || A::Error::custom("damaged variable-length integers");
+                let mut out = Vec::new();
+                let mut record = vec![0u8; T::WIDTH];
+                while let Some(ByteBuf(b)) = seq.next_element::<ByteBuf>()? {
+                    let mut bytes = b.iter();
+                    'records: loop {
+                        for (k, w) in record.chunks_exact_mut(4).enumerate() {
+                            let mut x: u64 = 0;
+                            for i in 0..MAX_WORD_BYTES {
+                                let Some(&byte) = bytes.next() else {
+                                    // The chunk ends between records, or it is cut short.
+                                    if k == 0 && i == 0 {
+                                        break 'records;
+                                    }
+                                    return Err(damaged());
+                                };
+                                x |= u64::from(byte & 0x7F) << (7 * i);
+                                if byte < 0x80 {
+                                    break;
+                                }
+                                if i + 1 == MAX_WORD_BYTES {
+                                    return Err(damaged());
+                                }
+                            }
+                            let x = u32::try_from(x).map_err(|_| damaged())?;
+                            w.copy_from_slice(&x.to_le_bytes());
+                        }
+                        out.push(T::get(&record));
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_seq(V(std::marker::PhantomData))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde::{Deserialize, Serialize};
@@ -168,6 +255,8 @@ mod tests {
         pairs: Vec<(u32, u32)>,
         #[serde(with = "crate::packed::bytes")]
         raw: Vec<u8>,
+        #[serde(with = "crate::packed::varint")]
+        small: Vec<(u32, u32)>,
     }
 
     fn round_trip(a: &Arrays) -> Arrays {
@@ -189,6 +278,15 @@ mod tests {
                 big: (0..(n / 3) as u64).map(|i| i << 33 | i).collect(),
                 pairs: (0..(n / 5) as u32).map(|i| (i, u32::MAX - i)).collect(),
                 raw: (0..n % 1000).map(|i| i as u8).collect(),
+                // Every width of integer: 0, 1 to 5 bytes.
+                small: (0..(n / 2) as u32)
+                    .map(|i| {
+                        (
+                            i % 3,
+                            [0, 1, 127, 128, 16_383, 16_384, 1 << 28, u32::MAX][i as usize % 8],
+                        )
+                    })
+                    .collect(),
             };
             assert_eq!(round_trip(&a), a, "n = {n}");
         }
@@ -211,5 +309,43 @@ mod tests {
         std::fs::write(&path, bytes).unwrap();
         let err = crate::format::read::<Ids>(&path, crate::Stage::Count).unwrap_err();
         assert!(err.to_string().contains("record"), "{err}");
+    }
+
+    #[test]
+    fn damaged_integers_are_refused_not_read_as_records() {
+        #[derive(Debug, Serialize, Deserialize)]
+        struct Small {
+            #[serde(with = "crate::packed::varint")]
+            pairs: Vec<(u32, u32)>,
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.bin");
+        // A record cut after its first word; a word of six bytes; a word past 32 bits; a chunk
+        // ending inside a word. Then two whole records, which read back.
+        let chunks: [&[u8]; 4] = [
+            &[5],
+            &[0x80, 0x80, 0x80, 0x80, 0x80, 0x01, 0],
+            &[0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 0],
+            &[1, 0x80],
+        ];
+        for chunk in chunks {
+            let bytes =
+                crate::format::encode(crate::Stage::Count, 0, 0, &vec![chunk.to_vec()]).unwrap();
+            std::fs::write(&path, bytes).unwrap();
+            let err = crate::format::read::<Small>(&path, crate::Stage::Count).unwrap_err();
+            assert!(err.to_string().contains("variable-length"), "{err}");
+        }
+        let bytes = crate::format::encode(
+            crate::Stage::Count,
+            0,
+            0,
+            &vec![vec![1u8, 0x80, 0x01, 0, 0]],
+        )
+        .unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        let read = crate::format::read::<Small>(&path, crate::Stage::Count)
+            .unwrap()
+            .1;
+        assert_eq!(read.pairs, vec![(1, 128), (0, 0)]);
     }
 }

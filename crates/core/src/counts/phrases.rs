@@ -80,8 +80,9 @@ pub struct Phrases {
     /// `per_doc_ends[i]`: end of phrase `i`'s packed counts in `per_doc`.
     #[serde(with = "crate::packed")]
     pub(super) per_doc_ends: Vec<u64>,
-    /// tf, df, branching, quoted and numeric of each phrase.
-    #[serde(with = "crate::packed")]
+    /// tf, df, branching, quoted and numeric of each phrase; mostly small numbers, stored as
+    /// variable-length integers.
+    #[serde(with = "crate::packed::varint")]
     pub(super) fixed: Vec<Fixed>,
 }
 
