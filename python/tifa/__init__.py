@@ -104,7 +104,8 @@ class Result:
 
     def kwic(self, phrase):
         """The keyword-in-context lines kept for a slogan (report, title, left, phrase,
-        right). Raises KeyError when the phrase is not a row of the list."""
+        right): none past compare.toml's kwic_slogans (the first 3,000 rows by default).
+        Raises KeyError when the phrase is not a row of the list."""
         lines = self._work.kwic(phrase)
         if lines is None:
             raise KeyError(phrase)
