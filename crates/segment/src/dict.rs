@@ -7,6 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
+use jieba_rs::Jieba;
+
 use crate::Error;
 
 /// The bundled dictionary of political vocabulary: institutions and offices, numbered
@@ -74,6 +76,34 @@ pub(crate) fn parse<'a>(text: &'a str, path: &Path) -> Result<Vec<Entry<'a>>, Er
         entries.push(Entry { word, freq, tag });
     }
     Ok(entries)
+}
+
+/// Adds the bundled dictionary to `jieba`, entry by entry: each word gets at least the frequency
+/// jieba needs to leave it whole on its own, and never less than jieba's own dictionary gives it.
+/// Calls `each(entry, general, freq)` after adding an entry, with the word's
+/// [`general_frequency`] before the addition and the frequency it was given.
+pub(crate) fn add_bundled(
+    jieba: &mut Jieba,
+    mut each: impl FnMut(&Entry<'_>, u32, usize),
+) -> Result<(), Error> {
+    for e in parse(POLITICAL_DICTIONARY, Path::new(POLITICAL_DICTIONARY_NAME))? {
+        let general = general_frequency(jieba, e.word);
+        let freq = e.freq.unwrap_or(0).max(jieba.suggest_freq(e.word));
+        jieba.add_word(e.word, Some(freq), e.tag);
+        each(&e, general, freq);
+    }
+    Ok(())
+}
+
+/// The frequency jieba's dictionary gives `word`, 0 when it is not a word of it. jieba-rs has no
+/// call that returns a stored frequency; `suggest_freq` of a word that jieba keeps whole on its
+/// own is its frequency, or one more (it is the larger of the word's own and one more than its
+/// best cut's), which is close enough for telling general words from the rest.
+pub(crate) fn general_frequency(jieba: &Jieba, word: &str) -> u32 {
+    if word.chars().count() < 2 || !jieba.has_word(word) {
+        return 0;
+    }
+    u32::try_from(jieba.suggest_freq(word)).unwrap_or(u32::MAX)
 }
 
 /// Reads a user dictionary, resolving `path` against the config folder.

@@ -16,7 +16,7 @@ use jieba_rs::Jieba;
 use tifa_core::TokenKind;
 
 use crate::config::Config;
-use crate::dict::{self, POLITICAL_DICTIONARY, POLITICAL_DICTIONARY_NAME};
+use crate::dict::{self, POLITICAL_DICTIONARY};
 use crate::{Error, NUMBER_CLASS};
 
 /// Bumped whenever the rules turning jieba's words into tokens change, so the fingerprint (and
@@ -115,20 +115,15 @@ impl Segmenter {
         let mut jieba = Jieba::new();
         let mut added = rustc_hash::FxHashMap::default();
         if config.political_dictionary {
-            let entries = dict::parse(POLITICAL_DICTIONARY, Path::new(POLITICAL_DICTIONARY_NAME))?;
-            for e in entries {
-                added
-                    .entry(e.word.to_string())
-                    .or_insert_with(|| general_frequency(&jieba, e.word));
-                let freq = e.freq.unwrap_or(0).max(jieba.suggest_freq(e.word));
-                jieba.add_word(e.word, Some(freq), e.tag);
-            }
+            dict::add_bundled(&mut jieba, |e, general, _| {
+                added.entry(e.word.to_string()).or_insert(general);
+            })?;
         }
         for (full, text) in &user {
             for e in dict::parse(text, full)? {
                 added
                     .entry(e.word.to_string())
-                    .or_insert_with(|| general_frequency(&jieba, e.word));
+                    .or_insert_with(|| dict::general_frequency(&jieba, e.word));
                 jieba.add_word(e.word, e.freq, e.tag);
             }
         }
@@ -147,7 +142,7 @@ impl Segmenter {
     pub fn general(&self, term: &str) -> u32 {
         match self.added.get(term) {
             Some(&f) => f,
-            None => general_frequency(&self.jieba, term),
+            None => dict::general_frequency(&self.jieba, term),
         }
     }
 
@@ -265,16 +260,6 @@ impl Class {
 }
 
 /// Classifies one word as jieba emits it.
-/// The frequency jieba's dictionary gives `word`, 0 when it is not a word of it. jieba-rs has no
-/// call that returns a stored frequency; `suggest_freq` of a word that jieba keeps whole on its
-/// own is its frequency, or one more (it is the larger of the word's own and one more than its
-/// best cut's), which is close enough for telling general words from the rest.
-fn general_frequency(jieba: &Jieba, word: &str) -> u32 {
-    if word.chars().count() < 2 || !jieba.has_word(word) {
-        return 0;
-    }
-    u32::try_from(jieba.suggest_freq(word)).unwrap_or(u32::MAX)
-}
 
 fn classify(word: &str) -> Class {
     let mut chars = word.chars();
