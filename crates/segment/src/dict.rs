@@ -4,6 +4,9 @@
 //!
 //! The bundled file is compiled into the binary, so `tifa cut` behaves the same from any
 //! folder; user dictionaries are read at start-up and add to or override it.
+//!
+//! The build script (`build.rs`) includes this file too, to merge the bundled dictionary into
+//! jieba's own exactly as the segmenter does ([`add_bundled`]).
 
 use std::path::{Path, PathBuf};
 

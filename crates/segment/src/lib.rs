@@ -17,6 +17,7 @@
 
 mod config;
 mod dict;
+mod prebuilt;
 mod segmenter;
 
 use std::path::PathBuf;
@@ -27,7 +28,7 @@ use tifa_core::{Corpus, Document, Progress, SegDoc, Segmented, Skipped, TokenKin
 
 pub use config::Config;
 pub use dict::POLITICAL_DICTIONARY;
-pub use segmenter::{fingerprint, Segmenter, Token};
+pub use segmenter::{fingerprint, Segmenter, Token, RESTRICTED_MAX_BYTES};
 
 use segmenter::Span;
 

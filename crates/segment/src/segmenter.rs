@@ -17,7 +17,7 @@ use tifa_core::TokenKind;
 
 use crate::config::Config;
 use crate::dict::{self, POLITICAL_DICTIONARY};
-use crate::{Error, NUMBER_CLASS};
+use crate::{prebuilt, Error, NUMBER_CLASS};
 
 /// Bumped whenever the rules turning jieba's words into tokens change, so the fingerprint (and
 /// with it every downstream intermediate) goes stale.
@@ -27,6 +27,12 @@ const RULES_VERSION: &str = "tifa-segment rules 1; jieba-rs 0.11.0";
 /// word list jieba returns for one call stays small whatever the size of a report. Pieces never
 /// change the cut: jieba splits at every line break anyway.
 const PIECE_BYTES: usize = 64 * 1024;
+
+/// Texts up to this many bytes get a segmenter with only the dictionary words they use
+/// ([`Segmenter::for_texts`]). Finding the words takes time in proportion to the text, loading
+/// the whole dictionary a fixed time; beyond this size the whole dictionary was as fast or faster
+/// (docs/performance-notes.md).
+pub const RESTRICTED_MAX_BYTES: usize = 5 << 20;
 
 /// One token of a text: the term it is interned as, its kind and its byte span in the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +125,59 @@ impl Segmenter {
                 added.entry(e.word.to_string()).or_insert(general);
             })?;
         }
+        Segmenter::with_user_dictionaries(config, jieba, added, user)
+    }
+
+    /// A segmenter for `texts`: it cuts them, and every text made of their substrings, exactly
+    /// as [`Segmenter::new`] would, and [`Segmenter::general`] gives the same frequency for every
+    /// substring of them. Up to [`RESTRICTED_MAX_BYTES`] of text it starts in milliseconds: jieba
+    /// gets only the words of the prebuilt dictionary (`prebuilt.rs`) that occur in the texts or
+    /// in the user dictionaries. Beyond, finding them would cost about as much as loading the
+    /// whole dictionary, which it then does.
+    pub fn for_texts(
+        config: &Config,
+        config_dir: &Path,
+        texts: &[&str],
+    ) -> Result<Segmenter, Error> {
+        let bytes: usize = texts.iter().map(|t| t.len()).sum();
+        if bytes > RESTRICTED_MAX_BYTES {
+            return Segmenter::new(config, config_dir);
+        }
+        Segmenter::restricted(config, config_dir, texts)
+    }
+
+    /// [`Segmenter::for_texts`] with the restricted dictionary whatever the texts' size.
+    pub(crate) fn restricted(
+        config: &Config,
+        config_dir: &Path,
+        texts: &[&str],
+    ) -> Result<Segmenter, Error> {
+        let user = read_user_dictionaries(config, config_dir)?;
+        // The user entries' words are looked up too: adding one asks jieba for the word's
+        // frequency and for its best cut, which need the dictionary words inside it.
+        let mut all: Vec<&str> = texts.to_vec();
+        for (full, text) in &user {
+            all.extend(dict::parse(text, full)?.iter().map(|e| e.word));
+        }
+        let found = prebuilt::find(&all);
+        let jieba = prebuilt::restricted(&found, config.political_dictionary);
+        let mut added = rustc_hash::FxHashMap::default();
+        if config.political_dictionary {
+            for (word, general) in prebuilt::bundled_general()? {
+                added.entry(word.to_string()).or_insert(general);
+            }
+        }
+        Segmenter::with_user_dictionaries(config, jieba, added, user)
+    }
+
+    /// Adds the user dictionaries to `jieba`, whose words the bundled dictionary added or changed
+    /// are `added`.
+    fn with_user_dictionaries(
+        config: &Config,
+        mut jieba: Jieba,
+        mut added: rustc_hash::FxHashMap<String, u32>,
+        user: Vec<(std::path::PathBuf, String)>,
+    ) -> Result<Segmenter, Error> {
         for (full, text) in &user {
             for e in dict::parse(text, full)? {
                 added
@@ -127,7 +186,6 @@ impl Segmenter {
                 jieba.add_word(e.word, e.freq, e.tag);
             }
         }
-
         Ok(Segmenter {
             jieba,
             added,
@@ -260,7 +318,6 @@ impl Class {
 }
 
 /// Classifies one word as jieba emits it.
-
 fn classify(word: &str) -> Class {
     let mut chars = word.chars();
     let Some(c) = chars.next() else {
@@ -347,6 +404,8 @@ fn push_span(spans: &mut Vec<Span>, s: Span) {
 #[cfg(test)]
 pub(crate) mod tests {
     use std::sync::OnceLock;
+
+    mod exact;
 
     use super::*;
     use TokenKind::*;
