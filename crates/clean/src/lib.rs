@@ -493,15 +493,34 @@ impl Cleaner {
 /// A cheap fingerprint of the inputs: relative path, size and modification time of every file
 /// [`run`] would read, manifests included. Changes when a file is added, removed or touched.
 pub fn inputs_fingerprint(roots: &[PathBuf], config: &Config) -> Result<u64, Error> {
+    Ok(inputs(roots, config)?.fingerprint)
+}
+
+/// What [`run`] would read, known from a walk of the corpus folders that reads no file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Inputs {
+    /// [`inputs_fingerprint`].
+    pub fingerprint: u64,
+    /// Total size of the files in bytes, manifests included.
+    pub bytes: u64,
+}
+
+/// The fingerprint ([`inputs_fingerprint`]) and total size of the inputs, from one walk.
+pub fn inputs(roots: &[PathBuf], config: &Config) -> Result<Inputs, Error> {
     let walked = walk::walk(roots, config)?;
     let mut s = String::new();
     for (i, r) in roots.iter().enumerate() {
         s.push_str(&format!("root {i} {}\n", Path::new(r).display()));
     }
+    let mut bytes = 0;
     for f in walked.files.iter().chain(&walked.manifests) {
         s.push_str(&format!("{}\t{}\t{}\t{}\n", f.root, f.rel, f.size, f.mtime));
+        bytes += f.size;
     }
-    Ok(tifa_core::fingerprint(s.as_bytes()))
+    Ok(Inputs {
+        fingerprint: tifa_core::fingerprint(s.as_bytes()),
+        bytes,
+    })
 }
 
 /// The cleaning log as TSV (`work/clean-log.tsv`): a header, one row per report, with the

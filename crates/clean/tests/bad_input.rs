@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use tifa_clean::{inputs_fingerprint, log_tsv, run, Config, Error};
+use tifa_clean::{inputs, inputs_fingerprint, log_tsv, run, Config, Error};
 use tifa_core::Progress;
 
 #[derive(Default)]
@@ -176,10 +176,13 @@ fn output_and_fingerprint_are_deterministic() {
     write(dir.path(), "a.txt", REPORT.as_bytes());
     let f2 = inputs_fingerprint(&[dir.path().to_path_buf()], &config).unwrap();
     write(dir.path(), "b.txt", REPORT.as_bytes());
-    assert_ne!(
-        f2,
+    let both = inputs(&[dir.path().to_path_buf()], &config).unwrap();
+    assert_ne!(f2, both.fingerprint);
+    assert_eq!(
+        both.fingerprint,
         inputs_fingerprint(&[dir.path().to_path_buf()], &config).unwrap()
     );
+    assert_eq!(both.bytes, 2 * REPORT.len() as u64);
 }
 
 #[test]
