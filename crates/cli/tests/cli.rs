@@ -709,6 +709,52 @@ fn interrupted_runs_leave_nothing_half_written_and_recover() {
 }
 
 #[test]
+fn cut_shows_the_words_the_whole_dictionary_gives() {
+    // `tifa cut` loads only the dictionary words of its text; these are the cuts jieba's whole
+    // dictionary gives, with and without the bundled one.
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "发展全过程人民民主，增强“四个意识”、坚定“四个自信”、做到“两个维护”。",
+            "发展 / 全过程人民民主 / ， / 增强 / “ / 四个意识 / ” / 、 / 坚定 / “ / 四个自信 / ” \
+             / 、 / 做到 / “ / 两个维护 / ” / 。",
+        ),
+        (
+            "全国人大常委会听取和审议一府一委两院专项工作报告，GDP增长5.2%，２０２５年",
+            "全国人大常委会 / 听取 / 和 / 审议 / 一府一委两院 / 专项 / 工作 / 报告 / ， / GDP / \
+             增长 / 5.2 / % / ， / ２０２５ / 年",
+        ),
+        (
+            "以习近平同志为核心的党中央 C++ 3.5% ——……",
+            "以 / 习近平 / 同志 / 为 / 核心 / 的 / 党中央 / C++ / 3.5 / % / —— / ……",
+        ),
+    ];
+    for (text, expect) in cases {
+        let o = tifa(dir.path(), &["cut", text]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(stdout(&o).trim_end(), expect);
+    }
+    let cfg = dir.path().join("cfg");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(cfg.join("segment.toml"), "political_dictionary = false\n").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_tifa"))
+        .current_dir(dir.path())
+        .args([
+            "--config",
+            "cfg",
+            "cut",
+            "发展全过程人民民主，增强“四个意识”",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o).trim_end(),
+        "发展 / 全过程 / 人民 / 民主 / ， / 增强 / “ / 四个 / 意识 / ”"
+    );
+}
+
+#[test]
 fn help_shows_real_examples() {
     let o = Command::new(env!("CARGO_BIN_EXE_tifa"))
         .arg("--help")

@@ -14,6 +14,8 @@ pub(crate) struct CleanPlan {
     pub(crate) roots: Vec<PathBuf>,
     pub(crate) config: tifa_clean::Config,
     pub(crate) input_fp: u64,
+    /// Total size of the input files.
+    pub(crate) input_bytes: u64,
     pub(crate) config_fp: u64,
 }
 
@@ -29,12 +31,13 @@ pub(crate) fn plan_clean(flags: &Global, roots: &[PathBuf]) -> anyhow::Result<Cl
         }
     }
     let config: tifa_clean::Config = config::load(&flags.config, "clean")?;
-    let input_fp = tifa_clean::inputs_fingerprint(&roots, &config)?;
+    let inputs = tifa_clean::inputs(&roots, &config)?;
     let config_fp = fingerprint_value(&("clean", VERSION, &config));
     Ok(CleanPlan {
         roots,
         config,
-        input_fp,
+        input_fp: inputs.fingerprint,
+        input_bytes: inputs.bytes,
         config_fp,
     })
 }

@@ -134,17 +134,16 @@ where
 /// of its own while the next stage runs, so a later run (or a single stage command) can start
 /// from it. Once a stage has run, every later stage runs too: its input has just been made.
 pub fn run_all(flags: &Global, bars: &Bars, args: RunArgs) -> anyhow::Result<()> {
-    // Loading jieba's dictionary takes a good part of a second: it overlaps the clean stage,
-    // and is skipped when segment.bin is up to date. Without a segment.bin (a first run) it
-    // starts at once, before the corpus folders are walked.
-    let early = args.force || !args.work_dir.join("segment.bin").exists();
+    // Loading jieba's whole dictionary takes the same time whatever the corpus: for a large
+    // corpus it loads beside the clean stage, and not at all when segment.bin is up to date. A
+    // small corpus is cut with only the dictionary words it uses, found once it is clean, which
+    // takes less (`tifa_segment::Segmenter::for_texts`).
     std::thread::scope(|threads| {
         rayon::in_place_scope(|pool| {
-            let mut building = early.then(|| load_segmenter(threads, pool, flags));
             let checked = check_outputs(flags, &args)?;
-            if building.is_none() && checked.segment.is_none() {
-                building = Some(load_segmenter(threads, pool, flags));
-            }
+            let large = checked.plan.input_bytes > tifa_segment::RESTRICTED_MAX_BYTES as u64;
+            let building =
+                (large && checked.segment.is_none()).then(|| load_segmenter(threads, pool, flags));
             run_stages(flags, bars, args, checked, building)
         })
     })
@@ -265,18 +264,23 @@ pub(crate) fn run_stages(
         }
         None => {
             dirty = true;
-            // Loading since the run began, unless segment.bin was found up to date then (and
-            // this arm does not run).
-            let (seg, seg_fp) = match building {
-                Some(b) => b
-                    .recv()
-                    .map_err(|_| anyhow::anyhow!("loading the segmenter failed"))??,
-                None => segmenter(flags)?,
+            // Loading beside clean for a large corpus; else built for the corpus once it is
+            // clean, as part of this stage.
+            let loaded = match building {
+                Some(b) => Some(
+                    b.recv()
+                        .map_err(|_| anyhow::anyhow!("loading the segmenter failed"))??,
+                ),
+                None => None,
             };
             let t = Timer::start(flags);
             let corpus = clean.load(flags, bars)?;
             // Clean's file buffers are freed but still resident (`tifa_core::memory`).
             tifa_core::memory::give_back();
+            let (seg, seg_fp) = match loaded {
+                Some(loaded) => loaded,
+                None => segmenter_for_corpus(flags, bars, &corpus)?,
+            };
             // The reports are cut while clean.bin is still being written from them; the
             // segmented corpus takes them over once the write has ended.
             let tokens = tifa_segment::tokens(&corpus.documents, &seg, bars)?;
