@@ -205,8 +205,12 @@ fn jieba_dictionary() -> PathBuf {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let manifest = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"))
         .join("Cargo.toml");
+    // Only the packages of the platform being built for: those are downloaded by now, where
+    // other platforms' may never be (and `--offline` cannot fetch them).
+    let target = std::env::var("TARGET").expect("TARGET");
     let output = Command::new(cargo)
         .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        .args(["--filter-platform", &target])
         .arg("--manifest-path")
         .arg(&manifest)
         .output()
