@@ -410,24 +410,52 @@ pub fn editions<'a>(
             }
         }
     }
+    // Each report's list is in rank order with no repeats (a slogan lists a report once), so
+    // what is new, dropped and carried on comes from one merge of two sorted lists and a mark
+    // per slogan seen in the series; on daily news (thousands of editions of one series, each
+    // with a thousand slogans) sets were most of the report stage's time.
+    let name = |k: usize| cmp.slogans[k].phrase.as_str();
+    let mut seen = vec![false; cmp.slogans.len()];
     let mut out = Vec::new();
     for (key, mut docs) in series {
         docs.sort_by(|a, b| a.0.years.total_cmp(&b.0.years).then(a.1.cmp(&b.1)));
-        let mut seen: BTreeSet<usize> = BTreeSet::new();
-        let mut previous: BTreeSet<usize> = BTreeSet::new();
+        let mut touched: Vec<usize> = Vec::new();
+        let mut previous: &[usize] = &[];
         for (w, d) in docs {
-            let now: BTreeSet<usize> = of_doc[d].iter().copied().collect();
-            let name = |k: &usize| cmp.slogans[*k].phrase.as_str();
+            let now = of_doc[d].as_slice();
+            let new = now
+                .iter()
+                .filter(|&&k| !seen[k])
+                .map(|&k| name(k))
+                .collect();
+            let (mut dropped, mut carried) = (Vec::new(), 0);
+            let mut later = now.iter().peekable();
+            for &k in previous {
+                while later.next_if(|&&n| n < k).is_some() {}
+                if later.next_if(|&&n| n == k).is_some() {
+                    carried += 1;
+                } else {
+                    dropped.push(name(k));
+                }
+            }
+            for &k in now {
+                if !seen[k] {
+                    seen[k] = true;
+                    touched.push(k);
+                }
+            }
             out.push(Edition {
                 series: key,
                 doc: &cmp.docs[d],
                 when: w,
-                new: now.difference(&seen).map(name).collect(),
-                dropped: previous.difference(&now).map(name).collect(),
-                carried: now.intersection(&previous).count(),
+                new,
+                dropped,
+                carried,
             });
-            seen.extend(now.iter().copied());
             previous = now;
+        }
+        for k in touched {
+            seen[k] = false;
         }
     }
     out
