@@ -1137,3 +1137,56 @@ fn segment_bin_without_its_clean_bin_is_refused_in_one_line() {
     let o = tifa(dir.path(), &["count"]);
     assert_refused(&o, "segment.bin", "run the segment stage again");
 }
+
+#[test]
+fn a_corpus_past_the_small_size_loads_the_whole_dictionary_beside_clean() {
+    // Up to 5 MB of input a run finds the dictionary words its texts use once they are clean
+    // (the phase `dictionary`); past it jieba's whole dictionary loads beside the clean stage.
+    // Seven copies of the seeds pass it (the clean stage then skips the copies' reports as
+    // duplicates of the first's; the size that decides is the input's).
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    for k in 0..7 {
+        for f in std::fs::read_dir(repo().join("data/corpus")).unwrap() {
+            let f = f.unwrap().path();
+            let name = format!("{k}_{}", f.file_name().unwrap().to_string_lossy());
+            std::fs::copy(&f, corpus.join(name)).unwrap();
+        }
+    }
+    let size: u64 = (std::fs::read_dir(&corpus).unwrap())
+        .map(|f| f.unwrap().metadata().unwrap().len())
+        .sum();
+    assert!(size > 5 << 20, "{size} bytes");
+    let corpus = corpus.to_str().unwrap();
+    let o = tifa(dir.path(), &["-v", "-j", "2", "run", "--corpus", corpus]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("dictionary:"), "{}", stderr(&o));
+
+    // The stage commands, one by one, read each intermediate back and give the same files.
+    let again = dir.path().join("again");
+    std::fs::create_dir_all(again.join("work")).unwrap();
+    for args in [
+        vec!["clean", "--in", corpus, "--out", "work/clean.bin"],
+        vec!["segment"],
+        vec!["count"],
+        vec!["compare"],
+        vec!["report"],
+    ] {
+        let o = tifa(&again, &args);
+        assert!(o.status.success(), "tifa {args:?}: {}", stderr(&o));
+    }
+    for f in [
+        "work/clean.bin",
+        "work/segment.bin",
+        "work/count.bin",
+        "work/compare.bin",
+        "reports/slogans.tsv",
+        "reports/slogans.json",
+    ] {
+        assert!(
+            std::fs::read(dir.path().join(f)).unwrap() == std::fs::read(again.join(f)).unwrap(),
+            "{f} differs between tifa run and the stage commands"
+        );
+    }
+}
