@@ -362,25 +362,24 @@ fn stage_commands_one_by_one_give_the_same_files_as_tifa_run() {
     // `tifa run` hands each stage its input in memory and writes on other threads; the stage
     // commands (and so `make pipeline`) read each intermediate back from disk.
     let dir = tempfile::tempdir().unwrap();
-    let corpus = repo().join("data/corpus");
-    std::fs::create_dir_all(dir.path().join("work")).unwrap();
+    run_stage_commands(dir.path(), repo().join("data/corpus").to_str().unwrap());
+    assert_same_outputs(dir.path(), "between the stage commands and tifa run");
+}
+
+/// Runs the five stage commands one by one in `dir` on the corpus folder `corpus`, into `work/`
+/// and `reports/`, as `make pipeline` does.
+fn run_stage_commands(dir: &Path, corpus: &str) {
+    std::fs::create_dir_all(dir.join("work")).unwrap();
     for args in [
-        vec![
-            "clean",
-            "--in",
-            corpus.to_str().unwrap(),
-            "--out",
-            "work/clean.bin",
-        ],
+        vec!["clean", "--in", corpus, "--out", "work/clean.bin"],
         vec!["segment"],
         vec!["count"],
         vec!["compare"],
         vec!["report"],
     ] {
-        let o = tifa(dir.path(), &args);
+        let o = tifa(dir, &args);
         assert!(o.status.success(), "tifa {args:?}: {}", stderr(&o));
     }
-    assert_same_outputs(dir.path(), "between the stage commands and tifa run");
 }
 
 #[test]
@@ -1165,17 +1164,7 @@ fn a_corpus_past_the_small_size_loads_the_whole_dictionary_beside_clean() {
 
     // The stage commands, one by one, read each intermediate back and give the same files.
     let again = dir.path().join("again");
-    std::fs::create_dir_all(again.join("work")).unwrap();
-    for args in [
-        vec!["clean", "--in", corpus, "--out", "work/clean.bin"],
-        vec!["segment"],
-        vec!["count"],
-        vec!["compare"],
-        vec!["report"],
-    ] {
-        let o = tifa(&again, &args);
-        assert!(o.status.success(), "tifa {args:?}: {}", stderr(&o));
-    }
+    run_stage_commands(&again, corpus);
     for f in [
         "work/clean.bin",
         "work/segment.bin",

@@ -97,13 +97,24 @@ impl<'de> serde::Deserialize<'de> for ByteBuf {
 
 /// Serialises `v` as a sequence of byte strings of whole records.
 pub fn serialize<T: Record, S: Serializer>(v: &[T], s: S) -> Result<S::Ok, S::Error> {
-    let per_chunk = (CHUNK_BYTES / T::WIDTH).max(1);
+    serialize_chunks(v, s, T::WIDTH, T::put)
+}
+
+/// Serialises `v` as a sequence of byte strings of whole records, each record appended by
+/// `put` in at most `record_bytes` bytes, as many records to a string as fit [`CHUNK_BYTES`].
+fn serialize_chunks<T, S: Serializer>(
+    v: &[T],
+    s: S,
+    record_bytes: usize,
+    mut put: impl FnMut(&T, &mut Vec<u8>),
+) -> Result<S::Ok, S::Error> {
+    let per_chunk = (CHUNK_BYTES / record_bytes.max(1)).max(1);
     let mut seq = s.serialize_seq(Some(v.len().div_ceil(per_chunk)))?;
-    let mut buf = Vec::with_capacity(per_chunk.min(v.len()) * T::WIDTH);
+    let mut buf = Vec::with_capacity(per_chunk.min(v.len()) * record_bytes);
     for chunk in v.chunks(per_chunk) {
         buf.clear();
         for r in chunk {
-            r.put(&mut buf);
+            put(r, &mut buf);
         }
         seq.serialize_element(&Bytes(&buf))?;
     }
@@ -161,9 +172,8 @@ pub mod bytes {
 /// numeric occurrences) take about 19 bytes a phrase instead of 44, for a decoding that is
 /// still one pass over the bytes.
 pub mod varint {
-    use super::{u32_le, ByteBuf, Bytes, Record, CHUNK_BYTES};
+    use super::{u32_le, ByteBuf, Record};
     use serde::de::{Error as _, SeqAccess, Visitor};
-    use serde::ser::SerializeSeq;
     use serde::{Deserializer, Serializer};
 
     /// Most bytes of one word's integer.
@@ -171,27 +181,20 @@ pub mod varint {
 
     /// Serialises `v` as a sequence of byte strings, each of whole records.
     pub fn serialize<T: Record, S: Serializer>(v: &[T], s: S) -> Result<S::Ok, S::Error> {
-        let words = T::WIDTH / 4;
-        let per_chunk = (CHUNK_BYTES / (words * MAX_WORD_BYTES).max(1)).max(1);
-        let mut seq = s.serialize_seq(Some(v.len().div_ceil(per_chunk)))?;
-        let (mut buf, mut record) = (Vec::new(), Vec::with_capacity(T::WIDTH));
-        for chunk in v.chunks(per_chunk) {
-            buf.clear();
-            for r in chunk {
-                record.clear();
-                r.put(&mut record);
-                for w in record.chunks_exact(4) {
-                    let mut x = u32_le(w, 0);
-                    while x >= 0x80 {
-                        buf.push((x as u8) | 0x80);
-                        x >>= 7;
-                    }
-                    buf.push(x as u8);
+        let mut record = Vec::with_capacity(T::WIDTH);
+        let most = T::WIDTH / 4 * MAX_WORD_BYTES;
+        super::serialize_chunks(v, s, most, |r, buf| {
+            record.clear();
+            r.put(&mut record);
+            for w in record.chunks_exact(4) {
+                let mut x = u32_le(w, 0);
+                while x >= 0x80 {
+                    buf.push((x as u8) | 0x80);
+                    x >>= 7;
                 }
+                buf.push(x as u8);
             }
-            seq.serialize_element(&Bytes(&buf))?;
-        }
-        seq.end()
+        })
     }
 
     /// Reads what [`serialize`] wrote. A chunk that does not decode to whole records of whole
