@@ -12,9 +12,9 @@
 //! the enumeration back the same way. The rest is judged as any candidate is,
 //! and the verb-led form joins its family.
 
-use std::collections::HashSet;
-
-use tifa_core::{Counts, Kind};
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+use tifa_core::{Counts, Kind, Progress};
 
 use crate::candidates::{quoted_share, too_closed_right, Candidate};
 use crate::maximal::first_item_short;
@@ -40,16 +40,18 @@ pub(crate) fn add_introduced(
     mut found: Vec<Candidate>,
     lex: &shape::Lexicon,
     config: &Config,
+    progress: &dyn Progress,
 ) -> Vec<Candidate> {
+    progress.start("compare: introduced", 0);
     let phrases = &counts.phrases;
-    let marked: HashSet<&[u32]> = found
+    let marked: FxHashSet<&[u32]> = found
         .iter()
         .filter(|c| matches!(c.kind, Kind::Numbered | Kind::Enumeration | Kind::Quoted))
         .map(|c| c.tokens(phrases))
         .collect();
     // The verbs that lead marked formulations in this corpus: words of two characters or more
     // (not the prepositions that open frames, 以…为…) that lead at least two of them.
-    let mut led: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    let mut led: FxHashMap<u32, usize> = FxHashMap::default();
     for c in &found {
         if let [v, rest @ ..] = c.tokens(phrases) {
             if !rest.is_empty()
@@ -60,59 +62,78 @@ pub(crate) fn add_introduced(
             }
         }
     }
-    let verbs: HashSet<u32> = led
+    let verbs: FxHashSet<u32> = led
         .into_iter()
         .filter(|&(_, n)| n >= 2)
         .map(|(v, _)| v)
         .collect();
-    let present: HashSet<&[u32]> = found.iter().map(|c| c.tokens(phrases)).collect();
-    let mut added: Vec<Candidate> = Vec::new();
-    let mut seen: HashSet<&[u32]> = HashSet::new();
-    let mut text = String::new();
-    for c in &found {
-        let enumeration = verb_led_enumeration(c, phrases, lex);
-        if !enumeration && !matches!(c.kind, Kind::Term | Kind::Formula) {
-            continue;
-        }
-        let tokens = c.tokens(phrases);
-        let [v, rest @ ..] = tokens else { continue };
-        if rest.is_empty() || !verbs.contains(v) || present.contains(rest) || !seen.insert(rest) {
-            continue;
-        }
-        counts.vocab.phrase_into(rest, &mut text);
-        let Ok(sh) = lex.shape(rest, &text) else {
-            continue;
-        };
-        // The counts hold the rest when something other than the verb precedes it at times;
-        // else its counts are the verb-led form's.
-        let (index, skip) = match phrases.lower_bound(rest) {
-            i if phrases.tokens(i) == rest => (i, 0),
-            _ => (c.index(), c.skip + 1),
-        };
-        let Some(candidate) = u32::try_from(index).ok().map(|index| Candidate {
-            index,
-            skip,
-            chars: sh.chars as u32,
-            kind: Kind::Term,
-        }) else {
-            continue;
-        };
-        let Some(p) = candidate.phrase(phrases) else {
-            continue;
-        };
-        let kind = classify::kind(&text, sh.items, sh.chars, quoted_share(&p), config);
-        let keep = if enumeration {
-            kind == Kind::Enumeration && sh.chars >= config.min_chars_formulaic
-        } else {
-            matches!(kind, Kind::Term | Kind::Formula)
-                && sh.chars >= config.min_chars
-                && !too_closed_right(&p, config)
-        };
-        if !keep || p.df < config.min_df {
-            continue;
-        }
-        added.push(Candidate { kind, ..candidate });
-    }
+    let present: FxHashSet<&[u32]> = found.iter().map(|c| c.tokens(phrases)).collect();
+    // The verb-led candidates, the first (in `found`'s order) for each rest, which decides for
+    // it; their rests are then judged on every thread.
+    let mut seen: FxHashSet<&[u32]> = FxHashSet::default();
+    let led: Vec<(&Candidate, &[u32], bool)> = found
+        .par_iter()
+        .filter_map(|c| {
+            let enumeration = verb_led_enumeration(c, phrases, lex);
+            if !enumeration && !matches!(c.kind, Kind::Term | Kind::Formula) {
+                return None;
+            }
+            let [v, rest @ ..] = c.tokens(phrases) else {
+                return None;
+            };
+            (!rest.is_empty() && verbs.contains(v) && !present.contains(rest)).then_some((
+                c,
+                rest,
+                enumeration,
+            ))
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .filter(|&(_, rest, _)| seen.insert(rest))
+        .collect();
+    let added: Vec<Candidate> = led
+        .into_par_iter()
+        .filter_map(|(c, rest, enumeration)| introduced(counts, c, rest, enumeration, lex, config))
+        .collect();
     found.extend(added);
+    progress.finish();
     found
+}
+
+/// The formulation `rest` that the verb-led candidate `c` introduces, as a candidate, when it
+/// is one: its own counts when the counts hold it, else those of `c`.
+fn introduced(
+    counts: &Counts,
+    c: &Candidate,
+    rest: &[u32],
+    enumeration: bool,
+    lex: &shape::Lexicon,
+    config: &Config,
+) -> Option<Candidate> {
+    let phrases = &counts.phrases;
+    let mut text = String::new();
+    counts.vocab.phrase_into(rest, &mut text);
+    let sh = lex.shape(rest, &text).ok()?;
+    // The counts hold the rest when something other than the verb precedes it at times;
+    // else its counts are the verb-led form's.
+    let (index, skip) = match phrases.lower_bound(rest) {
+        i if phrases.tokens(i) == rest => (i, 0),
+        _ => (c.index(), c.skip + 1),
+    };
+    let candidate = Candidate {
+        index: u32::try_from(index).ok()?,
+        skip,
+        chars: sh.chars as u32,
+        kind: Kind::Term,
+    };
+    let p = candidate.phrase(phrases)?;
+    let kind = classify::kind(&text, sh.items, sh.chars, quoted_share(&p), config);
+    let keep = if enumeration {
+        kind == Kind::Enumeration && sh.chars >= config.min_chars_formulaic
+    } else {
+        matches!(kind, Kind::Term | Kind::Formula)
+            && sh.chars >= config.min_chars
+            && !too_closed_right(&p, config)
+    };
+    (keep && p.df >= config.min_df).then_some(Candidate { kind, ..candidate })
 }

@@ -149,7 +149,7 @@ pub fn select(
     let lexicon = shape::Lexicon::new(&counts.vocab, config);
     let found = candidates::find(counts, &lexicon, config, progress);
     let found = maximal::keep_maximal(counts, found, &lexicon, config, progress);
-    let found = introduced::add_introduced(counts, found, &lexicon, config);
+    let found = introduced::add_introduced(counts, found, &lexicon, config, progress);
     let part_tf = parts::count(counts, &found, &lexicon, progress);
     let accepted = score::score_all(counts, found, &part_tf, &lexicon, config, progress);
     // The parts' term frequencies are not needed after scoring; the ranking's copies come on
