@@ -1135,6 +1135,29 @@ fn segment_bin_without_its_clean_bin_is_refused_in_one_line() {
     std::fs::copy(other.path().join("work/clean.bin"), work.join("clean.bin")).unwrap();
     let o = tifa(dir.path(), &["count"]);
     assert_refused(&o, "segment.bin", "run the segment stage again");
+    let o = tifa(dir.path(), &["compare"]);
+    assert_refused(&o, "segment.bin", "run the segment stage again");
+    assert!(!work.join("compare.bin").exists());
+}
+
+#[test]
+fn compare_refuses_a_clean_bin_damaged_anywhere_and_writes_nothing() {
+    // compare reads the texts of the clean.bin beside segment.bin wave by wave, beside the
+    // token streams, so damage after the header is found once some waves were used.
+    let clean = std::fs::read(seeds().join("work/clean.bin")).unwrap();
+    for at in [clean.len() / 3, clean.len() / 2, clean.len() - 9] {
+        let dir = tempfile::tempdir().unwrap();
+        let work = dir.path().join("work");
+        std::fs::create_dir_all(&work).unwrap();
+        for f in ["segment.bin", "count.bin"] {
+            std::fs::copy(seeds().join("work").join(f), work.join(f)).unwrap();
+        }
+        let mut flipped = clean.clone();
+        flipped[at] ^= 0x40;
+        std::fs::write(work.join("clean.bin"), &flipped).unwrap();
+        assert_refused(&tifa(dir.path(), &["compare"]), "clean.bin", "damaged");
+        assert!(!work.join("compare.bin").exists(), "byte {at}");
+    }
 }
 
 #[test]

@@ -376,6 +376,20 @@ pub fn clean_beside(
     path: &std::path::Path,
     header: &crate::Header,
 ) -> Result<Vec<Document>, crate::FormatError> {
+    let clean = clean_path_beside(path, header)?;
+    let (_, corpus): (crate::Header, crate::Corpus) =
+        crate::format::read(&clean, crate::Stage::Clean)?;
+    Ok(corpus.documents)
+}
+
+/// The path of the clean.bin beside the segment.bin at `path` (header `header`), when its
+/// header says it is the clean.bin segment.bin was made from; its payload is checked by
+/// whoever reads it. A reader that takes its texts in waves ([`crate::TextWaves`]) uses this
+/// instead of [`clean_beside`].
+pub fn clean_path_beside(
+    path: &std::path::Path,
+    header: &crate::Header,
+) -> Result<std::path::PathBuf, crate::FormatError> {
     let clean = path.with_file_name("clean.bin");
     if !clean.is_file() {
         return Err(texts_error(
@@ -383,8 +397,7 @@ pub fn clean_beside(
             "no such file (segment.bin holds no texts; keep it beside the clean.bin it was made from)",
         ));
     }
-    let (h, corpus): (crate::Header, crate::Corpus) =
-        crate::format::read(&clean, crate::Stage::Clean)?;
+    let h = crate::format::read_header(&clean, Some(crate::Stage::Clean))?;
     if h.checksum != header.input_fingerprint {
         // A damaged segment.bin (its header included) is said to be damaged.
         crate::format::verify(path, Some(crate::Stage::Segment))?;
@@ -393,7 +406,12 @@ pub fn clean_beside(
             "not the clean.bin segment.bin was made from; run the segment stage again",
         ));
     }
-    Ok(corpus.documents)
+    Ok(clean)
+}
+
+/// The error for a clean.bin that does not hold the texts of the segment.bin at `path`.
+pub fn other_reports(path: &std::path::Path) -> crate::FormatError {
+    texts_error(path, "it lists other reports than segment.bin")
 }
 
 /// Checks that `clean`, from [`clean_beside`], lists the reports `documents` of the segment.bin
@@ -404,7 +422,7 @@ pub fn same_reports(
     documents: &[Document],
 ) -> Result<(), crate::FormatError> {
     if clean.len() != documents.len() || clean.iter().zip(documents).any(|(a, b)| a.id != b.id) {
-        return Err(texts_error(path, "it lists other reports than segment.bin"));
+        return Err(other_reports(path));
     }
     Ok(())
 }
