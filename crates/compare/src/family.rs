@@ -11,6 +11,7 @@
 
 use std::cmp::Reverse;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 /// For token sequences listed in rank order, with their `(df, tf)`, the rank index of each
@@ -22,7 +23,7 @@ pub fn heads(ranked: &[&[u32]], freq: &[(u32, u32)]) -> Vec<usize> {
         (Reverse(df), Reverse(tf), ranked[j].len(), j)
     };
     ranked
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, tokens)| {
             let mut best = i;

@@ -244,8 +244,12 @@ pub fn complete(
         })
         .collect();
     progress.finish();
-    for (i, h) in heads.iter().enumerate() {
-        slogans[i].family = slogans[*h].phrase.clone();
+    let families: Vec<String> = heads
+        .par_iter()
+        .map(|&h| slogans[h].phrase.clone())
+        .collect();
+    for (s, f) in slogans.iter_mut().zip(families) {
+        s.family = f;
     }
     let members = members::members(&slogans, config);
     for (s, m) in slogans.iter_mut().zip(members) {

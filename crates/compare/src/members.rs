@@ -3,8 +3,8 @@
 //! items as the numeral says, each ending with the formulation's head word, used in reports where
 //! the formulation is used too. Nothing comes from a list.
 
-use std::collections::HashMap;
-
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 use tifa_core::{Kind, Slogan};
 
 use crate::Config;
@@ -54,22 +54,28 @@ pub fn members(slogans: &[Slogan], config: &Config) -> Vec<Vec<String>> {
         .filter(|s| s.kind == Kind::Enumeration)
         .collect();
     // Every item of a fitting enumeration ends with the formulation's head, its last item too:
-    // the enumerations are found by their number of items and each ending of their last item,
-    // instead of trying every enumeration for every numbered formulation (both are many on a
-    // large corpus). Each list keeps the enumerations' rank order.
-    let mut by_ending: HashMap<(usize, &str), Vec<&Slogan>> = HashMap::new();
+    // the enumerations are found by their number of items and the ending of their last item
+    // that is some numbered formulation's head, instead of trying every enumeration for every
+    // numbered formulation (both are many on a large corpus). Each list keeps the
+    // enumerations' rank order.
+    let wanted: FxHashSet<(usize, &str)> = slogans
+        .iter()
+        .filter(|s| s.kind == Kind::Numbered)
+        .filter_map(|s| count_and_head(&s.phrase, config))
+        .collect();
+    let mut by_ending: FxHashMap<(usize, &str), Vec<&Slogan>> = FxHashMap::default();
     for e in &enumerations {
         let n = e.phrase.split('、').count();
         let last = e.phrase.rsplit('、').next().unwrap_or("");
         for (at, _) in last.char_indices() {
-            let ending = &last[at..];
-            if ending.chars().nth(1).is_some() {
-                by_ending.entry((n, ending)).or_default().push(e);
+            let key = (n, &last[at..]);
+            if wanted.contains(&key) {
+                by_ending.entry(key).or_default().push(e);
             }
         }
     }
     slogans
-        .iter()
+        .par_iter()
         .map(|s| {
             let Some((n, head)) = (s.kind == Kind::Numbered)
                 .then(|| count_and_head(&s.phrase, config))
