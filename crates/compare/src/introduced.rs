@@ -71,7 +71,7 @@ pub(crate) fn add_introduced(
     // The verb-led candidates, the first (in `found`'s order) for each rest, which decides for
     // it; their rests are then judged on every thread.
     let mut seen: FxHashSet<&[u32]> = FxHashSet::default();
-    let led: Vec<(&Candidate, &[u32], bool)> = found
+    let verb_led: Vec<(&Candidate, &[u32], bool)> = found
         .par_iter()
         .filter_map(|c| {
             let enumeration = verb_led_enumeration(c, phrases, lex);
@@ -91,7 +91,7 @@ pub(crate) fn add_introduced(
         .into_iter()
         .filter(|&(_, rest, _)| seen.insert(rest))
         .collect();
-    let added: Vec<Candidate> = led
+    let added: Vec<Candidate> = verb_led
         .into_par_iter()
         .filter_map(|(c, rest, enumeration)| introduced(counts, c, rest, enumeration, lex, config))
         .collect();
