@@ -7,11 +7,13 @@
 //! long sequences repeat, as whole passages do in a big corpus.
 //!
 //! The trie is laid out level by level, each level in the order of its prefixes: the
-//! sequences are sorted once, the nodes of depth `d` are then the distinct `d`-token prefixes
-//! in sorted order, so the children of a node are contiguous and sorted by token, and a child is
-//! found by a binary search in a short slice. Building needs no hash map of edges (which for
-//! millions of sequences was most of the work, on one thread), and the failure links of one
-//! level, which depend only on shallower levels, are computed in parallel.
+//! sequences are sorted once (as indices, 4 bytes each, and not at all when they come sorted),
+//! the nodes of depth `d` are then the distinct `d`-token prefixes in sorted order, so the
+//! children of a node are contiguous and sorted by token, and a child is found by a binary
+//! search in a short slice. Building needs no hash map of edges (which for millions of
+//! sequences was most of the work, on one thread), and the failure links of one level, which
+//! depend only on shallower levels, are computed in parallel. A node holds five 4-byte fields;
+//! the length of a match is kept per sequence, not per node.
 
 use std::ops::Range;
 
@@ -36,8 +38,8 @@ pub struct Trie {
     first_child: Vec<u32>,
     /// Index of the sequence that ends at each node, or [`NONE`].
     ends: Vec<u32>,
-    /// Length of each node's sequence.
-    depth: Vec<u32>,
+    /// Length of each sequence, by its index.
+    lens: Vec<u32>,
     /// The node of the longest proper suffix of each node's sequence that is in the trie.
     fail: Vec<u32>,
     /// The nearest node on the `fail` chain (itself excluded) where a sequence ends, or
@@ -49,30 +51,34 @@ impl Trie {
     /// A trie of `seqs`; sequence `k` of the slice is reported as `k`. Empty sequences are
     /// ignored; of two equal sequences the later one is kept.
     pub fn new(seqs: &[&[u32]]) -> Trie {
-        // Sorted by tokens, and of equal sequences only the later index kept.
-        let mut sorted: Vec<(&[u32], u32)> = seqs
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| !s.is_empty())
-            .map(|(k, &s)| (s, k as u32))
+        // The indices of the non-empty sequences in the order of their tokens, of equal
+        // sequences only the later kept: 4 bytes each. Sequences given sorted and distinct (the
+        // parts of compare's splits are) keep their own order, with no sort.
+        let mut order: Vec<u32> = (0..seqs.len() as u32)
+            .filter(|&k| !seqs[k as usize].is_empty())
             .collect();
-        sorted.par_sort_unstable_by(|a, b| a.0.cmp(b.0).then(b.1.cmp(&a.1)));
-        sorted.dedup_by(|later, earlier| later.0 == earlier.0);
+        if !seqs.par_windows(2).all(|w| w[0] < w[1]) {
+            order.par_sort_unstable_by(|&a, &b| {
+                seqs[a as usize].cmp(seqs[b as usize]).then(b.cmp(&a))
+            });
+            order.dedup_by(|later, earlier| seqs[*later as usize] == seqs[*earlier as usize]);
+        }
+        let seq = |i: usize| seqs[order[i] as usize];
 
         // Tokens each sequence shares with the one before it: it adds the nodes below that.
-        let lcp: Vec<usize> = (0..sorted.len())
+        let lcp: Vec<u32> = (0..order.len())
             .into_par_iter()
             .map(|i| match i {
                 0 => 0,
-                _ => common_prefix(sorted[i - 1].0, sorted[i].0),
+                _ => common_prefix(seq(i - 1), seq(i)) as u32,
             })
             .collect();
         // Nodes per level, then where each level starts (level 0 is the root alone).
-        let max_depth = sorted.iter().map(|s| s.0.len()).max().unwrap_or(0);
+        let max_depth = (0..order.len()).map(|i| seq(i).len()).max().unwrap_or(0);
         let mut level_start = vec![0usize; max_depth + 2];
         level_start[1] = 1;
-        for (&(s, _), &l) in sorted.iter().zip(&lcp) {
-            for d in l + 1..=s.len() {
+        for (i, &l) in lcp.iter().enumerate() {
+            for d in l as usize + 1..=seq(i).len() {
                 level_start[d + 1] += 1;
             }
         }
@@ -85,20 +91,22 @@ impl Trie {
         let mut next = level_start.clone();
         let mut token = vec![0u32; n];
         let mut parent = vec![ROOT; n];
-        let mut depth = vec![0u32; n];
         let mut ends = vec![NONE; n];
         let mut path = vec![ROOT; max_depth + 1];
-        for (&(s, k), &l) in sorted.iter().zip(&lcp) {
-            for d in l + 1..=s.len() {
+        for (i, &l) in lcp.iter().enumerate() {
+            let (s, k) = (seq(i), order[i]);
+            for d in l as usize + 1..=s.len() {
                 let v = next[d];
                 next[d] += 1;
                 token[v] = s[d - 1];
                 parent[v] = path[d - 1];
-                depth[v] = d as u32;
                 path[d] = v as u32;
             }
             ends[path[s.len()] as usize] = k;
         }
+        drop(lcp);
+        // The length of each sequence, for the occurrences: per sequence, not per node.
+        let lens: Vec<u32> = seqs.iter().map(|s| s.len() as u32).collect();
         // Children are contiguous and in the order of their parents: a prefix sum of the
         // number of children gives each node's first child.
         let mut first_child = vec![0u32; n + 1];
@@ -109,11 +117,11 @@ impl Trie {
         for v in 1..=n {
             first_child[v] += first_child[v - 1];
         }
-        let root_len = sorted
-            .iter()
-            .map(|s| s.0[0] as usize + 1)
+        let root_len = (0..order.len())
+            .map(|i| seq(i)[0] as usize + 1)
             .max()
             .unwrap_or(0);
+        drop(order);
         let mut root = vec![NONE; root_len];
         for v in level_start[1]..level_start[2.min(max_depth + 1)] {
             root[token[v] as usize] = v as u32;
@@ -123,7 +131,7 @@ impl Trie {
             token,
             first_child,
             ends,
-            depth,
+            lens,
             fail: vec![ROOT; n],
             out: vec![NONE; n],
         };
@@ -199,8 +207,9 @@ impl Trie {
                 self.out[node as usize]
             };
             while m != NONE {
-                let len = self.depth[m as usize] as usize;
-                found(self.ends[m as usize] as usize, i + 1 - len, len);
+                let k = self.ends[m as usize] as usize;
+                let len = self.lens[k] as usize;
+                found(k, i + 1 - len, len);
                 m = self.out[m as usize];
             }
         }
