@@ -32,6 +32,7 @@ mod stream;
 pub use config::Config;
 pub use lookup::Lookup;
 
+use rayon::prelude::*;
 use tifa_core::{Counts, DocInfo, Phrases, Progress, Segmented};
 
 /// The suffixes are sorted and walked in about this many passes (more on small corpora is
@@ -208,25 +209,26 @@ fn check(seg: &Segmented, config: &Config) -> Result<(), Error> {
 /// The counts' entries of the reports. Made on this thread, not in parallel: these small
 /// strings outlive the texts beside which they are made. Made on the worker threads, they were
 /// scattered among the texts those threads had read, and kept freed pages resident for the
-/// rest of the run.
+/// rest of the run. The texts' characters, which allocate nothing, are counted on every thread
+/// first (a whole corpus of text: 0.3 s on one thread for 1 GB).
 fn report_list(documents: &[tifa_core::Document], streams: &[tifa_core::SegDoc]) -> Vec<DocInfo> {
+    let chars: Vec<u64> = documents
+        .par_iter()
+        .map(|d| d.text.chars().count() as u64)
+        .collect();
     documents
         .iter()
         .zip(streams)
-        .map(|(d, s)| doc_info(d, s))
+        .zip(chars)
+        .map(|((d, s), chars)| DocInfo {
+            id: d.id.clone(),
+            title: d.title.clone(),
+            source: d.source.clone(),
+            meta: d.meta.clone(),
+            tokens: s.tokens.len() as u64,
+            chars,
+        })
         .collect()
-}
-
-/// A report's entry in the counts.
-fn doc_info(d: &tifa_core::Document, s: &tifa_core::SegDoc) -> DocInfo {
-    DocInfo {
-        id: d.id.clone(),
-        title: d.title.clone(),
-        source: d.source.clone(),
-        meta: d.meta.clone(),
-        tokens: s.tokens.len() as u64,
-        chars: d.text.chars().count() as u64,
-    }
 }
 
 /// The token stream and unigram counts of `streams`, with the report list made of them.
