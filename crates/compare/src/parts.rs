@@ -77,37 +77,40 @@ pub(crate) fn count<'a>(
     // follow it in sorted order, so one merge of the sorted parts with the counted phrases finds
     // both the parts the counts hold and the prefixes; each chunk of parts finds where it starts
     // by a binary search, so the merge runs on every thread.
-    let found: Vec<Option<u32>> = parts
+    // Written in place, one chunk of parts per task, with no list of results to gather; a part
+    // the counts do not hold is marked with a frequency no phrase can have (there are fewer
+    // tokens than that), to be filled in below.
+    let mut tf = vec![0u32; parts.len()];
+    parts
         .par_chunks(CHUNK)
-        .flat_map_iter(|chunk| {
+        .zip(tf.par_chunks_mut(CHUNK))
+        .for_each(|(chunk, tf)| {
             let mut j = chunk
                 .first()
                 .map_or(n_phrases, |p| phrases.lower_bound(&arena[p.range()]));
-            chunk.iter().map(move |part| {
+            for (part, tf) in chunk.iter().zip(tf) {
                 let w = &arena[part.range()];
                 while j < n_phrases && phrases.tokens(j) < w {
                     j += 1;
                 }
-                match phrases.get(j) {
+                let found = match phrases.get(j) {
                     Some(p) if p.tokens == w => Some(p.tf),
                     _ if part.prefix => (j..n_phrases)
                         .map_while(|k| phrases.get(k).filter(|p| p.tokens.starts_with(w)))
                         .map(|p| p.tf)
                         .max(),
                     _ => None,
-                }
-            })
-        })
+                };
+                *tf = found.unwrap_or(MISSING);
+            }
+        });
+    let missing_at: Vec<u32> = (0..tf.len() as u32)
+        .filter(|&k| tf[k as usize] == MISSING)
         .collect();
-    let mut tf = Vec::with_capacity(parts.len());
-    let (mut missing, mut missing_at): (Vec<&[u32]>, Vec<usize>) = (Vec::new(), Vec::new());
-    for (k, (part, found)) in parts.iter().zip(found).enumerate() {
-        tf.push(found.unwrap_or(0));
-        if found.is_none() {
-            missing.push(&arena[part.range()]);
-            missing_at.push(k);
-        }
-    }
+    let missing: Vec<&[u32]> = missing_at
+        .iter()
+        .map(|&k| &arena[parts[k as usize].range()])
+        .collect();
     progress.finish();
     // The other parts the counts do not hold: the largest term frequency among the counted
     // phrases that contain them, in one walk over the counted phrases.
@@ -117,12 +120,16 @@ pub(crate) fn count<'a>(
     // The same for the automaton of the missing parts.
     tifa_core::memory::give_back();
     for (k, m) in missing_at.into_iter().zip(missing_tf) {
-        tf[k] = m;
+        tf[k as usize] = m;
     }
     let part_tf = PartTf::new(arena, parts, tf);
     progress.finish();
     part_tf
 }
+
+/// The mark of a part the counts do not hold, while its frequency is being found: above any
+/// term frequency, since a corpus has fewer than `u32::MAX` tokens.
+const MISSING: u32 = u32::MAX;
 
 /// A part of a split of a candidate: `len` tokens of the phrases' token arena from `at` (which
 /// has 32-bit offsets, see `Phrases`), the prefix (`true`) or suffix of its phrase.
