@@ -469,24 +469,32 @@ fn assert_refused(o: &Output, file: &str, reason: &str) {
     );
 }
 
+/// `tifa compare` on the seeds' intermediates with one of its inputs, `damaged`, flipped at
+/// each of the byte positions `at(len)` gives: refused in one line naming it, nothing written.
+fn compare_refuses_damaged(damaged: &str, at: impl Fn(usize) -> Vec<usize>) {
+    let good = std::fs::read(seeds().join("work").join(damaged)).unwrap();
+    for at in at(good.len()) {
+        let dir = tempfile::tempdir().unwrap();
+        let work = dir.path().join("work");
+        std::fs::create_dir_all(&work).unwrap();
+        for f in ["clean.bin", "segment.bin", "count.bin"] {
+            if f != damaged {
+                std::fs::copy(seeds().join("work").join(f), work.join(f)).unwrap();
+            }
+        }
+        let mut flipped = good.clone();
+        flipped[at] ^= 0x40;
+        std::fs::write(work.join(damaged), &flipped).unwrap();
+        assert_refused(&tifa(dir.path(), &["compare"]), damaged, "damaged");
+        assert!(!work.join("compare.bin").exists(), "{damaged}, byte {at}");
+    }
+}
+
 #[test]
 fn compare_refuses_a_segment_bin_damaged_anywhere_and_writes_nothing() {
     // compare reads segment.bin wave by wave for its examples, so the damage is only found at
     // the end of the file, after some waves were used: the run must still fail, with one line.
-    let segment = std::fs::read(seeds().join("work/segment.bin")).unwrap();
-    for at in [60, segment.len() / 3, segment.len() / 2, segment.len() - 9] {
-        let dir = tempfile::tempdir().unwrap();
-        let work = dir.path().join("work");
-        std::fs::create_dir_all(&work).unwrap();
-        for f in ["clean.bin", "count.bin"] {
-            std::fs::copy(seeds().join("work").join(f), work.join(f)).unwrap();
-        }
-        let mut flipped = segment.clone();
-        flipped[at] ^= 0x40;
-        std::fs::write(work.join("segment.bin"), &flipped).unwrap();
-        assert_refused(&tifa(dir.path(), &["compare"]), "segment.bin", "damaged");
-        assert!(!work.join("compare.bin").exists(), "byte {at}");
-    }
+    compare_refuses_damaged("segment.bin", |n| vec![60, n / 3, n / 2, n - 9]);
 }
 
 #[test]
@@ -1144,20 +1152,7 @@ fn segment_bin_without_its_clean_bin_is_refused_in_one_line() {
 fn compare_refuses_a_clean_bin_damaged_anywhere_and_writes_nothing() {
     // compare reads the texts of the clean.bin beside segment.bin wave by wave, beside the
     // token streams, so damage after the header is found once some waves were used.
-    let clean = std::fs::read(seeds().join("work/clean.bin")).unwrap();
-    for at in [clean.len() / 3, clean.len() / 2, clean.len() - 9] {
-        let dir = tempfile::tempdir().unwrap();
-        let work = dir.path().join("work");
-        std::fs::create_dir_all(&work).unwrap();
-        for f in ["segment.bin", "count.bin"] {
-            std::fs::copy(seeds().join("work").join(f), work.join(f)).unwrap();
-        }
-        let mut flipped = clean.clone();
-        flipped[at] ^= 0x40;
-        std::fs::write(work.join("clean.bin"), &flipped).unwrap();
-        assert_refused(&tifa(dir.path(), &["compare"]), "clean.bin", "damaged");
-        assert!(!work.join("compare.bin").exists(), "byte {at}");
-    }
+    compare_refuses_damaged("clean.bin", |n| vec![n / 3, n / 2, n - 9]);
 }
 
 #[test]
