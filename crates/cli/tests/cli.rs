@@ -11,10 +11,15 @@ fn repo() -> PathBuf {
 }
 
 fn tifa(dir: &Path, args: &[&str]) -> Output {
+    tifa_with(dir, &repo().join("config"), args)
+}
+
+/// `tifa` in `dir` with the config folder `config` (relative to `dir`, or absolute).
+fn tifa_with(dir: &Path, config: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tifa"))
         .current_dir(dir)
         .arg("--config")
-        .arg(repo().join("config"))
+        .arg(config)
         .arg("--no-progress")
         .args(args)
         .output()
@@ -398,19 +403,12 @@ fn a_changed_stage_config_reruns_that_stage_and_those_after_it() {
     let corpus = repo().join("data/corpus");
     // `tifa -v run` with the copied config; its stderr.
     let rerun = || {
-        let o = Command::new(env!("CARGO_BIN_EXE_tifa"))
-            .current_dir(dir.path())
-            .args([
-                "--config",
-                "config",
-                "--no-progress",
-                "-v",
-                "run",
-                "--corpus",
-            ])
-            .arg(&corpus)
-            .output()
-            .unwrap();
+        let corpus = corpus.to_str().unwrap();
+        let o = tifa_with(
+            dir.path(),
+            Path::new("config"),
+            &["-v", "run", "--corpus", corpus],
+        );
         let err = stderr(&o);
         assert!(o.status.success(), "{err}");
         err
@@ -469,19 +467,28 @@ fn assert_refused(o: &Output, file: &str, reason: &str) {
     );
 }
 
+/// A scratch folder whose `work/` holds copies of the seeds' intermediates `files`; the
+/// folder and its `work/`.
+fn work_with(files: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    for f in files {
+        std::fs::copy(seeds().join("work").join(f), work.join(f)).unwrap();
+    }
+    (dir, work)
+}
+
 /// `tifa compare` on the seeds' intermediates with one of its inputs, `damaged`, flipped at
 /// each of the byte positions `at(len)` gives: refused in one line naming it, nothing written.
 fn compare_refuses_damaged(damaged: &str, at: impl Fn(usize) -> Vec<usize>) {
     let good = std::fs::read(seeds().join("work").join(damaged)).unwrap();
     for at in at(good.len()) {
-        let dir = tempfile::tempdir().unwrap();
-        let work = dir.path().join("work");
-        std::fs::create_dir_all(&work).unwrap();
-        for f in ["clean.bin", "segment.bin", "count.bin"] {
-            if f != damaged {
-                std::fs::copy(seeds().join("work").join(f), work.join(f)).unwrap();
-            }
-        }
+        let intact: Vec<&str> = ["clean.bin", "segment.bin", "count.bin"]
+            .into_iter()
+            .filter(|&f| f != damaged)
+            .collect();
+        let (dir, work) = work_with(&intact);
         let mut flipped = good.clone();
         flipped[at] ^= 0x40;
         std::fs::write(work.join(damaged), &flipped).unwrap();
@@ -499,12 +506,7 @@ fn compare_refuses_a_segment_bin_damaged_anywhere_and_writes_nothing() {
 
 #[test]
 fn damaged_intermediates_are_refused_by_every_reader() {
-    let dir = tempfile::tempdir().unwrap();
-    let work = dir.path().join("work");
-    std::fs::create_dir_all(&work).unwrap();
-    for f in ["clean.bin", "segment.bin", "count.bin", "compare.bin"] {
-        std::fs::copy(seeds().join("work").join(f), work.join(f)).unwrap();
-    }
+    let (dir, work) = work_with(&["clean.bin", "segment.bin", "count.bin", "compare.bin"]);
     // lookup reads clean.bin for the counts and compare.bin for the slogan row: both checked.
     for f in ["clean.bin", "compare.bin"] {
         let good = std::fs::read(work.join(f)).unwrap();
@@ -744,16 +746,11 @@ fn cut_shows_the_words_the_whole_dictionary_gives() {
     let cfg = dir.path().join("cfg");
     std::fs::create_dir_all(&cfg).unwrap();
     std::fs::write(cfg.join("segment.toml"), "political_dictionary = false\n").unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_tifa"))
-        .current_dir(dir.path())
-        .args([
-            "--config",
-            "cfg",
-            "cut",
-            "发展全过程人民民主，增强“四个意识”",
-        ])
-        .output()
-        .unwrap();
+    let o = tifa_with(
+        dir.path(),
+        Path::new("cfg"),
+        &["cut", "发展全过程人民民主，增强“四个意识”"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         stdout(&o).trim_end(),
@@ -1120,12 +1117,7 @@ fn the_national_series_edition_diff_agrees_with_the_texts() {
 fn segment_bin_without_its_clean_bin_is_refused_in_one_line() {
     // segment.bin holds the token streams, not the texts: count and compare take the texts
     // from the clean.bin beside it, and say so when it is missing or another one.
-    let dir = tempfile::tempdir().unwrap();
-    let work = dir.path().join("work");
-    std::fs::create_dir_all(&work).unwrap();
-    for f in ["segment.bin", "count.bin"] {
-        std::fs::copy(seeds().join("work").join(f), work.join(f)).unwrap();
-    }
+    let (dir, work) = work_with(&["segment.bin", "count.bin"]);
     let o = tifa(dir.path(), &["count"]);
     assert_refused(&o, "segment.bin", "clean.bin: no such file");
     assert!(!work.join("count.bin.tmp").exists());
@@ -1183,14 +1175,7 @@ fn a_corpus_past_the_small_size_loads_the_whole_dictionary_beside_clean() {
     // The stage commands, one by one, read each intermediate back and give the same files.
     let again = dir.path().join("again");
     run_stage_commands(&again, corpus);
-    for f in [
-        "work/clean.bin",
-        "work/segment.bin",
-        "work/count.bin",
-        "work/compare.bin",
-        "reports/slogans.tsv",
-        "reports/slogans.json",
-    ] {
+    for f in FILES {
         assert!(
             std::fs::read(dir.path().join(f)).unwrap() == std::fs::read(again.join(f)).unwrap(),
             "{f} differs between tifa run and the stage commands"
