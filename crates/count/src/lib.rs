@@ -163,7 +163,7 @@ fn lay_out_borrowed(seg: &Segmented, progress: &dyn Progress) -> Result<Prepared
     let docs = report_list(&seg.documents, &seg.docs);
     lay_out(
         docs,
-        &seg.docs,
+        std::borrow::Cow::Borrowed(&seg.docs),
         seg.vocab.clone(),
         seg.skipped.clone(),
         progress,
@@ -172,8 +172,9 @@ fn lay_out_borrowed(seg: &Segmented, progress: &dyn Progress) -> Result<Prepared
 
 /// Checks the input and builds the token stream, the unigram counts and the report list: the
 /// first half of [`run`]. It takes the corpus, and lets go of the reports' texts (as big as
-/// the token streams) before the stream is laid out, then of the token streams; the freed
-/// memory goes back to the system each time (`tifa_core::memory`).
+/// the token streams) before the stream is laid out, then of the token streams wave by wave
+/// as they are laid out; the freed memory goes back to the system each time
+/// (`tifa_core::memory`).
 pub fn prepare(
     seg: Segmented,
     config: &Config,
@@ -189,8 +190,13 @@ pub fn prepare(
     let docs = report_list(&documents, &streams);
     drop(documents);
     tifa_core::memory::give_back();
-    let prepared = lay_out(docs, &streams, vocab, skipped, progress);
-    drop(streams);
+    let prepared = lay_out(
+        docs,
+        std::borrow::Cow::Owned(streams),
+        vocab,
+        skipped,
+        progress,
+    );
     tifa_core::memory::give_back();
     prepared
 }
@@ -234,7 +240,7 @@ fn report_list(documents: &[tifa_core::Document], streams: &[tifa_core::SegDoc])
 /// The token stream and unigram counts of `streams`, with the report list made of them.
 fn lay_out(
     docs: Vec<DocInfo>,
-    streams: &[tifa_core::SegDoc],
+    streams: std::borrow::Cow<'_, [tifa_core::SegDoc]>,
     vocab: tifa_core::Vocab,
     skipped: Vec<tifa_core::Skipped>,
     progress: &dyn Progress,

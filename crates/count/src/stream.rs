@@ -20,6 +20,7 @@
 //! needs it. Suffixes are sorted in passes by
 //! first token to bound memory; the result is the same whatever the number of threads.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use rayon::prelude::*;
@@ -40,8 +41,14 @@ pub(crate) const FIRST_SENTINEL: u32 = CLOSE;
 /// A pass's suffixes are gathered from the stream by this many parallel scans.
 const FILL_PARTS: usize = 2;
 
-/// Fewest reports a thread lays out into the stream at a time.
+/// Fewest reports per run laid out into the stream by one thread (see `lay_out_wave`).
 const BUILD_MIN_REPORTS: usize = 64;
+
+/// The reports are laid out into the stream in about this many waves (see [`Stream::build`]).
+const BUILD_WAVES: usize = 4;
+
+/// Fewest tokens in a wave of reports laid out into the stream.
+const BUILD_MIN_WAVE: usize = 1 << 22;
 
 /// Buckets of the suffix array smaller than this are sorted on one thread.
 const PAR_SORT_MIN: usize = 1 << 15;
@@ -124,15 +131,98 @@ fn bit(set: &[u64], pos: usize) -> bool {
     set.get(pos / 64).is_some_and(|w| w >> (pos % 64) & 1 == 1)
 }
 
+/// Lays the reports `streams` out into their `places` in the stream (which start at
+/// `starts`): the sentinels stand in for the boundary tokens and the quotation marks are left
+/// out. The reports are cut into one run of whole reports per tally in `tallies`, of about
+/// equal numbers of `tokens`, laid out on all threads; each run adds its reports' ids to its
+/// own tally, which lives from wave to wave (a fresh tally the size of the vocabulary per
+/// piece of work cost more than the laying out). Returns the stream positions that a
+/// quotation mark stands just before, with the mark, or the index of the first report (in
+/// `streams`) with an id the vocabulary does not have, whatever the threads.
+fn lay_out_wave(
+    streams: &[SegDoc],
+    tokens: &[usize],
+    places: Vec<&mut [u32]>,
+    starts: &[u32],
+    tallies: &mut [Vec<u64>],
+    quotes: &[Option<Quote>],
+    kinds: &[TokenKind],
+) -> Result<Vec<(u32, Quote)>, usize> {
+    let total: usize = tokens.iter().sum();
+    let mut runs = Vec::with_capacity(tallies.len());
+    let mut places = places.into_iter();
+    let (mut from, mut acc) = (0, 0);
+    for k in 1..=tallies.len() {
+        let mut to = from;
+        while to < streams.len() && (k == tallies.len() || acc * tallies.len() < total * k) {
+            acc += tokens[to];
+            to += 1;
+        }
+        let run: Vec<&mut [u32]> = places.by_ref().take(to - from).collect();
+        runs.push((from, to, run));
+        from = to;
+    }
+    let found: Vec<Result<Vec<(u32, Quote)>, usize>> = runs
+        .into_par_iter()
+        .zip(tallies.par_iter_mut())
+        .map(|((from, to, run), tf)| {
+            let mut marks = Vec::new();
+            for (d, (doc, place)) in streams[from..to].iter().zip(run).enumerate() {
+                let start = starts[from + d];
+                let mut at = 0usize;
+                for &id in &doc.tokens {
+                    let Some(kind) = kinds.get(id as usize) else {
+                        return Err(from + d);
+                    };
+                    tf[id as usize] += 1;
+                    if let Some(Some(q)) = quotes.get(id as usize) {
+                        marks.push((start + at as u32, *q));
+                        continue;
+                    }
+                    place[at] = match kind {
+                        TokenKind::Clause | TokenKind::Sentence => HARD,
+                        TokenKind::Open => OPEN,
+                        TokenKind::Close => CLOSE,
+                        _ => id,
+                    };
+                    at += 1;
+                }
+                place[at] = HARD;
+            }
+            Ok(marks)
+        })
+        .collect();
+    // The runs are in report order, so the first error is the first bad report.
+    found.into_iter().try_fold(Vec::new(), |mut all, marks| {
+        all.extend(marks?);
+        Ok(all)
+    })
+}
+
 impl Stream {
     /// Lays the token streams of the reports `docs` out as one stream, and counts the corpus
     /// frequency of every token id in the same read, on all threads. Checks every token id
     /// against the vocabulary, so later indexing cannot go out of bounds; an unknown id is
     /// reported in the first report (in corpus order) that has one.
+    ///
+    /// Given the token streams to own, it lets go of them wave by wave (about
+    /// [`BUILD_WAVES`] waves of reports) as they are laid out, and returns the freed pages to
+    /// the system, so that the stream and the reports' token streams, about as large, are not
+    /// in memory whole together.
     pub fn build(
-        streams: &[SegDoc],
+        streams: Cow<'_, [SegDoc]>,
         vocab: &Vocab,
         docs: &[DocInfo],
+    ) -> Result<(Stream, Vec<u64>), Error> {
+        Stream::build_in_waves(streams, vocab, docs, BUILD_MIN_WAVE)
+    }
+
+    /// [`Stream::build`] with waves of at least `min_wave` tokens (tests use tiny waves).
+    fn build_in_waves(
+        mut streams: Cow<'_, [SegDoc]>,
+        vocab: &Vocab,
+        docs: &[DocInfo],
+        min_wave: usize,
     ) -> Result<(Stream, Vec<u64>), Error> {
         if vocab.kinds.len() != vocab.terms.len() {
             return Err(Error::Vocab {
@@ -210,62 +300,70 @@ impl Stream {
             places.push(place);
             rest = tail;
         }
-        let first_error = std::sync::atomic::AtomicUsize::new(usize::MAX);
-        // Per group of reports: the corpus frequency of every id, and the stream positions that
-        // a quotation mark stands just before (with the mark), set in the bit sets afterwards.
-        type Tally = (Vec<u64>, Vec<(u32, Quote)>);
-        let (unigram_tf, marks): Tally = streams
-            .par_iter()
-            .zip(places)
-            .zip(&doc_starts)
-            .enumerate()
-            .with_min_len(BUILD_MIN_REPORTS)
-            .fold(
-                || (vec![0u64; kinds.len()], Vec::new()),
-                |(mut tf, mut marks), (d, ((doc, place), &start))| {
-                    let mut at = 0usize;
-                    for &id in &doc.tokens {
-                        let Some(kind) = kinds.get(id as usize) else {
-                            first_error.fetch_min(d, std::sync::atomic::Ordering::Relaxed);
-                            return (tf, marks);
-                        };
-                        tf[id as usize] += 1;
-                        if let Some(Some(q)) = quotes.get(id as usize) {
-                            marks.push((start + at as u32, *q));
-                            continue;
-                        }
-                        place[at] = match kind {
-                            TokenKind::Clause | TokenKind::Sentence => HARD,
-                            TokenKind::Open => OPEN,
-                            TokenKind::Close => CLOSE,
-                            _ => id,
-                        };
-                        at += 1;
-                    }
-                    place[at] = HARD;
-                    (tf, marks)
-                },
+        // Per wave, per group of reports: the corpus frequency of every id, and the stream
+        // positions that a quotation mark stands just before (with the mark), set in the bit
+        // sets afterwards.
+        // Runs of reports per wave, each with its tally: a few per thread, so that a slow run
+        // does not leave the other threads idle.
+        let parts = (4 * rayon::current_num_threads())
+            .clamp(1, streams.len().div_ceil(BUILD_MIN_REPORTS).max(1));
+        let mut tallies = vec![vec![0u64; kinds.len()]; parts];
+        let mut marks: Vec<(u32, Quote)> = Vec::new();
+        let n_tokens: usize = laid.iter().sum();
+        let wave_tokens = (n_tokens / BUILD_WAVES).max(min_wave);
+        let mut places = places.into_iter();
+        let mut from = 0;
+        while from < streams.len() {
+            let mut to = from;
+            let mut size = 0;
+            while to < streams.len() && (to == from || size < wave_tokens) {
+                size += laid[to];
+                to += 1;
+            }
+            let wave: Vec<&mut [u32]> = places.by_ref().take(to - from).collect();
+            let wave_marks = lay_out_wave(
+                &streams[from..to],
+                &laid[from..to],
+                wave,
+                &doc_starts[from..to],
+                &mut tallies,
+                &quotes,
+                kinds,
             )
-            .reduce_with(|(mut a, mut ma), (b, mb)| {
-                a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
-                ma.extend(mb);
-                (a, ma)
-            })
-            .unwrap_or_else(|| (vec![0u64; kinds.len()], Vec::new()));
-        // The first report (in corpus order) with an unknown id is named, whatever the threads.
-        let bad = first_error.into_inner();
-        if let Some(doc) = streams.get(bad) {
-            let id = doc
-                .tokens
-                .iter()
-                .copied()
-                .find(|&id| id as usize >= kinds.len())
-                .unwrap_or_default();
-            return Err(Error::UnknownToken {
-                doc: docs.get(bad).map(|x| x.id.clone()).unwrap_or_default(),
-                id,
-                vocab: vocab.len(),
-            });
+            .map_err(|bad| {
+                let doc = &streams[from + bad];
+                let id = doc
+                    .tokens
+                    .iter()
+                    .copied()
+                    .find(|&id| id as usize >= kinds.len())
+                    .unwrap_or_default();
+                Error::UnknownToken {
+                    doc: docs
+                        .get(from + bad)
+                        .map(|x| x.id.clone())
+                        .unwrap_or_default(),
+                    id,
+                    vocab: vocab.len(),
+                }
+            })?;
+            marks.extend(wave_marks);
+            if let Cow::Owned(owned) = &mut streams {
+                owned[from..to]
+                    .iter_mut()
+                    .for_each(|d| *d = SegDoc::default());
+                if to < owned.len() {
+                    tifa_core::memory::give_back();
+                }
+            }
+            from = to;
+        }
+        drop(places);
+        drop(streams);
+        let mut tallies = tallies.into_iter();
+        let mut unigram_tf = tallies.next().unwrap_or_else(|| vec![0u64; kinds.len()]);
+        for tf in tallies {
+            unigram_tf.iter_mut().zip(&tf).for_each(|(x, y)| *x += y);
         }
         let (mut opened, mut closed) = (Vec::new(), Vec::new());
         if !marks.is_empty() {
@@ -700,7 +798,20 @@ mod tests {
     #[test]
     fn reports_laid_out_in_parallel_make_the_stream_in_order() {
         let (vocab, streams, docs) = many_reports();
-        let (stream, tf) = Stream::build(&streams, &vocab, &docs).unwrap();
+        // One wave, borrowed; then waves of a few reports, owned and let go of wave by wave.
+        let (stream, tf) = Stream::build(Cow::Borrowed(&streams), &vocab, &docs).unwrap();
+        for min_wave in [1, 10, 200] {
+            let (waved, waved_tf) =
+                Stream::build_in_waves(Cow::Owned(streams.clone()), &vocab, &docs, min_wave)
+                    .unwrap();
+            assert_eq!(waved.text, stream.text, "waves of {min_wave} tokens");
+            assert_eq!(waved.doc_starts, stream.doc_starts);
+            assert_eq!(
+                (&waved.opened, &waved.closed),
+                (&stream.opened, &stream.closed)
+            );
+            assert_eq!(waved_tf, tf);
+        }
         // The plain definition: one report after the other, each followed by a sentinel; a
         // clause mark is a sentinel, and the quotation mark is left out, remembered at the
         // position after it.
@@ -736,11 +847,13 @@ mod tests {
         // with its first unknown id.
         streams[4 * BUILD_MIN_REPORTS].tokens.push(77);
         streams[BUILD_MIN_REPORTS + 3].tokens.extend([99, 98]);
-        match Stream::build(&streams, &vocab, &docs) {
-            Err(Error::UnknownToken { doc, id, vocab }) => {
-                assert_eq!((doc.as_str(), id, vocab), ("r67.txt", 99, 4));
+        for min_wave in [BUILD_MIN_WAVE, 1, 30] {
+            match Stream::build_in_waves(Cow::Owned(streams.clone()), &vocab, &docs, min_wave) {
+                Err(Error::UnknownToken { doc, id, vocab }) => {
+                    assert_eq!((doc.as_str(), id, vocab), ("r67.txt", 99, 4));
+                }
+                other => panic!("expected an unknown token, got {:?}", other.map(|_| ())),
             }
-            other => panic!("expected an unknown token, got {:?}", other.map(|_| ())),
         }
     }
 
