@@ -289,6 +289,7 @@ mod tests {
                     vec![tifa_core::TokenKind::Word; terms.len()],
                 ),
                 skipped: Vec::new(),
+                chars: Vec::new(),
             },
             terms,
         )

@@ -330,6 +330,13 @@ pub struct Segmented {
     pub vocab: Vocab,
     /// Input files the clean stage skipped, carried on so that the report can count them.
     pub skipped: Vec<crate::corpus::Skipped>,
+    /// The number of characters of each report's text, when the segment stage let go of the
+    /// texts as it cut them (then every `documents[i].text` is empty): the count needs no more
+    /// of them, and the texts and the token streams are then never in memory whole together.
+    /// Empty when the texts are there. Not stored: segment.bin holds no texts, and a reader
+    /// takes them from the clean.bin beside it.
+    #[serde(skip)]
+    pub chars: Vec<u64>,
 }
 
 /// Stored as its four fields in order, each report with an empty text.
@@ -644,6 +651,7 @@ mod tests {
                 source: "图.txt".into(),
                 reason: "binary".into(),
             }],
+            chars: Vec::new(),
         };
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("segment.bin");

@@ -53,6 +53,7 @@ pub fn corpus(docs: &[Vec<&str>]) -> Segmented {
         docs: seg_docs,
         vocab: Vocab::new(terms, kinds),
         skipped: Vec::new(),
+        chars: Vec::new(),
     }
 }
 

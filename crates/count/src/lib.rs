@@ -160,7 +160,7 @@ fn count(
 
 /// What the passes need from a corpus its caller keeps.
 fn lay_out_borrowed(seg: &Segmented, progress: &dyn Progress) -> Result<Prepared, Error> {
-    let docs = report_list(&seg.documents, &seg.docs);
+    let docs = report_list(&seg.documents, &seg.docs, &seg.chars);
     lay_out(
         docs,
         std::borrow::Cow::Borrowed(&seg.docs),
@@ -186,8 +186,9 @@ pub fn prepare(
         docs: streams,
         vocab,
         skipped,
+        chars,
     } = seg;
-    let docs = report_list(&documents, &streams);
+    let docs = report_list(&documents, &streams, &chars);
     drop(documents);
     tifa_core::memory::give_back();
     let prepared = lay_out(
@@ -216,12 +217,21 @@ fn check(seg: &Segmented, config: &Config) -> Result<(), Error> {
 /// strings outlive the texts beside which they are made. Made on the worker threads, they were
 /// scattered among the texts those threads had read, and kept freed pages resident for the
 /// rest of the run. The texts' characters, which allocate nothing, are counted on every thread
-/// first (a whole corpus of text: 0.3 s on one thread for 1 GB).
-fn report_list(documents: &[tifa_core::Document], streams: &[tifa_core::SegDoc]) -> Vec<DocInfo> {
-    let chars: Vec<u64> = documents
-        .par_iter()
-        .map(|d| d.text.chars().count() as u64)
-        .collect();
+/// first (a whole corpus of text: 0.3 s on one thread for 1 GB), unless the segment stage
+/// counted them already (`chars`) as it let go of the texts.
+fn report_list(
+    documents: &[tifa_core::Document],
+    streams: &[tifa_core::SegDoc],
+    chars: &[u64],
+) -> Vec<DocInfo> {
+    let chars: Vec<u64> = if chars.len() == documents.len() {
+        chars.to_vec()
+    } else {
+        documents
+            .par_iter()
+            .map(|d| d.text.chars().count() as u64)
+            .collect()
+    };
     documents
         .iter()
         .zip(streams)

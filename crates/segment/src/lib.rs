@@ -81,31 +81,48 @@ pub enum Error {
     },
 }
 
-/// One chunk's output: token streams with chunk-local ids, and the chunk's terms by local id.
-struct Chunk<'t> {
-    terms: Vec<&'t str>,
+/// One chunk's output: token streams with chunk-local ids, and the chunk's terms by local id,
+/// copied out of the texts (one string of them all, and where each ends) so that the texts can
+/// be let go of once the chunk is cut.
+struct Chunk {
+    terms: String,
+    ends: Vec<u32>,
     kinds: Vec<TokenKind>,
     docs: Vec<SegDoc>,
 }
 
+impl Chunk {
+    /// The chunk's terms, by local id.
+    fn terms(&self) -> impl Iterator<Item = &str> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(a, &b)| &self.terms[a as usize..b as usize])
+    }
+}
+
 /// Segments the corpus: moves its documents into the result, with one token stream per
 /// document and the shared vocabulary. The result is the same whatever the thread count.
+/// The reports' texts are let go of as they are cut (see [`tokens`]): the result's
+/// [`Segmented::chars`] holds their lengths.
 ///
 /// Progress: phase `segment` in bytes of text, then phase `vocabulary` in chunks.
 pub fn run(
-    corpus: Corpus,
+    mut corpus: Corpus,
     segmenter: &Segmenter,
     progress: &dyn Progress,
 ) -> Result<Segmented, Error> {
-    Ok(tokens(&corpus.documents, segmenter, progress)?
+    Ok(tokens(&mut corpus.documents, segmenter, progress)?
         .with_documents(corpus.documents, corpus.skipped))
 }
 
 /// The token streams and vocabulary of a corpus's documents: [`run`] without taking the
-/// documents, so that they can be shared meanwhile (`tifa run` writes clean.bin from them as
-/// they are cut). [`Tokens::with_documents`] completes the segmented corpus.
+/// documents. Each chunk of reports lets go of its texts once it is cut, keeping their lengths
+/// in characters, so that the texts and the token streams (together about twice the corpus)
+/// are never in memory whole together; the reports keep everything else.
+/// [`Tokens::with_documents`] completes the segmented corpus.
 pub fn tokens(
-    documents: &[Document],
+    documents: &mut [Document],
     segmenter: &Segmenter,
     progress: &dyn Progress,
 ) -> Result<Tokens, Error> {
@@ -115,11 +132,13 @@ pub fn tokens(
     run_chunked(documents, segmenter, progress, chunk_bytes)
 }
 
-/// One token stream per document, in the documents' order, and the shared vocabulary.
+/// One token stream per document, in the documents' order, the shared vocabulary, and the
+/// length in characters of each document's text, which is gone.
 #[derive(Debug)]
 pub struct Tokens {
     docs: Vec<SegDoc>,
     vocab: Vocab,
+    chars: Vec<u64>,
 }
 
 impl Tokens {
@@ -132,13 +151,14 @@ impl Tokens {
             docs: self.docs,
             vocab: self.vocab,
             skipped,
+            chars: self.chars,
         }
     }
 }
 
 /// [`tokens`] with chunks of at least `chunk_bytes` bytes of text.
 fn run_chunked(
-    documents: &[Document],
+    documents: &mut [Document],
     segmenter: &Segmenter,
     progress: &dyn Progress,
     chunk_bytes: usize,
@@ -155,9 +175,30 @@ fn run_chunked(
 
     let total: usize = documents.iter().map(|d| d.text.len()).sum();
     progress.start("segment", total as u64);
-    let chunks: Vec<Chunk<'_>> = chunk_ranges(documents, chunk_bytes)
+    let mut pieces = Vec::new();
+    let mut rest = documents;
+    for range in chunk_ranges(rest, chunk_bytes) {
+        let (piece, tail) = rest.split_at_mut(range.len());
+        pieces.push(piece);
+        rest = tail;
+    }
+    let (chunks, chars): (Vec<Chunk>, Vec<Vec<u64>>) = pieces
         .into_par_iter()
-        .map(|range| segment_chunk(segmenter, &documents[range], progress))
+        .map(|piece| {
+            let chunk = segment_chunk(segmenter, piece, progress);
+            let chars = piece
+                .iter_mut()
+                .map(|d| std::mem::take(&mut d.text).chars().count() as u64)
+                .collect();
+            (chunk, chars)
+        })
+        .unzip();
+    let chars = chars.concat();
+    // The token streams go on to be renumbered; the chunks keep their terms for the merge.
+    let mut chunks = chunks;
+    let streams: Vec<Vec<SegDoc>> = chunks
+        .iter_mut()
+        .map(|c| std::mem::take(&mut c.docs))
         .collect();
     progress.finish();
 
@@ -170,10 +211,9 @@ fn run_chunked(
     let mut provisional: Vec<Vec<u32>> = Vec::with_capacity(chunks.len());
     for c in &chunks {
         let map = c
-            .terms
-            .iter()
+            .terms()
             .zip(&c.kinds)
-            .map(|(&t, &k)| {
+            .map(|(t, &k)| {
                 *index.entry(t).or_insert_with(|| {
                     all.push((t, k));
                     (all.len() - 1) as u32
@@ -193,12 +233,11 @@ fn run_chunked(
     for (id, &p) in order.iter().enumerate() {
         rank[p as usize] = id as u32;
     }
-    let docs: Vec<SegDoc> = chunks
+    let docs: Vec<SegDoc> = streams
         .into_par_iter()
         .zip(provisional)
-        .map(|(chunk, map)| {
+        .map(|(mut docs, map)| {
             let global: Vec<u32> = map.iter().map(|&p| rank[p as usize]).collect();
-            let mut docs = chunk.docs;
             for doc in &mut docs {
                 for id in &mut doc.tokens {
                     *id = global[*id as usize];
@@ -230,6 +269,7 @@ fn run_chunked(
     Ok(Tokens {
         docs,
         vocab: Vocab::with_general(terms, kinds, general),
+        chars,
     })
 }
 
@@ -341,11 +381,7 @@ fn pack(term: &str) -> Option<u64> {
 }
 
 /// Cuts the documents of one chunk, interning terms with chunk-local ids.
-fn segment_chunk<'t>(
-    segmenter: &Segmenter,
-    documents: &'t [Document],
-    progress: &dyn Progress,
-) -> Chunk<'t> {
+fn segment_chunk(segmenter: &Segmenter, documents: &[Document], progress: &dyn Progress) -> Chunk {
     let mut interner = Interner::new();
     let mut docs = Vec::with_capacity(documents.len());
     let mut spans: Vec<Span> = Vec::new();
@@ -365,8 +401,18 @@ fn segment_chunk<'t>(
         docs.push(doc);
         progress.inc(d.text.len() as u64);
     }
+    let mut terms = String::with_capacity(interner.terms.iter().map(|t| t.len()).sum());
+    let ends = interner
+        .terms
+        .iter()
+        .map(|t| {
+            terms.push_str(t);
+            terms.len() as u32
+        })
+        .collect();
     Chunk {
-        terms: interner.terms,
+        terms,
+        ends,
         kinds: interner.kinds,
         docs,
     }
@@ -418,15 +464,19 @@ mod tests {
         let out = run(corpus(TEXTS), seg, &tifa_core::NoProgress).unwrap();
         assert_eq!(out.documents.len(), TEXTS.len());
         assert_eq!(out.docs.len(), TEXTS.len());
-        for (doc, sd) in out.documents.iter().zip(&out.docs) {
+        // The texts were let go of as they were cut; their lengths in characters are kept.
+        assert!(out.documents.iter().all(|d| d.text.is_empty()));
+        let chars: Vec<u64> = TEXTS.iter().map(|t| t.chars().count() as u64).collect();
+        assert_eq!(out.chars, chars);
+        for (text, sd) in TEXTS.iter().zip(&out.docs) {
             assert!(sd.odd_ends.is_empty());
-            let direct = seg.tokens(&doc.text);
+            let direct = seg.tokens(text);
             assert_eq!(direct.len(), sd.tokens.len());
             for (i, &id) in sd.tokens.iter().enumerate() {
                 let (start, end) = sd.span(i, &out.vocab).unwrap();
                 let (start, end) = (start as usize, end as usize);
                 let term = out.vocab.term(id);
-                assert_eq!(&doc.text[start..end], term);
+                assert_eq!(&text[start..end], term);
                 assert_eq!(out.vocab.kind(id), direct[i].kind);
                 assert_eq!(out.vocab.id(term), Some(id));
             }
@@ -461,8 +511,8 @@ mod tests {
                 .num_threads(threads)
                 .build()
                 .unwrap();
-            let c = corpus(&texts);
-            pool.install(|| run_chunked(&c.documents, seg, &tifa_core::NoProgress, chunk))
+            let mut c = corpus(&texts);
+            pool.install(|| run_chunked(&mut c.documents, seg, &tifa_core::NoProgress, chunk))
                 .unwrap()
                 .with_documents(c.documents, c.skipped)
         };
@@ -498,7 +548,7 @@ mod tests {
         let d = &out.docs[0];
         let span = |i: usize| {
             let (start, end) = d.span(i, &out.vocab).unwrap();
-            &out.documents[0].text[start as usize..end as usize]
+            &"2024年增长5.2%"[start as usize..end as usize]
         };
         assert_eq!(span(0), "2024");
         assert_eq!(span(1), "年");
