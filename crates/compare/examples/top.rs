@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 use tifa_core::format::{self, Stage};
 
-use tifa_core::{Counts, Progress, Segmented};
+use tifa_core::{Counts, Progress};
 
 /// Prints how long each phase of the stage took.
 struct Timer(Mutex<Option<(String, Instant)>>);
@@ -47,8 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(path) => toml::from_str(&std::fs::read_to_string(path)?)?,
         None => tifa_compare::Config::default(),
     };
-    let (_, seg) =
-        <Segmented as format::Intermediate>::read_file(&work.join("segment.bin"), Stage::Segment)?;
+    let (_, seg) = tifa_core::segmented::read_with_texts(&work.join("segment.bin"))?;
     let (_, counts): (_, Counts) = format::read(&work.join("count.bin"), Stage::Count)?;
     // `WHY=phrase` prints the raw statistics of every counted phrase with that text.
     if let Ok(why) = std::env::var("WHY") {

@@ -318,8 +318,8 @@ impl SegDoc {
 /// The segmented corpus: `segment.bin`.
 ///
 /// The file holds the reports without their texts (they are clean.bin's, and would double the
-/// work folder): a reader that needs them reads segment.bin with
-/// [`crate::format::Intermediate::read_file`], which takes them from the clean.bin beside it.
+/// work folder): [`crate::format::Intermediate::read_file`] takes only their lengths from the
+/// clean.bin beside it, and [`read_with_texts`] the texts.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Segmented {
     /// The cleaned reports (text and metadata), in the clean stage's order.
@@ -387,6 +387,23 @@ pub fn clean_beside(
     let (_, corpus): (crate::Header, crate::Corpus) =
         crate::format::read(&clean, crate::Stage::Clean)?;
     Ok(corpus.documents)
+}
+
+/// The segment.bin at `path` with its reports' texts, from the clean.bin beside it, checked to
+/// be the clean.bin segment.bin was made from and to list the same reports. Holds the corpus
+/// and its token streams together: the stages read less ([`crate::format::Intermediate`],
+/// [`SegDocWaves`], [`crate::TextWaves`]); this is for tools that want all of it.
+pub fn read_with_texts(
+    path: &std::path::Path,
+) -> Result<(crate::Header, Segmented), crate::FormatError> {
+    let (h, mut seg): (crate::Header, Segmented) =
+        crate::format::read(path, crate::Stage::Segment)?;
+    let clean = clean_beside(path, &h)?;
+    same_reports(path, &clean, &seg.documents)?;
+    for (d, c) in seg.documents.iter_mut().zip(clean) {
+        d.text = c.text;
+    }
+    Ok((h, seg))
 }
 
 /// The path of the clean.bin beside the segment.bin at `path` (header `header`), when its
@@ -730,9 +747,17 @@ mod tests {
         assert!(reason(e).starts_with("no such file"));
         std::fs::rename(dir.path().join("elsewhere.bin"), &clean).unwrap();
 
-        // Beside the clean.bin it was made from, it reads back whole, texts and all.
-        let (_, back) = Segmented::read_file(&p, Stage::Segment).unwrap();
+        // Beside the clean.bin it was made from, it reads back whole, texts and all, or, as
+        // the count stage reads it, with the texts' lengths in characters in their place.
+        let (_, back) = read_with_texts(&p).unwrap();
         assert_eq!(back, seg);
+        let (_, counted) = Segmented::read_file(&p, Stage::Segment).unwrap();
+        assert_eq!(counted.chars, [4, 4]);
+        assert!(counted.documents.iter().all(|d| d.text.is_empty()));
+        assert_eq!(
+            (counted.docs, counted.vocab),
+            (seg.docs.clone(), seg.vocab.clone())
+        );
 
         // Another clean.bin than the one it was made from.
         let mut other = corpus.clone();
@@ -741,13 +766,24 @@ mod tests {
         let e = Segmented::read_file(&p, Stage::Segment).unwrap_err();
         assert!(reason(e).contains("run the segment stage again"));
 
-        // The one it was made from (by checksum) but listing other reports is refused too.
+        // The one it was made from (by checksum) but listing other reports is refused too:
+        // other ids when the texts are read, another number of reports either way.
         let mut renamed = seg.clone();
         renamed.documents[0].id = "z".into();
         let hc = write(&clean, Stage::Clean, 0, 0, &corpus).unwrap();
         write(&p, Stage::Segment, hc.checksum, 0, &renamed).unwrap();
-        let e = Segmented::read_file(&p, Stage::Segment).unwrap_err();
+        let e = read_with_texts(&p).unwrap_err();
         assert!(reason(e).contains("other reports"));
+        let mut fewer = corpus.clone();
+        fewer.documents.pop();
+        let hc = write(&clean, Stage::Clean, 0, 0, &fewer).unwrap();
+        write(&p, Stage::Segment, hc.checksum, 0, &seg).unwrap();
+        for e in [
+            read_with_texts(&p).unwrap_err(),
+            Segmented::read_file(&p, Stage::Segment).unwrap_err(),
+        ] {
+            assert!(reason(e).contains("other reports"));
+        }
     }
 
     #[test]

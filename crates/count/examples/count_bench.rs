@@ -52,10 +52,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let min_df: u32 = args.next().map_or(Ok(2), |s| s.parse())?;
     if dir.ends_with(".bin") {
         let t0 = Instant::now();
-        let (_, seg): (_, Segmented) = <Segmented as tifa_core::format::Intermediate>::read_file(
-            std::path::Path::new(&dir),
-            tifa_core::Stage::Segment,
-        )?;
+        let (_, seg) = tifa_core::segmented::read_with_texts(std::path::Path::new(&dir))?;
         eprintln!("read: {:.2} s", t0.elapsed().as_secs_f64());
         let bytes: usize = seg.documents.iter().map(|d| d.text.len()).sum();
         return bench(&seg, bytes, min_df);
