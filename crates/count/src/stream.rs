@@ -135,8 +135,8 @@ fn bit(set: &[u64], pos: usize) -> bool {
 /// `starts`): the sentinels stand in for the boundary tokens and the quotation marks are left
 /// out. The reports are cut into one run of whole reports per tally in `tallies`, of about
 /// equal numbers of `tokens`, laid out on all threads; each run adds its reports' ids to its
-/// own tally, which lives from wave to wave (a fresh tally the size of the vocabulary per
-/// piece of work cost more than the laying out). Returns the stream positions that a
+/// own tally, which lives from wave to wave, so the waves add no tallies the size of the
+/// vocabulary to make and sum. Returns the stream positions that a
 /// quotation mark stands just before, with the mark, or the index of the first report (in
 /// `streams`) with an id the vocabulary does not have, whatever the threads.
 fn lay_out_wave(
@@ -300,11 +300,9 @@ impl Stream {
             places.push(place);
             rest = tail;
         }
-        // Per wave, per group of reports: the corpus frequency of every id, and the stream
-        // positions that a quotation mark stands just before (with the mark), set in the bit
-        // sets afterwards.
-        // Runs of reports per wave, each with its tally: a few per thread, so that a slow run
-        // does not leave the other threads idle.
+        // Each wave is laid out in runs of reports, a few per thread so that a slow run does
+        // not leave the other threads idle, each counting ids into a tally of its own; the
+        // positions of the quotation marks are gathered and set in the bit sets afterwards.
         let parts = (4 * rayon::current_num_threads())
             .clamp(1, streams.len().div_ceil(BUILD_MIN_REPORTS).max(1));
         let mut tallies = vec![vec![0u64; kinds.len()]; parts];
