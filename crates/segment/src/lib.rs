@@ -81,14 +81,15 @@ pub enum Error {
     },
 }
 
-/// One chunk's output: token streams with chunk-local ids, and the chunk's terms by local id,
+/// One chunk's output: token streams with chunk-local ids, the chunk's terms by local id,
 /// copied out of the texts (one string of them all, and where each ends) so that the texts can
-/// be let go of once the chunk is cut.
+/// be let go of once the chunk is cut, and the texts' lengths in characters.
 struct Chunk {
     terms: String,
     ends: Vec<u32>,
     kinds: Vec<TokenKind>,
     docs: Vec<SegDoc>,
+    chars: Vec<u64>,
 }
 
 impl Chunk {
@@ -182,23 +183,13 @@ fn run_chunked(
         pieces.push(piece);
         rest = tail;
     }
-    let (chunks, chars): (Vec<Chunk>, Vec<Vec<u64>>) = pieces
+    let chunks: Vec<Chunk> = pieces
         .into_par_iter()
-        .map(|piece| {
-            let chunk = segment_chunk(segmenter, piece, progress);
-            let chars = piece
-                .iter_mut()
-                .map(|d| std::mem::take(&mut d.text).chars().count() as u64)
-                .collect();
-            (chunk, chars)
-        })
-        .unzip();
-    let chars = chars.concat();
-    // The token streams go on to be renumbered; the chunks keep their terms for the merge.
-    let mut chunks = chunks;
-    let streams: Vec<Vec<SegDoc>> = chunks
-        .iter_mut()
-        .map(|c| std::mem::take(&mut c.docs))
+        .map(|piece| segment_chunk(segmenter, piece, progress))
+        .collect();
+    let chars: Vec<u64> = chunks
+        .iter()
+        .flat_map(|c| c.chars.iter().copied())
         .collect();
     progress.finish();
 
@@ -233,11 +224,21 @@ fn run_chunked(
     for (id, &p) in order.iter().enumerate() {
         rank[p as usize] = id as u32;
     }
-    let docs: Vec<SegDoc> = streams
+    // The terms are copied out of the chunks, which the token streams then leave.
+    let (terms, kinds): (Vec<String>, Vec<TokenKind>) = order
+        .iter()
+        .map(|&p| {
+            let (t, k) = all[p as usize];
+            (t.to_string(), k)
+        })
+        .unzip();
+    drop(all);
+    let docs: Vec<SegDoc> = chunks
         .into_par_iter()
         .zip(provisional)
-        .map(|(mut docs, map)| {
+        .map(|(chunk, map)| {
             let global: Vec<u32> = map.iter().map(|&p| rank[p as usize]).collect();
+            let mut docs = chunk.docs;
             for doc in &mut docs {
                 for id in &mut doc.tokens {
                     *id = global[*id as usize];
@@ -248,13 +249,6 @@ fn run_chunked(
         })
         .flatten()
         .collect();
-    let (terms, kinds): (Vec<String>, Vec<TokenKind>) = order
-        .iter()
-        .map(|&p| {
-            let (t, k) = all[p as usize];
-            (t.to_string(), k)
-        })
-        .unzip();
     progress.finish();
 
     // Each term's frequency in the general-language dictionary, for the compare stage.
@@ -380,12 +374,17 @@ fn pack(term: &str) -> Option<u64> {
     Some(bytes | (n as u64) << 56)
 }
 
-/// Cuts the documents of one chunk, interning terms with chunk-local ids.
-fn segment_chunk(segmenter: &Segmenter, documents: &[Document], progress: &dyn Progress) -> Chunk {
+/// Cuts the documents of one chunk, interning terms with chunk-local ids, and lets go of their
+/// texts once the chunk's terms are copied out of them.
+fn segment_chunk(
+    segmenter: &Segmenter,
+    documents: &mut [Document],
+    progress: &dyn Progress,
+) -> Chunk {
     let mut interner = Interner::new();
     let mut docs = Vec::with_capacity(documents.len());
     let mut spans: Vec<Span> = Vec::new();
-    for d in documents {
+    for d in documents.iter() {
         // About one token per five bytes of Chinese text; a guess to avoid regrowing.
         let guess = d.text.len() / 5;
         let mut doc = SegDoc::with_capacity(guess);
@@ -410,11 +409,17 @@ fn segment_chunk(segmenter: &Segmenter, documents: &[Document], progress: &dyn P
             terms.len() as u32
         })
         .collect();
+    let kinds = interner.kinds;
+    let chars = documents
+        .iter_mut()
+        .map(|d| std::mem::take(&mut d.text).chars().count() as u64)
+        .collect();
     Chunk {
         terms,
         ends,
-        kinds: interner.kinds,
+        kinds,
         docs,
+        chars,
     }
 }
 

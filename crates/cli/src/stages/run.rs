@@ -282,7 +282,7 @@ pub(crate) fn run_stages(
                 None => segmenter_for_corpus(flags, bars, &corpus)?,
             };
             // The reports' texts are let go of as they are cut, so the write of clean.bin
-            // from them ends first (it takes a few percent of the cutting's time).
+            // from them ends first (on 1 GB, 1–4 s against 17–23 s of cutting).
             let h_clean = clean.header(flags)?;
             drop(clean);
             // The write has ended, so this is the only holder and the clone never happens.
