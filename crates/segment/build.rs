@@ -202,26 +202,16 @@ fn check_total(jieba: &Jieba, records: usize, total: usize) {
 
 /// The dictionary file of the jieba-rs package this crate is built with.
 fn jieba_dictionary() -> PathBuf {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let manifest = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"))
-        .join("Cargo.toml");
-    // Only the packages of the platform being built for: those are downloaded by now, where
-    // other platforms' may never be (and `--offline` cannot fetch them).
-    let target = std::env::var("TARGET").expect("TARGET");
-    let output = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--locked", "--offline"])
-        .args(["--filter-platform", &target])
-        .arg("--manifest-path")
-        .arg(&manifest)
-        .output()
-        .expect("cargo metadata runs");
-    assert!(
-        output.status.success(),
-        "cargo metadata failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    // Offline first: the packages of the platform being built for are downloaded by now. But
+    // `cargo metadata` resolves the whole workspace, dev-dependencies and the Python package's
+    // crates included, whose manifests a first `cargo build` has not fetched; then it is asked
+    // again with the registry allowed.
+    let stdout = metadata(true).or_else(|offline| {
+        metadata(false).map_err(|online| format!("offline: {offline}\nonline: {online}"))
+    });
+    let stdout = stdout.unwrap_or_else(|e| panic!("cargo metadata failed:\n{e}"));
     let metadata: serde_json::Value =
-        serde_json::from_slice(&output.stdout).expect("cargo metadata gives JSON");
+        serde_json::from_slice(&stdout).expect("cargo metadata gives JSON");
     let jieba: Vec<&serde_json::Value> = metadata["packages"]
         .as_array()
         .expect("packages")
@@ -236,4 +226,28 @@ fn jieba_dictionary() -> PathBuf {
         .parent()
         .expect("a manifest has a folder")
         .join("src/data/dict.txt")
+}
+
+/// `cargo metadata` for this crate's workspace, on the platform being built for (other
+/// platforms' packages may never be downloaded); its standard output, or its error.
+fn metadata(offline: bool) -> Result<Vec<u8>, String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let manifest = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"))
+        .join("Cargo.toml");
+    let target = std::env::var("TARGET").expect("TARGET");
+    let mut command = Command::new(cargo);
+    command
+        .args(["metadata", "--format-version", "1", "--locked"])
+        .args(["--filter-platform", &target])
+        .arg("--manifest-path")
+        .arg(&manifest);
+    if offline {
+        command.arg("--offline");
+    }
+    let output = command.output().map_err(|e| e.to_string())?;
+    if output.status.success() {
+        Ok(output.stdout)
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).trim().to_string())
+    }
 }
