@@ -246,7 +246,6 @@ pub struct CompareArgs {
 /// The `tifa` command: parses the command line, runs the command, prints an error as one line
 /// and returns the exit code (0, or 2 on any error).
 pub fn main() -> ExitCode {
-    tifa_core::memory::map_large_blocks();
     // A panic is a bug, but even then the user gets one line, not a backtrace.
     std::panic::set_hook(Box::new(|info| {
         let msg = info

@@ -45,6 +45,7 @@ pub(crate) fn plan_clean(flags: &Global, roots: &[PathBuf]) -> anyhow::Result<Cl
 /// `tifa clean`: corpus folders → clean.bin (+ clean-log.tsv beside it).
 pub fn clean(flags: &Global, bars: &Bars, roots: &[PathBuf], out: &Path) -> anyhow::Result<Header> {
     let plan = plan_clean(flags, roots)?;
+    tifa_core::memory::for_input(plan.input_bytes);
     let t = Timer::start(flags);
     let corpus = cleaned(flags, bars, &plan, out)?;
     let header = write(

@@ -54,6 +54,7 @@ pub fn compare(
     let (config, config_fp) = compare_config(flags, group_by)?;
     let t = Timer::start(flags);
     let hs = format::read_header(segment, Some(Stage::Segment))?;
+    memory_for(input);
     let (hc, counts): (Header, Counts) = read(bars, input, Stage::Count)?;
     same_run(input, &hc, segment, &hs)?;
     let cmp = compare_counts(Box::new(counts), &config, segment, &hs, bars)?;

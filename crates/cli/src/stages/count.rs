@@ -57,6 +57,7 @@ pub(crate) fn count_corpus(
 pub fn count(flags: &Global, bars: &Bars, input: &Path, out: &Path) -> anyhow::Result<Header> {
     let (config, config_fp) = count_config(flags)?;
     let t = Timer::start(flags);
+    memory_for(input);
     let (h, seg): (Header, Segmented) = read(bars, input, Stage::Segment)?;
     let counts = count_corpus(seg, &config, bars, out)?;
     let header = write(bars, out, Stage::Count, h.checksum, config_fp, &counts)?;

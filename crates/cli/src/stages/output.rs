@@ -32,6 +32,14 @@ pub(crate) fn inputs_fingerprint(parts: &[u64]) -> u64 {
     fingerprint(&bytes)
 }
 
+/// Sets the process's memory policy for a stage command reading `input`, by its size
+/// ([`tifa_core::memory::for_input`]). A file that cannot be read is left to the read to report.
+pub(crate) fn memory_for(input: &Path) {
+    if let Ok(m) = std::fs::metadata(input) {
+        tifa_core::memory::for_input(m.len());
+    }
+}
+
 /// Reads an intermediate, as a timed phase of its own.
 pub(crate) fn read<T: format::Intermediate>(
     bars: &Bars,

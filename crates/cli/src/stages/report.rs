@@ -29,6 +29,7 @@ pub(crate) fn report_config(flags: &Global) -> anyhow::Result<(tifa_report::Conf
 pub fn report(flags: &Global, bars: &Bars, input: &Path, out_dir: &Path) -> anyhow::Result<()> {
     let (config, config_fp) = report_config(flags)?;
     let t = Timer::start(flags);
+    memory_for(input);
     let (h, cmp): (Header, Comparison) = read(bars, input, Stage::Compare)?;
     tifa_report::run(&cmp, &config, out_dir, bars)?;
     write_stamp(out_dir, h.checksum, config_fp)?;

@@ -141,6 +141,7 @@ pub fn run_all(flags: &Global, bars: &Bars, args: RunArgs) -> anyhow::Result<()>
     std::thread::scope(|threads| {
         rayon::in_place_scope(|pool| {
             let checked = check_outputs(flags, &args)?;
+            tifa_core::memory::for_input(checked.plan.input_bytes);
             let large = checked.plan.input_bytes > tifa_segment::RESTRICTED_MAX_BYTES as u64;
             let building =
                 (large && checked.segment.is_none()).then(|| load_segmenter(threads, pool, flags));

@@ -63,6 +63,7 @@ pub fn segment(flags: &Global, bars: &Bars, input: &Path, out: &Path) -> anyhow:
     // The config and the user dictionaries are checked before clean.bin is read.
     segment_fingerprint(flags)?;
     let t = Timer::start(flags);
+    memory_for(input);
     let (h, corpus): (Header, Corpus) = read(bars, input, Stage::Clean)?;
     let (seg, config_fp) = segmenter_for_corpus(flags, bars, &corpus)?;
     let segmented = tifa_segment::run(corpus, &seg, bars)?;
