@@ -139,10 +139,14 @@ rm -f "$OUT/runs-cut"
 # Python jieba + Counter on the government reports, against `tifa run` on the same folders.
 GOV=("$SHARED/national-work-reports" "$SHARED/provincial-work-reports-2025" "$SHARED/party-congress-reports")
 PY=""
-# The Python package, when `make test-python` has built it into target/pyenv: tifa.run on the
-# same folders, and a second call in a new process that finds every stage up to date.
+# The Python package, which `make bench` builds into target/pyenv first: tifa.run on the same
+# folders, and a second call in a new process that finds every stage up to date.
 PKG=""
-if target/pyenv/bin/python -c "import tifa" 2>/dev/null; then PKG=1; fi
+if target/pyenv/bin/python -c "import tifa" 2>/dev/null; then
+  PKG=1
+else
+  echo "bench: the Python package is not built (make python-env): its row is left out" >&2
+fi
 if python3 -c "import jieba" 2>/dev/null || pip install -q jieba >/dev/null 2>&1; then
   rm -f "$OUT/runs-gov-"*
   for ((i = 1; i <= GOV_RUNS; i++)); do
@@ -251,7 +255,7 @@ fi
     echo "| government reports | \`tifa -q --no-progress -j $THREADS run\` and \`jieba-baseline\` ($GOV_RUNS runs), \`python3 bench/python_baseline.py\` ($RUNS runs) |"
   fi
   if [ -n "$PKG" ]; then
-    echo "| Python package | \`bench/python_package.py\` (\`tifa.run\`, from \`make test-python\`'s target/pyenv) on the government reports, $GOV_RUNS runs interleaved with \`tifa run\`, and again with nothing to do |"
+    echo "| Python package | \`bench/python_package.py\` (\`tifa.run\`, built into target/pyenv by \`make bench\`) on the government reports, $GOV_RUNS runs interleaved with \`tifa run\`, and again with nothing to do |"
   fi
   echo
   cat "$OUT/table.md"
