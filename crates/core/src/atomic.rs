@@ -1,8 +1,8 @@
 //! Atomic file writes: every output of tifa is written to a temporary file in the destination
 //! folder, flushed to disk (all but the checksummed intermediates, see [`write_checked_with`];
 //! the disk gets the data as it is written, see [`writing_back`]) and renamed over the
-//! destination. A reader therefore sees either the previous complete file
-//! or the new complete file, never a half-written one, even when the writer is killed midway.
+//! destination. A reader therefore sees either the previous complete file or the new complete
+//! file, never a half-written one, even when the writer is killed midway.
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -94,6 +94,15 @@ fn writing_back<R>(file: &mut std::fs::File, fill: impl FnOnce(&mut std::fs::Fil
     {
         use std::os::fd::AsRawFd;
         use std::sync::atomic::{AtomicBool, Ordering};
+        /// Stops the writeback thread when dropped, so that it also stops when `fill` panics
+        /// (the scope waits for it before passing the panic on).
+        struct Stop<'a>(&'a AtomicBool, std::thread::Thread);
+        impl Drop for Stop<'_> {
+            fn drop(&mut self) {
+                self.0.store(true, Ordering::Relaxed);
+                self.1.unpark();
+            }
+        }
         let fd = file.as_raw_fd();
         let done = AtomicBool::new(false);
         std::thread::scope(|scope| {
@@ -103,10 +112,8 @@ fn writing_back<R>(file: &mut std::fs::File, fill: impl FnOnce(&mut std::fs::Fil
                     start_writeback(fd);
                 }
             });
-            let r = fill(file);
-            done.store(true, Ordering::Relaxed);
-            writer.thread().unpark();
-            r
+            let _stop = Stop(&done, writer.thread().clone());
+            fill(file)
         })
     }
     #[cfg(not(target_os = "linux"))]
@@ -175,6 +182,23 @@ mod tests {
         let got = std::fs::read(&p).unwrap();
         assert_eq!(got.len(), 4 << 20);
         assert!(got.chunks(1 << 20).all(|c| c == piece.as_slice()));
+    }
+
+    #[test]
+    fn a_fill_that_panics_stops_the_writeback_and_passes_the_panic_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.tsv");
+        let r = std::panic::catch_unwind(|| {
+            let _ = write_atomic_with(&p, |w| {
+                w.write_all(b"half")?;
+                panic!("rendering bug");
+            });
+        });
+        assert!(
+            r.is_err(),
+            "the panic reaches the caller instead of hanging"
+        );
+        assert!(!p.exists());
     }
 
     #[test]
