@@ -114,6 +114,19 @@ def test_a_damaged_intermediate_raises_with_the_cli_message(run, tmp_path):
         assert str(err.value) in cli.stderr
 
 
+def test_a_run_under_a_memory_budget_gives_the_same_slogans(run, tmp_path):
+    result, work, _ = run
+    bounded = tifa.run(CORPUS, work_dir=tmp_path / "work", out_dir=tmp_path / "reports",
+                       config=CONFIG, progress=False, max_memory="1G")
+    assert bounded.slogans.equals(result.slogans)
+    for f in ["clean.bin", "segment.bin", "count.bin", "compare.bin"]:
+        assert (tmp_path / "work" / f).read_bytes() == (work / f).read_bytes(), f
+    with pytest.raises(tifa.TifaError) as err:
+        tifa.run(CORPUS, work_dir=tmp_path / "w2", config=CONFIG, progress=False,
+                 max_memory="lots")
+    assert "max_memory" in str(err.value) and "lots" in str(err.value)
+
+
 def test_a_missing_corpus_raises():
     with pytest.raises(tifa.TifaError) as err:
         tifa.run("/nonexistent/corpus", work_dir="/nonexistent/work", progress=False)

@@ -121,20 +121,21 @@ class Result:
 
 
 def run(corpus="data/corpus", work_dir=None, config=None, threads=None, progress=True,
-        out_dir=None, group_by=None, force=False):
+        out_dir=None, group_by=None, force=False, max_memory=None):
     """Runs every stage that is not up to date, as ``tifa run``, and returns the
     :class:`Result`. ``corpus`` is a folder or a list of folders; ``work_dir`` (default
     ``work``) holds the intermediates and ``out_dir`` (default ``reports``) the reports;
     ``config`` is the folder of stage settings (default ``config``, defaults where absent).
     Progress and warnings go to ``sys.stderr`` unless ``progress=False``. A second call on
-    the same input finds every stage up to date and returns at once. The result reads
-    compare.bin when a table is first asked for."""
+    the same input finds every stage up to date and returns at once. ``max_memory`` is a
+    memory budget such as ``"2G"`` (``--max-memory``; so far the clean stage keeps to it),
+    with the same results. The result reads compare.bin when a table is first asked for."""
     corpora = [corpus] if isinstance(corpus, (str, os.PathLike)) else list(corpus)
     work_dir = _path(work_dir, "work")
     out_dir = _path(out_dir, "reports")
     _tifa.run([os.fspath(c) for c in corpora], work_dir, out_dir, _path(config, "config"),
               threads=threads, progress=progress, group_by=list(group_by or []),
-              force=force)
+              force=force, max_memory=None if max_memory is None else str(max_memory))
     return Result(work_dir, out_dir, load=False)
 
 

@@ -69,6 +69,6 @@ fn main() {
         for d in &corpus.documents {
             println!("=== {} | {} | {:?}\n{}", d.id, d.title, d.meta, d.text);
         }
-        print!("{}", tifa_clean::log_tsv(&corpus));
+        print!("{}", tifa_clean::log_tsv(&corpus.log, &corpus.skipped));
     }
 }

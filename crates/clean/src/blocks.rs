@@ -9,10 +9,9 @@
 //! and the file share keep real report text: related reports share single formulaic sentences,
 //! not runs of whole lines at their edges in a large share of the corpus.
 
-use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 
-use crate::{Config, Prepared};
+use crate::Config;
 
 /// The reason a removed block line is logged under in clean-log.tsv.
 pub(crate) const REASON: &str = "boilerplate_block";
@@ -44,36 +43,30 @@ fn is_sentence(line: &str) -> bool {
     line.chars().count() >= 15 && line.ends_with(['。', '！', '？', '；'])
 }
 
-/// Learns the block lines of a corpus.
-pub(crate) fn learn(files: &[Prepared], config: &Config) -> FxHashSet<String> {
-    if !config.learn_boilerplate_blocks || files.len() < config.boilerplate_min_files {
+/// The block lines a file offers: the lines of its edge windows that are short and not a
+/// sentence, which [`learn`] counts.
+pub(crate) fn candidates<'a>(lines: &'a [String], config: &Config) -> FxHashSet<&'a str> {
+    if !config.learn_boilerplate_blocks {
         return FxHashSet::default();
     }
-    let per_file: Vec<FxHashSet<&str>> = files
-        .par_iter()
-        .map(|p| {
-            let (nonblank, windows) = edges(&p.lines, config.boilerplate_block_edge_lines);
-            windows
-                .into_iter()
-                .flat_map(|w| nonblank[w].iter().map(|(_, l)| *l))
-                .filter(|l| l.chars().count() <= config.boilerplate_block_max_line_chars)
-                .filter(|l| !is_sentence(l))
-                .collect()
-        })
-        .collect();
-    let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
-    for set in &per_file {
-        for l in set {
-            *counts.entry(l).or_insert(0) += 1;
-        }
-    }
-    let need = (config.boilerplate_min_files as f64)
-        .max(config.boilerplate_block_min_share * files.len() as f64);
-    counts
+    let (nonblank, windows) = edges(lines, config.boilerplate_block_edge_lines);
+    windows
         .into_iter()
-        .filter(|&(_, n)| n as f64 >= need)
-        .map(|(l, _)| l.to_string())
+        .flat_map(|w| nonblank[w].iter().map(|(_, l)| *l))
+        .filter(|l| l.chars().count() <= config.boilerplate_block_max_line_chars)
+        .filter(|l| !is_sentence(l))
         .collect()
+}
+
+/// Learns the block lines of a corpus from each file's [`candidates`].
+pub(crate) fn learn<S: AsRef<str>>(
+    per_file: &[FxHashSet<S>],
+    config: &Config,
+) -> FxHashSet<String> {
+    if !config.learn_boilerplate_blocks || per_file.len() < config.boilerplate_min_files {
+        return FxHashSet::default();
+    }
+    crate::recurring(per_file, config.boilerplate_block_min_share, config)
 }
 
 /// Marks the block runs of one file's `lines` in `reason` (lines with a reason already keep it).

@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use regex::Regex;
 use rustc_hash::{FxHashMap, FxHashSet};
-use tifa_core::{CleanLogRow, Corpus, Document, Progress, Skipped};
+use tifa_core::{CleanLogRow, Corpus, Document, NoProgress, Progress, Skipped};
 
 pub use config::{BodyRule, Config};
 
@@ -64,6 +64,12 @@ pub enum Error {
         roots: String,
         /// How many input files were skipped.
         skipped: usize,
+    },
+    /// A wave of reports could not be handed on ([`run_in_waves`]).
+    #[error("writing the cleaned reports out: {message}")]
+    Waves {
+        /// What went wrong.
+        message: String,
     },
     /// A single file given to [`Cleaner::clean_bytes`] is not report text (binary, empty,
     /// undecodable, too large, a line too long).
@@ -161,40 +167,80 @@ fn prepare(rel: &str, decoded: decode::Decoded, config: &Config) -> Result<Prepa
     })
 }
 
-/// Learns boilerplate: short lines recurring verbatim near the start or end of many files.
-fn learn_boilerplate(files: &[Prepared], config: &Config) -> FxHashSet<String> {
-    if !config.learn_boilerplate || files.is_empty() {
-        return FxHashSet::default();
-    }
-    let per_file: Vec<FxHashSet<&str>> = files
-        .par_iter()
-        .map(|p| {
-            let nonblank: Vec<&str> = p
-                .lines
-                .iter()
-                .map(|l| l.trim())
-                .filter(|l| !l.is_empty())
-                .collect();
-            let k = config.boilerplate_edge_lines;
-            let mut set = FxHashSet::default();
-            let head = nonblank.iter().take(k);
-            let tail = nonblank.iter().rev().take(k);
-            for l in head.chain(tail) {
-                if l.chars().count() <= config.boilerplate_max_chars {
-                    set.insert(*l);
-                }
-            }
-            set
-        })
-        .collect();
-    let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
-    for set in &per_file {
-        for l in set {
-            *counts.entry(l).or_insert(0) += 1;
+/// What one file offers the boilerplate learners: the lines each would count for it, borrowed
+/// from its lines (`&str`) or kept on their own (`String`) once the file is let go of.
+struct Candidates<S> {
+    /// Short lines near its start or end ([`learn_boilerplate`]).
+    lines: FxHashSet<S>,
+    /// Block lines in its edge windows ([`blocks::learn`]).
+    blocks: FxHashSet<S>,
+}
+
+impl<'a> Candidates<&'a str> {
+    fn of(lines: &'a [String], config: &Config) -> Candidates<&'a str> {
+        Candidates {
+            lines: boilerplate_candidates(lines, config),
+            blocks: blocks::candidates(lines, config),
         }
     }
-    let need = (config.boilerplate_min_files as f64)
-        .max(config.boilerplate_min_share * files.len() as f64);
+
+    fn owned(&self) -> Candidates<String> {
+        let own = |set: &FxHashSet<&str>| set.iter().map(|l| l.to_string()).collect();
+        Candidates {
+            lines: own(&self.lines),
+            blocks: own(&self.blocks),
+        }
+    }
+}
+
+/// The short lines among the first and last `boilerplate_edge_lines` non-blank lines of a
+/// file: what [`learn_boilerplate`] counts for it.
+fn boilerplate_candidates<'a>(lines: &'a [String], config: &Config) -> FxHashSet<&'a str> {
+    let mut set = FxHashSet::default();
+    if !config.learn_boilerplate {
+        return set;
+    }
+    let nonblank: Vec<&str> = lines
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    let k = config.boilerplate_edge_lines;
+    let head = nonblank.iter().take(k);
+    let tail = nonblank.iter().rev().take(k);
+    for l in head.chain(tail) {
+        if l.chars().count() <= config.boilerplate_max_chars {
+            set.insert(*l);
+        }
+    }
+    set
+}
+
+/// Learns boilerplate: short lines recurring verbatim near the start or end of many files,
+/// from each file's [`boilerplate_candidates`].
+fn learn_boilerplate<S: AsRef<str>>(
+    per_file: &[FxHashSet<S>],
+    config: &Config,
+) -> FxHashSet<String> {
+    if !config.learn_boilerplate || per_file.is_empty() {
+        return FxHashSet::default();
+    }
+    recurring(per_file, config.boilerplate_min_share, config)
+}
+
+/// The lines in at least `max(boilerplate_min_files, share × files)` of the files' sets.
+pub(crate) fn recurring<S: AsRef<str>>(
+    per_file: &[FxHashSet<S>],
+    share: f64,
+    config: &Config,
+) -> FxHashSet<String> {
+    let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
+    for set in per_file {
+        for l in set {
+            *counts.entry(l.as_ref()).or_insert(0) += 1;
+        }
+    }
+    let need = (config.boilerplate_min_files as f64).max(share * per_file.len() as f64);
     counts
         .into_iter()
         .filter(|&(_, n)| n as f64 >= need)
@@ -280,6 +326,19 @@ impl Rules {
         })
     }
 
+    /// The rules with the boilerplate lines and blocks learned from every file's
+    /// [`Candidates`].
+    fn learn<S: AsRef<str> + Send>(
+        candidates: Vec<Candidates<S>>,
+        config: &Config,
+    ) -> Result<Rules, Error> {
+        let (lines, blocks): (Vec<_>, Vec<_>) =
+            candidates.into_iter().map(|c| (c.lines, c.blocks)).unzip();
+        let mut rules = Rules::new(config, learn_boilerplate(&lines, config))?;
+        rules.blocks = blocks::learn(&blocks, config);
+        Ok(rules)
+    }
+
     /// Why a line is not report text, if it is not.
     fn line_reason(&self, line: &str, config: &Config) -> Option<String> {
         let t = line.trim();
@@ -328,11 +387,18 @@ struct Cleaned {
     log: CleanLogRow,
 }
 
-/// Runs the clean stage over the corpus folders.
-pub fn run(roots: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<Corpus, Error> {
+/// The corpus folders' report files, in output order, with the manifests' rows and the files
+/// skipped so far: what both [`run`] and [`run_in_waves`] start from.
+struct Found {
+    files: Vec<walk::InputFile>,
+    /// Manifest rows keyed by (root, path relative to that root).
+    manifest: HashMap<(usize, String), meta::ManifestRow>,
+    skipped: Vec<Skipped>,
+}
+
+fn find(roots: &[PathBuf], config: &Config) -> Result<Found, Error> {
     let walked = walk::walk(roots, config)?;
     let mut skipped = walked.skipped;
-    // Manifests: rows keyed by (root, path relative to that root).
     let mut manifest: HashMap<(usize, String), meta::ManifestRow> = HashMap::new();
     for m in &walked.manifests {
         let dir = m.rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
@@ -354,101 +420,231 @@ pub fn run(roots: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resul
             }),
         }
     }
-    let files = walked.files;
-    let total: u64 = files.iter().map(|f| f.size).sum();
-    progress.start("read", total);
-    let read: Vec<Result<Prepared, (usize, String)>> = files
-        .par_iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let r = read_file(f, config).map(|mut p| {
-                p.file = i;
-                p
-            });
-            progress.inc(f.size);
-            r.map_err(|reason| (i, reason))
-        })
-        .collect();
-    progress.finish();
-    let mut prepared = Vec::with_capacity(read.len());
-    for r in read {
-        match r {
-            Ok(p) => prepared.push(p),
-            Err((i, reason)) => skipped.push(Skipped {
-                source: files[i].rel.clone(),
-                reason,
-            }),
+    Ok(Found {
+        files: walked.files,
+        manifest,
+        skipped,
+    })
+}
+
+impl Found {
+    /// Reads files `which` on all threads, each made into `keep(prepared)`, with the failures
+    /// added to the skipped files; `progress` counts their bytes.
+    fn read<T: Send>(
+        &mut self,
+        which: &[usize],
+        config: &Config,
+        progress: &dyn Progress,
+        keep: impl Fn(Prepared) -> T + Sync,
+    ) -> Vec<T> {
+        let files = &self.files;
+        let read: Vec<Result<T, (usize, String)>> = which
+            .par_iter()
+            .map(|&i| {
+                let f = &files[i];
+                let r = read_file(f, config).map(|mut p| {
+                    p.file = i;
+                    keep(p)
+                });
+                progress.inc(f.size);
+                r.map_err(|reason| (i, reason))
+            })
+            .collect();
+        let mut kept = Vec::with_capacity(read.len());
+        for r in read {
+            match r {
+                Ok(p) => kept.push(p),
+                Err((i, reason)) => self.skipped.push(Skipped {
+                    source: self.files[i].rel.clone(),
+                    reason,
+                }),
+            }
         }
+        kept
     }
-    let learned = learn_boilerplate(&prepared, config);
-    let mut rules = Rules::new(config, learned)?;
-    rules.blocks = blocks::learn(&prepared, config);
-    progress.start("clean", prepared.len() as u64);
-    // Each file's lines are freed by the worker that is done with them, not by one thread
-    // after the pass.
-    let cleaned: Vec<Vec<Cleaned>> = prepared
-        .into_par_iter()
-        .map(|p| {
-            let f = &files[p.file];
-            let row = manifest.get(&(f.root, f.rel.clone()));
-            let out = split::clean_file(p.file, &f.rel, &p, row, &rules, config);
-            progress.inc(1);
-            out
-        })
-        .collect();
+
+    /// The second pass over prepared files, on all threads, in output order. Each file's lines
+    /// are freed by the worker that is done with them, not by one thread after the pass.
+    /// `progress` counts the files' bytes.
+    fn clean(
+        &self,
+        prepared: Vec<Prepared>,
+        rules: &Rules,
+        config: &Config,
+        progress: &dyn Progress,
+    ) -> Vec<Cleaned> {
+        let files = &self.files;
+        let cleaned: Vec<Vec<Cleaned>> = prepared
+            .into_par_iter()
+            .map(|p| {
+                let f = &files[p.file];
+                let row = self.manifest.get(&(f.root, f.rel.clone()));
+                let out = split::clean_file(p.file, &f.rel, &p, row, rules, config);
+                progress.inc(f.size);
+                out
+            })
+            .collect();
+        let mut cleaned: Vec<Cleaned> = cleaned.into_iter().flatten().collect();
+        cleaned.sort_by(|a, b| {
+            (files[a.file].rel.as_str(), files[a.file].root, a.position).cmp(&(
+                files[b.file].rel.as_str(),
+                files[b.file].root,
+                b.position,
+            ))
+        });
+        cleaned
+    }
+}
+
+/// Runs the clean stage over the corpus folders.
+pub fn run(roots: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<Corpus, Error> {
+    let mut found = find(roots, config)?;
+    let all: Vec<usize> = (0..found.files.len()).collect();
+    progress.start("read", found.files.iter().map(|f| f.size).sum());
+    let prepared = found.read(&all, config, progress, |p| p);
     progress.finish();
-    let mut cleaned: Vec<Cleaned> = cleaned.into_iter().flatten().collect();
-    cleaned.sort_by(|a, b| {
-        (files[a.file].rel.as_str(), files[a.file].root, a.position).cmp(&(
-            files[b.file].rel.as_str(),
-            files[b.file].root,
-            b.position,
-        ))
+    let candidates = prepared
+        .par_iter()
+        .map(|p| Candidates::of(&p.lines, config))
+        .collect();
+    let rules = Rules::learn(candidates, config)?;
+    progress.start(
+        "clean",
+        prepared.iter().map(|p| found.files[p.file].size).sum(),
+    );
+    let cleaned = found.clean(prepared, &rules, config, progress);
+    progress.finish();
+    let corpus = Assemble::corpus(cleaned, found.skipped);
+    no_reports(roots, corpus.documents.len(), &corpus.skipped, progress)?;
+    Ok(corpus)
+}
+
+/// [`run`] in bounded memory: the reports are cleaned in waves of files of about `wave_bytes`
+/// together, in output order, and handed to `each` (reports and their log rows) wave by wave;
+/// returns the skipped files. The reports, their order, ids and log rows are [`run`]'s.
+///
+/// Learning boilerplate needs every file's first and last lines before any file is cleaned, so
+/// a first pass reads every file and keeps only the short lines there that the learners count
+/// ([`Candidates`]), and the waves read their files again: the files are read and decoded
+/// twice, in return for holding one wave at a time.
+pub fn run_in_waves(
+    roots: &[PathBuf],
+    config: &Config,
+    progress: &dyn Progress,
+    wave_bytes: u64,
+    mut each: impl FnMut(Vec<Document>, Vec<CleanLogRow>) -> Result<(), String>,
+) -> Result<Vec<Skipped>, Error> {
+    let mut found = find(roots, config)?;
+    let all: Vec<usize> = (0..found.files.len()).collect();
+    progress.start("edges", found.files.iter().map(|f| f.size).sum());
+    let edges = found.read(&all, config, progress, |p| {
+        (p.file, Candidates::of(&p.lines, config).owned())
     });
-    let corpus = assemble(cleaned, skipped);
-    for s in &corpus.skipped {
+    progress.finish();
+    let (readable, candidates): (Vec<usize>, Vec<_>) = edges.into_iter().unzip();
+    let rules = Rules::learn(candidates, config)?;
+    progress.start("clean", readable.iter().map(|&i| found.files[i].size).sum());
+    let mut assembled = Assemble::default();
+    let mut reports = 0;
+    let mut start = 0;
+    while start < readable.len() {
+        let mut end = start;
+        let mut size = 0;
+        while end < readable.len() && (end == start || size < wave_bytes) {
+            size += found.files[readable[end]].size;
+            end += 1;
+        }
+        let prepared = found.read(&readable[start..end], config, &NoProgress, |p| p);
+        let cleaned = found.clean(prepared, &rules, config, progress);
+        let (documents, log) = assembled.add(cleaned);
+        reports += documents.len();
+        each(documents, log).map_err(|message| Error::Waves { message })?;
+        start = end;
+    }
+    progress.finish();
+    // Files that fail only now (changed since the first pass) are among them.
+    let skipped = assembled.skipped(found.skipped);
+    no_reports(roots, reports, &skipped, progress)?;
+    Ok(skipped)
+}
+
+/// Warns of every skipped file, and fails when no report was read.
+fn no_reports(
+    roots: &[PathBuf],
+    reports: usize,
+    skipped: &[Skipped],
+    progress: &dyn Progress,
+) -> Result<(), Error> {
+    for s in skipped {
         progress.warn(&format!("skipping {}: {}", s.source, s.reason));
     }
-    if corpus.documents.is_empty() {
+    if reports == 0 {
         return Err(Error::NoReports {
             roots: roots
                 .iter()
                 .map(|r| r.display().to_string())
                 .collect::<Vec<_>>()
                 .join(", "),
-            skipped: corpus.skipped.len(),
+            skipped: skipped.len(),
         });
     }
-    Ok(corpus)
+    Ok(())
 }
 
 /// Gives cleaned reports (already in output order) their ids and drops exact duplicates,
-/// which join the skipped files; `skipped` comes back sorted by source.
-fn assemble(cleaned: Vec<Cleaned>, mut skipped: Vec<Skipped>) -> Corpus {
-    let mut corpus = Corpus::default();
-    let mut seen: HashMap<u64, String> = HashMap::new();
-    for mut c in cleaned {
-        c.doc.id = if c.of > 1 {
-            format!("{}#{}", c.doc.source, c.position + 1)
-        } else {
-            c.doc.source.clone()
-        };
-        c.log.id = c.doc.id.clone();
-        let key = tifa_core::fingerprint(c.doc.text.as_bytes());
-        if let Some(first) = seen.get(&key) {
-            skipped.push(Skipped {
-                source: c.doc.id.clone(),
-                reason: format!("exact duplicate of {first}"),
-            });
-            continue;
+/// batch after batch.
+#[derive(Default)]
+struct Assemble {
+    /// The id of the first report with each text's fingerprint.
+    seen: HashMap<u64, String>,
+    /// The duplicates dropped so far.
+    duplicates: Vec<Skipped>,
+}
+
+impl Assemble {
+    /// All the reports of a corpus at once, with the files `skipped` before them.
+    fn corpus(cleaned: Vec<Cleaned>, skipped: Vec<Skipped>) -> Corpus {
+        let mut assembled = Assemble::default();
+        let (documents, log) = assembled.add(cleaned);
+        Corpus {
+            documents,
+            log,
+            skipped: assembled.skipped(skipped),
         }
-        seen.insert(key, c.doc.id.clone());
-        corpus.documents.push(c.doc);
-        corpus.log.push(c.log);
     }
-    skipped.sort_by(|a, b| a.source.cmp(&b.source));
-    corpus.skipped = skipped;
-    corpus
+
+    /// The next reports in output order, with their log rows.
+    fn add(&mut self, cleaned: Vec<Cleaned>) -> (Vec<Document>, Vec<CleanLogRow>) {
+        let mut documents = Vec::with_capacity(cleaned.len());
+        let mut log = Vec::with_capacity(cleaned.len());
+        for mut c in cleaned {
+            c.doc.id = if c.of > 1 {
+                format!("{}#{}", c.doc.source, c.position + 1)
+            } else {
+                c.doc.source.clone()
+            };
+            c.log.id = c.doc.id.clone();
+            let key = tifa_core::fingerprint(c.doc.text.as_bytes());
+            if let Some(first) = self.seen.get(&key) {
+                self.duplicates.push(Skipped {
+                    source: c.doc.id.clone(),
+                    reason: format!("exact duplicate of {first}"),
+                });
+                continue;
+            }
+            self.seen.insert(key, c.doc.id.clone());
+            documents.push(c.doc);
+            log.push(c.log);
+        }
+        (documents, log)
+    }
+
+    /// The skipped files with the duplicates, sorted by source.
+    fn skipped(self, mut skipped: Vec<Skipped>) -> Vec<Skipped> {
+        skipped.extend(self.duplicates);
+        skipped.sort_by(|a, b| a.source.cmp(&b.source));
+        skipped
+    }
 }
 
 /// The clean stage for one file held in memory, with the config's patterns compiled once: what
@@ -486,7 +682,7 @@ impl Cleaner {
             .and_then(|d| prepare(name, d, &self.config))
             .map_err(skipped)?;
         let cleaned = split::clean_file(0, name, &p, None, &self.rules, &self.config);
-        Ok(assemble(cleaned, Vec::new()))
+        Ok(Assemble::corpus(cleaned, Vec::new()))
     }
 }
 
@@ -527,10 +723,10 @@ pub fn inputs(roots: &[PathBuf], config: &Config) -> Result<Inputs, Error> {
 /// removed lines and spans as `reason=count` pairs sorted by reason, then one row per skipped
 /// input file, with why it was skipped in the last column (empty for a report): nothing is
 /// dropped without a trace.
-pub fn log_tsv(corpus: &Corpus) -> String {
+pub fn log_tsv(log: &[CleanLogRow], skipped: &[Skipped]) -> String {
     let clean = |t: &str| t.replace(['\t', '\n', '\r'], " ");
     let mut s = String::from("id\tencoding\tchars_in\tchars_out\tremoved\tskipped\n");
-    for r in &corpus.log {
+    for r in log {
         let removed: Vec<String> = r.removed.iter().map(|(k, v)| format!("{k}={v}")).collect();
         s.push_str(&format!(
             "{}\t{}\t{}\t{}\t{}\t\n",
@@ -541,7 +737,7 @@ pub fn log_tsv(corpus: &Corpus) -> String {
             removed.join(",")
         ));
     }
-    for k in &corpus.skipped {
+    for k in skipped {
         s.push_str(&format!(
             "{}\t\t0\t0\t\t{}\n",
             clean(&k.source),

@@ -18,6 +18,8 @@ pub struct Settings {
     pub threads: Option<usize>,
     /// Whether stage lines and phases are given to `sink` (warnings always are).
     pub progress: bool,
+    /// The memory budget in bytes (`--max-memory`); run.toml's when unset.
+    pub max_memory: Option<u64>,
     /// Where messages go; stderr when empty.
     pub sink: Sink,
 }
@@ -32,6 +34,7 @@ impl Settings {
             verbose: false,
             diffusion_reference: None,
             diffusion_by: None,
+            max_memory: self.max_memory,
             sink: self.sink.clone(),
         }
     }

@@ -26,3 +26,105 @@ pub fn load<T: DeserializeOwned + Default>(dir: &Path, stage: &str) -> anyhow::R
         }
     })
 }
+
+/// Settings of a whole run that change no output, so no stage's fingerprint holds them:
+/// `<config dir>/run.toml`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunConfig {
+    /// The memory budget, as [`parse_size`] reads it.
+    max_memory: Option<String>,
+}
+
+/// The memory budget in bytes: `--max-memory`, else run.toml's `max_memory`, else none.
+pub fn max_memory(flags: &crate::Global) -> anyhow::Result<Option<u64>> {
+    if flags.max_memory.is_some() {
+        return Ok(flags.max_memory);
+    }
+    let run: RunConfig = load(&flags.config, "run")?;
+    run.max_memory
+        .map(|m| {
+            parse_size(&m).map_err(|e| {
+                anyhow::anyhow!(
+                    "{}: max_memory: {e}",
+                    flags.config.join("run.toml").display()
+                )
+            })
+        })
+        .transpose()
+}
+
+/// Reads a size in bytes: a number with an optional unit K, M, G or T (powers of 1024; `KB`,
+/// `KiB`, lower case and a decimal number such as 1.5G are read too). At least 64 MiB: the
+/// stages' fixed costs (jieba's dictionary alone takes about 100 MB) leave nothing of less.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let shift = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        "T" | "TB" | "TIB" => 40,
+        _ => return Err(format!("{s:?} is not a size (say 2G or 1500M)")),
+    };
+    let n: f64 = number
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (say 2G or 1500M)"))?;
+    let bytes = n * (1u64 << shift) as f64;
+    // NaN is below it too.
+    if bytes.is_nan() || bytes < (64u64 << 20) as f64 {
+        return Err(format!("{s:?} is less than the smallest budget, 64M"));
+    }
+    Ok(bytes.min(u64::MAX as f64) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_with_their_units() {
+        assert_eq!(parse_size("2G"), Ok(2 << 30));
+        assert_eq!(parse_size("1500M"), Ok(1500 << 20));
+        assert_eq!(parse_size("1.5g"), Ok(3 << 29));
+        assert_eq!(parse_size("2 GiB"), Ok(2 << 30));
+        assert_eq!(parse_size("100000000"), Ok(100_000_000));
+        for bad in ["", "G", "2X", "-1G", "1.2.3G", "10M", "NaN"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_budget_comes_from_the_flag_before_run_toml() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut flags = crate::Global {
+            config: dir.path().to_path_buf(),
+            threads: None,
+            quiet: true,
+            no_progress: true,
+            verbose: false,
+            diffusion_reference: None,
+            diffusion_by: None,
+            max_memory: None,
+            sink: crate::Sink::default(),
+        };
+        assert_eq!(max_memory(&flags).unwrap(), None);
+        std::fs::write(dir.path().join("run.toml"), "max_memory = \"3G\"\n").unwrap();
+        assert_eq!(max_memory(&flags).unwrap(), Some(3 << 30));
+        flags.max_memory = Some(1 << 30);
+        assert_eq!(max_memory(&flags).unwrap(), Some(1 << 30));
+        flags.max_memory = None;
+        std::fs::write(dir.path().join("run.toml"), "max_memory = \"lots\"\n").unwrap();
+        let e = max_memory(&flags).unwrap_err().to_string();
+        assert!(
+            e.contains("run.toml: max_memory") && e.contains("lots"),
+            "{e}"
+        );
+        std::fs::write(dir.path().join("run.toml"), "max_memroy = \"3G\"\n").unwrap();
+        assert!(max_memory(&flags).is_err());
+    }
+}

@@ -333,6 +333,68 @@ fn assert_same_outputs(dir: &Path, what: &str) {
 }
 
 #[test]
+fn a_run_under_a_memory_budget_gives_the_same_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = repo().join("data/corpus");
+    let corpus = corpus.to_str().unwrap();
+    let o = tifa(
+        dir.path(),
+        &["run", "--max-memory", "64M", "--corpus", corpus],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    // The stages that do not keep to it yet say so.
+    assert!(stderr(&o).contains("memory budget"), "{}", stderr(&o));
+    assert_same_outputs(dir.path(), "under a memory budget");
+    let log = |d: &Path| std::fs::read(d.join("work/clean-log.tsv")).unwrap();
+    assert_eq!(log(dir.path()), log(seeds()));
+    // The scratch file of the waves is gone.
+    let mut work: Vec<String> = std::fs::read_dir(dir.path().join("work"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    work.sort();
+    assert_eq!(
+        work,
+        [
+            "clean-log.tsv",
+            "clean.bin",
+            "compare.bin",
+            "count.bin",
+            "segment.bin"
+        ]
+    );
+
+    // The same budget from run.toml, for the clean command; a budget too small to run is
+    // refused in one line naming the file.
+    let config = dir.path().join("config");
+    copy_dir(&repo().join("config"), &config);
+    std::fs::write(config.join("run.toml"), "max_memory = \"1G\"\n").unwrap();
+    let o = tifa_with(
+        dir.path(),
+        &config,
+        &["clean", "--in", corpus, "--out", "again/clean.bin"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bin = |p: &Path| std::fs::read(p).unwrap();
+    assert!(bin(&dir.path().join("again/clean.bin")) == bin(&seeds().join("work/clean.bin")));
+    std::fs::write(config.join("run.toml"), "max_memory = \"10M\"\n").unwrap();
+    let o = tifa_with(dir.path(), &config, &["clean", "--in", corpus]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("run.toml: max_memory"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stderr(&o).trim().lines().count(), 1, "{}", stderr(&o));
+    let o = tifa(
+        dir.path(),
+        &["run", "--max-memory", "lots", "--corpus", corpus],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("lots"), "{}", stderr(&o));
+}
+
+#[test]
 fn second_run_skips_every_stage_and_rewrites_nothing() {
     let dir = run_seeds("2");
     let mtimes = || -> Vec<std::time::SystemTime> {

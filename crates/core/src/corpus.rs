@@ -153,6 +153,84 @@ pub struct Corpus {
     pub skipped: Vec<Skipped>,
 }
 
+/// A cleaned corpus whose reports wait in a scratch file instead of memory: the clean stage
+/// under a memory budget appends them wave by wave ([`SpilledCorpus::push`]) and then writes
+/// clean.bin from it with [`crate::format::write`], which reads them back one at a time. It
+/// serialises exactly as the [`Corpus`] of the same reports, log and skipped files.
+///
+/// The file is an unnamed temporary file in the folder given (the work folder): the system
+/// removes it when it is closed, whatever happens to the process. Its pages are the page
+/// cache's, which the system can write out and reclaim, not the process's own memory.
+pub struct SpilledCorpus {
+    file: std::fs::File,
+    documents: usize,
+    /// What cleaning did, one row per report (small: held in memory).
+    pub log: Vec<CleanLogRow>,
+    /// Input files that were skipped.
+    pub skipped: Vec<Skipped>,
+}
+
+impl SpilledCorpus {
+    /// An empty corpus spilling to a scratch file in `dir`.
+    pub fn new(dir: &std::path::Path) -> std::io::Result<SpilledCorpus> {
+        Ok(SpilledCorpus {
+            file: tempfile::tempfile_in(dir)?,
+            documents: 0,
+            log: Vec::new(),
+            skipped: Vec::new(),
+        })
+    }
+
+    /// Appends the next reports, in corpus order, with their log rows.
+    pub fn push(&mut self, documents: Vec<Document>, log: Vec<CleanLogRow>) -> Result<(), String> {
+        use std::io::Write;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, &self.file);
+        for d in &documents {
+            crate::format::write_scratch(&mut w, d)?;
+        }
+        w.flush().map_err(|e| e.to_string())?;
+        self.documents += documents.len();
+        self.log.extend(log);
+        Ok(())
+    }
+
+    /// Reports pushed.
+    pub fn documents(&self) -> usize {
+        self.documents
+    }
+}
+
+impl Serialize for SpilledCorpus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Corpus", 3)?;
+        st.serialize_field("documents", &Replay(self))?;
+        st.serialize_field("log", &self.log)?;
+        st.serialize_field("skipped", &self.skipped)?;
+        st.end()
+    }
+}
+
+/// The spilled reports, read back as a sequence.
+struct Replay<'a>(&'a SpilledCorpus);
+
+impl Serialize for Replay<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        use std::io::{Seek, SeekFrom};
+        let mut file = &self.0.file;
+        file.seek(SeekFrom::Start(0)).map_err(S::Error::custom)?;
+        let mut r = std::io::BufReader::with_capacity(1 << 20, file);
+        let mut seq = s.serialize_seq(Some(self.0.documents))?;
+        for _ in 0..self.0.documents {
+            let d: Document = crate::format::read_scratch(&mut r)
+                .map_err(|e| S::Error::custom(format!("scratch file: {e}")))?;
+            seq.serialize_element(&d)?;
+        }
+        seq.end()
+    }
+}
+
 /// Reads the texts of a cleaned corpus wave by wave instead of whole, with
 /// [`crate::format::read_seed`]: the texts are handed to `each` as they are decoded, in waves
 /// of at least `bytes` bytes (the last may be smaller), as bytes (not checked as UTF-8: the
@@ -248,6 +326,51 @@ impl<'de> serde::de::Visitor<'de> for TextOnlyVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_spilled_corpus_writes_the_bytes_of_the_corpus_it_holds() {
+        let doc = |i: usize| Document {
+            id: format!("r{i}.txt"),
+            title: format!("报告{i}"),
+            source: format!("r{i}.txt"),
+            meta: Meta {
+                year: Some(2000 + i as u16),
+                ..Meta::default()
+            },
+            text: "全过程人民民主".repeat(i),
+        };
+        let row = |i: usize| CleanLogRow {
+            id: format!("r{i}.txt"),
+            chars_out: 7 * i as u64,
+            ..CleanLogRow::default()
+        };
+        let corpus = Corpus {
+            documents: (0..300).map(doc).collect(),
+            log: (0..300).map(row).collect(),
+            skipped: vec![Skipped {
+                source: "bad.txt".into(),
+                reason: "empty".into(),
+            }],
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let mut spilled = SpilledCorpus::new(dir.path()).unwrap();
+        for (lo, hi) in [(0, 1), (1, 1), (1, 120), (120, 300)] {
+            spilled
+                .push((lo..hi).map(doc).collect(), (lo..hi).map(row).collect())
+                .unwrap();
+        }
+        spilled.skipped = corpus.skipped.clone();
+        assert_eq!(spilled.documents(), 300);
+        let (a, b) = (dir.path().join("a.bin"), dir.path().join("b.bin"));
+        crate::format::write(&a, crate::Stage::Clean, 1, 2, &corpus).unwrap();
+        // Written twice: each write reads the scratch file from its start.
+        for _ in 0..2 {
+            crate::format::write(&b, crate::Stage::Clean, 1, 2, &spilled).unwrap();
+            assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+        }
+        // The scratch file is unnamed: nothing is left in the folder but the two outputs.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
 
     #[test]
     fn text_waves_hand_over_every_text_in_order() {

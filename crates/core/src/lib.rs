@@ -29,7 +29,7 @@ pub use comparison::{
     Comparison, CorpusSummary, GroupComparison, GroupInfo, GroupRow, Kind, Kwic, Slogan,
     SomeSlogans,
 };
-pub use corpus::{CleanLogRow, Corpus, Document, Meta, Skipped, TextWaves, When};
+pub use corpus::{CleanLogRow, Corpus, Document, Meta, Skipped, SpilledCorpus, TextWaves, When};
 pub use counts::{
     Branching, Counts, DocInfo, PerDoc, PerDocIter, Phrase, PhraseStats, Phrases, PhrasesFull,
     PhrasesSize,

@@ -31,6 +31,7 @@ fn settings(config: PathBuf, threads: Option<usize>, progress: bool) -> Settings
         config,
         threads,
         progress,
+        max_memory: None,
         sink: Sink::to(|line: &str| {
             Python::with_gil(|py| {
                 if let Ok(stderr) = py.import("sys").and_then(|sys| sys.getattr("stderr")) {
@@ -44,7 +45,7 @@ fn settings(config: PathBuf, threads: Option<usize>, progress: bool) -> Settings
 
 /// `tifa run`: every stage that is not up to date.
 #[pyfunction]
-#[pyo3(signature = (corpus, work_dir, out_dir, config, threads=None, progress=true, group_by=Vec::new(), force=false))]
+#[pyo3(signature = (corpus, work_dir, out_dir, config, threads=None, progress=true, group_by=Vec::new(), force=false, max_memory=None))]
 #[allow(clippy::too_many_arguments)]
 fn run(
     py: Python<'_>,
@@ -56,8 +57,13 @@ fn run(
     progress: bool,
     group_by: Vec<String>,
     force: bool,
+    max_memory: Option<String>,
 ) -> PyResult<()> {
-    let s = settings(config, threads, progress);
+    let mut s = settings(config, threads, progress);
+    s.max_memory = max_memory
+        .map(|m| tifa_cli::config::parse_size(&m))
+        .transpose()
+        .map_err(|e| TifaError::new_err(format!("max_memory: {e}")))?;
     py.allow_threads(|| api::run(&s, corpus, work_dir, out_dir, group_by, force))
         .map_err(error)
 }

@@ -47,15 +47,20 @@ pub fn clean(flags: &Global, bars: &Bars, roots: &[PathBuf], out: &Path) -> anyh
     let plan = plan_clean(flags, roots)?;
     tifa_core::memory::for_input(plan.input_bytes);
     let t = Timer::start(flags);
-    let corpus = cleaned(flags, bars, &plan, out)?;
-    let header = write(
-        bars,
-        out,
-        Stage::Clean,
-        plan.input_fp,
-        plan.config_fp,
-        &corpus,
-    )?;
+    let header = match crate::config::max_memory(flags)? {
+        Some(budget) => clean_in_waves(flags, bars, &plan, out, budget)?,
+        None => {
+            let corpus = cleaned(flags, bars, &plan, out)?;
+            write(
+                bars,
+                out,
+                Stage::Clean,
+                plan.input_fp,
+                plan.config_fp,
+                &corpus,
+            )?
+        }
+    };
     t.done(flags, "clean");
     Ok(header)
 }
@@ -69,19 +74,86 @@ pub(crate) fn cleaned(
     out: &Path,
 ) -> anyhow::Result<Corpus> {
     let corpus: Corpus = tifa_clean::run(&plan.roots, &plan.config, bars)?;
+    log_and_say(
+        flags,
+        out,
+        corpus.documents.len(),
+        &corpus.log,
+        &corpus.skipped,
+    )?;
+    Ok(corpus)
+}
+
+/// The clean stage under a memory budget of `budget` bytes: the files are cleaned in waves
+/// ([`tifa_clean::run_in_waves`]) whose reports wait in a scratch file in the folder of `out`
+/// until clean.bin is written from it, byte for byte what [`cleaned`] and a write give.
+pub(crate) fn clean_in_waves(
+    flags: &Global,
+    bars: &Bars,
+    plan: &CleanPlan,
+    out: &Path,
+    budget: u64,
+) -> anyhow::Result<Header> {
+    let dir = match out.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut spilled = tifa_core::SpilledCorpus::new(dir)
+        .with_context(|| format!("making a scratch file in {}", dir.display()))?;
+    spilled.skipped = tifa_clean::run_in_waves(
+        &plan.roots,
+        &plan.config,
+        bars,
+        wave_bytes(budget),
+        |documents, log| spilled.push(documents, log),
+    )?;
+    log_and_say(
+        flags,
+        out,
+        spilled.documents(),
+        &spilled.log,
+        &spilled.skipped,
+    )?;
+    write(
+        bars,
+        out,
+        Stage::Clean,
+        plan.input_fp,
+        plan.config_fp,
+        &spilled,
+    )
+}
+
+/// Bytes of input files per wave of the clean stage under a budget. A wave holds its files'
+/// bytes, their decoded lines and the cleaned reports, each about the size of the input, with
+/// what the allocator keeps beside them; an eighth of the budget leaves room for the
+/// segmenter that `tifa run` loads beside clean.
+pub(crate) fn wave_bytes(budget: u64) -> u64 {
+    budget / 8
+}
+
+/// Writes clean-log.tsv beside `out` and says what the stage did.
+fn log_and_say(
+    flags: &Global,
+    out: &Path,
+    reports: usize,
+    log_rows: &[tifa_core::CleanLogRow],
+    skipped: &[tifa_core::Skipped],
+) -> anyhow::Result<()> {
     let log = out.with_file_name("clean-log.tsv");
-    tifa_core::atomic::write_atomic(&log, tifa_clean::log_tsv(&corpus).as_bytes())
+    tifa_core::atomic::write_atomic(&log, tifa_clean::log_tsv(log_rows, skipped).as_bytes())
         .with_context(|| format!("writing {}", log.display()))?;
-    let chars: u64 = corpus.log.iter().map(|r| r.chars_out).sum();
+    let chars: u64 = log_rows.iter().map(|r| r.chars_out).sum();
     say(
         flags,
         format!(
             "clean: {} reports, {} characters, {} files skipped -> {}",
-            corpus.documents.len(),
+            reports,
             chars,
-            corpus.skipped.len(),
+            skipped.len(),
             out.display()
         ),
     );
-    Ok(corpus)
+    Ok(())
 }

@@ -233,6 +233,15 @@ pub(crate) fn run_stages(
     // True once a stage has run: every later stage must run too.
     let mut dirty = args.force;
 
+    let budget = crate::config::max_memory(flags)?;
+    if budget.is_some() {
+        // Stages that keep to it say nothing; this line goes once they all do.
+        say(
+            flags,
+            "note: the memory budget bounds the clean stage only so far; segment, count, \
+             compare and report still hold their whole input",
+        );
+    }
     let Checked {
         plan,
         clean: clean_fresh,
@@ -246,15 +255,23 @@ pub(crate) fn run_stages(
         _ => {
             dirty = true;
             let t = Timer::start(flags);
-            let corpus = cleaned(flags, bars, &plan, &clean_out)?;
+            let output = match budget {
+                // Written in waves, and read back by segment.
+                Some(budget) => Output::on_disk(
+                    clean_in_waves(flags, bars, &plan, &clean_out, budget)?,
+                    clean_out.clone(),
+                    Stage::Clean,
+                ),
+                None => Output::made(
+                    cleaned(flags, bars, &plan, &clean_out)?,
+                    clean_out.clone(),
+                    Stage::Clean,
+                    plan.input_fp,
+                    plan.config_fp,
+                ),
+            };
             t.done(flags, "clean");
-            Output::made(
-                corpus,
-                clean_out.clone(),
-                Stage::Clean,
-                plan.input_fp,
-                plan.config_fp,
-            )
+            output
         }
     };
 
