@@ -63,8 +63,8 @@ pub struct Global {
     #[arg(long, global = true, value_name = "FIELD")]
     pub diffusion_by: Option<String>,
     /// A memory budget such as 2G or 1500M: stages work in parts to stay under it, with the
-    /// same outputs; overrides run.toml's `max_memory` (default: none). So far the clean stage
-    /// keeps to it; the later stages still hold their whole input.
+    /// same outputs; overrides run.toml's `max_memory` (default: none). So far clean and
+    /// segment keep to it; the later stages still hold their whole input.
     #[arg(long, global = true, value_name = "SIZE", value_parser = config::parse_size)]
     pub max_memory: Option<u64>,
     /// Where messages go instead of stderr (the Python package's notebook output).
@@ -300,7 +300,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
     let bars = progress::Bars::new(&flags);
     let unbounded = matches!(
         cli.command,
-        Command::Segment(_) | Command::Count(_) | Command::Compare(_) | Command::Report(_)
+        Command::Count(_) | Command::Compare(_) | Command::Report(_)
     );
     if unbounded && !flags.quiet && config::max_memory(&flags)?.is_some() {
         flags.sink.say(

@@ -377,6 +377,9 @@ fn a_run_under_a_memory_budget_gives_the_same_files() {
     assert!(o.status.success(), "{}", stderr(&o));
     let bin = |p: &Path| std::fs::read(p).unwrap();
     assert!(bin(&dir.path().join("again/clean.bin")) == bin(&seeds().join("work/clean.bin")));
+    let o = tifa_with(dir.path(), &config, &["segment", "--in", "again/clean.bin"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(bin(&dir.path().join("again/segment.bin")) == bin(&seeds().join("work/segment.bin")));
     std::fs::write(config.join("run.toml"), "max_memory = \"10M\"\n").unwrap();
     let o = tifa_with(dir.path(), &config, &["clean", "--in", corpus]);
     assert_eq!(o.status.code(), Some(2));

@@ -260,30 +260,82 @@ impl<'de, F: FnMut(Vec<Vec<u8>>)> serde::de::Visitor<'de> for TextWaves<F> {
     }
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(mut self, mut seq: A) -> Result<usize, A::Error> {
-        use serde::de::Error;
-        let missing = |i| A::Error::invalid_length(i, &"3 fields");
-        let mut n = 0;
-        let mut wave = Vec::new();
-        let mut size = 0;
-        seq.next_element_seed(crate::skim::Each::new(|d: TextOnly| {
-            n += 1;
-            size += d.0.len();
-            wave.push(d.0);
-            if size >= self.bytes {
-                (self.each)(std::mem::take(&mut wave));
-                size = 0;
-            }
-        }))?
-        .ok_or_else(|| missing(0))?;
-        if !wave.is_empty() {
-            (self.each)(wave);
-        }
-        seq.next_element_seed(crate::skim::Each::new(|_: CleanLogRow| {}))?
-            .ok_or_else(|| missing(1))?;
-        seq.next_element_seed(crate::skim::Each::new(|_: Skipped| {}))?
-            .ok_or_else(|| missing(2))?;
-        Ok(n)
+        let each = |wave: Vec<TextOnly>| (self.each)(wave.into_iter().map(|t| t.0).collect());
+        waves(&mut seq, self.bytes, |t: &TextOnly| t.0.len(), each, |_| {})
     }
+}
+
+/// Reads the reports of a cleaned corpus wave by wave, whole, with
+/// [`crate::format::read_seed`]: each wave of at least `bytes` bytes of text (the last may be
+/// smaller) is handed to `each` in the corpus's order. The value is the skipped input files;
+/// the log is read past. The segment stage under a memory budget holds a wave at a time.
+pub struct DocumentWaves<F> {
+    /// Bytes of text per wave (at least one report).
+    pub bytes: usize,
+    /// Called with each wave of reports, in the corpus's order.
+    pub each: F,
+}
+
+impl<'de, F: FnMut(Vec<Document>)> serde::de::DeserializeSeed<'de> for DocumentWaves<F> {
+    type Value = Vec<Skipped>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Vec<Skipped>, D::Error> {
+        d.deserialize_struct("Corpus", &["documents", "log", "skipped"], self)
+    }
+}
+
+impl<'de, F: FnMut(Vec<Document>)> serde::de::Visitor<'de> for DocumentWaves<F> {
+    type Value = Vec<Skipped>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a cleaned corpus")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Skipped>, A::Error> {
+        let mut skipped = Vec::new();
+        let size = |d: &Document| d.text.len();
+        waves(&mut seq, self.bytes, size, self.each, |s| skipped.push(s))?;
+        Ok(skipped)
+    }
+}
+
+/// Reads a cleaned corpus's three fields from `seq`: its reports as `T`, handed to `each` in
+/// waves of at least `bytes` by `size`, its log read past, and its skipped files handed to
+/// `skipped`. Returns the number of reports.
+fn waves<'de, A, T>(
+    seq: &mut A,
+    bytes: usize,
+    size: impl Fn(&T) -> usize,
+    mut each: impl FnMut(Vec<T>),
+    skipped: impl FnMut(Skipped),
+) -> Result<usize, A::Error>
+where
+    A: serde::de::SeqAccess<'de>,
+    T: Deserialize<'de>,
+{
+    use serde::de::Error;
+    let missing = |i| A::Error::invalid_length(i, &"3 fields");
+    let mut n = 0;
+    let mut wave = Vec::new();
+    let mut held = 0;
+    seq.next_element_seed(crate::skim::Each::new(|d: T| {
+        n += 1;
+        held += size(&d);
+        wave.push(d);
+        if held >= bytes {
+            each(std::mem::take(&mut wave));
+            held = 0;
+        }
+    }))?
+    .ok_or_else(|| missing(0))?;
+    if !wave.is_empty() {
+        each(wave);
+    }
+    seq.next_element_seed(crate::skim::Each::new(|_: CleanLogRow| {}))?
+        .ok_or_else(|| missing(1))?;
+    seq.next_element_seed(crate::skim::Each::new(skipped))?
+        .ok_or_else(|| missing(2))?;
+    Ok(n)
 }
 
 /// The text of a [`Document`], the other fields read past. Reads the fields in their order:
@@ -425,6 +477,18 @@ mod tests {
             if bytes == 0 {
                 assert_eq!(waves.len(), texts.len());
             }
+            // The same waves of whole reports, and the skipped files after them.
+            let mut waves: Vec<Vec<Document>> = Vec::new();
+            let each = |w| waves.push(w);
+            let (_, skipped) =
+                crate::format::read_seed(&path, crate::Stage::Clean, DocumentWaves { bytes, each })
+                    .unwrap();
+            assert_eq!(skipped, corpus.skipped);
+            assert!(waves.iter().all(|w| !w.is_empty()));
+            if bytes == 0 {
+                assert_eq!(waves.len(), texts.len());
+            }
+            assert_eq!(waves.concat(), corpus.documents, "waves of {bytes} bytes");
         }
     }
 }

@@ -29,14 +29,18 @@ pub use comparison::{
     Comparison, CorpusSummary, GroupComparison, GroupInfo, GroupRow, Kind, Kwic, Slogan,
     SomeSlogans,
 };
-pub use corpus::{CleanLogRow, Corpus, Document, Meta, Skipped, SpilledCorpus, TextWaves, When};
+pub use corpus::{
+    CleanLogRow, Corpus, Document, DocumentWaves, Meta, Skipped, SpilledCorpus, TextWaves, When,
+};
 pub use counts::{
     Branching, Counts, DocInfo, PerDoc, PerDocIter, Phrase, PhraseStats, Phrases, PhrasesFull,
     PhrasesSize,
 };
 pub use format::{FormatError, Header, Stage};
 pub use progress::{NoProgress, Progress};
-pub use segmented::{SegDoc, SegDocWaves, Segmented, SegmentedHead, TokenKind, Vocab};
+pub use segmented::{
+    SegDoc, SegDocWaves, Segmented, SegmentedHead, SpilledSegmented, TokenKind, Vocab,
+};
 
 /// A stable 64-bit fingerprint of some bytes (xxh3), used for checksums and for input and
 /// config fingerprints in intermediate headers. Stable across platforms and releases.

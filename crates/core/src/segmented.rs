@@ -352,6 +352,140 @@ impl Serialize for Segmented {
     }
 }
 
+/// A segmented corpus whose token streams wait in a scratch file instead of memory: the
+/// segment stage under a memory budget cuts the reports wave by wave, each wave numbering its
+/// terms on its own, and appends the wave's streams ([`SpilledSegmented::push`]); once every
+/// wave is cut, the vocabulary of them all and each wave's ids → final ids are known
+/// ([`SpilledSegmented::renumber`]), and [`crate::format::write`] writes segment.bin from it,
+/// reading the streams back one at a time and renumbering them. It serialises exactly as the
+/// [`Segmented`] of the same reports, streams (with final ids), vocabulary and skipped files.
+///
+/// The file is an unnamed temporary file in the folder given (the work folder), removed by the
+/// system when it is closed.
+pub struct SpilledSegmented {
+    file: std::fs::File,
+    /// The number of reports of each wave, and its ids → final ids once known.
+    waves: Vec<(usize, Vec<u32>)>,
+    tokens: u64,
+    /// The reports, their texts empty.
+    pub documents: Vec<Document>,
+    /// The vocabulary of all waves, once known.
+    pub vocab: Vocab,
+    /// Input files the clean stage skipped.
+    pub skipped: Vec<crate::corpus::Skipped>,
+    /// The number of characters of each report's text.
+    pub chars: Vec<u64>,
+}
+
+impl SpilledSegmented {
+    /// An empty segmented corpus spilling to a scratch file in `dir`.
+    pub fn new(dir: &std::path::Path) -> std::io::Result<SpilledSegmented> {
+        Ok(SpilledSegmented {
+            file: tempfile::tempfile_in(dir)?,
+            waves: Vec::new(),
+            tokens: 0,
+            documents: Vec::new(),
+            vocab: Vocab::default(),
+            skipped: Vec::new(),
+            chars: Vec::new(),
+        })
+    }
+
+    /// Appends the next wave of reports (their texts let go of), with their token streams,
+    /// numbered by the wave's own ids, and their texts' lengths in characters.
+    pub fn push(
+        &mut self,
+        documents: Vec<Document>,
+        docs: Vec<SegDoc>,
+        chars: Vec<u64>,
+    ) -> Result<(), String> {
+        use std::io::Write;
+        if docs.len() != documents.len() || chars.len() != documents.len() {
+            return Err(format!(
+                "a wave of {} reports has {} token streams and {} lengths",
+                documents.len(),
+                docs.len(),
+                chars.len()
+            ));
+        }
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, &self.file);
+        for d in &docs {
+            crate::format::write_scratch(&mut w, d)?;
+        }
+        w.flush().map_err(|e| e.to_string())?;
+        self.tokens += docs.iter().map(|d| d.tokens.len() as u64).sum::<u64>();
+        self.waves.push((docs.len(), Vec::new()));
+        self.documents.extend(documents.into_iter().map(|mut d| {
+            d.text = String::new();
+            d
+        }));
+        self.chars.extend(chars);
+        Ok(())
+    }
+
+    /// Gives the vocabulary of all waves and, for each wave in the order pushed, its ids →
+    /// final ids.
+    pub fn renumber(&mut self, vocab: Vocab, ids: Vec<Vec<u32>>) -> Result<(), String> {
+        if ids.len() != self.waves.len() {
+            return Err(format!(
+                "{} waves but {} renumberings",
+                self.waves.len(),
+                ids.len()
+            ));
+        }
+        for (wave, ids) in self.waves.iter_mut().zip(ids) {
+            wave.1 = ids;
+        }
+        self.vocab = vocab;
+        Ok(())
+    }
+
+    /// Tokens pushed.
+    pub fn tokens(&self) -> u64 {
+        self.tokens
+    }
+}
+
+/// Stored as [`Segmented`] is.
+impl Serialize for SpilledSegmented {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut v = s.serialize_struct("Segmented", 4)?;
+        v.serialize_field("documents", &Untexted(&self.documents))?;
+        v.serialize_field("docs", &Renumbered(self))?;
+        v.serialize_field("vocab", &self.vocab)?;
+        v.serialize_field("skipped", &self.skipped)?;
+        v.end()
+    }
+}
+
+/// The spilled token streams, read back and renumbered, as a sequence.
+struct Renumbered<'a>(&'a SpilledSegmented);
+
+impl Serialize for Renumbered<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        use std::io::{Seek, SeekFrom};
+        let mut file = &self.0.file;
+        file.seek(SeekFrom::Start(0)).map_err(S::Error::custom)?;
+        let mut r = std::io::BufReader::with_capacity(1 << 20, file);
+        let mut seq = s.serialize_seq(Some(self.0.documents.len()))?;
+        for (n, ids) in &self.0.waves {
+            for _ in 0..*n {
+                let mut d: SegDoc = crate::format::read_scratch(&mut r)
+                    .map_err(|e| S::Error::custom(format!("scratch file: {e}")))?;
+                for t in &mut d.tokens {
+                    *t = *ids.get(*t as usize).ok_or_else(|| {
+                        S::Error::custom("a token id outside its wave's vocabulary")
+                    })?;
+                }
+                seq.serialize_element(&d)?;
+            }
+        }
+        seq.end()
+    }
+}
+
 /// Reports as stored in segment.bin: a [`Document`]'s layout with its text empty.
 struct Untexted<'a>(&'a [Document]);
 
@@ -590,6 +724,75 @@ impl<'de, F: FnMut(&mut [Document], Vec<(usize, SegDoc)>)> serde::de::Visitor<'d
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_spilled_segmented_corpus_writes_the_bytes_of_the_corpus_it_holds() {
+        let terms = ["两个维护", "四个意识", "增强", "，"];
+        let vocab = Vocab::with_general(
+            terms.iter().map(|t| t.to_string()).collect(),
+            vec![
+                TokenKind::Word,
+                TokenKind::Word,
+                TokenKind::Word,
+                TokenKind::Clause,
+            ],
+            vec![0, 0, 3000, 0],
+        );
+        // Each report as term indices into `terms`, and the waves' own vocabularies.
+        let reports: [&[usize]; 4] = [&[2, 1, 3], &[1], &[], &[0, 0, 2]];
+        let waves: [(&[usize], &[usize]); 2] = [(&[0, 1, 2], &[1, 2, 3]), (&[3], &[0, 2])];
+        let doc = |r: &[usize], id: &dyn Fn(usize) -> u32| {
+            let mut d = SegDoc::default();
+            let mut at = 0;
+            for &t in r {
+                d.push(id(t), terms[t], at, at + terms[t].len() as u32);
+                at += terms[t].len() as u32 + 1;
+            }
+            d
+        };
+        let document = |i: usize| Document {
+            id: format!("r{i}"),
+            title: String::new(),
+            source: format!("r{i}.txt"),
+            meta: crate::Meta::default(),
+            text: String::new(),
+        };
+        let whole = Segmented {
+            documents: (0..4).map(document).collect(),
+            docs: reports.iter().map(|r| doc(r, &|t| t as u32)).collect(),
+            vocab: vocab.clone(),
+            skipped: vec![crate::Skipped {
+                source: "bad.txt".into(),
+                reason: "empty".into(),
+            }],
+            chars: Vec::new(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let mut spilled = SpilledSegmented::new(dir.path()).unwrap();
+        let mut ids = Vec::new();
+        for (members, own) in waves {
+            let local = |t: usize| own.iter().position(|&o| o == t).unwrap() as u32;
+            let docs = members.iter().map(|&i| doc(reports[i], &local)).collect();
+            let mut documents: Vec<Document> = members.iter().map(|&i| document(i)).collect();
+            documents[0].text = "已放下的文本".into();
+            let chars = vec![1; members.len()];
+            spilled.push(documents, docs, chars).unwrap();
+            ids.push(own.iter().map(|&t| t as u32).collect());
+        }
+        spilled.renumber(vocab, ids).unwrap();
+        spilled.skipped = whole.skipped.clone();
+        assert_eq!(spilled.tokens(), 7);
+        assert!(spilled.documents.iter().all(|d| d.text.is_empty()));
+        let (a, b) = (dir.path().join("a.bin"), dir.path().join("b.bin"));
+        crate::format::write(&a, crate::Stage::Segment, 1, 2, &whole).unwrap();
+        crate::format::write(&b, crate::Stage::Segment, 1, 2, &spilled).unwrap();
+        assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+        // A wave whose ids go past its vocabulary is an error, not a panic or a wrong file.
+        spilled
+            .renumber(Vocab::default(), vec![vec![0], vec![]])
+            .unwrap();
+        assert!(crate::format::write(&b, crate::Stage::Segment, 1, 2, &spilled).is_err());
+    }
 
     proptest! {
         /// Offsets found from the marks, gaps and odd ends are those pushed, for every token.

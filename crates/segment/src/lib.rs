@@ -157,6 +157,60 @@ impl Tokens {
     }
 }
 
+/// The segment stage wave by wave, for a memory budget: each wave of reports is cut on its own
+/// ([`InWaves::cut`], its terms numbered in their byte order among the wave's), and once every
+/// wave is cut, [`InWaves::finish`] gives the vocabulary of them all, numbered as [`run`]
+/// numbers the whole corpus's, and for each wave its ids → final ids. Renumbered, the waves'
+/// token streams are [`run`]'s: a stream's layout depends on its terms, never on their ids.
+#[derive(Debug, Default)]
+pub struct InWaves {
+    vocabs: Vec<Vocab>,
+}
+
+impl InWaves {
+    /// Cuts one wave of reports, letting go of their texts as [`tokens`] does: their token
+    /// streams, numbered by the wave's own ids, and their texts' lengths in characters.
+    pub fn cut(
+        &mut self,
+        documents: &mut [Document],
+        segmenter: &Segmenter,
+        progress: &dyn Progress,
+    ) -> Result<(Vec<SegDoc>, Vec<u64>), Error> {
+        let t = tokens(documents, segmenter, progress)?;
+        self.vocabs.push(t.vocab);
+        Ok((t.docs, t.chars))
+    }
+
+    /// The vocabulary of every wave cut, and each wave's ids → final ids, in the waves' order.
+    pub fn finish(self) -> Result<(Vocab, Vec<Vec<u32>>), Error> {
+        let vocabs = self.vocabs;
+        // Every wave's terms, by (wave, id), in byte order of the terms: each wave's are
+        // sorted already, so this is a merge, which the sort finds runs for.
+        let mut all: Vec<(u32, u32)> = vocabs
+            .iter()
+            .enumerate()
+            .flat_map(|(w, v)| (0..v.len() as u32).map(move |id| (w as u32, id)))
+            .collect();
+        let term = |&(w, id): &(u32, u32)| vocabs[w as usize].term(id);
+        all.par_sort_by(|a, b| term(a).cmp(term(b)));
+        let mut ids: Vec<Vec<u32>> = vocabs.iter().map(|v| vec![0; v.len()]).collect();
+        let (mut terms, mut kinds, mut general) = (Vec::new(), Vec::new(), Vec::new());
+        for e in &all {
+            let (w, id) = (e.0 as usize, e.1);
+            if terms.last().map(String::as_str) != Some(term(e)) {
+                terms.push(term(e).to_string());
+                kinds.push(vocabs[w].kind(id));
+                general.push(vocabs[w].general(id));
+            }
+            ids[w][id as usize] = (terms.len() - 1) as u32;
+        }
+        if u32::try_from(terms.len()).is_err() {
+            return Err(Error::VocabularyTooLarge { terms: terms.len() });
+        }
+        Ok((Vocab::with_general(terms, kinds, general), ids))
+    }
+}
+
 /// [`tokens`] with chunks of at least `chunk_bytes` bytes of text.
 fn run_chunked(
     documents: &mut [Document],
@@ -454,6 +508,42 @@ mod tests {
         "深刻领悟“两个确立”的决定性意义——推动高质量发展……",
         "科学立法、民主立法、依法立法，2025年。",
     ];
+
+    #[test]
+    fn waves_renumbered_give_the_whole_corpus_segmented() {
+        let seg = default_segmenter();
+        // Terms shared by several waves, terms in one wave only, an empty report, numbers.
+        let mut texts: Vec<String> = TEXTS.iter().map(|t| t.to_string()).collect();
+        texts.extend((0..12).map(|i| format!("第{i}次会议审议通过了报告{}。", i * 37)));
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let whole = run(corpus(&refs), seg, &tifa_core::NoProgress).unwrap();
+        for size in [1, 2, 5, texts.len()] {
+            let mut waves = InWaves::default();
+            let mut docs = Vec::new();
+            let mut chars = Vec::new();
+            let mut documents = corpus(&refs).documents;
+            for wave in documents.chunks_mut(size) {
+                let (d, c) = waves.cut(wave, seg, &tifa_core::NoProgress).unwrap();
+                docs.push(d);
+                chars.extend(c);
+            }
+            let (vocab, ids) = waves.finish().unwrap();
+            let docs: Vec<SegDoc> = docs
+                .into_iter()
+                .zip(&ids)
+                .flat_map(|(wave, ids)| {
+                    wave.into_iter().map(|mut d| {
+                        d.tokens.iter_mut().for_each(|t| *t = ids[*t as usize]);
+                        d
+                    })
+                })
+                .collect();
+            assert_eq!(vocab, whole.vocab, "waves of {size}");
+            assert_eq!(docs, whole.docs, "waves of {size}");
+            assert_eq!(chars, whole.chars, "waves of {size}");
+            assert!(documents.iter().all(|d| d.text.is_empty()));
+        }
+    }
 
     /// Every token of every document, as text, through the vocabulary.
     fn streams(s: &Segmented) -> Vec<Vec<&str>> {

@@ -125,14 +125,6 @@ pub(crate) fn clean_in_waves(
     )
 }
 
-/// Bytes of input files per wave of the clean stage under a budget. A wave holds its files'
-/// bytes, their decoded lines and the cleaned reports, each about the size of the input, with
-/// what the allocator keeps beside them; an eighth of the budget leaves room for the
-/// segmenter that `tifa run` loads beside clean.
-pub(crate) fn wave_bytes(budget: u64) -> u64 {
-    budget / 8
-}
-
 /// Writes clean-log.tsv beside `out` and says what the stage did.
 fn log_and_say(
     flags: &Global,

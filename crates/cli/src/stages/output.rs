@@ -40,6 +40,15 @@ pub(crate) fn memory_for(input: &Path) {
     }
 }
 
+/// Bytes of input per wave of a stage under a memory budget of `budget` bytes (clean: of
+/// input files; segment: of clean.bin's texts). A wave holds its input and what the stage
+/// makes of it, each about the input's size, with what the allocator keeps beside them; an
+/// eighth of the budget leaves room for what the stage holds besides (jieba's dictionary, the
+/// reports' metadata).
+pub(crate) fn wave_bytes(budget: u64) -> u64 {
+    budget / 8
+}
+
 /// Reads an intermediate, as a timed phase of its own.
 pub(crate) fn read<T: format::Intermediate>(
     bars: &Bars,

@@ -238,7 +238,7 @@ pub(crate) fn run_stages(
         // Stages that keep to it say nothing; this line goes once they all do.
         say(
             flags,
-            "note: the memory budget bounds the clean stage only so far; segment, count, \
+            "note: the memory budget bounds the clean and segment stages only so far; count, \
              compare and report still hold their whole input",
         );
     }
@@ -292,24 +292,40 @@ pub(crate) fn run_stages(
                 None => None,
             };
             let t = Timer::start(flags);
-            let corpus = clean.load(flags, bars)?;
-            // Clean's file buffers are freed but still resident (`tifa_core::memory`).
-            tifa_core::memory::give_back();
-            let (seg, seg_fp) = match loaded {
-                Some(loaded) => loaded,
-                None => segmenter_for_corpus(flags, bars, &corpus)?,
-            };
-            // The reports' texts are let go of as they are cut, so the write of clean.bin
-            // from them ends first (on 1 GB, 1–4 s against 17–23 s of cutting).
-            let h_clean = clean.header(flags)?;
-            drop(clean);
-            // The write has ended, so this is the only holder and the clone never happens.
-            let mut corpus = Arc::try_unwrap(corpus).unwrap_or_else(|shared| (*shared).clone());
-            let tokens = tifa_segment::tokens(&mut corpus.documents, &seg, bars)?;
-            let s = tokens.with_documents(corpus.documents, corpus.skipped);
-            say(flags, segment_line(&s, &seg_out));
-            t.done(flags, "segment");
-            Output::made(s, seg_out.clone(), Stage::Segment, h_clean.checksum, seg_fp)
+            if let Some(budget) = budget {
+                // Read back from clean.bin in waves.
+                let known = clean.header(flags)?;
+                let h = segment_in_waves(
+                    flags,
+                    bars,
+                    &clean_out,
+                    Some(&known),
+                    &seg_out,
+                    budget,
+                    loaded,
+                )?;
+                t.done(flags, "segment");
+                Output::on_disk(h, seg_out.clone(), Stage::Segment)
+            } else {
+                let corpus = clean.load(flags, bars)?;
+                // Clean's file buffers are freed but still resident (`tifa_core::memory`).
+                tifa_core::memory::give_back();
+                let (seg, seg_fp) = match loaded {
+                    Some(loaded) => loaded,
+                    None => segmenter_for_corpus(flags, bars, &corpus)?,
+                };
+                // The reports' texts are let go of as they are cut, so the write of clean.bin
+                // from them ends first (on 1 GB, 1–4 s against 17–23 s of cutting).
+                let h_clean = clean.header(flags)?;
+                drop(clean);
+                // The write has ended, so this is the only holder and the clone never happens.
+                let mut corpus = Arc::try_unwrap(corpus).unwrap_or_else(|shared| (*shared).clone());
+                let tokens = tifa_segment::tokens(&mut corpus.documents, &seg, bars)?;
+                let s = tokens.with_documents(corpus.documents, corpus.skipped);
+                say(flags, segment_line(&s, &seg_out));
+                t.done(flags, "segment");
+                Output::made(s, seg_out.clone(), Stage::Segment, h_clean.checksum, seg_fp)
+            }
         }
     };
 

@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+use anyhow::Context;
+
 use tifa_core::format::{Header, Stage};
 use tifa_core::{fingerprint, Corpus, Progress, Segmented};
 
@@ -64,22 +66,109 @@ pub fn segment(flags: &Global, bars: &Bars, input: &Path, out: &Path) -> anyhow:
     segment_fingerprint(flags)?;
     let t = Timer::start(flags);
     memory_for(input);
-    let (h, corpus): (Header, Corpus) = read(bars, input, Stage::Clean)?;
-    let (seg, config_fp) = segmenter_for_corpus(flags, bars, &corpus)?;
-    let segmented = tifa_segment::run(corpus, &seg, bars)?;
-    let header = write(bars, out, Stage::Segment, h.checksum, config_fp, &segmented)?;
-    say(flags, segment_line(&segmented, out));
+    let header = match crate::config::max_memory(flags)? {
+        Some(budget) => segment_in_waves(flags, bars, input, None, out, budget, None)?,
+        None => {
+            let (h, corpus): (Header, Corpus) = read(bars, input, Stage::Clean)?;
+            let (seg, config_fp) = segmenter_for_corpus(flags, bars, &corpus)?;
+            let segmented = tifa_segment::run(corpus, &seg, bars)?;
+            let header = write(bars, out, Stage::Segment, h.checksum, config_fp, &segmented)?;
+            say(flags, segment_line(&segmented, out));
+            header
+        }
+    };
     t.done(flags, "segment");
+    Ok(header)
+}
+
+/// The segment stage under a memory budget of `budget` bytes: clean.bin (`input`, whose header
+/// is `known` when this run read it before) is read in waves of reports
+/// ([`tifa_core::DocumentWaves`]), each cut on its own ([`tifa_segment::InWaves`]) and its
+/// token streams appended to a scratch file in the folder of `out`, from which segment.bin is
+/// written once the vocabulary of every wave is known: byte for byte the whole stage's file.
+/// The segmenter has jieba's whole dictionary (`loaded`, or loaded now): finding the words a
+/// corpus uses would need all its texts at once, and it cuts the same.
+pub(crate) fn segment_in_waves(
+    flags: &Global,
+    bars: &Bars,
+    input: &Path,
+    known: Option<&Header>,
+    out: &Path,
+    budget: u64,
+    loaded: Option<(tifa_segment::Segmenter, u64)>,
+) -> anyhow::Result<Header> {
+    let (seg, config_fp) = match loaded {
+        Some(l) => l,
+        None => {
+            bars.start("dictionary", 0);
+            let built = segmenter(flags);
+            bars.finish();
+            built?
+        }
+    };
+    let dir = match out.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut spilled = tifa_core::SpilledSegmented::new(dir)
+        .with_context(|| format!("making a scratch file in {}", dir.display()))?;
+    let mut waves = tifa_segment::InWaves::default();
+    let mut failed: Option<anyhow::Error> = None;
+    let size = std::fs::metadata(input).map(|m| m.len()).unwrap_or(0);
+    bars.start("segment", size);
+    let each = |mut wave: Vec<tifa_core::Document>| {
+        if failed.is_some() {
+            return;
+        }
+        let bytes: u64 = wave.iter().map(|d| d.text.len() as u64).sum();
+        let cut = waves
+            .cut(&mut wave, &seg, &tifa_core::NoProgress)
+            .map_err(anyhow::Error::from)
+            .and_then(|(docs, chars)| {
+                spilled
+                    .push(wave, docs, chars)
+                    .map_err(|e| anyhow::anyhow!("{}: scratch file: {e}", dir.display()))
+            });
+        failed = cut.err();
+        bars.inc(bytes);
+    };
+    let seed = tifa_core::DocumentWaves {
+        bytes: wave_bytes(budget) as usize,
+        each,
+    };
+    let read = tifa_core::format::read_seed(input, Stage::Clean, seed);
+    bars.finish();
+    let (h, skipped) = read?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    if known.is_some_and(|k| k.checksum != h.checksum) {
+        anyhow::bail!("{}: changed while tifa was running", input.display());
+    }
+    bars.start("vocabulary", 0);
+    let (vocab, ids) = waves.finish()?;
+    bars.finish();
+    spilled
+        .renumber(vocab, ids)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", input.display()))?;
+    spilled.skipped = skipped;
+    let header = write(bars, out, Stage::Segment, h.checksum, config_fp, &spilled)?;
+    say(
+        flags,
+        tokens_line(spilled.tokens(), spilled.vocab.len(), out),
+    );
     Ok(header)
 }
 
 /// The line a finished stage prints.
 pub(crate) fn segment_line(s: &Segmented, out: &Path) -> String {
     let tokens: usize = s.docs.iter().map(|d| d.tokens.len()).sum();
+    tokens_line(tokens as u64, s.vocab.len(), out)
+}
+
+fn tokens_line(tokens: u64, distinct: usize, out: &Path) -> String {
     format!(
-        "segment: {} tokens, {} distinct -> {}",
-        tokens,
-        s.vocab.len(),
+        "segment: {tokens} tokens, {distinct} distinct -> {}",
         out.display()
     )
 }
