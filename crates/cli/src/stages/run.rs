@@ -301,7 +301,7 @@ pub(crate) fn run_stages(
                     &clean_out,
                     Some(&known),
                     &seg_out,
-                    budget,
+                    segment_wave(budget),
                     loaded,
                 )?;
                 t.done(flags, "segment");
