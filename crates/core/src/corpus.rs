@@ -156,13 +156,10 @@ pub struct Corpus {
 /// A cleaned corpus whose reports wait in a scratch file instead of memory: the clean stage
 /// under a memory budget appends them wave by wave ([`SpilledCorpus::push`]) and then writes
 /// clean.bin from it with [`crate::format::write`], which reads them back one at a time. It
-/// serialises exactly as the [`Corpus`] of the same reports, log and skipped files.
-///
-/// The file is an unnamed temporary file in the folder given (the work folder): the system
-/// removes it when it is closed, whatever happens to the process. Its pages are the page
-/// cache's, which the system can write out and reclaim, not the process's own memory.
+/// serialises exactly as the [`Corpus`] of the same reports, log and skipped files. The
+/// reports wait in a [`crate::format::Scratch`] file in the folder given (the work folder).
 pub struct SpilledCorpus {
-    file: std::fs::File,
+    file: crate::format::Scratch,
     documents: usize,
     /// What cleaning did, one row per report (small: held in memory).
     pub log: Vec<CleanLogRow>,
@@ -174,7 +171,7 @@ impl SpilledCorpus {
     /// An empty corpus spilling to a scratch file in `dir`.
     pub fn new(dir: &std::path::Path) -> std::io::Result<SpilledCorpus> {
         Ok(SpilledCorpus {
-            file: tempfile::tempfile_in(dir)?,
+            file: crate::format::Scratch::new(dir)?,
             documents: 0,
             log: Vec::new(),
             skipped: Vec::new(),
@@ -183,12 +180,7 @@ impl SpilledCorpus {
 
     /// Appends the next reports, in corpus order, with their log rows.
     pub fn push(&mut self, documents: Vec<Document>, log: Vec<CleanLogRow>) -> Result<(), String> {
-        use std::io::Write;
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, &self.file);
-        for d in &documents {
-            crate::format::write_scratch(&mut w, d)?;
-        }
-        w.flush().map_err(|e| e.to_string())?;
+        self.file.append(&documents)?;
         self.documents += documents.len();
         self.log.extend(log);
         Ok(())
@@ -217,14 +209,11 @@ struct Replay<'a>(&'a SpilledCorpus);
 impl Serialize for Replay<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::{Error, SerializeSeq};
-        use std::io::{Seek, SeekFrom};
-        let mut file = &self.0.file;
-        file.seek(SeekFrom::Start(0)).map_err(S::Error::custom)?;
-        let mut r = std::io::BufReader::with_capacity(1 << 20, file);
+        let scratch = |e| S::Error::custom(format!("scratch file: {e}"));
+        let mut r = self.0.file.replay().map_err(scratch)?;
         let mut seq = s.serialize_seq(Some(self.0.documents))?;
         for _ in 0..self.0.documents {
-            let d: Document = crate::format::read_scratch(&mut r)
-                .map_err(|e| S::Error::custom(format!("scratch file: {e}")))?;
+            let d: Document = crate::format::read_scratch(&mut r).map_err(scratch)?;
             seq.serialize_element(&d)?;
         }
         seq.end()

@@ -231,6 +231,41 @@ pub fn write_scratch<T: Serialize, W: std::io::Write>(w: &mut W, value: &T) -> R
         .map_err(|e| e.to_string())
 }
 
+/// A scratch file of values written in order and read back in the same order, within one run:
+/// an unnamed temporary file, which the system removes when it is closed, whatever happens to
+/// the process. Its pages are the page cache's, which the system can write out and reclaim,
+/// not the process's own memory.
+pub struct Scratch {
+    file: std::fs::File,
+}
+
+impl Scratch {
+    /// A new scratch file in `dir`.
+    pub fn new(dir: &Path) -> std::io::Result<Scratch> {
+        Ok(Scratch {
+            file: tempfile::tempfile_in(dir)?,
+        })
+    }
+
+    /// Appends `values`.
+    pub fn append<T: Serialize>(&self, values: &[T]) -> Result<(), String> {
+        use std::io::Write;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, &self.file);
+        for v in values {
+            write_scratch(&mut w, v)?;
+        }
+        w.flush().map_err(|e| e.to_string())
+    }
+
+    /// Reads every value appended, from the first, with [`read_scratch`].
+    pub fn replay(&self) -> Result<impl std::io::Read + '_, String> {
+        use std::io::{Seek, SeekFrom};
+        let mut file = &self.file;
+        file.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
+        Ok(std::io::BufReader::with_capacity(1 << 20, file))
+    }
+}
+
 /// Reads back the next value [`write_scratch`] wrote to `r`.
 pub fn read_scratch<T: DeserializeOwned, R: std::io::Read>(r: &mut R) -> Result<T, String> {
     bincode::serde::decode_from_std_read(r, bincode_config()).map_err(|e| e.to_string())

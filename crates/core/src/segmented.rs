@@ -359,11 +359,9 @@ impl Serialize for Segmented {
 /// ([`SpilledSegmented::renumber`]), and [`crate::format::write`] writes segment.bin from it,
 /// reading the streams back one at a time and renumbering them. It serialises exactly as the
 /// [`Segmented`] of the same reports, streams (with final ids), vocabulary and skipped files.
-///
-/// The file is an unnamed temporary file in the folder given (the work folder), removed by the
-/// system when it is closed.
+/// The streams wait in a [`crate::format::Scratch`] file in the folder given (the work folder).
 pub struct SpilledSegmented {
-    file: std::fs::File,
+    file: crate::format::Scratch,
     /// The number of reports of each wave, and its ids → final ids once known.
     waves: Vec<(usize, Vec<u32>)>,
     tokens: u64,
@@ -381,7 +379,7 @@ impl SpilledSegmented {
     /// An empty segmented corpus spilling to a scratch file in `dir`.
     pub fn new(dir: &std::path::Path) -> std::io::Result<SpilledSegmented> {
         Ok(SpilledSegmented {
-            file: tempfile::tempfile_in(dir)?,
+            file: crate::format::Scratch::new(dir)?,
             waves: Vec::new(),
             tokens: 0,
             documents: Vec::new(),
@@ -399,7 +397,6 @@ impl SpilledSegmented {
         docs: Vec<SegDoc>,
         chars: Vec<u64>,
     ) -> Result<(), String> {
-        use std::io::Write;
         if docs.len() != documents.len() || chars.len() != documents.len() {
             return Err(format!(
                 "a wave of {} reports has {} token streams and {} lengths",
@@ -408,11 +405,7 @@ impl SpilledSegmented {
                 chars.len()
             ));
         }
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, &self.file);
-        for d in &docs {
-            crate::format::write_scratch(&mut w, d)?;
-        }
-        w.flush().map_err(|e| e.to_string())?;
+        self.file.append(&docs)?;
         self.tokens += docs.iter().map(|d| d.tokens.len() as u64).sum::<u64>();
         self.waves.push((docs.len(), Vec::new()));
         self.documents.extend(documents.into_iter().map(|mut d| {
@@ -465,15 +458,12 @@ struct Renumbered<'a>(&'a SpilledSegmented);
 impl Serialize for Renumbered<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::{Error, SerializeSeq};
-        use std::io::{Seek, SeekFrom};
-        let mut file = &self.0.file;
-        file.seek(SeekFrom::Start(0)).map_err(S::Error::custom)?;
-        let mut r = std::io::BufReader::with_capacity(1 << 20, file);
+        let scratch = |e| S::Error::custom(format!("scratch file: {e}"));
+        let mut r = self.0.file.replay().map_err(scratch)?;
         let mut seq = s.serialize_seq(Some(self.0.documents.len()))?;
         for (n, ids) in &self.0.waves {
             for _ in 0..*n {
-                let mut d: SegDoc = crate::format::read_scratch(&mut r)
-                    .map_err(|e| S::Error::custom(format!("scratch file: {e}")))?;
+                let mut d: SegDoc = crate::format::read_scratch(&mut r).map_err(scratch)?;
                 for t in &mut d.tokens {
                     *t = *ids.get(*t as usize).ok_or_else(|| {
                         S::Error::custom("a token id outside its wave's vocabulary")

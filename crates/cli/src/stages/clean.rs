@@ -49,17 +49,7 @@ pub fn clean(flags: &Global, bars: &Bars, roots: &[PathBuf], out: &Path) -> anyh
     let t = Timer::start(flags);
     let header = match crate::config::max_memory(flags)? {
         Some(budget) => clean_in_waves(flags, bars, &plan, out, budget)?,
-        None => {
-            let corpus = cleaned(flags, bars, &plan, out)?;
-            write(
-                bars,
-                out,
-                Stage::Clean,
-                plan.input_fp,
-                plan.config_fp,
-                &corpus,
-            )?
-        }
+        None => write_clean(bars, out, &plan, &cleaned(flags, bars, &plan, out)?)?,
     };
     t.done(flags, "clean");
     Ok(header)
@@ -115,13 +105,23 @@ pub(crate) fn clean_in_waves(
         &spilled.log,
         &spilled.skipped,
     )?;
+    write_clean(bars, out, plan, &spilled)
+}
+
+/// Writes clean.bin (`out`) with the plan's fingerprints.
+fn write_clean(
+    bars: &Bars,
+    out: &Path,
+    plan: &CleanPlan,
+    corpus: &impl serde::Serialize,
+) -> anyhow::Result<Header> {
     write(
         bars,
         out,
         Stage::Clean,
         plan.input_fp,
         plan.config_fp,
-        &spilled,
+        corpus,
     )
 }
 
