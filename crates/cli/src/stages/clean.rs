@@ -96,7 +96,11 @@ pub(crate) fn clean_in_waves(
         &plan.config,
         bars,
         wave_bytes(budget),
-        |documents, log| spilled.push(documents, log),
+        |documents, log| {
+            spilled
+                .push(documents, log)
+                .map_err(|e| format!("scratch file in {}: {e}", dir.display()))
+        },
     )?;
     log_and_say(
         flags,
