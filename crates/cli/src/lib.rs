@@ -303,9 +303,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Count(_) | Command::Compare(_) | Command::Report(_)
     );
     if unbounded && !flags.quiet && config::max_memory(&flags)?.is_some() {
-        flags.sink.say(
-            "note: this stage does not keep to the memory budget yet: it holds its input whole",
-        );
+        flags
+            .sink
+            .say("note: this stage does not keep to the memory budget yet");
     }
     match cli.command {
         Command::Run(args) => stages::run_all(&flags, &bars, args),

@@ -128,17 +128,24 @@ pub struct Prepared {
     skipped: Vec<tifa_core::Skipped>,
 }
 
+/// Memory a suffix takes in a pass: its record (sort key, position, left token and report)
+/// and its LCP.
+pub const SUFFIX_BYTES: usize = 36;
+
 /// The second half of [`run`]: the passes over a [`Prepared`] corpus. With a `scratch`
 /// folder, the phrases of each pass but the last are written to a temporary file there and
 /// read back once the passes are done, so they are not in memory together with the passes'
-/// working set (module `spill`); the counts are the same either way.
+/// working set (module `spill`). A pass holds about a sixteenth of the suffixes (at least 2M),
+/// or at most `max_pass` of them when given (a memory budget: [`SUFFIX_BYTES`] each), in more
+/// passes, each a scan of the stream. The counts are the same either way.
 pub fn finish(
     prepared: Prepared,
     config: &Config,
     progress: &dyn Progress,
     scratch: Option<&std::path::Path>,
+    max_pass: Option<usize>,
 ) -> Result<Counts, Error> {
-    passes(prepared, config, progress, None, scratch)
+    passes(prepared, config, progress, None, max_pass, scratch)
 }
 
 /// [`run`], with the number of suffixes per pass given (tests use tiny passes).
@@ -154,6 +161,7 @@ fn count(
         config,
         progress,
         pass_size,
+        None,
         None,
     )
 }
@@ -277,6 +285,7 @@ fn passes(
     config: &Config,
     progress: &dyn Progress,
     pass_size: Option<usize>,
+    max_pass: Option<usize>,
     scratch: Option<&std::path::Path>,
 ) -> Result<Counts, Error> {
     let Prepared {
@@ -292,7 +301,10 @@ fn passes(
     // sorted.
     let sizes = stream::Stream::bucket_sizes(&vocab.kinds, &unigram_tf);
     let n_suffixes: usize = sizes.iter().sum();
-    let pass_size = pass_size.unwrap_or((n_suffixes / PASSES).max(MIN_PASS));
+    let pass_size = pass_size.unwrap_or_else(|| {
+        let size = (n_suffixes / PASSES).max(MIN_PASS);
+        max_pass.map_or(size, |most| size.min(most.max(1)))
+    });
     let mut phrases = Phrases::new();
     let mut spill = scratch.map(spill::Spill::new);
     let mut pass = stream::Pass::default();
@@ -372,6 +384,7 @@ mod tests {
                 &config,
                 &NoProgress,
                 Some(size),
+                None,
                 Some(dir.path()),
             )
             .unwrap();
@@ -379,12 +392,21 @@ mod tests {
         }
         // In two halves, the corpus let go of in between, with and without a scratch file.
         let again = prepare(seg.clone(), &config, &NoProgress).unwrap();
-        assert_eq!(finish(again, &config, &NoProgress, None).unwrap(), one);
-        let prepared = prepare(seg, &config, &NoProgress).unwrap();
         assert_eq!(
-            finish(prepared, &config, &NoProgress, Some(dir.path())).unwrap(),
+            finish(again, &config, &NoProgress, None, None).unwrap(),
             one
         );
+        let prepared = prepare(seg.clone(), &config, &NoProgress).unwrap();
+        assert_eq!(
+            finish(prepared, &config, &NoProgress, Some(dir.path()), None).unwrap(),
+            one
+        );
+        // Passes bounded by a memory budget: as small as it asks.
+        for most in [1, 3] {
+            let prepared = prepare(seg.clone(), &config, &NoProgress).unwrap();
+            let bounded = finish(prepared, &config, &NoProgress, Some(dir.path()), Some(most));
+            assert_eq!(bounded.unwrap(), one);
+        }
         // The scratch file has no name: nothing is left in the folder.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
@@ -401,6 +423,7 @@ mod tests {
             &config,
             &NoProgress,
             Some(1),
+            None,
             Some(&missing),
         )
         .unwrap_err()
@@ -412,6 +435,7 @@ mod tests {
             lay_out_all(&seg),
             &config,
             &NoProgress,
+            None,
             None,
             Some(&missing),
         )

@@ -84,11 +84,7 @@ pub(crate) fn clean_in_waves(
     out: &Path,
     budget: u64,
 ) -> anyhow::Result<Header> {
-    let dir = match out.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let dir = &scratch_dir(out)?;
     let mut spilled = tifa_core::SpilledCorpus::new(dir)
         .with_context(|| format!("making a scratch file in {}", dir.display()))?;
     spilled.skipped = tifa_clean::run_in_waves(

@@ -1,8 +1,7 @@
 //! `tifa count`: segment.bin → count.bin.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::Context;
 use tifa_core::format::{Header, Stage};
 use tifa_core::{fingerprint_value, Counts, Segmented};
 
@@ -19,16 +18,6 @@ pub(crate) fn count_line(c: &Counts, out: &Path) -> String {
     )
 }
 
-/// The folder `out` goes in, made if it is missing: where a stage keeps its scratch files.
-pub(crate) fn scratch_dir(out: &Path) -> anyhow::Result<PathBuf> {
-    let dir = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
-    Ok(dir)
-}
-
 pub(crate) fn count_config(flags: &Global) -> anyhow::Result<(tifa_count::Config, u64)> {
     let config: tifa_count::Config = config::load(&flags.config, "count")?;
     let fp = fingerprint_value(&("count", VERSION, &config));
@@ -37,18 +26,23 @@ pub(crate) fn count_config(flags: &Global) -> anyhow::Result<(tifa_count::Config
 
 /// The count stage on a segmented corpus it takes over (and lets go of as its stream is laid
 /// out), with its scratch files beside `out`: the one entry point of `tifa count` and `tifa run`.
+/// Under a memory budget each pass's suffixes take at most a wave's share of it
+/// ([`wave_bytes`]); the stage still holds its token stream and its output whole.
 pub(crate) fn count_corpus(
     seg: Segmented,
     config: &tifa_count::Config,
     bars: &Bars,
     out: &Path,
+    budget: Option<u64>,
 ) -> anyhow::Result<Counts> {
     let prepared = tifa_count::prepare(seg, config, bars)?;
+    let max_pass = budget.map(|b| wave_bytes(b) as usize / tifa_count::SUFFIX_BYTES);
     Ok(tifa_count::finish(
         prepared,
         config,
         bars,
         Some(&scratch_dir(out)?),
+        max_pass,
     )?)
 }
 
@@ -59,7 +53,8 @@ pub fn count(flags: &Global, bars: &Bars, input: &Path, out: &Path) -> anyhow::R
     let t = Timer::start(flags);
     memory_for(input);
     let (h, seg): (Header, Segmented) = read(bars, input, Stage::Segment)?;
-    let counts = count_corpus(seg, &config, bars, out)?;
+    let budget = crate::config::max_memory(flags)?;
+    let counts = count_corpus(seg, &config, bars, out, budget)?;
     let header = write(bars, out, Stage::Count, h.checksum, config_fp, &counts)?;
     say(flags, count_line(&counts, out));
     t.done(flags, "count");

@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use anyhow::Context;
+
 use tifa_core::format::{self, Header, Stage};
 use tifa_core::{fingerprint, Progress};
 
@@ -38,6 +40,17 @@ pub(crate) fn memory_for(input: &Path) {
     if let Ok(m) = std::fs::metadata(input) {
         tifa_core::memory::for_input(m.len());
     }
+}
+
+/// The folder `out` goes in, made if it is missing: where a stage keeps its scratch files
+/// (count's finished passes, the waves of clean and segment under a memory budget).
+pub(crate) fn scratch_dir(out: &Path) -> anyhow::Result<PathBuf> {
+    let dir = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+    Ok(dir)
 }
 
 /// Bytes of input per wave of a stage under a memory budget of `budget` bytes (clean: of

@@ -238,8 +238,8 @@ pub(crate) fn run_stages(
         // Stages that keep to it say nothing; this line goes once they all do.
         say(
             flags,
-            "note: the memory budget bounds the clean and segment stages only so far; count, \
-             compare and report still hold their whole input",
+            "note: the memory budget bounds the clean and segment stages only so far; count \
+             sizes its passes to it, and count, compare and report still hold their whole input",
         );
     }
     let Checked {
@@ -356,7 +356,7 @@ pub(crate) fn run_stages(
             let h_seg = segmented.header(flags)?;
             // The write has ended, so this is the only holder and the clone never happens.
             let seg = Arc::try_unwrap(seg).unwrap_or_else(|shared| (*shared).clone());
-            let c = count_corpus(seg, &count_cfg, bars, &count_out)?;
+            let c = count_corpus(seg, &count_cfg, bars, &count_out, budget)?;
             say(flags, count_line(&c, &count_out));
             t.done(flags, "count");
             Output::made(c, count_out.clone(), Stage::Count, h_seg.checksum, count_fp)

@@ -126,10 +126,7 @@ pub(crate) fn segment_in_waves(
             built?
         }
     };
-    let dir = match out.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let dir = &scratch_dir(out)?;
     let mut spilled = tifa_core::SpilledSegmented::new(dir)
         .with_context(|| format!("making a scratch file in {}", dir.display()))?;
     let mut waves = tifa_segment::InWaves::default();
