@@ -100,7 +100,13 @@ struct Prepared {
     mojibake: Vec<u32>,
 }
 
-fn read_file(f: &walk::InputFile, config: &Config) -> Result<Prepared, String> {
+/// Reads and prepares one file, keeping only its first and last `edges` non-blank lines when
+/// given (see [`prepare`]).
+fn read_file(
+    f: &walk::InputFile,
+    config: &Config,
+    edges: Option<usize>,
+) -> Result<Prepared, String> {
     if f.size > config.max_file_bytes {
         return Err(format!("larger than {} bytes", config.max_file_bytes));
     }
@@ -109,12 +115,23 @@ fn read_file(f: &walk::InputFile, config: &Config) -> Result<Prepared, String> {
         &f.rel,
         decode::decode(&bytes, config.max_invalid_share)?,
         config,
+        edges,
     )
 }
 
 /// The first pass over one file's decoded content: strip HTML (by the name's ending), repair
 /// mojibake and normalise, line by line. `Err` carries the reason the file is skipped.
-fn prepare(rel: &str, decoded: decode::Decoded, config: &Config) -> Result<Prepared, String> {
+///
+/// With `edges`, only the first and last `edges` non-blank lines are made and kept (the lines
+/// in between are only checked for length, so a file is skipped alike), without their
+/// character counts: what the boilerplate learners read of a file ([`Candidates`]), which then
+/// costs a fraction of the whole pass.
+fn prepare(
+    rel: &str,
+    decoded: decode::Decoded,
+    config: &Config,
+    edges: Option<usize>,
+) -> Result<Prepared, String> {
     let lower = rel.to_lowercase();
     let text = if lower.ends_with(".htm") || lower.ends_with(".html") {
         Cow::Owned(html::to_text(&decoded.text))
@@ -127,44 +144,81 @@ fn prepare(rel: &str, decoded: decode::Decoded, config: &Config) -> Result<Prepa
     } else {
         text
     };
-    let mut lines = Vec::new();
-    let mut raw_chars = Vec::new();
-    let mut mojibake = Vec::new();
-    for raw in text.split(['\n', '\u{2028}', '\u{2029}', '\u{0C}', '\u{85}']) {
-        if raw.len() > config.max_line_bytes {
-            return Err(format!(
+    let raws = text.split(['\n', '\u{2028}', '\u{2029}', '\u{0C}', '\u{85}']);
+    let too_long = |raw: &str| {
+        (raw.len() > config.max_line_bytes).then(|| {
+            format!(
                 "a line of {} bytes (longer than {}): not report text",
                 raw.len(),
                 config.max_line_bytes
-            ));
-        }
-        // One pass counts what repair and normalisation need; most lines need neither.
-        let tally = scan::Tally::of(raw);
-        raw_chars.push(tally.chars);
-        let repaired = if config.repair_mojibake {
-            mojibake::repair_tallied(raw, &tally)
-        } else {
-            None
-        };
-        let (line, runs) = match repaired {
-            Some((s, n)) => {
-                let mut line = String::with_capacity(s.len());
-                normalise::chars(&s, &mut line);
-                (line, n as u32)
-            }
-            None if tally.changes => (normalise::chars_changed(raw), 0),
-            None => (raw.to_string(), 0),
-        };
-        lines.push(line);
-        mojibake.push(runs);
-    }
-    Ok(Prepared {
+            )
+        })
+    };
+    let mut p = Prepared {
         file: 0,
         encoding: decoded.encoding,
-        lines,
-        raw_chars,
-        mojibake,
-    })
+        lines: Vec::new(),
+        raw_chars: Vec::new(),
+        mojibake: Vec::new(),
+    };
+    let Some(k) = edges else {
+        for raw in raws {
+            if let Some(e) = too_long(raw) {
+                return Err(e);
+            }
+            let (line, runs, chars) = prepare_line(raw, config);
+            p.lines.push(line);
+            p.raw_chars.push(chars);
+            p.mojibake.push(runs);
+        }
+        return Ok(p);
+    };
+    let raws: Vec<&str> = raws.collect();
+    if let Some(e) = raws.iter().find_map(|r| too_long(r)) {
+        return Err(e);
+    }
+    let nonblank = |raw: &&str| {
+        let (line, _, _) = prepare_line(raw, config);
+        (!line.trim().is_empty()).then_some(line)
+    };
+    let head: Vec<(usize, String)> = raws
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| Some((i, nonblank(r)?)))
+        .take(k)
+        .collect();
+    let after = head.last().map_or(0, |(i, _)| i + 1);
+    let mut tail: Vec<String> = raws[after.min(raws.len())..]
+        .iter()
+        .rev()
+        .filter_map(nonblank)
+        .take(k)
+        .collect();
+    tail.reverse();
+    p.lines = head.into_iter().map(|(_, l)| l).chain(tail).collect();
+    Ok(p)
+}
+
+/// One line of the first pass: repaired and normalised, with the mojibake runs repaired or
+/// dropped and its characters as decoded.
+fn prepare_line(raw: &str, config: &Config) -> (String, u32, u32) {
+    // One pass counts what repair and normalisation need; most lines need neither.
+    let tally = scan::Tally::of(raw);
+    let repaired = if config.repair_mojibake {
+        mojibake::repair_tallied(raw, &tally)
+    } else {
+        None
+    };
+    let (line, runs) = match repaired {
+        Some((s, n)) => {
+            let mut line = String::with_capacity(s.len());
+            normalise::chars(&s, &mut line);
+            (line, n as u32)
+        }
+        None if tally.changes => (normalise::chars_changed(raw), 0),
+        None => (raw.to_string(), 0),
+    };
+    (line, runs, tally.chars)
 }
 
 /// What one file offers the boilerplate learners: the lines each would count for it, borrowed
@@ -428,12 +482,14 @@ fn find(roots: &[PathBuf], config: &Config) -> Result<Found, Error> {
 }
 
 impl Found {
-    /// Reads files `which` on all threads, each made into `keep(prepared)`, with the failures
-    /// added to the skipped files; `progress` counts their bytes.
+    /// Reads files `which` on all threads (only their edges when `edges` is given: see
+    /// [`prepare`]), each made into `keep(prepared)`, with the failures added to the skipped
+    /// files; `progress` counts their bytes.
     fn read<T: Send>(
         &mut self,
         which: &[usize],
         config: &Config,
+        edges: Option<usize>,
         progress: &dyn Progress,
         keep: impl Fn(Prepared) -> T + Sync,
     ) -> Vec<T> {
@@ -442,7 +498,7 @@ impl Found {
             .par_iter()
             .map(|&i| {
                 let f = &files[i];
-                let r = read_file(f, config).map(|mut p| {
+                let r = read_file(f, config, edges).map(|mut p| {
                     p.file = i;
                     keep(p)
                 });
@@ -501,7 +557,7 @@ pub fn run(roots: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resul
     let mut found = find(roots, config)?;
     let all: Vec<usize> = (0..found.files.len()).collect();
     progress.start("read", found.files.iter().map(|f| f.size).sum());
-    let prepared = found.read(&all, config, progress, |p| p);
+    let prepared = found.read(&all, config, None, progress, |p| p);
     progress.finish();
     let candidates = prepared
         .par_iter()
@@ -524,9 +580,10 @@ pub fn run(roots: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resul
 /// returns the skipped files. The reports, their order, ids and log rows are [`run`]'s.
 ///
 /// Learning boilerplate needs every file's first and last lines before any file is cleaned, so
-/// a first pass reads every file and keeps only the short lines there that the learners count
-/// ([`Candidates`]), and the waves read their files again: the files are read and decoded
-/// twice, in return for holding one wave at a time.
+/// a first pass reads every file, prepares only the lines at its edges that the learners read,
+/// and keeps the short lines there that they count ([`Candidates`]); the waves read their
+/// files again. The files are read and decoded twice, in return for holding one wave at a
+/// time.
 pub fn run_in_waves(
     roots: &[PathBuf],
     config: &Config,
@@ -537,7 +594,10 @@ pub fn run_in_waves(
     let mut found = find(roots, config)?;
     let all: Vec<usize> = (0..found.files.len()).collect();
     progress.start("edges", found.files.iter().map(|f| f.size).sum());
-    let edges = found.read(&all, config, progress, |p| {
+    let k = config
+        .boilerplate_edge_lines
+        .max(config.boilerplate_block_edge_lines);
+    let edges = found.read(&all, config, Some(k), progress, |p| {
         (p.file, Candidates::of(&p.lines, config).owned())
     });
     progress.finish();
@@ -554,7 +614,7 @@ pub fn run_in_waves(
             size += found.files[readable[end]].size;
             end += 1;
         }
-        let prepared = found.read(&readable[start..end], config, &NoProgress, |p| p);
+        let prepared = found.read(&readable[start..end], config, None, &NoProgress, |p| p);
         let cleaned = found.clean(prepared, &rules, config, progress);
         let (documents, log) = assembled.add(cleaned);
         reports += documents.len();
@@ -679,7 +739,7 @@ impl Cleaner {
             )));
         }
         let p = decode::decode(bytes, self.config.max_invalid_share)
-            .and_then(|d| prepare(name, d, &self.config))
+            .and_then(|d| prepare(name, d, &self.config, None))
             .map_err(skipped)?;
         let cleaned = split::clean_file(0, name, &p, None, &self.rules, &self.config);
         Ok(Assemble::corpus(cleaned, Vec::new()))
@@ -763,6 +823,56 @@ mod tests {
         assert_eq!(from_bytes, from_run);
         assert_eq!(from_bytes.documents[0].id, "report.txt");
         assert!(!from_bytes.documents[0].text.contains(['\r', '-']));
+    }
+
+    #[test]
+    fn the_edges_of_a_file_give_the_learners_what_the_whole_file_gives() {
+        // Lines of several kinds: short ones, sentences, blank and whitespace-only ones, one
+        // that normalisation makes blank (a zero-width space), full-width text.
+        let kinds = [
+            "本页面整理于某年",
+            "",
+            "   ",
+            "\u{200B}",
+            "各位代表：",
+            "全市经济运行稳中有进，高质量发展扎实推进，人民生活水平不断提高。",
+            "ＡＢＣ　版权所有",
+            "第二部分",
+        ];
+        let wide = Config {
+            boilerplate_edge_lines: 50,
+            ..Config::default()
+        };
+        for config in [Config::default(), wide] {
+            let k = config
+                .boilerplate_edge_lines
+                .max(config.boilerplate_block_edge_lines);
+            for n in [0, 1, 5, 39, 40, 79, 80, 81, 82, 99, 100, 101, 250] {
+                let text: String = (0..n)
+                    .map(|i| format!("{}{}\n", kinds[(i * 7 + n) % kinds.len()], i % 3))
+                    .collect();
+                let decoded = || decode::Decoded {
+                    text: Cow::Borrowed(text.as_str()),
+                    encoding: "UTF-8",
+                };
+                let whole = prepare("a.txt", decoded(), &config, None).unwrap();
+                let edges = prepare("a.txt", decoded(), &config, Some(k)).unwrap();
+                let (a, b) = (
+                    Candidates::of(&whole.lines, &config),
+                    Candidates::of(&edges.lines, &config),
+                );
+                assert_eq!(a.lines, b.lines, "{n} lines");
+                assert_eq!(a.blocks, b.blocks, "{n} lines");
+                assert!(edges.lines.len() <= 2 * k);
+            }
+            // A file skipped for a line too long is skipped alike, wherever the line is.
+            let long = format!("开头\n{}\n结尾\n", "字".repeat(config.max_line_bytes));
+            let decoded = decode::Decoded {
+                text: Cow::Borrowed(long.as_str()),
+                encoding: "UTF-8",
+            };
+            assert!(prepare("a.txt", decoded, &config, Some(k)).is_err());
+        }
     }
 
     #[test]
