@@ -19,6 +19,12 @@ OUT=target/bench
 mkdir -p "$OUT"
 
 cargo build --release --locked --quiet -p tifa-cli -p tifa-bench
+# The code measured: the commit the binaries were built from, read now, as sources edited
+# while the bench runs do not reach them.
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ "$COMMIT" != unknown ] && ! git diff --quiet HEAD -- 2>/dev/null; then
+  COMMIT="$COMMIT with uncommitted changes"
+fi
 TIFA=target/release/tifa
 HMM=$(sed -n 's/^hmm *= *\(true\|false\).*/\1/p' config/segment.toml 2>/dev/null | head -1)
 HMM_FLAG=""; [ "$HMM" = "false" ] && HMM_FLAG="--no-hmm"
@@ -124,20 +130,25 @@ echo "bench: scaled corpus ($(mb "$BIG") MB)"
 bench_corpus big "$BIG" 1 3
 
 # The memory budget on the 1 GB corpus, with a budget below its size: each stage command that
-# keeps to it so far (clean, then segment on the clean.bin it wrote), once without and once
-# with the budget, interleaved.
+# keeps to it so far (clean, then segment on the clean.bin it wrote), without and with the
+# budget, interleaved, BUDGET_RUNS times (one run each moved by a third between benches).
 export BUDGET=${BUDGET:-700M}
+BUDGET_RUNS=${BUDGET_RUNS:-3}
 rm -f "$OUT/runs-budget-"* && rm -rf "$OUT/work-budget"
 BUDGET_WORK="$OUT/work-budget"
-for bound in free bound; do
-  flag=""; [ "$bound" = bound ] && flag="--max-memory $BUDGET"
-  once "budget-clean-$bound" 1 $TIFA -q --no-progress -j "$THREADS" $flag clean \
-    --in "$BIG" --out "$BUDGET_WORK/clean.bin"
+for ((i = 1; i <= BUDGET_RUNS; i++)); do
+  for bound in free bound; do
+    flag=""; [ "$bound" = bound ] && flag="--max-memory $BUDGET"
+    once "budget-clean-$bound" "$i" $TIFA -q --no-progress -j "$THREADS" $flag clean \
+      --in "$BIG" --out "$BUDGET_WORK/clean.bin"
+  done
 done
-for bound in free bound; do
-  flag=""; [ "$bound" = bound ] && flag="--max-memory $BUDGET"
-  once "budget-segment-$bound" 1 $TIFA -q --no-progress -j "$THREADS" $flag segment \
-    --in "$BUDGET_WORK/clean.bin" --out "$BUDGET_WORK/segment.bin"
+for ((i = 1; i <= BUDGET_RUNS; i++)); do
+  for bound in free bound; do
+    flag=""; [ "$bound" = bound ] && flag="--max-memory $BUDGET"
+    once "budget-segment-$bound" "$i" $TIFA -q --no-progress -j "$THREADS" $flag segment \
+      --in "$BUDGET_WORK/clean.bin" --out "$BUDGET_WORK/segment.bin"
+  done
 done
 for label in clean-free clean-bound segment-free segment-bound; do median "budget-$label"; done
 rm -rf "$OUT/work-budget"
@@ -259,10 +270,6 @@ cat "$OUT/table.md"
 # bench/RESULTS.md: the figures above with when, where and how they were measured. Written
 # whole to a temporary file and renamed, so a failed run leaves the previous results.
 RESULTS=bench/RESULTS.md
-COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [ "$COMMIT" != unknown ] && ! git diff --quiet HEAD -- 2>/dev/null; then
-  COMMIT="$COMMIT with uncommitted changes"
-fi
 {
   echo "# Benchmark results"
   echo
@@ -274,8 +281,9 @@ fi
   echo "| date | $(date -u '+%Y-%m-%d %H:%M UTC') (the bench took $((SECONDS / 60)) min) |"
   echo "| machine | $MACHINE |"
   echo "| code | commit $COMMIT |"
-  echo "| command | \`BENCH_CORPUS=$BENCH_CORPUS BIG_MB=$BIG_MB THREADS=$THREADS RUNS=$RUNS GOV_RUNS=$GOV_RUNS bench/run.sh\` |"
+  echo "| command | \`BENCH_CORPUS=$BENCH_CORPUS BIG_MB=$BIG_MB THREADS=$THREADS RUNS=$RUNS GOV_RUNS=$GOV_RUNS BUDGET=$BUDGET BUDGET_RUNS=$BUDGET_RUNS bench/run.sh\` |"
   echo "| news, big | \`tifa -v --no-progress -j $THREADS run\` ($RUNS runs on the news corpus, 1 on the big one), beside \`jieba-baseline ${HMM_FLAG:+$HMM_FLAG }-j $THREADS\` (as many runs on news, 3 on the big one: before the \`tifa run\` and twice after) |"
+  echo "| memory budget | \`tifa clean\`, then \`tifa segment\`, on the big corpus without and with \`--max-memory $BUDGET\` ($BUDGET_RUNS runs each, interleaved) |"
   echo "| diffusion views | \`tifa report\` on the news corpus's compare.bin with and without them ($RUNS runs each, interleaved) |"
   if [ -n "$PY" ]; then
     echo "| government reports | \`tifa -q --no-progress -j $THREADS run\` and \`jieba-baseline\` ($GOV_RUNS runs), \`python3 bench/python_baseline.py\` ($RUNS runs) |"
