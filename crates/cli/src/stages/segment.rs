@@ -102,10 +102,10 @@ pub(crate) fn segment_wave(budget: u64) -> u64 {
 
 /// The segment stage in waves of `wave` bytes of text (under a memory budget, or on a large
 /// clean.bin): clean.bin (`input`, whose header is `known` when this run read it before) is
-/// read in waves of reports
-/// ([`tifa_core::DocumentWaves`]), each cut on its own ([`tifa_segment::InWaves`]) and its
-/// token streams appended to a scratch file in the folder of `out`, from which segment.bin is
-/// written once the vocabulary of every wave is known: byte for byte the whole stage's file.
+/// read in waves of reports ([`tifa_core::DocumentWaves`]), each cut on its own
+/// ([`tifa_segment::InWaves`]) and its token streams appended to a scratch file in the folder
+/// of `out`, from which segment.bin is written once the vocabulary of every wave is known:
+/// byte for byte the whole stage's file.
 /// The segmenter has jieba's whole dictionary (`loaded`, or loaded now): finding the words a
 /// corpus uses would need all its texts at once, and it cuts the same.
 pub(crate) fn segment_in_waves(
@@ -131,7 +131,8 @@ pub(crate) fn segment_in_waves(
         .with_context(|| format!("making a scratch file in {}", dir.display()))?;
     let mut waves = tifa_segment::InWaves::default();
     let mut failed: Option<anyhow::Error> = None;
-    let size = std::fs::metadata(input).map(|m| m.len()).unwrap_or(0);
+    // Counted in bytes of text, which the file's size bounds.
+    let size = std::fs::metadata(input).map_or(0, |m| m.len());
     bars.start("segment", size);
     let each = |mut wave: Vec<tifa_core::Document>| {
         if failed.is_some() {
