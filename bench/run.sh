@@ -136,20 +136,19 @@ export BUDGET=${BUDGET:-700M}
 BUDGET_RUNS=${BUDGET_RUNS:-3}
 rm -f "$OUT/runs-budget-"* && rm -rf "$OUT/work-budget"
 BUDGET_WORK="$OUT/work-budget"
-for ((i = 1; i <= BUDGET_RUNS; i++)); do
-  for bound in free bound; do
-    flag=""; [ "$bound" = bound ] && flag="--max-memory $BUDGET"
-    once "budget-clean-$bound" "$i" $TIFA -q --no-progress -j "$THREADS" $flag clean \
-      --in "$BIG" --out "$BUDGET_WORK/clean.bin"
+# budget_runs STAGE ARGS...: `tifa STAGE ARGS...` without and with the budget, interleaved.
+budget_runs() {
+  local stage=$1 i bound flag
+  shift
+  for ((i = 1; i <= BUDGET_RUNS; i++)); do
+    for bound in free bound; do
+      flag=""; [ "$bound" = bound ] && flag="--max-memory $BUDGET"
+      once "budget-$stage-$bound" "$i" $TIFA -q --no-progress -j "$THREADS" $flag "$stage" "$@"
+    done
   done
-done
-for ((i = 1; i <= BUDGET_RUNS; i++)); do
-  for bound in free bound; do
-    flag=""; [ "$bound" = bound ] && flag="--max-memory $BUDGET"
-    once "budget-segment-$bound" "$i" $TIFA -q --no-progress -j "$THREADS" $flag segment \
-      --in "$BUDGET_WORK/clean.bin" --out "$BUDGET_WORK/segment.bin"
-  done
-done
+}
+budget_runs clean --in "$BIG" --out "$BUDGET_WORK/clean.bin"
+budget_runs segment --in "$BUDGET_WORK/clean.bin" --out "$BUDGET_WORK/segment.bin"
 for label in clean-free clean-bound segment-free segment-bound; do median "budget-$label"; done
 rm -rf "$OUT/work-budget"
 
