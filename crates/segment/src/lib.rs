@@ -127,10 +127,14 @@ pub fn tokens(
     segmenter: &Segmenter,
     progress: &dyn Progress,
 ) -> Result<Tokens, Error> {
+    run_chunked(documents, segmenter, progress, chunk_bytes(documents))
+}
+
+/// Bytes of text per chunk of `documents` (see [`MIN_CHUNK_BYTES`]).
+fn chunk_bytes(documents: &[Document]) -> usize {
     let total: usize = documents.iter().map(|d| d.text.len()).sum();
     let per_thread = total / (4 * rayon::current_num_threads().max(1));
-    let chunk_bytes = per_thread.clamp(MIN_CHUNK_BYTES, MAX_CHUNK_BYTES);
-    run_chunked(documents, segmenter, progress, chunk_bytes)
+    per_thread.clamp(MIN_CHUNK_BYTES, MAX_CHUNK_BYTES)
 }
 
 /// One token stream per document, in the documents' order, the shared vocabulary, and the
@@ -164,7 +168,8 @@ impl Tokens {
 /// token streams are [`run`]'s: a stream's layout depends on its terms, never on their ids.
 #[derive(Debug, Default)]
 pub struct InWaves {
-    vocabs: Vec<Vocab>,
+    /// Each wave's terms and kinds, by the wave's ids.
+    waves: Vec<(Vec<String>, Vec<TokenKind>)>,
 }
 
 impl InWaves {
@@ -176,37 +181,38 @@ impl InWaves {
         segmenter: &Segmenter,
         progress: &dyn Progress,
     ) -> Result<(Vec<SegDoc>, Vec<u64>), Error> {
-        let t = tokens(documents, segmenter, progress)?;
-        self.vocabs.push(t.vocab);
-        Ok((t.docs, t.chars))
+        let cut = cut_chunked(documents, segmenter, progress, chunk_bytes(documents))?;
+        self.waves.push((cut.terms, cut.kinds));
+        Ok((cut.docs, cut.chars))
     }
 
-    /// The vocabulary of every wave cut, and each wave's ids → final ids, in the waves' order.
-    pub fn finish(self) -> Result<(Vocab, Vec<Vec<u32>>), Error> {
-        let vocabs = self.vocabs;
+    /// The vocabulary of every wave cut, with the general frequencies `segmenter` gives (the
+    /// one the waves were cut with), and each wave's ids → final ids, in the waves' order.
+    pub fn finish(self, segmenter: &Segmenter) -> Result<(Vocab, Vec<Vec<u32>>), Error> {
+        let waves = self.waves;
         // Every wave's terms, by (wave, id), in byte order of the terms: each wave's are
         // sorted already, so this is a merge, which the sort finds runs for.
-        let mut all: Vec<(u32, u32)> = vocabs
+        let mut all: Vec<(u32, u32)> = waves
             .iter()
             .enumerate()
-            .flat_map(|(w, v)| (0..v.len() as u32).map(move |id| (w as u32, id)))
+            .flat_map(|(w, (terms, _))| (0..terms.len() as u32).map(move |id| (w as u32, id)))
             .collect();
-        let term = |&(w, id): &(u32, u32)| vocabs[w as usize].term(id);
+        let term = |&(w, id): &(u32, u32)| waves[w as usize].0[id as usize].as_str();
         all.par_sort_by(|a, b| term(a).cmp(term(b)));
-        let mut ids: Vec<Vec<u32>> = vocabs.iter().map(|v| vec![0; v.len()]).collect();
-        let (mut terms, mut kinds, mut general) = (Vec::new(), Vec::new(), Vec::new());
+        let mut ids: Vec<Vec<u32>> = waves.iter().map(|(t, _)| vec![0; t.len()]).collect();
+        let (mut terms, mut kinds) = (Vec::new(), Vec::new());
         for e in &all {
-            let (w, id) = (e.0 as usize, e.1);
+            let (w, id) = (e.0 as usize, e.1 as usize);
             if terms.last().map(String::as_str) != Some(term(e)) {
                 terms.push(term(e).to_string());
-                kinds.push(vocabs[w].kind(id));
-                general.push(vocabs[w].general(id));
+                kinds.push(waves[w].1[id]);
             }
-            ids[w][id as usize] = (terms.len() - 1) as u32;
+            ids[w][id] = (terms.len() - 1) as u32;
         }
         if u32::try_from(terms.len()).is_err() {
             return Err(Error::VocabularyTooLarge { terms: terms.len() });
         }
+        let general = general(&terms, &kinds, segmenter);
         Ok((Vocab::with_general(terms, kinds, general), ids))
     }
 }
@@ -218,6 +224,43 @@ fn run_chunked(
     progress: &dyn Progress,
     chunk_bytes: usize,
 ) -> Result<Tokens, Error> {
+    let cut = cut_chunked(documents, segmenter, progress, chunk_bytes)?;
+    let general = general(&cut.terms, &cut.kinds, segmenter);
+    Ok(Tokens {
+        docs: cut.docs,
+        vocab: Vocab::with_general(cut.terms, cut.kinds, general),
+        chars: cut.chars,
+    })
+}
+
+/// Documents cut: their token streams, the terms (in byte order, so by id) and kinds of their
+/// ids, and the texts' lengths in characters.
+struct Cut {
+    docs: Vec<SegDoc>,
+    terms: Vec<String>,
+    kinds: Vec<TokenKind>,
+    chars: Vec<u64>,
+}
+
+/// Each term's frequency in the general-language dictionary, for the compare stage.
+fn general(terms: &[String], kinds: &[TokenKind], segmenter: &Segmenter) -> Vec<u32> {
+    terms
+        .par_iter()
+        .zip(kinds)
+        .map(|(t, k)| match k {
+            TokenKind::Word => segmenter.general(t),
+            _ => 0,
+        })
+        .collect()
+}
+
+/// [`run_chunked`] but for the general frequencies.
+fn cut_chunked(
+    documents: &mut [Document],
+    segmenter: &Segmenter,
+    progress: &dyn Progress,
+    chunk_bytes: usize,
+) -> Result<Cut, Error> {
     if let Some(d) = documents
         .iter()
         .find(|d| u32::try_from(d.text.len()).is_err())
@@ -304,19 +347,10 @@ fn run_chunked(
         .flatten()
         .collect();
     progress.finish();
-
-    // Each term's frequency in the general-language dictionary, for the compare stage.
-    let general: Vec<u32> = terms
-        .par_iter()
-        .zip(&kinds)
-        .map(|(t, k)| match k {
-            TokenKind::Word => segmenter.general(t),
-            _ => 0,
-        })
-        .collect();
-    Ok(Tokens {
+    Ok(Cut {
         docs,
-        vocab: Vocab::with_general(terms, kinds, general),
+        terms,
+        kinds,
         chars,
     })
 }
@@ -527,7 +561,7 @@ mod tests {
                 docs.push(d);
                 chars.extend(c);
             }
-            let (vocab, ids) = waves.finish().unwrap();
+            let (vocab, ids) = waves.finish(seg).unwrap();
             let docs: Vec<SegDoc> = docs
                 .into_iter()
                 .zip(&ids)

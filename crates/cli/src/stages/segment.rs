@@ -164,7 +164,7 @@ pub(crate) fn segment_in_waves(
         anyhow::bail!("{}: changed while tifa was running", input.display());
     }
     bars.start("vocabulary", 0);
-    let (vocab, ids) = waves.finish()?;
+    let (vocab, ids) = waves.finish(&seg)?;
     bars.finish();
     spilled
         .renumber(vocab, ids)
