@@ -1,6 +1,6 @@
 //! Boilerplate blocks: a passage of several lines that recurs near the start or end of many
 //! files of a corpus — a licence notice, a site footer, an editor's note — learned from the
-//! corpus and removed, where [`crate::learn_boilerplate`] learns single short lines.
+//! corpus and removed, where the learned boilerplate lines are single short lines.
 //!
 //! A line is a block line when it stands among the first or last `boilerplate_block_edge_lines`
 //! non-blank lines of at least `max(boilerplate_min_files, boilerplate_block_min_share × files)`
@@ -44,7 +44,7 @@ fn is_sentence(line: &str) -> bool {
 }
 
 /// The block lines a file offers: the lines of its edge windows that are short and not a
-/// sentence, which [`learn`] counts.
+/// sentence, counted across the corpus (`crate::recurring`).
 pub(crate) fn candidates<'a>(lines: &'a [String], config: &Config) -> FxHashSet<&'a str> {
     if !config.learn_boilerplate_blocks {
         return FxHashSet::default();
@@ -56,17 +56,6 @@ pub(crate) fn candidates<'a>(lines: &'a [String], config: &Config) -> FxHashSet<
         .filter(|l| l.chars().count() <= config.boilerplate_block_max_line_chars)
         .filter(|l| !is_sentence(l))
         .collect()
-}
-
-/// Learns the block lines of a corpus from each file's [`candidates`].
-pub(crate) fn learn<S: AsRef<str>>(
-    per_file: &[FxHashSet<S>],
-    config: &Config,
-) -> FxHashSet<String> {
-    if !config.learn_boilerplate_blocks || per_file.len() < config.boilerplate_min_files {
-        return FxHashSet::default();
-    }
-    crate::recurring(per_file, config.boilerplate_block_min_share, config)
 }
 
 /// Marks the block runs of one file's `lines` in `reason` (lines with a reason already keep it).

@@ -224,9 +224,9 @@ fn prepare_line(raw: &str, config: &Config) -> (String, u32, u32) {
 /// What one file offers the boilerplate learners: the lines each would count for it, borrowed
 /// from its lines (`&str`) or kept on their own (`String`) once the file is let go of.
 struct Candidates<S> {
-    /// Short lines near its start or end ([`learn_boilerplate`]).
+    /// Short lines near its start or end ([`boilerplate_candidates`]).
     lines: FxHashSet<S>,
-    /// Block lines in its edge windows ([`blocks::learn`]).
+    /// Block lines in its edge windows ([`blocks::candidates`]).
     blocks: FxHashSet<S>,
 }
 
@@ -248,7 +248,7 @@ impl<'a> Candidates<&'a str> {
 }
 
 /// The short lines among the first and last `boilerplate_edge_lines` non-blank lines of a
-/// file: what [`learn_boilerplate`] counts for it.
+/// file: the single lines boilerplate is learned from.
 fn boilerplate_candidates<'a>(lines: &'a [String], config: &Config) -> FxHashSet<&'a str> {
     let mut set = FxHashSet::default();
     if !config.learn_boilerplate {
@@ -270,20 +270,9 @@ fn boilerplate_candidates<'a>(lines: &'a [String], config: &Config) -> FxHashSet
     set
 }
 
-/// Learns boilerplate: short lines recurring verbatim near the start or end of many files,
-/// from each file's [`boilerplate_candidates`].
-fn learn_boilerplate<S: AsRef<str>>(
-    per_file: &[FxHashSet<S>],
-    config: &Config,
-) -> FxHashSet<String> {
-    if !config.learn_boilerplate || per_file.is_empty() {
-        return FxHashSet::default();
-    }
-    recurring(per_file, config.boilerplate_min_share, config)
-}
-
-/// The lines in at least `max(boilerplate_min_files, share × files)` of the files' sets.
-pub(crate) fn recurring<S: AsRef<str>>(
+/// The lines in at least `max(boilerplate_min_files, share × files)` of the files' sets: what
+/// either learner learns from its [`Candidates`] (none when it is off: its sets are empty).
+fn recurring<S: AsRef<str>>(
     per_file: &[FxHashSet<S>],
     share: f64,
     config: &Config,
@@ -388,8 +377,9 @@ impl Rules {
     ) -> Result<Rules, Error> {
         let (lines, blocks): (Vec<_>, Vec<_>) =
             candidates.into_iter().map(|c| (c.lines, c.blocks)).unzip();
-        let mut rules = Rules::new(config, learn_boilerplate(&lines, config))?;
-        rules.blocks = blocks::learn(&blocks, config);
+        let learned = recurring(&lines, config.boilerplate_min_share, config);
+        let mut rules = Rules::new(config, learned)?;
+        rules.blocks = recurring(&blocks, config.boilerplate_block_min_share, config);
         Ok(rules)
     }
 
