@@ -609,25 +609,9 @@ impl Intermediate for crate::Comparison {}
 impl Intermediate for crate::Segmented {
     fn read_file(path: &Path, expected: Stage) -> Result<(Header, Self), FormatError> {
         let (h, mut seg): (Header, crate::Segmented) = read(path, expected)?;
-        let clean = crate::segmented::clean_path_beside(path, &h)?;
-        let mut chars = Vec::with_capacity(seg.documents.len());
-        let each = |wave: Vec<Vec<u8>>| chars.extend(wave.iter().map(|t| utf8_chars(t)));
-        let waves = crate::TextWaves {
-            bytes: 16 << 20,
-            each,
-        };
-        let (_, n) = read_seed(&clean, Stage::Clean, waves)?;
-        if n != seg.documents.len() {
-            return Err(crate::segmented::other_reports(path));
-        }
-        seg.chars = chars;
+        seg.chars = crate::segmented::chars_beside(path, &h, seg.documents.len())?;
         Ok((h, seg))
     }
-}
-
-/// The number of characters of UTF-8 text: its bytes that do not continue a character.
-fn utf8_chars(text: &[u8]) -> u64 {
-    text.iter().filter(|&&b| (b as i8) >= -0x40).count() as u64
 }
 
 /// [`read`] through a serde seed, for a reader that consumes parts of the value as they are
@@ -712,17 +696,6 @@ mod tests {
         assert_eq!(v, sample());
         assert_eq!((h.input_fingerprint, h.config_fingerprint), (7, 9));
         assert_eq!(read_header(&p, Some(Stage::Count)).unwrap(), h);
-    }
-
-    #[test]
-    fn characters_are_counted_from_the_bytes_as_from_the_string() {
-        for text in ["", "abc", "增强“四个意识”", "GDP增长5.2%，𠀀！\n", "é"] {
-            assert_eq!(
-                utf8_chars(text.as_bytes()),
-                text.chars().count() as u64,
-                "{text:?}"
-            );
-        }
     }
 
     #[test]

@@ -557,6 +557,33 @@ pub fn clean_path_beside(
     Ok(clean)
 }
 
+/// The number of characters of each report's text, from the clean.bin beside the segment.bin
+/// at `path` (header `header`) of `n` reports, read in waves so that its texts are never in
+/// memory whole: all count needs of the texts.
+pub fn chars_beside(
+    path: &std::path::Path,
+    header: &crate::Header,
+    n: usize,
+) -> Result<Vec<u64>, crate::FormatError> {
+    let clean = clean_path_beside(path, header)?;
+    let mut chars = Vec::with_capacity(n);
+    let each = |wave: Vec<Vec<u8>>| chars.extend(wave.iter().map(|t| utf8_chars(t)));
+    let waves = crate::TextWaves {
+        bytes: 16 << 20,
+        each,
+    };
+    let (_, found) = crate::format::read_seed(&clean, crate::Stage::Clean, waves)?;
+    if found != n {
+        return Err(other_reports(path));
+    }
+    Ok(chars)
+}
+
+/// The number of characters of UTF-8 text: its bytes that do not continue a character.
+fn utf8_chars(text: &[u8]) -> u64 {
+    text.iter().filter(|&&b| (b as i8) >= -0x40).count() as u64
+}
+
 /// The error for a clean.bin that does not hold the texts of the segment.bin at `path`.
 pub fn other_reports(path: &std::path::Path) -> crate::FormatError {
     texts_error(path, "it lists other reports than segment.bin")
@@ -714,6 +741,17 @@ impl<'de, F: FnMut(&mut [Document], Vec<(usize, SegDoc)>)> serde::de::Visitor<'d
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn characters_are_counted_from_the_bytes_as_from_the_string() {
+        for text in ["", "abc", "增强“四个意识”", "GDP增长5.2%，𠀀！\n", "é"] {
+            assert_eq!(
+                utf8_chars(text.as_bytes()),
+                text.chars().count() as u64,
+                "{text:?}"
+            );
+        }
+    }
 
     #[test]
     fn a_spilled_segmented_corpus_writes_the_bytes_of_the_corpus_it_holds() {

@@ -11,23 +11,27 @@
 //!
 //! What is stored is documented on [`run`].
 //!
-//! Memory: besides the input and the output, the stage holds the stream (4 bytes per token) and
-//! the suffixes of one pass at a time — suffixes are processed in passes of equal size by first
-//! token, about a sixteenth of them (at least 2M) per pass, at 36 bytes per suffix (its sort
-//! key, position, left token and report in 32, and its LCP; the walk reads phrase tokens from
-//! the keys) — plus the phrases of two waves of chunks before they join the output. Given a
-//! scratch folder ([`finish`]), the output of all passes but the last joins them only after the
-//! passes: it is written to a temporary file pass by pass and read back at the end (module
-//! `spill`). Time: two parallel scans of the stream and one sort of packed keys per pass (most
-//! comparisons never touch the stream), then one scan per stored class of phrases. Passes and
-//! parallel chunks are cut by the data alone, so the output does not depend on the thread
-//! count.
+//! Memory: besides the input and the output, the stage holds the stream (4 bytes per token, 3
+//! bits of which stay in memory under a memory budget: the stream itself is then laid out to a
+//! scratch file, [`Layout`], which each pass reads once) and the suffixes of one pass at a time.
+//! Suffixes are processed in passes of equal size by first token, about a sixteenth of them (at
+//! least 2M) per pass, or under a budget as many as fit in the bytes given, at 36 bytes per
+//! suffix (its sort key, position, left token, report and the place of its copied tokens in 32,
+//! and its LCP) and 4 per token copied after a full key (the walk reads phrase tokens from the
+//! keys and the copies, never from the stream), plus the phrases of two waves of chunks before
+//! they join the output. Given a scratch folder ([`finish`]), the output of all passes but the
+//! last joins them only after the passes: it is written to a temporary file pass by pass and
+//! read back at the end (module `spill`). Time: two parallel scans of the stream (or of each
+//! window read from its file) and one sort of packed keys per pass (ties between full keys
+//! compare the copied tokens), then one scan per stored class of phrases. Passes and parallel
+//! chunks are cut by the data alone, so the output does not depend on the thread count.
 
 mod config;
 pub mod lookup;
 mod phrases;
 mod spill;
 mod stream;
+mod text;
 
 pub use config::Config;
 pub use lookup::Lookup;
@@ -128,24 +132,28 @@ pub struct Prepared {
     skipped: Vec<tifa_core::Skipped>,
 }
 
-/// Memory a suffix takes in a pass: its record (sort key, position, left token and report)
-/// and its LCP.
-pub const SUFFIX_BYTES: usize = 36;
+/// Memory a suffix takes in a pass: its record (sort key, position, left token, report and
+/// where its copied tokens are) and its LCP.
+const SUFFIX_BYTES: usize = 36;
+
+/// Memory each token copied aside for a suffix takes in a pass (module `stream`).
+const EXTRA_BYTES: usize = 4;
 
 /// The second half of [`run`]: the passes over a [`Prepared`] corpus. With a `scratch`
 /// folder, the phrases of each pass but the last are written to a temporary file there and
 /// read back once the passes are done, so they are not in memory together with the passes'
 /// working set (module `spill`). A pass holds about a sixteenth of the suffixes (at least 2M),
-/// or at most `max_pass` of them when given (a memory budget: [`SUFFIX_BYTES`] each), in more
-/// passes, each a scan of the stream. The counts are the same either way.
+/// or, given `pass_bytes` (a memory budget), as many as take at most that many bytes with the
+/// tokens copied aside for them, in more passes, each a read of the stream. The counts are the
+/// same either way.
 pub fn finish(
     prepared: Prepared,
     config: &Config,
     progress: &dyn Progress,
     scratch: Option<&std::path::Path>,
-    max_pass: Option<usize>,
+    pass_bytes: Option<usize>,
 ) -> Result<Counts, Error> {
-    passes(prepared, config, progress, None, max_pass, scratch)
+    passes(prepared, config, progress, None, pass_bytes, scratch)
 }
 
 /// [`run`], with the number of suffixes per pass given (tests use tiny passes).
@@ -157,7 +165,7 @@ fn count(
 ) -> Result<Counts, Error> {
     check(seg, config)?;
     passes(
-        lay_out_borrowed(seg, progress)?,
+        lay_out_borrowed(seg, config, progress)?,
         config,
         progress,
         pass_size,
@@ -167,13 +175,18 @@ fn count(
 }
 
 /// What the passes need from a corpus its caller keeps.
-fn lay_out_borrowed(seg: &Segmented, progress: &dyn Progress) -> Result<Prepared, Error> {
-    let docs = report_list(&seg.documents, &seg.docs, &seg.chars);
+fn lay_out_borrowed(
+    seg: &Segmented,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<Prepared, Error> {
+    let docs = report_list(&seg.documents, &token_counts(&seg.docs), &seg.chars);
     lay_out(
         docs,
         std::borrow::Cow::Borrowed(&seg.docs),
         seg.vocab.clone(),
         seg.skipped.clone(),
+        config.max_len,
         progress,
     )
 }
@@ -196,7 +209,7 @@ pub fn prepare(
         skipped,
         chars,
     } = seg;
-    let docs = report_list(&documents, &streams, &chars);
+    let docs = report_list(&documents, &token_counts(&streams), &chars);
     drop(documents);
     tifa_core::memory::give_back();
     let prepared = lay_out(
@@ -204,10 +217,102 @@ pub fn prepare(
         std::borrow::Cow::Owned(streams),
         vocab,
         skipped,
+        config.max_len,
         progress,
     );
     tifa_core::memory::give_back();
     prepared
+}
+
+/// Reports laid out into the stream per wave of [`Layout::prepare`], in tokens.
+const LAYOUT_WAVE: usize = 1 << 23;
+
+/// The first half of [`run`] under a memory budget, for token streams handed over one by one
+/// as they are read ([`Layout::push`]), with the stream laid out to a scratch file rather than
+/// memory ([`Layout::prepare`]): the passes then read it from there, once each, so the stage
+/// never holds the token streams or the stream.
+///
+/// segment.bin holds the token streams before the vocabulary, and the stream is made with the
+/// vocabulary (its marks become sentinels), so the token streams go to a first scratch file as
+/// they come, and are laid out from it once the vocabulary is known. Both files are unnamed
+/// temporary files in the folder given, removed by the system when they are closed.
+pub struct Layout {
+    raw: text::TextFile,
+    tokens: Vec<u64>,
+    dir: std::path::PathBuf,
+}
+
+impl Layout {
+    /// A layout with its scratch files in `dir`.
+    pub fn new(dir: &std::path::Path) -> Result<Layout, Error> {
+        Ok(Layout {
+            raw: text::TextFile::new(dir)?,
+            tokens: Vec::new(),
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Takes the token ids of the next report.
+    pub fn push(&mut self, tokens: &[u32]) -> Result<(), Error> {
+        self.raw.write(tokens)?;
+        self.tokens.push(tokens.len() as u64);
+        Ok(())
+    }
+
+    /// Lays the reports pushed out into the stream, wave by wave, for the `documents` they
+    /// belong to (their texts may be empty), of `chars` characters each, cut into words of
+    /// `vocab`; with what [`finish`] needs besides.
+    pub fn prepare(
+        self,
+        documents: &[tifa_core::Document],
+        chars: &[u64],
+        vocab: tifa_core::Vocab,
+        skipped: Vec<tifa_core::Skipped>,
+        config: &Config,
+        progress: &dyn Progress,
+    ) -> Result<Prepared, Error> {
+        config.validate()?;
+        if documents.len() != self.tokens.len() {
+            return Err(Error::MismatchedDocuments {
+                documents: documents.len(),
+                streams: self.tokens.len(),
+            });
+        }
+        let docs = report_list(documents, &self.tokens, chars);
+        let n_tokens: u64 = self.tokens.iter().sum();
+        progress.start("count: index", n_tokens);
+        let mut builder =
+            stream::Builder::new(&vocab, config.max_len, docs.len(), 0, Some(&self.dir))?;
+        let mut raw = self.raw.into_reader()?;
+        let mut wave: Vec<tifa_core::SegDoc> = Vec::new();
+        let mut from = 0;
+        while from < docs.len() {
+            let (mut to, mut size) = (from, 0);
+            while to < docs.len() && (to == from || size < LAYOUT_WAVE) {
+                size += self.tokens[to] as usize;
+                to += 1;
+            }
+            wave.resize_with(to - from, tifa_core::SegDoc::default);
+            for (doc, &n) in wave.iter_mut().zip(&self.tokens[from..to]) {
+                doc.tokens.resize(n as usize, 0);
+                raw.read(&mut doc.tokens)?;
+            }
+            builder.wave(&wave, &docs[from..to])?;
+            progress.inc(size as u64);
+            from = to;
+        }
+        drop(raw);
+        let (stream, unigram_tf) = builder.finish()?;
+        progress.finish();
+        Ok(Prepared {
+            stream,
+            unigram_tf,
+            docs,
+            n_tokens,
+            vocab,
+            skipped,
+        })
+    }
 }
 
 fn check(seg: &Segmented, config: &Config) -> Result<(), Error> {
@@ -227,11 +332,7 @@ fn check(seg: &Segmented, config: &Config) -> Result<(), Error> {
 /// rest of the run. The texts' characters, which allocate nothing, are counted on every thread
 /// first (a whole corpus of text: 0.3 s on one thread for 1 GB), unless the segment stage
 /// counted them already (`chars`) as it let go of the texts.
-fn report_list(
-    documents: &[tifa_core::Document],
-    streams: &[tifa_core::SegDoc],
-    chars: &[u64],
-) -> Vec<DocInfo> {
+fn report_list(documents: &[tifa_core::Document], tokens: &[u64], chars: &[u64]) -> Vec<DocInfo> {
     let chars: Vec<u64> = if chars.len() == documents.len() {
         chars.to_vec()
     } else {
@@ -242,17 +343,22 @@ fn report_list(
     };
     documents
         .iter()
-        .zip(streams)
+        .zip(tokens)
         .zip(chars)
-        .map(|((d, s), chars)| DocInfo {
+        .map(|((d, &tokens), chars)| DocInfo {
             id: d.id.clone(),
             title: d.title.clone(),
             source: d.source.clone(),
             meta: d.meta.clone(),
-            tokens: s.tokens.len() as u64,
+            tokens,
             chars,
         })
         .collect()
+}
+
+/// The number of tokens of each token stream.
+fn token_counts(streams: &[tifa_core::SegDoc]) -> Vec<u64> {
+    streams.iter().map(|d| d.tokens.len() as u64).collect()
 }
 
 /// The token stream and unigram counts of `streams`, with the report list made of them.
@@ -261,11 +367,12 @@ fn lay_out(
     streams: std::borrow::Cow<'_, [tifa_core::SegDoc]>,
     vocab: tifa_core::Vocab,
     skipped: Vec<tifa_core::Skipped>,
+    max_len: u32,
     progress: &dyn Progress,
 ) -> Result<Prepared, Error> {
     let n_tokens: u64 = streams.iter().map(|d| d.tokens.len() as u64).sum();
     progress.start("count: index", n_tokens);
-    let (stream, unigram_tf) = stream::Stream::build(streams, &vocab, &docs)?;
+    let (stream, unigram_tf) = stream::Stream::build(streams, &vocab, &docs, max_len)?;
     progress.inc(n_tokens);
     progress.finish();
     Ok(Prepared {
@@ -285,7 +392,7 @@ fn passes(
     config: &Config,
     progress: &dyn Progress,
     pass_size: Option<usize>,
-    max_pass: Option<usize>,
+    pass_bytes: Option<usize>,
     scratch: Option<&std::path::Path>,
 ) -> Result<Counts, Error> {
     let Prepared {
@@ -301,18 +408,28 @@ fn passes(
     // sorted.
     let sizes = stream::Stream::bucket_sizes(&vocab.kinds, &unigram_tf);
     let n_suffixes: usize = sizes.iter().sum();
-    let pass_size = pass_size.unwrap_or_else(|| {
-        let size = (n_suffixes / PASSES).max(MIN_PASS);
-        max_pass.map_or(size, |most| size.min(most.max(1)))
-    });
+    let plan = match (pass_size, pass_bytes) {
+        (Some(size), _) => stream::Stream::plan_passes(&sizes, size),
+        (None, None) => stream::Stream::plan_passes(&sizes, (n_suffixes / PASSES).max(MIN_PASS)),
+        // Under a budget, a pass is sized by the memory it takes: its suffixes and the tokens
+        // copied aside for them.
+        (None, Some(most)) => {
+            let bytes: Vec<usize> = sizes
+                .iter()
+                .zip(&stream.extras)
+                .map(|(&n, &x)| n * SUFFIX_BYTES + x as usize * EXTRA_BYTES)
+                .collect();
+            let size = (n_suffixes / PASSES).max(MIN_PASS) * SUFFIX_BYTES;
+            stream::Stream::plan_passes(&bytes, size.min(most.max(1)))
+        }
+    };
     let mut phrases = Phrases::new();
     let mut spill = scratch.map(spill::Spill::new);
     let mut pass = stream::Pass::default();
-    let plan = stream::Stream::plan_passes(&sizes, pass_size);
     let n_passes = plan.len();
     for (k, (lo, hi)) in plan.into_iter().enumerate() {
         progress.start("count: sort", 0);
-        stream.pass(lo, hi, &sizes, config.max_len, &mut pass);
+        stream.pass(lo, hi, &sizes, &mut pass)?;
         progress.finish();
         progress.start("count: phrases", pass.keyed.len() as u64);
         phrases::collect(&stream, &pass, config, progress, &mut phrases).map_err(|_| {
@@ -401,11 +518,30 @@ mod tests {
             finish(prepared, &config, &NoProgress, Some(dir.path()), None).unwrap(),
             one
         );
-        // Passes bounded by a memory budget: as small as it asks.
-        for most in [1, 3] {
+        // Passes bounded by a memory budget: as small as it asks (a byte: a bucket a pass).
+        for most in [1, 100, 400] {
             let prepared = prepare(seg.clone(), &config, &NoProgress).unwrap();
             let bounded = finish(prepared, &config, &NoProgress, Some(dir.path()), Some(most));
             assert_eq!(bounded.unwrap(), one);
+        }
+        // Laid out to a scratch file from token streams handed over one by one, then read
+        // from there by every pass, with and without a budget.
+        let chars: Vec<u64> = seg
+            .documents
+            .iter()
+            .map(|d| d.text.chars().count() as u64)
+            .collect();
+        for most in [None, Some(1), Some(100)] {
+            let mut layout = Layout::new(dir.path()).unwrap();
+            for d in &seg.docs {
+                layout.push(&d.tokens).unwrap();
+            }
+            let (vocab, skipped) = (seg.vocab.clone(), seg.skipped.clone());
+            let prepared = layout
+                .prepare(&seg.documents, &chars, vocab, skipped, &config, &NoProgress)
+                .unwrap();
+            let filed = finish(prepared, &config, &NoProgress, Some(dir.path()), most);
+            assert_eq!(filed.unwrap(), one, "{most:?}");
         }
         // The scratch file has no name: nothing is left in the folder.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
@@ -444,6 +580,6 @@ mod tests {
     }
 
     fn lay_out_all(seg: &Segmented) -> Prepared {
-        lay_out_borrowed(seg, &NoProgress).unwrap()
+        lay_out_borrowed(seg, &Config::default(), &NoProgress).unwrap()
     }
 }

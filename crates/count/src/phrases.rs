@@ -264,13 +264,12 @@ impl<'a> Walker<'a> {
     /// `len` tokens, and the phrases of lengths `parent + 1 ..= len` occur exactly there.
     fn interval(&mut self, chunk: Chunk<'_>, range: std::ops::Range<usize>, len: u32, parent: u32) {
         let s = self.stream;
-        let t = &s.text;
         let c = self.config;
         let occ = &chunk.keyed[range.clone()];
         let tf = occ.len() as u32;
         // Tokens of the shared prefix (and the one after it), mostly from the first suffix's key.
         let at = chunk.start + range.start;
-        let token = |j: u32| chunk.pass.token(s, at, j as usize);
+        let token = |j: u32| chunk.pass.token(at, j as usize);
         if tf < c.min_df {
             return;
         }
@@ -361,7 +360,7 @@ impl<'a> Walker<'a> {
                         h += 1;
                     }
                     // The token after the prefix, mostly from the group's first key.
-                    let x = chunk.pass.token(s, chunk.start + g, len as usize);
+                    let x = chunk.pass.token(chunk.start + g, len as usize);
                     let n = (h - g) as u32;
                     if is_sentinel(x) || s.class(x) != Class::Word {
                         boundary += n;
@@ -384,7 +383,7 @@ impl<'a> Walker<'a> {
                 // At the length cap, suffixes were not ordered beyond it: count one by one.
                 let mut boundary = 0u32;
                 for o in occ {
-                    let x = t[o.pos as usize + k as usize];
+                    let x = chunk.pass.after(o, k as usize);
                     if is_sentinel(x)
                         || s.class(x) != Class::Word
                         || s.mark_before(o.pos as usize + k as usize)

@@ -1,32 +1,37 @@
 //! The corpus as one flat token stream, and its suffix array.
 //!
-//! Every report's token ids are laid end to end in one `Vec<u32>`, with a sentinel before the
-//! first report, after every report, and in place of every token that no phrase may contain
-//! (clause and sentence marks, brackets). Sentinels never match anything, so no common prefix
-//! of two suffixes — and so no counted phrase — crosses one. Quotation and title marks
-//! ([`tifa_core::text::Quote`]) are left out of the stream, so that phrases run across them, and
-//! remembered per position in two bit sets: where an opening mark and where a closing mark
-//! stood just before a position. The walk reads them to treat a mark as a boundary of an
-//! occurrence (for branching entropy) and to count quoted occurrences.
+//! Every report's token ids are laid end to end, with a sentinel before the first report, after
+//! every report, and in place of every token that no phrase may contain (clause and sentence
+//! marks, brackets). Sentinels never match anything, so no common prefix of two suffixes — and
+//! so no counted phrase — crosses one. Quotation and title marks ([`tifa_core::text::Quote`])
+//! are left out of the stream, so that phrases run across them, and remembered per position in
+//! two bit sets: where an opening mark and where a closing mark stood just before a position.
+//! The walk reads them to treat a mark as a boundary of an occurrence (for branching entropy)
+//! and to count quoted occurrences. The stream is kept in memory, or under a memory budget in a
+//! scratch file (module `text`): a pass reads it once, in order.
 //!
 //! The suffix array holds only the positions where a phrase may start (not a sentinel, not
 //! `、`), ordered by the tokens up to the first sentinel, at most `max_len` of them, with ties
 //! broken by position. That is all the order the phrase statistics need: two suffixes that agree
 //! up to a sentinel share no longer phrase. So instead of a general suffix sorter (SA-IS,
 //! libsais) it is a bucket sort by first token, then, per bucket, a sort of 128-bit keys that pack
-//! the next tokens at the vocabulary's bit width, read once in text order; only suffixes with
-//! equal full keys (long verbatim repeats) are compared further in the stream. The LCP of
-//! neighbours falls out of the keys, and so does the token after a shared prefix when the walk
-//! needs it. Suffixes are sorted in passes by
-//! first token to bound memory; the result is the same whatever the number of threads.
+//! the next tokens at the vocabulary's bit width, read once in text order. A suffix whose key is
+//! full (no sentinel in it) also has its following tokens, up to the first sentinel or
+//! `max_len`, copied aside in the same read (the pass's arena): only suffixes with equal full
+//! keys (long verbatim repeats) are compared further, there. The LCP of neighbours falls out of
+//! the keys and the arena, and so does the token after a shared prefix when the walk needs it,
+//! so after the read the pass never touches the stream. Suffixes are sorted in passes by first
+//! token to bound memory; the result is the same whatever the number of threads.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::ops::Range;
 
 use rayon::prelude::*;
 use tifa_core::text::{quote_term, Quote};
 use tifa_core::{DocInfo, SegDoc, TokenKind, Vocab};
 
+use crate::text::{Text, TextFile};
 use crate::Error;
 
 /// Sentinel for a hard boundary or a report edge.
@@ -70,14 +75,78 @@ pub(crate) enum Class {
     Symbol,
 }
 
+/// How suffixes are keyed: `bits` bits per token, `slots` tokens after the first in a key
+/// (at least 1 bit, and at most `max_len - 1` slots), and phrases of at most `max_len` tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Shape {
+    pub bits: u32,
+    pub slots: usize,
+    pub max_len: u32,
+}
+
+impl Shape {
+    /// The shape for a vocabulary of `terms` ids and phrases of at most `max_len` tokens.
+    pub fn new(terms: usize, max_len: u32) -> Shape {
+        let bits = (u32::BITS - (terms as u32).leading_zeros()).max(1);
+        let slots = (128 / bits).min(max_len.max(1) - 1) as usize;
+        Shape {
+            bits,
+            slots,
+            max_len,
+        }
+    }
+
+    /// The tokens after the first of the suffix at `w[i]`, packed `bits` bits each into
+    /// `slots` slots from the top, as token id + 1; a sentinel packs as 0 and ends the key, so
+    /// keys order like the suffixes they stand for.
+    #[inline]
+    fn key(self, w: &[u32], i: usize) -> u128 {
+        let mut key = 0u128;
+        for j in 0..self.slots {
+            let x = w[i + 1 + j];
+            if is_sentinel(x) {
+                break;
+            }
+            key |= (x as u128 + 1) << (128 - self.bits as usize * (j + 1));
+        }
+        key
+    }
+
+    /// The tokens of the suffix at `w[i]` that its key cannot hold and the pass may read: when
+    /// no sentinel comes among the key's tokens, those from just after them up to the first
+    /// sentinel (included) or to token `max_len` (the one after the longest phrase), whichever
+    /// comes first; otherwise none. `w` must hold them (a stream ends with a sentinel).
+    #[inline]
+    fn extras(self, w: &[u32], i: usize) -> &[u32] {
+        // Read up to the first sentinel only: the stream may end there.
+        if (1..=self.slots).any(|j| is_sentinel(w[i + j])) {
+            return &[];
+        }
+        let from = i + 1 + self.slots;
+        let mut to = from;
+        while to <= i + self.max_len as usize {
+            to += 1;
+            if is_sentinel(w[to - 1]) {
+                break;
+            }
+        }
+        &w[from..to]
+    }
+}
+
 /// The flat token stream with its report boundaries and token classes.
 pub(crate) struct Stream {
     /// Token ids and sentinels; starts and ends with [`HARD`].
-    pub text: Vec<u32>,
-    /// Offset in `text` of each report's first token.
+    text: Text,
+    /// Offset in the stream of each report's first token.
     pub doc_starts: Vec<u32>,
     /// Class of each vocabulary id.
     pub classes: Vec<Class>,
+    /// How suffixes are keyed.
+    pub shape: Shape,
+    /// Tokens copied aside ([`Shape::extras`]) for the suffixes starting with each id: the
+    /// room they take in a pass.
+    pub extras: Vec<u64>,
     /// Positions with an opening quotation mark just before them, one bit each (empty when the
     /// corpus has no quotation marks).
     opened: Vec<u64>,
@@ -125,28 +194,53 @@ fn number_bits(text: &[u32], kinds: &[TokenKind]) -> Vec<u64> {
         .collect()
 }
 
+/// Sets in `set` the bits of `part`, a bit set of positions from `base` on.
+fn or_shifted(set: &mut Vec<u64>, part: &[u64], base: usize) {
+    let (w0, shift) = (base / 64, base % 64);
+    if set.len() < w0 + part.len() + 1 {
+        set.resize(w0 + part.len() + 1, 0);
+    }
+    for (i, &w) in part.iter().enumerate().filter(|(_, &w)| w != 0) {
+        set[w0 + i] |= w << shift;
+        if shift > 0 {
+            set[w0 + i + 1] |= w >> (64 - shift);
+        }
+    }
+}
+
 /// Bit `pos` of a bit set (false beyond its end).
 #[inline]
 fn bit(set: &[u64], pos: usize) -> bool {
     set.get(pos / 64).is_some_and(|w| w >> (pos % 64) & 1 == 1)
 }
 
+/// What a run of reports adds up as it is laid out: the corpus frequency of each id, and the
+/// tokens copied aside for the suffixes starting with each id ([`Stream::extras`]).
+#[derive(Clone)]
+struct Tally {
+    tf: Vec<u64>,
+    extras: Vec<u64>,
+}
+
 /// Lays the reports `streams` out into their `places` in the stream (which start at
 /// `starts`): the sentinels stand in for the boundary tokens and the quotation marks are left
 /// out. The reports are cut into one run of whole reports per tally in `tallies`, of about
-/// equal numbers of `tokens`, laid out on all threads; each run adds its reports' ids to its
-/// own tally, which lives from wave to wave, so the waves add no tallies the size of the
-/// vocabulary to make and sum. Returns the stream positions that a
-/// quotation mark stands just before, with the mark, or the index of the first report (in
-/// `streams`) with an id the vocabulary does not have, whatever the threads.
+/// equal numbers of `tokens`, laid out on all threads; each run adds to its own tally, which
+/// lives from wave to wave, so the waves add no tallies the size of the vocabulary to make and
+/// sum. Returns the stream positions that a quotation mark stands just before, with the mark,
+/// or the index of the first report (in `streams`) with an id the vocabulary does not have,
+/// whatever the threads.
+#[allow(clippy::too_many_arguments)]
 fn lay_out_wave(
     streams: &[SegDoc],
     tokens: &[usize],
     places: Vec<&mut [u32]>,
     starts: &[u32],
-    tallies: &mut [Vec<u64>],
+    tallies: &mut [Tally],
     quotes: &[Option<Quote>],
     kinds: &[TokenKind],
+    classes: &[Class],
+    shape: Shape,
 ) -> Result<Vec<(u32, Quote)>, usize> {
     let total: usize = tokens.iter().sum();
     let mut runs = Vec::with_capacity(tallies.len());
@@ -165,7 +259,7 @@ fn lay_out_wave(
     let found: Vec<Result<Vec<(u32, Quote)>, usize>> = runs
         .into_par_iter()
         .zip(tallies.par_iter_mut())
-        .map(|((from, to, run), tf)| {
+        .map(|((from, to, run), tally)| {
             let mut marks = Vec::new();
             for (d, (doc, place)) in streams[from..to].iter().zip(run).enumerate() {
                 let start = starts[from + d];
@@ -174,7 +268,7 @@ fn lay_out_wave(
                     let Some(kind) = kinds.get(id as usize) else {
                         return Err(from + d);
                     };
-                    tf[id as usize] += 1;
+                    tally.tf[id as usize] += 1;
                     if let Some(Some(q)) = quotes.get(id as usize) {
                         marks.push((start + at as u32, *q));
                         continue;
@@ -188,6 +282,12 @@ fn lay_out_wave(
                     at += 1;
                 }
                 place[at] = HARD;
+                for i in 0..at {
+                    let t = place[i];
+                    if !is_sentinel(t) && classes[t as usize] != Class::Enum {
+                        tally.extras[t as usize] += shape.extras(place, i).len() as u64;
+                    }
+                }
             }
             Ok(marks)
         })
@@ -199,31 +299,42 @@ fn lay_out_wave(
     })
 }
 
-impl Stream {
-    /// Lays the token streams of the reports `docs` out as one stream, and counts the corpus
-    /// frequency of every token id in the same read, on all threads. Checks every token id
-    /// against the vocabulary, so later indexing cannot go out of bounds; an unknown id is
-    /// reported in the first report (in corpus order) that has one.
-    ///
-    /// Given the token streams to own, it lets go of them wave by wave (about
-    /// [`BUILD_WAVES`] waves of reports) as they are laid out, and returns the freed pages to
-    /// the system, so that the stream and the reports' token streams, about as large, are not
-    /// in memory whole together.
-    pub fn build(
-        streams: Cow<'_, [SegDoc]>,
-        vocab: &Vocab,
-        docs: &[DocInfo],
-    ) -> Result<(Stream, Vec<u64>), Error> {
-        Stream::build_in_waves(streams, vocab, docs, BUILD_MIN_WAVE)
-    }
+/// Where a stream is laid out to.
+enum Sink {
+    /// A vector of zeros as long as the stream can be, truncated at the end.
+    Memory(Vec<u32>),
+    /// A scratch file, each wave laid out in `buf` first.
+    File { file: TextFile, buf: Vec<u32> },
+}
 
-    /// [`Stream::build`] with waves of at least `min_wave` tokens (tests use tiny waves).
-    fn build_in_waves(
-        mut streams: Cow<'_, [SegDoc]>,
-        vocab: &Vocab,
-        docs: &[DocInfo],
-        min_wave: usize,
-    ) -> Result<(Stream, Vec<u64>), Error> {
+/// A stream laid out wave by wave of reports ([`Builder::wave`]), in memory or to a file.
+pub(crate) struct Builder<'v> {
+    vocab: &'v Vocab,
+    classes: Vec<Class>,
+    /// Which ids are quotation marks, left out of the stream.
+    quotes: Vec<Option<Quote>>,
+    any_quotes: bool,
+    shape: Shape,
+    sink: Sink,
+    /// Positions laid out so far.
+    len: usize,
+    doc_starts: Vec<u32>,
+    tallies: Vec<Tally>,
+    marks: Vec<(u32, Quote)>,
+    numbers: Vec<u64>,
+}
+
+impl<'v> Builder<'v> {
+    /// A stream of `reports` reports to come, cut into words of `vocab` and counted up to
+    /// `max_len` tokens, laid out in memory (`room` tokens at most) or, with a folder, to a
+    /// scratch file there. Checks the vocabulary.
+    pub fn new(
+        vocab: &'v Vocab,
+        max_len: u32,
+        reports: usize,
+        room: usize,
+        scratch: Option<&std::path::Path>,
+    ) -> Result<Builder<'v>, Error> {
         if vocab.kinds.len() != vocab.terms.len() {
             return Err(Error::Vocab {
                 terms: vocab.terms.len(),
@@ -236,17 +347,6 @@ impl Stream {
                 count: vocab.len() as u64,
             });
         }
-        let total: u64 = streams
-            .iter()
-            .map(|d| d.tokens.len() as u64 + 1)
-            .sum::<u64>()
-            + 1;
-        if total >= FIRST_SENTINEL as u64 {
-            return Err(Error::TooLarge {
-                what: "tokens",
-                count: total,
-            });
-        }
         let kinds = &vocab.kinds;
         let classes = kinds
             .iter()
@@ -256,7 +356,6 @@ impl Stream {
                 _ => Class::Symbol,
             })
             .collect();
-        // Which ids are quotation marks, left out of the stream.
         let quotes: Vec<Option<Quote>> = vocab
             .terms
             .iter()
@@ -267,8 +366,62 @@ impl Stream {
             })
             .collect();
         let any_quotes = quotes.iter().any(Option::is_some);
+        let mut sink = match scratch {
+            // Zeroed pages the system has not handed over yet: the writing, where their page
+            // faults happen, is shared by the threads.
+            None => Sink::Memory(vec![0u32; room.max(1)]),
+            Some(dir) => Sink::File {
+                file: TextFile::new(dir)?,
+                buf: Vec::new(),
+            },
+        };
+        match &mut sink {
+            Sink::Memory(text) => text[0] = HARD,
+            Sink::File { file, .. } => file.write(&[HARD])?,
+        }
+        // A few runs per thread, so that a slow run does not leave the other threads idle.
+        let parts =
+            (4 * rayon::current_num_threads()).clamp(1, reports.div_ceil(BUILD_MIN_REPORTS).max(1));
+        let tally = Tally {
+            tf: vec![0; kinds.len()],
+            extras: vec![0; kinds.len()],
+        };
+        Ok(Builder {
+            vocab,
+            classes,
+            quotes,
+            any_quotes,
+            shape: Shape::new(kinds.len(), max_len),
+            sink,
+            len: 1,
+            doc_starts: Vec::with_capacity(reports),
+            tallies: vec![tally; parts],
+            marks: Vec::new(),
+            numbers: Vec::new(),
+        })
+    }
+
+    /// Lays out the next reports, `streams`, whose entries are `docs` (for errors), and counts
+    /// their ids, on all threads. Checks every token id against the vocabulary, so later
+    /// indexing cannot go out of bounds; an unknown id is reported in the first report (in
+    /// corpus order) that has one.
+    pub fn wave(&mut self, streams: &[SegDoc], docs: &[DocInfo]) -> Result<(), Error> {
+        let Builder {
+            vocab,
+            classes,
+            quotes,
+            any_quotes,
+            shape,
+            sink,
+            len,
+            doc_starts,
+            tallies,
+            marks,
+            numbers,
+        } = self;
+        let kinds = &vocab.kinds;
         // Each report's place in the stream: its tokens but the quotation marks, and a sentinel.
-        let laid: Vec<usize> = if any_quotes {
+        let laid: Vec<usize> = if *any_quotes {
             streams
                 .par_iter()
                 .with_min_len(BUILD_MIN_REPORTS)
@@ -284,68 +437,168 @@ impl Stream {
         } else {
             streams.iter().map(|d| d.tokens.len()).collect()
         };
-        let total: u64 = laid.iter().map(|&n| n as u64 + 1).sum::<u64>() + 1;
-        // Each report's tokens go to their own place in the stream, after a sentinel; the
-        // reports are laid out and counted in parallel, in groups of whole reports. The stream
-        // starts zeroed (fresh pages the system has not handed over yet), so the writing, where
-        // its page faults happen, is shared by the threads too.
-        let mut text = vec![0u32; total as usize];
-        text[0] = HARD;
-        let mut doc_starts = Vec::with_capacity(streams.len());
-        let mut places = Vec::with_capacity(streams.len());
-        let mut rest = &mut text[1..];
+        let size: usize = laid.iter().map(|&n| n + 1).sum();
+        if (*len + size) as u64 >= FIRST_SENTINEL as u64 {
+            return Err(Error::TooLarge {
+                what: "tokens",
+                count: (*len + size) as u64,
+            });
+        }
+        let base = *len;
+        let wave: &mut [u32] = match sink {
+            Sink::Memory(text) => {
+                if text.len() < base + size {
+                    text.resize(base + size, 0);
+                }
+                &mut text[base..base + size]
+            }
+            Sink::File { buf, .. } => {
+                buf.clear();
+                buf.resize(size, 0);
+                buf
+            }
+        };
+        let mut starts = Vec::with_capacity(laid.len());
+        let mut places = Vec::with_capacity(laid.len());
+        let mut rest = &mut *wave;
         for &n in &laid {
-            doc_starts.push((total as usize - rest.len()) as u32);
+            starts.push((base + size - rest.len()) as u32);
             let (place, tail) = rest.split_at_mut(n + 1);
             places.push(place);
             rest = tail;
         }
-        // Each wave is laid out in runs of reports, a few per thread so that a slow run does
-        // not leave the other threads idle, each counting ids into a tally of its own; the
-        // positions of the quotation marks are gathered and set in the bit sets afterwards.
-        let parts = (4 * rayon::current_num_threads())
-            .clamp(1, streams.len().div_ceil(BUILD_MIN_REPORTS).max(1));
-        let mut tallies = vec![vec![0u64; kinds.len()]; parts];
-        let mut marks: Vec<(u32, Quote)> = Vec::new();
-        let n_tokens: usize = laid.iter().sum();
+        let wave_marks = lay_out_wave(
+            streams, &laid, places, &starts, tallies, quotes, kinds, classes, *shape,
+        )
+        .map_err(|bad| {
+            let doc = &streams[bad];
+            let id = doc
+                .tokens
+                .iter()
+                .copied()
+                .find(|&id| id as usize >= kinds.len())
+                .unwrap_or_default();
+            Error::UnknownToken {
+                doc: docs.get(bad).map(|x| x.id.clone()).unwrap_or_default(),
+                id,
+                vocab: vocab.len(),
+            }
+        })?;
+        marks.extend(wave_marks);
+        doc_starts.extend(starts);
+        // A wave ends with a report's sentinel, so no number is reached across it.
+        or_shifted(numbers, &number_bits(wave, kinds), base);
+        if let Sink::File { file, buf } = sink {
+            file.write(buf)?;
+        }
+        *len += size;
+        Ok(())
+    }
+
+    /// The stream, and the corpus frequency of every id.
+    pub fn finish(self) -> Result<(Stream, Vec<u64>), Error> {
+        let len = self.len;
+        let text = match self.sink {
+            Sink::Memory(mut text) => {
+                text.truncate(len);
+                Text::Memory(text)
+            }
+            Sink::File { file, .. } => file.finish()?,
+        };
+        let mut tallies = self.tallies.into_iter();
+        let first = tallies.next();
+        let (mut tf, mut extras) = first.map_or_else(
+            || (vec![0; self.classes.len()], vec![0; self.classes.len()]),
+            |t| (t.tf, t.extras),
+        );
+        for t in tallies {
+            tf.iter_mut().zip(&t.tf).for_each(|(x, y)| *x += y);
+            extras.iter_mut().zip(&t.extras).for_each(|(x, y)| *x += y);
+        }
+        let (mut opened, mut closed) = (Vec::new(), Vec::new());
+        if !self.marks.is_empty() {
+            let words = len.div_ceil(64);
+            opened = vec![0u64; words];
+            closed = vec![0u64; words];
+            for (pos, q) in self.marks {
+                let set = match q {
+                    Quote::Open => &mut opened,
+                    Quote::Close => &mut closed,
+                };
+                set[pos as usize / 64] |= 1 << (pos % 64);
+            }
+        }
+        let mut numbers = self.numbers;
+        if self.vocab.kinds.contains(&TokenKind::Number) {
+            numbers.resize(len.div_ceil(64), 0);
+        } else {
+            numbers = Vec::new();
+        }
+        Ok((
+            Stream {
+                text,
+                doc_starts: self.doc_starts,
+                classes: self.classes,
+                shape: self.shape,
+                extras,
+                opened,
+                closed,
+                numbers,
+            },
+            tf,
+        ))
+    }
+}
+
+impl Stream {
+    /// Lays the token streams of the reports `docs` out as one stream in memory, for phrases of
+    /// at most `max_len` tokens, and counts the corpus frequency of every token id in the same
+    /// read, on all threads ([`Builder`]).
+    ///
+    /// Given the token streams to own, it lets go of them wave by wave (about
+    /// [`BUILD_WAVES`] waves of reports) as they are laid out, and returns the freed pages to
+    /// the system, so that the stream and the reports' token streams, about as large, are not
+    /// in memory whole together.
+    pub fn build(
+        streams: Cow<'_, [SegDoc]>,
+        vocab: &Vocab,
+        docs: &[DocInfo],
+        max_len: u32,
+    ) -> Result<(Stream, Vec<u64>), Error> {
+        Stream::build_in_waves(streams, vocab, docs, max_len, BUILD_MIN_WAVE)
+    }
+
+    /// [`Stream::build`] with waves of at least `min_wave` tokens (tests use tiny waves).
+    fn build_in_waves(
+        mut streams: Cow<'_, [SegDoc]>,
+        vocab: &Vocab,
+        docs: &[DocInfo],
+        max_len: u32,
+        min_wave: usize,
+    ) -> Result<(Stream, Vec<u64>), Error> {
+        let room: u64 = streams
+            .iter()
+            .map(|d| d.tokens.len() as u64 + 1)
+            .sum::<u64>()
+            + 1;
+        if room >= FIRST_SENTINEL as u64 {
+            return Err(Error::TooLarge {
+                what: "tokens",
+                count: room,
+            });
+        }
+        let mut builder = Builder::new(vocab, max_len, streams.len(), room as usize, None)?;
+        let n_tokens: usize = streams.iter().map(|d| d.tokens.len()).sum();
         let wave_tokens = (n_tokens / BUILD_WAVES).max(min_wave);
-        let mut places = places.into_iter();
         let mut from = 0;
         while from < streams.len() {
             let mut to = from;
             let mut size = 0;
             while to < streams.len() && (to == from || size < wave_tokens) {
-                size += laid[to];
+                size += streams[to].tokens.len();
                 to += 1;
             }
-            let wave: Vec<&mut [u32]> = places.by_ref().take(to - from).collect();
-            let wave_marks = lay_out_wave(
-                &streams[from..to],
-                &laid[from..to],
-                wave,
-                &doc_starts[from..to],
-                &mut tallies,
-                &quotes,
-                kinds,
-            )
-            .map_err(|bad| {
-                let doc = &streams[from + bad];
-                let id = doc
-                    .tokens
-                    .iter()
-                    .copied()
-                    .find(|&id| id as usize >= kinds.len())
-                    .unwrap_or_default();
-                Error::UnknownToken {
-                    doc: docs
-                        .get(from + bad)
-                        .map(|x| x.id.clone())
-                        .unwrap_or_default(),
-                    id,
-                    vocab: vocab.len(),
-                }
-            })?;
-            marks.extend(wave_marks);
+            builder.wave(&streams[from..to], docs.get(from..).unwrap_or(&[]))?;
             if let Cow::Owned(owned) = &mut streams {
                 owned[from..to]
                     .iter_mut()
@@ -356,38 +609,8 @@ impl Stream {
             }
             from = to;
         }
-        drop(places);
         drop(streams);
-        let mut tallies = tallies.into_iter();
-        let mut unigram_tf = tallies.next().unwrap_or_else(|| vec![0u64; kinds.len()]);
-        for tf in tallies {
-            unigram_tf.iter_mut().zip(&tf).for_each(|(x, y)| *x += y);
-        }
-        let (mut opened, mut closed) = (Vec::new(), Vec::new());
-        if !marks.is_empty() {
-            let words = (total as usize).div_ceil(64);
-            opened = vec![0u64; words];
-            closed = vec![0u64; words];
-            for (pos, q) in marks {
-                let set = match q {
-                    Quote::Open => &mut opened,
-                    Quote::Close => &mut closed,
-                };
-                set[pos as usize / 64] |= 1 << (pos % 64);
-            }
-        }
-        let numbers = number_bits(&text, kinds);
-        Ok((
-            Stream {
-                text,
-                doc_starts,
-                classes,
-                opened,
-                closed,
-                numbers,
-            },
-            unigram_tf,
-        ))
+        builder.finish()
     }
 
     /// True when a quotation mark (opening or closing) stands just before stream position
@@ -439,41 +662,6 @@ impl Stream {
         self.classes[t as usize]
     }
 
-    /// Length of the common prefix of the suffixes at `a` and `b`, stopping at the first
-    /// sentinel and at `max_len`.
-    #[inline]
-    pub fn lcp(&self, a: u32, b: u32, max_len: u32) -> u32 {
-        let t = &self.text;
-        let (a, b) = (a as usize, b as usize);
-        let mut k = 0usize;
-        // The stream ends with a sentinel, so the scan stops before running off its end.
-        while (k as u32) < max_len && t[a + k] == t[b + k] && !is_sentinel(t[a + k]) {
-            k += 1;
-        }
-        k as u32
-    }
-
-    /// Order of two suffixes that share their first `from` tokens: by tokens up to the first
-    /// sentinel (a sentinel sorts before every token) and at most `max_len` of them, then by
-    /// position.
-    #[inline]
-    fn cmp_from(&self, a: u32, b: u32, from: usize, max_len: u32) -> Ordering {
-        let t = &self.text;
-        let (ia, ib) = (a as usize, b as usize);
-        let mut k = from;
-        while k < max_len as usize {
-            let (x, y) = (t[ia + k], t[ib + k]);
-            match (is_sentinel(x), is_sentinel(y)) {
-                (true, true) => break,
-                (true, false) => return Ordering::Less,
-                (false, true) => return Ordering::Greater,
-                (false, false) if x != y => return x.cmp(&y),
-                _ => k += 1,
-            }
-        }
-        a.cmp(&b)
-    }
-
     /// Number of phrase starts of each token id, from the corpus frequencies `unigram_tf`:
     /// every occurrence of an id starts a suffix unless the id is `、` or stands for a sentinel.
     pub fn bucket_sizes(kinds: &[TokenKind], unigram_tf: &[u64]) -> Vec<usize> {
@@ -490,7 +678,6 @@ impl Stream {
             })
             .collect()
     }
-
     /// Splits the token ids into ranges `lo..hi` whose phrase starts are processed together:
     /// as few passes as keep them at about `pass_size` suffixes, all of about the same size (a
     /// pass ends at the bucket boundary nearest its share), so that no small last pass pays for
@@ -526,27 +713,37 @@ impl Stream {
     /// Sorts the suffixes whose first token is in `lo..hi` (see [`Pass`]) into `pass`, whose
     /// buffers are reused from one pass to the next: refilling memory already touched is much
     /// cheaper than faulting in fresh pages for every pass.
-    pub fn pass(&self, lo: u32, hi: u32, sizes: &[usize], max_len: u32, pass: &mut Pass) {
+    pub fn pass(&self, lo: u32, hi: u32, sizes: &[usize], pass: &mut Pass) -> Result<(), Error> {
         let (lo, hi) = (lo as usize, hi as usize);
+        let shape = self.shape;
+        // Where each first token's suffixes, and the tokens copied aside for them, go.
         let mut start = vec![0usize; hi - lo + 1];
+        let mut room = vec![0usize; hi - lo + 1];
         for id in lo..hi {
             start[id - lo + 1] = start[id - lo] + sizes[id];
+            room[id - lo + 1] = room[id - lo] + self.extras[id] as usize;
         }
         let n = start[hi - lo];
-        let bits = (u32::BITS - (self.classes.len() as u32).leading_zeros()).max(1);
-        let slots = (128 / bits).min(max_len - 1) as usize;
-        // Keys are read in text order, so the stream is read sequentially; only the writes into
-        // the buckets are scattered. The pass's token range is cut into a fixed number of parts
-        // of about equal size, each filled by its own scan of the stream in parallel; a bucket's
-        // suffixes are in text order either way.
+        if room[hi - lo] > u32::MAX as usize {
+            return Err(Error::TooLarge {
+                what: "tokens after the keys of one pass's suffixes",
+                count: room[hi - lo] as u64,
+            });
+        }
         let Pass {
             keyed,
             lcp,
             bounds,
             tokens,
+            extras,
             ..
         } = pass;
         refill(keyed, n, Suffix::default());
+        refill(extras, room[hi - lo], 0);
+        // Keys are read in text order, so the stream is read sequentially; only the writes into
+        // the buckets are scattered. The pass's token range is cut into a fixed number of parts
+        // of about equal size, each filled by its own scan of the stream (or of each window of
+        // it) in parallel; a bucket's suffixes are in text order either way.
         let mut cuts = vec![lo];
         for id in lo..hi {
             if start[id - lo] * FILL_PARTS >= n * cuts.len() && id > *cuts.last().unwrap_or(&lo) {
@@ -555,37 +752,29 @@ impl Stream {
         }
         cuts.push(hi);
         let mut parts = Vec::with_capacity(cuts.len());
-        let mut rest = keyed.as_mut_slice();
+        let (mut rest, mut rest_extras) = (keyed.as_mut_slice(), extras.as_mut_slice());
         for w in cuts.windows(2) {
-            let (head, tail) = rest.split_at_mut(start[w[1] - lo] - start[w[0] - lo]);
-            parts.push((w[0], w[1], head));
-            rest = tail;
+            let (a, b) = (w[0] - lo, w[1] - lo);
+            let (out, tail) = rest.split_at_mut(start[b] - start[a]);
+            let (copied, tail_extras) = rest_extras.split_at_mut(room[b] - room[a]);
+            parts.push(Fill {
+                first: w[0] as u32,
+                width: (w[1] - w[0]) as u32,
+                next: (a..b).map(|k| start[k] - start[a]).collect(),
+                next_extra: room[a..b].to_vec(),
+                extras_from: room[a],
+                out,
+                extras: copied,
+            });
+            (rest, rest_extras) = (tail, tail_extras);
         }
-        parts.into_par_iter().for_each(|(a, b, out)| {
-            let mut next: Vec<usize> = (a..b).map(|id| start[id - lo] - start[a - lo]).collect();
-            let (first, width) = (a as u32, (b - a) as u32);
-            // Report by report, so each suffix learns its report without a search.
-            for (doc, &from) in self.doc_starts.iter().enumerate() {
-                let to = self
-                    .doc_starts
-                    .get(doc + 1)
-                    .map_or(self.text.len(), |&s| s as usize);
-                for pos in from as usize..to {
-                    // One comparison tests the range: ids below it wrap around, and sentinels
-                    // lie above every id. Most tokens fail it, so it is all the scan costs.
-                    let r = self.text[pos].wrapping_sub(first);
-                    if r < width && self.classes[(first + r) as usize] != Class::Enum {
-                        out[next[r as usize]] = Suffix {
-                            key: self.key(pos, bits, slots),
-                            pos: pos as u32,
-                            left: self.text[pos - 1],
-                            doc: doc as u32,
-                        };
-                        next[r as usize] += 1;
-                    }
-                }
-            }
-        });
+        self.text
+            .windows(shape.max_len as usize + 1, |w, base, range| {
+                parts
+                    .par_iter_mut()
+                    .for_each(|part| part.scan(self, w, base, range.clone()));
+            })?;
+        drop(parts);
         bounds.clear();
         bounds.push(0);
         for w in start.windows(2) {
@@ -604,96 +793,168 @@ impl Stream {
                 parts.push((k0, b0));
                 (k, b) = (k1, b1);
             }
+            let extras = extras.as_slice();
             parts
                 .into_par_iter()
-                .for_each(|(keyed, lcp)| self.sort_bucket(keyed, lcp, bits, slots, max_len));
+                .for_each(|(keyed, lcp)| sort_bucket(keyed, lcp, extras, shape));
         }
         tokens.clear();
-        tokens.extend(
-            bounds[..bounds.len() - 1]
-                .iter()
-                .map(|&b| self.text[keyed[b].pos as usize]),
-        );
-        pass.bits = bits;
-        pass.slots = slots;
+        tokens.extend((lo..hi).filter(|&id| sizes[id] > 0).map(|id| id as u32));
+        pass.shape = shape;
+        Ok(())
     }
+}
 
-    /// The tokens after the first of the suffix at `pos`, packed `bits` bits each into `slots`
-    /// slots from the top, as token id + 1; a sentinel packs as 0 and ends the key, so keys
-    /// order like the suffixes they stand for.
-    #[inline]
-    fn key(&self, pos: usize, bits: u32, slots: usize) -> u128 {
-        let mut key = 0u128;
-        for j in 0..slots {
-            let x = self.text[pos + 1 + j];
-            if is_sentinel(x) {
-                break;
-            }
-            key |= (x as u128 + 1) << (128 - bits as usize * (j + 1));
-        }
-        key
-    }
+/// One part of a pass's first tokens (`first..first + width`), with where its suffixes and the
+/// tokens copied aside for them go.
+struct Fill<'p> {
+    first: u32,
+    width: u32,
+    /// Index in `out` of the next suffix of each first token.
+    next: Vec<usize>,
+    /// Offset in the pass's arena of the next tokens copied aside for each first token.
+    next_extra: Vec<usize>,
+    /// Offset in the pass's arena of `extras`.
+    extras_from: usize,
+    out: &'p mut [Suffix],
+    extras: &'p mut [u32],
+}
 
-    /// Sorts one bucket of suffixes that share their first token, and fills in their LCP with
-    /// the suffix before (0 for the first). The tokens after the first are packed into a 128-bit key, as many as
-    /// fit at the vocabulary's bit width (a sentinel packs as 0 and ends the key), read together
-    /// with the token before: that is one read of the stream per suffix, after which the sort
-    /// and most LCPs run over contiguous memory. Only suffixes with equal full keys (long
-    /// repeats) are compared further in the stream.
-    fn sort_bucket(
-        &self,
-        keyed: &mut [Suffix],
-        lcp: &mut [u32],
-        bits: u32,
-        slots: usize,
-        max_len: u32,
-    ) {
-        let mask = (1u128 << bits) - 1;
-        let slot = |key: u128, j: usize| (key >> (128 - bits as usize * (j + 1))) & mask;
-        if keyed.len() >= PAR_SORT_MIN {
-            keyed.par_sort_unstable();
-        } else {
-            keyed.sort_unstable();
-        }
-        // A key is full when its last slot holds a token: then the suffix goes on beyond it.
-        let full = |key: u128| slots > 0 && slot(key, slots - 1) != 0;
-        let from = 1 + slots;
-        let mut i = 0;
-        while i < keyed.len() {
-            let mut j = i + 1;
-            while j < keyed.len() && keyed[j].key == keyed[i].key {
-                j += 1;
-            }
-            if j - i > 1 && full(keyed[i].key) && (from as u32) < max_len {
-                let run = &mut keyed[i..j];
-                let cmp = |a: &Suffix, b: &Suffix| self.cmp_from(a.pos, b.pos, from, max_len);
-                if run.len() >= PAR_SORT_MIN {
-                    run.par_sort_unstable_by(cmp);
-                } else {
-                    run.sort_unstable_by(cmp);
+impl Fill<'_> {
+    /// Gathers this part's suffixes at the positions `range` of the stream, whose tokens from
+    /// position `base` on are `w`, report by report, so each suffix learns its report without
+    /// a search.
+    fn scan(&mut self, stream: &Stream, w: &[u32], base: usize, range: Range<usize>) {
+        let starts = &stream.doc_starts;
+        let shape = stream.shape;
+        let mut doc = starts
+            .partition_point(|&s| s as usize <= range.start)
+            .saturating_sub(1);
+        let mut from = range.start;
+        while from < range.end {
+            let to = starts
+                .get(doc + 1)
+                .map_or(range.end, |&s| (s as usize).min(range.end));
+            for pos in from..to {
+                let i = pos - base;
+                // One comparison tests the range: ids below it wrap around, and sentinels lie
+                // above every id. Most tokens fail it, so it is all the scan costs.
+                let r = w[i].wrapping_sub(self.first);
+                if r < self.width && stream.classes[w[i] as usize] != Class::Enum {
+                    let r = r as usize;
+                    let copied = shape.extras(w, i);
+                    let at = self.next_extra[r];
+                    self.extras[at - self.extras_from..at - self.extras_from + copied.len()]
+                        .copy_from_slice(copied);
+                    self.next_extra[r] += copied.len();
+                    self.out[self.next[r]] = Suffix {
+                        key: shape.key(w, i),
+                        pos: pos as u32,
+                        left: w[i - 1],
+                        doc: doc as u32,
+                        more: at as u32,
+                    };
+                    self.next[r] += 1;
                 }
             }
-            i = j;
-        }
-        for i in 0..keyed.len() {
-            if i == 0 {
-                lcp[i] = 0;
-                continue;
-            }
-            let (k, p) = (keyed[i].key, keyed[i].pos);
-            let (prev, q) = (keyed[i - 1].key, keyed[i - 1].pos);
-            let h = if k != prev {
-                // Slots before the first difference hold equal tokens (a sentinel would zero
-                // both keys from there on).
-                1 + (k ^ prev).leading_zeros() / bits
-            } else if !full(k) {
-                1 + (0..slots).find(|&j| slot(k, j) == 0).unwrap_or(slots) as u32
-            } else {
-                from as u32 + self.lcp(p + from as u32, q + from as u32, max_len - from as u32)
-            };
-            lcp[i] = h.min(max_len);
+            from = to;
+            doc += 1;
         }
     }
+}
+
+/// Sorts one bucket of suffixes that share their first token, and fills in their LCP with the
+/// suffix before (0 for the first). The sort and most LCPs run over the keys, in contiguous
+/// memory; only suffixes with equal full keys (long repeats) are compared further, on the
+/// tokens copied aside for them (`extras`).
+fn sort_bucket(keyed: &mut [Suffix], lcp: &mut [u32], extras: &[u32], shape: Shape) {
+    let Shape {
+        bits,
+        slots,
+        max_len,
+    } = shape;
+    let mask = (1u128 << bits) - 1;
+    let slot = |key: u128, j: usize| (key >> (128 - bits as usize * (j + 1))) & mask;
+    if keyed.len() >= PAR_SORT_MIN {
+        keyed.par_sort_unstable();
+    } else {
+        keyed.sort_unstable();
+    }
+    // A key is full when its last slot holds a token: then the suffix goes on beyond it.
+    let full = |key: u128| slots > 0 && slot(key, slots - 1) != 0;
+    let from = 1 + slots;
+    let beyond = (max_len as usize).saturating_sub(from);
+    let mut i = 0;
+    while i < keyed.len() {
+        let mut j = i + 1;
+        while j < keyed.len() && keyed[j].key == keyed[i].key {
+            j += 1;
+        }
+        if j - i > 1 && full(keyed[i].key) && beyond > 0 {
+            let run = &mut keyed[i..j];
+            let cmp = |a: &Suffix, b: &Suffix| {
+                cmp_extras(extras, a, b, beyond).then_with(|| a.pos.cmp(&b.pos))
+            };
+            if run.len() >= PAR_SORT_MIN {
+                run.par_sort_unstable_by(cmp);
+            } else {
+                run.sort_unstable_by(cmp);
+            }
+        }
+        i = j;
+    }
+    for i in 0..keyed.len() {
+        if i == 0 {
+            lcp[i] = 0;
+            continue;
+        }
+        let (k, prev) = (keyed[i].key, keyed[i - 1].key);
+        let h = if k != prev {
+            // Slots before the first difference hold equal tokens (a sentinel would zero
+            // both keys from there on).
+            1 + (k ^ prev).leading_zeros() / bits
+        } else if !full(k) {
+            1 + (0..slots).find(|&j| slot(k, j) == 0).unwrap_or(slots) as u32
+        } else {
+            from as u32 + lcp_extras(extras, &keyed[i], &keyed[i - 1], beyond)
+        };
+        lcp[i] = h.min(max_len);
+    }
+}
+
+/// The tokens copied aside for suffix `x`, from the first after its key on.
+#[inline]
+fn copied<'a>(extras: &'a [u32], x: &Suffix) -> &'a [u32] {
+    &extras[x.more as usize..]
+}
+
+/// Order of two suffixes with equal full keys by the tokens after them, at most `n` of them,
+/// up to the first sentinel: a sentinel sorts before every token, and two end the comparison.
+#[inline]
+fn cmp_extras(extras: &[u32], a: &Suffix, b: &Suffix, n: usize) -> Ordering {
+    let (x, y) = (copied(extras, a), copied(extras, b));
+    for k in 0..n {
+        match (is_sentinel(x[k]), is_sentinel(y[k])) {
+            (true, true) => break,
+            (true, false) => return Ordering::Less,
+            (false, true) => return Ordering::Greater,
+            (false, false) if x[k] != y[k] => return x[k].cmp(&y[k]),
+            _ => {}
+        }
+    }
+    Ordering::Equal
+}
+
+/// How many of the tokens after the equal full keys of two suffixes they share, at most `n`,
+/// stopping at the first sentinel.
+#[inline]
+fn lcp_extras(extras: &[u32], a: &Suffix, b: &Suffix, n: usize) -> u32 {
+    let (x, y) = (copied(extras, a), copied(extras, b));
+    let mut k = 0;
+    while k < n && x[k] == y[k] && !is_sentinel(x[k]) {
+        k += 1;
+    }
+    k as u32
 }
 
 /// Sets `v` to `n` copies of `x`, growing its allocation to exactly `n` when it is too small.
@@ -704,11 +965,12 @@ fn refill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
 }
 
 /// A suffix being sorted. Ordered by key, then position (which is unique), which is suffix
-/// order; the report index fills what would be padding after the 128-bit key, so carrying it
-/// costs no memory and spares the walk a search of the report starts.
+/// order; the report index and the offset of its copied tokens fill what would be padding
+/// after the 128-bit key, so carrying them costs no memory, and spares the walk a search of
+/// the report starts and the stream.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Suffix {
-    /// The tokens after the first (see [`Stream::key`]).
+    /// The tokens after the first (see [`Shape::key`]).
     pub key: u128,
     /// Stream position.
     pub pos: u32,
@@ -716,12 +978,15 @@ pub(crate) struct Suffix {
     pub left: u32,
     /// Index of the report the suffix lies in.
     pub doc: u32,
+    /// Offset in the pass's arena of the tokens after the key ([`Shape::extras`]).
+    pub more: u32,
 }
 
 /// The sorted suffixes of one pass, with per suffix (in array order): its key, position, the
-/// token before it and its report, and its LCP with the suffix before (0 at the start of each
-/// first-token bucket). The token that follows a common prefix is not stored: it is read from
-/// the key (or the stream) by [`Pass::token`].
+/// token before it, its report and where the tokens after its key were copied, and its LCP
+/// with the suffix before (0 at the start of each first-token bucket). The token that follows
+/// a common prefix is not stored: it is read from the key or the copied tokens by
+/// [`Pass::token`].
 #[derive(Default)]
 pub(crate) struct Pass {
     /// The suffixes in suffix order.
@@ -732,28 +997,43 @@ pub(crate) struct Pass {
     pub bounds: Vec<usize>,
     /// First token of each bucket.
     pub tokens: Vec<u32>,
-    /// Bits per token in a key.
-    pub bits: u32,
-    /// Tokens in a key.
-    pub slots: usize,
+    /// The tokens after the full keys, copied from the stream ([`Shape::extras`]).
+    pub extras: Vec<u32>,
+    /// How the keys are packed.
+    pub shape: Shape,
+}
+
+impl Default for Shape {
+    fn default() -> Shape {
+        Shape::new(0, 1)
+    }
 }
 
 impl Pass {
     /// Token `j` (from 0) of suffix `i`, which must lie inside a prefix that suffix shares with
     /// another or right after it (so no sentinel comes before it); a sentinel there reads as a
-    /// sentinel ([`HARD`] when read from the key). Read from the key when it holds that token,
-    /// so the walk rarely touches the stream.
+    /// sentinel ([`HARD`] when read from the key).
     #[inline]
-    pub fn token(&self, stream: &Stream, i: usize, j: usize) -> u32 {
+    pub fn token(&self, i: usize, j: usize) -> u32 {
         if j == 0 {
             let b = self.bounds.partition_point(|&x| x <= i) - 1;
             self.tokens[b]
-        } else if j <= self.slots {
-            let mask = (1u128 << self.bits) - 1;
-            let r = (self.keyed[i].key >> (128 - self.bits as usize * j)) & mask;
+        } else {
+            self.after(&self.keyed[i], j)
+        }
+    }
+
+    /// Token `j` (at least 1, at most `max_len`) of suffix `x` of this pass, on the terms of
+    /// [`Pass::token`]: read from its key, or from the tokens copied after it.
+    #[inline]
+    pub fn after(&self, x: &Suffix, j: usize) -> u32 {
+        let Shape { bits, slots, .. } = self.shape;
+        if j <= slots {
+            let mask = (1u128 << bits) - 1;
+            let r = (x.key >> (128 - bits as usize * j)) & mask;
             (r as u32).wrapping_sub(1)
         } else {
-            stream.text[self.keyed[i].pos as usize + j]
+            self.extras[x.more as usize + j - 1 - slots]
         }
     }
 }
@@ -761,6 +1041,19 @@ impl Pass {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Stream {
+        /// The whole stream, read through its windows.
+        fn tokens(&self) -> Vec<u32> {
+            let mut all = Vec::new();
+            self.text
+                .windows(0, |w, base, range| {
+                    all.extend_from_slice(&w[range.start - base..range.end - base]);
+                })
+                .unwrap();
+            all
+        }
+    }
 
     /// Suffixes per pass of a plan.
     fn loads(sizes: &[usize], plan: &[(u32, u32)]) -> Vec<usize> {
@@ -797,18 +1090,35 @@ mod tests {
     fn reports_laid_out_in_parallel_make_the_stream_in_order() {
         let (vocab, streams, docs) = many_reports();
         // One wave, borrowed; then waves of a few reports, owned and let go of wave by wave.
-        let (stream, tf) = Stream::build(Cow::Borrowed(&streams), &vocab, &docs).unwrap();
+        let (stream, tf) = Stream::build(Cow::Borrowed(&streams), &vocab, &docs, 4).unwrap();
+        let same = |waved: &Stream, what: &str| {
+            assert_eq!(waved.tokens(), stream.tokens(), "{what}");
+            assert_eq!(waved.doc_starts, stream.doc_starts, "{what}");
+            assert_eq!(
+                (&waved.opened, &waved.closed, &waved.numbers),
+                (&stream.opened, &stream.closed, &stream.numbers),
+                "{what}"
+            );
+            assert_eq!(waved.extras, stream.extras, "{what}");
+        };
         for min_wave in [1, 10, 200] {
             let (waved, waved_tf) =
-                Stream::build_in_waves(Cow::Owned(streams.clone()), &vocab, &docs, min_wave)
+                Stream::build_in_waves(Cow::Owned(streams.clone()), &vocab, &docs, 4, min_wave)
                     .unwrap();
-            assert_eq!(waved.text, stream.text, "waves of {min_wave} tokens");
-            assert_eq!(waved.doc_starts, stream.doc_starts);
-            assert_eq!(
-                (&waved.opened, &waved.closed),
-                (&stream.opened, &stream.closed)
-            );
+            same(&waved, &format!("waves of {min_wave} tokens"));
             assert_eq!(waved_tf, tf);
+        }
+        // Laid out to a scratch file, in waves of every size.
+        let dir = tempfile::tempdir().unwrap();
+        for wave in [1, 7, streams.len()] {
+            let mut b = Builder::new(&vocab, 4, streams.len(), 0, Some(dir.path())).unwrap();
+            for (s, d) in streams.chunks(wave).zip(docs.chunks(wave)) {
+                b.wave(s, d).unwrap();
+            }
+            let (filed, filed_tf) = b.finish().unwrap();
+            assert!(matches!(filed.text, Text::File { .. }));
+            same(&filed, &format!("a file in waves of {wave} reports"));
+            assert_eq!(filed_tf, tf);
         }
         // The plain definition: one report after the other, each followed by a sentinel; a
         // clause mark is a sentinel, and the quotation mark is left out, remembered at the
@@ -829,7 +1139,7 @@ mod tests {
             }
             text.push(HARD);
         }
-        assert_eq!(stream.text, text);
+        assert_eq!(stream.tokens(), text);
         assert_eq!(stream.doc_starts, starts);
         assert_eq!(tf, counts);
         let marked: Vec<usize> = (0..text.len()).filter(|&p| stream.mark_before(p)).collect();
@@ -846,7 +1156,7 @@ mod tests {
         streams[4 * BUILD_MIN_REPORTS].tokens.push(77);
         streams[BUILD_MIN_REPORTS + 3].tokens.extend([99, 98]);
         for min_wave in [BUILD_MIN_WAVE, 1, 30] {
-            match Stream::build_in_waves(Cow::Owned(streams.clone()), &vocab, &docs, min_wave) {
+            match Stream::build_in_waves(Cow::Owned(streams.clone()), &vocab, &docs, 9, min_wave) {
                 Err(Error::UnknownToken { doc, id, vocab }) => {
                     assert_eq!((doc.as_str(), id, vocab), ("r67.txt", 99, 4));
                 }

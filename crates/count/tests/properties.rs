@@ -324,7 +324,38 @@ proptest! {
         let counts = run(&seg, &config, &NoProgress).unwrap();
         check_against_brute(&seg, &config, &counts);
         check_invariants(&seg, &counts);
+        // The same from a stream in a scratch file, read by passes of a few suffixes each.
+        for bytes in [1, 500] {
+            prop_assert_eq!(&from_file(&seg, &config, bytes), &counts);
+        }
     }
+}
+
+/// The counts of `seg` under a memory budget: its token streams handed over one by one, laid
+/// out to a scratch file, and read from there by passes of at most `pass_bytes`.
+fn from_file(seg: &Segmented, config: &Config, pass_bytes: usize) -> Counts {
+    let dir = tempfile::tempdir().unwrap();
+    let mut layout = tifa_count::Layout::new(dir.path()).unwrap();
+    for d in &seg.docs {
+        layout.push(&d.tokens).unwrap();
+    }
+    let chars: Vec<u64> = seg
+        .documents
+        .iter()
+        .map(|d| d.text.chars().count() as u64)
+        .collect();
+    let (vocab, skipped) = (seg.vocab.clone(), seg.skipped.clone());
+    let prepared = layout
+        .prepare(&seg.documents, &chars, vocab, skipped, config, &NoProgress)
+        .unwrap();
+    tifa_count::finish(
+        prepared,
+        config,
+        &NoProgress,
+        Some(dir.path()),
+        Some(pass_bytes),
+    )
+    .unwrap()
 }
 
 proptest! {

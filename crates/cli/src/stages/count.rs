@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use tifa_core::format::{Header, Stage};
-use tifa_core::{fingerprint_value, Counts, Segmented};
+use tifa_core::format::{self, Header, Stage};
+use tifa_core::{fingerprint_value, Counts, Document, Progress, SegDoc, SegDocWaves, Segmented};
 
 use super::*;
 use crate::progress::Bars;
@@ -25,25 +25,79 @@ pub(crate) fn count_config(flags: &Global) -> anyhow::Result<(tifa_count::Config
 }
 
 /// The count stage on a segmented corpus it takes over (and lets go of as its stream is laid
-/// out), with its scratch files beside `out`: the one entry point of `tifa count` and `tifa run`.
-/// Under a memory budget each pass's suffixes take at most a wave's share of it
-/// ([`wave_bytes`]); the stage still holds its token stream and its output whole.
+/// out), with its scratch files beside `out`: the entry point of `tifa count` and `tifa run`
+/// without a memory budget.
 pub(crate) fn count_corpus(
     seg: Segmented,
     config: &tifa_count::Config,
     bars: &Bars,
     out: &Path,
-    budget: Option<u64>,
 ) -> anyhow::Result<Counts> {
     let prepared = tifa_count::prepare(seg, config, bars)?;
-    let max_pass = budget.map(|b| wave_bytes(b) as usize / tifa_count::SUFFIX_BYTES);
     Ok(tifa_count::finish(
         prepared,
         config,
         bars,
         Some(&scratch_dir(out)?),
-        max_pass,
+        None,
     )?)
+}
+
+/// Reports per wave of token streams read from segment.bin under a memory budget.
+const COUNT_WAVE_REPORTS: usize = 256;
+
+/// The count stage under a memory budget of `budget` bytes, on the segment.bin at `input`,
+/// with its scratch files beside `out`: the entry point of `tifa count` and `tifa run` with
+/// one. The token streams are read in waves and laid out to a scratch file, which each pass
+/// reads in turn ([`tifa_count::Layout`]); a pass's suffixes take at most a quarter of the
+/// budget ([`count_pass_bytes`]). The stage still holds its output whole. Returns the header
+/// of segment.bin with the counts.
+pub(crate) fn count_file(
+    input: &Path,
+    config: &tifa_count::Config,
+    bars: &Bars,
+    out: &Path,
+    budget: u64,
+) -> anyhow::Result<(Header, Counts)> {
+    let dir = scratch_dir(out)?;
+    let mut layout = tifa_count::Layout::new(&dir)?;
+    let mut failed = None;
+    bars.start(&format!("read {}", file_name(input)), 0);
+    let waves = SegDocWaves {
+        size: COUNT_WAVE_REPORTS,
+        each: |_: &mut [Document], wave: Vec<(usize, SegDoc)>| {
+            for (_, doc) in &wave {
+                if failed.is_none() {
+                    failed = layout.push(&doc.tokens).err();
+                }
+            }
+        },
+    };
+    let read = format::read_seed(input, Stage::Segment, waves);
+    bars.finish();
+    let (h, head) = read?;
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
+    let chars = tifa_core::segmented::chars_beside(input, &h, head.documents.len())?;
+    let prepared = layout.prepare(
+        &head.documents,
+        &chars,
+        head.vocab,
+        head.skipped,
+        config,
+        bars,
+    )?;
+    let pass = Some(count_pass_bytes(budget));
+    let counts = tifa_count::finish(prepared, config, bars, Some(&dir), pass)?;
+    Ok((h, counts))
+}
+
+/// Bytes of one pass's suffixes under a memory budget of `budget` bytes. Under a budget the
+/// stage holds no token stream, so the passes get a quarter of it: more passes each read the
+/// whole stream from its scratch file again.
+pub(crate) fn count_pass_bytes(budget: u64) -> usize {
+    (budget / 4) as usize
 }
 
 /// `tifa count`: segment.bin → count.bin. The segmented corpus is freed as soon as the count
@@ -52,9 +106,13 @@ pub fn count(flags: &Global, bars: &Bars, input: &Path, out: &Path) -> anyhow::R
     let (config, config_fp) = count_config(flags)?;
     let t = Timer::start(flags);
     memory_for(input);
-    let (h, seg): (Header, Segmented) = read(bars, input, Stage::Segment)?;
-    let budget = crate::config::max_memory(flags)?;
-    let counts = count_corpus(seg, &config, bars, out, budget)?;
+    let (h, counts) = match crate::config::max_memory(flags)? {
+        Some(budget) => count_file(input, &config, bars, out, budget)?,
+        None => {
+            let (h, seg): (Header, Segmented) = read(bars, input, Stage::Segment)?;
+            (h, count_corpus(seg, &config, bars, out)?)
+        }
+    };
     let header = write(bars, out, Stage::Count, h.checksum, config_fp, &counts)?;
     say(flags, count_line(&counts, out));
     t.done(flags, "count");

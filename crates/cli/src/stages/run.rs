@@ -238,8 +238,8 @@ pub(crate) fn run_stages(
         // Stages that keep to it say nothing; this line goes once they all do.
         say(
             flags,
-            "note: the memory budget bounds the clean and segment stages only so far; count \
-             sizes its passes to it, and count, compare and report still hold their whole input",
+            "note: the memory budget bounds the clean, segment and count stages, but count \
+             still holds its output whole, and compare and report their whole input",
         );
     }
     let Checked {
@@ -351,12 +351,25 @@ pub(crate) fn run_stages(
             // The count takes the segmented corpus once segment.bin is written (compare reads
             // it back for its examples) and lets go of it as its own stream is laid out, texts
             // first, so the two are not in memory together.
-            let seg = segmented.load(flags, bars)?;
-            segmented.release();
             let h_seg = segmented.header(flags)?;
-            // The write has ended, so this is the only holder and the clone never happens.
-            let seg = Arc::try_unwrap(seg).unwrap_or_else(|shared| (*shared).clone());
-            let c = count_corpus(seg, &count_cfg, bars, &count_out, budget)?;
+            let c = match budget {
+                // segment.bin is on disk: it is read in waves.
+                Some(budget) => {
+                    let (h, c) = count_file(&seg_out, &count_cfg, bars, &count_out, budget)?;
+                    if h.checksum != h_seg.checksum {
+                        anyhow::bail!("{}: changed while tifa was running", seg_out.display());
+                    }
+                    c
+                }
+                None => {
+                    let seg = segmented.load(flags, bars)?;
+                    segmented.release();
+                    // The write has ended, so this is the only holder and the clone never
+                    // happens.
+                    let seg = Arc::try_unwrap(seg).unwrap_or_else(|shared| (*shared).clone());
+                    count_corpus(seg, &count_cfg, bars, &count_out)?
+                }
+            };
             say(flags, count_line(&c, &count_out));
             t.done(flags, "count");
             Output::made(c, count_out.clone(), Stage::Count, h_seg.checksum, count_fp)
