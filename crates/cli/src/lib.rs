@@ -64,8 +64,7 @@ pub struct Global {
     pub diffusion_by: Option<String>,
     /// A memory budget such as 2G or 1500M: stages work in parts to stay under it, with the
     /// same outputs; overrides run.toml's `max_memory` (default: none). So far clean, segment
-    /// and count keep to it, but count holds its output whole and compare and report their
-    /// whole input.
+    /// and count keep to it; compare and report still hold their whole input.
     #[arg(long, global = true, value_name = "SIZE", value_parser = config::parse_size)]
     pub max_memory: Option<u64>,
     /// Where messages go instead of stderr (the Python package's notebook output).
@@ -299,19 +298,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("cannot start {n} threads: {e}"))?;
     }
     let bars = progress::Bars::new(&flags);
-    let unbounded = match cli.command {
-        Command::Count(_) => {
-            Some("note: count keeps to the memory budget but holds its output whole")
-        }
-        Command::Compare(_) | Command::Report(_) => {
-            Some("note: this stage does not keep to the memory budget yet")
-        }
-        _ => None,
-    };
-    if let Some(note) = unbounded.filter(|_| !flags.quiet) {
-        if config::max_memory(&flags)?.is_some() {
-            flags.sink.say(note);
-        }
+    let unbounded = matches!(cli.command, Command::Compare(_) | Command::Report(_));
+    if unbounded && !flags.quiet && config::max_memory(&flags)?.is_some() {
+        flags
+            .sink
+            .say("note: this stage does not keep to the memory budget yet");
     }
     match cli.command {
         Command::Run(args) => stages::run_all(&flags, &bars, args),

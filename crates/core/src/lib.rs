@@ -34,7 +34,7 @@ pub use corpus::{
 };
 pub use counts::{
     Branching, Counts, DocInfo, PerDoc, PerDocIter, Phrase, PhraseStats, Phrases, PhrasesFull,
-    PhrasesSize,
+    PhrasesSize, SpilledCounts, SpilledPhrases,
 };
 pub use format::{FormatError, Header, Stage};
 pub use progress::{NoProgress, Progress};

@@ -26,6 +26,14 @@ pub trait Record: Sized {
     fn put(&self, out: &mut Vec<u8>);
     /// Reads a record from exactly [`Record::WIDTH`] bytes.
     fn get(b: &[u8]) -> Self;
+    /// Appends the records of `b`, a whole number of them, to `out`.
+    fn get_all(b: &[u8], out: &mut Vec<Self>) {
+        out.extend(b.chunks_exact(Self::WIDTH).map(Self::get));
+    }
+    /// Appends the records' bytes to `out`.
+    fn put_all(v: &[Self], out: &mut Vec<u8>) {
+        v.iter().for_each(|r| r.put(out));
+    }
 }
 
 /// Reads the little-endian `u32` at `at` of `b`; callers pass records of their full width.
@@ -50,6 +58,22 @@ impl Record for u64 {
     }
     fn get(b: &[u8]) -> u64 {
         u64::from(u32_le(b, 0)) | (u64::from(u32_le(b, 4)) << 32)
+    }
+}
+
+impl Record for u8 {
+    const WIDTH: usize = 1;
+    fn put(&self, out: &mut Vec<u8>) {
+        out.push(*self);
+    }
+    fn get(b: &[u8]) -> u8 {
+        b[0]
+    }
+    fn get_all(b: &[u8], out: &mut Vec<u8>) {
+        out.extend_from_slice(b);
+    }
+    fn put_all(v: &[u8], out: &mut Vec<u8>) {
+        out.extend_from_slice(v);
     }
 }
 
@@ -97,25 +121,70 @@ impl<'de> serde::Deserialize<'de> for ByteBuf {
 
 /// Serialises `v` as a sequence of byte strings of whole records.
 pub fn serialize<T: Record, S: Serializer>(v: &[T], s: S) -> Result<S::Ok, S::Error> {
-    serialize_chunks(v, s, T::WIDTH, T::put)
+    serialize_chunks(v, s, T::WIDTH, T::put_all)
 }
 
-/// Serialises `v` as a sequence of byte strings of whole records, each record appended by
-/// `put` in at most `record_bytes` bytes, as many records to a string as fit [`CHUNK_BYTES`].
+/// A borrowed array, serialised as [`serialize`] does: for a writer that stores a packed array
+/// outside a derived struct.
+pub(crate) struct Packed<'a, T>(pub(crate) &'a [T]);
+
+impl<T: Record> serde::Serialize for Packed<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serialize(self.0, s)
+    }
+}
+
+/// Serialises `len` records as [`serialize`] (or, with `varint`, [`varint::serialize`]) would
+/// a slice of them, taking their little-endian bytes a chunk at a time from `read`: a writer
+/// can then store an array it never holds whole (count's output under a memory budget).
+pub(crate) fn serialize_read<T: Record, S: Serializer>(
+    len: usize,
+    varint: bool,
+    s: S,
+    mut read: impl FnMut(&mut [u8]) -> std::io::Result<()>,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::Error;
+    let record_bytes = if varint {
+        T::WIDTH / 4 * varint::MAX_WORD_BYTES
+    } else {
+        T::WIDTH
+    };
+    let per_chunk = (CHUNK_BYTES / record_bytes.max(1)).max(1);
+    let mut seq = s.serialize_seq(Some(len.div_ceil(per_chunk)))?;
+    let mut raw = vec![0u8; per_chunk.min(len) * T::WIDTH];
+    let mut buf = Vec::new();
+    let mut left = len;
+    while left > 0 {
+        let n = left.min(per_chunk);
+        let raw = &mut raw[..n * T::WIDTH];
+        read(raw).map_err(S::Error::custom)?;
+        if varint {
+            buf.clear();
+            varint::put_words(raw, &mut buf);
+            seq.serialize_element(&Bytes(&buf))?;
+        } else {
+            seq.serialize_element(&Bytes(raw))?;
+        }
+        left -= n;
+    }
+    seq.end()
+}
+
+/// Serialises `v` as a sequence of byte strings of whole records, the records of each appended
+/// by `put` in at most `record_bytes` bytes a record, as many records to a string as fit
+/// [`CHUNK_BYTES`].
 fn serialize_chunks<T, S: Serializer>(
     v: &[T],
     s: S,
     record_bytes: usize,
-    mut put: impl FnMut(&T, &mut Vec<u8>),
+    mut put: impl FnMut(&[T], &mut Vec<u8>),
 ) -> Result<S::Ok, S::Error> {
     let per_chunk = (CHUNK_BYTES / record_bytes.max(1)).max(1);
     let mut seq = s.serialize_seq(Some(v.len().div_ceil(per_chunk)))?;
     let mut buf = Vec::with_capacity(per_chunk.min(v.len()) * record_bytes);
     for chunk in v.chunks(per_chunk) {
         buf.clear();
-        for r in chunk {
-            put(r, &mut buf);
-        }
+        put(chunk, &mut buf);
         seq.serialize_element(&Bytes(&buf))?;
     }
     seq.end()
@@ -141,7 +210,7 @@ pub fn deserialize<'de, T: Record, D: Deserializer<'de>>(d: D) -> Result<Vec<T>,
                 // Exact growth: an array of one chunk gets no spare capacity, and a larger one
                 // grows by whole chunks (the allocator remaps big blocks instead of copying).
                 out.reserve_exact(b.len() / T::WIDTH);
-                out.extend(b.chunks_exact(T::WIDTH).map(T::get));
+                T::get_all(&b, &mut out);
             }
             Ok(out)
         }
@@ -177,24 +246,31 @@ pub mod varint {
     use serde::{Deserializer, Serializer};
 
     /// Most bytes of one word's integer.
-    const MAX_WORD_BYTES: usize = 5;
+    pub(super) const MAX_WORD_BYTES: usize = 5;
 
     /// Serialises `v` as a sequence of byte strings, each of whole records.
     pub fn serialize<T: Record, S: Serializer>(v: &[T], s: S) -> Result<S::Ok, S::Error> {
         let mut record = Vec::with_capacity(T::WIDTH);
         let most = T::WIDTH / 4 * MAX_WORD_BYTES;
-        super::serialize_chunks(v, s, most, |r, buf| {
-            record.clear();
-            r.put(&mut record);
-            for w in record.chunks_exact(4) {
-                let mut x = u32_le(w, 0);
-                while x >= 0x80 {
-                    buf.push((x as u8) | 0x80);
-                    x >>= 7;
-                }
-                buf.push(x as u8);
+        super::serialize_chunks(v, s, most, |chunk, buf| {
+            for r in chunk {
+                record.clear();
+                r.put(&mut record);
+                put_words(&record, buf);
             }
         })
+    }
+
+    /// Appends the variable-length integers of the little-endian 32-bit words `le` to `out`.
+    pub(super) fn put_words(le: &[u8], out: &mut Vec<u8>) {
+        for w in le.chunks_exact(4) {
+            let mut x = u32_le(w, 0);
+            while x >= 0x80 {
+                out.push((x as u8) | 0x80);
+                x >>= 7;
+            }
+            out.push(x as u8);
+        }
     }
 
     /// Reads what [`serialize`] wrote. A chunk that does not decode to whole records of whole

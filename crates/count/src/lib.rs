@@ -11,20 +11,21 @@
 //!
 //! What is stored is documented on [`run`].
 //!
-//! Memory: besides the input and the output, the stage holds the stream (4 bytes per token, 3
-//! bits of which stay in memory under a memory budget: the stream itself is then laid out to a
-//! scratch file, [`Layout`], which each pass reads once) and the suffixes of one pass at a time.
-//! Suffixes are processed in passes of equal size by first token, about a sixteenth of them (at
-//! least 2M) per pass, or under a budget as many as fit in the bytes given, at 36 bytes per
-//! suffix (its sort key, position, left token, report and the place of its copied tokens in 32,
-//! and its LCP) and 4 per token copied after a full key (the walk reads phrase tokens from the
-//! keys and the copies, never from the stream), plus the phrases of two waves of chunks before
-//! they join the output. Given a scratch folder ([`finish`]), the output of all passes but the
-//! last joins them only after the passes: it is written to a temporary file pass by pass and
-//! read back at the end (module `spill`). Time: two parallel scans of the stream (or of each
-//! window read from its file) and one sort of packed keys per pass (ties between full keys
-//! compare the copied tokens), then one scan per stored class of phrases. Passes and parallel
-//! chunks are cut by the data alone, so the output does not depend on the thread count.
+//! Memory: besides the input and the output, the stage holds the stream (4 bytes per token, 3 bits
+//! of which stay in memory under a memory budget: the stream itself is then laid out to a scratch
+//! file, [`Layout`], which each pass reads once) and the suffixes of one pass at a time. Suffixes
+//! are processed in passes of equal size by first token, about a sixteenth of them (at least 2M)
+//! per pass, or under a budget as many as fit in the bytes given, at 36 bytes per suffix (its sort
+//! key, position, left token, report and the place of its copied tokens in 32, and its LCP) and 4
+//! per token copied after a full key (the walk reads phrase tokens from the keys and the copies,
+//! never from the stream), plus the phrases of two waves of chunks before they join the output.
+//! Given a scratch folder ([`finish`]), the output of all passes but the last joins them only after
+//! the passes: it is written to temporary files pass by pass and read back at the end (module
+//! `spill`); under a budget ([`finish_on_disk`]) the last pass's goes there too and it is never
+//! read back, so the stage holds no output. Time: two parallel scans of the stream (or of each
+//! window read from its file) and one sort of packed keys per pass (ties between full keys compare
+//! the copied tokens), then one scan per stored class of phrases. Passes and parallel chunks are
+//! cut by the data alone, so the output does not depend on the thread count.
 
 mod config;
 pub mod lookup;
@@ -37,7 +38,7 @@ pub use config::Config;
 pub use lookup::Lookup;
 
 use rayon::prelude::*;
-use tifa_core::{Counts, DocInfo, Phrases, Progress, Segmented};
+use tifa_core::{Counts, DocInfo, Phrases, Progress, Segmented, SpilledCounts};
 
 /// The suffixes are sorted and walked in about this many passes (more on small corpora is
 /// pointless: see [`MIN_PASS`]).
@@ -125,6 +126,11 @@ pub fn run(seg: &Segmented, config: &Config, progress: &dyn Progress) -> Result<
 /// half.
 pub struct Prepared {
     stream: stream::Stream,
+    meta: Meta,
+}
+
+/// What the counts take from the segmented corpus besides the phrases.
+struct Meta {
     unigram_tf: Vec<u64>,
     docs: Vec<DocInfo>,
     n_tokens: u64,
@@ -153,7 +159,50 @@ pub fn finish(
     scratch: Option<&std::path::Path>,
     pass_bytes: Option<usize>,
 ) -> Result<Counts, Error> {
-    passes(prepared, config, progress, None, pass_bytes, scratch)
+    let mut spill = scratch.map(spill::Spill::new);
+    let passed = passes(
+        prepared,
+        config,
+        progress,
+        None,
+        pass_bytes,
+        spill.as_mut(),
+        false,
+    )?;
+    passed.read_back(spill, progress)
+}
+
+/// [`finish`] under a memory budget: the phrases of every pass, the last too, are written to
+/// scratch files in `scratch`, column by column, and never read back: count.bin is written
+/// from them ([`SpilledCounts`] serialises as the [`Counts`] [`finish`] would return), so
+/// the stage never holds its output.
+pub fn finish_on_disk(
+    prepared: Prepared,
+    config: &Config,
+    progress: &dyn Progress,
+    scratch: &std::path::Path,
+    pass_bytes: Option<usize>,
+) -> Result<SpilledCounts, Error> {
+    let mut spill = spill::Spill::new(scratch);
+    let passed = passes(
+        prepared,
+        config,
+        progress,
+        None,
+        pass_bytes,
+        Some(&mut spill),
+        true,
+    )?;
+    let Passed { meta, min_df, .. } = passed;
+    Ok(SpilledCounts {
+        docs: meta.docs,
+        vocab: meta.vocab,
+        n_tokens: meta.n_tokens,
+        unigram_tf: meta.unigram_tf,
+        min_df,
+        phrases: spill.into_spilled()?,
+        skipped: meta.skipped,
+    })
 }
 
 /// [`run`], with the number of suffixes per pass given (tests use tiny passes).
@@ -164,14 +213,16 @@ fn count(
     pass_size: Option<usize>,
 ) -> Result<Counts, Error> {
     check(seg, config)?;
-    passes(
+    let passed = passes(
         lay_out_borrowed(seg, config, progress)?,
         config,
         progress,
         pass_size,
         None,
         None,
-    )
+        false,
+    )?;
+    passed.read_back(None, progress)
 }
 
 /// What the passes need from a corpus its caller keeps.
@@ -224,9 +275,6 @@ pub fn prepare(
     prepared
 }
 
-/// Reports laid out into the stream per wave of [`Layout::prepare`], in tokens.
-const LAYOUT_WAVE: usize = 1 << 23;
-
 /// The first half of [`run`] under a memory budget, for token streams handed over one by one
 /// as they are read ([`Layout::push`]), with the stream laid out to a scratch file rather than
 /// memory ([`Layout::prepare`]): the passes then read it from there, once each, so the stage
@@ -240,15 +288,18 @@ pub struct Layout {
     raw: text::TextFile,
     tokens: Vec<u64>,
     dir: std::path::PathBuf,
+    wave: usize,
 }
 
 impl Layout {
-    /// A layout with its scratch files in `dir`.
-    pub fn new(dir: &std::path::Path) -> Result<Layout, Error> {
+    /// A layout with its scratch files in `dir`, laid out in waves of whole reports of about
+    /// `wave` tokens (each held twice: as read back, and laid out).
+    pub fn new(dir: &std::path::Path, wave: usize) -> Result<Layout, Error> {
         Ok(Layout {
             raw: text::TextFile::new(dir)?,
             tokens: Vec::new(),
             dir: dir.to_path_buf(),
+            wave: wave.max(1),
         })
     }
 
@@ -288,7 +339,7 @@ impl Layout {
         let mut from = 0;
         while from < docs.len() {
             let (mut to, mut size) = (from, 0);
-            while to < docs.len() && (to == from || size < LAYOUT_WAVE) {
+            while to < docs.len() && (to == from || size < self.wave) {
                 size += self.tokens[to] as usize;
                 to += 1;
             }
@@ -306,11 +357,13 @@ impl Layout {
         progress.finish();
         Ok(Prepared {
             stream,
-            unigram_tf,
-            docs,
-            n_tokens,
-            vocab,
-            skipped,
+            meta: Meta {
+                unigram_tf,
+                docs,
+                n_tokens,
+                vocab,
+                skipped,
+            },
         })
     }
 }
@@ -377,36 +430,75 @@ fn lay_out(
     progress.finish();
     Ok(Prepared {
         stream,
-        unigram_tf,
-        docs,
-        n_tokens,
-        vocab,
-        skipped,
+        meta: Meta {
+            unigram_tf,
+            docs,
+            n_tokens,
+            vocab,
+            skipped,
+        },
     })
 }
 
-/// Sorts and walks the suffixes pass by pass and assembles the counts, the phrases of each
-/// pass but the last written out to a scratch file in `scratch` when there is one.
+/// What [`passes`] leaves: the phrases still in memory (those of the last pass, or all of them
+/// without a scratch file), and what the counts take from the prepared corpus.
+struct Passed {
+    phrases: Phrases,
+    meta: Meta,
+    min_df: u32,
+}
+
+impl Passed {
+    /// The counts, with the phrases written to `spill` read back before those in memory.
+    fn read_back(
+        self,
+        spill: Option<spill::Spill>,
+        progress: &dyn Progress,
+    ) -> Result<Counts, Error> {
+        let Passed {
+            mut phrases,
+            meta,
+            min_df,
+        } = self;
+        if let Some(spill) = spill.filter(|s| !s.is_empty()) {
+            tifa_core::memory::give_back();
+            progress.start("count: read back", 0);
+            // The last pass's columns still have the room of the largest pass.
+            phrases.shrink_to_fit();
+            phrases = spill.read_back(phrases)?;
+            progress.finish();
+        }
+        phrases.shrink_to_fit();
+        tifa_core::memory::give_back();
+        Ok(Counts {
+            docs: meta.docs,
+            vocab: meta.vocab,
+            n_tokens: meta.n_tokens,
+            unigram_tf: meta.unigram_tf,
+            min_df,
+            phrases,
+            skipped: meta.skipped,
+        })
+    }
+}
+
+/// Sorts and walks the suffixes pass by pass, the phrases of each pass but the last written
+/// out to `spill` when there is one, and those of the last too when `all`.
+#[allow(clippy::too_many_arguments)]
 fn passes(
     prepared: Prepared,
     config: &Config,
     progress: &dyn Progress,
     pass_size: Option<usize>,
     pass_bytes: Option<usize>,
-    scratch: Option<&std::path::Path>,
-) -> Result<Counts, Error> {
-    let Prepared {
-        stream,
-        unigram_tf,
-        docs,
-        n_tokens,
-        vocab,
-        skipped,
-    } = prepared;
+    mut spill: Option<&mut spill::Spill>,
+    all: bool,
+) -> Result<Passed, Error> {
+    let Prepared { stream, meta } = prepared;
     // Suffixes are processed in passes by first token, which bounds the memory of the suffix
     // array and its companions; the passes come in token order, so their phrases concatenate
     // sorted.
-    let sizes = stream::Stream::bucket_sizes(&vocab.kinds, &unigram_tf);
+    let sizes = stream::Stream::bucket_sizes(&meta.vocab.kinds, &meta.unigram_tf);
     let n_suffixes: usize = sizes.iter().sum();
     let plan = match (pass_size, pass_bytes) {
         (Some(size), _) => stream::Stream::plan_passes(&sizes, size),
@@ -424,7 +516,6 @@ fn passes(
         }
     };
     let mut phrases = Phrases::new();
-    let mut spill = scratch.map(spill::Spill::new);
     let mut pass = stream::Pass::default();
     let n_passes = plan.len();
     for (k, (lo, hi)) in plan.into_iter().enumerate() {
@@ -435,13 +526,13 @@ fn passes(
         phrases::collect(&stream, &pass, config, progress, &mut phrases).map_err(|_| {
             Error::TooLarge {
                 what: "phrase tokens or per-report counts",
-                count: (phrases.len() + spill.as_ref().map_or(0, spill::Spill::phrases)) as u64,
+                count: (phrases.len() + spill.as_ref().map_or(0, |s| s.phrases())) as u64,
             }
         })?;
         progress.finish();
-        // The last pass's phrases were made beside the stream and the suffixes anyway, so they
-        // stay: a corpus counted in one pass never touches the disk.
-        if let Some(spill) = spill.as_mut().filter(|_| k + 1 < n_passes) {
+        // Without `all`, the last pass's phrases were made beside the stream and the suffixes
+        // anyway, so they stay: a corpus counted in one pass never touches the disk.
+        if let Some(spill) = spill.as_mut().filter(|_| all || k + 1 < n_passes) {
             spill.push(&phrases)?;
             phrases.clear();
         }
@@ -451,24 +542,10 @@ fn passes(
     }
     drop(pass);
     drop(stream);
-    if let Some(spill) = spill.filter(|s| s.parts() > 0) {
-        tifa_core::memory::give_back();
-        progress.start("count: read back", 0);
-        // The last pass's columns still have the room of the largest pass.
-        phrases.shrink_to_fit();
-        phrases = spill.read_back(phrases)?;
-        progress.finish();
-    }
-    phrases.shrink_to_fit();
-    tifa_core::memory::give_back();
-    Ok(Counts {
-        docs,
-        vocab,
-        n_tokens,
-        unigram_tf,
-        min_df: config.min_df,
+    Ok(Passed {
         phrases,
-        skipped,
+        meta,
+        min_df: config.min_df,
     })
 }
 
@@ -476,7 +553,7 @@ fn passes(
 mod tests {
     use super::*;
     use tifa_core::testing as common;
-    use tifa_core::NoProgress;
+    use tifa_core::{NoProgress, Stage};
 
     #[test]
     fn passes_do_not_change_the_counts() {
@@ -496,15 +573,7 @@ mod tests {
         // Tiny passes written out one by one to a scratch file and read back.
         let dir = tempfile::tempdir().unwrap();
         for size in [1, 2, 5] {
-            let spilled = passes(
-                lay_out_all(&seg),
-                &config,
-                &NoProgress,
-                Some(size),
-                None,
-                Some(dir.path()),
-            )
-            .unwrap();
+            let spilled = in_passes(&seg, &config, Some(size), dir.path()).unwrap();
             assert_eq!(spilled, one);
         }
         // In two halves, the corpus let go of in between, with and without a scratch file.
@@ -531,17 +600,24 @@ mod tests {
             .iter()
             .map(|d| d.text.chars().count() as u64)
             .collect();
-        for most in [None, Some(1), Some(100)] {
-            let mut layout = Layout::new(dir.path()).unwrap();
+        let laid_out = || {
+            let mut layout = Layout::new(dir.path(), 5).unwrap();
             for d in &seg.docs {
                 layout.push(&d.tokens).unwrap();
             }
             let (vocab, skipped) = (seg.vocab.clone(), seg.skipped.clone());
-            let prepared = layout
+            layout
                 .prepare(&seg.documents, &chars, vocab, skipped, &config, &NoProgress)
-                .unwrap();
-            let filed = finish(prepared, &config, &NoProgress, Some(dir.path()), most);
+                .unwrap()
+        };
+        let encoded = tifa_core::format::encode(Stage::Count, 0, 0, &one).unwrap();
+        for most in [None, Some(1), Some(100)] {
+            let filed = finish(laid_out(), &config, &NoProgress, Some(dir.path()), most);
             assert_eq!(filed.unwrap(), one, "{most:?}");
+            // Every pass's phrases left in scratch files, and count.bin written from them.
+            let on_disk = finish_on_disk(laid_out(), &config, &NoProgress, dir.path(), most);
+            let on_disk = tifa_core::format::encode(Stage::Count, 0, 0, &on_disk.unwrap());
+            assert!(on_disk.unwrap() == encoded, "{most:?}");
         }
         // The scratch file has no name: nothing is left in the folder.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
@@ -554,32 +630,39 @@ mod tests {
         let missing = dir.path().join("no such folder");
         let config = Config::default();
         // One suffix a pass: several passes, so the scratch file is needed.
-        let e = passes(
-            lay_out_all(&seg),
-            &config,
-            &NoProgress,
-            Some(1),
-            None,
-            Some(&missing),
-        )
-        .unwrap_err()
-        .to_string();
+        let e = in_passes(&seg, &config, Some(1), &missing)
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("count: scratch file in "), "{e}");
         assert!(e.contains("no such folder"), "{e}");
         // Counted in one pass, the phrases never leave memory, so the folder is not touched.
-        let one = passes(
-            lay_out_all(&seg),
-            &config,
-            &NoProgress,
-            None,
-            None,
-            Some(&missing),
-        )
-        .unwrap();
+        let one = in_passes(&seg, &config, None, &missing).unwrap();
         assert_eq!(one, count(&seg, &config, &NoProgress, None).unwrap());
+        // Under a budget the scratch files are needed whatever the passes.
+        let prepared = prepare(seg.clone(), &config, &NoProgress).unwrap();
+        let e = finish_on_disk(prepared, &config, &NoProgress, &missing, None).unwrap_err();
+        assert!(e.to_string().contains("no such folder"), "{e}");
     }
 
-    fn lay_out_all(seg: &Segmented) -> Prepared {
-        lay_out_borrowed(seg, &Config::default(), &NoProgress).unwrap()
+    /// The counts of `seg` in passes of `size` suffixes, those of each pass but the last
+    /// written to scratch files in `dir` and read back.
+    fn in_passes(
+        seg: &Segmented,
+        config: &Config,
+        size: Option<usize>,
+        dir: &std::path::Path,
+    ) -> Result<Counts, Error> {
+        let prepared = lay_out_borrowed(seg, config, &NoProgress)?;
+        let mut spill = spill::Spill::new(dir);
+        let passed = passes(
+            prepared,
+            config,
+            &NoProgress,
+            size,
+            None,
+            Some(&mut spill),
+            false,
+        )?;
+        passed.read_back(Some(spill), &NoProgress)
     }
 }

@@ -112,6 +112,18 @@ impl Shape {
         key
     }
 
+    /// How many tokens [`Shape::extras`] gives for a suffix whose next sentinel lies `d` tokens
+    /// on: none when it comes among the key's tokens, else those after the key up to it or to
+    /// token `max_len`.
+    #[inline]
+    fn extras_len(self, d: usize) -> usize {
+        if d > self.slots {
+            d.min(self.max_len as usize) - self.slots
+        } else {
+            0
+        }
+    }
+
     /// The tokens of the suffix at `w[i]` that its key cannot hold and the pass may read: when
     /// no sentinel comes among the key's tokens, those from just after them up to the first
     /// sentinel (included) or to token `max_len` (the one after the longest phrase), whichever
@@ -282,10 +294,14 @@ fn lay_out_wave(
                     at += 1;
                 }
                 place[at] = HARD;
-                for i in 0..at {
+                // Backwards, so the distance to the next sentinel is known at every position.
+                let mut sentinel = at;
+                for i in (0..at).rev() {
                     let t = place[i];
-                    if !is_sentinel(t) && classes[t as usize] != Class::Enum {
-                        tally.extras[t as usize] += shape.extras(place, i).len() as u64;
+                    if is_sentinel(t) {
+                        sentinel = i;
+                    } else if classes[t as usize] != Class::Enum {
+                        tally.extras[t as usize] += shape.extras_len(sentinel - i) as u64;
                     }
                 }
             }

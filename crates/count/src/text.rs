@@ -15,9 +15,9 @@ use std::path::{Path, PathBuf};
 
 use crate::Error;
 
-/// Positions per window of a stream read from its scratch file: 16 MiB of tokens, read while
+/// Positions per window of a stream read from its scratch file: 4 MiB of tokens, read while
 /// the window before is scanned.
-const WINDOW: usize = 1 << 22;
+const WINDOW: usize = 1 << 20;
 
 /// The stream's token ids.
 pub(crate) enum Text {

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
 use tifa_core::text::{quote_term, Quote};
-use tifa_core::{Branching, Counts, NoProgress, Segmented, TokenKind};
+use tifa_core::{Branching, Counts, NoProgress, Segmented, Stage, TokenKind};
 use tifa_count::{run, Config};
 
 /// Terms the random corpora draw from. `甲乙` is also `甲` `乙`, so a text has several cuts.
@@ -324,18 +324,20 @@ proptest! {
         let counts = run(&seg, &config, &NoProgress).unwrap();
         check_against_brute(&seg, &config, &counts);
         check_invariants(&seg, &counts);
-        // The same from a stream in a scratch file, read by passes of a few suffixes each.
+        // The same from a stream in a scratch file, read by passes of a few suffixes each,
+        // read back or written out from the passes' scratch files.
+        let encoded = tifa_core::format::encode(Stage::Count, 0, 0, &counts).unwrap();
         for bytes in [1, 500] {
             prop_assert_eq!(&from_file(&seg, &config, bytes), &counts);
+            prop_assert!(on_disk(&seg, &config, bytes) == encoded);
         }
     }
 }
 
-/// The counts of `seg` under a memory budget: its token streams handed over one by one, laid
-/// out to a scratch file, and read from there by passes of at most `pass_bytes`.
-fn from_file(seg: &Segmented, config: &Config, pass_bytes: usize) -> Counts {
-    let dir = tempfile::tempdir().unwrap();
-    let mut layout = tifa_count::Layout::new(dir.path()).unwrap();
+/// The counts of `seg` from its token streams handed over one by one and laid out to a
+/// scratch file in `dir`.
+fn laid_out(seg: &Segmented, config: &Config, dir: &std::path::Path) -> tifa_count::Prepared {
+    let mut layout = tifa_count::Layout::new(dir, 7).unwrap();
     for d in &seg.docs {
         layout.push(&d.tokens).unwrap();
     }
@@ -345,9 +347,16 @@ fn from_file(seg: &Segmented, config: &Config, pass_bytes: usize) -> Counts {
         .map(|d| d.text.chars().count() as u64)
         .collect();
     let (vocab, skipped) = (seg.vocab.clone(), seg.skipped.clone());
-    let prepared = layout
+    layout
         .prepare(&seg.documents, &chars, vocab, skipped, config, &NoProgress)
-        .unwrap();
+        .unwrap()
+}
+
+/// The counts of `seg` under a memory budget: laid out to a scratch file, and read from there
+/// by passes of at most `pass_bytes`.
+fn from_file(seg: &Segmented, config: &Config, pass_bytes: usize) -> Counts {
+    let dir = tempfile::tempdir().unwrap();
+    let prepared = laid_out(seg, config, dir.path());
     tifa_count::finish(
         prepared,
         config,
@@ -356,6 +365,15 @@ fn from_file(seg: &Segmented, config: &Config, pass_bytes: usize) -> Counts {
         Some(pass_bytes),
     )
     .unwrap()
+}
+
+/// The bytes of count.bin's payload, written under a memory budget from the scratch files of
+/// passes of at most `pass_bytes`.
+fn on_disk(seg: &Segmented, config: &Config, pass_bytes: usize) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let prepared = laid_out(seg, config, dir.path());
+    let c = tifa_count::finish_on_disk(prepared, config, &NoProgress, dir.path(), Some(pass_bytes));
+    tifa_core::format::encode(Stage::Count, 0, 0, &c.unwrap()).unwrap()
 }
 
 proptest! {

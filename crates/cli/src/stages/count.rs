@@ -3,17 +3,18 @@
 use std::path::Path;
 
 use tifa_core::format::{self, Header, Stage};
-use tifa_core::{fingerprint_value, Counts, Document, Progress, SegDoc, SegDocWaves, Segmented};
+use tifa_core::{
+    fingerprint_value, Counts, Document, Progress, SegDoc, SegDocWaves, Segmented, SpilledCounts,
+};
 
 use super::*;
 use crate::progress::Bars;
 use crate::{config, Global};
 
-pub(crate) fn count_line(c: &Counts, out: &Path) -> String {
+/// What the count stage says it did: `phrases` counted in `reports` reports.
+pub(crate) fn count_line(phrases: usize, reports: usize, out: &Path) -> String {
     format!(
-        "count: {} phrases in {} reports -> {}",
-        c.phrases.len(),
-        c.docs.len(),
+        "count: {phrases} phrases in {reports} reports -> {}",
         out.display()
     )
 }
@@ -50,17 +51,19 @@ const COUNT_WAVE_REPORTS: usize = 256;
 /// with its scratch files beside `out`: the entry point of `tifa count` and `tifa run` with
 /// one. The token streams are read in waves and laid out to a scratch file, which each pass
 /// reads in turn ([`tifa_count::Layout`]); a pass's suffixes take at most a quarter of the
-/// budget ([`count_pass_bytes`]). The stage still holds its output whole. Returns the header
-/// of segment.bin with the counts.
+/// budget ([`count_pass_bytes`]). The phrases of each pass go to scratch files, from which
+/// count.bin is written ([`SpilledCounts`]). Returns the header of segment.bin with the
+/// counts.
 pub(crate) fn count_file(
     input: &Path,
     config: &tifa_count::Config,
     bars: &Bars,
     out: &Path,
     budget: u64,
-) -> anyhow::Result<(Header, Counts)> {
+) -> anyhow::Result<(Header, SpilledCounts)> {
     let dir = scratch_dir(out)?;
-    let mut layout = tifa_count::Layout::new(&dir)?;
+    // A wave's token streams are held twice (read back, and laid out), 4 bytes a token.
+    let mut layout = tifa_count::Layout::new(&dir, wave_bytes(budget) as usize / 8)?;
     let mut failed = None;
     bars.start(&format!("read {}", file_name(input)), 0);
     let waves = SegDocWaves {
@@ -89,7 +92,7 @@ pub(crate) fn count_file(
         bars,
     )?;
     let pass = Some(count_pass_bytes(budget));
-    let counts = tifa_count::finish(prepared, config, bars, Some(&dir), pass)?;
+    let counts = tifa_count::finish_on_disk(prepared, config, bars, &dir, pass)?;
     Ok((h, counts))
 }
 
@@ -106,15 +109,23 @@ pub fn count(flags: &Global, bars: &Bars, input: &Path, out: &Path) -> anyhow::R
     let (config, config_fp) = count_config(flags)?;
     let t = Timer::start(flags);
     memory_for(input);
-    let (h, counts) = match crate::config::max_memory(flags)? {
-        Some(budget) => count_file(input, &config, bars, out, budget)?,
+    let (header, line) = match crate::config::max_memory(flags)? {
+        Some(budget) => {
+            let (h, c) = count_file(input, &config, bars, out, budget)?;
+            let header = write(bars, out, Stage::Count, h.checksum, config_fp, &c)?;
+            (
+                header,
+                count_line(c.phrases.size().phrases, c.docs.len(), out),
+            )
+        }
         None => {
             let (h, seg): (Header, Segmented) = read(bars, input, Stage::Segment)?;
-            (h, count_corpus(seg, &config, bars, out)?)
+            let c = count_corpus(seg, &config, bars, out)?;
+            let header = write(bars, out, Stage::Count, h.checksum, config_fp, &c)?;
+            (header, count_line(c.phrases.len(), c.docs.len(), out))
         }
     };
-    let header = write(bars, out, Stage::Count, h.checksum, config_fp, &counts)?;
-    say(flags, count_line(&counts, out));
+    say(flags, line);
     t.done(flags, "count");
     Ok(header)
 }

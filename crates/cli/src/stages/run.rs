@@ -238,8 +238,8 @@ pub(crate) fn run_stages(
         // Stages that keep to it say nothing; this line goes once they all do.
         say(
             flags,
-            "note: the memory budget bounds the clean, segment and count stages, but count \
-             still holds its output whole, and compare and report their whole input",
+            "note: the memory budget bounds the clean, segment and count stages only so far; \
+             compare and report still hold their whole input",
         );
     }
     let Checked {
@@ -352,14 +352,21 @@ pub(crate) fn run_stages(
             // it back for its examples) and lets go of it as its own stream is laid out, texts
             // first, so the two are not in memory together.
             let h_seg = segmented.header(flags)?;
-            let c = match budget {
-                // segment.bin is on disk: it is read in waves.
+            match budget {
+                // segment.bin is on disk: it is read in waves, and count.bin is written from
+                // the count's scratch files.
                 Some(budget) => {
                     let (h, c) = count_file(&seg_out, &count_cfg, bars, &count_out, budget)?;
                     if h.checksum != h_seg.checksum {
                         anyhow::bail!("{}: changed while tifa was running", seg_out.display());
                     }
-                    c
+                    let header = write(bars, &count_out, Stage::Count, h.checksum, count_fp, &c)?;
+                    say(
+                        flags,
+                        count_line(c.phrases.size().phrases, c.docs.len(), &count_out),
+                    );
+                    t.done(flags, "count");
+                    Output::on_disk(header, count_out.clone(), Stage::Count)
                 }
                 None => {
                     let seg = segmented.load(flags, bars)?;
@@ -367,12 +374,12 @@ pub(crate) fn run_stages(
                     // The write has ended, so this is the only holder and the clone never
                     // happens.
                     let seg = Arc::try_unwrap(seg).unwrap_or_else(|shared| (*shared).clone());
-                    count_corpus(seg, &count_cfg, bars, &count_out)?
+                    let c = count_corpus(seg, &count_cfg, bars, &count_out)?;
+                    say(flags, count_line(c.phrases.len(), c.docs.len(), &count_out));
+                    t.done(flags, "count");
+                    Output::made(c, count_out.clone(), Stage::Count, h_seg.checksum, count_fp)
                 }
-            };
-            say(flags, count_line(&c, &count_out));
-            t.done(flags, "count");
-            Output::made(c, count_out.clone(), Stage::Count, h_seg.checksum, count_fp)
+            }
         }
     };
 

@@ -1,7 +1,7 @@
 //! The count stage's output: exact statistics of every recurring phrase (`count.bin`), in files
 //! of one idea: a phrase's statistics (`phrase.rs`), its per-report counts and their packed
-//! encoding (`per_doc.rs`), the stored list of phrases (`phrases.rs`), and here the reports and
-//! the whole [`Counts`].
+//! encoding (`per_doc.rs`), the stored list of phrases and its spilled form (`phrases.rs`), and
+//! here the reports and the whole [`Counts`] (and [`SpilledCounts`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +14,7 @@ mod phrases;
 
 pub use per_doc::{PerDoc, PerDocIter};
 pub use phrase::{Phrase, PhraseStats};
-pub use phrases::{Phrases, PhrasesFull, PhrasesSize};
+pub use phrases::{Phrases, PhrasesFull, PhrasesSize, SpilledPhrases};
 
 /// What later stages need to know about one report, without its text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,6 +83,43 @@ pub struct Counts {
     pub skipped: Vec<crate::corpus::Skipped>,
 }
 
+/// [`Counts`] whose phrases are in scratch files ([`SpilledPhrases`]): what the count stage
+/// makes under a memory budget, written to count.bin byte for byte as the same [`Counts`]
+/// would be, without the phrases ever in memory whole.
+#[derive(Debug)]
+pub struct SpilledCounts {
+    /// As [`Counts::docs`].
+    pub docs: Vec<DocInfo>,
+    /// As [`Counts::vocab`].
+    pub vocab: Vocab,
+    /// As [`Counts::n_tokens`].
+    pub n_tokens: u64,
+    /// As [`Counts::unigram_tf`].
+    pub unigram_tf: Vec<u64>,
+    /// As [`Counts::min_df`].
+    pub min_df: u32,
+    /// As [`Counts::phrases`], in scratch files.
+    pub phrases: SpilledPhrases,
+    /// As [`Counts::skipped`].
+    pub skipped: Vec<crate::corpus::Skipped>,
+}
+
+/// Stored as its seven fields in order, as [`Counts`] is.
+impl Serialize for SpilledCounts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Counts", 7)?;
+        st.serialize_field("docs", &self.docs)?;
+        st.serialize_field("vocab", &self.vocab)?;
+        st.serialize_field("n_tokens", &self.n_tokens)?;
+        st.serialize_field("unigram_tf", &crate::packed::Packed(&self.unigram_tf))?;
+        st.serialize_field("min_df", &self.min_df)?;
+        st.serialize_field("phrases", &self.phrases)?;
+        st.serialize_field("skipped", &self.skipped)?;
+        st.end()
+    }
+}
+
 impl Counts {
     /// Statistics of a phrase given as token ids, if it was counted.
     pub fn get(&self, tokens: &[u32]) -> Option<Phrase<'_>> {
@@ -134,6 +171,66 @@ mod tests {
         };
         assert_eq!(counts.get(&[1, 2]).map(|p| p.tf), Some(1));
         assert!(counts.get(&[2]).is_none());
+    }
+
+    #[test]
+    fn spilled_phrases_are_written_as_the_list_of_their_parts() {
+        // Parts of several sizes, empty ones among them, that together cross every column's
+        // chunk size (1 MiB of records): tokens, offsets, per-report counts and statistics.
+        let phrase = |i: u32| {
+            let per_doc: Vec<(u32, u32)> =
+                (0..1 + i % 9).map(|d| (d * 7 + i % 5, 1 + d % 3)).collect();
+            PhraseStats {
+                left: Branching {
+                    distinct: i % 300,
+                    boundary: i,
+                    entropy: i as f32 / 7.0,
+                },
+                numeric: i % 2,
+                ..stats(&[i, i + 1, i * 3 % 1000][..1 + i as usize % 3], &per_doc)
+            }
+        };
+        let sizes = [0, 1, 120_000, 0, 50_000, 3];
+        let mut whole = Phrases::new();
+        let dir = tempfile::tempdir().unwrap();
+        let mut spilled = SpilledPhrases::new(dir.path()).unwrap();
+        let mut next = 0;
+        for n in sizes {
+            let part: Phrases = (next..next + n).map(phrase).collect();
+            next += n;
+            whole.append(&part).unwrap();
+            spilled.push(&part).unwrap().unwrap();
+        }
+        assert_eq!(spilled.size(), whole.size());
+        assert!(whole.per_doc.len() > 1 << 20 && whole.fixed.len() > (1 << 20) / 55);
+        let counts = Counts {
+            docs: vec![DocInfo::default(); 2],
+            n_tokens: 99,
+            unigram_tf: vec![5, 0, 7],
+            min_df: 2,
+            phrases: whole.clone(),
+            ..Counts::default()
+        };
+        fn encode<T: Serialize>(v: &T) -> Vec<u8> {
+            crate::format::encode(crate::Stage::Count, 0, 0, v).unwrap()
+        }
+        let as_counts = SpilledCounts {
+            docs: counts.docs.clone(),
+            vocab: counts.vocab.clone(),
+            n_tokens: counts.n_tokens,
+            unigram_tf: counts.unigram_tf.clone(),
+            min_df: counts.min_df,
+            phrases: spilled,
+            skipped: Vec::new(),
+        };
+        assert!(encode(&as_counts) == encode(&counts), "count.bin differs");
+        // Read back whole, then with a last part kept in memory.
+        let last: Phrases = (next..next + 10).map(phrase).collect();
+        let back = as_counts.phrases.read_back(&last).unwrap().unwrap();
+        whole.append(&last).unwrap();
+        assert_eq!(back, whole);
+        // The scratch files have no names: nothing is left in the folder.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
     #[test]

@@ -74,8 +74,10 @@ pub struct Phrases {
     /// `token_ends[i]`: end of phrase `i`'s tokens in `tokens`.
     #[serde(with = "crate::packed")]
     pub(super) token_ends: Vec<u32>,
-    /// Per-report counts of every phrase, packed ([`PerDoc`]), concatenated.
-    #[serde(with = "crate::packed::bytes")]
+    /// Per-report counts of every phrase, packed ([`PerDoc`]), concatenated; stored in chunks
+    /// like the other columns, so that it too can be written without being held whole
+    /// ([`SpilledPhrases`]).
+    #[serde(with = "crate::packed")]
     pub(super) per_doc: Vec<u8>,
     /// `per_doc_ends[i]`: end of phrase `i`'s packed counts in `per_doc`.
     #[serde(with = "crate::packed")]
@@ -303,5 +305,204 @@ impl FromIterator<PhraseStats> for Phrases {
             }
         }
         out
+    }
+}
+
+/// One column of a [`SpilledPhrases`]: its records' little-endian bytes in an unnamed scratch
+/// file, appended part by part.
+#[derive(Debug)]
+struct Column {
+    file: std::fs::File,
+    records: usize,
+}
+
+impl Column {
+    fn new(dir: &std::path::Path) -> std::io::Result<Column> {
+        Ok(Column {
+            file: tempfile::tempfile_in(dir)?,
+            records: 0,
+        })
+    }
+
+    /// Appends `records` records, whose bytes `put` writes to a buffer.
+    fn append(
+        &mut self,
+        records: usize,
+        put: impl FnOnce(&mut Vec<u8>),
+        buf: &mut Vec<u8>,
+    ) -> std::io::Result<()> {
+        use std::io::Write;
+        buf.clear();
+        put(buf);
+        (&self.file).write_all(buf)?;
+        self.records += records;
+        Ok(())
+    }
+
+    /// The column's bytes, from the start.
+    fn reader(&self) -> std::io::Result<impl std::io::Read + '_> {
+        use std::io::{Seek, SeekFrom};
+        let mut file = &self.file;
+        file.seek(SeekFrom::Start(0))?;
+        Ok(std::io::BufReader::with_capacity(1 << 20, file))
+    }
+
+    /// Appends the column's records to `out`, read a chunk at a time.
+    fn read_into<T: crate::packed::Record>(&self, out: &mut Vec<T>) -> std::io::Result<()> {
+        use std::io::Read;
+        let mut r = self.reader()?;
+        let mut buf = vec![0u8; (1 << 20) / T::WIDTH * T::WIDTH];
+        let mut left = self.records;
+        while left > 0 {
+            let n = left.min(buf.len() / T::WIDTH);
+            let bytes = &mut buf[..n * T::WIDTH];
+            r.read_exact(bytes)?;
+            out.extend(bytes.chunks_exact(T::WIDTH).map(T::get));
+            left -= n;
+        }
+        Ok(())
+    }
+
+    /// The column as the packed array it stands for.
+    fn packed<T: crate::packed::Record>(&self, varint: bool) -> PackedColumn<'_, T> {
+        PackedColumn {
+            column: self,
+            varint,
+            record: std::marker::PhantomData,
+        }
+    }
+}
+
+/// A [`Column`] serialised as the packed array of its records.
+struct PackedColumn<'a, T> {
+    column: &'a Column,
+    varint: bool,
+    record: std::marker::PhantomData<T>,
+}
+
+impl<T: crate::packed::Record> Serialize for PackedColumn<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::Error;
+        use std::io::Read;
+        let scratch = |e: std::io::Error| S::Error::custom(format!("scratch file: {e}"));
+        let mut r = self.column.reader().map_err(scratch)?;
+        crate::packed::serialize_read::<T, S>(self.column.records, self.varint, s, |b| {
+            r.read_exact(b)
+        })
+    }
+}
+
+/// Phrases appended part by part ([`SpilledPhrases::push`]) to scratch files in a folder, one
+/// per column, each part's offsets shifted by what came before, as [`Phrases::append`] does.
+/// It serialises as the [`Phrases`] of all parts together would, reading the files back a
+/// chunk at a time, so the list is never in memory whole (count's output under a memory
+/// budget); [`SpilledPhrases::read_back`] reads it back whole instead. The files are unnamed
+/// temporary files, removed by the system when they are closed; their pages are the page
+/// cache's, not the process's own memory.
+#[derive(Debug)]
+pub struct SpilledPhrases {
+    tokens: Column,
+    token_ends: Column,
+    per_doc: Column,
+    per_doc_ends: Column,
+    fixed: Column,
+    /// A buffer for the bytes of one part's column.
+    buf: Vec<u8>,
+}
+
+impl SpilledPhrases {
+    /// An empty list, with its scratch files in `dir`.
+    pub fn new(dir: &std::path::Path) -> std::io::Result<SpilledPhrases> {
+        Ok(SpilledPhrases {
+            tokens: Column::new(dir)?,
+            token_ends: Column::new(dir)?,
+            per_doc: Column::new(dir)?,
+            per_doc_ends: Column::new(dir)?,
+            fixed: Column::new(dir)?,
+            buf: Vec::new(),
+        })
+    }
+
+    /// What the columns hold.
+    pub fn size(&self) -> PhrasesSize {
+        PhrasesSize {
+            phrases: self.fixed.records,
+            tokens: self.tokens.records,
+            per_doc: self.per_doc.records,
+        }
+    }
+
+    /// Appends every phrase of `part`, in order. Fails, appending nothing, when the token
+    /// arena would outgrow 32-bit offsets (`Ok(Err(PhrasesFull))`), or with the error of a
+    /// scratch file.
+    pub fn push(&mut self, part: &Phrases) -> std::io::Result<Result<(), PhrasesFull>> {
+        use crate::packed::Record;
+        let n = part.len();
+        let base = self.tokens.records;
+        if u32::try_from(base + part.tokens.len()).is_err() {
+            return Ok(Err(PhrasesFull));
+        }
+        let buf = &mut self.buf;
+        self.tokens.append(
+            part.tokens.len(),
+            |b| part.tokens.iter().for_each(|t| t.put(b)),
+            buf,
+        )?;
+        self.token_ends.append(
+            n,
+            |b| {
+                for &e in &part.token_ends[..n] {
+                    e.saturating_add(base as u32).put(b);
+                }
+            },
+            buf,
+        )?;
+        let base = self.per_doc.records as u64;
+        self.per_doc.append(
+            part.per_doc.len(),
+            |b| b.extend_from_slice(&part.per_doc),
+            buf,
+        )?;
+        self.per_doc_ends.append(
+            n,
+            |b| {
+                for &e in &part.per_doc_ends[..n] {
+                    e.saturating_add(base).put(b);
+                }
+            },
+            buf,
+        )?;
+        self.fixed
+            .append(n, |b| part.fixed[..n].iter().for_each(|f| f.put(b)), buf)?;
+        Ok(Ok(()))
+    }
+
+    /// Every phrase pushed, then those of `last`, read back into columns of exactly their
+    /// size.
+    pub fn read_back(self, last: &Phrases) -> std::io::Result<Result<Phrases, PhrasesFull>> {
+        let mut all = Phrases::new();
+        let mut size = self.size();
+        size += last.size();
+        all.reserve_exact(size);
+        self.tokens.read_into(&mut all.tokens)?;
+        self.token_ends.read_into(&mut all.token_ends)?;
+        self.per_doc.read_into(&mut all.per_doc)?;
+        self.per_doc_ends.read_into(&mut all.per_doc_ends)?;
+        self.fixed.read_into(&mut all.fixed)?;
+        Ok(all.append(last).map(|()| all))
+    }
+}
+
+/// Stored as the [`Phrases`] of every part pushed.
+impl Serialize for SpilledPhrases {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Phrases", 5)?;
+        st.serialize_field("tokens", &self.tokens.packed::<u32>(false))?;
+        st.serialize_field("token_ends", &self.token_ends.packed::<u32>(false))?;
+        st.serialize_field("per_doc", &self.per_doc.packed::<u8>(false))?;
+        st.serialize_field("per_doc_ends", &self.per_doc_ends.packed::<u64>(false))?;
+        st.serialize_field("fixed", &self.fixed.packed::<Fixed>(true))?;
+        st.end()
     }
 }
