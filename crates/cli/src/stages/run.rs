@@ -427,7 +427,7 @@ pub(crate) fn run_stages(
         skip("report");
     } else {
         let t = Timer::start(flags);
-        tifa_report::run(&value, &report_cfg, &args.out_dir, bars)?;
+        write_reports(&value, &report_cfg, &args.out_dir, bars, budget)?;
         // The stamp names compare.bin's checksum, so it waits for that write.
         write_stamp(&args.out_dir, cmp.header(flags)?.checksum, report_fp)?;
         say(flags, report_line(&args.out_dir));
