@@ -336,26 +336,32 @@ impl Layout {
             stream::Builder::new(&vocab, config.max_len, docs.len(), 0, Some(&self.dir))?;
         let mut raw = self.raw.into_reader()?;
         let mut wave: Vec<tifa_core::SegDoc> = Vec::new();
-        let mut from = 0;
-        while from < docs.len() {
-            let (mut to, mut size) = (from, 0);
-            while to < docs.len() && (to == from || size < self.wave) {
-                size += self.tokens[to] as usize;
-                to += 1;
-            }
-            wave.resize_with(to - from, tifa_core::SegDoc::default);
-            for (doc, &n) in wave.iter_mut().zip(&self.tokens[from..to]) {
+        for range in stream::waves(&self.tokens, self.wave) {
+            wave.resize_with(range.len(), tifa_core::SegDoc::default);
+            for (doc, &n) in wave.iter_mut().zip(&self.tokens[range.clone()]) {
                 doc.tokens.resize(n as usize, 0);
                 raw.read(&mut doc.tokens)?;
             }
-            builder.wave(&wave, &docs[from..to])?;
-            progress.inc(size as u64);
-            from = to;
+            builder.wave(&wave, &docs[range.clone()])?;
+            progress.inc(self.tokens[range].iter().sum());
         }
         drop(raw);
-        let (stream, unigram_tf) = builder.finish()?;
+        let laid_out = builder.finish();
         progress.finish();
-        Ok(Prepared {
+        Ok(Prepared::new(laid_out?, docs, n_tokens, vocab, skipped))
+    }
+}
+
+impl Prepared {
+    /// The stream and unigram counts laid out, with the rest of what the counts take.
+    fn new(
+        (stream, unigram_tf): (stream::Stream, Vec<u64>),
+        docs: Vec<DocInfo>,
+        n_tokens: u64,
+        vocab: tifa_core::Vocab,
+        skipped: Vec<tifa_core::Skipped>,
+    ) -> Prepared {
+        Prepared {
             stream,
             meta: Meta {
                 unigram_tf,
@@ -364,7 +370,7 @@ impl Layout {
                 vocab,
                 skipped,
             },
-        })
+        }
     }
 }
 
@@ -425,19 +431,10 @@ fn lay_out(
 ) -> Result<Prepared, Error> {
     let n_tokens: u64 = streams.iter().map(|d| d.tokens.len() as u64).sum();
     progress.start("count: index", n_tokens);
-    let (stream, unigram_tf) = stream::Stream::build(streams, &vocab, &docs, max_len)?;
+    let laid_out = stream::Stream::build(streams, &vocab, &docs, max_len)?;
     progress.inc(n_tokens);
     progress.finish();
-    Ok(Prepared {
-        stream,
-        meta: Meta {
-            unigram_tf,
-            docs,
-            n_tokens,
-            vocab,
-            skipped,
-        },
-    })
+    Ok(Prepared::new(laid_out, docs, n_tokens, vocab, skipped))
 }
 
 /// What [`passes`] leaves: the phrases still in memory (those of the last pass, or all of them

@@ -315,6 +315,23 @@ fn lay_out_wave(
     })
 }
 
+/// Consecutive waves of whole reports, the reports of `tokens[i]` tokens each: each wave as
+/// few reports as reach `wave` tokens, and at least one (the last may hold fewer).
+pub(crate) fn waves(tokens: &[u64], wave: usize) -> Vec<Range<usize>> {
+    let mut waves = Vec::new();
+    let mut from = 0;
+    while from < tokens.len() {
+        let (mut to, mut size) = (from, 0);
+        while to < tokens.len() && (to == from || size < wave) {
+            size += tokens[to] as usize;
+            to += 1;
+        }
+        waves.push(from..to);
+        from = to;
+    }
+    waves
+}
+
 /// Where a stream is laid out to.
 enum Sink {
     /// A vector of zeros as long as the stream can be, truncated at the end.
@@ -604,26 +621,21 @@ impl Stream {
             });
         }
         let mut builder = Builder::new(vocab, max_len, streams.len(), room as usize, None)?;
-        let n_tokens: usize = streams.iter().map(|d| d.tokens.len()).sum();
-        let wave_tokens = (n_tokens / BUILD_WAVES).max(min_wave);
-        let mut from = 0;
-        while from < streams.len() {
-            let mut to = from;
-            let mut size = 0;
-            while to < streams.len() && (to == from || size < wave_tokens) {
-                size += streams[to].tokens.len();
-                to += 1;
-            }
-            builder.wave(&streams[from..to], docs.get(from..).unwrap_or(&[]))?;
+        let tokens: Vec<u64> = streams.iter().map(|d| d.tokens.len() as u64).collect();
+        let wave_tokens = (tokens.iter().sum::<u64>() as usize / BUILD_WAVES).max(min_wave);
+        for range in waves(&tokens, wave_tokens) {
+            builder.wave(
+                &streams[range.clone()],
+                docs.get(range.start..).unwrap_or(&[]),
+            )?;
             if let Cow::Owned(owned) = &mut streams {
-                owned[from..to]
+                owned[range.clone()]
                     .iter_mut()
                     .for_each(|d| *d = SegDoc::default());
-                if to < owned.len() {
+                if range.end < owned.len() {
                     tifa_core::memory::give_back();
                 }
             }
-            from = to;
         }
         drop(streams);
         builder.finish()
