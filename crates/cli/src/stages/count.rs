@@ -96,9 +96,9 @@ pub(crate) fn count_file(
     Ok((h, counts))
 }
 
-/// Bytes of one pass's suffixes under a memory budget of `budget` bytes. Under a budget the
-/// stage holds no token stream, so the passes get a quarter of it: more passes each read the
-/// whole stream from its scratch file again.
+/// Bytes of one pass's suffixes, with the tokens copied after their keys, under a memory
+/// budget of `budget` bytes. Under a budget the stage holds no token stream, so the passes get
+/// a quarter of it: fewer passes, each of which reads the whole stream from its scratch file.
 pub(crate) fn count_pass_bytes(budget: u64) -> usize {
     (budget / 4) as usize
 }
