@@ -160,15 +160,7 @@ pub fn finish(
     pass_bytes: Option<usize>,
 ) -> Result<Counts, Error> {
     let mut spill = scratch.map(spill::Spill::new);
-    let passed = passes(
-        prepared,
-        config,
-        progress,
-        None,
-        pass_bytes,
-        spill.as_mut(),
-        false,
-    )?;
+    let passed = passes(prepared, config, progress, None, pass_bytes, spill.as_mut())?;
     passed.read_back(spill, progress)
 }
 
@@ -191,8 +183,9 @@ pub fn finish_on_disk(
         None,
         pass_bytes,
         Some(&mut spill),
-        true,
     )?;
+    // The last pass's phrases join the others' in the files too.
+    spill.push(&passed.phrases)?;
     let Passed { meta, min_df, .. } = passed;
     Ok(SpilledCounts {
         docs: meta.docs,
@@ -220,7 +213,6 @@ fn count(
         pass_size,
         None,
         None,
-        false,
     )?;
     passed.read_back(None, progress)
 }
@@ -480,8 +472,7 @@ impl Passed {
 }
 
 /// Sorts and walks the suffixes pass by pass, the phrases of each pass but the last written
-/// out to `spill` when there is one, and those of the last too when `all`.
-#[allow(clippy::too_many_arguments)]
+/// out to `spill` when there is one.
 fn passes(
     prepared: Prepared,
     config: &Config,
@@ -489,7 +480,6 @@ fn passes(
     pass_size: Option<usize>,
     pass_bytes: Option<usize>,
     mut spill: Option<&mut spill::Spill>,
-    all: bool,
 ) -> Result<Passed, Error> {
     let Prepared { stream, meta } = prepared;
     // Suffixes are processed in passes by first token, which bounds the memory of the suffix
@@ -527,9 +517,9 @@ fn passes(
             }
         })?;
         progress.finish();
-        // Without `all`, the last pass's phrases were made beside the stream and the suffixes
-        // anyway, so they stay: a corpus counted in one pass never touches the disk.
-        if let Some(spill) = spill.as_mut().filter(|_| all || k + 1 < n_passes) {
+        // The last pass's phrases were made beside the stream and the suffixes anyway, so they
+        // stay: a corpus counted in one pass never touches the disk.
+        if let Some(spill) = spill.as_mut().filter(|_| k + 1 < n_passes) {
             spill.push(&phrases)?;
             phrases.clear();
         }
@@ -651,15 +641,7 @@ mod tests {
     ) -> Result<Counts, Error> {
         let prepared = lay_out_borrowed(seg, config, &NoProgress)?;
         let mut spill = spill::Spill::new(dir);
-        let passed = passes(
-            prepared,
-            config,
-            &NoProgress,
-            size,
-            None,
-            Some(&mut spill),
-            false,
-        )?;
+        let passed = passes(prepared, config, &NoProgress, size, None, Some(&mut spill))?;
         passed.read_back(Some(spill), &NoProgress)
     }
 }

@@ -208,6 +208,10 @@ fn number_bits(text: &[u32], kinds: &[TokenKind]) -> Vec<u64> {
 
 /// Sets in `set` the bits of `part`, a bit set of positions from `base` on.
 fn or_shifted(set: &mut Vec<u64>, part: &[u64], base: usize) {
+    // An empty part (a corpus without numbers) sets nothing and makes no room.
+    if part.is_empty() {
+        return;
+    }
     let (w0, shift) = (base / 64, base % 64);
     if set.len() < w0 + part.len() + 1 {
         set.resize(w0 + part.len() + 1, 0);
