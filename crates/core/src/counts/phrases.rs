@@ -357,7 +357,7 @@ impl Column {
             let n = left.min(buf.len() / T::WIDTH);
             let bytes = &mut buf[..n * T::WIDTH];
             r.read_exact(bytes)?;
-            out.extend(bytes.chunks_exact(T::WIDTH).map(T::get));
+            T::get_all(bytes, out);
             left -= n;
         }
         Ok(())
