@@ -63,8 +63,8 @@ pub struct Global {
     #[arg(long, global = true, value_name = "FIELD")]
     pub diffusion_by: Option<String>,
     /// A memory budget such as 2G or 1500M: stages work in parts to stay under it, with the
-    /// same outputs; overrides run.toml's `max_memory` (default: none). So far clean, segment
-    /// and count keep to it; compare and report still hold their whole input.
+    /// same outputs; overrides run.toml's `max_memory` (default: none). Every stage but report
+    /// keeps to it so far; report still holds the whole comparison.
     #[arg(long, global = true, value_name = "SIZE", value_parser = config::parse_size)]
     pub max_memory: Option<u64>,
     /// Where messages go instead of stderr (the Python package's notebook output).
@@ -298,7 +298,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("cannot start {n} threads: {e}"))?;
     }
     let bars = progress::Bars::new(&flags);
-    let unbounded = matches!(cli.command, Command::Compare(_) | Command::Report(_));
+    let unbounded = matches!(cli.command, Command::Report(_));
     if unbounded && !flags.quiet && config::max_memory(&flags)?.is_some() {
         flags
             .sink

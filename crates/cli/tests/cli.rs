@@ -384,6 +384,10 @@ fn a_run_under_a_memory_budget_gives_the_same_files() {
     let o = tifa_with(dir.path(), &config, &["count", "--in", "again/segment.bin"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(bin(&dir.path().join("again/count.bin")) == bin(&seeds().join("work/count.bin")));
+    // Compare reads the per-report counts back from a scratch file.
+    let o = tifa_with(dir.path(), &config, &["compare", "--in", "again/count.bin"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(bin(&dir.path().join("again/compare.bin")) == bin(&seeds().join("work/compare.bin")));
     std::fs::write(config.join("run.toml"), "max_memory = \"10M\"\n").unwrap();
     let o = tifa_with(dir.path(), &config, &["clean", "--in", corpus]);
     assert_eq!(o.status.code(), Some(2));

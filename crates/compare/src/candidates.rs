@@ -4,7 +4,7 @@
 //! its counted phrase, its length and its kind.
 
 use rayon::prelude::*;
-use tifa_core::{Counts, Kind, Phrase, Progress, TokenKind};
+use tifa_core::{Counts, Kind, PerDocAside, Phrase, Progress, TokenKind};
 
 use crate::{classify, shape, Config, Error, CHUNK};
 
@@ -67,6 +67,28 @@ impl Candidate {
             left: left_closed(),
             ..p
         })
+    }
+
+    /// Its statistics with its per-report counts, which are read into `buf` when the counts
+    /// were read with them set aside ([`tifa_core::read_aside`]).
+    pub fn phrase_with<'a>(
+        &self,
+        phrases: &'a tifa_core::Phrases,
+        aside: Option<&PerDocAside>,
+        buf: &'a mut Vec<u8>,
+    ) -> Result<Option<Phrase<'a>>, Error> {
+        let Some(p) = self.phrase(phrases) else {
+            return Ok(None);
+        };
+        Ok(Some(match aside {
+            None => p,
+            Some(aside) => Phrase {
+                per_doc: aside
+                    .read(phrases, self.index(), buf)
+                    .map_err(Error::Aside)?,
+                ..p
+            },
+        }))
     }
 }
 

@@ -31,7 +31,9 @@
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
-use tifa_core::{Comparison, CorpusSummary, Counts, Kwic, Progress, Segmented, Slogan};
+use tifa_core::{
+    Comparison, CorpusSummary, Counts, Kwic, PerDocAside, Progress, Segmented, Slogan,
+};
 
 mod candidates;
 mod classify;
@@ -97,6 +99,9 @@ pub enum Error {
         /// The file.
         path: String,
     },
+    /// The per-report counts set aside in a scratch file could not be read back.
+    #[error("reading back the per-report counts set aside: {0}")]
+    Aside(std::io::Error),
     /// The thread taking the examples stopped.
     #[error("taking the examples in context failed")]
     ExamplesFailed,
@@ -128,7 +133,7 @@ pub fn run(
             segmented: seg.docs.len(),
         });
     }
-    let selection = select(counts, config, progress)?;
+    let selection = select(counts, None, config, progress)?;
     let mut examples = selection.examples(config, progress);
     examples.segmented(seg);
     let lines = examples.into_lines();
@@ -136,9 +141,12 @@ pub fn run(
 }
 
 /// Steps 1 to 4: checks the counts, then finds, measures, ranks and groups into families the
-/// slogans among the counted phrases.
+/// slogans among the counted phrases. `aside` holds the phrases' per-report counts when the
+/// counts were read without them ([`tifa_core::read_aside`]): only the phrases scored and
+/// ranked are read back from it, one at a time.
 pub fn select(
     counts: &Counts,
+    aside: Option<&PerDocAside>,
     config: &Config,
     progress: &dyn Progress,
 ) -> Result<Selection, Error> {
@@ -151,12 +159,12 @@ pub fn select(
     let found = maximal::keep_maximal(counts, found, &lexicon, config, progress);
     let found = introduced::add_introduced(counts, found, &lexicon, config, progress);
     let part_tf = parts::count(counts, &found, &lexicon, progress);
-    let accepted = score::score_all(counts, found, &part_tf, &lexicon, config, progress);
+    let accepted = score::score_all(counts, aside, found, &part_tf, &lexicon, config, progress)?;
     // The parts' term frequencies are not needed after scoring; the ranking's copies come on
     // top of what is left.
     drop(part_tf);
     tifa_core::memory::give_back();
-    rank::rank(counts, accepted, config, progress)
+    rank::rank(counts, aside, accepted, config, progress)
 }
 
 /// Step 5: per-year spread and examples in context from the segmented corpus, then the group

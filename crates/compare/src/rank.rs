@@ -3,7 +3,7 @@
 //! of what the rest of the stage needs from the counts.
 
 use rayon::prelude::*;
-use tifa_core::{Counts, Progress};
+use tifa_core::{Counts, PerDocAside, Progress};
 
 use crate::score::Accepted;
 use crate::selection::{Chosen, Selection};
@@ -12,6 +12,7 @@ use crate::{family, Config, Error};
 /// Step 4: ranks the accepted units, groups them into families and makes the selection.
 pub(crate) fn rank(
     counts: &Counts,
+    aside: Option<&PerDocAside>,
     mut accepted: Vec<Accepted>,
     config: &Config,
     progress: &dyn Progress,
@@ -31,11 +32,14 @@ pub(crate) fn rank(
     let freq: Vec<(u32, u32)> = accepted.iter().map(|c| (c.df, c.tf)).collect();
     let heads = family::heads(&token_lists, &freq);
     // The counts are not needed after this: each slogan takes its own copy of what it uses.
-    let chosen: Vec<Chosen> = accepted
+    // One buffer per thread for per-report counts read back from `aside`.
+    let chosen: Result<Vec<Chosen>, Error> = accepted
         .into_par_iter()
-        .filter_map(|c| {
-            let p = c.phrase(phrases)?;
-            Some(Chosen {
+        .map_init(Vec::new, |buf, c| {
+            let Some(p) = c.candidate().phrase_with(phrases, aside, buf)? else {
+                return Ok(None);
+            };
+            Ok(Some(Chosen {
                 tokens: p.tokens.to_vec(),
                 per_doc: p.per_doc.to_vec(),
                 text: c.text,
@@ -49,9 +53,11 @@ pub(crate) fn rank(
                 quoted_share: c.quoted_share,
                 left_entropy: p.left.entropy,
                 right_entropy: p.right.entropy,
-            })
+            }))
         })
+        .filter_map(Result::transpose)
         .collect();
+    let chosen = chosen?;
     progress.finish();
     check_docs(&chosen, counts)?;
     Ok(Selection {

@@ -3,11 +3,11 @@
 //! ([`crate::evidence`]).
 
 use rayon::prelude::*;
-use tifa_core::{Counts, Kind, Phrase, Progress};
+use tifa_core::{Counts, Kind, PerDocAside, Phrase, Progress};
 
 use crate::candidates::{quoted_share, Candidate};
 use crate::parts::{splits, PartTf};
-use crate::{evidence, measures, shape, Config};
+use crate::{evidence, measures, shape, Config, Error};
 
 /// A phrase that passed the shape and maximality checks, with its measures. It names its
 /// counted phrase by index, and keeps the two counts it is ranked by.
@@ -40,12 +40,13 @@ struct Context<'a> {
 /// Step 3b: measures every candidate and keeps the slogans and names, in any order.
 pub(crate) fn score_all(
     counts: &Counts,
+    aside: Option<&PerDocAside>,
     pre: Vec<Candidate>,
     part_tf: &PartTf,
     lexicon: &shape::Lexicon,
     config: &Config,
     progress: &dyn Progress,
-) -> Vec<Accepted> {
+) -> Result<Vec<Accepted>, Error> {
     let phrases = &counts.phrases;
     let doc_tokens: Vec<u64> = counts.docs.iter().map(|d| d.tokens).collect();
     let doc_sizes = measures::DocSizes::new(&doc_tokens);
@@ -71,10 +72,13 @@ pub(crate) fn score_all(
 
     // Step 3: cohesion, dispersion, score and the decision.
     progress.start("compare: scoring", pre.len() as u64);
-    let accepted: Vec<Accepted> = pre
+    // One buffer per thread for per-report counts read back from `aside`.
+    let accepted: Result<Vec<Accepted>, Error> = pre
         .into_par_iter()
-        .filter_map(|c| {
-            let p = c.phrase(phrases)?;
+        .map_init(Vec::new, |buf, c| {
+            let Some(p) = c.phrase_with(phrases, aside, buf)? else {
+                return Ok(None);
+            };
             let tf = |part: &[u32]| -> u64 {
                 if part.len() == 1 {
                     counts
@@ -93,8 +97,9 @@ pub(crate) fn score_all(
                 .collect();
             let out = measure(p, c, &parts, &context);
             progress.inc(1);
-            out
+            Ok(out)
         })
+        .filter_map(Result::transpose)
         .collect();
     progress.finish();
     accepted
@@ -187,7 +192,7 @@ fn measure(p: Phrase, pre: Candidate, parts: &[(u64, u64)], cx: &Context) -> Opt
 
 impl Accepted {
     /// Its counted phrase, as a candidate (for its tokens and statistics).
-    fn candidate(&self) -> Candidate {
+    pub(crate) fn candidate(&self) -> Candidate {
         Candidate {
             index: self.index,
             skip: self.skip,
@@ -199,10 +204,5 @@ impl Accepted {
     /// Its token ids.
     pub(crate) fn tokens<'a>(&self, phrases: &'a tifa_core::Phrases) -> &'a [u32] {
         self.candidate().tokens(phrases)
-    }
-
-    /// Its statistics.
-    pub(crate) fn phrase<'a>(&self, phrases: &'a tifa_core::Phrases) -> Option<Phrase<'a>> {
-        self.candidate().phrase(phrases)
     }
 }

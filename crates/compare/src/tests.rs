@@ -504,7 +504,7 @@ fn examples_do_not_depend_on_the_waves_of_reports() {
     let whole = run(&counts, &seg, &config, &NoProgress).unwrap();
     assert!(whole.slogans.iter().any(|s| !s.kwic.is_empty()));
     for size in [1, 2, 5, 100] {
-        let selection = select(&counts, &config, &NoProgress).unwrap();
+        let selection = select(&counts, None, &config, &NoProgress).unwrap();
         let mut examples = selection.examples(&config, &NoProgress);
         let docs: Vec<(usize, &str, &SegDoc)> = (seg.docs.iter().zip(&seg.documents))
             .enumerate()
@@ -517,6 +517,24 @@ fn examples_do_not_depend_on_the_waves_of_reports() {
         let got = complete(selection, lines, seg.docs.len(), &config, &NoProgress).unwrap();
         assert_eq!(got, whole, "waves of {size}");
     }
+}
+
+#[test]
+fn per_report_counts_set_aside_give_the_same_comparison() {
+    let (counts, seg) = corpus(TEXTS);
+    let config = lenient();
+    let whole = run(&counts, &seg, &config, &NoProgress).unwrap();
+    assert!(!whole.slogans.is_empty());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("count.bin");
+    tifa_core::format::write(&path, tifa_core::Stage::Count, 0, 0, &counts).unwrap();
+    let (_, lean, aside) = tifa_core::read_aside(&path, dir.path()).unwrap();
+    let selection = select(&lean, Some(&aside), &config, &NoProgress).unwrap();
+    let mut examples = selection.examples(&config, &NoProgress);
+    examples.segmented(&seg);
+    let lines = examples.into_lines();
+    let got = complete(selection, lines, seg.docs.len(), &config, &NoProgress).unwrap();
+    assert_eq!(got, whole);
 }
 
 #[test]

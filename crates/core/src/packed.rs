@@ -218,6 +218,50 @@ pub fn deserialize<'de, T: Record, D: Deserializer<'de>>(d: D) -> Result<Vec<T>,
     d.deserialize_seq(V(std::marker::PhantomData))
 }
 
+/// An array read as [`deserialize`] (or, with `VARINT`, [`varint::deserialize`]) reads it: for
+/// a reader that decodes a packed array outside a derived struct.
+pub(crate) struct Unpacked<T, const VARINT: bool>(pub(crate) Vec<T>);
+
+impl<'de, T: Record, const VARINT: bool> serde::Deserialize<'de> for Unpacked<T, VARINT> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if VARINT {
+            varint::deserialize(d).map(Unpacked)
+        } else {
+            deserialize(d).map(Unpacked)
+        }
+    }
+}
+
+/// Reads a packed byte array ([`serialize`] of `u8`s) into a file instead of memory, chunk by
+/// chunk; its value is the number of bytes written.
+pub(crate) struct ToFile<'a>(pub(crate) &'a std::fs::File);
+
+impl<'de> serde::de::DeserializeSeed<'de> for ToFile<'_> {
+    type Value = u64;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<u64, D::Error> {
+        struct V<'a>(&'a std::fs::File);
+        impl<'de> Visitor<'de> for V<'_> {
+            type Value = u64;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("byte strings")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<u64, A::Error> {
+                use std::io::Write;
+                let mut out = std::io::BufWriter::with_capacity(1 << 20, self.0);
+                let scratch = |e: std::io::Error| A::Error::custom(format!("scratch file: {e}"));
+                let mut len = 0u64;
+                while let Some(ByteBuf(b)) = seq.next_element::<ByteBuf>()? {
+                    out.write_all(&b).map_err(scratch)?;
+                    len += b.len() as u64;
+                }
+                out.flush().map_err(scratch)?;
+                Ok(len)
+            }
+        }
+        d.deserialize_seq(V(self.0))
+    }
+}
+
 /// Plain bytes (`Vec<u8>`), stored as one byte string: `#[serde(with = "crate::packed::bytes")]`.
 pub mod bytes {
     use super::{ByteBuf, Bytes};

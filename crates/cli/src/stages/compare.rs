@@ -55,9 +55,20 @@ pub fn compare(
     let t = Timer::start(flags);
     let hs = format::read_header(segment, Some(Stage::Segment))?;
     memory_for(input);
-    let (hc, counts): (Header, Counts) = read(bars, input, Stage::Count)?;
-    same_run(input, &hc, segment, &hs)?;
-    let cmp = compare_counts(Box::new(counts), &config, segment, &hs, bars)?;
+    // Under a memory budget the per-report counts stay in a scratch file.
+    let (hc, cmp) = if config::max_memory(flags)?.is_some() {
+        let (hc, counts, aside) = read_counts_aside(bars, input, out)?;
+        same_run(input, &hc, segment, &hs)?;
+        let cmp = compare_counts(Box::new(counts), Some(&aside), &config, segment, &hs, bars)?;
+        (hc, cmp)
+    } else {
+        let (hc, counts): (Header, Counts) = read(bars, input, Stage::Count)?;
+        same_run(input, &hc, segment, &hs)?;
+        (
+            hc,
+            compare_counts(Box::new(counts), None, &config, segment, &hs, bars)?,
+        )
+    };
     let input_fp = inputs_fingerprint(&[hc.checksum, hs.checksum]);
     let header = write(bars, out, Stage::Compare, input_fp, config_fp, &cmp)?;
     say(flags, compare_line(&cmp, out));
@@ -67,15 +78,17 @@ pub fn compare(
 
 /// The compare stage on counts it takes over: selects the slogans, lets go of the counts, reads
 /// the examples in context from `segment` (whose header is `known`), completes. The one entry
-/// point of `tifa compare` and `tifa run` (which hands over counts it shares).
+/// point of `tifa compare` and `tifa run` (which hands over counts it shares). `aside` holds the
+/// per-report counts when the counts were read without them (under a memory budget).
 pub(crate) fn compare_counts<C: std::ops::Deref<Target = Counts>>(
     counts: C,
+    aside: Option<&tifa_core::PerDocAside>,
     config: &tifa_compare::Config,
     segment: &Path,
     known: &Header,
     bars: &Bars,
 ) -> anyhow::Result<Comparison> {
-    let selection = tifa_compare::select(&counts, config, bars)?;
+    let selection = tifa_compare::select(&counts, aside, config, bars)?;
     // The counts are let go of before the segmented corpus is read, so the two are not in
     // memory together.
     drop(counts);

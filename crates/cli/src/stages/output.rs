@@ -74,6 +74,21 @@ pub(crate) fn read<T: format::Intermediate>(
     Ok(r?)
 }
 
+/// Reads count.bin with its per-report counts set aside in a scratch file beside `out`
+/// ([`tifa_core::read_aside`]), as a timed phase of its own: compare under a memory budget,
+/// which reads them back only for the phrases it scores and ranks.
+pub(crate) fn read_counts_aside(
+    bars: &Bars,
+    path: &Path,
+    out: &Path,
+) -> anyhow::Result<(Header, tifa_core::Counts, tifa_core::PerDocAside)> {
+    let dir = scratch_dir(out)?;
+    bars.start(&format!("read {}", file_name(path)), 0);
+    let r = tifa_core::read_aside(path, &dir);
+    bars.finish();
+    Ok(r?)
+}
+
 /// Reads an intermediate whose header was read earlier in this run, refusing it when the file
 /// was replaced since.
 pub(crate) fn read_again<T: format::Intermediate>(

@@ -238,8 +238,8 @@ pub(crate) fn run_stages(
         // Stages that keep to it say nothing; this line goes once they all do.
         say(
             flags,
-            "note: the memory budget bounds the clean, segment and count stages only so far; \
-             compare and report still hold their whole input",
+            "note: the memory budget bounds every stage but report so far, which still holds \
+             the whole comparison",
         );
     }
     let Checked {
@@ -405,10 +405,23 @@ pub(crate) fn run_stages(
             let t = Timer::start(flags);
             // The counts are let go of before the segmented corpus is needed, so the two are
             // not in memory together.
-            let c = counts.load(flags, bars)?;
-            counts.release();
             let known = segmented.header(flags)?;
-            let result = compare_counts(c, &cmp_cfg, &seg_out, &known, bars)?;
+            let result = match budget {
+                // count.bin is on disk: its per-report counts stay in a scratch file.
+                Some(_) => {
+                    let (h, c, aside) = read_counts_aside(bars, &count_out, &cmp_out)?;
+                    if h.checksum != counts.header(flags)?.checksum {
+                        anyhow::bail!("{}: changed while tifa was running", count_out.display());
+                    }
+                    counts.release();
+                    compare_counts(Box::new(c), Some(&aside), &cmp_cfg, &seg_out, &known, bars)?
+                }
+                None => {
+                    let c = counts.load(flags, bars)?;
+                    counts.release();
+                    compare_counts(c, None, &cmp_cfg, &seg_out, &known, bars)?
+                }
+            };
             // Both inputs were checked to belong together above, or made together in this run.
             let (hc, hs) = (counts.header(flags)?, segmented.header(flags)?);
             say(flags, compare_line(&result, &cmp_out));

@@ -1,6 +1,7 @@
 //! The count stage's output: exact statistics of every recurring phrase (`count.bin`), in files
 //! of one idea: a phrase's statistics (`phrase.rs`), its per-report counts and their packed
-//! encoding (`per_doc.rs`), the stored list of phrases and its spilled form (`phrases.rs`), and
+//! encoding (`per_doc.rs`), the stored list of phrases and its spilled form (`phrases.rs`),
+//! count.bin read with its per-report counts set aside in a file (`aside.rs`), and
 //! here the reports and the whole [`Counts`] (and [`SpilledCounts`]).
 
 use serde::{Deserialize, Serialize};
@@ -8,10 +9,12 @@ use serde::{Deserialize, Serialize};
 use crate::corpus::Meta;
 use crate::segmented::Vocab;
 
+mod aside;
 mod per_doc;
 mod phrase;
 mod phrases;
 
+pub use aside::{read_aside, PerDocAside};
 pub use per_doc::{PerDoc, PerDocIter};
 pub use phrase::{Phrase, PhraseStats};
 pub use phrases::{Phrases, PhrasesFull, PhrasesSize, SpilledPhrases};
