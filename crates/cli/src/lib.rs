@@ -63,8 +63,8 @@ pub struct Global {
     #[arg(long, global = true, value_name = "FIELD")]
     pub diffusion_by: Option<String>,
     /// A memory budget such as 2G or 1500M: stages work in parts to stay under it, with the
-    /// same outputs; overrides run.toml's `max_memory` (default: none). Every stage but report
-    /// keeps to it so far; report still holds the whole comparison.
+    /// same outputs; overrides run.toml's `max_memory` (default: none). Compare and report still
+    /// hold the comparison whole (about twice compare.bin's size).
     #[arg(long, global = true, value_name = "SIZE", value_parser = config::parse_size)]
     pub max_memory: Option<u64>,
     /// Where messages go instead of stderr (the Python package's notebook output).
@@ -289,6 +289,11 @@ pub fn one_line(e: &anyhow::Error) -> String {
     parts.join(": ").replace('\n', " ")
 }
 
+/// What a memory budget does not bound yet, said by `tifa run`, `tifa compare` and
+/// `tifa report` when one is set.
+pub(crate) const BUDGET_NOTE: &str = "note: under the memory budget, compare and report still \
+    hold the comparison whole (about twice compare.bin's size)";
+
 fn dispatch(cli: Cli) -> anyhow::Result<()> {
     let flags = cli.global;
     if let Some(n) = flags.threads {
@@ -298,11 +303,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("cannot start {n} threads: {e}"))?;
     }
     let bars = progress::Bars::new(&flags);
-    let unbounded = matches!(cli.command, Command::Report(_));
+    let unbounded = matches!(cli.command, Command::Compare(_) | Command::Report(_));
     if unbounded && !flags.quiet && config::max_memory(&flags)?.is_some() {
-        flags
-            .sink
-            .say("note: this stage does not keep to the memory budget yet");
+        flags.sink.say(BUDGET_NOTE);
     }
     match cli.command {
         Command::Run(args) => stages::run_all(&flags, &bars, args),

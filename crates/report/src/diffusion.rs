@@ -399,13 +399,18 @@ pub fn editions<'a>(
             series.entry((r, l, b)).or_default().push((w, i));
         }
     }
-    // The slogans of each report, by rank.
-    let mut of_doc: Vec<Vec<usize>> = vec![Vec::new(); cmp.docs.len()];
+    // The slogans of each report in a series, by rank: on a big corpus every report's list
+    // together is as long as the long table, so reports outside any series get none.
+    let mut in_series = vec![false; cmp.docs.len()];
+    for &(_, d) in series.values().flatten() {
+        in_series[d] = true;
+    }
+    let mut of_doc: Vec<Vec<u32>> = vec![Vec::new(); cmp.docs.len()];
     for (k, s) in cmp.slogans.iter().enumerate() {
         if s.kind.is_slogan() {
             for &(d, _) in &s.per_doc {
-                if let Some(v) = of_doc.get_mut(d as usize) {
-                    v.push(k);
+                if in_series.get(d as usize) == Some(&true) {
+                    of_doc[d as usize].push(k as u32);
                 }
             }
         }
@@ -414,18 +419,18 @@ pub fn editions<'a>(
     // what is new, dropped and carried on comes from one merge of two sorted lists and a mark
     // per slogan seen in the series; on daily news (thousands of editions of one series, each
     // with a thousand slogans) sets were most of the report stage's time.
-    let name = |k: usize| cmp.slogans[k].phrase.as_str();
+    let name = |k: u32| cmp.slogans[k as usize].phrase.as_str();
     let mut seen = vec![false; cmp.slogans.len()];
     let mut out = Vec::new();
     for (key, mut docs) in series {
         docs.sort_by(|a, b| a.0.years.total_cmp(&b.0.years).then(a.1.cmp(&b.1)));
-        let mut touched: Vec<usize> = Vec::new();
-        let mut previous: &[usize] = &[];
+        let mut touched: Vec<u32> = Vec::new();
+        let mut previous: &[u32] = &[];
         for (w, d) in docs {
             let now = of_doc[d].as_slice();
             let new = now
                 .iter()
-                .filter(|&&k| !seen[k])
+                .filter(|&&k| !seen[k as usize])
                 .map(|&k| name(k))
                 .collect();
             let (mut dropped, mut carried) = (Vec::new(), 0);
@@ -439,8 +444,8 @@ pub fn editions<'a>(
                 }
             }
             for &k in now {
-                if !seen[k] {
-                    seen[k] = true;
+                if !seen[k as usize] {
+                    seen[k as usize] = true;
                     touched.push(k);
                 }
             }
@@ -455,7 +460,7 @@ pub fn editions<'a>(
             previous = now;
         }
         for k in touched {
-            seen[k] = false;
+            seen[k as usize] = false;
         }
     }
     out

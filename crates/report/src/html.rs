@@ -123,9 +123,22 @@ impl ScriptJson {
         Ok(self)
     }
 
-    /// The JSON text.
+    /// The JSON text held.
+    #[cfg(test)]
     pub fn as_str(&self) -> &str {
         &self.buf
+    }
+
+    /// Bytes of JSON text held.
+    pub fn len(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Writes the text held to `w` and empties the piece: a large block goes out as it is made.
+    pub fn flush_to(&mut self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        w.write_all(self.buf.as_bytes())?;
+        self.buf.clear();
+        Ok(())
     }
 }
 
@@ -202,17 +215,17 @@ impl Html {
         self
     }
 
-    /// Appends JSON data built with [`ScriptJson`] in a `<script type="application/json">`
-    /// block.
-    pub fn json_script(&mut self, id: &'static str, json: &ScriptJson) -> &mut Self {
-        self.open("script", &[("type", "application/json"), ("id", id)]);
-        self.buf.push_str(json.as_str());
-        self.close("script")
-    }
-
-    /// The markup.
+    /// The markup held.
+    #[cfg(test)]
     pub fn into_string(self) -> String {
         self.buf
+    }
+
+    /// Writes the markup held to `w` and empties the piece: a large page goes out in parts.
+    pub fn flush_to(&mut self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        w.write_all(self.buf.as_bytes())?;
+        self.buf.clear();
+        Ok(())
     }
 
     fn attrs(&mut self, attrs: &[(&'static str, &str)]) {

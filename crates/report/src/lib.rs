@@ -146,29 +146,6 @@ pub fn run(
     out_dir: &Path,
     progress: &dyn Progress,
 ) -> Result<Vec<PathBuf>, Error> {
-    write(cmp, config, out_dir, progress, false)
-}
-
-/// [`run`], writing the files one after the other instead of together, each still rendered
-/// on every core: under a memory budget, only one file's working memory (the report page, a
-/// diffusion table) is held beside the comparison at a time. The files are the same.
-pub fn run_in_turn(
-    cmp: &Comparison,
-    config: &Config,
-    out_dir: &Path,
-    progress: &dyn Progress,
-) -> Result<Vec<PathBuf>, Error> {
-    write(cmp, config, out_dir, progress, true)
-}
-
-/// [`run`], with the files written one at a time when `in_turn`.
-fn write(
-    cmp: &Comparison,
-    config: &Config,
-    out_dir: &Path,
-    progress: &dyn Progress,
-    in_turn: bool,
-) -> Result<Vec<PathBuf>, Error> {
     validate(cmp)?;
     let compare_names = tables::compare_file_names(cmp);
     let mut outputs = vec![Output::SlogansTables, Output::SlogansJson, Output::Summary];
@@ -207,7 +184,7 @@ fn write(
             Output::SlogansJson => json::write_slogans_json(cmp, config, w),
             Output::Summary => Ok(w.write_all(tables::summary_md(cmp, config).as_bytes())?),
             Output::Compare(i) => Ok(w.write_all(tables::compare_tsv(&cmp.groups[i]).as_bytes())?),
-            Output::Html => Ok(w.write_all(page::report_html(cmp, config)?.as_bytes())?),
+            Output::Html => page::write_report_html(cmp, config, w),
             Output::SloganReports => diffusion::write_slogan_reports(cmp, w),
             Output::Diffusion => {
                 // adoption.tsv and leaders.tsv are written inside diffusion.tsv, from the same
@@ -235,17 +212,10 @@ fn write(
     // instead of trailing after it. Errors are still taken in the order of `outputs`.
     let mut start_order: Vec<usize> = (0..outputs.len()).collect();
     start_order.sort_by_key(|&i| outputs[i].start_rank());
-    let mut results: Vec<(usize, Result<Vec<PathBuf>, Error>)> = if in_turn {
-        start_order
-            .into_iter()
-            .map(|i| (i, write_output(outputs[i])))
-            .collect()
-    } else {
-        start_order
-            .into_par_iter()
-            .map(|i| (i, write_output(outputs[i])))
-            .collect()
-    };
+    let mut results: Vec<(usize, Result<Vec<PathBuf>, Error>)> = start_order
+        .into_par_iter()
+        .map(|i| (i, write_output(outputs[i])))
+        .collect();
     results.sort_by_key(|&(i, _)| i);
     let mut written = Vec::new();
     for (_, paths) in results {

@@ -15,6 +15,7 @@ use serde::Serialize;
 use tifa_core::{Comparison, GroupComparison, Kind};
 
 use crate::html::{Html, ScriptJson};
+use crate::stream::Fail;
 use crate::svg::{bar_chart, heat_map, kind_colour};
 use crate::text::{fixed, rounded};
 use crate::{Config, Error};
@@ -181,27 +182,44 @@ fn adoption<'a>(cmp: &'a Comparison, config: &'a Config) -> Option<PageAdoption<
     })
 }
 
-/// The page data as JSON for its script block: the text of
-/// [`script_json`](crate::html::script_json)`(data)`, with the
-/// slogans, nearly all of it, written field by field in [`PageSlogan`]'s order rather than
-/// through serde, which spent more time on them than the rest of the page took.
-fn page_json(data: &PageData) -> serde_json::Result<ScriptJson> {
+/// Bytes of the page's JSON held before they are written out.
+const JSON_PART: usize = 1 << 20;
+
+/// Writes the page data as JSON for its script block to `w`, about a megabyte at a time: the
+/// text of [`script_json`](crate::html::script_json)`(data)`, with the slogans, nearly all of
+/// it, written field by field in [`PageSlogan`]'s order rather than through serde, which spent
+/// more time on them than the rest of the page took. On a big corpus the block is hundreds of
+/// megabytes, which were held twice when the page was built whole.
+fn write_page_json(data: &PageData, w: &mut dyn std::io::Write) -> Result<(), Fail> {
+    let json = |source| {
+        Fail::Report(Error::Json {
+            what: "report.html data",
+            source,
+        })
+    };
     let mut j = ScriptJson::new();
-    j.raw("{\"years\":").value(&data.years)?;
-    j.raw(",\"timeline\":").value(&data.timeline)?;
-    j.raw(",\"year_docs\":").value(&data.year_docs)?;
-    j.raw(",\"docs\":").value(&data.docs)?;
+    j.raw("{\"years\":").value(&data.years).map_err(json)?;
+    j.raw(",\"timeline\":")
+        .value(&data.timeline)
+        .map_err(json)?;
+    j.raw(",\"year_docs\":")
+        .value(&data.year_docs)
+        .map_err(json)?;
+    j.raw(",\"docs\":").value(&data.docs).map_err(json)?;
     j.raw(",\"slogans\":[");
     for (i, s) in data.slogans.iter().enumerate() {
         if i > 0 {
             j.raw(",");
         }
-        page_slogan(&mut j, s)?;
+        page_slogan(&mut j, s).map_err(json)?;
+        if j.len() >= JSON_PART {
+            j.flush_to(w)?;
+        }
     }
     j.raw("],\"total\":").int(data.total);
-    j.raw(",\"adopt\":").value(&data.adopt)?;
+    j.raw(",\"adopt\":").value(&data.adopt).map_err(json)?;
     j.raw("}");
-    Ok(j)
+    Ok(j.flush_to(w)?)
 }
 
 /// Appends one slogan of [`page_json`].
@@ -481,8 +499,12 @@ fn reports_section(h: &mut Html, cmp: &Comparison) {
     h.raw("</div></details></section>");
 }
 
-/// Builds `report.html`.
-pub fn report_html(cmp: &Comparison, config: &Config) -> Result<String, Error> {
+/// Writes `report.html` to `w`: the markup, then the data block as it is made.
+pub(crate) fn write_report_html(
+    cmp: &Comparison,
+    config: &Config,
+    w: &mut dyn std::io::Write,
+) -> Result<(), Fail> {
     let data = page_data(cmp, config);
     let mut h = Html::new();
     h.raw("<!DOCTYPE html>\n<html lang=\"zh-Hans\"><head><meta charset=\"utf-8\">");
@@ -549,13 +571,12 @@ pub fn report_html(cmp: &Comparison, config: &Config) -> Result<String, Error> {
         env!("CARGO_PKG_VERSION")
     ));
     h.raw("</footer>");
-    let json = page_json(&data).map_err(|source| Error::Json {
-        what: "report.html data",
-        source,
-    })?;
-    h.json_script("data", &json);
+    h.open("script", &[("type", "application/json"), ("id", "data")]);
+    h.flush_to(w)?;
+    write_page_json(&data, w)?;
+    h.close("script");
     h.raw("<script>").raw(JS).raw("</script></body></html>\n");
-    Ok(h.into_string())
+    Ok(h.flush_to(w)?)
 }
 
 #[cfg(test)]
@@ -573,13 +594,20 @@ mod tests {
             };
             let data = page_data(&cmp, &config);
             let whole = crate::html::script_json(&data).unwrap();
-            assert_eq!(page_json(&data).unwrap().as_str(), whole);
+            assert_eq!(page_json(&data), whole);
         }
         let empty = Comparison::default();
         let config = Config::default();
         let data = page_data(&empty, &config);
         let whole = crate::html::script_json(&data).unwrap();
-        assert_eq!(page_json(&data).unwrap().as_str(), whole);
+        assert_eq!(page_json(&data), whole);
+    }
+
+    /// [`write_page_json`] into memory.
+    fn page_json(data: &PageData) -> String {
+        let mut out = Vec::new();
+        write_page_json(data, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
     }
 
     #[test]

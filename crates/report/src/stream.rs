@@ -7,6 +7,7 @@
 //! the number of threads.
 
 use std::io::{self, IoSlice, Write};
+use std::ops::Range;
 
 use rayon::prelude::*;
 
@@ -16,6 +17,46 @@ use crate::Error;
 /// chunk of `slogans.json` stays under a megabyte; chunks four times as large made the stage
 /// slower and its peak higher.
 pub(crate) const CHUNK: usize = 256;
+
+/// The most [`Row::weight`] a chunk of more than one row holds. A slogan's rows grow with the
+/// reports it occurs in, and the most widespread slogans of a big corpus occur in tens of
+/// thousands: 256 of them made chunks of hundreds of megabytes, held while they were written.
+/// A chunk of ordinary rows stays under it.
+const CHUNK_WEIGHT: usize = 1 << 15;
+
+/// A row of a streamed file, with a weight that grows with the bytes it renders to.
+pub(crate) trait Row {
+    /// About how many entries (such as reports) its rendering lists; at least 1.
+    fn weight(&self) -> usize {
+        1
+    }
+}
+
+impl Row for tifa_core::Slogan {
+    /// Its reports, which its long-table rows and its report list in slogans.json repeat.
+    fn weight(&self) -> usize {
+        1 + self.per_doc.len()
+    }
+}
+
+/// The chunks of `items`: consecutive rows, at most `rows` of them and, past the first row,
+/// at most [`CHUNK_WEIGHT`] of weight.
+fn chunks<T: Row>(items: &[T], rows: usize) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let (mut start, mut weight) = (0, 0);
+    for (i, item) in items.iter().enumerate() {
+        let w = item.weight();
+        if i > start && (i - start == rows || weight + w > CHUNK_WEIGHT) {
+            out.push(start..i);
+            (start, weight) = (i, 0);
+        }
+        weight += w;
+    }
+    if start < items.len() {
+        out.push(start..items.len());
+    }
+    out
+}
 
 /// Why filling an output file stopped: the file could not be written, or its content could not
 /// be rendered.
@@ -39,8 +80,8 @@ impl From<Error> for Fail {
     }
 }
 
-/// Renders `items` in chunks of `chunk` on the rayon pool and writes the chunks to `w` in
-/// order. `render(first, rows, buf)` appends the rows to `buf`, which it finds empty; `first`
+/// Renders `items` in chunks of at most `chunk` rows (fewer where the rows weigh much, see
+/// [`Row`]) on the rayon pool and writes the chunks to `w` in order. `render(first, rows, buf)` appends the rows to `buf`, which it finds empty; `first`
 /// is the position of `rows[0]` in `items`, for separators that depend on it.
 pub(crate) fn write_chunks<T, F>(
     w: &mut (dyn Write + Send),
@@ -49,7 +90,7 @@ pub(crate) fn write_chunks<T, F>(
     render: F,
 ) -> Result<(), Fail>
 where
-    T: Sync,
+    T: Row + Sync,
     F: Fn(usize, &[T], &mut Vec<u8>) -> Result<(), Fail> + Sync,
 {
     write_chunks_to(
@@ -76,22 +117,19 @@ pub(crate) fn write_chunks_to<const N: usize, T, F>(
     render: F,
 ) -> Result<(), Fail>
 where
-    T: Sync,
+    T: Row + Sync,
     F: Fn(usize, &[T], &mut [Vec<u8>; N]) -> Result<(), Fail> + Sync,
 {
-    let chunk = chunk.max(1);
-    let wave = chunk * 2 * rayon::current_num_threads();
-    let render_wave = |(w_i, batch): (usize, &[T]), mut bufs: Vec<[Vec<u8>; N]>| {
-        bufs.resize_with(batch.len().div_ceil(chunk), || {
-            std::array::from_fn(|_| Vec::new())
-        });
+    let chunks = chunks(items, chunk.max(1));
+    let wave = 2 * rayon::current_num_threads();
+    let render_wave = |batch: &[Range<usize>], mut bufs: Vec<[Vec<u8>; N]>| {
+        bufs.resize_with(batch.len(), || std::array::from_fn(|_| Vec::new()));
         let done: Vec<Result<(), Fail>> = batch
-            .par_chunks(chunk)
+            .par_iter()
             .zip(bufs.par_iter_mut())
-            .enumerate()
-            .map(|(c_i, (rows, bufs))| {
+            .map(|(rows, bufs)| {
                 bufs.iter_mut().for_each(Vec::clear);
-                render(w_i * wave + c_i * chunk, rows, bufs)
+                render(rows.start, &items[rows.clone()], bufs)
             })
             .collect();
         // The first failure in file order, as a sequential writer would meet it.
@@ -104,7 +142,7 @@ where
         }
         Ok::<_, io::Error>(())
     };
-    let mut waves = items.chunks(wave).enumerate();
+    let mut waves = chunks.chunks(wave);
     let mut ready = waves.next().map(|b| render_wave(b, Vec::new()));
     let mut spare = Vec::new();
     while let Some(bufs) = ready {
@@ -141,6 +179,50 @@ fn write_all_vectored<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Row for u32 {}
+
+    /// A row that weighs its value.
+    struct Heavy(usize);
+
+    impl Row for Heavy {
+        fn weight(&self) -> usize {
+            self.0
+        }
+    }
+
+    #[test]
+    fn heavy_rows_make_smaller_chunks_and_the_same_bytes() {
+        let items: Vec<Heavy> = [1, 5, CHUNK_WEIGHT, 2, CHUNK_WEIGHT / 2, CHUNK_WEIGHT / 2, 3]
+            .into_iter()
+            .chain(std::iter::repeat_n(1, 600))
+            .map(Heavy)
+            .collect();
+        let ranges = chunks(&items, 256);
+        let sizes: Vec<usize> = ranges.iter().map(|r| r.len()).collect();
+        // A row heavier than the limit is a chunk of its own; light rows fill chunks of 256.
+        assert_eq!(&sizes[..4], &[2, 1, 2, 256]);
+        assert_eq!(sizes.iter().sum::<usize>(), items.len());
+        assert!(ranges.windows(2).all(|w| w[0].end == w[1].start));
+        for r in &ranges {
+            let w: usize = items[r.clone()].iter().map(Row::weight).sum();
+            assert!(r.len() == 1 || w <= CHUNK_WEIGHT, "{r:?} weighs {w}");
+        }
+        let mut out = Vec::new();
+        write_chunks(&mut out, &items, 256, |first, rows, buf| {
+            for (i, row) in rows.iter().enumerate() {
+                buf.extend_from_slice(format!("{}:{},", first + i, row.0).as_bytes());
+            }
+            Ok(())
+        })
+        .unwrap();
+        let whole: String = items
+            .iter()
+            .enumerate()
+            .map(|(i, row)| format!("{i}:{},", row.0))
+            .collect();
+        assert_eq!(String::from_utf8(out).unwrap(), whole);
+    }
 
     #[test]
     fn chunks_arrive_in_order_whatever_the_chunk_size() {

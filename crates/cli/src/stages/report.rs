@@ -31,34 +31,12 @@ pub fn report(flags: &Global, bars: &Bars, input: &Path, out_dir: &Path) -> anyh
     let t = Timer::start(flags);
     memory_for(input);
     let (h, cmp): (Header, Comparison) = read(bars, input, Stage::Compare)?;
-    write_reports(
-        &cmp,
-        &config,
-        out_dir,
-        bars,
-        crate::config::max_memory(flags)?,
-    )?;
+    tifa_report::run(&cmp, &config, out_dir, bars)?;
     write_stamp(out_dir, h.checksum, config_fp)?;
     say(flags, report_line(out_dir));
     t.done(flags, "report");
     // As in `run_all`: the process ends next, and the system frees the comparison at once.
     std::mem::forget(cmp);
-    Ok(())
-}
-
-/// The report files of `cmp`: under a memory budget written one at a time, so that their
-/// working memory is not held all at once beside the comparison.
-pub(crate) fn write_reports(
-    cmp: &Comparison,
-    config: &tifa_report::Config,
-    out_dir: &Path,
-    bars: &Bars,
-    budget: Option<u64>,
-) -> anyhow::Result<()> {
-    match budget {
-        Some(_) => tifa_report::run_in_turn(cmp, config, out_dir, bars)?,
-        None => tifa_report::run(cmp, config, out_dir, bars)?,
-    };
     Ok(())
 }
 

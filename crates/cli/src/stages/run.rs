@@ -235,12 +235,8 @@ pub(crate) fn run_stages(
 
     let budget = crate::config::max_memory(flags)?;
     if budget.is_some() {
-        // Stages that keep to it say nothing; this line goes once they all do.
-        say(
-            flags,
-            "note: the memory budget bounds every stage but report so far, which still holds \
-             the whole comparison",
-        );
+        // This line goes once every stage keeps to the budget.
+        say(flags, crate::BUDGET_NOTE);
     }
     let Checked {
         plan,
@@ -440,7 +436,7 @@ pub(crate) fn run_stages(
         skip("report");
     } else {
         let t = Timer::start(flags);
-        write_reports(&value, &report_cfg, &args.out_dir, bars, budget)?;
+        tifa_report::run(&value, &report_cfg, &args.out_dir, bars)?;
         // The stamp names compare.bin's checksum, so it waits for that write.
         write_stamp(&args.out_dir, cmp.header(flags)?.checksum, report_fp)?;
         say(flags, report_line(&args.out_dir));
