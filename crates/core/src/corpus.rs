@@ -155,9 +155,9 @@ pub struct Corpus {
 
 /// A cleaned corpus whose reports wait in a scratch file instead of memory: the clean stage
 /// under a memory budget appends them wave by wave ([`SpilledCorpus::push`]) and then writes
-/// clean.bin from it with [`crate::format::write`], which reads them back one at a time. It
-/// serialises exactly as the [`Corpus`] of the same reports, log and skipped files. The
-/// reports wait in a [`crate::format::Scratch`] file in the folder given (the work folder).
+/// clean.bin from it ([`SpilledCorpus::write`]), byte for byte the [`Corpus`] of the same
+/// reports, log and skipped files. The reports wait in a [`crate::format::Scratch`] file in the
+/// folder given (the work folder).
 pub struct SpilledCorpus {
     file: crate::format::Scratch,
     documents: usize,
@@ -190,33 +190,26 @@ impl SpilledCorpus {
     pub fn documents(&self) -> usize {
         self.documents
     }
-}
 
-impl Serialize for SpilledCorpus {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Corpus", 3)?;
-        st.serialize_field("documents", &Replay(self))?;
-        st.serialize_field("log", &self.log)?;
-        st.serialize_field("skipped", &self.skipped)?;
-        st.end()
-    }
-}
-
-/// The spilled reports, read back as a sequence.
-struct Replay<'a>(&'a SpilledCorpus);
-
-impl Serialize for Replay<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{Error, SerializeSeq};
-        let scratch = |e| S::Error::custom(format!("scratch file: {e}"));
-        let mut r = self.0.file.replay().map_err(scratch)?;
-        let mut seq = s.serialize_seq(Some(self.0.documents))?;
-        for _ in 0..self.0.documents {
-            let d: Document = crate::format::read_scratch(&mut r).map_err(scratch)?;
-            seq.serialize_element(&d)?;
-        }
-        seq.end()
+    /// Writes clean.bin to `path`: byte for byte the [`Corpus`] of every report pushed, whose
+    /// reports are copied from the scratch file as they were encoded there, not decoded and
+    /// encoded again.
+    pub fn write(
+        &self,
+        path: &std::path::Path,
+        input_fingerprint: u64,
+        config_fingerprint: u64,
+    ) -> Result<crate::Header, crate::FormatError> {
+        let stage = crate::Stage::Clean;
+        crate::format::write_parts(path, stage, input_fingerprint, config_fingerprint, |p| {
+            let scratch = |e| format!("scratch file: {e}");
+            // The fields of `Corpus` in order: the reports, the log, the skipped files.
+            p.len(self.documents)?;
+            p.copy(&mut self.file.replay().map_err(scratch)?)
+                .map_err(scratch)?;
+            p.value(&self.log)?;
+            p.value(&self.skipped)
+        })
     }
 }
 
@@ -406,7 +399,7 @@ mod tests {
         crate::format::write(&a, crate::Stage::Clean, 1, 2, &corpus).unwrap();
         // Written twice: each write reads the scratch file from its start.
         for _ in 0..2 {
-            crate::format::write(&b, crate::Stage::Clean, 1, 2, &spilled).unwrap();
+            spilled.write(&b, 1, 2).unwrap();
             assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
         }
         // The scratch file is unnamed: nothing is left in the folder but the two outputs.

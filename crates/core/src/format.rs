@@ -280,6 +280,50 @@ pub fn write<T: Serialize>(
     config_fingerprint: u64,
     value: &T,
 ) -> Result<Header, FormatError> {
+    write_parts(path, stage, input_fingerprint, config_fingerprint, |p| {
+        p.value(value)
+    })
+}
+
+/// Where [`write_parts`] takes an intermediate's payload from, part after part.
+pub struct Payload<'a> {
+    w: &'a mut dyn std::io::Write,
+}
+
+impl Payload<'_> {
+    /// Appends `value`, encoded as [`write`] encodes it.
+    pub fn value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), String> {
+        bincode::serde::encode_into_std_write(value, &mut self.w, bincode_config())
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    /// Appends the length of a sequence, as [`write`] encodes it before the sequence's
+    /// elements.
+    pub fn len(&mut self, n: usize) -> Result<(), String> {
+        self.value(&(n as u64))
+    }
+
+    /// Appends the bytes `r` holds: values [`write_scratch`] encoded, which are the bytes
+    /// [`write`] gives them.
+    pub fn copy(&mut self, r: &mut dyn std::io::Read) -> Result<(), String> {
+        std::io::copy(r, &mut self.w)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// [`write`] for a payload given in parts by `fill`: a value is encoded as the concatenation
+/// of its fields, and a sequence as its length then its elements, so a writer can copy the
+/// elements from a scratch file as they were encoded there instead of decoding and encoding
+/// each again (clean's reports under a memory budget).
+pub fn write_parts(
+    path: &Path,
+    stage: Stage,
+    input_fingerprint: u64,
+    config_fingerprint: u64,
+    fill: impl FnOnce(&mut Payload) -> Result<(), String>,
+) -> Result<Header, FormatError> {
     use std::io::{Seek, SeekFrom, Write};
     let mut header = Header {
         version: FORMAT_VERSION,
@@ -300,10 +344,8 @@ pub fn write<T: Serialize>(
         // The encoder writes field by field, often a byte at a time; hashing and writing
         // whole buffers is several times faster.
         let mut buffered = std::io::BufWriter::with_capacity(1 << 20, &mut hw);
-        if let Err(e) =
-            bincode::serde::encode_into_std_write(value, &mut buffered, bincode_config())
-        {
-            encode_error = Some(e.to_string());
+        if let Err(e) = fill(&mut Payload { w: &mut buffered }) {
+            encode_error = Some(e);
             return Err(std::io::Error::other("encoding failed"));
         }
         buffered.flush()?;

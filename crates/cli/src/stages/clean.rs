@@ -105,7 +105,11 @@ pub(crate) fn clean_in_waves(
         &spilled.log,
         &spilled.skipped,
     )?;
-    write_clean(bars, out, plan, &spilled)
+    use tifa_core::Progress;
+    bars.start(&format!("write {}", file_name(out)), 0);
+    let written = spilled.write(out, plan.input_fp, plan.config_fp);
+    bars.finish();
+    Ok(written?)
 }
 
 /// Writes clean.bin (`out`) with the plan's fingerprints.
