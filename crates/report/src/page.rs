@@ -222,7 +222,7 @@ fn write_page_json(data: &PageData, w: &mut dyn std::io::Write) -> Result<(), Fa
     Ok(j.flush_to(w)?)
 }
 
-/// Appends one slogan of [`page_json`].
+/// Appends one slogan of [`write_page_json`].
 fn page_slogan(j: &mut ScriptJson, s: &PageSlogan) -> serde_json::Result<()> {
     let year = |j: &mut ScriptJson, y: Option<u16>| match y {
         Some(y) => {

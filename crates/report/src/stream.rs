@@ -1,10 +1,11 @@
-//! Streaming the large files (`slogans.tsv`, `slogans.csv`, `slogans.json`) into their
-//! destination instead of building them whole: on a large corpus they are hundreds of
-//! megabytes, and holding them in memory would cost more than the comparison itself.
+//! Streaming the large files (`slogans.tsv`, `slogans.csv`, `slogans.json`,
+//! `slogan-reports.tsv`) into their destination instead of building them whole: on a large
+//! corpus they are hundreds of megabytes or more, and holding them in memory would cost more
+//! than the comparison itself.
 //!
-//! Rows are rendered on every core in chunks of consecutive rows, and the chunks are written
-//! in order, a few per core at a time, so memory stays bounded and the bytes do not depend on
-//! the number of threads.
+//! Rows are rendered on every core in chunks of consecutive rows, no heavier than
+//! [`CHUNK_WEIGHT`], and the chunks are written in order, a few per core at a time, so memory
+//! stays bounded and the bytes do not depend on the number of threads.
 
 use std::io::{self, IoSlice, Write};
 use std::ops::Range;
