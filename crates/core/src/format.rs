@@ -235,6 +235,7 @@ pub fn write_scratch<T: Serialize, W: std::io::Write>(w: &mut W, value: &T) -> R
 /// an unnamed temporary file, which the system removes when it is closed, whatever happens to
 /// the process. Its pages are the page cache's, which the system can write out and reclaim,
 /// not the process's own memory.
+#[derive(Debug)]
 pub struct Scratch {
     file: std::fs::File,
 }
@@ -257,12 +258,29 @@ impl Scratch {
         w.flush().map_err(|e| e.to_string())
     }
 
+    /// Appends `bytes` as they are (a writer that encodes its own records).
+    pub fn append_bytes(&self, bytes: &[u8]) -> std::io::Result<()> {
+        use std::io::Write;
+        (&self.file).write_all(bytes)
+    }
+
     /// Reads every value appended, from the first, with [`read_scratch`].
     pub fn replay(&self) -> Result<impl std::io::Read + '_, String> {
+        self.reader().map_err(|e| e.to_string())
+    }
+
+    /// The bytes appended, from the first.
+    pub fn reader(&self) -> std::io::Result<impl std::io::Read + '_> {
         use std::io::{Seek, SeekFrom};
         let mut file = &self.file;
-        file.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
+        file.seek(SeekFrom::Start(0))?;
         Ok(std::io::BufReader::with_capacity(1 << 20, file))
+    }
+
+    /// Fills `buf` with the bytes appended from `offset` on.
+    pub fn read_at(&self, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+        use std::os::unix::fs::FileExt;
+        self.file.read_exact_at(buf, offset)
     }
 }
 

@@ -232,29 +232,27 @@ impl<'de, T: Record, const VARINT: bool> serde::Deserialize<'de> for Unpacked<T,
     }
 }
 
-/// Reads a packed byte array ([`serialize`] of `u8`s) into a file instead of memory, chunk by
-/// chunk; its value is the number of bytes written.
-pub(crate) struct ToFile<'a>(pub(crate) &'a std::fs::File);
+/// Reads a packed byte array ([`serialize`] of `u8`s) into a scratch file instead of memory,
+/// chunk by chunk; its value is the number of bytes written.
+pub(crate) struct ToFile<'a>(pub(crate) &'a crate::format::Scratch);
 
 impl<'de> serde::de::DeserializeSeed<'de> for ToFile<'_> {
     type Value = u64;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<u64, D::Error> {
-        struct V<'a>(&'a std::fs::File);
+        struct V<'a>(&'a crate::format::Scratch);
         impl<'de> Visitor<'de> for V<'_> {
             type Value = u64;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("byte strings")
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<u64, A::Error> {
-                use std::io::Write;
-                let mut out = std::io::BufWriter::with_capacity(1 << 20, self.0);
                 let scratch = |e: std::io::Error| A::Error::custom(format!("scratch file: {e}"));
                 let mut len = 0u64;
+                // Chunks of a megabyte: each goes to the file as it is.
                 while let Some(ByteBuf(b)) = seq.next_element::<ByteBuf>()? {
-                    out.write_all(&b).map_err(scratch)?;
+                    self.0.append_bytes(&b).map_err(scratch)?;
                     len += b.len() as u64;
                 }
-                out.flush().map_err(scratch)?;
                 Ok(len)
             }
         }

@@ -56,19 +56,22 @@ pub fn compare(
     let hs = format::read_header(segment, Some(Stage::Segment))?;
     memory_for(input);
     // Under a memory budget the per-report counts stay in a scratch file.
-    let (hc, cmp) = if config::max_memory(flags)?.is_some() {
+    let (hc, counts, aside) = if config::max_memory(flags)?.is_some() {
         let (hc, counts, aside) = read_counts_aside(bars, input, out)?;
-        same_run(input, &hc, segment, &hs)?;
-        let cmp = compare_counts(Box::new(counts), Some(&aside), &config, segment, &hs, bars)?;
-        (hc, cmp)
+        (hc, counts, Some(aside))
     } else {
         let (hc, counts): (Header, Counts) = read(bars, input, Stage::Count)?;
-        same_run(input, &hc, segment, &hs)?;
-        (
-            hc,
-            compare_counts(Box::new(counts), None, &config, segment, &hs, bars)?,
-        )
+        (hc, counts, None)
     };
+    same_run(input, &hc, segment, &hs)?;
+    let cmp = compare_counts(
+        Box::new(counts),
+        aside.as_ref(),
+        &config,
+        segment,
+        &hs,
+        bars,
+    )?;
     let input_fp = inputs_fingerprint(&[hc.checksum, hs.checksum]);
     let header = write(bars, out, Stage::Compare, input_fp, config_fp, &cmp)?;
     say(flags, compare_line(&cmp, out));

@@ -11,15 +11,14 @@ use serde::Deserializer;
 use super::per_doc::PerDocRepr;
 use super::phrases::Fixed;
 use super::{Counts, PerDoc, Phrases};
-use crate::format::{FormatError, Header, Stage};
+use crate::format::{FormatError, Header, Scratch, Stage};
 use crate::packed::{ToFile, Unpacked};
 
 /// The per-report counts of a [`Counts`] read by [`read_aside`]: the packed bytes of every
-/// phrase, end to end, in an unnamed scratch file (removed by the system when it is closed;
-/// its pages are the page cache's, not the process's).
+/// phrase, end to end, in a [`crate::format::Scratch`] file.
 #[derive(Debug)]
 pub struct PerDocAside {
-    file: std::fs::File,
+    file: Scratch,
     len: u64,
 }
 
@@ -33,7 +32,6 @@ impl PerDocAside {
         i: usize,
         buf: &'b mut Vec<u8>,
     ) -> std::io::Result<PerDoc<'b>> {
-        use std::os::unix::fs::FileExt;
         let ends = &phrases.per_doc_ends;
         let start = if i == 0 {
             Some(0)
@@ -44,7 +42,7 @@ impl PerDocAside {
         if let (Some(s), Some(&e)) = (start, ends.get(i)) {
             if s <= e && e <= self.len {
                 buf.resize((e - s) as usize, 0);
-                self.file.read_exact_at(buf, s)?;
+                self.file.read_at(buf, s)?;
             }
         }
         Ok(PerDoc(PerDocRepr::Packed(buf)))
@@ -59,13 +57,13 @@ pub fn read_aside(path: &Path, dir: &Path) -> Result<(Header, Counts, PerDocAsid
         path: dir.to_path_buf(),
         source,
     };
-    let file = tempfile::tempfile_in(dir).map_err(io)?;
+    let file = Scratch::new(dir).map_err(io)?;
     let (header, (counts, len)) = crate::format::read_seed(path, Stage::Count, CountsSeed(&file))?;
     Ok((header, counts, PerDocAside { file, len }))
 }
 
 /// Decodes [`Counts`] field by field, the per-report counts into a file.
-struct CountsSeed<'a>(&'a std::fs::File);
+struct CountsSeed<'a>(&'a Scratch);
 
 const COUNTS_FIELDS: &[&str] = &[
     "docs",
@@ -124,7 +122,7 @@ impl<'de> Visitor<'de> for CountsSeed<'_> {
 }
 
 /// Decodes [`Phrases`] with its per-report counts into a file.
-struct PhrasesSeed<'a>(&'a std::fs::File);
+struct PhrasesSeed<'a>(&'a Scratch);
 
 impl<'de> DeserializeSeed<'de> for PhrasesSeed<'_> {
     type Value = (Phrases, u64);

@@ -308,18 +308,18 @@ impl FromIterator<PhraseStats> for Phrases {
     }
 }
 
-/// One column of a [`SpilledPhrases`]: its records' little-endian bytes in an unnamed scratch
-/// file, appended part by part.
+/// One column of a [`SpilledPhrases`]: its records' little-endian bytes in a scratch file,
+/// appended part by part.
 #[derive(Debug)]
 struct Column {
-    file: std::fs::File,
+    file: crate::format::Scratch,
     records: usize,
 }
 
 impl Column {
     fn new(dir: &std::path::Path) -> std::io::Result<Column> {
         Ok(Column {
-            file: tempfile::tempfile_in(dir)?,
+            file: crate::format::Scratch::new(dir)?,
             records: 0,
         })
     }
@@ -331,26 +331,17 @@ impl Column {
         put: impl FnOnce(&mut Vec<u8>),
         buf: &mut Vec<u8>,
     ) -> std::io::Result<()> {
-        use std::io::Write;
         buf.clear();
         put(buf);
-        (&self.file).write_all(buf)?;
+        self.file.append_bytes(buf)?;
         self.records += records;
         Ok(())
-    }
-
-    /// The column's bytes, from the start.
-    fn reader(&self) -> std::io::Result<impl std::io::Read + '_> {
-        use std::io::{Seek, SeekFrom};
-        let mut file = &self.file;
-        file.seek(SeekFrom::Start(0))?;
-        Ok(std::io::BufReader::with_capacity(1 << 20, file))
     }
 
     /// Appends the column's records to `out`, read a chunk at a time.
     fn read_into<T: crate::packed::Record>(&self, out: &mut Vec<T>) -> std::io::Result<()> {
         use std::io::Read;
-        let mut r = self.reader()?;
+        let mut r = self.file.reader()?;
         let mut buf = vec![0u8; (1 << 20) / T::WIDTH * T::WIDTH];
         let mut left = self.records;
         while left > 0 {
@@ -385,7 +376,7 @@ impl<T: crate::packed::Record> Serialize for PackedColumn<'_, T> {
         use serde::ser::Error;
         use std::io::Read;
         let scratch = |e: std::io::Error| S::Error::custom(format!("scratch file: {e}"));
-        let mut r = self.column.reader().map_err(scratch)?;
+        let mut r = self.column.file.reader().map_err(scratch)?;
         crate::packed::serialize_read::<T, S>(self.column.records, self.varint, s, |b| {
             r.read_exact(b)
         })
