@@ -59,14 +59,16 @@ def _path(p, default):
 
 
 class Result:
-    """The results of a run: the slogan list and the tables built on it, read from the work
-    folder's compare.bin (checked whole) when first needed, unless ``load`` reads it at once.
-    Tables are built on first use and kept."""
+    """The results of a run: the slogan list and the tables built on it, from the comparison
+    :func:`run` returned, or read from the work folder's compare.bin (checked whole), at once
+    or, with ``load=False``, when first needed. Tables are built on first use and kept."""
 
-    def __init__(self, work_dir="work", out_dir=None, load=True):
+    def __init__(self, work_dir="work", out_dir=None, load=True, _work=None):
         self.work_dir = _path(work_dir, "work")
         self.out_dir = None if out_dir is None else os.fspath(out_dir)
-        self._loaded = _tifa.open(self.work_dir) if load else None
+        if _work is None and load:
+            _work = _tifa.open(self.work_dir)
+        self._loaded = _work
         self._tables = {}
 
     @property
@@ -128,15 +130,17 @@ def run(corpus="data/corpus", work_dir=None, config=None, threads=None, progress
     ``config`` is the folder of stage settings (default ``config``, defaults where absent).
     Progress and warnings go to ``sys.stderr`` unless ``progress=False``. A second call on
     the same input finds every stage up to date and returns at once. ``max_memory`` is a
-    memory budget such as ``"2G"`` (``--max-memory``; so far the clean stage keeps to it),
-    with the same results. The result reads compare.bin when a table is first asked for."""
+    memory budget such as ``"2G"`` (``--max-memory``: clean, segment and count keep to it,
+    compare and report hold the comparison whole), with the same results. The result holds
+    the comparison the run made, or read for its summary, so its tables do not read
+    compare.bin again; it is freed with the result."""
     corpora = [corpus] if isinstance(corpus, (str, os.PathLike)) else list(corpus)
     work_dir = _path(work_dir, "work")
     out_dir = _path(out_dir, "reports")
-    _tifa.run([os.fspath(c) for c in corpora], work_dir, out_dir, _path(config, "config"),
-              threads=threads, progress=progress, group_by=list(group_by or []),
-              force=force, max_memory=None if max_memory is None else str(max_memory))
-    return Result(work_dir, out_dir, load=False)
+    work = _tifa.run([os.fspath(c) for c in corpora], work_dir, out_dir, _path(config, "config"),
+                     threads=threads, progress=progress, group_by=list(group_by or []),
+                     force=force, max_memory=None if max_memory is None else str(max_memory))
+    return Result(work_dir, out_dir, _work=work)
 
 
 def open(work_dir="work"):  # noqa: A001 - the name mirrors the command's folder argument

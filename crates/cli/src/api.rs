@@ -2,6 +2,7 @@
 //! package: the same stages, up-to-date checks, files and error messages as the command line.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use tifa_core::format::{self, Stage};
 use tifa_core::Comparison;
@@ -54,7 +55,9 @@ impl Settings {
 }
 
 /// `tifa run`: every stage that is not up to date, on the corpus folders, writing
-/// intermediates to `work_dir` and reports to `out_dir`.
+/// intermediates to `work_dir` and reports to `out_dir`. Returns the comparison, as [`open`]
+/// would read it from compare.bin: made by this run, or read by it for its summary. The caller
+/// owns it: it is freed with the last handle.
 pub fn run(
     settings: &Settings,
     corpus: Vec<PathBuf>,
@@ -62,7 +65,7 @@ pub fn run(
     out_dir: PathBuf,
     group_by: Vec<String>,
     force: bool,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Arc<Comparison>> {
     let flags = settings.flags();
     let bars = Bars::new(&flags);
     let args = RunArgs {

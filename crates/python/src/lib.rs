@@ -4,6 +4,7 @@
 //! object per row until the wrapper (`python/tifa/__init__.py`) builds its data frame.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
@@ -58,14 +59,16 @@ fn run(
     group_by: Vec<String>,
     force: bool,
     max_memory: Option<String>,
-) -> PyResult<()> {
+) -> PyResult<Work> {
     let mut s = settings(config, threads, progress);
     s.max_memory = max_memory
         .map(|m| tifa_cli::config::parse_size(&m))
         .transpose()
         .map_err(|e| TifaError::new_err(format!("max_memory: {e}")))?;
-    py.allow_threads(|| api::run(&s, corpus, work_dir, out_dir, group_by, force))
-        .map_err(error)
+    let cmp = py
+        .allow_threads(|| api::run(&s, corpus, work_dir, out_dir, group_by, force))
+        .map_err(error)?;
+    Ok(Work { cmp })
 }
 
 /// `tifa lookup`: columns `phrase tf df rank kind score`, as a dict of lists.
@@ -103,10 +106,11 @@ fn cut(py: Python<'_>, text: String, config: PathBuf) -> PyResult<Vec<String>> {
     py.allow_threads(|| api::cut(&s, &text)).map_err(error)
 }
 
-/// The results of a run, read from a work folder's compare.bin.
+/// The results of a run: the comparison a run returned, or read from a work folder's
+/// compare.bin. Freed with the last Python reference to it.
 #[pyclass(frozen)]
 struct Work {
-    cmp: Comparison,
+    cmp: Arc<Comparison>,
 }
 
 /// How a column's fields are typed in Python.
@@ -252,7 +256,7 @@ impl Work {
 #[pyfunction]
 fn open(py: Python<'_>, work_dir: PathBuf) -> PyResult<Work> {
     let cmp = py.allow_threads(|| api::open(&work_dir)).map_err(error)?;
-    Ok(Work { cmp })
+    Ok(Work { cmp: Arc::new(cmp) })
 }
 
 /// The native module.

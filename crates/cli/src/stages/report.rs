@@ -35,7 +35,7 @@ pub fn report(flags: &Global, bars: &Bars, input: &Path, out_dir: &Path) -> anyh
     write_stamp(out_dir, h.checksum, config_fp)?;
     say(flags, report_line(out_dir));
     t.done(flags, "report");
-    // As in `run_all`: the process ends next, and the system frees the comparison at once.
+    // As after `tifa run`: the process ends next, and the system frees the comparison at once.
     std::mem::forget(cmp);
     Ok(())
 }

@@ -133,7 +133,10 @@ where
 /// stage hands its output to the next in memory and writes it to the work folder on a thread
 /// of its own while the next stage runs, so a later run (or a single stage command) can start
 /// from it. Once a stage has run, every later stage runs too: its input has just been made.
-pub fn run_all(flags: &Global, bars: &Bars, args: RunArgs) -> anyhow::Result<()> {
+/// Returns the comparison, made by this run or read from compare.bin (which the summary line
+/// needs anyway): the Python package hands it to its result, and the command lets the process
+/// end without freeing it.
+pub fn run_all(flags: &Global, bars: &Bars, args: RunArgs) -> anyhow::Result<Arc<Comparison>> {
     // Loading jieba's whole dictionary takes the same time whatever the corpus: for a large
     // corpus it loads beside the clean stage, and not at all when segment.bin is up to date. A
     // small corpus is cut with only the dictionary words it uses, found once it is clean, which
@@ -215,7 +218,7 @@ pub(crate) fn run_stages(
     args: RunArgs,
     checked: Checked,
     building: Option<Building>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Arc<Comparison>> {
     let w = &args.work_dir;
     let (clean_out, seg_out, count_out, cmp_out) = (
         w.join("clean.bin"),
@@ -462,9 +465,6 @@ pub(crate) fn run_stages(
         ),
     );
     total.done_with(flags, "run", crate::memory::highest);
-    // The process ends here: freeing hundreds of thousands of slogans one by one would only
-    // delay the exit; the system reclaims the memory at once.
     drop(cmp);
-    std::mem::forget(value);
-    Ok(())
+    Ok(value)
 }
