@@ -75,7 +75,12 @@ pub fn run(
         group_by,
         force,
     };
-    settings.in_pool(|| stages::run_all(&flags, &bars, args))
+    let work_dir = args.work_dir.clone();
+    match settings.in_pool(|| stages::run_all(&flags, &bars, args, true))? {
+        Some(cmp) => Ok(cmp),
+        // run_all returns it when asked to keep it; read as `open` does otherwise.
+        None => open(&work_dir).map(Arc::new),
+    }
 }
 
 /// The comparison in `work_dir`'s compare.bin, checked whole (a damaged file is an error

@@ -310,7 +310,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         // The process ends next: freeing hundreds of thousands of slogans one by one would
         // only delay the exit; the system reclaims the memory at once.
-        Command::Run(args) => stages::run_all(&flags, &bars, args).map(std::mem::forget),
+        Command::Run(args) => stages::run_all(&flags, &bars, args, false).map(std::mem::forget),
         Command::Clean(args) => stages::clean(&flags, &bars, &args.input, &args.out).map(|_| ()),
         Command::Segment(args) => {
             let (i, o) = stages::paths(args, "clean.bin", "segment.bin");

@@ -433,6 +433,25 @@ fn second_run_skips_every_stage_and_rewrites_nothing() {
         stderr(&o)
     );
     assert_eq!(before, mtimes());
+    // The summary line, whose figures a run with nothing to do reads past the slogans of
+    // compare.bin, is the one a run that makes them prints.
+    let forced = tifa(
+        dir.path(),
+        &["run", "--force", "--corpus", corpus.to_str().unwrap()],
+    );
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    let line = |o: &std::process::Output| {
+        let err = stderr(o);
+        err.lines()
+            .find(|l| l.starts_with("tifa: "))
+            .map(str::to_string)
+    };
+    assert!(
+        line(&o).is_some_and(|l| l.contains("slogans found")),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(line(&o), line(&forced));
 }
 
 #[test]

@@ -262,11 +262,12 @@ pub struct Comparison {
     pub groups: Vec<GroupComparison>,
 }
 
-/// Reads a comparison keeping only the slogans whose phrase `keep` accepts, with
-/// [`crate::format::read_seed`]: each slogan's phrase is offered to `keep` as soon as it is
-/// decoded; the rest of a slogan not kept (its per-report counts and keyword-in-context lines)
-/// is read past without being built, and the reports and group comparisons are dropped as they
-/// are read. A reader that needs a few rows of a large compare.bin (`tifa lookup`) then never
+/// Reads a comparison's corpus summary, and of its slogans only those whose phrase `keep`
+/// accepts, with [`crate::format::read_seed`]: each slogan's phrase is offered to `keep` as
+/// soon as it is decoded; the rest of a slogan not kept (its per-report counts and
+/// keyword-in-context lines) is read past without being built, and the reports and group
+/// comparisons are dropped as they are read. A reader that needs a few rows of a large
+/// compare.bin (`tifa lookup`), or only its figures (`tifa run` with nothing to do), then never
 /// holds the others: a large compare.bin holds a great many slogans, and building and freeing
 /// them all took longer than reading the file.
 pub struct SomeSlogans<F> {
@@ -275,16 +276,16 @@ pub struct SomeSlogans<F> {
 }
 
 impl<'de, F: FnMut(&str) -> bool> serde::de::DeserializeSeed<'de> for SomeSlogans<F> {
-    type Value = Vec<Slogan>;
+    type Value = (CorpusSummary, Vec<Slogan>);
 
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Vec<Slogan>, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         const FIELDS: &[&str] = &["summary", "settings", "docs", "slogans", "groups"];
         d.deserialize_struct("Comparison", FIELDS, self)
     }
 }
 
 impl<'de, F: FnMut(&str) -> bool> serde::de::Visitor<'de> for SomeSlogans<F> {
-    type Value = Vec<Slogan>;
+    type Value = (CorpusSummary, Vec<Slogan>);
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a comparison")
@@ -293,10 +294,11 @@ impl<'de, F: FnMut(&str) -> bool> serde::de::Visitor<'de> for SomeSlogans<F> {
     fn visit_seq<A: serde::de::SeqAccess<'de>>(
         mut self,
         mut seq: A,
-    ) -> Result<Vec<Slogan>, A::Error> {
+    ) -> Result<Self::Value, A::Error> {
         use serde::de::Error;
         let missing = |i| A::Error::invalid_length(i, &"5 fields");
-        seq.next_element::<CorpusSummary>()?
+        let summary = seq
+            .next_element::<CorpusSummary>()?
             .ok_or_else(|| missing(0))?;
         seq.next_element::<BTreeMap<String, String>>()?
             .ok_or_else(|| missing(1))?;
@@ -307,7 +309,7 @@ impl<'de, F: FnMut(&str) -> bool> serde::de::Visitor<'de> for SomeSlogans<F> {
             .ok_or_else(|| missing(3))?;
         seq.next_element_seed(Each::new(|_: GroupComparison| {}))?
             .ok_or_else(|| missing(4))?;
-        Ok(kept)
+        Ok((summary, kept))
     }
 }
 
@@ -550,9 +552,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("compare.bin");
         crate::format::write(&path, Stage::Compare, 0, 0, &cmp).unwrap();
-        let keep = |p: &str| p.starts_with("两个");
-        let (_, kept) =
+        let mut offered = 0;
+        let keep = |p: &str| {
+            offered += 1;
+            p.starts_with("两个")
+        };
+        let (_, (summary, kept)) =
             crate::format::read_seed(&path, Stage::Compare, SomeSlogans { keep }).unwrap();
         assert_eq!(kept, [cmp.slogans[0].clone(), cmp.slogans[2].clone()]);
+        assert_eq!(summary, cmp.summary);
+        assert_eq!(offered, 3);
     }
 }

@@ -75,5 +75,6 @@ pub(crate) fn slogans_of(
     }
     let keep = |p: &str| lookup.wants(p);
     let seed = tifa_core::SomeSlogans { keep };
-    Ok(format::read_seed(&path, Stage::Compare, seed)?.1)
+    let (_, (_, kept)) = format::read_seed(&path, Stage::Compare, seed)?;
+    Ok(kept)
 }

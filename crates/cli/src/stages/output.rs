@@ -104,6 +104,29 @@ pub(crate) fn read_again<T: format::Intermediate>(
     Ok(v)
 }
 
+/// The corpus summary and the number of slogans of compare.bin, whose header was read earlier
+/// in this run, as a timed phase of its own: the file is checked whole, but its slogans are read
+/// past, not built ([`tifa_core::SomeSlogans`] keeping none).
+pub(crate) fn read_figures(
+    bars: &Bars,
+    path: &Path,
+    known: &Header,
+) -> anyhow::Result<(tifa_core::CorpusSummary, usize)> {
+    let mut slogans = 0usize;
+    let keep = |_: &str| {
+        slogans += 1;
+        false
+    };
+    bars.start(&format!("read {} (its figures)", file_name(path)), 0);
+    let r = format::read_seed(path, Stage::Compare, tifa_core::SomeSlogans { keep });
+    bars.finish();
+    let (h, (summary, _)) = r?;
+    if h.checksum != known.checksum {
+        anyhow::bail!("{}: changed while tifa was running", path.display());
+    }
+    Ok((summary, slogans))
+}
+
 /// Writes an intermediate atomically, as a timed phase of its own.
 pub(crate) fn write<T: serde::Serialize>(
     bars: &Bars,

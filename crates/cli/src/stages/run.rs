@@ -133,10 +133,16 @@ where
 /// stage hands its output to the next in memory and writes it to the work folder on a thread
 /// of its own while the next stage runs, so a later run (or a single stage command) can start
 /// from it. Once a stage has run, every later stage runs too: its input has just been made.
-/// Returns the comparison, made by this run or read from compare.bin (which the summary line
-/// needs anyway): the Python package hands it to its result, and the command lets the process
-/// end without freeing it.
-pub fn run_all(flags: &Global, bars: &Bars, args: RunArgs) -> anyhow::Result<Arc<Comparison>> {
+/// With `keep`, returns the comparison, made by this run or read from compare.bin: the Python
+/// package hands it to its result. Without, only a comparison this run made or read for the
+/// report (the command lets the process end without freeing it); with compare and report up to
+/// date, the summary line's figures are read from compare.bin past the rest, which is not held.
+pub fn run_all(
+    flags: &Global,
+    bars: &Bars,
+    args: RunArgs,
+    keep: bool,
+) -> anyhow::Result<Option<Arc<Comparison>>> {
     // Loading jieba's whole dictionary takes the same time whatever the corpus: for a large
     // corpus it loads beside the clean stage, and not at all when segment.bin is up to date. A
     // small corpus is cut with only the dictionary words it uses, found once it is clean, which
@@ -148,7 +154,7 @@ pub fn run_all(flags: &Global, bars: &Bars, args: RunArgs) -> anyhow::Result<Arc
             let large = checked.plan.input_bytes > tifa_segment::RESTRICTED_MAX_BYTES as u64;
             let building =
                 (large && checked.segment.is_none()).then(|| load_segmenter(threads, pool, flags));
-            run_stages(flags, bars, args, checked, building)
+            run_stages(flags, bars, args, checked, building, keep)
         })
     })
 }
@@ -218,7 +224,8 @@ pub(crate) fn run_stages(
     args: RunArgs,
     checked: Checked,
     building: Option<Building>,
-) -> anyhow::Result<Arc<Comparison>> {
+    keep: bool,
+) -> anyhow::Result<Option<Arc<Comparison>>> {
     let w = &args.work_dir;
     let (clean_out, seg_out, count_out, cmp_out) = (
         w.join("clean.bin"),
@@ -434,19 +441,28 @@ pub(crate) fn run_stages(
     tifa_core::memory::give_back();
 
     let (report_cfg, report_fp) = report_config(flags)?;
-    let value = cmp.load(flags, bars)?;
-    if !dirty && report_fresh(&args.out_dir, cmp.header(flags)?.checksum, report_fp) {
-        skip("report");
-    } else {
-        let t = Timer::start(flags);
-        tifa_report::run(&value, &report_cfg, &args.out_dir, bars)?;
-        // The stamp names compare.bin's checksum, so it waits for that write.
-        write_stamp(&args.out_dir, cmp.header(flags)?.checksum, report_fp)?;
-        say(flags, report_line(&args.out_dir));
-        t.done(flags, "report");
+    let fresh = !dirty && report_fresh(&args.out_dir, cmp.header(flags)?.checksum, report_fp);
+    let value = match (fresh, keep || cmp.value.is_some()) {
+        // Only the summary line needs it: its figures are read, not the comparison.
+        (true, false) => None,
+        _ => Some(cmp.load(flags, bars)?),
+    };
+    let (s, n_slogans) = match &value {
+        Some(v) => (v.summary.clone(), v.slogans.len()),
+        None => read_figures(bars, &cmp_out, &cmp.header(flags)?)?,
+    };
+    match &value {
+        Some(value) if !fresh => {
+            let t = Timer::start(flags);
+            tifa_report::run(value, &report_cfg, &args.out_dir, bars)?;
+            // The stamp names compare.bin's checksum, so it waits for that write.
+            write_stamp(&args.out_dir, cmp.header(flags)?.checksum, report_fp)?;
+            say(flags, report_line(&args.out_dir));
+            t.done(flags, "report");
+        }
+        _ => skip("report"),
     }
 
-    let s = &value.summary;
     let warned = bars.warnings();
     say(
         flags,
@@ -460,7 +476,7 @@ pub(crate) fn run_stages(
             },
             s.n_tokens,
             s.n_phrases,
-            value.slogans.len(),
+            n_slogans,
             args.out_dir.join("report.html").display()
         ),
     );
