@@ -82,8 +82,9 @@ impl From<Error> for Fail {
 }
 
 /// Renders `items` in chunks of at most `chunk` rows (fewer where the rows weigh much, see
-/// [`Row`]) on the rayon pool and writes the chunks to `w` in order. `render(first, rows, buf)` appends the rows to `buf`, which it finds empty; `first`
-/// is the position of `rows[0]` in `items`, for separators that depend on it.
+/// [`Row`]) on the rayon pool and writes the chunks to `w` in order. `render(first, rows, buf)`
+/// appends the rows to `buf`, which it finds empty; `first` is the position of `rows[0]` in
+/// `items`, for separators that depend on it.
 pub(crate) fn write_chunks<T, F>(
     w: &mut (dyn Write + Send),
     items: &[T],

@@ -105,11 +105,10 @@ pub(crate) fn clean_in_waves(
         &spilled.log,
         &spilled.skipped,
     )?;
-    use tifa_core::Progress;
-    bars.start(&format!("write {}", file_name(out)), 0);
-    let written = spilled.write(out, plan.input_fp, plan.config_fp);
-    bars.finish();
-    Ok(written?)
+    let what = format!("write {}", file_name(out));
+    Ok(phase(bars, &what, || {
+        spilled.write(out, plan.input_fp, plan.config_fp)
+    })?)
 }
 
 /// Writes clean.bin (`out`) with the plan's fingerprints.

@@ -62,16 +62,22 @@ pub(crate) fn wave_bytes(budget: u64) -> u64 {
     budget / 8
 }
 
+/// `f`, as a phase of its own named `what` (shown, and timed under `-v`), with no count.
+pub(crate) fn phase<T>(bars: &Bars, what: &str, f: impl FnOnce() -> T) -> T {
+    bars.start(what, 0);
+    let r = f();
+    bars.finish();
+    r
+}
+
 /// Reads an intermediate, as a timed phase of its own.
 pub(crate) fn read<T: format::Intermediate>(
     bars: &Bars,
     path: &Path,
     stage: Stage,
 ) -> anyhow::Result<(Header, T)> {
-    bars.start(&format!("read {}", file_name(path)), 0);
-    let r = T::read_file(path, stage);
-    bars.finish();
-    Ok(r?)
+    let what = format!("read {}", file_name(path));
+    Ok(phase(bars, &what, || T::read_file(path, stage))?)
 }
 
 /// Reads count.bin with its per-report counts set aside in a scratch file beside `out`
@@ -83,10 +89,8 @@ pub(crate) fn read_counts_aside(
     out: &Path,
 ) -> anyhow::Result<(Header, tifa_core::Counts, tifa_core::PerDocAside)> {
     let dir = scratch_dir(out)?;
-    bars.start(&format!("read {}", file_name(path)), 0);
-    let r = tifa_core::read_aside(path, &dir);
-    bars.finish();
-    Ok(r?)
+    let what = format!("read {}", file_name(path));
+    Ok(phase(bars, &what, || tifa_core::read_aside(path, &dir))?)
 }
 
 /// Reads an intermediate whose header was read earlier in this run, refusing it when the file
@@ -117,10 +121,11 @@ pub(crate) fn read_figures(
         slogans += 1;
         false
     };
-    bars.start(&format!("read {} (its figures)", file_name(path)), 0);
-    let r = format::read_seed(path, Stage::Compare, tifa_core::SomeSlogans { keep });
-    bars.finish();
-    let (h, (summary, _)) = r?;
+    let what = format!("read {} (its figures)", file_name(path));
+    let seed = tifa_core::SomeSlogans { keep };
+    let (h, (summary, _)) = phase(bars, &what, || {
+        format::read_seed(path, Stage::Compare, seed)
+    })?;
     if h.checksum != known.checksum {
         anyhow::bail!("{}: changed while tifa was running", path.display());
     }
@@ -136,10 +141,10 @@ pub(crate) fn write<T: serde::Serialize>(
     config_fp: u64,
     value: &T,
 ) -> anyhow::Result<Header> {
-    bars.start(&format!("write {}", file_name(path)), 0);
-    let r = format::write(path, stage, input_fp, config_fp, value);
-    bars.finish();
-    Ok(r?)
+    let what = format!("write {}", file_name(path));
+    Ok(phase(bars, &what, || {
+        format::write(path, stage, input_fp, config_fp, value)
+    })?)
 }
 
 pub(crate) fn file_name(path: &Path) -> String {

@@ -40,11 +40,8 @@ pub(crate) fn segmenter_for_corpus(
     bars: &Bars,
     corpus: &Corpus,
 ) -> anyhow::Result<(tifa_segment::Segmenter, u64)> {
-    bars.start("dictionary", 0);
     let texts: Vec<&str> = corpus.documents.iter().map(|d| d.text.as_str()).collect();
-    let built = segmenter_for(flags, &texts);
-    bars.finish();
-    built
+    phase(bars, "dictionary", || segmenter_for(flags, &texts))
 }
 
 /// The segmenter with segment.bin's config fingerprint.
@@ -119,12 +116,7 @@ pub(crate) fn segment_in_waves(
 ) -> anyhow::Result<Header> {
     let (seg, config_fp) = match loaded {
         Some(l) => l,
-        None => {
-            bars.start("dictionary", 0);
-            let built = segmenter(flags);
-            bars.finish();
-            built?
-        }
+        None => phase(bars, "dictionary", || segmenter(flags))?,
     };
     let dir = &scratch_dir(out)?;
     let mut spilled = tifa_core::SpilledSegmented::new(dir)
