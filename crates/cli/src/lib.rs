@@ -135,14 +135,15 @@ enum Command {
     /// Report: write slogans.tsv, slogans.csv, slogans.json, summary.md and report.html.
     #[command(after_help = "Example:\n  tifa report --in work/compare.bin --out reports")]
     Report(StageArgs),
-    /// Show the header and a summary of any intermediate file; --json dumps it whole.
+    /// Show the header and a summary of any intermediate file; --json prints all of it.
     #[command(
         after_help = "Example:\n  tifa inspect --json work/clean.bin | jq '.documents[0].meta'"
     )]
     Inspect {
         /// The intermediate file (clean.bin, segment.bin, count.bin or compare.bin).
         file: PathBuf,
-        /// Print the whole content as JSON.
+        /// Print the whole content as JSON: reports, tokens as words, phrases with their counts,
+        /// slogans.
         #[arg(long)]
         json: bool,
     },

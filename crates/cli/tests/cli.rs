@@ -133,6 +133,87 @@ fn inspect_json_lists_the_35_seed_reports_with_metadata_and_text() {
     assert!(stdout(&o).contains("stage: count"), "{}", stdout(&o));
 }
 
+fn inspect_json(file: &str) -> serde_json::Value {
+    let o = tifa(seeds(), &["inspect", "--json", file]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+#[test]
+fn inspect_json_of_segment_bin_gives_each_report_its_tokens_as_words() {
+    let seg = inspect_json("work/segment.bin");
+    let clean = inspect_json("work/clean.bin");
+    let texts = clean["documents"].as_array().unwrap();
+    let docs = seg["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), texts.len());
+    let vocab: std::collections::HashSet<&str> = seg["vocabulary"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["term"].as_str().unwrap())
+        .collect();
+    for (d, c) in docs.iter().zip(texts) {
+        assert_eq!(d["id"], c["id"]);
+        assert_eq!(d["meta"], c["meta"]);
+        let tokens: Vec<&str> = d["tokens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
+        // The seeds' config keeps numbers as written: the tokens are the text, cut.
+        assert_eq!(tokens.concat(), c["text"].as_str().unwrap(), "{}", d["id"]);
+        assert!(tokens.iter().all(|t| vocab.contains(t)));
+    }
+    // The dictionary keeps the formulations whole.
+    assert!(docs.iter().any(|d| d["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t == "全过程人民民主")));
+}
+
+#[test]
+fn inspect_json_of_count_bin_lists_every_phrase_with_its_counts() {
+    let counts = inspect_json("work/count.bin");
+    let n_docs = counts["docs"].as_array().unwrap().len() as u64;
+    let min_df = counts["min_df"].as_u64().unwrap();
+    let phrases = counts["phrases"].as_array().unwrap();
+    assert!(phrases.len() > 1000, "{}", phrases.len());
+    let mut by_text = std::collections::HashMap::new();
+    for p in phrases {
+        let tokens: Vec<&str> = p["tokens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
+        assert_eq!(tokens.concat(), p["phrase"].as_str().unwrap());
+        let per_doc = p["per_doc"].as_array().unwrap();
+        let (tf, df) = (p["tf"].as_u64().unwrap(), p["df"].as_u64().unwrap());
+        assert_eq!(per_doc.len() as u64, df, "{p}");
+        let sum: u64 = per_doc.iter().map(|x| x[1].as_u64().unwrap()).sum();
+        assert_eq!(sum, tf, "{p}");
+        assert!(per_doc.iter().all(|x| x[0].as_u64().unwrap() < n_docs));
+        assert!(df >= min_df && tf >= 2, "{p}");
+        by_text.insert(p["phrase"].as_str().unwrap().to_string(), df);
+    }
+    // The slogans' document frequencies are the counted phrases'.
+    let tsv = std::fs::read_to_string(seeds().join("reports/slogans.tsv")).unwrap();
+    let mut found = 0;
+    for row in tsv.lines().skip(1).take(30) {
+        let f: Vec<&str> = row.split('\t').collect();
+        if let Some(&df) = by_text.get(f[1]) {
+            assert_eq!(df.to_string(), f[3], "{row}");
+            found += 1;
+        }
+    }
+    assert!(
+        found >= 20,
+        "only {found} of the top 30 slogans among the counted phrases"
+    );
+}
+
 /// Document frequency by plain substring search over the cleaned reports, independent of the
 /// segmenter; and tf as non-overlapping substring occurrences.
 #[test]
