@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 import tifa
@@ -67,6 +68,10 @@ def test_long_table_and_documents(run):
     assert list(table.columns) == rows[0]
     assert len(table) == len(rows) - 1
     assert table["count"].sum() == sum(int(r[-1]) for r in rows[1:])
+    # Every field is the file's, in the file's order (an empty field is missing).
+    fields = [["" if pd.isna(v) else str(v) for v in row]
+              for row in table.itertuples(index=False)]
+    assert fields == rows[1:]
     docs = result.documents
     assert len(docs) == result.summary["n_docs"] == 35
     assert set(table["report"]) <= set(docs["id"])

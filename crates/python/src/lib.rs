@@ -121,30 +121,35 @@ enum Type {
     Text,
 }
 
+/// A field as the TSV file writes it, typed: an empty field is `None`.
+fn field(py: Python<'_>, f: &str, ty: Type) -> PyResult<PyObject> {
+    if f.is_empty() {
+        return Ok(py.None());
+    }
+    let bad = || TifaError::new_err(format!("field {f:?} is not a number"));
+    Ok(match ty {
+        Type::Int => f
+            .parse::<i64>()
+            .map_err(|_| bad())?
+            .into_pyobject(py)?
+            .into_any()
+            .unbind(),
+        Type::Float => f
+            .parse::<f64>()
+            .map_err(|_| bad())?
+            .into_pyobject(py)?
+            .into_any()
+            .unbind(),
+        Type::Text => f.into_pyobject(py)?.into_any().unbind(),
+    })
+}
+
 /// A column of fields as the TSV file writes them, typed: an empty field is `None`.
 fn column<'py>(py: Python<'py>, fields: &[String], ty: Type) -> PyResult<Bound<'py, PyList>> {
-    let value = |f: &String| -> PyResult<PyObject> {
-        if f.is_empty() {
-            return Ok(py.None());
-        }
-        let bad = || TifaError::new_err(format!("field {f:?} is not a number"));
-        Ok(match ty {
-            Type::Int => f
-                .parse::<i64>()
-                .map_err(|_| bad())?
-                .into_pyobject(py)?
-                .into_any()
-                .unbind(),
-            Type::Float => f
-                .parse::<f64>()
-                .map_err(|_| bad())?
-                .into_pyobject(py)?
-                .into_any()
-                .unbind(),
-            Type::Text => f.into_pyobject(py)?.into_any().unbind(),
-        })
-    };
-    let values = fields.iter().map(value).collect::<PyResult<Vec<_>>>()?;
+    let values = fields
+        .iter()
+        .map(|f| field(py, f, ty))
+        .collect::<PyResult<Vec<_>>>()?;
     PyList::new(py, values)
 }
 
@@ -180,18 +185,47 @@ impl Work {
         })
     }
 
-    /// The rows of `slogan-reports.tsv`, by column.
+    /// The rows of `slogan-reports.tsv`, by column. The rows repeat their slogan's and their
+    /// report's fields: each is made into a Python object once and shared by its rows, which
+    /// on a big corpus makes a few hundred thousand objects instead of tens of millions.
     fn slogan_reports<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let columns = py.allow_threads(|| tifa_report::slogan_report_columns(&self.cmp));
-        table(
-            py,
-            tifa_report::SLOGAN_REPORT_COLUMNS,
-            &columns,
-            |name| match name {
-                "year" | "count" => Type::Int,
-                _ => Type::Text,
-            },
-        )
+        let t = py.allow_threads(|| tifa_report::slogan_reports(&self.cmp));
+        let typed = |fields: &[String], types: &[Type]| -> PyResult<Vec<PyObject>> {
+            fields
+                .iter()
+                .zip(types)
+                .map(|(f, &ty)| field(py, f, ty))
+                .collect()
+        };
+        let slogans = t
+            .slogans
+            .iter()
+            .map(|f| typed(f, &[Type::Text; 2]))
+            .collect::<PyResult<Vec<_>>>()?;
+        let mut report_types = [Type::Text; 7];
+        report_types[5] = Type::Int;
+        let reports = t
+            .reports
+            .iter()
+            .map(|f| typed(f, &report_types))
+            .collect::<PyResult<Vec<_>>>()?;
+        let out = PyDict::new(py);
+        let names = tifa_report::SLOGAN_REPORT_COLUMNS;
+        for (c, name) in names.iter().enumerate() {
+            let list = if c + 1 == names.len() {
+                PyList::new(py, t.rows.iter().map(|&(_, _, count)| count))?
+            } else {
+                PyList::new(
+                    py,
+                    t.rows.iter().map(|&(s, d, _)| match c {
+                        0 | 1 => slogans[s as usize][c].clone_ref(py),
+                        _ => reports[d as usize][c - 2].clone_ref(py),
+                    }),
+                )?
+            };
+            out.set_item(name, list)?;
+        }
+        Ok(out)
     }
 
     /// The reports, with their metadata, by column.

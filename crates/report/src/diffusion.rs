@@ -176,26 +176,43 @@ fn report_fields(doc: &tifa_core::DocInfo) -> [String; 7] {
     ]
 }
 
-/// The fields of `slogan-reports.tsv` by column, in [`SLOGAN_REPORT_COLUMNS`] order, as the
-/// file writes them: one row per slogan (names left out) and report it occurs in.
-pub fn slogan_report_columns(cmp: &Comparison) -> Vec<Vec<String>> {
-    let mut columns: Vec<Vec<String>> = vec![Vec::new(); SLOGAN_REPORT_COLUMNS.len()];
+/// `slogan-reports.tsv`'s table by its parts, the fields as the file writes them: each
+/// slogan's fields (`slogan`, `kind`), each report's (`report` to `date`), and a row per slogan
+/// (names left out) and report it occurs in, as indices into those and the count. The rows
+/// repeat their slogan's and report's fields, so a reader that builds the table (the Python
+/// package) makes each field once instead of once per row: on a big corpus there are millions
+/// of rows and thousands of reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SloganReports {
+    /// `slogan` and `kind` of each slogan with rows, in rank order.
+    pub slogans: Vec<[String; 2]>,
+    /// `report`, `title`, `region`, `level`, `body`, `year` and `date` of each report, by its
+    /// index in [`Comparison::docs`].
+    pub reports: Vec<[String; 7]>,
+    /// `(index in slogans, index in reports, count)`, in the file's order.
+    pub rows: Vec<(u32, u32, u32)>,
+}
+
+/// The table of `slogan-reports.tsv` ([`SloganReports`]), in the file's order.
+pub fn slogan_reports(cmp: &Comparison) -> SloganReports {
     let reports: Vec<[String; 7]> = cmp.docs.iter().map(report_fields).collect();
+    let mut slogans = Vec::new();
+    let mut rows = Vec::new();
     for s in cmp.slogans.iter().filter(|s| s.kind.is_slogan()) {
-        let phrase = tsv_text(&s.phrase);
-        for &(d, count) in &s.per_doc {
-            let Some(fields) = reports.get(d as usize) else {
-                continue;
-            };
-            columns[0].push(phrase.to_string());
-            columns[1].push(s.kind.name().to_string());
-            for (c, f) in columns[2..9].iter_mut().zip(fields) {
-                c.push(f.clone());
-            }
-            columns[9].push(count.to_string());
-        }
+        let k = slogans.len() as u32;
+        slogans.push([tsv_text(&s.phrase).into_owned(), s.kind.name().to_string()]);
+        rows.extend(
+            s.per_doc
+                .iter()
+                .filter(|&&(d, _)| (d as usize) < reports.len())
+                .map(|&(d, count)| (k, d, count)),
+        );
     }
-    columns
+    SloganReports {
+        slogans,
+        reports,
+        rows,
+    }
 }
 
 /// `slogan-reports.tsv`: one row per slogan and report it occurs in. On a big corpus the table
@@ -638,5 +655,16 @@ mod tests {
         assert!(out.contains(
             "新质生产力\tterm\tn2024\t全国2024\t全国\tnational\tgovernment\t2024\t2024-03-05\t2\n"
         ));
+        // The table by its parts gives the file's rows, field for field, in its order.
+        let t = slogan_reports(&cmp);
+        let rows: Vec<String> = t
+            .rows
+            .iter()
+            .map(|&(s, d, count)| {
+                let (s, d) = (&t.slogans[s as usize], &t.reports[d as usize]);
+                format!("{}\t{}\t{}\n", s.join("\t"), d.join("\t"), count)
+            })
+            .collect();
+        assert_eq!(rows.concat(), out.split_once('\n').unwrap().1);
     }
 }

@@ -28,7 +28,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use stream::Fail;
 
-pub use diffusion::{editions, slogan_report_columns, Edition, SLOGAN_REPORT_COLUMNS};
+pub use diffusion::{editions, slogan_reports, Edition, SloganReports, SLOGAN_REPORT_COLUMNS};
 pub use tables::{slogan_columns, COLUMNS};
 use tifa_core::{Comparison, Progress};
 
