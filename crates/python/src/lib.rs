@@ -144,29 +144,6 @@ fn field(py: Python<'_>, f: &str, ty: Type) -> PyResult<PyObject> {
     })
 }
 
-/// A column of fields as the TSV file writes them, typed: an empty field is `None`.
-fn column<'py>(py: Python<'py>, fields: &[String], ty: Type) -> PyResult<Bound<'py, PyList>> {
-    let values = fields
-        .iter()
-        .map(|f| field(py, f, ty))
-        .collect::<PyResult<Vec<_>>>()?;
-    PyList::new(py, values)
-}
-
-/// A table as a dict of typed columns, in `names` order.
-fn table<'py>(
-    py: Python<'py>,
-    names: &[&str],
-    columns: &[Vec<String>],
-    ty: impl Fn(&str) -> Type,
-) -> PyResult<Bound<'py, PyDict>> {
-    let out = PyDict::new(py);
-    for (name, fields) in names.iter().zip(columns) {
-        out.set_item(name, column(py, fields, ty(name))?)?;
-    }
-    Ok(out)
-}
-
 #[pymethods]
 impl Work {
     /// The rows of `slogans.tsv`, by column, every row in full detail (`top_reports`, and
@@ -176,13 +153,35 @@ impl Work {
             detail_slogans: 0,
             ..tifa_report::Config::default()
         };
-        let columns = py.allow_threads(|| tifa_report::slogan_columns(&self.cmp, &all));
-        table(py, tifa_report::COLUMNS, &columns, |name| match name {
-            "rank" | "df" | "tf" | "first_year" | "last_year" | "n_tokens" => Type::Int,
-            "df_pct" | "score" | "dp" | "cohesion" | "left_entropy" | "right_entropy"
-            | "quoted_share" => Type::Float,
-            _ => Type::Text,
-        })
+        let names = tifa_report::COLUMNS;
+        let types: Vec<Type> = names
+            .iter()
+            .map(|&name| match name {
+                "rank" | "df" | "tf" | "first_year" | "last_year" | "n_tokens" => Type::Int,
+                "df_pct" | "score" | "dp" | "cohesion" | "left_entropy" | "right_entropy"
+                | "quoted_share" => Type::Float,
+                _ => Type::Text,
+            })
+            .collect();
+        let n = self.cmp.slogans.len();
+        let mut columns: Vec<Vec<PyObject>> = names.iter().map(|_| Vec::with_capacity(n)).collect();
+        let mut failed = None;
+        tifa_report::each_slogan_field(&self.cmp, &all, |c, f| {
+            if failed.is_none() {
+                match field(py, f, types[c]) {
+                    Ok(v) => columns[c].push(v),
+                    Err(e) => failed = Some(e),
+                }
+            }
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        let out = PyDict::new(py);
+        for (name, values) in names.iter().zip(columns) {
+            out.set_item(name, PyList::new(py, values)?)?;
+        }
+        Ok(out)
     }
 
     /// The rows of `slogan-reports.tsv`, by column. The rows repeat their slogan's and their

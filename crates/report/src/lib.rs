@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use stream::Fail;
 
 pub use diffusion::{editions, slogan_reports, Edition, SloganReports, SLOGAN_REPORT_COLUMNS};
-pub use tables::{slogan_columns, COLUMNS};
+pub use tables::{each_slogan_field, COLUMNS};
 use tifa_core::{Comparison, Progress};
 
 /// Settings of the report stage, loaded from `config/report.toml`. Every key is optional;

@@ -163,19 +163,17 @@ fn top_reports<'a>(s: &Slogan, docs: &'a [DocInfo]) -> [Option<&'a DocInfo>; TOP
     top.map(|t| t.and_then(|(_, d)| docs.get(d as usize)))
 }
 
-/// The fields of `slogans.tsv` by column, in [`COLUMNS`] order, each column holding one field
-/// per slogan exactly as the file writes it (for a caller that wants the table in memory, such
-/// as the Python package, without reading the file back).
-pub fn slogan_columns(cmp: &Comparison, config: &Config) -> Vec<Vec<String>> {
-    let mut columns: Vec<Vec<String>> = vec![Vec::with_capacity(cmp.slogans.len()); COLUMNS.len()];
+/// Calls `each` with every field of `slogans.tsv` exactly as the file writes it, row by row,
+/// each with its column's index in [`COLUMNS`]: for a caller that builds the table in memory
+/// (the Python package) without reading the file back, and without a string per field.
+pub fn each_slogan_field(cmp: &Comparison, config: &Config, mut each: impl FnMut(usize, &str)) {
     let mut row = Row::default();
     for s in &cmp.slogans {
         row.fill(s, &cmp.docs, config.detail(s.rank));
-        for (column, field) in columns.iter_mut().zip(row.fields()) {
-            column.push(tsv_text(field).into_owned());
+        for (c, field) in row.fields().enumerate() {
+            each(c, &tsv_text(field));
         }
     }
-    columns
 }
 
 /// Writes `slogans.tsv` to `tsv` and `slogans.csv` to `csv`, filling each row once for both.
