@@ -1,7 +1,10 @@
 //! Step 3a, part counts: the term frequency of both parts of every split of every candidate,
 //! which cohesion needs. The parts are gathered, sorted and merged against the counted phrases
 //! (sorted by tokens), which is far cheaper than a binary search over millions of phrases per
-//! part; the few the counts do not hold go through [`crate::contain`].
+//! part. The suffixes the counts do not hold take their frequency from the longer suffixes of
+//! their own phrases (`suffix_chains`), the prefixes of verb-led formulations from the counted
+//! phrases that start with them (`led_prefixes`); only a part neither reaches goes through
+//! [`crate::contain`], which reads every counted phrase.
 
 use std::ops::Range;
 
@@ -104,27 +107,151 @@ pub(crate) fn count<'a>(
                 *tf = found.unwrap_or(MISSING);
             }
         });
-    let missing_at: Vec<u32> = (0..tf.len() as u32)
-        .filter(|&k| tf[k as usize] == MISSING)
-        .collect();
-    let missing: Vec<&[u32]> = missing_at
-        .iter()
-        .map(|&k| &arena[parts[k as usize].range()])
-        .collect();
     progress.finish();
-    // The other parts the counts do not hold: the largest term frequency among the counted
-    // phrases that contain them, in one walk over the counted phrases.
-    progress.start("compare: sub-phrase counts", counts.phrases.len() as u64);
-    let missing_tf = contain::max_containing(counts, &missing, progress);
-    drop(missing);
-    // The same for the automaton of the missing parts.
-    tifa_core::memory::give_back();
-    for (k, m) in missing_at.into_iter().zip(missing_tf) {
-        tf[k as usize] = m;
+    // The suffix parts the counts do not hold, from the suffixes of their own phrases (see
+    // `suffix_chains`); the few left, through an automaton.
+    progress.start("compare: sub-phrase counts", pre.len() as u64);
+    let mut part_tf = PartTf::new(arena, parts, tf);
+    suffix_chains(counts, pre, lexicon, &mut part_tf, progress);
+    let missing_at: Vec<u32> = (0..part_tf.tf.len() as u32)
+        .filter(|&k| part_tf.tf[k as usize] == MISSING)
+        .collect();
+    if !missing_at.is_empty() {
+        // The largest term frequency among the counted phrases that contain them, in one walk
+        // over the counted phrases.
+        let missing: Vec<&[u32]> = missing_at
+            .iter()
+            .map(|&k| &arena[part_tf.parts[k as usize].range()])
+            .collect();
+        let missing_tf = contain::max_containing(counts, &missing, &tifa_core::NoProgress);
+        drop(missing);
+        // The automaton was built on other threads, whose heaps the next steps do not reuse.
+        tifa_core::memory::give_back();
+        for (k, m) in missing_at.into_iter().zip(missing_tf) {
+            part_tf.tf[k as usize] = m;
+        }
     }
-    let part_tf = PartTf::new(arena, parts, tf);
     progress.finish();
     part_tf
+}
+
+/// The term frequency of the suffix parts the counts do not hold, from the suffixes of their
+/// phrases, longest first.
+///
+/// A counted phrase `q` is closed on the right: its occurrences are not all followed by one
+/// token (see [`tifa_core::Counts`]), so neither are those of any suffix `b` of it, which
+/// include them. A suffix `b` the counts do not hold is not closed, so all its occurrences
+/// share a left context `L` (the longest), and `L·b`, closed on both sides, is counted with
+/// `b`'s term frequency. `L` and the rest of `q` before `b` both precede `b` at `q`'s
+/// occurrences, so one ends the other: either `L·b` is a suffix of `q`, or `q` is a suffix of
+/// `L·b`. Either way, every suffix of `q` from `b` to the shorter of `L·b` and `q` occurs
+/// exactly as often as `b`; in particular the next longer suffix that is a phrase (not one
+/// that starts with 、), or `q` itself. So the suffixes are walked from the longest, each one
+/// the counts do not hold taking the frequency of the one before it.
+///
+/// A phrase of the counts' greatest length may be one cut at the longest phrase counted
+/// (count.toml's `max_len`), closed by convention only: its parts are left to the automaton.
+/// A part is the suffix of several phrases and gets the same frequency from each.
+fn suffix_chains(
+    counts: &Counts,
+    pre: &[Candidate],
+    lexicon: &shape::Lexicon,
+    part_tf: &mut PartTf<'_>,
+    progress: &dyn Progress,
+) {
+    let phrases = &counts.phrases;
+    let n_phrases = phrases.len();
+    let longest = (0..n_phrases)
+        .into_par_iter()
+        .map(|i| phrases.token_range(i).len())
+        .max()
+        .unwrap_or(0);
+    let arena = part_tf.arena;
+    let table = &*part_tf;
+    // (part, frequency) for each part the counts do not hold, found in each chunk's phrases.
+    let mut found: Vec<(u32, u32)> = pre
+        .par_chunks(CHUNK)
+        .flat_map_iter(|chunk| {
+            let mut out = Vec::new();
+            for c in chunk {
+                let r = phrases.token_range(c.index());
+                let Some(q) = phrases.get(c.index()) else {
+                    continue;
+                };
+                if r.len() >= longest {
+                    continue;
+                }
+                if c.skip == 1 {
+                    led_prefixes(phrases, r.clone(), lexicon, table, &mut out);
+                }
+                let mut last = q.tf;
+                for j in 1..r.len().saturating_sub(1) {
+                    if lexicon.kind(arena[r.start + j]) == TokenKind::Enum {
+                        continue;
+                    }
+                    let Some(k) = table.index(&arena[r.start + j..r.end]) else {
+                        // Not a part: a suffix of the counted phrase that the candidate
+                        // leaves out (a verb-led form's), whose frequency is found the same way.
+                        continue;
+                    };
+                    match table.tf[k as usize] {
+                        MISSING => out.push((k, last)),
+                        t => last = t,
+                    }
+                }
+            }
+            progress.inc(chunk.len() as u64);
+            out
+        })
+        .collect();
+    // Sorted, so that of several frequencies found for a part (equal, as shown above) the
+    // largest is written last, whatever the thread count.
+    found.par_sort_unstable();
+    for (k, t) in found {
+        part_tf.tf[k as usize] = t;
+    }
+}
+
+/// The prefixes of a formulation the counts hold only inside its verb-led form `q` (one word
+/// before it, at `r`): its prefix parts the counts do not hold, with their term frequency, into
+/// `out`.
+///
+/// Such a prefix `a` is not known to be closed on the left, as the prefixes of other candidates
+/// are. If it is, its closed extension only grows to the right, so it is the most frequent of
+/// the counted phrases that start with `a`. If not, all its occurrences share a word before
+/// them, which at `q`'s occurrences is `q`'s first word `v`: then `a` occurs exactly as often as
+/// `v·a`, a prefix of `q`, which is closed on the left as `q` is, and so is as frequent as the
+/// most frequent counted phrase that starts with `v·a`. Either way the larger of the two is
+/// `a`'s frequency: the other is that of phrases containing `a`.
+fn led_prefixes(
+    phrases: &tifa_core::Phrases,
+    r: Range<usize>,
+    lexicon: &shape::Lexicon,
+    table: &PartTf<'_>,
+    out: &mut Vec<(u32, u32)>,
+) {
+    let arena = table.arena;
+    let most_frequent_from = |w: &[u32]| {
+        (phrases.lower_bound(w)..phrases.len())
+            .map_while(|j| phrases.get(j).filter(|p| p.tokens.starts_with(w)))
+            .map(|p| p.tf)
+            .max()
+            .unwrap_or(0)
+    };
+    let rest = r.start + 1;
+    for (a, _) in splits(&arena[rest..r.end], lexicon) {
+        if a.len() < 2 {
+            continue;
+        }
+        let w = &arena[rest + a.start..rest + a.end];
+        match table.index(w) {
+            Some(k) if table.tf[k as usize] == MISSING => {
+                let led = &arena[r.start..rest + a.end];
+                out.push((k, most_frequent_from(w).max(most_frequent_from(led))));
+            }
+            _ => {}
+        }
+    }
 }
 
 /// The mark of a part the counts do not hold, while its frequency is being found: above any
@@ -177,10 +304,17 @@ impl<'a> PartTf<'a> {
     }
 
     pub fn get(&self, w: &[u32]) -> Option<u64> {
-        let k = *self.table.find(hash_tokens(w), |&i| {
-            self.parts.get(i as usize).map(|p| &self.arena[p.range()]) == Some(w)
-        })?;
+        let k = self.index(w)?;
         self.tf.get(k as usize).map(|&t| u64::from(t))
+    }
+
+    /// The index of the part `w` in the sorted parts, if it is one.
+    fn index(&self, w: &[u32]) -> Option<u32> {
+        self.table
+            .find(hash_tokens(w), |&i| {
+                self.parts.get(i as usize).map(|p| &self.arena[p.range()]) == Some(w)
+            })
+            .copied()
     }
 }
 
