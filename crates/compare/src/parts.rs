@@ -190,8 +190,8 @@ fn suffix_chains(
                         continue;
                     }
                     let Some(k) = table.index(&arena[r.start + j..r.end]) else {
-                        // Not a part: a suffix of the counted phrase that the candidate
-                        // leaves out (a verb-led form's), whose frequency is found the same way.
+                        // Not a part: the formulation a verb-led form holds, which always
+                        // follows the verb and so occurs as often as the form: `last` stands.
                         continue;
                     };
                     match table.tf[k as usize] {
