@@ -189,6 +189,15 @@ impl Work {
     /// on a big corpus makes a few hundred thousand objects instead of tens of millions.
     fn slogan_reports<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let t = py.allow_threads(|| tifa_report::slogan_reports(&self.cmp));
+        let names = tifa_report::SLOGAN_REPORT_COLUMNS;
+        let types: Vec<Type> = names
+            .iter()
+            .map(|&name| match name {
+                "year" | "count" => Type::Int,
+                _ => Type::Text,
+            })
+            .collect();
+        // Each slogan's fields are the first two columns, each report's the next seven.
         let typed = |fields: &[String], types: &[Type]| -> PyResult<Vec<PyObject>> {
             fields
                 .iter()
@@ -199,17 +208,14 @@ impl Work {
         let slogans = t
             .slogans
             .iter()
-            .map(|f| typed(f, &[Type::Text; 2]))
+            .map(|f| typed(f, &types[..2]))
             .collect::<PyResult<Vec<_>>>()?;
-        let mut report_types = [Type::Text; 7];
-        report_types[5] = Type::Int;
         let reports = t
             .reports
             .iter()
-            .map(|f| typed(f, &report_types))
+            .map(|f| typed(f, &types[2..]))
             .collect::<PyResult<Vec<_>>>()?;
         let out = PyDict::new(py);
-        let names = tifa_report::SLOGAN_REPORT_COLUMNS;
         for (c, name) in names.iter().enumerate() {
             let list = if c + 1 == names.len() {
                 PyList::new(py, t.rows.iter().map(|&(_, _, count)| count))?
