@@ -178,7 +178,10 @@ fn suffix_chains(
                 let Some(q) = phrases.get(c.index()) else {
                     continue;
                 };
-                if r.len() >= longest {
+                // A phrase that may have been cut at the length cap, or (only in a damaged
+                // file) one no longer than the words a formulation leaves out, is left to the
+                // automaton.
+                if r.len() >= longest || r.len() <= c.skip as usize {
                     continue;
                 }
                 if c.skip == 1 {
