@@ -19,18 +19,12 @@ use tifa_core::{Branching, Comparison, Corpus, Counts, Meta, Segmented, TokenKin
 /// Prints the header and a summary (or the whole content as JSON) of an intermediate.
 pub fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
     let stage = format::read_header(path, None)?.stage;
-    if json {
-        let stdout = std::io::stdout();
-        let w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-        return match dump(path, stage, w) {
-            // A reader that stops early (`| head`) is not an error.
-            Err(e) if is_broken_pipe(&e) => Ok(()),
-            other => other,
-        };
-    }
     let (header, summary) = match stage {
         Stage::Clean => {
             let (header, c): (Header, Corpus) = format::read(path, stage)?;
+            if json {
+                return print_json(|w| clean_json(&header, &c, w));
+            }
             let chars: usize = c.documents.iter().map(|d| d.text.chars().count()).sum();
             let text = format!(
                 "documents: {}\ncharacters: {chars}\nskipped files: {}",
@@ -41,6 +35,9 @@ pub fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
         }
         Stage::Segment => {
             let (header, s): (Header, Segmented) = format::read(path, stage)?;
+            if json {
+                return print_json(|w| segment_json(&header, &s, w));
+            }
             let tokens: usize = s.docs.iter().map(|d| d.tokens.len()).sum();
             let text = format!(
                 "documents: {}\ntokens: {tokens}\nvocabulary: {}",
@@ -51,6 +48,9 @@ pub fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
         }
         Stage::Count => {
             let (header, c): (Header, Counts) = format::read(path, stage)?;
+            if json {
+                return print_json(|w| count_json(&header, &c, w));
+            }
             let text = format!(
                 "documents: {}\ntokens: {}\nphrases: {}\nmin_df: {}",
                 c.docs.len(),
@@ -62,6 +62,9 @@ pub fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
         }
         Stage::Compare => {
             let (header, c): (Header, Comparison) = format::read(path, stage)?;
+            if json {
+                return print_json(|w| compare_json(&header, &c, w));
+            }
             let top: Vec<String> = c
                 .slogans
                 .iter()
@@ -91,34 +94,22 @@ pub fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Prints the JSON that `write` writes, buffered, to standard output; a reader that stops
+/// early (`| head`) is not an error.
+fn print_json(write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    match write(&mut w) {
+        Err(e) if is_broken_pipe(&e) => Ok(()),
+        other => other,
+    }
+}
+
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>()
             .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
     })
-}
-
-/// Writes the intermediate at `path`, made by `stage`, to `w` as one JSON object: its fields
-/// and `header`, keys in sorted order.
-fn dump(path: &Path, stage: Stage, w: impl Write) -> anyhow::Result<()> {
-    match stage {
-        Stage::Clean => {
-            let (header, c): (Header, Corpus) = format::read(path, stage)?;
-            clean_json(&header, &c, w)
-        }
-        Stage::Segment => {
-            let (header, s): (Header, Segmented) = format::read(path, stage)?;
-            segment_json(&header, &s, w)
-        }
-        Stage::Count => {
-            let (header, c): (Header, Counts) = format::read(path, stage)?;
-            count_json(&header, &c, w)
-        }
-        Stage::Compare => {
-            let (header, c): (Header, Comparison) = format::read(path, stage)?;
-            compare_json(&header, &c, w)
-        }
-    }
 }
 
 /// clean.bin: the reports (the user contract: `id`, `title`, `source`, `meta`, `text`), the

@@ -98,10 +98,7 @@ pub(crate) fn count<'a>(
                 }
                 let found = match phrases.get(j) {
                     Some(p) if p.tokens == w => Some(p.tf),
-                    _ if part.prefix => (j..n_phrases)
-                        .map_while(|k| phrases.get(k).filter(|p| p.tokens.starts_with(w)))
-                        .map(|p| p.tf)
-                        .max(),
+                    _ if part.prefix => most_frequent_from(phrases, j, w),
                     _ => None,
                 };
                 *tf = found.unwrap_or(MISSING);
@@ -234,13 +231,8 @@ fn led_prefixes(
     out: &mut Vec<(u32, u32)>,
 ) {
     let arena = table.arena;
-    let most_frequent_from = |w: &[u32]| {
-        (phrases.lower_bound(w)..phrases.len())
-            .map_while(|j| phrases.get(j).filter(|p| p.tokens.starts_with(w)))
-            .map(|p| p.tf)
-            .max()
-            .unwrap_or(0)
-    };
+    let most_frequent =
+        |w: &[u32]| most_frequent_from(phrases, phrases.lower_bound(w), w).unwrap_or(0);
     let rest = r.start + 1;
     for (a, _) in splits(&arena[rest..r.end], lexicon) {
         if a.len() < 2 {
@@ -250,11 +242,20 @@ fn led_prefixes(
         match table.index(w) {
             Some(k) if table.tf[k as usize] == MISSING => {
                 let led = &arena[r.start..rest + a.end];
-                out.push((k, most_frequent_from(w).max(most_frequent_from(led))));
+                out.push((k, most_frequent(w).max(most_frequent(led))));
             }
             _ => {}
         }
     }
+}
+
+/// The largest term frequency among the counted phrases that start with `w`, which in sorted
+/// order follow it from `from` (where `w` is, or would be).
+fn most_frequent_from(phrases: &tifa_core::Phrases, from: usize, w: &[u32]) -> Option<u32> {
+    (from..phrases.len())
+        .map_while(|k| phrases.get(k).filter(|p| p.tokens.starts_with(w)))
+        .map(|p| p.tf)
+        .max()
 }
 
 /// The mark of a part the counts do not hold, while its frequency is being found: above any

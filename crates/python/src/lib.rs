@@ -121,6 +121,18 @@ enum Type {
     Text,
 }
 
+/// How the fields of a column of slogans.tsv or slogan-reports.tsv are typed, by its name.
+fn column_type(name: &str) -> Type {
+    match name {
+        "rank" | "df" | "tf" | "first_year" | "last_year" | "n_tokens" | "year" | "count" => {
+            Type::Int
+        }
+        "df_pct" | "score" | "dp" | "cohesion" | "left_entropy" | "right_entropy"
+        | "quoted_share" => Type::Float,
+        _ => Type::Text,
+    }
+}
+
 /// A field as the TSV file writes it, typed: an empty field is `None`.
 fn field(py: Python<'_>, f: &str, ty: Type) -> PyResult<PyObject> {
     if f.is_empty() {
@@ -154,15 +166,7 @@ impl Work {
             ..tifa_report::Config::default()
         };
         let names = tifa_report::COLUMNS;
-        let types: Vec<Type> = names
-            .iter()
-            .map(|&name| match name {
-                "rank" | "df" | "tf" | "first_year" | "last_year" | "n_tokens" => Type::Int,
-                "df_pct" | "score" | "dp" | "cohesion" | "left_entropy" | "right_entropy"
-                | "quoted_share" => Type::Float,
-                _ => Type::Text,
-            })
-            .collect();
+        let types: Vec<Type> = names.iter().map(|&name| column_type(name)).collect();
         let n = self.cmp.slogans.len();
         let mut columns: Vec<Vec<PyObject>> = names.iter().map(|_| Vec::with_capacity(n)).collect();
         let mut failed = None;
@@ -190,13 +194,7 @@ impl Work {
     fn slogan_reports<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let t = py.allow_threads(|| tifa_report::slogan_reports(&self.cmp));
         let names = tifa_report::SLOGAN_REPORT_COLUMNS;
-        let types: Vec<Type> = names
-            .iter()
-            .map(|&name| match name {
-                "year" | "count" => Type::Int,
-                _ => Type::Text,
-            })
-            .collect();
+        let types: Vec<Type> = names.iter().map(|&name| column_type(name)).collect();
         // Each slogan's fields are the first two columns, each report's the next seven.
         let typed = |fields: &[String], types: &[Type]| -> PyResult<Vec<PyObject>> {
             fields
