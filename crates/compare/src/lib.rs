@@ -150,6 +150,31 @@ pub fn select(
     config: &Config,
     progress: &dyn Progress,
 ) -> Result<Selection, Error> {
+    let accepted = accept(counts, aside, config, progress)?;
+    rank::rank(counts, aside, accepted, config, progress)
+}
+
+/// [`select`] on counts it takes over, read with their per-report counts set aside (under a
+/// memory budget): the same selection, but the counts are let go of once the ranked slogans
+/// have taken their tokens, so that their copies of the per-report counts, read back from
+/// `aside`, never come on top of the counts.
+pub fn select_owned(
+    counts: Counts,
+    aside: &PerDocAside,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<Selection, Error> {
+    let accepted = accept(&counts, Some(aside), config, progress)?;
+    rank::rank_owned(counts, aside, accepted, config, progress)
+}
+
+/// Steps 1 to 3: the slogans and names among the counted phrases, measured, in any order.
+fn accept(
+    counts: &Counts,
+    aside: Option<&PerDocAside>,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<Vec<score::Accepted>, Error> {
     config.validate()?;
     progress.start("compare: checks", 0);
     candidates::check_ids(counts)?;
@@ -164,7 +189,7 @@ pub fn select(
     // top of what is left.
     drop(part_tf);
     tifa_core::memory::give_back();
-    rank::rank(counts, aside, accepted, config, progress)
+    Ok(accepted)
 }
 
 /// Step 5: per-year spread and examples in context from the segmented corpus, then the group

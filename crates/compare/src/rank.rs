@@ -3,23 +3,113 @@
 //! of what the rest of the stage needs from the counts.
 
 use rayon::prelude::*;
-use tifa_core::{Counts, PerDocAside, Progress};
+use tifa_core::{AsideSpan, Counts, PerDocAside, Phrase, Phrases, Progress};
 
 use crate::score::Accepted;
 use crate::selection::{Chosen, Selection};
 use crate::{family, Config, Error};
 
-/// Step 4: ranks the accepted units, groups them into families and makes the selection.
+/// Step 4: ranks the accepted units, groups them into families and makes the selection, each
+/// slogan copying its tokens and per-report counts from the counts (or from `aside`).
 pub(crate) fn rank(
     counts: &Counts,
     aside: Option<&PerDocAside>,
-    mut accepted: Vec<Accepted>,
+    accepted: Vec<Accepted>,
     config: &Config,
     progress: &dyn Progress,
 ) -> Result<Selection, Error> {
     let phrases = &counts.phrases;
-    // Step 4: rank, then families.
     progress.start("compare: ranking", 0);
+    let (accepted, heads) = order(phrases, accepted, config);
+    // One buffer per thread for per-report counts read back from `aside`.
+    let chosen: Result<Vec<Chosen>, Error> = accepted
+        .into_par_iter()
+        .map_init(Vec::new, |buf, c| {
+            let Some(p) = c.candidate().phrase_with(phrases, aside, buf)? else {
+                return Ok(None);
+            };
+            let per_doc = p.per_doc.to_vec();
+            Ok(Some(Chosen::new(c, &p, per_doc)))
+        })
+        .filter_map(Result::transpose)
+        .collect();
+    let chosen = chosen?;
+    progress.finish();
+    check_docs(&chosen, counts.docs.len())?;
+    Ok(Selection {
+        docs: counts.docs.clone(),
+        vocab: counts.vocab.clone(),
+        n_tokens: counts.n_tokens,
+        n_phrases: phrases.len() as u64,
+        min_df: counts.min_df,
+        n_skipped: counts.skipped.len() as u32,
+        chosen,
+        heads,
+    })
+}
+
+/// [`rank`] on counts it owns, whose per-report counts are in `aside`: each slogan first takes
+/// its tokens and figures and notes where its per-report counts lie, then the counts are let
+/// go of, and only then are the per-report counts read back. On a large corpus the slogans'
+/// copies are about as large as the counts, and the two are then never held together.
+pub(crate) fn rank_owned(
+    counts: Counts,
+    aside: &PerDocAside,
+    accepted: Vec<Accepted>,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<Selection, Error> {
+    progress.start("compare: ranking", 0);
+    let (accepted, heads) = order(&counts.phrases, accepted, config);
+    let phrases = &counts.phrases;
+    let (mut chosen, spans): (Vec<Chosen>, Vec<AsideSpan>) = accepted
+        .into_par_iter()
+        .filter_map(|c| {
+            let p = c.candidate().phrase(phrases)?;
+            let span = aside.span(phrases, c.index as usize);
+            Some((Chosen::new(c, &p, Vec::new()), span))
+        })
+        .unzip();
+    let Counts {
+        docs,
+        vocab,
+        n_tokens,
+        min_df,
+        phrases,
+        skipped,
+        unigram_tf,
+    } = counts;
+    let n_phrases = phrases.len() as u64;
+    drop((phrases, unigram_tf));
+    tifa_core::memory::give_back();
+    chosen
+        .par_iter_mut()
+        .zip(spans)
+        .try_for_each_init(Vec::new, |buf, (c, span)| {
+            c.per_doc = aside.read_span(span, buf).map_err(Error::Aside)?.to_vec();
+            Ok::<(), Error>(())
+        })?;
+    progress.finish();
+    check_docs(&chosen, docs.len())?;
+    Ok(Selection {
+        docs,
+        vocab,
+        n_tokens,
+        n_phrases,
+        min_df,
+        n_skipped: skipped.len() as u32,
+        chosen,
+        heads,
+    })
+}
+
+/// The accepted units in rank order, cut to `max_slogans`, and the family head of each (an
+/// index into them).
+fn order(
+    phrases: &Phrases,
+    mut accepted: Vec<Accepted>,
+    config: &Config,
+) -> (Vec<Accepted>, Vec<usize>) {
     accepted.par_sort_by(|a, b| {
         b.df.cmp(&a.df)
             .then(b.tf.cmp(&a.tf))
@@ -31,51 +121,34 @@ pub(crate) fn rank(
     let token_lists: Vec<&[u32]> = accepted.iter().map(|c| c.tokens(phrases)).collect();
     let freq: Vec<(u32, u32)> = accepted.iter().map(|c| (c.df, c.tf)).collect();
     let heads = family::heads(&token_lists, &freq);
-    // The counts are not needed after this: each slogan takes its own copy of what it uses.
-    // One buffer per thread for per-report counts read back from `aside`.
-    let chosen: Result<Vec<Chosen>, Error> = accepted
-        .into_par_iter()
-        .map_init(Vec::new, |buf, c| {
-            let Some(p) = c.candidate().phrase_with(phrases, aside, buf)? else {
-                return Ok(None);
-            };
-            Ok(Some(Chosen {
-                tokens: p.tokens.to_vec(),
-                per_doc: p.per_doc.to_vec(),
-                text: c.text,
-                kind: c.kind,
-                evidence: c.evidence,
-                df: p.df,
-                tf: p.tf,
-                score: c.score,
-                dp: c.dp,
-                cohesion: c.cohesion,
-                quoted_share: c.quoted_share,
-                left_entropy: p.left.entropy,
-                right_entropy: p.right.entropy,
-            }))
-        })
-        .filter_map(Result::transpose)
-        .collect();
-    let chosen = chosen?;
-    progress.finish();
-    check_docs(&chosen, counts)?;
-    Ok(Selection {
-        docs: counts.docs.clone(),
-        vocab: counts.vocab.clone(),
-        n_tokens: counts.n_tokens,
-        n_phrases: counts.phrases.len() as u64,
-        min_df: counts.min_df,
-        n_skipped: counts.skipped.len() as u32,
-        chosen,
-        heads,
-    })
+    (accepted, heads)
 }
 
-/// Refuses chosen slogans whose per-report counts name a report that does not exist; the first
-/// in rank order is reported, with its index in the counts.
-fn check_docs(chosen: &[Chosen], counts: &Counts) -> Result<(), Error> {
-    let docs = counts.docs.len();
+impl Chosen {
+    /// The accepted unit `c`, whose statistics are `p`, with its per-report counts.
+    fn new(c: Accepted, p: &Phrase<'_>, per_doc: Vec<(u32, u32)>) -> Chosen {
+        Chosen {
+            index: c.index,
+            tokens: p.tokens.to_vec(),
+            per_doc,
+            text: c.text,
+            kind: c.kind,
+            evidence: c.evidence,
+            df: p.df,
+            tf: p.tf,
+            score: c.score,
+            dp: c.dp,
+            cohesion: c.cohesion,
+            quoted_share: c.quoted_share,
+            left_entropy: p.left.entropy,
+            right_entropy: p.right.entropy,
+        }
+    }
+}
+
+/// Refuses chosen slogans whose per-report counts name a report beyond the `docs` there are;
+/// the first in rank order is reported, with the index of its counted phrase.
+fn check_docs(chosen: &[Chosen], docs: usize) -> Result<(), Error> {
     let bad = chosen.iter().find_map(|c| {
         c.per_doc
             .iter()
@@ -84,7 +157,7 @@ fn check_docs(chosen: &[Chosen], counts: &Counts) -> Result<(), Error> {
     });
     match bad {
         Some((c, doc)) => Err(Error::DocOutOfRange {
-            index: counts.phrases.lower_bound(&c.tokens),
+            index: c.index as usize,
             doc,
             docs,
         }),

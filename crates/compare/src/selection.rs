@@ -85,6 +85,8 @@ impl Examples<'_> {
 
 /// A chosen slogan with its own copy of what it needs from the counts.
 pub(crate) struct Chosen {
+    /// Index of its counted phrase.
+    pub(crate) index: u32,
     pub(crate) tokens: Vec<u32>,
     pub(crate) per_doc: Vec<(u32, u32)>,
     pub(crate) text: String,

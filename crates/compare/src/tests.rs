@@ -643,12 +643,43 @@ fn per_report_counts_set_aside_give_the_same_comparison() {
     let path = dir.path().join("count.bin");
     tifa_core::format::write(&path, tifa_core::Stage::Count, 0, 0, &counts).unwrap();
     let (_, lean, aside) = tifa_core::read_aside(&path, dir.path()).unwrap();
-    let selection = select(&lean, Some(&aside), &config, &NoProgress).unwrap();
-    let mut examples = selection.examples(&config, &NoProgress);
-    examples.segmented(&seg);
-    let lines = examples.into_lines();
-    let got = complete(selection, lines, seg.docs.len(), &config, &NoProgress).unwrap();
-    assert_eq!(got, whole);
+    let finish = |selection: Selection| {
+        let mut examples = selection.examples(&config, &NoProgress);
+        examples.segmented(&seg);
+        let lines = examples.into_lines();
+        complete(selection, lines, seg.docs.len(), &config, &NoProgress).unwrap()
+    };
+    let borrowed = select(&lean, Some(&aside), &config, &NoProgress).unwrap();
+    assert_eq!(finish(borrowed), whole);
+    // Taken over, the counts are let go of before the per-report counts are read back.
+    let owned = select_owned(lean, &aside, &config, &NoProgress).unwrap();
+    assert_eq!(finish(owned), whole);
+}
+
+#[test]
+fn counts_taken_over_refuse_a_report_beyond_the_reports() {
+    let (counts, _) = corpus(TEXTS);
+    let mut all: Vec<PhraseStats> = counts.phrases.iter().map(|p| p.to_stats()).collect();
+    for p in &mut all {
+        p.per_doc.push((77, 1));
+    }
+    let counts = Counts {
+        phrases: all.into_iter().collect(),
+        ..counts
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("count.bin");
+    tifa_core::format::write(&path, tifa_core::Stage::Count, 0, 0, &counts).unwrap();
+    let (_, lean, aside) = tifa_core::read_aside(&path, dir.path()).unwrap();
+    let got = select_owned(lean, &aside, &lenient(), &NoProgress);
+    assert!(matches!(
+        got,
+        Err(Error::DocOutOfRange {
+            doc: 77,
+            docs: 6,
+            ..
+        })
+    ));
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! `tifa compare`: count.bin (+ segment.bin for keyword-in-context) → compare.bin.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use tifa_core::format::{self, Header, Stage};
 use tifa_core::{fingerprint_value, Comparison, Counts};
@@ -56,22 +57,15 @@ pub fn compare(
     let hs = format::read_header(segment, Some(Stage::Segment))?;
     memory_for(input);
     // Under a memory budget the per-report counts stay in a scratch file.
-    let (hc, counts, aside) = if config::max_memory(flags)?.is_some() {
+    let (hc, counts) = if config::max_memory(flags)?.is_some() {
         let (hc, counts, aside) = read_counts_aside(bars, input, out)?;
-        (hc, counts, Some(aside))
+        (hc, Taken::Aside(Box::new(counts), aside))
     } else {
         let (hc, counts): (Header, Counts) = read(bars, input, Stage::Count)?;
-        (hc, counts, None)
+        (hc, Taken::Whole(Arc::new(counts)))
     };
     same_run(input, &hc, segment, &hs)?;
-    let cmp = compare_counts(
-        Box::new(counts),
-        aside.as_ref(),
-        &config,
-        segment,
-        &hs,
-        bars,
-    )?;
+    let cmp = compare_counts(counts, &config, segment, &hs, bars)?;
     let input_fp = inputs_fingerprint(&[hc.checksum, hs.checksum]);
     let header = write(bars, out, Stage::Compare, input_fp, config_fp, &cmp)?;
     say(flags, compare_line(&cmp, out));
@@ -79,22 +73,31 @@ pub fn compare(
     Ok(header)
 }
 
+/// The counts the compare stage takes over.
+pub(crate) enum Taken {
+    /// Held whole; `tifa run` may share them with the thread writing count.bin.
+    Whole(Arc<Counts>),
+    /// Read with their per-report counts set aside in a scratch file (under a memory budget):
+    /// the counts are let go of as soon as the ranked slogans have what they need of them.
+    Aside(Box<Counts>, tifa_core::PerDocAside),
+}
+
 /// The compare stage on counts it takes over: selects the slogans, lets go of the counts, reads
 /// the examples in context from `segment` (whose header is `known`), completes. The one entry
-/// point of `tifa compare` and `tifa run` (which hands over counts it shares). `aside` holds the
-/// per-report counts when the counts were read without them (under a memory budget).
-pub(crate) fn compare_counts<C: std::ops::Deref<Target = Counts>>(
-    counts: C,
-    aside: Option<&tifa_core::PerDocAside>,
+/// point of `tifa compare` and `tifa run`.
+pub(crate) fn compare_counts(
+    counts: Taken,
     config: &tifa_compare::Config,
     segment: &Path,
     known: &Header,
     bars: &Bars,
 ) -> anyhow::Result<Comparison> {
-    let selection = tifa_compare::select(&counts, aside, config, bars)?;
     // The counts are let go of before the segmented corpus is read, so the two are not in
     // memory together.
-    drop(counts);
+    let selection = match counts {
+        Taken::Whole(counts) => tifa_compare::select(&counts, None, config, bars)?,
+        Taken::Aside(counts, aside) => tifa_compare::select_owned(*counts, &aside, config, bars)?,
+    };
     let (lines, n_streams) = examples(bars, &selection, config, segment, known)?;
     Ok(tifa_compare::complete(
         selection, lines, n_streams, config, bars,

@@ -420,12 +420,18 @@ pub(crate) fn run_stages(
                         anyhow::bail!("{}: changed while tifa was running", count_out.display());
                     }
                     counts.release();
-                    compare_counts(Box::new(c), Some(&aside), &cmp_cfg, &seg_out, &known, bars)?
+                    compare_counts(
+                        Taken::Aside(Box::new(c), aside),
+                        &cmp_cfg,
+                        &seg_out,
+                        &known,
+                        bars,
+                    )?
                 }
                 None => {
                     let c = counts.load(flags, bars)?;
                     counts.release();
-                    compare_counts(c, None, &cmp_cfg, &seg_out, &known, bars)?
+                    compare_counts(Taken::Whole(c), &cmp_cfg, &seg_out, &known, bars)?
                 }
             };
             // Both inputs were checked to belong together above, or made together in this run.

@@ -22,6 +22,14 @@ pub struct PerDocAside {
     len: u64,
 }
 
+/// Where the per-report counts of one phrase lie in a [`PerDocAside`], from
+/// [`PerDocAside::span`]: enough to read them back once the phrase list is gone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AsideSpan {
+    start: u64,
+    end: u64,
+}
+
 impl PerDocAside {
     /// The per-report counts of phrase `i` of `phrases`, the list they were read with, read
     /// into `buf`. Offsets out of range or out of order give an empty list, as
@@ -32,19 +40,35 @@ impl PerDocAside {
         i: usize,
         buf: &'b mut Vec<u8>,
     ) -> std::io::Result<PerDoc<'b>> {
+        self.read_span(self.span(phrases, i), buf)
+    }
+
+    /// Where the per-report counts of phrase `i` of `phrases`, the list they were read with,
+    /// lie; offsets out of range or out of order give an empty span.
+    pub fn span(&self, phrases: &Phrases, i: usize) -> AsideSpan {
         let ends = &phrases.per_doc_ends;
         let start = if i == 0 {
             Some(0)
         } else {
             ends.get(i - 1).copied()
         };
-        buf.clear();
-        if let (Some(s), Some(&e)) = (start, ends.get(i)) {
-            if s <= e && e <= self.len {
-                buf.resize((e - s) as usize, 0);
-                self.file.read_at(buf, s)?;
+        match (start, ends.get(i)) {
+            (Some(start), Some(&end)) if start <= end && end <= self.len => {
+                AsideSpan { start, end }
             }
+            _ => AsideSpan::default(),
         }
+    }
+
+    /// The per-report counts at `span` (from [`PerDocAside::span`]), read into `buf`.
+    pub fn read_span<'b>(
+        &self,
+        span: AsideSpan,
+        buf: &'b mut Vec<u8>,
+    ) -> std::io::Result<PerDoc<'b>> {
+        buf.clear();
+        buf.resize((span.end - span.start) as usize, 0);
+        self.file.read_at(buf, span.start)?;
         Ok(PerDoc(PerDocRepr::Packed(buf)))
     }
 }

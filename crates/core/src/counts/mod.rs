@@ -14,7 +14,7 @@ mod per_doc;
 mod phrase;
 mod phrases;
 
-pub use aside::{read_aside, PerDocAside};
+pub use aside::{read_aside, AsideSpan, PerDocAside};
 pub use per_doc::{PerDoc, PerDocIter};
 pub use phrase::{Phrase, PhraseStats};
 pub use phrases::{Phrases, PhrasesFull, PhrasesSize, SpilledPhrases};
