@@ -39,9 +39,9 @@ use crate::Config;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verdict {
     /// A slogan, with its kind and the evidence that admitted it (`+`-joined).
-    Slogan(Kind, String),
+    Slogan(Kind, &'static str),
     /// A name, with the evidence (`name-head` or `numeric`).
-    Name(String),
+    Name(&'static str),
     /// Vocabulary or an ordinary collocation: not listed.
     Vocabulary,
 }
@@ -72,7 +72,6 @@ pub fn judge(
     config: &Config,
 ) -> Verdict {
     let tf = f64::from(p.tf.max(1));
-    let mut marks: Vec<&str> = Vec::new();
     // How far into the corpus's span the first use, and how far before its end the last use
     // lies, as shares of the span.
     let (after_start, before_end) = match (years, first_year, last_year) {
@@ -90,30 +89,30 @@ pub fn judge(
     let timeless = span >= config.timeless_min_span_years
         && after_start <= config.timeless_edge_share
         && before_end <= config.timeless_edge_share;
-    match kind {
-        Kind::Numbered | Kind::Quoted => {
-            marks.push(kind.name());
-            if kind != Kind::Quoted && quoted_share >= config.quoted_min_share {
-                marks.push("quoted");
-            }
-        }
+    let quoted = quoted_share >= config.quoted_min_share;
+    // The marks, `+`-joined: a few fixed labels, so every slogan shares them.
+    let marks = match kind {
+        Kind::Numbered if quoted => "numbered+quoted",
+        Kind::Numbered => "numbered",
+        Kind::Quoted => "quoted",
         Kind::Enumeration => {
             // A list of institutions or offices (人大代表、政协委员) is a list of names.
             let items: Vec<&str> = text.split('、').collect();
             if items.len() > 1 && items.iter().all(|i| name_head(i, config)) {
-                return Verdict::Name("name-head".to_string());
+                return Verdict::Name("name-head");
             }
-            marks.push("enumeration");
-            if quoted_share >= config.quoted_min_share {
-                marks.push("quoted");
+            if quoted {
+                "enumeration+quoted"
+            } else {
+                "enumeration"
             }
         }
         Kind::Formula | Kind::Term | Kind::Name => {
             if name_head(text, config) {
-                return Verdict::Name("name-head".to_string());
+                return Verdict::Name("name-head");
             }
             if f64::from(p.numeric) / tf >= config.numeric_min_share {
-                return Verdict::Name("numeric".to_string());
+                return Verdict::Name("numeric");
             }
             // A general word the writers quote now and then is being used as a label.
             let general = p.tokens.len() == 1
@@ -145,15 +144,27 @@ pub fn judge(
                 return Verdict::Vocabulary;
             }
             if chars >= config.formula_min_chars {
-                marks.push("formula");
+                "formula+coinage"
+            } else {
+                "coinage"
             }
-            marks.push("coinage");
         }
+    };
+    Verdict::Slogan(kind, if is_new { with_new(marks) } else { marks })
+}
+
+/// The marks `marks` of [`judge`] followed by `new`.
+fn with_new(marks: &'static str) -> &'static str {
+    match marks {
+        "numbered+quoted" => "numbered+quoted+new",
+        "numbered" => "numbered+new",
+        "quoted" => "quoted+new",
+        "enumeration+quoted" => "enumeration+quoted+new",
+        "enumeration" => "enumeration+new",
+        "formula+coinage" => "formula+coinage+new",
+        // "coinage", the one left
+        _ => "coinage+new",
     }
-    if is_new {
-        marks.push("new");
-    }
-    Verdict::Slogan(kind, marks.join("+"))
 }
 
 /// True when `text` ends with one of the configured heads of names.
@@ -280,7 +291,7 @@ mod tests {
         assert_eq!(judge_term(&phrase(&[0], 3, 3, 0)), Verdict::Vocabulary);
         assert_eq!(
             judge_term(&phrase(&[4, 5], 3, 3, 0)),
-            Verdict::Slogan(Kind::Term, "coinage".to_string())
+            Verdict::Slogan(Kind::Term, "coinage")
         );
         assert_eq!(
             judge_term(&phrase(&[1, 2, 3], 3, 3, 0)),
@@ -307,11 +318,11 @@ mod tests {
     fn names_and_statistics_are_names() {
         assert_eq!(
             judge_term(&phrase(&[6, 8], 3, 3, 0)),
-            Verdict::Name("name-head".to_string())
+            Verdict::Name("name-head")
         );
         assert_eq!(
             judge_term(&phrase(&[6, 7], 3, 3, 8)),
-            Verdict::Name("numeric".to_string())
+            Verdict::Name("numeric")
         );
     }
 
@@ -347,7 +358,7 @@ mod tests {
                 Some(2025),
                 &c
             ),
-            Verdict::Slogan(Kind::Quoted, "quoted+new".to_string())
+            Verdict::Slogan(Kind::Quoted, "quoted+new")
         );
         assert_eq!(
             judge(
@@ -362,7 +373,7 @@ mod tests {
                 Some(2025),
                 &c
             ),
-            Verdict::Slogan(Kind::Quoted, "quoted".to_string())
+            Verdict::Slogan(Kind::Quoted, "quoted")
         );
     }
 
@@ -390,13 +401,7 @@ mod tests {
             )
         };
         assert_eq!(j(1955, 2024), Verdict::Vocabulary);
-        assert_eq!(
-            j(1955, 1990),
-            Verdict::Slogan(Kind::Term, "coinage".to_string())
-        );
-        assert_eq!(
-            j(2013, 2025),
-            Verdict::Slogan(Kind::Term, "coinage+new".to_string())
-        );
+        assert_eq!(j(1955, 1990), Verdict::Slogan(Kind::Term, "coinage"));
+        assert_eq!(j(2013, 2025), Verdict::Slogan(Kind::Term, "coinage+new"));
     }
 }

@@ -118,6 +118,9 @@ pub enum Error {
 /// Progress is reported in chunks so that a bar is not hammered from every worker thread.
 const CHUNK: usize = 4096;
 
+/// Chosen slogans made into rows at a time ([`complete`]).
+const SLOGAN_CHUNK: usize = 1 << 16;
+
 /// Runs the compare stage: scores, classifies, ranks and groups the slogans of a corpus.
 /// [`select`] then [`complete`]; a caller that holds the counts only to pass them here can call
 /// the two itself and free the counts in between.
@@ -226,56 +229,71 @@ pub fn complete(
     let mut kwic_lines = lines;
     kwic_lines.resize_with(chosen.len(), Vec::new);
     // The chosen slogans and their example lines are consumed here, so each slogan's phrase,
-    // counts and examples move into it instead of being copied.
-    let mut slogans: Vec<Slogan> = chosen
-        .into_par_iter()
-        .zip(kwic_lines)
-        .enumerate()
-        .map(|(r, (c, kwic))| {
-            let mut per_year: BTreeMap<u16, u32> = BTreeMap::new();
-            let (mut first, mut last): (Option<&tifa_core::When>, Option<&tifa_core::When>) =
-                (None, None);
-            for &(d, _) in &c.per_doc {
-                if let Some(y) = docs.get(d as usize).and_then(|d| d.meta.year) {
-                    *per_year.entry(y).or_insert(0) += 1;
+    // counts and examples move into it instead of being copied. They are taken from the end,
+    // a chunk at a time, and the chosen list shrinks as the slogans' list grows (then turned
+    // around): on a big corpus the two lists are hundreds of megabytes, never held whole
+    // together.
+    let make = |r: usize, c: selection::Chosen, kwic: Vec<Kwic>| {
+        let mut per_year: BTreeMap<u16, u32> = BTreeMap::new();
+        let (mut first, mut last): (Option<&tifa_core::When>, Option<&tifa_core::When>) =
+            (None, None);
+        for &(d, _) in &c.per_doc {
+            if let Some(y) = docs.get(d as usize).and_then(|d| d.meta.year) {
+                *per_year.entry(y).or_insert(0) += 1;
+            }
+            if let Some(Some(w)) = doc_dates.get(d as usize) {
+                if first.is_none_or(|f| w.before(f)) {
+                    first = Some(w);
                 }
-                if let Some(Some(w)) = doc_dates.get(d as usize) {
-                    if first.is_none_or(|f| w.before(f)) {
-                        first = Some(w);
-                    }
-                    if last.is_none_or(|l| l.before(w)) {
-                        last = Some(w);
-                    }
+                if last.is_none_or(|l| l.before(w)) {
+                    last = Some(w);
                 }
             }
-            progress.inc(1);
-            Slogan {
-                rank: r as u32 + 1,
-                phrase: c.text,
-                kind: c.kind,
-                df: c.df,
-                df_pct: groups::pct(u64::from(c.df), n_docs as u64),
-                tf: c.tf,
-                score: round(c.score),
-                dp: round(c.dp),
-                cohesion: round(c.cohesion),
-                left_entropy: round(f64::from(c.left_entropy)),
-                right_entropy: round(f64::from(c.right_entropy)),
-                quoted_share: round(c.quoted_share),
-                evidence: c.evidence,
-                n_tokens: c.tokens.len() as u32,
-                first_year: per_year.keys().next().copied(),
-                last_year: per_year.keys().next_back().copied(),
-                first_date: first.map(|w| w.text.clone()),
-                last_date: last.map(|w| w.text.clone()),
-                family: String::new(),
-                members: Vec::new(),
-                per_doc: c.per_doc,
-                per_year: per_year.into_iter().collect(),
-                kwic,
-            }
-        })
-        .collect();
+        }
+        progress.inc(1);
+        Slogan {
+            rank: r as u32 + 1,
+            phrase: c.text,
+            kind: c.kind,
+            df: c.df,
+            df_pct: groups::pct(u64::from(c.df), n_docs as u64),
+            tf: c.tf,
+            score: round(c.score),
+            dp: round(c.dp),
+            cohesion: round(c.cohesion),
+            left_entropy: round(f64::from(c.left_entropy)),
+            right_entropy: round(f64::from(c.right_entropy)),
+            quoted_share: round(c.quoted_share),
+            evidence: c.evidence.to_string(),
+            n_tokens: c.tokens.len() as u32,
+            first_year: per_year.keys().next().copied(),
+            last_year: per_year.keys().next_back().copied(),
+            first_date: first.map(|w| w.text.clone()),
+            last_date: last.map(|w| w.text.clone()),
+            family: String::new(),
+            members: Vec::new(),
+            per_doc: c.per_doc,
+            per_year: per_year.into_iter().collect(),
+            kwic,
+        }
+    };
+    let mut chosen = chosen;
+    let mut slogans = Vec::with_capacity(chosen.len());
+    while !chosen.is_empty() {
+        let start = chosen.len().saturating_sub(SLOGAN_CHUNK);
+        let (tail, lines) = (chosen.split_off(start), kwic_lines.split_off(start));
+        chosen.shrink_to_fit();
+        kwic_lines.shrink_to_fit();
+        let mut made: Vec<Slogan> = tail
+            .into_par_iter()
+            .zip(lines)
+            .enumerate()
+            .map(|(i, (c, kwic))| make(start + i, c, kwic))
+            .collect();
+        made.reverse();
+        slogans.append(&mut made);
+    }
+    slogans.reverse();
     progress.finish();
     let families: Vec<String> = heads
         .par_iter()

@@ -3,7 +3,7 @@
 //! of what the rest of the stage needs from the counts.
 
 use rayon::prelude::*;
-use tifa_core::{AsideSpan, Counts, PerDocAside, Phrase, Phrases, Progress};
+use tifa_core::{AsideSpan, Counts, PerDocAside, Phrase, Phrases, Progress, Vocab};
 
 use crate::score::Accepted;
 use crate::selection::{Chosen, Selection};
@@ -18,9 +18,9 @@ pub(crate) fn rank(
     config: &Config,
     progress: &dyn Progress,
 ) -> Result<Selection, Error> {
-    let phrases = &counts.phrases;
+    let (phrases, vocab) = (&counts.phrases, &counts.vocab);
     progress.start("compare: ranking", 0);
-    let (accepted, heads) = order(phrases, accepted, config);
+    let (accepted, heads) = order(phrases, vocab, accepted, config);
     // One buffer per thread for per-report counts read back from `aside`.
     let chosen: Result<Vec<Chosen>, Error> = accepted
         .into_par_iter()
@@ -29,7 +29,7 @@ pub(crate) fn rank(
                 return Ok(None);
             };
             let per_doc = p.per_doc.to_vec();
-            Ok(Some(Chosen::new(c, &p, per_doc)))
+            Ok(Some(Chosen::new(c, &p, vocab, per_doc)))
         })
         .filter_map(Result::transpose)
         .collect();
@@ -60,14 +60,14 @@ pub(crate) fn rank_owned(
     progress: &dyn Progress,
 ) -> Result<Selection, Error> {
     progress.start("compare: ranking", 0);
-    let (accepted, heads) = order(&counts.phrases, accepted, config);
-    let phrases = &counts.phrases;
+    let (phrases, vocab) = (&counts.phrases, &counts.vocab);
+    let (accepted, heads) = order(phrases, vocab, accepted, config);
     let (mut chosen, spans): (Vec<Chosen>, Vec<AsideSpan>) = accepted
         .into_par_iter()
         .filter_map(|c| {
             let p = c.candidate().phrase(phrases)?;
             let span = aside.span(phrases, c.index as usize);
-            Some((Chosen::new(c, &p, Vec::new()), span))
+            Some((Chosen::new(c, &p, vocab, Vec::new()), span))
         })
         .unzip();
     let Counts {
@@ -107,13 +107,21 @@ pub(crate) fn rank_owned(
 /// index into them).
 fn order(
     phrases: &Phrases,
+    vocab: &Vocab,
     mut accepted: Vec<Accepted>,
     config: &Config,
 ) -> (Vec<Accepted>, Vec<usize>) {
+    // The texts are compared as the bytes of their words, end to end: the order of the texts
+    // themselves, without making them.
+    let text = |c: &Accepted| {
+        c.tokens(phrases)
+            .iter()
+            .flat_map(|&t| vocab.term(t).bytes())
+    };
     accepted.par_sort_by(|a, b| {
         b.df.cmp(&a.df)
             .then(b.tf.cmp(&a.tf))
-            .then_with(|| a.text.cmp(&b.text))
+            .then_with(|| text(a).cmp(text(b)))
     });
     if config.max_slogans > 0 {
         accepted.truncate(config.max_slogans);
@@ -125,13 +133,14 @@ fn order(
 }
 
 impl Chosen {
-    /// The accepted unit `c`, whose statistics are `p`, with its per-report counts.
-    fn new(c: Accepted, p: &Phrase<'_>, per_doc: Vec<(u32, u32)>) -> Chosen {
+    /// The accepted unit `c`, whose statistics are `p` and words are in `vocab`, with its
+    /// per-report counts.
+    fn new(c: Accepted, p: &Phrase<'_>, vocab: &Vocab, per_doc: Vec<(u32, u32)>) -> Chosen {
         Chosen {
             index: c.index,
             tokens: p.tokens.to_vec(),
             per_doc,
-            text: c.text,
+            text: vocab.phrase(p.tokens),
             kind: c.kind,
             evidence: c.evidence,
             df: p.df,

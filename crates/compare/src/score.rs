@@ -10,16 +10,17 @@ use crate::parts::{splits, PartTf};
 use crate::{evidence, measures, shape, Config, Error};
 
 /// A phrase that passed the shape and maximality checks, with its measures. It names its
-/// counted phrase by index, and keeps the two counts it is ranked by.
+/// counted phrase by index, and keeps the two counts it is ranked by; its text is made again
+/// from its tokens only for the slogans ranked (on a big corpus there are a million accepted
+/// units, held beside the counts).
 pub(crate) struct Accepted {
     pub(crate) index: u32,
     /// Tokens of the counted phrase left out at its start (see [`Candidate::skip`]).
     pub(crate) skip: u32,
     pub(crate) df: u32,
     pub(crate) tf: u32,
-    pub(crate) text: String,
     pub(crate) kind: Kind,
-    pub(crate) evidence: String,
+    pub(crate) evidence: &'static str,
     pub(crate) score: f64,
     pub(crate) dp: f64,
     pub(crate) cohesion: f64,
@@ -72,33 +73,36 @@ pub(crate) fn score_all(
 
     // Step 3: cohesion, dispersion, score and the decision.
     progress.start("compare: scoring", pre.len() as u64);
-    // One buffer per thread for per-report counts read back from `aside`.
+    // Buffers per thread: per-report counts read back from `aside`, a phrase's text.
     let accepted: Result<Vec<Accepted>, Error> = pre
         .into_par_iter()
-        .map_init(Vec::new, |buf, c| {
-            let Some(p) = c.phrase_with(phrases, aside, buf)? else {
-                return Ok(None);
-            };
-            let tf = |part: &[u32]| -> u64 {
-                if part.len() == 1 {
-                    counts
-                        .unigram_tf
-                        .get(part[0] as usize)
-                        .copied()
-                        .unwrap_or(0)
-                } else {
-                    part_tf.get(part).unwrap_or(0)
-                }
-            };
-            let t = p.tokens;
-            let parts: Vec<(u64, u64)> = splits(t, lexicon)
-                .into_iter()
-                .map(|(a, b)| (tf(&t[a]), tf(&t[b])))
-                .collect();
-            let out = measure(p, c, &parts, &context);
-            progress.inc(1);
-            Ok(out)
-        })
+        .map_init(
+            || (Vec::new(), String::new()),
+            |(buf, text), c| {
+                let Some(p) = c.phrase_with(phrases, aside, buf)? else {
+                    return Ok(None);
+                };
+                let tf = |part: &[u32]| -> u64 {
+                    if part.len() == 1 {
+                        counts
+                            .unigram_tf
+                            .get(part[0] as usize)
+                            .copied()
+                            .unwrap_or(0)
+                    } else {
+                        part_tf.get(part).unwrap_or(0)
+                    }
+                };
+                let t = p.tokens;
+                let parts: Vec<(u64, u64)> = splits(t, lexicon)
+                    .into_iter()
+                    .map(|(a, b)| (tf(&t[a]), tf(&t[b])))
+                    .collect();
+                let out = measure(p, c, &parts, &context, text);
+                progress.inc(1);
+                Ok(out)
+            },
+        )
         .filter_map(Result::transpose)
         .collect();
     progress.finish();
@@ -106,8 +110,14 @@ pub(crate) fn score_all(
 }
 
 /// Measures a candidate and decides whether it is a slogan; `parts` holds the term
-/// frequencies of both parts of every split.
-fn measure(p: Phrase, pre: Candidate, parts: &[(u64, u64)], cx: &Context) -> Option<Accepted> {
+/// frequencies of both parts of every split, `text` is a buffer for its text.
+fn measure(
+    p: Phrase,
+    pre: Candidate,
+    parts: &[(u64, u64)],
+    cx: &Context,
+    text: &mut String,
+) -> Option<Accepted> {
     let Context {
         counts,
         config,
@@ -152,7 +162,7 @@ fn measure(p: Phrase, pre: Candidate, parts: &[(u64, u64)], cx: &Context) -> Opt
     if score < config.min_score {
         return None;
     }
-    let text = counts.vocab.phrase(p.tokens);
+    counts.vocab.phrase_into(p.tokens, text);
     let years_used = p
         .per_doc
         .iter()
@@ -161,7 +171,7 @@ fn measure(p: Phrase, pre: Candidate, parts: &[(u64, u64)], cx: &Context) -> Opt
     let last_year = years_used.max();
     let (kind, evidence) = match evidence::judge(
         &p,
-        &text,
+        text,
         kind,
         chars as usize,
         quoted_share,
@@ -180,7 +190,6 @@ fn measure(p: Phrase, pre: Candidate, parts: &[(u64, u64)], cx: &Context) -> Opt
         skip,
         df: p.df,
         tf: p.tf,
-        text,
         kind,
         evidence,
         score,

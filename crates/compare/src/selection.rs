@@ -91,7 +91,7 @@ pub(crate) struct Chosen {
     pub(crate) per_doc: Vec<(u32, u32)>,
     pub(crate) text: String,
     pub(crate) kind: Kind,
-    pub(crate) evidence: String,
+    pub(crate) evidence: &'static str,
     pub(crate) df: u32,
     pub(crate) tf: u32,
     pub(crate) score: f64,
