@@ -186,13 +186,10 @@ fn accept(
     let found = candidates::find(counts, &lexicon, config, progress);
     let found = maximal::keep_maximal(counts, found, &lexicon, config, progress);
     let found = introduced::add_introduced(counts, found, &lexicon, config, progress);
-    let part_tf = parts::count(counts, &found, &lexicon, progress);
-    let accepted = score::score_all(counts, aside, found, &part_tf, &lexicon, config, progress)?;
-    // The parts' term frequencies are not needed after scoring; the ranking's copies come on
-    // top of what is left.
-    drop(part_tf);
+    let cohesion = parts::cohesions(counts, &found, &lexicon, progress);
+    // The parts' term frequencies were made and let go of on other threads.
     tifa_core::memory::give_back();
-    Ok(accepted)
+    score::score_all(counts, aside, found, &cohesion, config, progress)
 }
 
 /// Step 5: per-year spread and examples in context from the segmented corpus, then the group
@@ -295,33 +292,35 @@ pub fn complete(
     }
     slogans.reverse();
     progress.finish();
-    let families: Vec<String> = heads
-        .par_iter()
-        .map(|&h| slogans[h].phrase.clone())
-        .collect();
-    for (s, f) in slogans.iter_mut().zip(families) {
-        s.family = f;
+    // Each slogan's family head, and the members of the few that have any, set in place: on a
+    // big corpus a list with an entry per slogan is tens of megabytes.
+    for (r, &h) in heads.iter().enumerate() {
+        let family = slogans[h].phrase.clone();
+        slogans[r].family = family;
     }
-    let members = members::members(&slogans, config);
-    for (s, m) in slogans.iter_mut().zip(members) {
-        s.members = m;
+    for (r, m) in members::members(&slogans, config) {
+        slogans[r].members = m;
     }
 
     // Group comparisons.
     progress.start("compare: groups", config.group_by.len() as u64);
-    let items: Vec<groups::Item> = slogans
-        .iter()
-        .map(|s| groups::Item {
-            phrase: &s.phrase,
-            per_doc: &s.per_doc,
-        })
-        .collect();
     let mut fields: Vec<&String> = Vec::new();
     for f in &config.group_by {
         if !fields.contains(&f) {
             fields.push(f);
         }
     }
+    let items: Vec<groups::Item> = if fields.is_empty() {
+        Vec::new()
+    } else {
+        slogans
+            .iter()
+            .map(|s| groups::Item {
+                phrase: &s.phrase,
+                per_doc: &s.per_doc,
+            })
+            .collect()
+    };
     let group_cmps = fields
         .iter()
         .map(|f| {

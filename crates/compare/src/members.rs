@@ -45,10 +45,11 @@ fn items<'a>(text: &'a str, head: &str) -> Vec<&'a str> {
     items
 }
 
-/// For each slogan, the members it stands for (empty for all but numbered formulations whose
-/// members the corpus spells out). Of several enumerations that fit, the one sharing the most
-/// reports with the formulation wins, then the higher ranked.
-pub fn members(slogans: &[Slogan], config: &Config) -> Vec<Vec<String>> {
+/// The members each slogan stands for, as (index of the slogan, members), for the slogans that
+/// have any: numbered formulations whose members the corpus spells out, a few among a big
+/// corpus's million slogans. Of several enumerations that fit, the one sharing the most reports
+/// with the formulation wins, then the higher ranked.
+pub fn members(slogans: &[Slogan], config: &Config) -> Vec<(usize, Vec<String>)> {
     let enumerations: Vec<&Slogan> = slogans
         .iter()
         .filter(|s| s.kind == Kind::Enumeration)
@@ -76,16 +77,12 @@ pub fn members(slogans: &[Slogan], config: &Config) -> Vec<Vec<String>> {
     }
     slogans
         .par_iter()
-        .map(|s| {
-            let Some((n, head)) = (s.kind == Kind::Numbered)
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let (n, head) = (s.kind == Kind::Numbered)
                 .then(|| count_and_head(&s.phrase, config))
-                .flatten()
-            else {
-                return Vec::new();
-            };
-            let Some(candidates) = by_ending.get(&(n, head)) else {
-                return Vec::new();
-            };
+                .flatten()?;
+            let candidates = by_ending.get(&(n, head))?;
             let shared = |e: &Slogan| {
                 e.per_doc
                     .iter()
@@ -110,8 +107,7 @@ pub fn members(slogans: &[Slogan], config: &Config) -> Vec<Vec<String>> {
                     (k > 0).then_some((k, e.rank, it))
                 })
                 .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
-                .map(|(_, _, it)| it.into_iter().map(str::to_string).collect())
-                .unwrap_or_default()
+                .map(|(_, _, it)| (i, it.into_iter().map(str::to_string).collect()))
         })
         .collect()
 }
@@ -163,9 +159,11 @@ mod tests {
             slogan(5, "三个意识", Kind::Numbered, &[5]),
         ];
         let m = members(&s, &Config::default());
-        assert_eq!(m[0], ["政治意识", "大局意识", "核心意识", "看齐意识"]);
-        // Two items, but 两个确立's head is not in them; 三个意识 has no three-item list.
-        assert!(m[1].is_empty() && m[2].is_empty() && m[3].is_empty() && m[4].is_empty());
+        // Only 四个意识 has members. 两个确立 has a list of two items, but its head is not in
+        // them; 三个意识 has no three-item list.
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].0, 0);
+        assert_eq!(m[0].1, ["政治意识", "大局意识", "核心意识", "看齐意识"]);
         assert_eq!(
             count_and_head("两个维护", &Config::default()),
             Some((2, "维护"))

@@ -6,8 +6,7 @@ use rayon::prelude::*;
 use tifa_core::{Counts, Kind, PerDocAside, Phrase, Progress};
 
 use crate::candidates::{quoted_share, Candidate};
-use crate::parts::{splits, PartTf};
-use crate::{evidence, measures, shape, Config, Error};
+use crate::{evidence, measures, Config, Error};
 
 /// A phrase that passed the shape and maximality checks, with its measures. It names its
 /// counted phrase by index, and keeps the two counts it is ranked by; its text is made again
@@ -43,8 +42,7 @@ pub(crate) fn score_all(
     counts: &Counts,
     aside: Option<&PerDocAside>,
     pre: Vec<Candidate>,
-    part_tf: &PartTf,
-    lexicon: &shape::Lexicon,
+    cohesion: &[f64],
     config: &Config,
     progress: &dyn Progress,
 ) -> Result<Vec<Accepted>, Error> {
@@ -71,34 +69,19 @@ pub(crate) fn score_all(
         years,
     };
 
-    // Step 3: cohesion, dispersion, score and the decision.
+    // Step 3: dispersion, score and the decision, with each candidate's cohesion.
     progress.start("compare: scoring", pre.len() as u64);
     // Buffers per thread: per-report counts read back from `aside`, a phrase's text.
     let accepted: Result<Vec<Accepted>, Error> = pre
         .into_par_iter()
+        .zip(cohesion)
         .map_init(
             || (Vec::new(), String::new()),
-            |(buf, text), c| {
+            |(buf, text), (c, &cohesion)| {
                 let Some(p) = c.phrase_with(phrases, aside, buf)? else {
                     return Ok(None);
                 };
-                let tf = |part: &[u32]| -> u64 {
-                    if part.len() == 1 {
-                        counts
-                            .unigram_tf
-                            .get(part[0] as usize)
-                            .copied()
-                            .unwrap_or(0)
-                    } else {
-                        part_tf.get(part).unwrap_or(0)
-                    }
-                };
-                let t = p.tokens;
-                let parts: Vec<(u64, u64)> = splits(t, lexicon)
-                    .into_iter()
-                    .map(|(a, b)| (tf(&t[a]), tf(&t[b])))
-                    .collect();
-                let out = measure(p, c, &parts, &context, text);
+                let out = measure(p, c, cohesion, &context, text);
                 progress.inc(1);
                 Ok(out)
             },
@@ -109,12 +92,12 @@ pub(crate) fn score_all(
     accepted
 }
 
-/// Measures a candidate and decides whether it is a slogan; `parts` holds the term
-/// frequencies of both parts of every split, `text` is a buffer for its text.
+/// Measures a candidate of the given `cohesion` ([`crate::parts::cohesions`]) and decides
+/// whether it is a slogan; `text` is a buffer for its text.
 fn measure(
     p: Phrase,
     pre: Candidate,
-    parts: &[(u64, u64)],
+    cohesion: f64,
     cx: &Context,
     text: &mut String,
 ) -> Option<Accepted> {
@@ -130,12 +113,7 @@ fn measure(
         chars,
         kind,
     } = pre;
-    let n_tokens = counts.n_tokens;
     let quoted_share = quoted_share(&p);
-    let cohesion = parts
-        .iter()
-        .map(|&(a, b)| measures::npmi(u64::from(p.tf), a, b, n_tokens))
-        .fold(1.0f64, f64::min);
     if cohesion < config.min_cohesion {
         return None;
     }
