@@ -130,7 +130,7 @@ mod tests {
             left_entropy: 0.0,
             right_entropy: 0.0,
             quoted_share: 0.0,
-            evidence: String::new(),
+            evidence: Default::default(),
             n_tokens: 1,
             first_year: None,
             last_year: None,

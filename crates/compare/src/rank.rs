@@ -140,7 +140,7 @@ impl Chosen {
             index: c.index,
             tokens: p.tokens.to_vec(),
             per_doc,
-            text: vocab.phrase(p.tokens),
+            text: p.tokens.iter().map(|&t| vocab.term(t)).collect(),
             kind: c.kind,
             evidence: c.evidence,
             df: p.df,

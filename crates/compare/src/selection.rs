@@ -89,7 +89,7 @@ pub(crate) struct Chosen {
     pub(crate) index: u32,
     pub(crate) tokens: Vec<u32>,
     pub(crate) per_doc: Vec<(u32, u32)>,
-    pub(crate) text: String,
+    pub(crate) text: tifa_core::CompactString,
     pub(crate) kind: Kind,
     pub(crate) evidence: &'static str,
     pub(crate) df: u32,

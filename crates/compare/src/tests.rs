@@ -746,7 +746,7 @@ fn names_are_their_own_kind_and_general_words_are_not_slogans() {
         general,
     );
     let c = run(&counts, &seg, &lenient(), &NoProgress).unwrap();
-    let kind = |p: &str| slogan(&c, p).map(|s| (s.kind, s.evidence.clone()));
+    let kind = |p: &str| slogan(&c, p).map(|s| (s.kind, s.evidence.to_string()));
     assert_eq!(
         kind("常委会会议"),
         Some((Kind::Name, "name-head".to_string()))

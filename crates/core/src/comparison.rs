@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+pub use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::counts::DocInfo;
@@ -141,7 +142,7 @@ pub struct Slogan {
     /// Rank from 1, by df, then tf, then phrase.
     pub rank: u32,
     /// The phrase, enumerations with 、 between items.
-    pub phrase: String,
+    pub phrase: CompactString,
     /// Kind.
     pub kind: Kind,
     /// Reports the phrase occurs in.
@@ -165,7 +166,7 @@ pub struct Slogan {
     /// The evidence that admitted it, `+`-joined: `numbered`, `enumeration`, `quoted`,
     /// `formula` (a long verbatim sequence), `coinage` (not a word of general Chinese), `new`
     /// (first used well after the corpus starts); for a name, `name-head` or `numeric`.
-    pub evidence: String,
+    pub evidence: CompactString,
     /// Number of tokens.
     pub n_tokens: u32,
     /// First year it occurs in, when years are known.
@@ -174,11 +175,11 @@ pub struct Slogan {
     pub last_year: Option<u16>,
     /// The date of its first use: the earliest report's manifest `date` (`YYYY-MM-DD` or
     /// `YYYY-MM`), else its year; `None` when no report holding it is dated.
-    pub first_date: Option<String>,
+    pub first_date: Option<CompactString>,
     /// The date of its last use, likewise.
-    pub last_date: Option<String>,
+    pub last_date: Option<CompactString>,
     /// The head of its family (itself when it heads one).
-    pub family: String,
+    pub family: CompactString,
     /// For a numbered formulation whose members the corpus spells out (四个意识: 政治意识、大局意识、
     /// 核心意识、看齐意识), those members; empty otherwise.
     pub members: Vec<String>,
@@ -402,13 +403,13 @@ impl<'de, F: FnMut(&str) -> bool> serde::de::Visitor<'de> for OneSlogan<'_, F> {
             };
         }
         let rank = field!();
-        let phrase: String = field!();
+        let phrase: CompactString = field!();
         let keep = (self.0)(&phrase);
         let (kind, df, df_pct, tf, score, dp) =
             (field!(), field!(), field!(), field!(), field!(), field!());
         let (cohesion, left_entropy, right_entropy, quoted_share) =
             (field!(), field!(), field!(), field!());
-        let evidence: String = field!();
+        let evidence: CompactString = field!();
         let (n_tokens, first_year, last_year) = (field!(), field!(), field!());
         let (first_date, last_date) = (field!(), field!());
         if !keep {

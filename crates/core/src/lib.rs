@@ -26,8 +26,8 @@ pub mod testing;
 pub mod text;
 
 pub use comparison::{
-    Comparison, CorpusSummary, GroupComparison, GroupInfo, GroupRow, Kind, Kwic, Slogan,
-    SomeSlogans,
+    CompactString, Comparison, CorpusSummary, GroupComparison, GroupInfo, GroupRow, Kind, Kwic,
+    Slogan, SomeSlogans,
 };
 pub use corpus::{
     CleanLogRow, Corpus, Document, DocumentWaves, Meta, Skipped, SpilledCorpus, TextWaves, When,

@@ -300,7 +300,7 @@ fn validate(cmp: &Comparison) -> Result<(), Error> {
             .find(|&d| d as usize >= n);
         if let Some(index) = bad {
             return Err(Error::DocIndex {
-                phrase: s.phrase.clone(),
+                phrase: s.phrase.to_string(),
                 index,
                 n_docs: n,
             });
@@ -343,7 +343,7 @@ mod tests {
                 let x = i as f64;
                 Slogan {
                     rank: i as u32 + 1,
-                    phrase: format!("{}{i}", phrases[i % phrases.len()]),
+                    phrase: format!("{}{i}", phrases[i % phrases.len()]).into(),
                     kind: [Kind::Numbered, Kind::Quoted, Kind::Term][i % 3],
                     df: per_doc.len() as u32,
                     df_pct: 100.0 * (i % 8) as f64 / 8.0 + 0.005 * (i % 3) as f64,
@@ -354,13 +354,13 @@ mod tests {
                     left_entropy: -x / 1e5,
                     right_entropy: if i % 97 == 5 { f64::NAN } else { x.sqrt() },
                     quoted_share: 0.125 * (i % 9) as f64,
-                    evidence: ["coinage", "quoted+new", ""][i % 3].to_string(),
+                    evidence: ["coinage", "quoted+new", ""][i % 3].into(),
                     n_tokens: 2 + (i % 5) as u32,
                     first_year: (i % 5 != 0).then_some(2001),
                     last_year: (i % 5 != 0).then_some(2010),
                     first_date: None,
                     last_date: None,
-                    family: phrases[(i + 1) % phrases.len()].to_string(),
+                    family: phrases[(i + 1) % phrases.len()].into(),
                     members: if i % 4 == 0 {
                         vec!["甲".into(), "乙".into()]
                     } else {

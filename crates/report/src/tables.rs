@@ -445,7 +445,7 @@ mod tests {
             .collect();
         vec![
             s.rank.to_string(),
-            s.phrase.clone(),
+            s.phrase.to_string(),
             s.kind.name().to_string(),
             s.df.to_string(),
             fixed(s.df_pct, 2),
@@ -454,15 +454,15 @@ mod tests {
             fixed(s.dp, 4),
             year(s.first_year),
             year(s.last_year),
-            s.first_date.clone().unwrap_or_default(),
-            s.last_date.clone().unwrap_or_default(),
-            s.family.clone(),
+            s.first_date.as_deref().unwrap_or_default().to_string(),
+            s.last_date.as_deref().unwrap_or_default().to_string(),
+            s.family.to_string(),
             s.n_tokens.to_string(),
             fixed(s.cohesion, 4),
             fixed(s.left_entropy, 4),
             fixed(s.right_entropy, 4),
             fixed(s.quoted_share, 4),
-            s.evidence.clone(),
+            s.evidence.to_string(),
             s.members.join("、"),
             if detail {
                 top.join(" | ")

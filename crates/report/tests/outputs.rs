@@ -453,7 +453,7 @@ fn names_are_listed_apart_and_never_charted_as_slogans() {
     let dir = tempfile::tempdir().unwrap();
     let mut cmp = sample();
     cmp.slogans[0].kind = tifa_core::Kind::Name;
-    cmp.slogans[0].evidence = "name-head".to_string();
+    cmp.slogans[0].evidence = "name-head".into();
     let name = cmp.slogans[0].phrase.clone();
     write(&cmp, dir.path());
     // slogans.tsv keeps the row, with its kind and evidence.

@@ -59,7 +59,7 @@ fn slogan(
     }
     Slogan {
         rank: 0,
-        phrase: phrase.to_string(),
+        phrase: phrase.into(),
         kind,
         df,
         df_pct: 100.0 * df as f64 / docs.len() as f64,
@@ -70,13 +70,13 @@ fn slogan(
         left_entropy: 2.25,
         right_entropy: 1.9,
         quoted_share: if kind == Kind::Quoted { 0.9 } else { 0.0 },
-        evidence: kind.name().to_string(),
+        evidence: kind.name().into(),
         n_tokens: 2,
         first_year: years.keys().next().copied(),
         last_year: years.keys().next_back().copied(),
         first_date: None,
         last_date: None,
-        family: phrase.to_string(),
+        family: phrase.into(),
         members: Vec::new(),
         per_doc: per_doc.to_vec(),
         per_year: years.into_iter().collect(),
@@ -224,7 +224,7 @@ pub fn sample() -> Comparison {
             vec![kw(6, "左\n", "=HYPERLINK(\"x\")|a\tb", "右")],
         ),
     ];
-    slogans[1].family = "有件必备、有备必审".to_string();
+    slogans[1].family = "有件必备、有备必审".into();
     // Rank as the compare stage does: df, then tf descending, then phrase.
     slogans.sort_by(|a, b| {
         b.df.cmp(&a.df)
