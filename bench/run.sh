@@ -130,9 +130,9 @@ echo "bench: scaled corpus ($(mb "$BIG") MB)"
 bench_corpus big "$BIG" 1 3
 
 # The memory budget on the 1 GB corpus, with a budget below its size: each stage command that
-# keeps to it so far (clean, then segment on the clean.bin it wrote, count on that segment.bin,
-# compare on that count.bin), without and with the budget, interleaved, BUDGET_RUNS times (one run each moved
-# by a third between benches).
+# works in parts under it (clean, then segment on the clean.bin it wrote, count on that
+# segment.bin, compare on that count.bin, report on that compare.bin), without and with the
+# budget, interleaved, BUDGET_RUNS times (one run each moved by a third between benches).
 export BUDGET=${BUDGET:-700M}
 BUDGET_RUNS=${BUDGET_RUNS:-3}
 rm -f "$OUT/runs-budget-"* && rm -rf "$OUT/work-budget"
@@ -152,7 +152,8 @@ budget_runs clean --in "$BIG" --out "$BUDGET_WORK/clean.bin"
 budget_runs segment --in "$BUDGET_WORK/clean.bin" --out "$BUDGET_WORK/segment.bin"
 budget_runs count --in "$BUDGET_WORK/segment.bin" --out "$BUDGET_WORK/count.bin"
 budget_runs compare --in "$BUDGET_WORK/count.bin" --out "$BUDGET_WORK/compare.bin"
-for stage in clean segment count compare; do
+budget_runs report --in "$BUDGET_WORK/compare.bin" --out "$BUDGET_WORK/reports"
+for stage in clean segment count compare report; do
   for bound in free bound; do median "budget-$stage-$bound"; done
 done
 rm -rf "$OUT/work-budget"
@@ -238,7 +239,7 @@ print(f"Scaling news -> big: size x{sizes['big'] / sizes['news']:.2f}, "
       f"time x{times['big-run'][0] / times['news-run'][0]:.2f}, "
       f"peak memory x{stages['big-run'][1] / stages['news-run'][1]:.2f}")
 budget = os.environ.get("BUDGET", "700M")
-for stage in ["clean", "segment", "count", "compare"]:
+for stage in ["clean", "segment", "count", "compare", "report"]:
     fs, fmb = times[f"budget-{stage}-free"]
     bs, bmb = times[f"budget-{stage}-bound"]
     print(f"Memory budget on the big corpus: tifa {stage} {fs:.2f} s, peak {fmb:.0f} MB; with "
@@ -287,7 +288,7 @@ RESULTS=bench/RESULTS.md
   echo "| code | commit $COMMIT |"
   echo "| command | \`BENCH_CORPUS=$BENCH_CORPUS BIG_MB=$BIG_MB THREADS=$THREADS RUNS=$RUNS GOV_RUNS=$GOV_RUNS BUDGET=$BUDGET BUDGET_RUNS=$BUDGET_RUNS bench/run.sh\` |"
   echo "| news, big | \`tifa -v --no-progress -j $THREADS run\` ($RUNS runs on the news corpus, 1 on the big one), beside \`jieba-baseline ${HMM_FLAG:+$HMM_FLAG }-j $THREADS\` (as many runs on news, 3 on the big one: before the \`tifa run\` and twice after) |"
-  echo "| memory budget | \`tifa clean\`, then \`tifa segment\`, \`tifa count\` and \`tifa compare\`, on the big corpus without and with \`--max-memory $BUDGET\` ($BUDGET_RUNS runs each, interleaved) |"
+  echo "| memory budget | \`tifa clean\`, then \`tifa segment\`, \`tifa count\`, \`tifa compare\` and \`tifa report\`, on the big corpus without and with \`--max-memory $BUDGET\` ($BUDGET_RUNS runs each, interleaved) |"
   echo "| diffusion views | \`tifa report\` on the news corpus's compare.bin with and without them ($RUNS runs each, interleaved) |"
   if [ -n "$PY" ]; then
     echo "| government reports | \`tifa -q --no-progress -j $THREADS run\` and \`jieba-baseline\` ($GOV_RUNS runs), \`python3 bench/python_baseline.py\` ($RUNS runs) |"
@@ -321,7 +322,7 @@ rows = [
     (f"1 GB under `--max-memory {os.environ.get('BUDGET', '700M')}`: peak; time / without",
      "; ".join(f"{st} {peaks_kb[f'budget-{st}-bound'] * 1024 / 1e6:.0f} MB, "
                f"{times[f'budget-{st}-bound'] / times[f'budget-{st}-free']:.2f}x"
-               for st in ["clean", "segment", "count", "compare"]),
+               for st in ["clean", "segment", "count", "compare", "report"]),
      "under the budget, at most 1.5x; compare and report hold the comparison whole"),
     ("news: reports written / corpus", f"{sizes['news-reports'] / news:.1f}x", "at most 1x"),
     ("news: intermediates written / corpus", f"{sizes['news-work'] / news:.1f}x", "at most 4x"),
