@@ -90,11 +90,21 @@ pub fn judge(
         && after_start <= config.timeless_edge_share
         && before_end <= config.timeless_edge_share;
     let quoted = quoted_share >= config.quoted_min_share;
-    // The marks, `+`-joined: a few fixed labels, so every slogan shares them.
+    // The marks, `+`-joined, `new` last when it applies: a few fixed labels, so every slogan
+    // shares them.
+    macro_rules! marks {
+        ($m:literal) => {
+            if is_new {
+                concat!($m, "+new")
+            } else {
+                $m
+            }
+        };
+    }
     let marks = match kind {
-        Kind::Numbered if quoted => "numbered+quoted",
-        Kind::Numbered => "numbered",
-        Kind::Quoted => "quoted",
+        Kind::Numbered if quoted => marks!("numbered+quoted"),
+        Kind::Numbered => marks!("numbered"),
+        Kind::Quoted => marks!("quoted"),
         Kind::Enumeration => {
             // A list of institutions or offices (人大代表、政协委员) is a list of names.
             let items: Vec<&str> = text.split('、').collect();
@@ -102,9 +112,9 @@ pub fn judge(
                 return Verdict::Name("name-head");
             }
             if quoted {
-                "enumeration+quoted"
+                marks!("enumeration+quoted")
             } else {
-                "enumeration"
+                marks!("enumeration")
             }
         }
         Kind::Formula | Kind::Term | Kind::Name => {
@@ -144,27 +154,13 @@ pub fn judge(
                 return Verdict::Vocabulary;
             }
             if chars >= config.formula_min_chars {
-                "formula+coinage"
+                marks!("formula+coinage")
             } else {
-                "coinage"
+                marks!("coinage")
             }
         }
     };
-    Verdict::Slogan(kind, if is_new { with_new(marks) } else { marks })
-}
-
-/// The marks `marks` of [`judge`] followed by `new`.
-fn with_new(marks: &'static str) -> &'static str {
-    match marks {
-        "numbered+quoted" => "numbered+quoted+new",
-        "numbered" => "numbered+new",
-        "quoted" => "quoted+new",
-        "enumeration+quoted" => "enumeration+quoted+new",
-        "enumeration" => "enumeration+new",
-        "formula+coinage" => "formula+coinage+new",
-        // "coinage", the one left
-        _ => "coinage+new",
-    }
+    Verdict::Slogan(kind, marks)
 }
 
 /// True when `text` ends with one of the configured heads of names.

@@ -159,12 +159,12 @@ pub(crate) fn cohesions(
     let cohesion = pre
         .par_iter()
         .map(|c| {
+            progress.inc(1);
             // A candidate without a phrase (only in a damaged file) is dropped by scoring.
             let Some(p) = c.phrase(phrases) else {
                 return 0.0;
             };
             let t = p.tokens;
-            progress.inc(1);
             splits(t, lexicon)
                 .into_iter()
                 .map(|(a, b)| {
