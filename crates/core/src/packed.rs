@@ -318,52 +318,200 @@ pub mod varint {
     /// Reads what [`serialize`] wrote. A chunk that does not decode to whole records of whole
     /// 32-bit words is an error.
     pub fn deserialize<'de, T: Record, D: Deserializer<'de>>(d: D) -> Result<Vec<T>, D::Error> {
-        struct V<T>(std::marker::PhantomData<T>);
-        impl<'de, T: Record> Visitor<'de> for V<T> {
-            type Value = Vec<T>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                write!(f, "byte strings of {}-byte records as integers", T::WIDTH)
+        let mut out = Vec::new();
+        d.deserialize_seq(Records::<T, _>::new(|record: &[u8], _: Option<&[u8]>| {
+            out.push(T::get(record))
+        }))?;
+        Ok(out)
+    }
+
+    /// Records per byte string, as [`serialize`] writes them.
+    fn per_chunk<T: Record>() -> usize {
+        (super::CHUNK_BYTES / (T::WIDTH / 4 * MAX_WORD_BYTES)).max(1)
+    }
+
+    /// Records kept as their integers: every record's bytes end to end, and where each ends.
+    /// What [`deserialize_encoded`] reads and [`serialize_encoded`] writes.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub(crate) struct Encoded {
+        /// The integers of every record, end to end, each in its shortest form.
+        pub(crate) bytes: Vec<u8>,
+        /// `ends[i]`: where record `i`'s integers end in `bytes`.
+        pub(crate) ends: Vec<u32>,
+    }
+
+    impl Encoded {
+        /// Appends a record given as its little-endian bytes, or as its integers when `short`
+        /// has them in their shortest form; `false`, appending nothing, when the bytes would
+        /// outgrow 32-bit offsets.
+        pub(crate) fn push(&mut self, le: &[u8], short: Option<&[u8]>) -> bool {
+            let at = self.bytes.len();
+            match short {
+                Some(b) => self.bytes.extend_from_slice(b),
+                None => put_words(le, &mut self.bytes),
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
-                let damaged = || A::Error::custom("damaged variable-length integers");
-                let mut out = Vec::new();
-                let mut record = vec![0u8; T::WIDTH];
-                while let Some(ByteBuf(b)) = seq.next_element::<ByteBuf>()? {
-                    let mut bytes = b.iter();
-                    'records: loop {
-                        for (k, w) in record.chunks_exact_mut(4).enumerate() {
-                            let mut x: u64 = 0;
-                            for i in 0..MAX_WORD_BYTES {
-                                let Some(&byte) = bytes.next() else {
-                                    // The chunk ends between records, or it is cut short.
-                                    if k == 0 && i == 0 {
-                                        break 'records;
-                                    }
-                                    return Err(damaged());
-                                };
-                                x |= u64::from(byte & 0x7F) << (7 * i);
-                                if byte < 0x80 {
-                                    break;
-                                }
-                                if i + 1 == MAX_WORD_BYTES {
-                                    return Err(damaged());
-                                }
-                            }
-                            let x = u32::try_from(x).map_err(|_| damaged())?;
-                            w.copy_from_slice(&x.to_le_bytes());
-                        }
-                        out.push(T::get(&record));
-                    }
+            match u32::try_from(self.bytes.len()) {
+                Ok(end) => {
+                    self.ends.push(end);
+                    true
                 }
-                Ok(out)
+                Err(_) => {
+                    self.bytes.truncate(at);
+                    false
+                }
             }
         }
-        d.deserialize_seq(V(std::marker::PhantomData))
+
+        /// Record `i`'s little-endian bytes, written into `le` (a whole number of words);
+        /// `false` when there is no record `i`.
+        pub(crate) fn get_le(&self, i: usize, le: &mut [u8]) -> bool {
+            let start = if i == 0 {
+                0
+            } else {
+                match self.ends.get(i - 1) {
+                    Some(&e) => e as usize,
+                    None => return false,
+                }
+            };
+            let Some(b) = self
+                .ends
+                .get(i)
+                .and_then(|&e| self.bytes.get(start..e as usize))
+            else {
+                return false;
+            };
+            // Written by `push`, so whole and short; a word the bytes do not reach reads 0.
+            let mut bytes = b.iter();
+            for w in le.chunks_exact_mut(4) {
+                let mut x: u32 = 0;
+                for i in 0..MAX_WORD_BYTES {
+                    let Some(&byte) = bytes.next() else { break };
+                    x |= u32::from(byte & 0x7F)
+                        .checked_shl(7 * i as u32)
+                        .unwrap_or(0);
+                    if byte < 0x80 {
+                        break;
+                    }
+                }
+                w.copy_from_slice(&x.to_le_bytes());
+            }
+            true
+        }
+    }
+
+    /// Serialises records kept as [`Encoded`]: the same bytes as [`serialize`] of the records
+    /// they stand for.
+    pub(crate) fn serialize_encoded<T: Record, S: Serializer>(
+        v: &Encoded,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let per = per_chunk::<T>();
+        let mut seq = s.serialize_seq(Some(v.ends.len().div_ceil(per)))?;
+        let mut start = 0usize;
+        for chunk in v.ends.chunks(per) {
+            let end = chunk.last().map_or(start, |&e| e as usize);
+            let bytes = v.bytes.get(start..end).unwrap_or(&[]);
+            seq.serialize_element(&super::Bytes(bytes))?;
+            start = end;
+        }
+        seq.end()
+    }
+
+    /// Reads what [`serialize`] wrote, keeping the records as their integers (checked as
+    /// [`deserialize`] checks them, and each written in its shortest form). `Err(records)`
+    /// holds them decoded instead when their integers would outgrow 32-bit offsets.
+    pub(crate) fn deserialize_encoded<'de, T: Record, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Result<Encoded, Vec<T>>, D::Error> {
+        let mut out: Result<Encoded, Vec<T>> = Ok(Encoded::default());
+        d.deserialize_seq(Records::<T, _>::new(
+            |record: &[u8], short: Option<&[u8]>| {
+                if let Ok(enc) = &mut out {
+                    if enc.push(record, short) {
+                        return;
+                    }
+                    let mut plain = Vec::with_capacity(enc.ends.len() + 1);
+                    let mut le = vec![0u8; T::WIDTH];
+                    for i in 0..enc.ends.len() {
+                        enc.get_le(i, &mut le);
+                        plain.push(T::get(&le));
+                    }
+                    out = Err(plain);
+                }
+                if let Err(plain) = &mut out {
+                    plain.push(T::get(record));
+                }
+            },
+        ))?;
+        Ok(out)
+    }
+
+    /// Decodes byte strings of whole records, handing each record's little-endian bytes to
+    /// `each`, with its integers' bytes when they are all in their shortest form.
+    struct Records<T, F> {
+        each: F,
+        record: std::marker::PhantomData<T>,
+    }
+
+    impl<T: Record, F: FnMut(&[u8], Option<&[u8]>)> Records<T, F> {
+        fn new(each: F) -> Records<T, F> {
+            Records {
+                each,
+                record: std::marker::PhantomData,
+            }
+        }
+    }
+
+    impl<'de, T: Record, F: FnMut(&[u8], Option<&[u8]>)> Visitor<'de> for Records<T, F> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "byte strings of {}-byte records as integers", T::WIDTH)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+            let damaged = || A::Error::custom("damaged variable-length integers");
+            let mut record = vec![0u8; T::WIDTH];
+            while let Some(ByteBuf(b)) = seq.next_element::<ByteBuf>()? {
+                let mut at = 0;
+                'records: loop {
+                    let start = at;
+                    // Whether every integer is in its shortest form (no final zero byte after
+                    // the first), as [`serialize`] writes them.
+                    let mut shortest = true;
+                    for (k, w) in record.chunks_exact_mut(4).enumerate() {
+                        let mut x: u64 = 0;
+                        for i in 0..MAX_WORD_BYTES {
+                            let Some(&byte) = b.get(at) else {
+                                // The chunk ends between records, or it is cut short.
+                                if k == 0 && i == 0 {
+                                    break 'records;
+                                }
+                                return Err(damaged());
+                            };
+                            at += 1;
+                            x |= u64::from(byte & 0x7F) << (7 * i);
+                            if byte < 0x80 {
+                                shortest &= i == 0 || byte != 0;
+                                break;
+                            }
+                            if i + 1 == MAX_WORD_BYTES {
+                                return Err(damaged());
+                            }
+                        }
+                        let x = u32::try_from(x).map_err(|_| damaged())?;
+                        w.copy_from_slice(&x.to_le_bytes());
+                    }
+                    (self.each)(&record, shortest.then(|| &b[start..at]));
+                }
+            }
+            Ok(())
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::{varint, Record};
     use serde::{Deserialize, Serialize};
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -468,5 +616,85 @@ mod tests {
             .unwrap()
             .1;
         assert_eq!(read.pairs, vec![(1, 128), (0, 0)]);
+    }
+
+    /// Records read as [`varint::Encoded`] with their own visitor.
+    #[derive(Debug)]
+    struct Kept(Result<varint::Encoded, Vec<(u32, u32)>>);
+
+    impl<'de> Deserialize<'de> for Kept {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Kept, D::Error> {
+            varint::deserialize_encoded::<(u32, u32), D>(d).map(Kept)
+        }
+    }
+
+    impl Serialize for Kept {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            match &self.0 {
+                Ok(e) => varint::serialize_encoded::<(u32, u32), S>(e, s),
+                Err(v) => varint::serialize(v, s),
+            }
+        }
+    }
+
+    #[test]
+    fn records_kept_encoded_read_and_write_as_decoded_ones() {
+        #[derive(Debug, Serialize, Deserialize)]
+        struct Small {
+            #[serde(with = "crate::packed::varint")]
+            pairs: Vec<(u32, u32)>,
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.bin");
+        // Around the chunk boundary (1 MiB over 10 bytes a record), every width of integer.
+        for n in [0usize, 1, 104_856, 104_857, 104_858, 300_000] {
+            let pairs: Vec<(u32, u32)> = (0..n as u32)
+                .map(|i| {
+                    (
+                        i % 7,
+                        [0, 1, 127, 128, 16_384, 1 << 28, u32::MAX][i as usize % 7],
+                    )
+                })
+                .collect();
+            let small = Small { pairs };
+            let bytes = crate::format::encode(crate::Stage::Count, 0, 0, &small).unwrap();
+            std::fs::write(&path, &bytes).unwrap();
+            let kept = crate::format::read::<Kept>(&path, crate::Stage::Count)
+                .unwrap()
+                .1;
+            let Ok(enc) = &kept.0 else {
+                panic!("n = {n}: decoded")
+            };
+            assert_eq!(enc.ends.len(), n);
+            let mut le = [0u8; 8];
+            for (i, p) in small.pairs.iter().enumerate() {
+                assert!(enc.get_le(i, &mut le));
+                assert_eq!(<(u32, u32) as Record>::get(&le), *p, "n = {n}, record {i}");
+            }
+            assert!(!enc.get_le(n, &mut le));
+            let again = crate::format::encode(crate::Stage::Count, 0, 0, &kept).unwrap();
+            assert_eq!(again, bytes, "n = {n}");
+        }
+        // Damaged integers are refused as when they are decoded.
+        for chunk in [&[5u8][..], &[0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 0], &[1, 0x80]] {
+            let bytes =
+                crate::format::encode(crate::Stage::Count, 0, 0, &vec![chunk.to_vec()]).unwrap();
+            std::fs::write(&path, bytes).unwrap();
+            let err = crate::format::read::<Kept>(&path, crate::Stage::Count).unwrap_err();
+            assert!(err.to_string().contains("variable-length"), "{err}");
+        }
+        // A longer form than needed is kept in its shortest form.
+        let bytes = crate::format::encode(
+            crate::Stage::Count,
+            0,
+            0,
+            &vec![vec![0x81u8, 0x00, 0x80, 0x01]],
+        )
+        .unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        let kept = crate::format::read::<Kept>(&path, crate::Stage::Count)
+            .unwrap()
+            .1;
+        assert_eq!(kept.0.as_ref().unwrap().bytes, vec![1, 0x80, 0x01]);
     }
 }

@@ -9,7 +9,6 @@ use serde::de::{DeserializeSeed, Error as _, SeqAccess, Visitor};
 use serde::Deserializer;
 
 use super::per_doc::PerDocRepr;
-use super::phrases::Fixed;
 use super::{Counts, PerDoc, Phrases};
 use crate::format::{FormatError, Header, Scratch, Stage};
 use crate::packed::{ToFile, Unpacked};
@@ -145,6 +144,16 @@ impl<'de> Visitor<'de> for CountsSeed<'_> {
     }
 }
 
+/// Reads the phrases' fixed records kept encoded.
+struct FixedSeed;
+
+impl<'de> DeserializeSeed<'de> for FixedSeed {
+    type Value = super::phrases::FixedColumn;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        super::phrases::deserialize_fixed_encoded(d)
+    }
+}
+
 /// Decodes [`Phrases`] with its per-report counts into a file.
 struct PhrasesSeed<'a>(&'a Scratch);
 
@@ -167,7 +176,11 @@ impl<'de> Visitor<'de> for PhrasesSeed<'_> {
             .next_element_seed(ToFile(self.0))?
             .ok_or_else(|| A::Error::custom("missing field `per_doc`"))?;
         let Unpacked::<u64, false>(per_doc_ends) = field(&mut seq, "per_doc_ends")?;
-        let Unpacked::<Fixed, true>(fixed) = field(&mut seq, "fixed")?;
+        // Kept as count.bin stores them, so that the list costs half as much; compare looks
+        // up the few it scores.
+        let fixed = seq
+            .next_element_seed(FixedSeed)?
+            .ok_or_else(|| A::Error::custom("missing field `fixed`"))?;
         let phrases = Phrases {
             tokens,
             token_ends,
@@ -227,6 +240,12 @@ mod tests {
         );
         assert_eq!(lean.phrases.len(), counts.phrases.len());
         assert!(lean.phrases.per_doc.is_empty());
+        // The fixed records are kept as count.bin stores them, and stand for the same ones.
+        assert!(matches!(
+            lean.phrases.fixed,
+            super::super::phrases::FixedColumn::Encoded(_)
+        ));
+        assert_eq!(lean.phrases.fixed, counts.phrases.fixed);
         let mut buf = Vec::new();
         for (i, p) in counts.phrases.iter().enumerate() {
             let q = lean.phrases.get(i).unwrap();

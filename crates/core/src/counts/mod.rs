@@ -335,7 +335,7 @@ mod tests {
             .get(1)
             .map(|p| p.per_doc.is_empty())
             .unwrap_or(false));
-        phrases.fixed.pop();
+        phrases.fixed.truncate(1);
         assert_eq!(phrases.len(), 1);
     }
 }

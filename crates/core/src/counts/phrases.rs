@@ -59,6 +59,108 @@ impl crate::packed::Record for Fixed {
     }
 }
 
+/// The fixed-size records of a [`Phrases`]: plain, or, for a list only read (compare under a
+/// memory budget), kept as the variable-length integers count.bin stores them as, about 23
+/// bytes a phrase with its offset instead of 44, each decoded when it is looked up.
+#[derive(Debug, Clone)]
+pub(super) enum FixedColumn {
+    Plain(Vec<Fixed>),
+    Encoded(crate::packed::varint::Encoded),
+}
+
+impl Default for FixedColumn {
+    fn default() -> FixedColumn {
+        FixedColumn::Plain(Vec::new())
+    }
+}
+
+/// Equal when they hold the same records, whatever their form.
+impl PartialEq for FixedColumn {
+    fn eq(&self, other: &FixedColumn) -> bool {
+        match (self, other) {
+            (FixedColumn::Plain(a), FixedColumn::Plain(b)) => a == b,
+            _ => self.len() == other.len() && (0..self.len()).all(|i| self.get(i) == other.get(i)),
+        }
+    }
+}
+
+impl FixedColumn {
+    pub(super) fn len(&self) -> usize {
+        match self {
+            FixedColumn::Plain(v) => v.len(),
+            FixedColumn::Encoded(e) => e.ends.len(),
+        }
+    }
+
+    pub(super) fn get(&self, i: usize) -> Option<Fixed> {
+        use crate::packed::Record;
+        match self {
+            FixedColumn::Plain(v) => v.get(i).copied(),
+            FixedColumn::Encoded(e) => {
+                let mut le = [0u8; <Fixed as Record>::WIDTH];
+                e.get_le(i, &mut le).then(|| Fixed::get(&le))
+            }
+        }
+    }
+
+    /// The records as a plain list, decoding them if they are kept encoded.
+    fn plain(&mut self) -> &mut Vec<Fixed> {
+        if let FixedColumn::Encoded(_) = self {
+            let plain = (0..self.len()).filter_map(|i| self.get(i)).collect();
+            *self = FixedColumn::Plain(plain);
+        }
+        match self {
+            FixedColumn::Plain(v) => v,
+            FixedColumn::Encoded(_) => unreachable!("decoded above"),
+        }
+    }
+
+    /// Keeps only the first `n` records.
+    pub(super) fn truncate(&mut self, n: usize) {
+        match self {
+            FixedColumn::Plain(v) => v.truncate(n),
+            FixedColumn::Encoded(e) => {
+                e.ends.truncate(n);
+                let end = e.ends.last().map_or(0, |&x| x as usize);
+                e.bytes.truncate(end);
+            }
+        }
+    }
+}
+
+/// `#[serde(with)]` for a [`FixedColumn`]: the records' variable-length integers, the same
+/// bytes in either form; read back plain.
+mod fixed_column {
+    use super::{Fixed, FixedColumn};
+    use serde::{Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(v: &FixedColumn, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            FixedColumn::Plain(v) => crate::packed::varint::serialize(v, s),
+            FixedColumn::Encoded(e) => crate::packed::varint::serialize_encoded::<Fixed, S>(e, s),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<FixedColumn, D::Error> {
+        crate::packed::varint::deserialize(d).map(FixedColumn::Plain)
+    }
+
+    /// Reads the records kept as their integers (plain only when these would outgrow 32-bit
+    /// offsets).
+    pub(in crate::counts) fn deserialize_encoded<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<FixedColumn, D::Error> {
+        Ok(
+            match crate::packed::varint::deserialize_encoded::<Fixed, D>(d)? {
+                Ok(e) => FixedColumn::Encoded(e),
+                Err(plain) => FixedColumn::Plain(plain),
+            },
+        )
+    }
+}
+
+pub(super) use fixed_column::deserialize_encoded as deserialize_fixed_encoded;
+
 /// A list of phrase statistics stored column-wise: the token ids of all phrases in one arena
 /// and their per-report counts, packed (see [`PerDoc`]), in another, with end offsets per
 /// phrase. Millions of phrases then cost a few flat arrays instead of two heap allocations each
@@ -84,8 +186,8 @@ pub struct Phrases {
     pub(super) per_doc_ends: Vec<u64>,
     /// tf, df, branching, quoted and numeric of each phrase; mostly small numbers, stored as
     /// variable-length integers.
-    #[serde(with = "crate::packed::varint")]
-    pub(super) fixed: Vec<Fixed>,
+    #[serde(with = "fixed_column")]
+    pub(super) fixed: FixedColumn,
 }
 
 /// How much a [`Phrases`] holds, column by column: what [`Phrases::reserve_exact`] needs to
@@ -142,7 +244,7 @@ impl Phrases {
         self.token_ends.push(token_end);
         p.per_doc.pack_into(&mut self.per_doc);
         self.per_doc_ends.push(self.per_doc.len() as u64);
-        self.fixed.push(Fixed {
+        self.fixed.plain().push(Fixed {
             tf: p.tf,
             df: p.df,
             left: p.left,
@@ -176,7 +278,11 @@ impl Phrases {
                 .iter()
                 .map(|&e| e.saturating_add(base)),
         );
-        self.fixed.extend_from_slice(&other.fixed[..n]);
+        let fixed = self.fixed.plain();
+        match &other.fixed {
+            FixedColumn::Plain(v) => fixed.extend_from_slice(&v[..n]),
+            other => fixed.extend((0..n).filter_map(|i| other.get(i))),
+        }
         Ok(())
     }
 
@@ -195,7 +301,7 @@ impl Phrases {
         self.token_ends.reserve_exact(more.phrases);
         self.per_doc.reserve_exact(more.per_doc);
         self.per_doc_ends.reserve_exact(more.phrases);
-        self.fixed.reserve_exact(more.phrases);
+        self.fixed.plain().reserve_exact(more.phrases);
     }
 
     /// Removes every phrase, keeping the columns' room for reuse.
@@ -204,7 +310,7 @@ impl Phrases {
         self.token_ends.clear();
         self.per_doc.clear();
         self.per_doc_ends.clear();
-        self.fixed.clear();
+        self.fixed.truncate(0);
     }
 
     /// Releases spare capacity of the arenas.
@@ -213,7 +319,13 @@ impl Phrases {
         self.token_ends.shrink_to_fit();
         self.per_doc.shrink_to_fit();
         self.per_doc_ends.shrink_to_fit();
-        self.fixed.shrink_to_fit();
+        match &mut self.fixed {
+            FixedColumn::Plain(v) => v.shrink_to_fit(),
+            FixedColumn::Encoded(e) => {
+                e.bytes.shrink_to_fit();
+                e.ends.shrink_to_fit();
+            }
+        }
     }
 
     /// The slice `arena[ends[i-1]..ends[i]]`, empty when the offsets are damaged.
@@ -463,8 +575,15 @@ impl SpilledPhrases {
             },
             buf,
         )?;
-        self.fixed
-            .append(n, |b| part.fixed[..n].iter().for_each(|f| f.put(b)), buf)?;
+        self.fixed.append(
+            n,
+            |b| {
+                (0..n)
+                    .filter_map(|i| part.fixed.get(i))
+                    .for_each(|f| f.put(b))
+            },
+            buf,
+        )?;
         Ok(Ok(()))
     }
 
@@ -479,7 +598,7 @@ impl SpilledPhrases {
         self.token_ends.read_into(&mut all.token_ends)?;
         self.per_doc.read_into(&mut all.per_doc)?;
         self.per_doc_ends.read_into(&mut all.per_doc_ends)?;
-        self.fixed.read_into(&mut all.fixed)?;
+        self.fixed.read_into(all.fixed.plain())?;
         Ok(all.append(last).map(|()| all))
     }
 }
