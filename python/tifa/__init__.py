@@ -131,7 +131,7 @@ def run(corpus="data/corpus", work_dir=None, config=None, threads=None, progress
     Progress and warnings go to ``sys.stderr`` unless ``progress=False``. A second call on
     the same input finds every stage up to date and returns at once. ``max_memory`` is a
     memory budget such as ``"2G"`` (``--max-memory``: clean, segment and count keep to it,
-    compare and report hold the comparison whole), with the same results. The result holds
+    report holds the comparison whole), with the same results. The result holds
     the comparison the run made, or read for its summary, so its tables do not read
     compare.bin again; it is freed with the result."""
     corpora = [corpus] if isinstance(corpus, (str, os.PathLike)) else list(corpus)

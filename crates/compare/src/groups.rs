@@ -19,7 +19,7 @@ pub struct Item<'a> {
     /// The phrase.
     pub phrase: &'a str,
     /// `(document index, occurrences)` for each report it occurs in.
-    pub per_doc: &'a [(u32, u32)],
+    pub per_doc: tifa_core::PerDoc<'a>,
 }
 
 /// Compares the groups of reports that `field` defines. Rows hold every slogan that occurs in a
@@ -46,7 +46,7 @@ pub fn compare(field: &str, docs: &[DocInfo], items: &[Item], max_rows: usize) -
     let mut rows: Vec<(usize, f64, GroupRow)> = Vec::new();
     for item in items {
         let mut in_group = vec![0u64; names.len()];
-        for &(d, _) in item.per_doc {
+        for (d, _) in item.per_doc.iter() {
             if let Some(&g) = group_of.get(d as usize) {
                 in_group[g] += 1;
             }
@@ -138,11 +138,11 @@ mod tests {
         let items = [
             Item {
                 phrase: "人大",
-                per_doc: &[(0, 3), (1, 1)],
+                per_doc: tifa_core::PerDoc::plain(&[(0, 3), (1, 1)]),
             },
             Item {
                 phrase: "发展",
-                per_doc: &[(0, 1), (1, 1), (2, 1), (3, 1)],
+                per_doc: tifa_core::PerDoc::plain(&[(0, 1), (1, 1), (2, 1), (3, 1)]),
             },
         ];
         let cmp = compare("body", &docs, &items, 0);

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use tifa_core::{Kwic, SegDoc, Segmented, Vocab};
 
 /// One slogan as the examples need it: its tokens and `(document, occurrences)` list.
-pub type Item<'a> = (&'a [u32], &'a [(u32, u32)]);
+pub type Item<'a> = (&'a [u32], tifa_core::PerDoc<'a>);
 
 thread_local! {
     /// Each thread keeps, per token id, where the current report's list of positions of that
@@ -55,7 +55,12 @@ impl<'a> Lines<'a> {
         context_chars: usize,
     ) -> Lines<'a> {
         let mut by_doc: Vec<Vec<usize>> = vec![Vec::new(); n_docs];
-        for (s, (tokens, per_doc)) in items.iter().enumerate() {
+        let mut out = Vec::with_capacity(items.len());
+        let mut per_doc = Vec::new();
+        for (s, (tokens, packed)) in items.iter().enumerate() {
+            per_doc.clear();
+            per_doc.extend(packed.iter());
+            out.push(Vec::with_capacity(per_slogan.min(per_doc.len())));
             if tokens.is_empty() {
                 continue;
             }
@@ -67,10 +72,6 @@ impl<'a> Lines<'a> {
                 }
             }
         }
-        let out = items
-            .iter()
-            .map(|(_, per_doc)| Vec::with_capacity(per_slogan.min(per_doc.len())))
-            .collect();
         Lines {
             items,
             by_doc,
@@ -305,7 +306,7 @@ mod tests {
         let id = |t: &str| terms.iter().position(|x| x == t).unwrap() as u32;
         let phrase = [id("增强"), id("四个意识")];
         let per_doc = [(0, 1), (2, 1)];
-        let k = &all(&[(&phrase, &per_doc)], &seg, 5, 3)[0];
+        let k = &all(&[(&phrase, tifa_core::PerDoc::plain(&per_doc))], &seg, 5, 3)[0];
         assert_eq!(k.len(), 2);
         assert_eq!(
             (k[0].doc, k[0].left(), k[0].phrase(), k[0].right()),
@@ -313,7 +314,7 @@ mod tests {
         );
         assert_eq!((k[1].left(), k[1].right()), ("必须", "。"));
         // One line asked for: the first report.
-        let one = &all(&[(&phrase, &per_doc)], &seg, 1, 3)[0];
+        let one = &all(&[(&phrase, tifa_core::PerDoc::plain(&per_doc))], &seg, 1, 3)[0];
         assert_eq!(one[0].doc, 0);
     }
 }

@@ -118,8 +118,12 @@ pub enum Error {
 /// Progress is reported in chunks so that a bar is not hammered from every worker thread.
 const CHUNK: usize = 4096;
 
-/// Chosen slogans made into rows at a time ([`complete`]).
+/// Chosen slogans made into rows at a time ([`Completed::into_comparison`]).
 const SLOGAN_CHUNK: usize = 1 << 16;
+
+/// Rows made at a time while they are written ([`Completed::streamed`]): enough to keep every
+/// core busy, a few megabytes.
+const ROWS_WRITTEN: usize = 1 << 13;
 
 /// Runs the compare stage: scores, classifies, ranks and groups the slogans of a corpus.
 /// [`select`] then [`complete`]; a caller that holds the counts only to pass them here can call
@@ -201,6 +205,19 @@ pub fn complete(
     config: &Config,
     progress: &dyn Progress,
 ) -> Result<Comparison, Error> {
+    Ok(prepare(selection, lines, n_streams, config, progress)?.into_comparison(progress))
+}
+
+/// Step 5 up to the rows: the families, the members and the group comparisons, from the chosen
+/// slogans, which the rows are then made from, held whole ([`Completed::into_comparison`],
+/// which is [`complete`]) or written out a chunk at a time ([`Completed::streamed`]).
+pub fn prepare(
+    selection: Selection,
+    lines: Vec<Vec<Kwic>>,
+    n_streams: usize,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<Completed, Error> {
     config.validate()?;
     let Selection {
         docs,
@@ -219,26 +236,120 @@ pub fn complete(
         });
     }
     let n_docs = docs.len();
-
-    progress.start("compare: slogans", chosen.len() as u64);
     // Each report's date (its manifest's `date`, else its year), read once.
     let doc_dates: Vec<Option<tifa_core::When>> = docs.iter().map(|d| d.meta.date()).collect();
-    let mut kwic_lines = lines;
-    kwic_lines.resize_with(chosen.len(), Vec::new);
-    // The chosen slogans and their example lines are consumed here, so each slogan's phrase,
-    // counts and examples move into it instead of being copied. They are taken from the end,
-    // a chunk at a time, and the chosen list shrinks as the slogans' list grows (then turned
-    // around): on a big corpus the two lists are hundreds of megabytes, never held whole
-    // together.
-    let make = |r: usize, c: selection::Chosen, kwic: Vec<Kwic>| {
+    let mut lines = lines;
+    lines.resize_with(chosen.len(), Vec::new);
+
+    let items: Vec<members::Item> = chosen
+        .iter()
+        .enumerate()
+        .map(|(r, c)| members::Item {
+            rank: r as u32 + 1,
+            phrase: &c.text,
+            kind: c.kind,
+            per_doc: c.per_doc.view(),
+        })
+        .collect();
+    let members = members::members(&items, config);
+    drop(items);
+
+    // Group comparisons.
+    progress.start("compare: groups", config.group_by.len() as u64);
+    let mut fields: Vec<&String> = Vec::new();
+    for f in &config.group_by {
+        if !fields.contains(&f) {
+            fields.push(f);
+        }
+    }
+    let items: Vec<groups::Item> = if fields.is_empty() {
+        Vec::new()
+    } else {
+        chosen
+            .iter()
+            .map(|c| groups::Item {
+                phrase: &c.text,
+                per_doc: c.per_doc.view(),
+            })
+            .collect()
+    };
+    let groups = fields
+        .iter()
+        .map(|f| {
+            let g = groups::compare(f, &docs, &items, config.max_group_rows);
+            progress.inc(1);
+            g
+        })
+        .collect();
+    drop(items);
+    progress.finish();
+
+    let years = docs.iter().filter_map(|d| d.meta.year);
+    let years = years.clone().min().zip(years.max());
+    let mut settings = config.settings();
+    settings.insert("count.min_df".to_string(), min_df.to_string());
+    Ok(Completed {
+        summary: CorpusSummary {
+            n_docs: n_docs as u32,
+            n_chars: docs.iter().map(|d| d.chars).sum(),
+            n_tokens,
+            n_phrases,
+            years,
+            n_skipped,
+        },
+        settings,
+        docs,
+        doc_dates,
+        chosen,
+        lines,
+        heads,
+        members,
+        groups,
+    })
+}
+
+/// A comparison but for its rows, with the chosen slogans and example lines they are made from
+/// ([`prepare`]).
+pub struct Completed {
+    summary: CorpusSummary,
+    settings: BTreeMap<String, String>,
+    docs: Vec<tifa_core::DocInfo>,
+    /// Each report's date, its manifest's `date`, else its year.
+    doc_dates: Vec<Option<tifa_core::When>>,
+    /// The slogans in rank order.
+    chosen: Vec<selection::Chosen>,
+    /// The example lines of each slogan.
+    lines: Vec<Vec<Kwic>>,
+    /// Family head (index into `chosen`) of each slogan.
+    heads: Vec<usize>,
+    /// The members of the slogans that have any, by index.
+    members: Vec<(usize, Vec<String>)>,
+    groups: Vec<tifa_core::GroupComparison>,
+}
+
+impl Completed {
+    /// Number of slogans.
+    pub fn len(&self) -> usize {
+        self.chosen.len()
+    }
+
+    /// True when no slogan was found.
+    pub fn is_empty(&self) -> bool {
+        self.chosen.is_empty()
+    }
+
+    /// The row of the slogan ranked `r + 1`, made from its chosen copy and example lines, but
+    /// for its family and members.
+    fn row(&self, r: usize, c: selection::Chosen, kwic: Vec<Kwic>) -> Slogan {
+        let per_doc = c.per_doc.view().to_vec();
         let mut per_year: BTreeMap<u16, u32> = BTreeMap::new();
         let (mut first, mut last): (Option<&tifa_core::When>, Option<&tifa_core::When>) =
             (None, None);
-        for &(d, _) in &c.per_doc {
-            if let Some(y) = docs.get(d as usize).and_then(|d| d.meta.year) {
+        for &(d, _) in &per_doc {
+            if let Some(y) = self.docs.get(d as usize).and_then(|d| d.meta.year) {
                 *per_year.entry(y).or_insert(0) += 1;
             }
-            if let Some(Some(w)) = doc_dates.get(d as usize) {
+            if let Some(Some(w)) = self.doc_dates.get(d as usize) {
                 if first.is_none_or(|f| w.before(f)) {
                     first = Some(w);
                 }
@@ -247,13 +358,12 @@ pub fn complete(
                 }
             }
         }
-        progress.inc(1);
         Slogan {
             rank: r as u32 + 1,
             phrase: c.text,
             kind: c.kind,
             df: c.df,
-            df_pct: groups::pct(u64::from(c.df), n_docs as u64),
+            df_pct: groups::pct(u64::from(c.df), self.docs.len() as u64),
             tf: c.tf,
             score: round(c.score),
             dp: round(c.dp),
@@ -269,86 +379,127 @@ pub fn complete(
             last_date: last.map(|w| w.text.as_str().into()),
             family: Default::default(),
             members: Vec::new(),
-            per_doc: c.per_doc,
+            per_doc,
             per_year: per_year.into_iter().collect(),
             kwic,
         }
-    };
-    let mut chosen = chosen;
-    let mut slogans = Vec::with_capacity(chosen.len());
-    while !chosen.is_empty() {
-        let start = chosen.len().saturating_sub(SLOGAN_CHUNK);
-        let (tail, lines) = (chosen.split_off(start), kwic_lines.split_off(start));
-        chosen.shrink_to_fit();
-        kwic_lines.shrink_to_fit();
-        let mut made: Vec<Slogan> = tail
-            .into_par_iter()
-            .zip(lines)
-            .enumerate()
-            .map(|(i, (c, kwic))| make(start + i, c, kwic))
-            .collect();
-        made.reverse();
-        slogans.append(&mut made);
-    }
-    slogans.reverse();
-    progress.finish();
-    // Each slogan's family head, and the members of the few that have any, set in place: on a
-    // big corpus a list with an entry per slogan is tens of megabytes.
-    for (r, &h) in heads.iter().enumerate() {
-        let family = slogans[h].phrase.clone();
-        slogans[r].family = family;
-    }
-    for (r, m) in members::members(&slogans, config) {
-        slogans[r].members = m;
     }
 
-    // Group comparisons.
-    progress.start("compare: groups", config.group_by.len() as u64);
-    let mut fields: Vec<&String> = Vec::new();
-    for f in &config.group_by {
-        if !fields.contains(&f) {
-            fields.push(f);
+    /// The whole comparison. The chosen slogans and their example lines are consumed, so each
+    /// slogan's phrase, counts and examples move into its row instead of being copied. They are
+    /// taken from the end, a chunk at a time, and the chosen list shrinks as the rows' list
+    /// grows (then turned around): on a big corpus the two lists are hundreds of megabytes,
+    /// never held whole together.
+    pub fn into_comparison(mut self, progress: &dyn Progress) -> Comparison {
+        progress.start("compare: slogans", self.chosen.len() as u64);
+        let mut chosen = std::mem::take(&mut self.chosen);
+        let mut lines = std::mem::take(&mut self.lines);
+        let mut slogans = Vec::with_capacity(chosen.len());
+        while !chosen.is_empty() {
+            let start = chosen.len().saturating_sub(SLOGAN_CHUNK);
+            let (tail, tail_lines) = (chosen.split_off(start), lines.split_off(start));
+            chosen.shrink_to_fit();
+            lines.shrink_to_fit();
+            let mut made: Vec<Slogan> = tail
+                .into_par_iter()
+                .zip(tail_lines)
+                .enumerate()
+                .map(|(i, (c, kwic))| self.row(start + i, c, kwic))
+                .collect();
+            progress.inc(made.len() as u64);
+            made.reverse();
+            slogans.append(&mut made);
+        }
+        slogans.reverse();
+        // Each slogan's family head, and the members of the few that have any, set in place:
+        // on a big corpus a list with an entry per slogan is tens of megabytes.
+        for (r, &h) in self.heads.iter().enumerate() {
+            if let Some(family) = slogans.get(h).map(|s| s.phrase.clone()) {
+                slogans[r].family = family;
+            }
+        }
+        for (r, m) in std::mem::take(&mut self.members) {
+            slogans[r].members = m;
+        }
+        progress.finish();
+        Comparison {
+            summary: self.summary,
+            settings: self.settings,
+            docs: self.docs,
+            slogans,
+            groups: self.groups,
         }
     }
-    let items: Vec<groups::Item> = if fields.is_empty() {
-        Vec::new()
-    } else {
-        slogans
-            .iter()
-            .map(|s| groups::Item {
-                phrase: &s.phrase,
-                per_doc: &s.per_doc,
-            })
-            .collect()
-    };
-    let group_cmps = fields
-        .iter()
-        .map(|f| {
-            let g = groups::compare(f, &docs, &items, config.max_group_rows);
-            progress.inc(1);
-            g
-        })
-        .collect();
-    progress.finish();
 
-    let years = docs.iter().filter_map(|d| d.meta.year);
-    let years = years.clone().min().zip(years.max());
-    let mut settings = config.settings();
-    settings.insert("count.min_df".to_string(), min_df.to_string());
-    Ok(Comparison {
-        summary: CorpusSummary {
-            n_docs: n_docs as u32,
-            n_chars: docs.iter().map(|d| d.chars).sum(),
-            n_tokens,
-            n_phrases,
-            years,
-            n_skipped,
-        },
-        settings,
-        docs,
-        slogans,
-        groups: group_cmps,
-    })
+    /// The comparison to serialise as [`Comparison`] is, byte for byte, its rows made from
+    /// copies a chunk at a time as they are written, so they are never held whole: compare
+    /// under a memory budget writes compare.bin with it.
+    pub fn streamed<'a>(&'a self, progress: &'a dyn Progress) -> Streamed<'a> {
+        Streamed {
+            completed: self,
+            progress,
+        }
+    }
+
+    /// The row of the slogan ranked `r + 1`, copied, with its family and members.
+    fn row_copied(&self, r: usize) -> Slogan {
+        let c = &self.chosen[r];
+        let mut s = self.row(r, c.clone(), self.lines.get(r).cloned().unwrap_or_default());
+        if let Some(head) = self.heads.get(r).and_then(|&h| self.chosen.get(h)) {
+            s.family = head.text.clone();
+        }
+        if let Ok(k) = self.members.binary_search_by_key(&r, |m| m.0) {
+            s.members = self.members[k].1.clone();
+        }
+        s
+    }
+}
+
+/// A [`Completed`] serialised as the [`Comparison`] it stands for ([`Completed::streamed`]).
+pub struct Streamed<'a> {
+    completed: &'a Completed,
+    progress: &'a dyn Progress,
+}
+
+/// The same fields in the same order as [`Comparison`]'s.
+impl serde::Serialize for Streamed<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let c = self.completed;
+        let mut st = s.serialize_struct("Comparison", 5)?;
+        st.serialize_field("summary", &c.summary)?;
+        st.serialize_field("settings", &c.settings)?;
+        st.serialize_field("docs", &c.docs)?;
+        st.serialize_field("slogans", &StreamedRows(self))?;
+        st.serialize_field("groups", &c.groups)?;
+        st.end()
+    }
+}
+
+/// The rows of a [`Streamed`], made a chunk at a time on every core as they are written.
+struct StreamedRows<'a>(&'a Streamed<'a>);
+
+impl serde::Serialize for StreamedRows<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let (c, progress) = (self.0.completed, self.0.progress);
+        let n = c.len();
+        progress.start("compare: slogans", n as u64);
+        let mut seq = s.serialize_seq(Some(n))?;
+        for start in (0..n).step_by(ROWS_WRITTEN) {
+            let end = (start + ROWS_WRITTEN).min(n);
+            let made: Vec<Slogan> = (start..end)
+                .into_par_iter()
+                .map(|r| c.row_copied(r))
+                .collect();
+            for row in &made {
+                seq.serialize_element(row)?;
+            }
+            progress.inc(made.len() as u64);
+        }
+        progress.finish();
+        seq.end()
+    }
 }
 
 /// Rounds a measure to 6 decimals so that the written numbers are short and stable.

@@ -5,7 +5,7 @@
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
-use tifa_core::{Kind, Slogan};
+use tifa_core::Kind;
 
 use crate::Config;
 
@@ -45,12 +45,24 @@ fn items<'a>(text: &'a str, head: &str) -> Vec<&'a str> {
     items
 }
 
-/// The members each slogan stands for, as (index of the slogan, members), for the slogans that
-/// have any: numbered formulations whose members the corpus spells out, a few among a big
+/// A slogan as the members need it.
+pub struct Item<'a> {
+    /// Its rank.
+    pub rank: u32,
+    /// The phrase.
+    pub phrase: &'a str,
+    /// Its kind.
+    pub kind: Kind,
+    /// `(document index, occurrences)` for each report it occurs in, by document index.
+    pub per_doc: tifa_core::PerDoc<'a>,
+}
+
+/// The members each slogan stands for, as (index of the slogan, members, in index order), for
+/// the slogans that have any: numbered formulations whose members the corpus spells out, a few among a big
 /// corpus's million slogans. Of several enumerations that fit, the one sharing the most reports
 /// with the formulation wins, then the higher ranked.
-pub fn members(slogans: &[Slogan], config: &Config) -> Vec<(usize, Vec<String>)> {
-    let enumerations: Vec<&Slogan> = slogans
+pub fn members(slogans: &[Item], config: &Config) -> Vec<(usize, Vec<String>)> {
+    let enumerations: Vec<&Item> = slogans
         .iter()
         .filter(|s| s.kind == Kind::Enumeration)
         .collect();
@@ -62,9 +74,9 @@ pub fn members(slogans: &[Slogan], config: &Config) -> Vec<(usize, Vec<String>)>
     let wanted: FxHashSet<(usize, &str)> = slogans
         .iter()
         .filter(|s| s.kind == Kind::Numbered)
-        .filter_map(|s| count_and_head(&s.phrase, config))
+        .filter_map(|s| count_and_head(s.phrase, config))
         .collect();
-    let mut by_ending: FxHashMap<(usize, &str), Vec<&Slogan>> = FxHashMap::default();
+    let mut by_ending: FxHashMap<(usize, &str), Vec<&Item>> = FxHashMap::default();
     for e in &enumerations {
         let n = e.phrase.split('、').count();
         let last = e.phrase.rsplit('、').next().unwrap_or("");
@@ -80,19 +92,20 @@ pub fn members(slogans: &[Slogan], config: &Config) -> Vec<(usize, Vec<String>)>
         .enumerate()
         .filter_map(|(i, s)| {
             let (n, head) = (s.kind == Kind::Numbered)
-                .then(|| count_and_head(&s.phrase, config))
+                .then(|| count_and_head(s.phrase, config))
                 .flatten()?;
             let candidates = by_ending.get(&(n, head))?;
-            let shared = |e: &Slogan| {
+            let docs = s.per_doc.to_vec();
+            let shared = |e: &Item| {
                 e.per_doc
                     .iter()
-                    .filter(|(d, _)| s.per_doc.binary_search_by_key(d, |x| x.0).is_ok())
+                    .filter(|(d, _)| docs.binary_search_by_key(d, |x| x.0).is_ok())
                     .count()
             };
             candidates
                 .iter()
                 .filter_map(|e| {
-                    let it = items(&e.phrase, head);
+                    let it = items(e.phrase, head);
                     let fits =
                         it.len() == n && it.iter().all(|i| i.ends_with(head) && *i != head) && {
                             let mut distinct = it.clone();
@@ -116,32 +129,23 @@ pub fn members(slogans: &[Slogan], config: &Config) -> Vec<(usize, Vec<String>)>
 mod tests {
     use super::*;
 
-    fn slogan(rank: u32, phrase: &str, kind: Kind, docs: &[u32]) -> Slogan {
-        Slogan {
-            rank,
-            phrase: phrase.into(),
-            kind,
-            df: docs.len() as u32,
-            df_pct: 0.0,
-            tf: docs.len() as u32,
-            score: 0.0,
-            dp: 0.0,
-            cohesion: 0.0,
-            left_entropy: 0.0,
-            right_entropy: 0.0,
-            quoted_share: 0.0,
-            evidence: Default::default(),
-            n_tokens: 1,
-            first_year: None,
-            last_year: None,
-            first_date: None,
-            last_date: None,
-            family: phrase.into(),
-            members: Vec::new(),
-            per_doc: docs.iter().map(|&d| (d, 1)).collect(),
-            per_year: Vec::new(),
-            kwic: Vec::new(),
-        }
+    /// A slogan's rank, phrase, kind and reports.
+    type Owned = (u32, &'static str, Kind, Vec<(u32, u32)>);
+
+    fn slogan(rank: u32, phrase: &'static str, kind: Kind, docs: &[u32]) -> Owned {
+        (rank, phrase, kind, docs.iter().map(|&d| (d, 1)).collect())
+    }
+
+    fn as_items(owned: &[Owned]) -> Vec<Item<'_>> {
+        owned
+            .iter()
+            .map(|(rank, phrase, kind, per_doc)| Item {
+                rank: *rank,
+                phrase,
+                kind: *kind,
+                per_doc: tifa_core::PerDoc::plain(per_doc),
+            })
+            .collect()
     }
 
     #[test]
@@ -158,7 +162,7 @@ mod tests {
             slogan(4, "两个确立", Kind::Numbered, &[0]),
             slogan(5, "三个意识", Kind::Numbered, &[5]),
         ];
-        let m = members(&s, &Config::default());
+        let m = members(&as_items(&s), &Config::default());
         // Only 四个意识 has members. 两个确立 has a list of two items, but its head is not in
         // them; 三个意识 has no three-item list.
         assert_eq!(m.len(), 1);

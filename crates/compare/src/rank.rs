@@ -3,7 +3,7 @@
 //! of what the rest of the stage needs from the counts.
 
 use rayon::prelude::*;
-use tifa_core::{AsideSpan, Counts, PerDocAside, Phrase, Phrases, Progress, Vocab};
+use tifa_core::{AsideSpan, Counts, PackedPerDoc, PerDocAside, Phrase, Phrases, Progress, Vocab};
 
 use crate::score::Accepted;
 use crate::selection::{Chosen, Selection};
@@ -28,7 +28,7 @@ pub(crate) fn rank(
             let Some(p) = c.candidate().phrase_with(phrases, aside, buf)? else {
                 return Ok(None);
             };
-            let per_doc = p.per_doc.to_vec();
+            let per_doc = PackedPerDoc::new(&p.per_doc);
             Ok(Some(Chosen::new(c, &p, vocab, per_doc)))
         })
         .filter_map(Result::transpose)
@@ -67,7 +67,7 @@ pub(crate) fn rank_owned(
         .filter_map(|c| {
             let p = c.candidate().phrase(phrases)?;
             let span = aside.span(phrases, c.index as usize);
-            Some((Chosen::new(c, &p, vocab, Vec::new()), span))
+            Some((Chosen::new(c, &p, vocab, PackedPerDoc::default()), span))
         })
         .unzip();
     let Counts {
@@ -86,7 +86,7 @@ pub(crate) fn rank_owned(
         .par_iter_mut()
         .zip(spans)
         .try_for_each_init(Vec::new, |buf, (c, span)| {
-            c.per_doc = aside.read_span(span, buf).map_err(Error::Aside)?.to_vec();
+            c.per_doc = PackedPerDoc::new(&aside.read_span(span, buf).map_err(Error::Aside)?);
             Ok::<(), Error>(())
         })?;
     progress.finish();
@@ -135,7 +135,7 @@ fn order(
 impl Chosen {
     /// The accepted unit `c`, whose statistics are `p` and words are in `vocab`, with its
     /// per-report counts.
-    fn new(c: Accepted, p: &Phrase<'_>, vocab: &Vocab, per_doc: Vec<(u32, u32)>) -> Chosen {
+    fn new(c: Accepted, p: &Phrase<'_>, vocab: &Vocab, per_doc: PackedPerDoc) -> Chosen {
         Chosen {
             index: c.index,
             tokens: p.tokens.to_vec(),
@@ -160,9 +160,10 @@ impl Chosen {
 fn check_docs(chosen: &[Chosen], docs: usize) -> Result<(), Error> {
     let bad = chosen.iter().find_map(|c| {
         c.per_doc
+            .view()
             .iter()
-            .find(|&&(d, _)| d as usize >= docs)
-            .map(|&(doc, _)| (c, doc))
+            .find(|&(d, _)| d as usize >= docs)
+            .map(|(doc, _)| (c, doc))
     });
     match bad {
         Some((c, doc)) => Err(Error::DocOutOfRange {

@@ -36,7 +36,7 @@ impl Selection {
         };
         let items: Vec<kwic::Item> = self.chosen[..n]
             .iter()
-            .map(|c| (c.tokens.as_slice(), c.per_doc.as_slice()))
+            .map(|c| (c.tokens.as_slice(), c.per_doc.view()))
             .collect();
         Examples {
             lines: kwic::Lines::new(
@@ -84,11 +84,13 @@ impl Examples<'_> {
 }
 
 /// A chosen slogan with its own copy of what it needs from the counts.
+#[derive(Clone)]
 pub(crate) struct Chosen {
     /// Index of its counted phrase.
     pub(crate) index: u32,
     pub(crate) tokens: Vec<u32>,
-    pub(crate) per_doc: Vec<(u32, u32)>,
+    /// Packed: a big corpus's million slogans hold tens of millions of entries.
+    pub(crate) per_doc: tifa_core::PackedPerDoc,
     pub(crate) text: tifa_core::CompactString,
     pub(crate) kind: Kind,
     pub(crate) evidence: &'static str,

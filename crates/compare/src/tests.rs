@@ -657,6 +657,34 @@ fn per_report_counts_set_aside_give_the_same_comparison() {
 }
 
 #[test]
+fn rows_made_as_they_are_written_give_the_same_bytes() {
+    let (counts, seg) = corpus(TEXTS);
+    // Groups, families, members and examples in both: everything a row or the file holds.
+    let config = lenient();
+    assert!(!config.group_by.is_empty());
+    let whole = run(&counts, &seg, &config, &NoProgress).unwrap();
+    assert!(whole.slogans.iter().any(|s| s.family != s.phrase));
+    assert!(whole.slogans.iter().any(|s| !s.kwic.is_empty()));
+    let prepared = || {
+        let selection = select(&counts, None, &config, &NoProgress).unwrap();
+        let mut examples = selection.examples(&config, &NoProgress);
+        examples.segmented(&seg);
+        let lines = examples.into_lines();
+        prepare(selection, lines, seg.docs.len(), &config, &NoProgress).unwrap()
+    };
+    let done = prepared();
+    assert_eq!(done.len(), whole.slogans.len());
+    let streamed = encode(&done.streamed(&NoProgress));
+    assert_eq!(streamed, encode(&whole));
+    assert_eq!(encode(&prepared().into_comparison(&NoProgress)), streamed);
+}
+
+/// A value encoded as compare.bin's payload.
+fn encode<T: serde::Serialize>(v: &T) -> Vec<u8> {
+    tifa_core::format::encode(tifa_core::Stage::Compare, 0, 0, v).unwrap()
+}
+
+#[test]
 fn counts_taken_over_refuse_a_report_beyond_the_reports() {
     let (counts, _) = corpus(TEXTS);
     let mut all: Vec<PhraseStats> = counts.phrases.iter().map(|p| p.to_stats()).collect();

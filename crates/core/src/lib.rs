@@ -33,8 +33,9 @@ pub use corpus::{
     CleanLogRow, Corpus, Document, DocumentWaves, Meta, Skipped, SpilledCorpus, TextWaves, When,
 };
 pub use counts::{
-    read_aside, AsideSpan, Branching, Counts, DocInfo, PerDoc, PerDocAside, PerDocIter, Phrase,
-    PhraseStats, Phrases, PhrasesFull, PhrasesSize, SpilledCounts, SpilledPhrases,
+    read_aside, AsideSpan, Branching, Counts, DocInfo, PackedPerDoc, PerDoc, PerDocAside,
+    PerDocIter, Phrase, PhraseStats, Phrases, PhrasesFull, PhrasesSize, SpilledCounts,
+    SpilledPhrases,
 };
 pub use format::{FormatError, Header, Stage};
 pub use progress::{NoProgress, Progress};

@@ -4,14 +4,14 @@ use std::path::Path;
 use std::sync::Arc;
 
 use tifa_core::format::{self, Header, Stage};
-use tifa_core::{fingerprint_value, Comparison, Counts};
+use tifa_core::{fingerprint_value, Counts};
 
 use super::*;
 use crate::progress::Bars;
 use crate::{config, Global};
 
-pub(crate) fn compare_line(c: &Comparison, out: &Path) -> String {
-    format!("compare: {} slogans -> {}", c.slogans.len(), out.display())
+pub(crate) fn compare_line(n_slogans: usize, out: &Path) -> String {
+    format!("compare: {n_slogans} slogans -> {}", out.display())
 }
 
 /// The examples in context of a selection, from segment.bin ([`tifa_compare::examples_from_file`]).
@@ -57,7 +57,8 @@ pub fn compare(
     let hs = format::read_header(segment, Some(Stage::Segment))?;
     memory_for(input);
     // Under a memory budget the per-report counts stay in a scratch file.
-    let (hc, counts) = if config::max_memory(flags)?.is_some() {
+    let budget = config::max_memory(flags)?.is_some();
+    let (hc, counts) = if budget {
         let (hc, counts, aside) = read_counts_aside(bars, input, out)?;
         (hc, Taken::Aside(Box::new(counts), aside))
     } else {
@@ -65,10 +66,11 @@ pub fn compare(
         (hc, Taken::Whole(Arc::new(counts)))
     };
     same_run(input, &hc, segment, &hs)?;
-    let cmp = compare_counts(counts, &config, segment, &hs, bars)?;
+    let done = compare_counts(counts, &config, segment, &hs, bars)?;
     let input_fp = inputs_fingerprint(&[hc.checksum, hs.checksum]);
-    let header = write(bars, out, Stage::Compare, input_fp, config_fp, &cmp)?;
-    say(flags, compare_line(&cmp, out));
+    let header = write_comparison(bars, out, input_fp, config_fp, done, budget)?;
+    say(flags, compare_line(header.1, out));
+    let header = header.0;
     t.done(flags, "compare");
     Ok(header)
 }
@@ -82,16 +84,45 @@ pub(crate) enum Taken {
     Aside(Box<Counts>, tifa_core::PerDocAside),
 }
 
+/// Writes the comparison to `out`, and gives its header and number of slogans. Under a memory
+/// budget the rows are made as they are written, never held whole; else the comparison is
+/// made whole first, as `tifa run` hands it to report.
+pub(crate) fn write_comparison(
+    bars: &Bars,
+    out: &Path,
+    input_fp: u64,
+    config_fp: u64,
+    done: tifa_compare::Completed,
+    budget: bool,
+) -> anyhow::Result<(Header, usize)> {
+    let n = done.len();
+    let header = if budget {
+        write(
+            bars,
+            out,
+            Stage::Compare,
+            input_fp,
+            config_fp,
+            &done.streamed(bars),
+        )?
+    } else {
+        let cmp = done.into_comparison(bars);
+        write(bars, out, Stage::Compare, input_fp, config_fp, &cmp)?
+    };
+    Ok((header, n))
+}
+
 /// The compare stage on counts it takes over: selects the slogans, lets go of the counts, reads
-/// the examples in context from `segment` (whose header is `known`), completes. The one entry
-/// point of `tifa compare` and `tifa run`.
+/// the examples in context from `segment` (whose header is `known`), and makes all but the
+/// rows, which [`tifa_compare::Completed`] makes as a whole comparison or as they are written.
+/// The one entry point of `tifa compare` and `tifa run`.
 pub(crate) fn compare_counts(
     counts: Taken,
     config: &tifa_compare::Config,
     segment: &Path,
     known: &Header,
     bars: &Bars,
-) -> anyhow::Result<Comparison> {
+) -> anyhow::Result<tifa_compare::Completed> {
     // The counts are let go of before the segmented corpus is read, so the two are not in
     // memory together.
     let selection = match counts {
@@ -99,7 +130,7 @@ pub(crate) fn compare_counts(
         Taken::Aside(counts, aside) => tifa_compare::select_owned(*counts, &aside, config, bars)?,
     };
     let (lines, n_streams) = examples(bars, &selection, config, segment, known)?;
-    Ok(tifa_compare::complete(
+    Ok(tifa_compare::prepare(
         selection, lines, n_streams, config, bars,
     )?)
 }

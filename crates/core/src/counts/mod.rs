@@ -15,7 +15,7 @@ mod phrase;
 mod phrases;
 
 pub use aside::{read_aside, AsideSpan, PerDocAside};
-pub use per_doc::{PerDoc, PerDocIter};
+pub use per_doc::{PackedPerDoc, PerDoc, PerDocIter};
 pub use phrase::{Phrase, PhraseStats};
 pub use phrases::{Phrases, PhrasesFull, PhrasesSize, SpilledPhrases};
 

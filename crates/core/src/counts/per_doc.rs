@@ -73,6 +73,32 @@ impl<'a> PerDoc<'a> {
     }
 }
 
+/// Per-report counts held on their own, packed as [`Phrases`](super::Phrases) holds them:
+/// about 2 bytes an entry instead of 8, for a list of many phrases' counts kept while other
+/// work is done (compare's chosen slogans). Read them with [`PackedPerDoc::view`].
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct PackedPerDoc(Box<[u8]>);
+
+impl PackedPerDoc {
+    /// The pairs of `p`, packed.
+    pub fn new(p: &PerDoc<'_>) -> PackedPerDoc {
+        let mut out = Vec::new();
+        p.pack_into(&mut out);
+        PackedPerDoc(out.into_boxed_slice())
+    }
+
+    /// The pairs, to read.
+    pub fn view(&self) -> PerDoc<'_> {
+        PerDoc(PerDocRepr::Packed(&self.0))
+    }
+}
+
+impl fmt::Debug for PackedPerDoc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.view().fmt(f)
+    }
+}
+
 impl fmt::Debug for PerDoc<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.iter()).finish()
