@@ -394,7 +394,7 @@ mod tests {
             last_date: None,
             family: phrase.into(),
             members: vec!["增强四个意识".into()],
-            per_doc: vec![(0, 4), (2, 3)],
+            per_doc: vec![(0, 4), (2, 3)].into(),
             per_year: vec![(2024, 1), (2025, 2)],
             kwic: vec![tifa_core::Kwic::new(2, "要增强", phrase, "，坚定")],
         };

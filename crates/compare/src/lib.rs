@@ -341,11 +341,10 @@ impl Completed {
     /// The row of the slogan ranked `r + 1`, made from its chosen copy and example lines, but
     /// for its family and members.
     fn row(&self, r: usize, c: selection::Chosen, kwic: Vec<Kwic>) -> Slogan {
-        let per_doc = c.per_doc.view().to_vec();
         let mut per_year: BTreeMap<u16, u32> = BTreeMap::new();
         let (mut first, mut last): (Option<&tifa_core::When>, Option<&tifa_core::When>) =
             (None, None);
-        for &(d, _) in &per_doc {
+        for (d, _) in c.per_doc.iter() {
             if let Some(y) = self.docs.get(d as usize).and_then(|d| d.meta.year) {
                 *per_year.entry(y).or_insert(0) += 1;
             }
@@ -379,7 +378,7 @@ impl Completed {
             last_date: last.map(|w| w.text.as_str().into()),
             family: Default::default(),
             members: Vec::new(),
-            per_doc,
+            per_doc: c.per_doc,
             per_year: per_year.into_iter().collect(),
             kwic,
         }

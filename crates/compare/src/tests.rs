@@ -586,7 +586,7 @@ proptest::proptest! {
         for (i, s) in c.slogans.iter().enumerate() {
             proptest::prop_assert_eq!(s.rank as usize, i + 1);
             proptest::prop_assert!(s.df <= n && s.df <= s.tf && s.df >= 2);
-            let sum: u32 = s.per_doc.iter().map(|&(_, k)| k).sum();
+            let sum: u32 = s.per_doc.iter().map(|(_, k)| k).sum();
             proptest::prop_assert_eq!(sum, s.tf);
             proptest::prop_assert_eq!(s.per_year.iter().map(|&(_, k)| k).sum::<u32>(), s.df);
             for edge in ["的", "和", "、", "“", "”"] {

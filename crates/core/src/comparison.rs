@@ -183,8 +183,9 @@ pub struct Slogan {
     /// For a numbered formulation whose members the corpus spells out (四个意识: 政治意识、大局意识、
     /// 核心意识、看齐意识), those members; empty otherwise.
     pub members: Vec<String>,
-    /// `(document index, occurrences)` for each report it occurs in.
-    pub per_doc: Vec<(u32, u32)>,
+    /// `(document index, occurrences)` for each report it occurs in, packed (a big corpus's
+    /// rows hold tens of millions); stored as the list of pairs.
+    pub per_doc: crate::PackedPerDoc,
     /// `(year, df)` for each year it occurs in.
     pub per_year: Vec<(u16, u32)>,
     /// A few keyword-in-context lines.
@@ -520,7 +521,7 @@ mod tests {
             last_date: None,
             family: phrase.into(),
             members: vec!["政治意识".into(), "大局意识".into()],
-            per_doc: vec![(0, 2), (1, 1)],
+            per_doc: vec![(0, 2), (1, 1)].into(),
             per_year: vec![(2024, 2)],
             kwic: vec![Kwic::new(1, "增强", phrase, "。")],
         }

@@ -405,7 +405,7 @@ mod tests {
             last_date: None,
             family: phrase.into(),
             members: Vec::new(),
-            per_doc: Vec::new(),
+            per_doc: Default::default(),
             per_year: Vec::new(),
             kwic: Vec::new(),
         }

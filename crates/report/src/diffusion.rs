@@ -108,7 +108,7 @@ fn first_uses<'a>(s: &Slogan, docs: &[DocInfo], groups: &Groups<'a>) -> FirstUse
     let mut reference: Option<When> = None;
     let mut by_group: BTreeMap<&'a str, (When, u32)> = BTreeMap::new();
     let earlier = |a: &When, b: &When| a.before(b);
-    for &(d, _) in &s.per_doc {
+    for (d, _) in &s.per_doc {
         let (Some(doc), d) = (docs.get(d as usize), d as usize) else {
             continue;
         };
@@ -204,8 +204,8 @@ pub fn slogan_reports(cmp: &Comparison) -> SloganReports {
         rows.extend(
             s.per_doc
                 .iter()
-                .filter(|&&(d, _)| (d as usize) < reports.len())
-                .map(|&(d, count)| (k, d, count)),
+                .filter(|&(d, _)| (d as usize) < reports.len())
+                .map(|(d, count)| (k, d, count)),
         );
     }
     SloganReports {
@@ -233,7 +233,7 @@ pub(crate) fn write_slogan_reports(
         let mut line = String::new();
         for s in slogans.iter().filter(|s| s.kind.is_slogan()) {
             let head = format!("{}\t{}\t", tsv_text(&s.phrase), s.kind.name());
-            for &(d, count) in &s.per_doc {
+            for (d, count) in &s.per_doc {
                 let Some(fields) = report_fields.get(d as usize) else {
                     continue;
                 };
@@ -425,7 +425,7 @@ pub fn editions<'a>(
     let mut of_doc: Vec<Vec<u32>> = vec![Vec::new(); cmp.docs.len()];
     for (k, s) in cmp.slogans.iter().enumerate() {
         if s.kind.is_slogan() {
-            for &(d, _) in &s.per_doc {
+            for (d, _) in &s.per_doc {
                 if in_series.get(d as usize) == Some(&true) {
                     of_doc[d as usize].push(k as u32);
                 }
@@ -561,7 +561,7 @@ mod tests {
             last_date: None,
             family: phrase.into(),
             members: Vec::new(),
-            per_doc: per_doc.to_vec(),
+            per_doc: per_doc.into(),
             per_year: Vec::new(),
             kwic: Vec::new(),
         }

@@ -291,7 +291,7 @@ fn slogan<'a>(s: &'a Slogan, cmp: &'a Comparison, detail: bool) -> SloganJson<'a
         documents: detail.then(|| {
             s.per_doc
                 .iter()
-                .map(|&(doc, count)| OccurrenceJson {
+                .map(|(doc, count)| OccurrenceJson {
                     doc,
                     id: cmp.docs.get(doc as usize).map_or("", |d| d.id.as_str()),
                     count,
@@ -582,7 +582,7 @@ fn push_slogan(
         return Ok(());
     }
     buf.extend_from_slice(b",\"documents\":[");
-    for (i, &(doc, count)) in s.per_doc.iter().enumerate() {
+    for (i, (doc, count)) in s.per_doc.iter().enumerate() {
         if i > 0 {
             buf.push(b',');
         }

@@ -295,7 +295,7 @@ fn validate(cmp: &Comparison) -> Result<(), Error> {
         let bad = s
             .per_doc
             .iter()
-            .map(|&(d, _)| d)
+            .map(|(d, _)| d)
             .chain(s.kwic.iter().map(|k| k.doc))
             .find(|&d| d as usize >= n);
         if let Some(index) = bad {
@@ -370,7 +370,7 @@ mod tests {
                     kwic: (0..i % 3)
                         .map(|k| Kwic::new((k % 11) as u32, "左\t", phrases[k], "<右>"))
                         .collect(),
-                    per_doc,
+                    per_doc: per_doc.into(),
                 }
             })
             .collect();

@@ -83,7 +83,7 @@ struct PageSlogan<'a> {
     ly: Option<u16>,
     fam: &'a str,
     /// `(doc, occurrences)`.
-    docs: &'a [(u32, u32)],
+    docs: &'a tifa_core::PackedPerDoc,
     /// `(year, df)`.
     yrs: &'a [(u16, u32)],
     /// `(doc, left, phrase, right)`.
@@ -246,7 +246,7 @@ fn page_slogan(j: &mut ScriptJson, s: &PageSlogan) -> serde_json::Result<()> {
     year(j, s.ly);
     j.raw(",\"fam\":").str(s.fam)?;
     j.raw(",\"docs\":[");
-    for (i, &(doc, n)) in s.docs.iter().enumerate() {
+    for (i, (doc, n)) in s.docs.iter().enumerate() {
         j.raw(if i == 0 { "[" } else { ",[" });
         j.int(doc).raw(",").int(n).raw("]");
     }

@@ -312,7 +312,7 @@ pub fn heat_map(cmp: &Comparison, n_slogans: usize, max_columns: usize) -> (Html
     let values: Vec<Vec<(f64, String)>> = rows
         .iter()
         .map(|s| {
-            let counts: BTreeMap<u32, u32> = s.per_doc.iter().copied().collect();
+            let counts: BTreeMap<u32, u32> = s.per_doc.iter().collect();
             cols.iter()
                 .map(|c| {
                     if per_report {

@@ -149,7 +149,7 @@ impl Row {
 /// pass instead of sorting a copy of `per_doc`, which can list thousands of reports.
 fn top_reports<'a>(s: &Slogan, docs: &'a [DocInfo]) -> [Option<&'a DocInfo>; TOP_REPORTS] {
     let mut top: [Option<(Reverse<u32>, u32)>; TOP_REPORTS] = [None; TOP_REPORTS];
-    for &(d, count) in &s.per_doc {
+    for (d, count) in &s.per_doc {
         if docs.get(d as usize).is_none() {
             continue;
         }
@@ -435,7 +435,7 @@ mod tests {
 
     /// The row of a slogan built the plain way, one `String` per field.
     fn plain_row(s: &Slogan, docs: &[DocInfo], detail: bool) -> Vec<String> {
-        let mut per_doc = s.per_doc.clone();
+        let mut per_doc = s.per_doc.to_vec();
         per_doc.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let top: Vec<&str> = per_doc
             .iter()
@@ -540,7 +540,7 @@ mod tests {
             ),
         ];
         for (per_doc, want) in cases {
-            s.per_doc = per_doc.to_vec();
+            s.per_doc = (*per_doc).into();
             let got = top_reports(&s, &cmp.docs).map(title);
             assert_eq!(got, want.map(|w| w.map(String::from)), "{per_doc:?}");
         }

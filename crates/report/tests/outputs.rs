@@ -380,7 +380,8 @@ fn empty_comparison_still_gives_readable_files() {
 fn bad_document_index_is_refused_before_writing() {
     let dir = tempfile::tempdir().unwrap();
     let mut cmp = sample();
-    cmp.slogans[2].per_doc.push((99, 1));
+    let per_doc = &mut cmp.slogans[2].per_doc;
+    *per_doc = per_doc.iter().chain([(99, 1)]).collect();
     let err = run(&cmp, &Config::default(), dir.path(), &NoProgress).unwrap_err();
     assert!(
         matches!(

@@ -142,7 +142,7 @@ fn main() {
         last_date: None,
         family: "以人民为中心".into(),
         members: Vec::new(),
-        per_doc: vec![(0, 2)],
+        per_doc: vec![(0, 2)].into(),
         per_year: vec![(2024, 1)],
         kwic: vec![Kwic::new(0, "坚持", "以人民为中心", "。")],
     };

@@ -73,29 +73,157 @@ impl<'a> PerDoc<'a> {
     }
 }
 
-/// Per-report counts held on their own, packed as [`Phrases`](super::Phrases) holds them:
-/// about 2 bytes an entry instead of 8, for a list of many phrases' counts kept while other
-/// work is done (compare's chosen slogans). Read them with [`PackedPerDoc::view`].
+/// Per-report counts held on their own, `(document index, occurrences)` pairs packed as
+/// [`Phrases`](super::Phrases) holds them: about 2 bytes an entry instead of 8, for lists of
+/// many phrases' counts held together (compare's chosen slogans, a comparison's rows). Stored
+/// and compared as the list of pairs it stands for; read it with [`PackedPerDoc::iter`].
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct PackedPerDoc(Box<[u8]>);
+pub struct PackedPerDoc {
+    bytes: Box<[u8]>,
+    len: u32,
+}
 
 impl PackedPerDoc {
     /// The pairs of `p`, packed.
     pub fn new(p: &PerDoc<'_>) -> PackedPerDoc {
-        let mut out = Vec::new();
-        p.pack_into(&mut out);
-        PackedPerDoc(out.into_boxed_slice())
+        p.iter().collect()
     }
 
-    /// The pairs, to read.
+    /// The pairs, as a view.
     pub fn view(&self) -> PerDoc<'_> {
-        PerDoc(PerDocRepr::Packed(&self.0))
+        PerDoc(PerDocRepr::Packed(&self.bytes))
+    }
+
+    /// The pairs, in order.
+    pub fn iter(&self) -> PerDocIter<'_> {
+        self.view().iter()
+    }
+
+    /// Number of pairs.
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// True when there is no pair.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The pairs as a vector.
+    pub fn to_vec(&self) -> Vec<(u32, u32)> {
+        self.iter().collect()
+    }
+}
+
+/// Packs pairs one by one.
+#[derive(Default)]
+struct Packer {
+    bytes: Vec<u8>,
+    len: u32,
+    prev: i64,
+}
+
+impl Packer {
+    fn new() -> Packer {
+        Packer {
+            prev: -1,
+            ..Packer::default()
+        }
+    }
+
+    fn push(&mut self, (doc, count): (u32, u32)) {
+        let gap = i64::from(doc) - (self.prev + 1);
+        let zigzag = ((gap << 1) ^ (gap >> 63)) as u64;
+        put_varint(&mut self.bytes, zigzag << 1 | u64::from(count != 1));
+        if count != 1 {
+            put_varint(&mut self.bytes, u64::from(count));
+        }
+        self.prev = i64::from(doc);
+        // A list holds at most one pair per report, and report indices are 32-bit.
+        self.len = self.len.saturating_add(1);
+    }
+
+    fn done(self) -> PackedPerDoc {
+        PackedPerDoc {
+            bytes: self.bytes.into_boxed_slice(),
+            len: self.len,
+        }
+    }
+}
+
+impl FromIterator<(u32, u32)> for PackedPerDoc {
+    fn from_iter<I: IntoIterator<Item = (u32, u32)>>(iter: I) -> PackedPerDoc {
+        let mut p = Packer::new();
+        iter.into_iter().for_each(|x| p.push(x));
+        p.done()
+    }
+}
+
+impl From<Vec<(u32, u32)>> for PackedPerDoc {
+    fn from(v: Vec<(u32, u32)>) -> PackedPerDoc {
+        v.into_iter().collect()
+    }
+}
+
+impl From<&[(u32, u32)]> for PackedPerDoc {
+    fn from(v: &[(u32, u32)]) -> PackedPerDoc {
+        v.iter().copied().collect()
+    }
+}
+
+impl<'a> IntoIterator for &'a PackedPerDoc {
+    type Item = (u32, u32);
+    type IntoIter = PerDocIter<'a>;
+    fn into_iter(self) -> PerDocIter<'a> {
+        self.iter()
+    }
+}
+
+impl PartialEq<Vec<(u32, u32)>> for PackedPerDoc {
+    fn eq(&self, other: &Vec<(u32, u32)>) -> bool {
+        self.iter().eq(other.iter().copied())
     }
 }
 
 impl fmt::Debug for PackedPerDoc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.view().fmt(f)
+    }
+}
+
+/// Stored as the list of pairs, as a `Vec<(u32, u32)>` is.
+impl serde::Serialize for PackedPerDoc {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.len()))?;
+        for pair in self.iter() {
+            seq.serialize_element(&pair)?;
+        }
+        seq.end()
+    }
+}
+
+/// Read from the list of pairs, packed as they come.
+impl<'de> serde::Deserialize<'de> for PackedPerDoc {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<PackedPerDoc, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = PackedPerDoc;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of (report, count) pairs")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<PackedPerDoc, A::Error> {
+                let mut p = Packer::new();
+                while let Some(pair) = seq.next_element::<(u32, u32)>()? {
+                    p.push(pair);
+                }
+                Ok(p.done())
+            }
+        }
+        d.deserialize_seq(V)
     }
 }
 

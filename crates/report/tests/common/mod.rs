@@ -78,7 +78,7 @@ fn slogan(
         last_date: None,
         family: phrase.into(),
         members: Vec::new(),
-        per_doc: per_doc.to_vec(),
+        per_doc: per_doc.into(),
         per_year: years.into_iter().collect(),
         kwic,
     }
