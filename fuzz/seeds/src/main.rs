@@ -92,6 +92,7 @@ fn main() {
             source: "scan.pdf.txt".into(),
             reason: "binary".into(),
         }],
+        chars: Vec::new(),
     };
     save("segment", 2, encode(Stage::Segment, 3, 4, &seg).unwrap());
     let b = Branching {
@@ -134,7 +135,7 @@ fn main() {
         left_entropy: 0.7,
         right_entropy: 0.7,
         quoted_share: 0.0,
-        evidence: "coinage".to_string(),
+        evidence: "coinage".into(),
         n_tokens: 4,
         first_year: Some(2024),
         last_year: Some(2024),
