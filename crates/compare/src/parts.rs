@@ -132,19 +132,39 @@ pub(crate) fn count<'a>(
     part_tf
 }
 
+/// Candidates whose parts are counted together ([`cohesions`]): on a big corpus a million
+/// candidates have about seven million distinct parts, which with their frequencies and table
+/// take about 120 MB.
+const GROUP: usize = 1 << 20;
+
 /// Step 3a: the cohesion of every candidate of `pre`, in its order: normalised PMI over the
 /// weakest of its splits, from the term frequencies of both parts of every split ([`count`]).
 /// Scoring needs nothing else from the parts, so they are made, used and let go of here, and
-/// never held beside the scored units.
+/// never held beside the scored units. A candidate's cohesion depends on its own parts only,
+/// so the candidates are taken [`GROUP`] at a time, each group's parts let go of before the
+/// next group's are made: the parts of all candidates of a big corpus are hundreds of
+/// megabytes. A part two groups share is counted in each.
 pub(crate) fn cohesions(
     counts: &Counts,
     pre: &[Candidate],
     lexicon: &shape::Lexicon,
     progress: &dyn Progress,
 ) -> Vec<f64> {
-    let part_tf = count(counts, pre, lexicon, progress);
-    progress.start("compare: cohesion", pre.len() as u64);
-    let phrases = &counts.phrases;
+    let mut cohesion = Vec::with_capacity(pre.len());
+    for group in pre.chunks(GROUP) {
+        let part_tf = count(counts, group, lexicon, progress);
+        progress.start("compare: cohesion", group.len() as u64);
+        cohesion.par_extend(group.par_iter().map(|c| {
+            progress.inc(1);
+            cohesion_of(counts, c, &part_tf, lexicon)
+        }));
+        progress.finish();
+    }
+    cohesion
+}
+
+/// The cohesion of candidate `c`, the frequencies of whose parts `part_tf` holds.
+fn cohesion_of(counts: &Counts, c: &Candidate, part_tf: &PartTf, lexicon: &shape::Lexicon) -> f64 {
     let tf = |part: &[u32]| -> u64 {
         if part.len() == 1 {
             counts
@@ -156,25 +176,15 @@ pub(crate) fn cohesions(
             part_tf.get(part).unwrap_or(0)
         }
     };
-    let cohesion = pre
-        .par_iter()
-        .map(|c| {
-            progress.inc(1);
-            // A candidate without a phrase (only in a damaged file) is dropped by scoring.
-            let Some(p) = c.phrase(phrases) else {
-                return 0.0;
-            };
-            let t = p.tokens;
-            splits(t, lexicon)
-                .into_iter()
-                .map(|(a, b)| {
-                    measures::npmi(u64::from(p.tf), tf(&t[a]), tf(&t[b]), counts.n_tokens)
-                })
-                .fold(1.0f64, f64::min)
-        })
-        .collect();
-    progress.finish();
-    cohesion
+    // A candidate without a phrase (only in a damaged file) is dropped by scoring.
+    let Some(p) = c.phrase(&counts.phrases) else {
+        return 0.0;
+    };
+    let t = p.tokens;
+    splits(t, lexicon)
+        .into_iter()
+        .map(|(a, b)| measures::npmi(u64::from(p.tf), tf(&t[a]), tf(&t[b]), counts.n_tokens))
+        .fold(1.0f64, f64::min)
 }
 
 /// The term frequency of the suffix parts the counts do not hold, from the suffixes of their
