@@ -118,6 +118,12 @@ pub enum Error {
 /// Progress is reported in chunks so that a bar is not hammered from every worker thread.
 const CHUNK: usize = 4096;
 
+/// Candidates handled together where the working set grows with them: maximality's automaton
+/// (about 80 bytes a candidate) and the split parts' counts (on a big corpus a million
+/// candidates have about seven million distinct parts, which with their frequencies and table
+/// take about 120 MB).
+const GROUP: usize = 1 << 20;
+
 /// Chosen slogans made into rows at a time ([`Completed::into_comparison`]).
 const SLOGAN_CHUNK: usize = 1 << 16;
 

@@ -17,7 +17,9 @@ pub(crate) fn keep_maximal(
 ) -> Vec<Candidate> {
     let phrases = &counts.phrases;
     let n_phrases = phrases.len();
-    progress.start("compare: maximality", n_phrases as u64);
+    // Each group of candidates reads every counted phrase through its own automaton.
+    let groups = pre.len().div_ceil(crate::GROUP).max(1);
+    progress.start("compare: maximality", (n_phrases * groups) as u64);
     let wanted: Vec<&[u32]> = pre.iter().map(|c| phrases.tokens(c.index())).collect();
     // A numbered, enumerated or quoted phrase is not a fragment of itself led by one more word
     // (做到两个维护, 提高政治判断力、…): those are its verb-led forms, in its family.
@@ -28,11 +30,25 @@ pub(crate) fn keep_maximal(
                 && !first_item_short(phrases.tokens(c.index()), lexicon)
         })
         .collect();
-    let inside = contain::max_containing_except(counts, &wanted, Some(&free_left), progress);
+    // The candidates are taken a million at a time, each group's automaton let go of before the
+    // next one's is made: the automaton of all of a big corpus's candidates is hundreds of
+    // megabytes. A candidate's share depends on the counted phrases alone, whatever the group.
+    let mut inside = Vec::with_capacity(pre.len());
+    for (wanted, free_left) in wanted
+        .chunks(crate::GROUP)
+        .zip(free_left.chunks(crate::GROUP))
+    {
+        inside.extend(contain::max_containing_except(
+            counts,
+            wanted,
+            Some(free_left),
+            progress,
+        ));
+        // The automaton was built on other threads, whose heaps the next steps do not reuse:
+        // its memory goes back to the system (`tifa_core::memory`).
+        tifa_core::memory::give_back();
+    }
     drop(wanted);
-    // The automaton was built on other threads, whose heaps the next steps do not reuse: its
-    // memory goes back to the system (`tifa_core::memory`).
-    tifa_core::memory::give_back();
     let pre: Vec<Candidate> = pre
         .into_iter()
         .zip(inside)

@@ -132,16 +132,11 @@ pub(crate) fn count<'a>(
     part_tf
 }
 
-/// Candidates whose parts are counted together ([`cohesions`]): on a big corpus a million
-/// candidates have about seven million distinct parts, which with their frequencies and table
-/// take about 120 MB.
-const GROUP: usize = 1 << 20;
-
 /// Step 3a: the cohesion of every candidate of `pre`, in its order: normalised PMI over the
 /// weakest of its splits, from the term frequencies of both parts of every split ([`count`]).
 /// Scoring needs nothing else from the parts, so they are made, used and let go of here, and
 /// never held beside the scored units. A candidate's cohesion depends on its own parts only,
-/// so the candidates are taken [`GROUP`] at a time, each group's parts let go of before the
+/// so the candidates are taken [`crate::GROUP`] at a time, each group's parts let go of before the
 /// next group's are made: the parts of all candidates of a big corpus are hundreds of
 /// megabytes. A part two groups share is counted in each.
 pub(crate) fn cohesions(
@@ -151,7 +146,7 @@ pub(crate) fn cohesions(
     progress: &dyn Progress,
 ) -> Vec<f64> {
     let mut cohesion = Vec::with_capacity(pre.len());
-    for group in pre.chunks(GROUP) {
+    for group in pre.chunks(crate::GROUP) {
         let part_tf = count(counts, group, lexicon, progress);
         progress.start("compare: cohesion", group.len() as u64);
         cohesion.par_extend(group.par_iter().map(|c| {
