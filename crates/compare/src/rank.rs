@@ -23,6 +23,10 @@ pub(crate) fn rank(
 ) -> Result<Selection, Error> {
     let (phrases, vocab) = (&counts.phrases, &counts.vocab);
     progress.start("compare: ranking", 0);
+    // A unit without a phrase (only in a damaged file) is dropped before it is ranked, so that
+    // the family heads index the slogans made.
+    let mut accepted = accepted;
+    accepted.retain(|c| c.candidate().phrase(phrases).is_some());
     let (accepted, heads) = order(phrases, vocab, accepted, config);
     // One buffer per thread for per-report counts read back from `aside`.
     let chosen: Result<Vec<Chosen>, Error> = accepted
