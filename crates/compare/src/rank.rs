@@ -3,10 +3,7 @@
 //! of what the rest of the stage needs from the counts.
 
 use rayon::prelude::*;
-use tifa_core::{
-    AsideSpan, Branching, Counts, PackedPerDoc, PerDoc, PerDocAside, Phrase, Phrases, Progress,
-    Vocab,
-};
+use tifa_core::{AsideSpan, Counts, PackedPerDoc, PerDocAside, Phrase, Phrases, Progress, Vocab};
 
 use crate::score::Accepted;
 use crate::selection::{Chosen, Selection};
@@ -68,28 +65,31 @@ pub(crate) fn rank_owned(
 ) -> Result<Selection, Error> {
     progress.start("compare: ranking", 0);
     let (phrases, vocab) = (&counts.phrases, &counts.vocab);
-    // A unit without a phrase (only in a damaged file) is dropped before it is ranked, so every
-    // one left makes a chosen slogan. The slogans are made a chunk at a time from the end of
-    // the ranked units, whose list shrinks as theirs grows (then turned around), each chunk
-    // straight into its list: gathered in pieces and joined, they were held twice.
+    // A unit without a phrase (only in a damaged file) is dropped before it is ranked, so that
+    // the family heads index the slogans made. The slogans are made a chunk at a time from the
+    // end of the ranked units, whose list shrinks as theirs grows (then turned around), each
+    // chunk added to their list as it is made: gathered in pieces and joined at the end, they
+    // were held twice.
     let mut accepted = accepted;
     accepted.retain(|c| c.candidate().phrase(phrases).is_some());
     let (mut accepted, heads) = order(phrases, vocab, accepted, config);
     let mut chosen: Vec<Chosen> = Vec::with_capacity(accepted.len());
     let mut spans: Vec<AsideSpan> = Vec::with_capacity(accepted.len());
-    let (mut made, mut made_spans) = (Vec::new(), Vec::new());
     while !accepted.is_empty() {
         let tail = accepted.split_off(accepted.len().saturating_sub(crate::SLOGAN_CHUNK));
         accepted.shrink_to_fit();
-        tail.into_par_iter()
+        let made: Vec<Option<(Chosen, AsideSpan)>> = tail
+            .into_par_iter()
             .map(|c| {
-                let p = c.candidate().phrase(phrases).unwrap_or_else(no_phrase);
+                let p = c.candidate().phrase(phrases)?;
                 let span = aside.span(phrases, c.index as usize);
-                (Chosen::new(c, &p, vocab, PackedPerDoc::default()), span)
+                Some((Chosen::new(c, &p, vocab, PackedPerDoc::default()), span))
             })
-            .unzip_into_vecs(&mut made, &mut made_spans);
-        chosen.extend(made.drain(..).rev());
-        spans.extend(made_spans.drain(..).rev());
+            .collect();
+        for (c, span) in made.into_iter().rev().flatten() {
+            chosen.push(c);
+            spans.push(span);
+        }
     }
     chosen.reverse();
     spans.reverse();
@@ -153,21 +153,6 @@ fn order(
     let freq: Vec<(u32, u32)> = accepted.iter().map(|c| (c.df, c.tf)).collect();
     let heads = family::heads(&token_lists, &freq);
     (accepted, heads)
-}
-
-/// The phrase of a unit whose phrase is missing, which [`rank_owned`] has left out before.
-fn no_phrase<'a>() -> Phrase<'a> {
-    Phrase {
-        tokens: &[],
-        tf: 0,
-        df: 0,
-        per_doc: PerDoc::plain(&[]),
-        left: Branching::default(),
-        right: Branching::default(),
-        quoted: 0,
-        numeric: 0,
-        open_after: 0,
-    }
 }
 
 impl Chosen {

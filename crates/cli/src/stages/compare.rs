@@ -68,9 +68,8 @@ pub fn compare(
     same_run(input, &hc, segment, &hs)?;
     let done = compare_counts(counts, &config, segment, &hs, bars)?;
     let input_fp = inputs_fingerprint(&[hc.checksum, hs.checksum]);
-    let header = write_comparison(bars, out, input_fp, config_fp, done, budget)?;
-    say(flags, compare_line(header.1, out));
-    let header = header.0;
+    let (header, n_slogans) = write_comparison(bars, out, input_fp, config_fp, done, budget)?;
+    say(flags, compare_line(n_slogans, out));
     t.done(flags, "compare");
     Ok(header)
 }

@@ -59,14 +59,8 @@ impl<'a> PerDoc<'a> {
             PerDocRepr::Packed(bytes) => out.extend_from_slice(bytes),
             PerDocRepr::Plain(pairs) => {
                 let mut prev = -1i64;
-                for &(doc, count) in pairs {
-                    let gap = i64::from(doc) - (prev + 1);
-                    let zigzag = ((gap << 1) ^ (gap >> 63)) as u64;
-                    put_varint(out, zigzag << 1 | u64::from(count != 1));
-                    if count != 1 {
-                        put_varint(out, u64::from(count));
-                    }
-                    prev = i64::from(doc);
+                for &pair in pairs {
+                    put_pair(out, &mut prev, pair);
                 }
             }
         }
@@ -84,9 +78,14 @@ pub struct PackedPerDoc {
 }
 
 impl PackedPerDoc {
-    /// The pairs of `p`, packed.
+    /// The pairs of `p`, packed (packed bytes are copied as they are).
     pub fn new(p: &PerDoc<'_>) -> PackedPerDoc {
-        p.iter().collect()
+        let mut bytes = Vec::new();
+        p.pack_into(&mut bytes);
+        PackedPerDoc {
+            bytes: bytes.into_boxed_slice(),
+            len: u32::try_from(p.iter().count()).unwrap_or(u32::MAX),
+        }
     }
 
     /// The pairs, as a view.
@@ -115,6 +114,18 @@ impl PackedPerDoc {
     }
 }
 
+/// Appends the packed form of one pair to `out`, `prev` being the previous pair's document
+/// index (-1 before the first).
+fn put_pair(out: &mut Vec<u8>, prev: &mut i64, (doc, count): (u32, u32)) {
+    let gap = i64::from(doc) - (*prev + 1);
+    let zigzag = ((gap << 1) ^ (gap >> 63)) as u64;
+    put_varint(out, zigzag << 1 | u64::from(count != 1));
+    if count != 1 {
+        put_varint(out, u64::from(count));
+    }
+    *prev = i64::from(doc);
+}
+
 /// Packs pairs one by one.
 #[derive(Default)]
 struct Packer {
@@ -131,14 +142,8 @@ impl Packer {
         }
     }
 
-    fn push(&mut self, (doc, count): (u32, u32)) {
-        let gap = i64::from(doc) - (self.prev + 1);
-        let zigzag = ((gap << 1) ^ (gap >> 63)) as u64;
-        put_varint(&mut self.bytes, zigzag << 1 | u64::from(count != 1));
-        if count != 1 {
-            put_varint(&mut self.bytes, u64::from(count));
-        }
-        self.prev = i64::from(doc);
+    fn push(&mut self, pair: (u32, u32)) {
+        put_pair(&mut self.bytes, &mut self.prev, pair);
         // A list holds at most one pair per report, and report indices are 32-bit.
         self.len = self.len.saturating_add(1);
     }
