@@ -15,8 +15,9 @@
 //! of which stay in memory under a memory budget: the stream itself is then laid out to a scratch
 //! file, [`Layout`], which each pass reads once) and the suffixes of one pass at a time. Suffixes
 //! are processed in passes of equal size by first token, about a sixteenth of them (at least 2M)
-//! per pass, or under a budget as many as fit in the bytes given, at 36 bytes per suffix (its sort
-//! key, position, left token, report and the place of its copied tokens in 32, and its LCP) and 4
+//! per pass, or under a budget as many as fit in the bytes given, at 44 bytes per suffix (its sort
+//! key, position, left token, report and the place of its copied tokens in 32, its LCP, and the
+//! marks and numbers near it) and 4
 //! per token copied after a full key (the walk reads phrase tokens from the keys and the copies,
 //! never from the stream), plus the phrases of two waves of chunks before they join the output.
 //! Given a scratch folder ([`finish`]), the output of all passes but the last joins them only after
@@ -139,8 +140,8 @@ struct Meta {
 }
 
 /// Memory a suffix takes in a pass: its record (sort key, position, left token, report and
-/// where its copied tokens are) and its LCP.
-const SUFFIX_BYTES: usize = 36;
+/// where its copied tokens are), its LCP and the bits near it.
+const SUFFIX_BYTES: usize = 44;
 
 /// Memory each token copied aside for a suffix takes in a pass (module `stream`).
 const EXTRA_BYTES: usize = 4;

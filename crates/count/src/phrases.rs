@@ -22,7 +22,7 @@
 use rayon::prelude::*;
 use tifa_core::{Branching, PerDoc, Phrase, Phrases, PhrasesFull, Progress};
 
-use crate::stream::{is_sentinel, Class, Pass, Stream, Suffix};
+use crate::stream::{is_sentinel, Class, Near, Pass, Stream, Suffix};
 use crate::Config;
 
 /// Bounds of the number of suffixes per chunk of parallel work (whole buckets are added until a
@@ -70,6 +70,7 @@ pub(crate) fn collect(
                         start: a,
                         keyed: &pass.keyed[a..b],
                         lcp: &pass.lcp[a..b],
+                        near: &pass.near[a..b],
                     });
                     progress.inc((b - a) as u64);
                     let mut found = std::mem::take(&mut walker.found);
@@ -145,6 +146,7 @@ struct Chunk<'p> {
     start: usize,
     keyed: &'p [Suffix],
     lcp: &'p [u32],
+    near: &'p [Near],
 }
 
 /// Walks one chunk of the suffix array, with scratch buffers reused across intervals.
@@ -240,16 +242,14 @@ impl<'a> Walker<'a> {
     /// Branching statistics of the left neighbours of `occ`, which are shared by every length
     /// of its class, and how many of the occurrences follow an opening quotation mark (only
     /// those can be quoted). A quotation mark just before an occurrence is a boundary.
-    fn left(&mut self, occ: &[Suffix]) -> (Branching, u32) {
+    fn left(&mut self, occ: &[Suffix], near: &[Near]) -> (Branching, u32) {
         let s = self.stream;
         let mut boundary = 0u32;
         let mut opens = 0u32;
-        for x in occ {
-            opens += u32::from(s.quoted_start(x.pos as usize));
-            if is_sentinel(x.left)
-                || s.class(x.left) != Class::Word
-                || s.mark_before(x.pos as usize)
-            {
+        for (x, &n) in occ.iter().zip(near) {
+            let pos = x.pos as usize;
+            opens += u32::from(s.open_at(n, pos, 0));
+            if is_sentinel(x.left) || s.class(x.left) != Class::Word || s.mark_at(n, pos, 0) {
                 boundary += 1;
             } else {
                 self.token_count.add(x.left);
@@ -266,6 +266,9 @@ impl<'a> Walker<'a> {
         let s = self.stream;
         let c = self.config;
         let occ = &chunk.keyed[range.clone()];
+        let near = &chunk.near[range.clone()];
+        // Each occurrence with the bits near it.
+        let at_occ = || occ.iter().zip(near).map(|(x, &n)| (x.pos as usize, n));
         let tf = occ.len() as u32;
         // Tokens of the shared prefix (and the one after it), mostly from the first suffix's key.
         let at = chunk.start + range.start;
@@ -280,7 +283,7 @@ impl<'a> Walker<'a> {
             let extendable = !is_sentinel(l0) && s.class(l0) != Class::Enum;
             !extendable
                 || occ.iter().any(|k| k.left != l0)
-                || (s.has_marks() && occ.iter().any(|k| s.mark_before(k.pos as usize)))
+                || (s.has_marks() && at_occ().any(|(pos, n)| s.mark_at(n, pos, 0)))
         };
         // Cheap tests first, on data read in array order: a class with no short length whose
         // occurrences all extend to the left stores nothing, nor does a class in too few
@@ -309,10 +312,7 @@ impl<'a> Walker<'a> {
         let right_closed = |k: u32| {
             k == len
                 || s.class(token(k)) == Class::Enum
-                || (s.has_marks()
-                    && occ
-                        .iter()
-                        .any(|o| s.mark_before(o.pos as usize + k as usize)))
+                || (s.has_marks() && at_occ().any(|(pos, n)| s.mark_at(n, pos, k as usize)))
         };
 
         // The class's tokens, written once as far as its longest stored phrase needs.
@@ -329,15 +329,14 @@ impl<'a> Walker<'a> {
             }
             let (left, opens) = match left {
                 Some(b) => b,
-                None => *left.insert(self.left(occ)),
+                None => *left.insert(self.left(occ, near)),
             };
             let right = if k < len {
                 // Every occurrence is followed by the same token, across a quotation mark or not.
                 let x = token(k);
                 if s.class(x) == Class::Word {
-                    let marked = occ
-                        .iter()
-                        .filter(|o| s.mark_before(o.pos as usize + k as usize))
+                    let marked = at_occ()
+                        .filter(|&(pos, n)| s.mark_at(n, pos, k as usize))
                         .count() as u32;
                     self.words.clear();
                     if marked < tf {
@@ -367,9 +366,10 @@ impl<'a> Walker<'a> {
                     } else {
                         // Occurrences with a quotation mark before the token after them end
                         // at a boundary.
-                        let marked = occ[g - range.start..h - range.start]
-                            .iter()
-                            .filter(|o| s.mark_before(o.pos as usize + len as usize))
+                        let marked = at_occ()
+                            .take(h - range.start)
+                            .skip(g - range.start)
+                            .filter(|&(pos, n)| s.mark_at(n, pos, len as usize))
                             .count() as u32;
                         boundary += marked;
                         if marked < n {
@@ -382,11 +382,11 @@ impl<'a> Walker<'a> {
             } else {
                 // At the length cap, suffixes were not ordered beyond it: count one by one.
                 let mut boundary = 0u32;
-                for o in occ {
+                for (o, &n) in occ.iter().zip(near) {
                     let x = chunk.pass.after(o, k as usize);
                     if is_sentinel(x)
                         || s.class(x) != Class::Word
-                        || s.mark_before(o.pos as usize + k as usize)
+                        || s.mark_at(n, o.pos as usize, k as usize)
                     {
                         boundary += 1;
                     } else {
@@ -398,22 +398,22 @@ impl<'a> Walker<'a> {
                 branching(&self.words, boundary, tf)
             };
             let quoted = if opens > 0 {
-                occ.iter()
-                    .filter(|x| s.quoted(x.pos as usize, k as usize))
+                at_occ()
+                    .filter(|&(pos, n)| s.quoted_at(n, pos, k as usize))
                     .count() as u32
             } else {
                 0
             };
             let numeric = if s.has_numbers() {
-                occ.iter()
-                    .filter(|x| s.number_from(x.pos as usize + k as usize))
+                at_occ()
+                    .filter(|&(pos, n)| s.number_at(n, pos, k as usize))
                     .count() as u32
             } else {
                 0
             };
             let open_after = if s.has_marks() {
-                occ.iter()
-                    .filter(|x| s.quoted_start(x.pos as usize + k as usize))
+                at_occ()
+                    .filter(|&(pos, n)| s.open_at(n, pos, k as usize))
                     .count() as u32
             } else {
                 0

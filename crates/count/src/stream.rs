@@ -230,6 +230,37 @@ fn bit(set: &[u64], pos: usize) -> bool {
     set.get(pos / 64).is_some_and(|w| w >> (pos % 64) & 1 == 1)
 }
 
+/// Bits `pos..pos + NEAR` of a bit set, from the lowest (false beyond its end).
+#[inline]
+fn window(set: &[u64], pos: usize) -> u64 {
+    let (w, s) = (pos / 64, pos % 64);
+    let lo = set.get(w).map_or(0, |&x| x >> s);
+    let hi = match s {
+        0 => 0,
+        _ => set.get(w + 1).map_or(0, |&x| x << (64 - s)),
+    };
+    (lo | hi) & ((1 << NEAR) - 1)
+}
+
+/// How many positions from a suffix's start on [`Near`] holds.
+pub(crate) const NEAR: usize = 16;
+
+/// The position bit sets of a suffix's first [`NEAR`] positions, gathered once a pass is
+/// sorted ([`Stream::pass`]). The walk reads them at every occurrence of a class, in suffix
+/// order, which is all over the stream: read from the sets, each was a cache miss, and a
+/// suffix is read in about two classes, several times in each.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Near {
+    /// A quotation mark just before the position.
+    marked: u16,
+    /// An opening quotation mark just before the position.
+    opened: u16,
+    /// A closing quotation mark just before the position.
+    closed: u16,
+    /// A number within [`NUMBER_REACH`] tokens from the position.
+    numbers: u16,
+}
+
 /// What a run of reports adds up as it is laid out: the corpus frequency of each id, and the
 /// tokens copied aside for the suffixes starting with each id ([`Stream::extras`]).
 #[derive(Clone)]
@@ -688,6 +719,62 @@ impl Stream {
             && (pos + 1..pos + len).all(|p| !self.mark_before(p))
     }
 
+    /// The bits of the [`NEAR`] positions from `pos` on.
+    #[inline]
+    fn near(&self, pos: usize) -> Near {
+        let marks = !self.opened.is_empty();
+        let (opened, closed) = if marks {
+            (window(&self.opened, pos), window(&self.closed, pos))
+        } else {
+            (0, 0)
+        };
+        Near {
+            marked: (opened | closed) as u16,
+            opened: opened as u16,
+            closed: closed as u16,
+            numbers: window(&self.numbers, pos) as u16,
+        }
+    }
+
+    /// [`Stream::mark_before`] at `j` tokens from the suffix at `pos`, whose [`Near`] is `near`.
+    #[inline]
+    pub fn mark_at(&self, near: Near, pos: usize, j: usize) -> bool {
+        match j {
+            j if j < NEAR => near.marked >> j & 1 == 1,
+            _ => self.mark_before(pos + j),
+        }
+    }
+
+    /// [`Stream::quoted_start`] at `j` tokens from the suffix at `pos` (see [`Stream::mark_at`]).
+    #[inline]
+    pub fn open_at(&self, near: Near, pos: usize, j: usize) -> bool {
+        match j {
+            j if j < NEAR => near.opened >> j & 1 == 1,
+            _ => self.quoted_start(pos + j),
+        }
+    }
+
+    /// [`Stream::number_from`] at `j` tokens from the suffix at `pos` (see [`Stream::mark_at`]).
+    #[inline]
+    pub fn number_at(&self, near: Near, pos: usize, j: usize) -> bool {
+        match j {
+            j if j < NEAR => near.numbers >> j & 1 == 1,
+            _ => self.number_from(pos + j),
+        }
+    }
+
+    /// [`Stream::quoted`] for the first `len` tokens of the suffix at `pos` (see
+    /// [`Stream::mark_at`]).
+    #[inline]
+    pub fn quoted_at(&self, near: Near, pos: usize, len: usize) -> bool {
+        if len >= NEAR {
+            return self.quoted(pos, len);
+        }
+        // Opened at 0, closed at `len`, no mark at 1..len.
+        let inside = ((1u32 << len) - 1) as u16 & !1;
+        near.opened & 1 == 1 && near.closed >> len & 1 == 1 && near.marked & inside == 0
+    }
+
     /// Class of a non-sentinel token.
     #[inline]
     pub fn class(&self, t: u32) -> Class {
@@ -765,6 +852,7 @@ impl Stream {
         let Pass {
             keyed,
             lcp,
+            near,
             bounds,
             tokens,
             extras,
@@ -829,6 +917,15 @@ impl Stream {
             parts
                 .into_par_iter()
                 .for_each(|(keyed, lcp)| sort_bucket(keyed, lcp, extras, shape));
+        }
+        // Gathered in suffix order: the loads are independent of each other, so they overlap,
+        // where the walk, which needs them, would wait on each.
+        refill(near, n, Near::default());
+        if !self.opened.is_empty() || !self.numbers.is_empty() {
+            near.par_iter_mut()
+                .zip(keyed.par_iter())
+                .with_min_len(1 << 12)
+                .for_each(|(near, x)| *near = self.near(x.pos as usize));
         }
         tokens.clear();
         tokens.extend((lo..hi).filter(|&id| sizes[id] > 0).map(|id| id as u32));
@@ -1015,8 +1112,9 @@ pub(crate) struct Suffix {
 }
 
 /// The sorted suffixes of one pass, with per suffix (in array order): its key, position, the
-/// token before it, its report and where the tokens after its key were copied, and its LCP
-/// with the suffix before (0 at the start of each first-token bucket). The token that follows
+/// token before it, its report and where the tokens after its key were copied, its LCP with
+/// the suffix before (0 at the start of each first-token bucket), and the quotation marks and
+/// numbers near it ([`Near`]). The token that follows
 /// a common prefix is not stored: it is read from the key or the copied tokens by
 /// [`Pass::token`].
 #[derive(Default)]
@@ -1025,6 +1123,8 @@ pub(crate) struct Pass {
     pub keyed: Vec<Suffix>,
     /// LCP with the previous suffix.
     pub lcp: Vec<u32>,
+    /// The position bits near each suffix.
+    pub near: Vec<Near>,
     /// Bucket boundaries: bucket `i` is `bounds[i]..bounds[i + 1]`.
     pub bounds: Vec<usize>,
     /// First token of each bucket.
@@ -1116,6 +1216,64 @@ mod tests {
             })
             .collect();
         (vocab, streams, docs)
+    }
+
+    #[test]
+    fn bits_near_a_suffix_read_as_the_bit_sets() {
+        use TokenKind::*;
+        let vocab = Vocab::new(
+            ["甲", "“", "”", "5", "，"].map(String::from).to_vec(),
+            vec![Word, Open, Close, Number, Clause],
+        );
+        // A pseudo-random mix, long enough that windows cross many 64-bit words.
+        let mut x = 7u32;
+        let streams: Vec<SegDoc> = (0..40)
+            .map(|_| {
+                let mut doc = SegDoc::default();
+                doc.tokens = (0..97)
+                    .map(|_| {
+                        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                        [0, 0, 0, 1, 2, 3, 4][(x >> 16) as usize % 7]
+                    })
+                    .collect();
+                doc
+            })
+            .collect();
+        let docs = vec![DocInfo::default(); streams.len()];
+        let (stream, _) = Stream::build(Cow::Borrowed(&streams), &vocab, &docs, 8).unwrap();
+        let len = stream.tokens().len();
+        assert!(stream.has_marks() && stream.has_numbers());
+        let (mut marks, mut numbers) = (0, 0);
+        for pos in 0..len {
+            let near = stream.near(pos);
+            for j in 0..NEAR + 8 {
+                let p = pos + j;
+                assert_eq!(
+                    stream.mark_at(near, pos, j),
+                    stream.mark_before(p),
+                    "{pos}+{j}"
+                );
+                assert_eq!(
+                    stream.open_at(near, pos, j),
+                    stream.quoted_start(p),
+                    "{pos}+{j}"
+                );
+                assert_eq!(
+                    stream.number_at(near, pos, j),
+                    stream.number_from(p),
+                    "{pos}+{j}"
+                );
+                assert_eq!(
+                    stream.quoted_at(near, pos, j),
+                    stream.quoted(pos, j),
+                    "{pos}+{j}"
+                );
+                marks += usize::from(stream.mark_before(p));
+                numbers += usize::from(stream.number_from(p));
+            }
+        }
+        // The test means something: there are marks and numbers to find.
+        assert!(marks > 100 && numbers > 100, "{marks} {numbers}");
     }
 
     #[test]
