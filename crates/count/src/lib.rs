@@ -11,7 +11,7 @@
 //!
 //! What is stored is documented on [`run`].
 //!
-//! Memory: besides the input and the output, the stage holds the stream (4 bytes per token, 3 bits
+//! Memory: besides the input and the output, the stage holds the stream (4 bytes per token, 4 bits
 //! of which stay in memory under a memory budget: the stream itself is then laid out to a scratch
 //! file, [`Layout`], which each pass reads once) and the suffixes of one pass at a time. Suffixes
 //! are processed in passes of equal size by first token, about a sixteenth of them (at least 2M)
