@@ -17,9 +17,9 @@
 //! are processed in passes of equal size by first token, about a sixteenth of them (at least 2M)
 //! per pass, or under a budget as many as fit in the bytes given, at 44 bytes per suffix (its sort
 //! key, position, left token, report and the place of its copied tokens in 32, its LCP, and the
-//! marks and numbers near it) and 4
-//! per token copied after a full key (the walk reads phrase tokens from the keys and the copies,
-//! never from the stream), plus the phrases of two waves of chunks before they join the output.
+//! marks and numbers near it in 8) and 4 per token copied after a full key (the walk reads phrase
+//! tokens from the keys and the copies, never from the stream), plus the phrases of two waves of
+//! chunks before they join the output.
 //! Given a scratch folder ([`finish`]), the output of all passes but the last joins them only after
 //! the passes: it is written to temporary files pass by pass and read back at the end (module
 //! `spill`); under a budget ([`finish_on_disk`]) the last pass's goes there too and it is never

@@ -366,10 +366,11 @@ impl<'a> Walker<'a> {
                     } else {
                         // Occurrences with a quotation mark before the token after them end
                         // at a boundary.
-                        let marked = at_occ()
-                            .take(h - range.start)
-                            .skip(g - range.start)
-                            .filter(|&(pos, n)| s.mark_at(n, pos, len as usize))
+                        let group = g - range.start..h - range.start;
+                        let marked = occ[group.clone()]
+                            .iter()
+                            .zip(&near[group])
+                            .filter(|&(o, &n)| s.mark_at(n, o.pos as usize, len as usize))
                             .count() as u32;
                         boundary += marked;
                         if marked < n {

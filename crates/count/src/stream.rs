@@ -8,8 +8,9 @@
 //! bit sets (where an opening mark and where a closing mark stood just before a position, kept
 //! side by side with where a number follows, [`Marks`]). The walk reads them to treat a mark as
 //! a boundary of an occurrence (for branching entropy) and to count quoted occurrences, mostly
-//! as gathered for each suffix of a pass once it is sorted ([`Near`]). The stream is kept in memory, or under a memory budget in a
-//! scratch file (module `text`): a pass reads it once, in order.
+//! as gathered for each suffix of a pass once it is sorted ([`Near`]). The stream is kept in
+//! memory, or under a memory budget in a scratch file (module `text`): a pass reads it once, in
+//! order.
 //!
 //! The suffix array holds only the positions where a phrase may start (not a sentinel, not
 //! `、`), ordered by the tokens up to the first sentinel, at most `max_len` of them, with ties
@@ -241,7 +242,7 @@ fn or_shifted(set: &mut Vec<u64>, part: &[u64], base: usize) {
     }
 }
 
-/// Bit `pos` of a bit set (false beyond its end).
+/// Bit `pos` of the bit set `which` (false beyond its end).
 #[inline]
 fn bit(set: &[Marks], pos: usize, which: fn(&Marks) -> u64) -> bool {
     set.get(pos / 64)
@@ -266,7 +267,8 @@ pub(crate) const NEAR: usize = 16;
 /// The position bit sets of a suffix's first [`NEAR`] positions, gathered once a pass is
 /// sorted ([`Stream::pass`]). The walk reads them at every occurrence of a class, in suffix
 /// order, which is all over the stream: read from the sets, each was a cache miss, and a
-/// suffix is read in about two classes, several times in each.
+/// suffix is read in about two classes, several times in each. Bit `j` of each field stands
+/// for position `pos + j` of the suffix at `pos`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Near {
     /// A quotation mark just before the position.
@@ -277,6 +279,15 @@ pub(crate) struct Near {
     closed: u16,
     /// A number within [`NUMBER_REACH`] tokens from the position.
     numbers: u16,
+}
+
+/// Bit `j` of a [`Near`] field, or, beyond it, `far()`.
+#[inline]
+fn near_or(bits: u16, j: usize, far: impl FnOnce() -> bool) -> bool {
+    match j {
+        j if j < NEAR => bits >> j & 1 == 1,
+        _ => far(),
+    }
 }
 
 /// What a run of reports adds up as it is laid out: the corpus frequency of each id, and the
@@ -751,28 +762,19 @@ impl Stream {
     /// [`Stream::mark_before`] at `j` tokens from the suffix at `pos`, whose [`Near`] is `near`.
     #[inline]
     pub fn mark_at(&self, near: Near, pos: usize, j: usize) -> bool {
-        match j {
-            j if j < NEAR => near.marked >> j & 1 == 1,
-            _ => self.mark_before(pos + j),
-        }
+        near_or(near.marked, j, || self.mark_before(pos + j))
     }
 
     /// [`Stream::quoted_start`] at `j` tokens from the suffix at `pos` (see [`Stream::mark_at`]).
     #[inline]
     pub fn open_at(&self, near: Near, pos: usize, j: usize) -> bool {
-        match j {
-            j if j < NEAR => near.opened >> j & 1 == 1,
-            _ => self.quoted_start(pos + j),
-        }
+        near_or(near.opened, j, || self.quoted_start(pos + j))
     }
 
     /// [`Stream::number_from`] at `j` tokens from the suffix at `pos` (see [`Stream::mark_at`]).
     #[inline]
     pub fn number_at(&self, near: Near, pos: usize, j: usize) -> bool {
-        match j {
-            j if j < NEAR => near.numbers >> j & 1 == 1,
-            _ => self.number_from(pos + j),
-        }
+        near_or(near.numbers, j, || self.number_from(pos + j))
     }
 
     /// [`Stream::quoted`] for the first `len` tokens of the suffix at `pos` (see
