@@ -59,8 +59,8 @@ pub struct Item<'a> {
 
 /// The members each slogan stands for, as (index of the slogan, members), in index order, for
 /// the slogans that have any: numbered formulations whose members the corpus spells out, a few
-/// among a big corpus's million slogans. Of several enumerations that fit, the one sharing the most reports
-/// with the formulation wins, then the higher ranked.
+/// among a big corpus's million slogans. Of several enumerations that fit, the one sharing the
+/// most reports with the formulation wins, then the higher ranked.
 pub fn members(slogans: &[Item], config: &Config) -> Vec<(usize, Vec<String>)> {
     let enumerations: Vec<&Item> = slogans
         .iter()

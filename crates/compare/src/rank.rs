@@ -20,10 +20,6 @@ pub(crate) fn rank(
 ) -> Result<Selection, Error> {
     let (phrases, vocab) = (&counts.phrases, &counts.vocab);
     progress.start("compare: ranking", 0);
-    // A unit without a phrase (only in a damaged file) is dropped before it is ranked, so that
-    // the family heads index the slogans made.
-    let mut accepted = accepted;
-    accepted.retain(|c| c.candidate().phrase(phrases).is_some());
     let (accepted, heads) = order(phrases, vocab, accepted, config);
     // One buffer per thread for per-report counts read back from `aside`.
     let chosen: Result<Vec<Chosen>, Error> = accepted
@@ -65,13 +61,9 @@ pub(crate) fn rank_owned(
 ) -> Result<Selection, Error> {
     progress.start("compare: ranking", 0);
     let (phrases, vocab) = (&counts.phrases, &counts.vocab);
-    // A unit without a phrase (only in a damaged file) is dropped before it is ranked, so that
-    // the family heads index the slogans made. The slogans are made a chunk at a time from the
-    // end of the ranked units, whose list shrinks as theirs grows (then turned around), each
-    // chunk added to their list as it is made: gathered in pieces and joined at the end, they
-    // were held twice.
-    let mut accepted = accepted;
-    accepted.retain(|c| c.candidate().phrase(phrases).is_some());
+    // The slogans are made a chunk at a time from the end of the ranked units, whose list
+    // shrinks as theirs grows (then turned around), each chunk added to their list as it is
+    // made: gathered in pieces and joined at the end, they were held twice.
     let (mut accepted, heads) = order(phrases, vocab, accepted, config);
     let mut chosen: Vec<Chosen> = Vec::with_capacity(accepted.len());
     let mut spans: Vec<AsideSpan> = Vec::with_capacity(accepted.len());
@@ -127,13 +119,15 @@ pub(crate) fn rank_owned(
 }
 
 /// The accepted units in rank order, cut to `max_slogans`, and the family head of each (an
-/// index into them).
+/// index into them). A unit without a phrase (only in a damaged file) is dropped before it is
+/// ranked, so that every unit returned makes a slogan and the heads index the slogans made.
 fn order(
     phrases: &Phrases,
     vocab: &Vocab,
     mut accepted: Vec<Accepted>,
     config: &Config,
 ) -> (Vec<Accepted>, Vec<usize>) {
+    accepted.retain(|c| c.candidate().phrase(phrases).is_some());
     // The texts are compared as the bytes of their words, end to end: the order of the texts
     // themselves, without making them.
     let text = |c: &Accepted| {

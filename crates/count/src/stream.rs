@@ -1262,26 +1262,19 @@ mod tests {
             let near = stream.near(pos);
             for j in 0..NEAR + 8 {
                 let p = pos + j;
-                assert_eq!(
+                let near_bits = [
                     stream.mark_at(near, pos, j),
-                    stream.mark_before(p),
-                    "{pos}+{j}"
-                );
-                assert_eq!(
                     stream.open_at(near, pos, j),
-                    stream.quoted_start(p),
-                    "{pos}+{j}"
-                );
-                assert_eq!(
                     stream.number_at(near, pos, j),
-                    stream.number_from(p),
-                    "{pos}+{j}"
-                );
-                assert_eq!(
                     stream.quoted_at(near, pos, j),
+                ];
+                let sets = [
+                    stream.mark_before(p),
+                    stream.quoted_start(p),
+                    stream.number_from(p),
                     stream.quoted(pos, j),
-                    "{pos}+{j}"
-                );
+                ];
+                assert_eq!(near_bits, sets, "{pos}+{j}");
                 marks += usize::from(stream.mark_before(p));
                 numbers += usize::from(stream.number_from(p));
             }
