@@ -54,7 +54,8 @@ pub struct Config {
     pub boilerplate_block_edge_lines: usize,
     /// A block line recurs near an edge of at least this share of all files …
     pub boilerplate_block_min_share: f64,
-    /// … and a block is at least this many consecutive such lines.
+    /// … and a block is at least this many consecutive such lines, none a sentence (recurring
+    /// sentences between two blocks, or between a block and the file's edge, go with them).
     pub boilerplate_block_min_lines: usize,
     /// Only lines of at most this many characters can be block lines.
     pub boilerplate_block_max_line_chars: usize,

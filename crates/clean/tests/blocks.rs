@@ -100,3 +100,61 @@ fn blocks_are_not_learned_when_switched_off_or_in_few_files() {
     let corpus = run(&[dir2.path().to_path_buf()], &off, &NoProgress).unwrap();
     assert!(corpus.documents.iter().all(|d| d.text.contains("公有领域")));
 }
+
+/// A report whose notice holds sentences of its own: one between two parts of it, one closing
+/// the file.
+fn report_with_sentences(year: u32) -> String {
+    let mut s = report(year, false);
+    for line in [
+        "本作品来自中华人民共和国的公务文件，",
+        "根据有关规定，",
+        "不受著作权保护，",
+        "其使用范围以本站社群的共识为准，视同公务文件处理。",
+        "在本站以公有领域发布，",
+        "转载时请注明出处，",
+        "本站不对其内容的准确性负责，",
+        "对其他文件的使用应以相关模板为准，请另行查阅说明。",
+    ] {
+        s.push_str(line);
+        s.push('\n');
+    }
+    s
+}
+
+#[test]
+fn a_notice_s_own_sentences_go_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for year in 2001..2011 {
+        std::fs::write(
+            dir.path().join(format!("{year}.txt")),
+            report_with_sentences(year),
+        )
+        .unwrap();
+    }
+    let config = Config {
+        learn_boilerplate: false,
+        ..Config::default()
+    };
+    let corpus = run(&[dir.path().to_path_buf()], &config, &NoProgress).unwrap();
+    assert_eq!(corpus.documents.len(), 10);
+    for d in &corpus.documents {
+        // The sentence between two parts of the notice, and the one closing the file.
+        assert!(!d.text.contains("视同公务文件处理"), "{}: {}", d.id, d.text);
+        assert!(!d.text.contains("请另行查阅说明"), "{}: {}", d.id, d.text);
+        assert!(!d.text.contains("公有领域"), "{}", d.id);
+        // The closing sentence every report shares stands before the notice, and stays.
+        assert!(
+            d.text
+                .contains("让我们更加紧密地团结在以习近平同志为核心的党中央周围"),
+            "{}",
+            d.id
+        );
+        assert!(d.text.contains("第11项工作取得进展"), "{}", d.id);
+    }
+    let log = log_tsv(&corpus.log, &corpus.skipped);
+    let blocks = log
+        .lines()
+        .filter(|l| l.contains("boilerplate_block=8"))
+        .count();
+    assert_eq!(blocks, 10, "{log}");
+}
