@@ -7,6 +7,18 @@ use std::path::Path;
 use anyhow::Context;
 use serde::de::DeserializeOwned;
 
+/// The folder [`crate::Global::config`] names must be one unless it is the default, `config`:
+/// a folder named by mistake would otherwise go unnoticed, every stage running on its defaults.
+pub fn check_dir(dir: &Path) -> anyhow::Result<()> {
+    if dir != Path::new(DEFAULT_DIR) && !dir.is_dir() {
+        anyhow::bail!("config folder {}: not found", dir.display());
+    }
+    Ok(())
+}
+
+/// The config folder when none is named.
+pub const DEFAULT_DIR: &str = "config";
+
 /// Reads `<dir>/<stage>.toml` into the stage's config type, or its default when absent.
 pub fn load<T: DeserializeOwned + Default>(dir: &Path, stage: &str) -> anyhow::Result<T> {
     let path = dir.join(format!("{stage}.toml"));

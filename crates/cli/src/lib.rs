@@ -39,8 +39,9 @@ struct Cli {
 /// Flags every subcommand takes.
 #[derive(Args, Debug, Clone)]
 pub struct Global {
-    /// Folder with one TOML file per stage (clean.toml, segment.toml …).
-    #[arg(long, global = true, default_value = "config", value_name = "DIR")]
+    /// Folder with one TOML file per stage (clean.toml, segment.toml …); a missing file means
+    /// its defaults, and so does a missing `config` folder, but a folder named here must exist.
+    #[arg(long, global = true, default_value = config::DEFAULT_DIR, value_name = "DIR")]
     pub config: PathBuf,
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long, global = true, value_name = "N")]
@@ -62,7 +63,7 @@ pub struct Global {
     /// overrides report.toml's `diffusion_by` (default region).
     #[arg(long, global = true, value_name = "FIELD")]
     pub diffusion_by: Option<String>,
-    /// A memory budget such as 2G or 1500M: stages work in parts to stay under it, with the
+    /// A memory budget such as 2G or 1500M (at least 64M): stages work in parts to stay under it, with the
     /// same outputs; overrides run.toml's `max_memory` (default: none). Report still holds the
     /// comparison whole (about twice compare.bin's size).
     #[arg(long, global = true, value_name = "SIZE", value_parser = config::parse_size)]
@@ -132,7 +133,8 @@ enum Command {
         after_help = "Example:\n  tifa compare --in work/count.bin --out work/compare.bin --group-by level"
     )]
     Compare(CompareArgs),
-    /// Report: write slogans.tsv, slogans.csv, slogans.json, summary.md and report.html.
+    /// Report: write slogans.tsv, slogans.csv, slogans.json, summary.md, report.html and the
+    /// diffusion views (slogan-reports.tsv, diffusion.tsv, adoption.tsv, leaders.tsv, diff.tsv).
     #[command(after_help = "Example:\n  tifa report --in work/compare.bin --out reports")]
     Report(StageArgs),
     /// Show the header and a summary of any intermediate file; --json prints all of it.
@@ -183,7 +185,7 @@ enum Command {
     },
     /// Show how the segmenter cuts a text, with the bundled dictionary.
     #[command(
-        after_help = "Example:\n  tifa cut 坚持有件必备、有备必审、有错必纠\n  坚持 / 有件必备 / 、 / 有备必审 / 、 / 有错必纠"
+        after_help = "Example:\n  tifa cut 增强四个意识、坚定四个自信、做到两个维护\n  增强 / 四个意识 / 、 / 坚定 / 四个自信 / 、 / 做到 / 两个维护"
     )]
     Cut {
         /// The text.
@@ -297,6 +299,7 @@ pub(crate) const BUDGET_NOTE: &str = "note: under the memory budget, report stil
 
 fn dispatch(cli: Cli) -> anyhow::Result<()> {
     let flags = cli.global;
+    config::check_dir(&flags.config)?;
     if let Some(n) = flags.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))

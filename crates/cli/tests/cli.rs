@@ -954,6 +954,23 @@ fn help_shows_real_examples() {
 }
 
 #[test]
+fn cut_help_shows_what_cut_prints() {
+    let help = Command::new(env!("CARGO_BIN_EXE_tifa"))
+        .args(["cut", "--help"])
+        .output()
+        .unwrap();
+    let help = stdout(&help);
+    let mut lines = help.lines().skip_while(|l| !l.starts_with("Example"));
+    let command = lines.nth(1).unwrap().trim();
+    let shown = lines.next().unwrap().trim();
+    let text = command.strip_prefix("tifa cut ").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let o = tifa(dir.path(), &["cut", text]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o).trim_end(), shown);
+}
+
+#[test]
 fn hostile_corpus_text_and_file_names_reach_the_report_only_as_text() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
@@ -1351,4 +1368,18 @@ fn a_corpus_past_the_small_size_loads_the_whole_dictionary_beside_clean() {
             "{f} differs between tifa run and the stage commands"
         );
     }
+}
+
+#[test]
+fn a_config_folder_that_is_not_there_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = tifa_with(dir.path(), Path::new("confg"), &["cut", "四个意识"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert_eq!(
+        stderr(&o).trim_end(),
+        "error: config folder confg: not found"
+    );
+    // The default folder may be missing: then every stage runs on its defaults.
+    let o = tifa_with(dir.path(), Path::new("config"), &["cut", "四个意识"]);
+    assert!(o.status.success(), "{}", stderr(&o));
 }
