@@ -23,23 +23,10 @@ pub fn fixed(x: f64, decimals: usize) -> String {
 /// the exact product. Anything else (large values, near-ties, many decimals) takes the
 /// standard library's path.
 pub fn push_fixed(out: &mut String, x: f64, decimals: usize) {
-    const POW10: [f64; 8] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7];
     if !x.is_finite() {
         return;
     }
-    let fast = POW10.get(decimals).and_then(|&p| {
-        let y = x.abs() * p;
-        if y >= 1e9 {
-            return None;
-        }
-        // Below 10^9 the cast truncates exactly and the difference is the exact fraction, so
-        // this is `y.round()` without the two library calls that `round` and `trunc` are on a
-        // baseline x86-64 target (no SSE4.1).
-        let whole = y as u64;
-        let frac = y - whole as f64;
-        ((frac - 0.5).abs() > 1e-6).then(|| (whole + u64::from(frac > 0.5), p as u64))
-    });
-    match fast {
+    match scaled(x, decimals) {
         Some((n, p)) => {
             // `-0.00` for tiny negatives would make equal values look different.
             if x < 0.0 && n != 0 {
@@ -66,19 +53,41 @@ pub fn push_fixed(out: &mut String, x: f64, decimals: usize) {
     }
 }
 
+/// `|x|` times 10^decimals rounded to an integer as [`push_fixed`] rounds it, with 10^decimals,
+/// when the fast path above applies (`x` finite).
+fn scaled(x: f64, decimals: usize) -> Option<(u64, u64)> {
+    const POW10: [f64; 8] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7];
+    let p = *POW10.get(decimals)?;
+    let y = x.abs() * p;
+    if y >= 1e9 {
+        return None;
+    }
+    // Below 10^9 the cast truncates exactly and the difference is the exact fraction, so this
+    // is `y.round()` without the two library calls that `round` and `trunc` are on a baseline
+    // x86-64 target (no SSE4.1).
+    let whole = y as u64;
+    let frac = y - whole as f64;
+    ((frac - 0.5).abs() > 1e-6).then(|| (whole + u64::from(frac > 0.5), p as u64))
+}
+
 /// Appends an integer in decimal.
 pub fn push_int(out: &mut String, n: impl itoa::Integer) {
     out.push_str(itoa::Buffer::new().format(n));
 }
 
-/// Rounds `x` to `decimals` decimals, for JSON, so the JSON holds the same values as the TSV.
-/// Non-finite values become `None` (JSON `null`).
-pub fn rounded(x: f64, decimals: i32) -> Option<f64> {
+/// Rounds `x` to `decimals` decimals, for JSON: the number nearest the digits [`fixed`] prints
+/// for the TSV, so both files hold the same numbers (scaling and rounding alone would round
+/// some values the other way: 0.40085 is just below the tie in binary, and is 0.4008 in the
+/// TSV). Non-finite values become `None` (JSON `null`).
+pub fn rounded(x: f64, decimals: usize) -> Option<f64> {
     if !x.is_finite() {
         return None;
     }
-    let p = 10f64.powi(decimals);
-    let r = (x * p).round() / p;
+    let r = match scaled(x, decimals) {
+        // Both exact, so the quotient is the double nearest the decimal digits.
+        Some((n, p)) => (n as f64 / p as f64).copysign(x),
+        None => fixed(x, decimals).parse().ok()?,
+    };
     Some(if r == 0.0 { 0.0 } else { r })
 }
 
@@ -235,6 +244,24 @@ mod tests {
         assert_eq!(rounded(0.123456, 4), Some(0.1235));
         assert_eq!(rounded(-0.00001, 4), Some(0.0));
         assert_eq!(rounded(f64::NAN, 4), None);
+        // Just below a decimal tie in binary: the TSV prints 0.4008, and so must the JSON.
+        assert_eq!(fixed(0.40085, 4), "0.4008");
+        assert_eq!(rounded(0.40085, 4), Some(0.4008));
+    }
+
+    #[test]
+    fn rounded_holds_the_digits_fixed_prints() {
+        // A sweep over values with five to seven decimals, ties among them, both signs, and
+        // values past the fast path.
+        let mut xs: Vec<f64> = (0..200_000).map(|i| f64::from(i) * 0.00005).collect();
+        xs.extend((0..20_000).map(|i| f64::from(i) * -0.0000123));
+        xs.extend([1e9 + 0.12345, 123456789.98765, 0.125, 2.5, 1.005, 0.35]);
+        for x in xs {
+            for d in [0, 2, 4] {
+                let printed: f64 = fixed(x, d).parse().unwrap();
+                assert_eq!(rounded(x, d), Some(printed), "{x} to {d} decimals");
+            }
+        }
     }
 
     /// The standard library's formatting, with negative zero shown as zero: what
