@@ -197,7 +197,7 @@ def test_progress_goes_to_python_stderr(tmp_path, capsys):
     tifa.run(CORPUS, work_dir=tmp_path / "w", out_dir=tmp_path / "r", config=CONFIG)
     err = capsys.readouterr().err
     assert "tifa: compare: scoring" in err
-    assert "slogans found" in err
+    assert " slogans and " in err and " names found; " in err
     tifa.run(CORPUS, work_dir=tmp_path / "w", out_dir=tmp_path / "r", config=CONFIG,
              progress=False)
     assert capsys.readouterr().err == ""

@@ -525,7 +525,7 @@ fn second_run_skips_every_stage_and_rewrites_nothing() {
             .map(str::to_string)
     };
     assert!(
-        line(&o).is_some_and(|l| l.contains("slogans found")),
+        line(&o).is_some_and(|l| l.contains(" slogans and ") && l.contains(" names found; ")),
         "{}",
         stderr(&o)
     );

@@ -339,6 +339,11 @@ impl Completed {
         self.chosen.len()
     }
 
+    /// Number of them that are names (kind `name`: listed apart, never counted as slogans).
+    pub fn names(&self) -> usize {
+        self.chosen.iter().filter(|c| !c.kind.is_slogan()).count()
+    }
+
     /// True when no slogan was found.
     pub fn is_empty(&self) -> bool {
         self.chosen.is_empty()

@@ -265,19 +265,19 @@ pub struct Comparison {
 }
 
 /// Reads a comparison's corpus summary, and of its slogans only those whose phrase `keep`
-/// accepts, with [`crate::format::read_seed`]: each slogan's phrase is offered to `keep` as
-/// soon as it is decoded; the rest of a slogan not kept (its per-report counts and
+/// accepts, with [`crate::format::read_seed`]: each slogan's phrase and kind are offered to
+/// `keep` as soon as they are decoded; the rest of a slogan not kept (its per-report counts and
 /// keyword-in-context lines) is read past without being built, and the reports and group
 /// comparisons are dropped as they are read. A reader that needs a few rows of a large
 /// compare.bin (`tifa lookup`), or only its figures (`tifa run` with nothing to do), then never
 /// holds the others: a large compare.bin holds a great many slogans, and building and freeing
 /// them all took longer than reading the file.
 pub struct SomeSlogans<F> {
-    /// Whether to keep the slogan of this phrase.
+    /// Whether to keep the slogan of this phrase and kind.
     pub keep: F,
 }
 
-impl<'de, F: FnMut(&str) -> bool> serde::de::DeserializeSeed<'de> for SomeSlogans<F> {
+impl<'de, F: FnMut(&str, Kind) -> bool> serde::de::DeserializeSeed<'de> for SomeSlogans<F> {
     type Value = (CorpusSummary, Vec<Slogan>);
 
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
@@ -286,7 +286,7 @@ impl<'de, F: FnMut(&str) -> bool> serde::de::DeserializeSeed<'de> for SomeSlogan
     }
 }
 
-impl<'de, F: FnMut(&str) -> bool> serde::de::Visitor<'de> for SomeSlogans<F> {
+impl<'de, F: FnMut(&str, Kind) -> bool> serde::de::Visitor<'de> for SomeSlogans<F> {
     type Value = (CorpusSummary, Vec<Slogan>);
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -318,7 +318,7 @@ impl<'de, F: FnMut(&str) -> bool> serde::de::Visitor<'de> for SomeSlogans<F> {
 /// The slogans of [`SomeSlogans`]: those kept.
 struct Kept<'a, F>(&'a mut F);
 
-impl<'de, F: FnMut(&str) -> bool> serde::de::DeserializeSeed<'de> for Kept<'_, F> {
+impl<'de, F: FnMut(&str, Kind) -> bool> serde::de::DeserializeSeed<'de> for Kept<'_, F> {
     type Value = Vec<Slogan>;
 
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Vec<Slogan>, D::Error> {
@@ -326,7 +326,7 @@ impl<'de, F: FnMut(&str) -> bool> serde::de::DeserializeSeed<'de> for Kept<'_, F
     }
 }
 
-impl<'de, F: FnMut(&str) -> bool> serde::de::Visitor<'de> for Kept<'_, F> {
+impl<'de, F: FnMut(&str, Kind) -> bool> serde::de::Visitor<'de> for Kept<'_, F> {
     type Value = Vec<Slogan>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -348,7 +348,7 @@ impl<'de, F: FnMut(&str) -> bool> serde::de::Visitor<'de> for Kept<'_, F> {
 /// the order changes.
 struct OneSlogan<'a, F>(&'a mut F);
 
-impl<'de, F: FnMut(&str) -> bool> serde::de::DeserializeSeed<'de> for OneSlogan<'_, F> {
+impl<'de, F: FnMut(&str, Kind) -> bool> serde::de::DeserializeSeed<'de> for OneSlogan<'_, F> {
     type Value = Option<Slogan>;
 
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Option<Slogan>, D::Error> {
@@ -381,7 +381,7 @@ impl<'de, F: FnMut(&str) -> bool> serde::de::DeserializeSeed<'de> for OneSlogan<
     }
 }
 
-impl<'de, F: FnMut(&str) -> bool> serde::de::Visitor<'de> for OneSlogan<'_, F> {
+impl<'de, F: FnMut(&str, Kind) -> bool> serde::de::Visitor<'de> for OneSlogan<'_, F> {
     type Value = Option<Slogan>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -405,9 +405,9 @@ impl<'de, F: FnMut(&str) -> bool> serde::de::Visitor<'de> for OneSlogan<'_, F> {
         }
         let rank = field!();
         let phrase: CompactString = field!();
-        let keep = (self.0)(&phrase);
-        let (kind, df, df_pct, tf, score, dp) =
-            (field!(), field!(), field!(), field!(), field!(), field!());
+        let kind = field!();
+        let keep = (self.0)(&phrase, kind);
+        let (df, df_pct, tf, score, dp) = (field!(), field!(), field!(), field!(), field!());
         let (cohesion, left_entropy, right_entropy, quoted_share) =
             (field!(), field!(), field!(), field!());
         let evidence: CompactString = field!();
@@ -539,7 +539,10 @@ mod tests {
             docs: vec![DocInfo::default(), DocInfo::default()],
             slogans: vec![
                 slogan(1, "两个确立"),
-                slogan(2, "四个意识"),
+                Slogan {
+                    kind: Kind::Name,
+                    ..slogan(2, "市人大常委会")
+                },
                 slogan(3, "两个维护"),
             ],
             groups: vec![GroupComparison {
@@ -554,15 +557,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("compare.bin");
         crate::format::write(&path, Stage::Compare, 0, 0, &cmp).unwrap();
-        let mut offered = 0;
-        let keep = |p: &str| {
-            offered += 1;
+        let mut offered = Vec::new();
+        let keep = |p: &str, kind: Kind| {
+            offered.push(kind);
             p.starts_with("两个")
         };
         let (_, (summary, kept)) =
             crate::format::read_seed(&path, Stage::Compare, SomeSlogans { keep }).unwrap();
         assert_eq!(kept, [cmp.slogans[0].clone(), cmp.slogans[2].clone()]);
         assert_eq!(summary, cmp.summary);
-        assert_eq!(offered, 3);
+        let kinds: Vec<Kind> = cmp.slogans.iter().map(|s| s.kind).collect();
+        assert_eq!(offered, kinds);
     }
 }

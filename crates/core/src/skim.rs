@@ -150,7 +150,7 @@ mod tests {
                 let each = |w: Vec<Vec<u8>>| n += w.len();
                 let _ = format::read_seed(&path, stage, TextWaves { bytes: 16, each });
                 prop_assert!(n <= bytes.len());
-                let keep = |p: &str| !p.is_empty();
+                let keep = |p: &str, _| !p.is_empty();
                 let _ = format::read_seed(&path, stage, SomeSlogans { keep });
             }
         }

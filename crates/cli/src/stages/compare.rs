@@ -10,8 +10,36 @@ use super::*;
 use crate::progress::Bars;
 use crate::{config, Global};
 
-pub(crate) fn compare_line(n_slogans: usize, out: &Path) -> String {
-    format!("compare: {n_slogans} slogans -> {}", out.display())
+pub(crate) fn compare_line(found: Found, out: &Path) -> String {
+    format!("compare: {found} -> {}", out.display())
+}
+
+/// What compare found: its rows, of which `names` are names (kind `name`, never counted as
+/// slogans), said as summary.md and the page say it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Found {
+    pub(crate) rows: usize,
+    pub(crate) names: usize,
+}
+
+impl Found {
+    pub(crate) fn of(slogans: &[tifa_core::Slogan]) -> Found {
+        Found {
+            rows: slogans.len(),
+            names: slogans.iter().filter(|s| !s.kind.is_slogan()).count(),
+        }
+    }
+}
+
+impl std::fmt::Display for Found {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} slogans", self.rows - self.names)?;
+        match self.names {
+            0 => Ok(()),
+            1 => write!(f, " and 1 name"),
+            n => write!(f, " and {n} names"),
+        }
+    }
 }
 
 /// The examples in context of a selection, from segment.bin ([`tifa_compare::examples_from_file`]).
@@ -68,8 +96,8 @@ pub fn compare(
     same_run(input, &hc, segment, &hs)?;
     let done = compare_counts(counts, &config, segment, &hs, bars)?;
     let input_fp = inputs_fingerprint(&[hc.checksum, hs.checksum]);
-    let (header, n_slogans) = write_comparison(bars, out, input_fp, config_fp, done, budget)?;
-    say(flags, compare_line(n_slogans, out));
+    let (header, found) = write_comparison(bars, out, input_fp, config_fp, done, budget)?;
+    say(flags, compare_line(found, out));
     t.done(flags, "compare");
     Ok(header)
 }
@@ -93,8 +121,11 @@ pub(crate) fn write_comparison(
     config_fp: u64,
     done: tifa_compare::Completed,
     budget: bool,
-) -> anyhow::Result<(Header, usize)> {
-    let n = done.len();
+) -> anyhow::Result<(Header, Found)> {
+    let found = Found {
+        rows: done.len(),
+        names: done.names(),
+    };
     let header = if budget {
         write(
             bars,
@@ -108,7 +139,7 @@ pub(crate) fn write_comparison(
         let cmp = done.into_comparison(bars);
         write(bars, out, Stage::Compare, input_fp, config_fp, &cmp)?
     };
-    Ok((header, n))
+    Ok((header, found))
 }
 
 /// The compare stage on counts it takes over: selects the slogans, lets go of the counts, reads

@@ -73,7 +73,7 @@ pub(crate) fn slogans_of(
         }
         return Ok(Vec::new());
     }
-    let keep = |p: &str| lookup.wants(p);
+    let keep = |p: &str, _| lookup.wants(p);
     let seed = tifa_core::SomeSlogans { keep };
     let (_, (_, kept)) = format::read_seed(&path, Stage::Compare, seed)?;
     Ok(kept)

@@ -108,17 +108,18 @@ pub(crate) fn read_again<T: format::Intermediate>(
     Ok(v)
 }
 
-/// The corpus summary and the number of slogans of compare.bin, whose header was read earlier
+/// The corpus summary and the rows and names of compare.bin, whose header was read earlier
 /// in this run, as a timed phase of its own: the file is checked whole, but its slogans are read
 /// past, not built ([`tifa_core::SomeSlogans`] keeping none).
 pub(crate) fn read_figures(
     bars: &Bars,
     path: &Path,
     known: &Header,
-) -> anyhow::Result<(tifa_core::CorpusSummary, usize)> {
-    let mut slogans = 0usize;
-    let keep = |_: &str| {
-        slogans += 1;
+) -> anyhow::Result<(tifa_core::CorpusSummary, super::Found)> {
+    let mut found = super::Found { rows: 0, names: 0 };
+    let keep = |_: &str, kind: tifa_core::Kind| {
+        found.rows += 1;
+        found.names += usize::from(!kind.is_slogan());
         false
     };
     let what = format!("read {} (its figures)", file_name(path));
@@ -129,7 +130,7 @@ pub(crate) fn read_figures(
     if h.checksum != known.checksum {
         anyhow::bail!("{}: changed while tifa was running", path.display());
     }
-    Ok((summary, slogans))
+    Ok((summary, found))
 }
 
 /// Writes an intermediate atomically, as a timed phase of its own.

@@ -440,15 +440,15 @@ pub(crate) fn run_stages(
             match budget {
                 // Written now, its rows made as they are written, and read back by report.
                 Some(_) => {
-                    let (header, n) =
+                    let (header, found) =
                         write_comparison(bars, &cmp_out, input, cmp_fp, result, true)?;
-                    say(flags, compare_line(n, &cmp_out));
+                    say(flags, compare_line(found, &cmp_out));
                     t.done(flags, "compare");
                     Output::on_disk(header, cmp_out.clone(), Stage::Compare)
                 }
                 None => {
                     let result = result.into_comparison(bars);
-                    say(flags, compare_line(result.slogans.len(), &cmp_out));
+                    say(flags, compare_line(Found::of(&result.slogans), &cmp_out));
                     t.done(flags, "compare");
                     Output::made(result, cmp_out.clone(), Stage::Compare, input, cmp_fp)
                 }
@@ -466,8 +466,8 @@ pub(crate) fn run_stages(
         (true, false) => None,
         _ => Some(cmp.load(flags, bars)?),
     };
-    let (s, n_slogans) = match &value {
-        Some(v) => (v.summary.clone(), v.slogans.len()),
+    let (s, found) = match &value {
+        Some(v) => (v.summary.clone(), Found::of(&v.slogans)),
         None => read_figures(bars, &cmp_out, &cmp.header(flags)?)?,
     };
     match &value {
@@ -486,7 +486,7 @@ pub(crate) fn run_stages(
     say(
         flags,
         format!(
-            "tifa: {} reports read{}, {} tokens, {} phrases counted, {} slogans found; report: {}",
+            "tifa: {} reports read{}, {} tokens, {} phrases counted, {} found; report: {}",
             s.n_docs,
             if warned > 0 {
                 format!(" ({warned} warnings)")
@@ -495,7 +495,7 @@ pub(crate) fn run_stages(
             },
             s.n_tokens,
             s.n_phrases,
-            n_slogans,
+            found,
             args.out_dir.join("report.html").display()
         ),
     );
