@@ -1383,3 +1383,53 @@ fn a_config_folder_that_is_not_there_is_an_error() {
     let o = tifa_with(dir.path(), Path::new("config"), &["cut", "四个意识"]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn reports_that_failed_are_written_again_and_files_of_an_older_report_go() {
+    let dir = run_seeds("2");
+    let corpus = repo().join("data/corpus");
+    let corpus = corpus.to_str().unwrap();
+    let reports = dir.path().join("reports");
+    let grouped = tifa(
+        dir.path(),
+        &["run", "--corpus", corpus, "--group-by", "body"],
+    );
+    assert!(grouped.status.success(), "{}", stderr(&grouped));
+    assert!(reports.join("compare-body.tsv").is_file());
+    // A grouping no longer asked for: its table goes with the report that drops it.
+    let o = tifa(dir.path(), &["run", "--corpus", corpus]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!reports.join("compare-body.tsv").exists());
+    assert!(reports.join("slogans.tsv").is_file());
+
+    // A report that fails halfway (one of its files cannot be written) is not up to date.
+    std::fs::remove_file(reports.join("diff.tsv")).unwrap();
+    std::fs::create_dir(reports.join("diff.tsv")).unwrap();
+    let failed = tifa(
+        dir.path(),
+        &["run", "--corpus", corpus, "--group-by", "body"],
+    );
+    assert_eq!(failed.status.code(), Some(2));
+    assert!(stderr(&failed).contains("diff.tsv"), "{}", stderr(&failed));
+    std::fs::remove_dir(reports.join("diff.tsv")).unwrap();
+    let again = tifa(
+        dir.path(),
+        &["-v", "run", "--corpus", corpus, "--group-by", "body"],
+    );
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        !stderr(&again).contains("report: up to date"),
+        "{}",
+        stderr(&again)
+    );
+    assert!(reports.join("diff.tsv").is_file());
+    assert!(reports.join("compare-body.tsv").is_file());
+    // A file the report wrote, deleted since: the report is written again.
+    std::fs::remove_file(reports.join("adoption.tsv")).unwrap();
+    let o = tifa(
+        dir.path(),
+        &["run", "--corpus", corpus, "--group-by", "body"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(reports.join("adoption.tsv").is_file());
+}

@@ -31,8 +31,7 @@ pub fn report(flags: &Global, bars: &Bars, input: &Path, out_dir: &Path) -> anyh
     let t = Timer::start(flags);
     memory_for(input);
     let (h, cmp): (Header, Comparison) = read(bars, input, Stage::Compare)?;
-    tifa_report::run(&cmp, &config, out_dir, bars)?;
-    write_stamp(out_dir, h.checksum, config_fp)?;
+    write_reports(&cmp, &config, out_dir, bars, || Ok(h.checksum), config_fp)?;
     say(flags, report_line(out_dir));
     t.done(flags, "report");
     // As after `tifa run`: the process ends next, and the system frees the comparison at once.
@@ -44,24 +43,78 @@ pub(crate) fn report_line(out_dir: &Path) -> String {
     format!("report: {}", out_dir.join("report.html").display())
 }
 
-/// The report folder records which compare output and config it was made from, so `tifa run`
-/// can tell whether it is up to date.
+/// The report folder records which compare output and config it was made from, and the files
+/// it holds, so `tifa run` can tell whether it is up to date: its first line holds the two
+/// fingerprints, then one line names each file written.
 pub(crate) const STAMP: &str = ".tifa-report";
 
-pub(crate) fn stamp_text(input_fp: u64, config_fp: u64) -> String {
-    format!("{input_fp:016x} {config_fp:016x}\n")
+fn stamp_line(input_fp: u64, config_fp: u64) -> String {
+    format!("{input_fp:016x} {config_fp:016x}")
 }
 
-pub(crate) fn write_stamp(out_dir: &Path, input_fp: u64, config_fp: u64) -> anyhow::Result<()> {
-    let p = out_dir.join(STAMP);
-    tifa_core::atomic::write_atomic(&p, stamp_text(input_fp, config_fp).as_bytes())
-        .with_context(|| format!("writing {}", p.display()))
+/// Writes the report files of `cmp` into `out_dir`, then the stamp, with compare.bin's checksum
+/// (asked for once the files are written: in `tifa run` it waits for the write of compare.bin).
+/// The old stamp goes first, so reports that fail or are stopped halfway are never taken for
+/// up to date; and the files the last report wrote that this one does not (the
+/// `compare-FIELD.tsv` of a grouping no longer asked for, the diffusion views switched off)
+/// are removed, so the folder holds one report's files.
+pub(crate) fn write_reports(
+    cmp: &Comparison,
+    config: &tifa_report::Config,
+    out_dir: &Path,
+    bars: &Bars,
+    checksum: impl FnOnce() -> anyhow::Result<u64>,
+    config_fp: u64,
+) -> anyhow::Result<()> {
+    let stamp = out_dir.join(STAMP);
+    let before = stamped(out_dir).map(|(_, files)| files).unwrap_or_default();
+    remove_if_there(&stamp)?;
+    let written: Vec<String> = tifa_report::run(cmp, config, out_dir, bars)?
+        .iter()
+        .filter_map(|p| Some(p.file_name()?.to_str()?.to_string()))
+        .collect();
+    for gone in before.iter().filter(|f| !written.contains(f)) {
+        remove_if_there(&out_dir.join(gone))?;
+    }
+    let mut text = stamp_line(checksum()?, config_fp);
+    for f in &written {
+        text.push('\n');
+        text.push_str(f);
+    }
+    text.push('\n');
+    tifa_core::atomic::write_atomic(&stamp, text.as_bytes())
+        .with_context(|| format!("writing {}", stamp.display()))
 }
 
+/// The stamp's fingerprint line and the files it names, when it is there and names files; only
+/// plain file names count, so a damaged stamp cannot point outside the folder.
+fn stamped(out_dir: &Path) -> Option<(String, Vec<String>)> {
+    let text = std::fs::read_to_string(out_dir.join(STAMP)).ok()?;
+    let mut lines = text.lines();
+    let first = lines.next()?.to_string();
+    let files: Vec<String> = lines
+        .filter(|f| {
+            let p = Path::new(f);
+            p.file_name().is_some_and(|n| n == p.as_os_str()) && *f != STAMP
+        })
+        .map(str::to_string)
+        .collect();
+    (!files.is_empty()).then_some((first, files))
+}
+
+fn remove_if_there(path: &Path) -> anyhow::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("removing {}", path.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// True when the stamp says the reports were made from this compare output and config, and
+/// every file it names is there.
 pub(crate) fn report_fresh(out_dir: &Path, input_fp: u64, config_fp: u64) -> bool {
-    let stamp = std::fs::read_to_string(out_dir.join(STAMP)).unwrap_or_default();
-    stamp == stamp_text(input_fp, config_fp)
-        && ["slogans.tsv", "slogans.json", "report.html"]
-            .iter()
-            .all(|f| out_dir.join(f).is_file())
+    stamped(out_dir).is_some_and(|(line, files)| {
+        line == stamp_line(input_fp, config_fp) && files.iter().all(|f| out_dir.join(f).is_file())
+    })
 }
