@@ -65,6 +65,5 @@ pub fn diff(work_dir: &Path, series: &Series, all: bool) -> anyhow::Result<()> {
             let _ = writeln!(out, "    {what}: {}", line.join(" | "));
         }
     }
-    print!("{out}");
-    Ok(())
+    crate::to_stdout(&out)
 }

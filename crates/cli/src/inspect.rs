@@ -81,8 +81,8 @@ pub fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
             (header, text)
         }
     };
-    println!(
-        "{}\nstage: {}\nformat version: {}\npayload: {} bytes, checksum {:016x} (ok)\ninput fingerprint: {:016x}\nconfig fingerprint: {:016x}\n{summary}",
+    crate::to_stdout(&format!(
+        "{}\nstage: {}\nformat version: {}\npayload: {} bytes, checksum {:016x} (ok)\ninput fingerprint: {:016x}\nconfig fingerprint: {:016x}\n{summary}\n",
         path.display(),
         header.stage,
         header.version,
@@ -90,8 +90,7 @@ pub fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
         header.checksum,
         header.input_fingerprint,
         header.config_fingerprint
-    );
-    Ok(())
+    ))
 }
 
 /// Prints the JSON that `write` writes, buffered, to standard output; a reader that stops

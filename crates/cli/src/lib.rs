@@ -91,7 +91,7 @@ impl Sink {
     pub(crate) fn say(&self, line: &str) {
         match &self.0 {
             Some(f) => f(line),
-            None => eprintln!("{line}"),
+            None => to_stderr(line),
         }
     }
 
@@ -266,16 +266,34 @@ pub fn main() -> ExitCode {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!("error: internal error{at}: {msg}");
+        to_stderr(&format!("error: internal error{at}: {msg}"));
     }));
     let cli = Cli::parse();
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dispatch(cli))) {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(e)) => {
-            eprintln!("error: {}", one_line(&e));
+            to_stderr(&format!("error: {}", one_line(&e)));
             ExitCode::from(2)
         }
         Err(_) => ExitCode::from(2),
+    }
+}
+
+/// Prints `line` on stderr. A stderr that is closed or full (`2>&1 | head -1`, `2>/dev/full`)
+/// loses the line; it never stops tifa, which would then leave its work half done.
+pub(crate) fn to_stderr(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// Prints `text` on stdout. A reader that stops early (`| head`) ends the output quietly: a
+/// closed pipe is not an error.
+pub(crate) fn to_stdout(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
     }
 }
 

@@ -48,12 +48,12 @@ impl Bars {
     fn end_phase(&self) {
         let ended = self.phase.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some((name, t)) = ended {
-            eprintln!(
+            crate::to_stderr(&format!(
                 "{:>10}  {name}: {:.2} s{}",
                 "",
                 t.elapsed().as_secs_f64(),
                 crate::memory::note(crate::memory::peak())
-            );
+            ));
         }
     }
 
@@ -125,7 +125,7 @@ impl Progress for Bars {
         }
         let line = format!("warning: {message}");
         match self.bar().as_ref() {
-            Some(bar) => bar.suspend(|| eprintln!("{line}")),
+            Some(bar) => bar.suspend(|| crate::to_stderr(&line)),
             None => self.sink.say(&line),
         }
     }

@@ -1433,3 +1433,38 @@ fn reports_that_failed_are_written_again_and_files_of_an_older_report_go() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(reports.join("adoption.tsv").is_file());
 }
+
+/// A stderr that cannot be written (`2>/dev/full`, or a pipe whose reader stopped) loses the
+/// messages; the run still does its work.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_or_closed_stderr_does_not_stop_a_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = repo().join("data/corpus");
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_tifa"))
+        .current_dir(dir.path())
+        .args(["--config", repo().join("config").to_str().unwrap()])
+        .args(["run", "--corpus", corpus.to_str().unwrap()])
+        .stderr(full)
+        .status()
+        .unwrap();
+    assert!(status.success(), "{status}");
+    assert!(dir.path().join("reports/report.html").is_file());
+    // A reader of stdout that is gone: the command ends quietly.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tifa"))
+        .current_dir(dir.path())
+        .args(["--config", repo().join("config").to_str().unwrap()])
+        .args(["diff", "--all"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+}

@@ -5,8 +5,7 @@ use crate::Global;
 
 /// `tifa cut`: how the segmenter cuts a text.
 pub fn cut(flags: &Global, text: &str) -> anyhow::Result<()> {
-    println!("{}", cut_words(flags, text)?.join(" / "));
-    Ok(())
+    crate::to_stdout(&format!("{}\n", cut_words(flags, text)?.join(" / ")))
 }
 
 /// The words `tifa cut` shows.

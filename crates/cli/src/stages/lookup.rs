@@ -13,8 +13,7 @@ use crate::Global;
 pub fn lookup(flags: &Global, work_dir: &Path, phrases: &[String]) -> anyhow::Result<()> {
     let (hits, kept) = lookup_hits(flags, work_dir, phrases)?;
     let rows = tifa_count::lookup::slogans(&kept, phrases);
-    print!("{}", tifa_count::lookup::table(phrases, &hits, &rows));
-    Ok(())
+    crate::to_stdout(&tifa_count::lookup::table(phrases, &hits, &rows))
 }
 
 /// What `tifa lookup` prints, before it is printed: the hits of each phrase, and the slogans
@@ -65,11 +64,11 @@ pub(crate) fn slogans_of(
     };
     if !fresh {
         if !flags.quiet {
-            eprintln!(
+            crate::to_stderr(&format!(
                 "warning: {}: stale: not made from {}; rank, kind and score left empty",
                 path.display(),
                 work_dir.join("clean.bin").display()
-            );
+            ));
         }
         return Ok(Vec::new());
     }

@@ -190,11 +190,11 @@ impl Timer {
     /// Prints the time and the peak `peak` gives.
     pub(crate) fn done_with(self, flags: &Global, stage: &str, peak: fn() -> Option<u64>) {
         if flags.verbose && !flags.quiet {
-            eprintln!(
+            crate::to_stderr(&format!(
                 "{stage:>10}: {:.2} s{}",
                 self.0.elapsed().as_secs_f64(),
                 crate::memory::note(peak())
-            );
+            ));
         }
     }
 }

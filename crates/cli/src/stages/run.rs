@@ -39,11 +39,11 @@ impl Written {
                 .join()
                 .map_err(|_| anyhow::anyhow!("{}: write failed", path.display()))??;
             if flags.verbose && !flags.quiet {
-                eprintln!(
+                crate::to_stderr(&format!(
                     "{:>10}  write {} (alongside the next stage): {secs:.2} s",
                     "",
                     file_name(path)
-                );
+                ));
             }
             *self = Written::Known(h);
         }
@@ -235,7 +235,7 @@ pub(crate) fn run_stages(
     );
     let skip = |stage: &str| {
         if flags.verbose && !flags.quiet {
-            eprintln!("{stage}: up to date");
+            crate::to_stderr(&format!("{stage}: up to date"));
         }
     };
     // The whole run's time; its peak is the highest of the stages'.
