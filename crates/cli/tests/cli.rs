@@ -1468,3 +1468,43 @@ fn a_full_or_closed_stderr_does_not_stop_a_run() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stderr(&o), "");
 }
+
+/// An intermediate damaged before its checksum was taken (or made by another tifa) passes the
+/// checksum; the stage that finds it contradicting itself names the file.
+#[test]
+fn an_intermediate_that_contradicts_itself_is_named_as_damaged() {
+    use tifa_core::format::{self, Stage};
+    let dir = run_seeds("2");
+    let work = dir.path().join("work");
+    let path = work.join("segment.bin");
+    let (h, mut seg): (_, tifa_core::Segmented) = format::read(&path, Stage::Segment).unwrap();
+    let terms = seg.vocab.len() as u32;
+    seg.docs[0].tokens[0] = terms + 7;
+    format::write(
+        &path,
+        Stage::Segment,
+        h.input_fingerprint,
+        h.config_fingerprint,
+        &seg,
+    )
+    .unwrap();
+    let o = tifa(
+        dir.path(),
+        &[
+            "count",
+            "--in",
+            "work/segment.bin",
+            "--out",
+            "work/again.bin",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("error: work/segment.bin: damaged: report ")
+            && err.contains(&format!("token id {}", terms + 7)),
+        "{err}"
+    );
+    assert!(!work.join("again.bin").exists());
+}

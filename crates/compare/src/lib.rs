@@ -115,6 +115,17 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// True when the counts contradict themselves: a count.bin that passed its checksum yet
+    /// is damaged (or was made by a different tifa).
+    pub fn is_damage(&self) -> bool {
+        matches!(
+            self,
+            Error::TokenOutOfRange { .. } | Error::DocOutOfRange { .. }
+        )
+    }
+}
+
 /// Progress is reported in chunks so that a bar is not hammered from every worker thread.
 const CHUNK: usize = 4096;
 

@@ -104,6 +104,17 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// True when the segmented corpus contradicts itself: a file that passed its checksum yet
+    /// is damaged (or was made by a different tifa).
+    pub fn is_damage(&self) -> bool {
+        matches!(
+            self,
+            Error::MismatchedDocuments { .. } | Error::Vocab { .. } | Error::UnknownToken { .. }
+        )
+    }
+}
+
 /// Counts the phrases of a segmented corpus.
 ///
 /// Stored in [`Counts::phrases`], sorted by token ids:

@@ -94,7 +94,7 @@ pub fn compare(
         (hc, Taken::Whole(Arc::new(counts)))
     };
     same_run(input, &hc, segment, &hs)?;
-    let done = compare_counts(counts, &config, segment, &hs, bars)?;
+    let done = compare_counts(counts, input, &config, segment, &hs, bars)?;
     let input_fp = inputs_fingerprint(&[hc.checksum, hs.checksum]);
     let (header, found) = write_comparison(bars, out, input_fp, config_fp, done, budget)?;
     say(flags, compare_line(found, out));
@@ -142,12 +142,13 @@ pub(crate) fn write_comparison(
     Ok((header, found))
 }
 
-/// The compare stage on counts it takes over: selects the slogans, lets go of the counts, reads
-/// the examples in context from `segment` (whose header is `known`), and makes all but the
-/// rows, which [`tifa_compare::Completed`] makes as a whole comparison or as they are written.
-/// The one entry point of `tifa compare` and `tifa run`.
+/// The compare stage on counts it takes over, those of the count.bin at `input`: selects the
+/// slogans, lets go of the counts, reads the examples in context from `segment` (whose header
+/// is `known`), and makes all but the rows, which [`tifa_compare::Completed`] makes as a whole
+/// comparison or as they are written. The one entry point of `tifa compare` and `tifa run`.
 pub(crate) fn compare_counts(
     counts: Taken,
+    input: &Path,
     config: &tifa_compare::Config,
     segment: &Path,
     known: &Header,
@@ -156,9 +157,15 @@ pub(crate) fn compare_counts(
     // The counts are let go of before the segmented corpus is read, so the two are not in
     // memory together.
     let selection = match counts {
-        Taken::Whole(counts) => tifa_compare::select(&counts, None, config, bars)?,
-        Taken::Aside(counts, aside) => tifa_compare::select_owned(*counts, &aside, config, bars)?,
+        Taken::Whole(counts) => tifa_compare::select(&counts, None, config, bars),
+        Taken::Aside(counts, aside) => tifa_compare::select_owned(*counts, &aside, config, bars),
     };
+    // count.bin passed its checksum: counts that contradict themselves were damaged before it
+    // was summed, or made by a different tifa.
+    let selection = selection.map_err(|e| match e.is_damage() {
+        true => anyhow::anyhow!("{}: damaged: {e}", input.display()),
+        false => e.into(),
+    })?;
     let (lines, n_streams) = examples(bars, &selection, config, segment, known)?;
     Ok(tifa_compare::prepare(
         selection, lines, n_streams, config, bars,

@@ -26,15 +26,16 @@ pub(crate) fn count_config(flags: &Global) -> anyhow::Result<(tifa_count::Config
 }
 
 /// The count stage on a segmented corpus it takes over (and lets go of as its stream is laid
-/// out), with its scratch files beside `out`: the entry point of `tifa count` and `tifa run`
-/// without a memory budget.
+/// out), that of the segment.bin at `input`, with its scratch files beside `out`: the entry
+/// point of `tifa count` and `tifa run` without a memory budget.
 pub(crate) fn count_corpus(
     seg: Segmented,
+    input: &Path,
     config: &tifa_count::Config,
     bars: &Bars,
     out: &Path,
 ) -> anyhow::Result<Counts> {
-    let prepared = tifa_count::prepare(seg, config, bars)?;
+    let prepared = tifa_count::prepare(seg, config, bars).map_err(|e| damaged(input, e))?;
     Ok(tifa_count::finish(
         prepared,
         config,
@@ -42,6 +43,17 @@ pub(crate) fn count_corpus(
         Some(&scratch_dir(out)?),
         None,
     )?)
+}
+
+/// The count stage's error `e`, on the segment.bin at `input`: named as damaged when the file
+/// contradicts itself (it passed its checksum, so it was damaged before it was summed, or made
+/// by a different tifa).
+fn damaged(input: &Path, e: tifa_count::Error) -> anyhow::Error {
+    if e.is_damage() {
+        anyhow::anyhow!("{}: damaged: {e}", input.display())
+    } else {
+        e.into()
+    }
 }
 
 /// Reports per wave of token streams read from segment.bin under a memory budget.
@@ -83,14 +95,16 @@ pub(crate) fn count_file(
         return Err(e.into());
     }
     let chars = tifa_core::segmented::chars_beside(input, &h, head.documents.len())?;
-    let prepared = layout.prepare(
-        &head.documents,
-        &chars,
-        head.vocab,
-        head.skipped,
-        config,
-        bars,
-    )?;
+    let prepared = layout
+        .prepare(
+            &head.documents,
+            &chars,
+            head.vocab,
+            head.skipped,
+            config,
+            bars,
+        )
+        .map_err(|e| damaged(input, e))?;
     let pass = Some(count_pass_bytes(budget));
     let counts = tifa_count::finish_on_disk(prepared, config, bars, &dir, pass)?;
     Ok((h, counts))
@@ -120,7 +134,7 @@ pub fn count(flags: &Global, bars: &Bars, input: &Path, out: &Path) -> anyhow::R
         }
         None => {
             let (h, seg): (Header, Segmented) = read(bars, input, Stage::Segment)?;
-            let c = count_corpus(seg, &config, bars, out)?;
+            let c = count_corpus(seg, input, &config, bars, out)?;
             let header = write(bars, out, Stage::Count, h.checksum, config_fp, &c)?;
             (header, count_line(c.phrases.len(), c.docs.len(), out))
         }

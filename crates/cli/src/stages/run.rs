@@ -380,7 +380,7 @@ pub(crate) fn run_stages(
                     // The write has ended, so this is the only holder and the clone never
                     // happens.
                     let seg = Arc::try_unwrap(seg).unwrap_or_else(|shared| (*shared).clone());
-                    let c = count_corpus(seg, &count_cfg, bars, &count_out)?;
+                    let c = count_corpus(seg, &seg_out, &count_cfg, bars, &count_out)?;
                     say(flags, count_line(c.phrases.len(), c.docs.len(), &count_out));
                     t.done(flags, "count");
                     Output::made(c, count_out.clone(), Stage::Count, h_seg.checksum, count_fp)
@@ -422,6 +422,7 @@ pub(crate) fn run_stages(
                     counts.release();
                     compare_counts(
                         Taken::Aside(Box::new(c), aside),
+                        &count_out,
                         &cmp_cfg,
                         &seg_out,
                         &known,
@@ -431,7 +432,14 @@ pub(crate) fn run_stages(
                 None => {
                     let c = counts.load(flags, bars)?;
                     counts.release();
-                    compare_counts(Taken::Whole(c), &cmp_cfg, &seg_out, &known, bars)?
+                    compare_counts(
+                        Taken::Whole(c),
+                        &count_out,
+                        &cmp_cfg,
+                        &seg_out,
+                        &known,
+                        bars,
+                    )?
                 }
             };
             // Both inputs were checked to belong together above, or made together in this run.
