@@ -511,26 +511,34 @@ impl Found {
 
     /// The second pass over prepared files, on all threads, in output order. Each file's lines
     /// are freed by the worker that is done with them, not by one thread after the pass.
-    /// `progress` counts the files' bytes.
+    /// `progress` counts the files' bytes. A file left with no report (all of it boilerplate,
+    /// page numbers, adverts or punctuation) is added to the skipped files.
     fn clean(
-        &self,
+        &mut self,
         prepared: Vec<Prepared>,
         rules: &Rules,
         config: &Config,
         progress: &dyn Progress,
     ) -> Vec<Cleaned> {
         let files = &self.files;
-        let cleaned: Vec<Vec<Cleaned>> = prepared
+        let manifest = &self.manifest;
+        let cleaned: Vec<(usize, Vec<Cleaned>)> = prepared
             .into_par_iter()
             .map(|p| {
                 let f = &files[p.file];
-                let row = self.manifest.get(&(f.root, f.rel.clone()));
+                let row = manifest.get(&(f.root, f.rel.clone()));
                 let out = split::clean_file(p.file, &f.rel, &p, row, rules, config);
                 progress.inc(f.size);
-                out
+                (p.file, out)
             })
             .collect();
-        let mut cleaned: Vec<Cleaned> = cleaned.into_iter().flatten().collect();
+        for (i, _) in cleaned.iter().filter(|(_, out)| out.is_empty()) {
+            self.skipped.push(Skipped {
+                source: files[*i].rel.clone(),
+                reason: NOTHING_LEFT.to_string(),
+            });
+        }
+        let mut cleaned: Vec<Cleaned> = cleaned.into_iter().flat_map(|(_, out)| out).collect();
         cleaned.sort_by(|a, b| {
             (files[a.file].rel.as_str(), files[a.file].root, a.position).cmp(&(
                 files[b.file].rel.as_str(),
@@ -541,6 +549,9 @@ impl Found {
         cleaned
     }
 }
+
+/// The reason a file that cleaning left with no report is skipped for.
+const NOTHING_LEFT: &str = "no report text left after cleaning";
 
 /// Runs the clean stage over the corpus folders.
 pub fn run(roots: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<Corpus, Error> {

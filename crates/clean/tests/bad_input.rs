@@ -219,3 +219,59 @@ fn html_and_traditional_input() {
         corpus.documents[1].text
     );
 }
+
+#[test]
+fn a_file_left_with_no_report_text_is_skipped_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "good.txt", REPORT.as_bytes());
+    write(
+        d,
+        "punctuation.txt",
+        "，。、；！？“”《》——\n".repeat(50).as_bytes(),
+    );
+    write(d, "pages.txt", "- 1 -\n第3页\n12\n".as_bytes());
+    for budget in [None, Some(1)] {
+        let warnings = Warnings::default();
+        let (reports, skipped) = match budget {
+            None => {
+                let c = run(&[d.to_path_buf()], &Config::default(), &warnings).unwrap();
+                (c.documents.len(), c.skipped)
+            }
+            Some(wave) => {
+                let mut n = 0;
+                let skipped = tifa_clean::run_in_waves(
+                    &[d.to_path_buf()],
+                    &Config::default(),
+                    &warnings,
+                    wave,
+                    |docs, _| {
+                        n += docs.len();
+                        Ok(())
+                    },
+                )
+                .unwrap();
+                (n, skipped)
+            }
+        };
+        assert_eq!(reports, 1);
+        let names: Vec<(&str, &str)> = skipped
+            .iter()
+            .map(|s| (s.source.as_str(), s.reason.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("pages.txt", "no report text left after cleaning"),
+                ("punctuation.txt", "no report text left after cleaning"),
+            ]
+        );
+        let warned = warnings.0.lock().unwrap();
+        assert!(
+            warned
+                .iter()
+                .any(|w| w.contains("punctuation.txt") && w.contains("no report text")),
+            "{warned:?}"
+        );
+    }
+}

@@ -244,8 +244,8 @@ pub struct CorpusSummary {
     pub n_phrases: u64,
     /// Earliest and latest year, when known.
     pub years: Option<(u16, u16)>,
-    /// Input files the clean stage skipped (binary, undecodable, empty, unreadable, duplicate;
-    /// clean-log.tsv names each with its reason).
+    /// Input files the clean stage skipped (binary, undecodable, empty, unreadable, duplicate,
+    /// nothing left once cleaned; clean-log.tsv names each with its reason).
     pub n_skipped: u32,
 }
 
