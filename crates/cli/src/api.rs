@@ -15,7 +15,7 @@ use crate::{stages, Global, RunArgs, Sink};
 pub struct Settings {
     /// Folder with one TOML file per stage; a missing folder or file means the defaults.
     pub config: PathBuf,
-    /// Worker threads (default: all cores).
+    /// Worker threads, 1 to 1024 (default: all cores).
     pub threads: Option<usize>,
     /// Whether stage lines and phases are given to `sink` (warnings always are).
     pub progress: bool,
@@ -45,6 +45,9 @@ impl Settings {
     fn in_pool<T: Send>(&self, f: impl FnOnce() -> anyhow::Result<T> + Send) -> anyhow::Result<T> {
         match self.threads {
             None => f(),
+            Some(n @ (0 | 1025..)) => {
+                anyhow::bail!("threads: expected a number from 1 to 1024, not {n}")
+            }
             Some(n) => rayon::ThreadPoolBuilder::new()
                 .num_threads(n.max(1))
                 .build()

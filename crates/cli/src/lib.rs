@@ -36,6 +36,17 @@ struct Cli {
     command: Command,
 }
 
+/// Reads `-j`: 1 to 1024 worker threads. More only slow a run down (each takes a share of
+/// every parallel step); thousands stalled it.
+fn threads(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n @ 1..=1024) => Ok(n),
+        _ => Err(format!(
+            "expected a number of threads from 1 to 1024, not {s:?}"
+        )),
+    }
+}
+
 /// Flags every subcommand takes.
 #[derive(Args, Debug, Clone)]
 pub struct Global {
@@ -43,8 +54,8 @@ pub struct Global {
     /// its defaults, and so does a missing `config` folder, but a folder named here must exist.
     #[arg(long, global = true, default_value = config::DEFAULT_DIR, value_name = "DIR")]
     pub config: PathBuf,
-    /// Worker threads (default: all cores).
-    #[arg(short = 'j', long, global = true, value_name = "N")]
+    /// Worker threads, 1 to 1024 (default: all cores).
+    #[arg(short = 'j', long, global = true, value_name = "N", value_parser = threads)]
     pub threads: Option<usize>,
     /// Print nothing but errors.
     #[arg(short, long, global = true)]

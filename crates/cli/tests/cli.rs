@@ -1508,3 +1508,15 @@ fn an_intermediate_that_contradicts_itself_is_named_as_damaged() {
     );
     assert!(!work.join("again.bin").exists());
 }
+
+#[test]
+fn a_thread_count_out_of_range_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for n in ["0", "5000", "many"] {
+        let o = tifa(dir.path(), &["-j", n, "cut", "四个意识"]);
+        assert_eq!(o.status.code(), Some(2), "-j {n}");
+        assert!(stderr(&o).contains("1 to 1024"), "{}", stderr(&o));
+    }
+    let o = tifa(dir.path(), &["-j", "1024", "cut", "四个意识"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
