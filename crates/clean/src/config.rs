@@ -189,3 +189,51 @@ impl Default for Config {
         }
     }
 }
+
+impl Config {
+    /// Checks that the shares are shares: between 0 and 1 (a NaN is none).
+    pub fn validate(&self) -> Result<(), crate::Error> {
+        for (key, v) in [
+            ("max_invalid_share", self.max_invalid_share),
+            ("boilerplate_min_share", self.boilerplate_min_share),
+            (
+                "boilerplate_block_min_share",
+                self.boilerplate_block_min_share,
+            ),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(crate::Error::Config {
+                    key,
+                    reason: format!("{v} is not a share between 0 and 1"),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_out_of_range_are_refused() {
+        assert!(Config::default().validate().is_ok());
+        for bad in [
+            Config {
+                max_invalid_share: 2.0,
+                ..Config::default()
+            },
+            Config {
+                boilerplate_min_share: f64::NAN,
+                ..Config::default()
+            },
+            Config {
+                boilerplate_block_min_share: -0.1,
+                ..Config::default()
+            },
+        ] {
+            assert!(matches!(bad.validate(), Err(crate::Error::Config { .. })));
+        }
+    }
+}

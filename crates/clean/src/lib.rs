@@ -49,6 +49,14 @@ pub enum Error {
         /// Why.
         source: std::io::Error,
     },
+    /// A setting is out of range.
+    #[error("invalid clean setting `{key}`: {reason}")]
+    Config {
+        /// The key.
+        key: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A pattern in the config is not a valid regular expression.
     #[error("invalid pattern in clean config `{key}`: {message}")]
     Pattern {
@@ -441,6 +449,7 @@ struct Found {
 }
 
 fn find(roots: &[PathBuf], config: &Config) -> Result<Found, Error> {
+    config.validate()?;
     let walked = walk::walk(roots, config)?;
     let mut skipped = walked.skipped;
     let mut manifest: HashMap<(usize, String), meta::ManifestRow> = HashMap::new();
@@ -720,6 +729,7 @@ pub struct Cleaner {
 impl Cleaner {
     /// Compiles the config's patterns; fails on an invalid one.
     pub fn new(config: Config) -> Result<Cleaner, Error> {
+        config.validate()?;
         let rules = Rules::new(&config, FxHashSet::default())?;
         Ok(Cleaner { config, rules })
     }

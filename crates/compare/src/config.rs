@@ -239,12 +239,27 @@ impl Config {
                 reason: format!("{} is outside [-1, 1]", self.min_cohesion),
             });
         }
+        for (key, v) in [
+            ("min_entropy", self.min_entropy),
+            ("min_right_entropy_term", self.min_right_entropy_term),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(Error::Config {
+                    key,
+                    reason: format!("{v} is not an entropy (a finite number, at least 0)"),
+                });
+            }
+        }
         let w = &self.weights;
         let ws = [w.cohesion, w.freedom, w.dispersion, w.formulaic];
-        if ws.iter().any(|x| !x.is_finite() || *x < 0.0) || ws.iter().sum::<f64>() <= 0.0 {
+        let sum: f64 = ws.iter().sum();
+        if ws.iter().any(|x| !x.is_finite() || *x < 0.0) || !(sum.is_finite() && sum > 0.0) {
             return Err(Error::Config {
                 key: "weights",
-                reason: "weights must be non-negative and not all zero".to_string(),
+                reason: format!(
+                    "{ws:?}: weights must be finite, non-negative and not all zero, and their sum \
+                     finite"
+                ),
             });
         }
         if self.min_chars > self.max_chars {

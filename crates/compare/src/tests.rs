@@ -405,6 +405,25 @@ fn bad_input_is_an_error_not_a_panic() {
             ..
         })
     ));
+    // A NaN passes no comparison, and weights too large to add up overflow every score.
+    let nan = Config {
+        min_entropy: f64::NAN,
+        ..lenient()
+    };
+    let huge = Config {
+        weights: Weights {
+            cohesion: 1e308,
+            freedom: 1e308,
+            ..Weights::default()
+        },
+        ..lenient()
+    };
+    for (bad, key) in [(nan, "min_entropy"), (huge, "weights")] {
+        match bad.validate() {
+            Err(Error::Config { key: k, .. }) => assert_eq!(k, key),
+            other => panic!("{key}: {other:?}"),
+        }
+    }
 }
 
 #[test]

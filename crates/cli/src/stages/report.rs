@@ -21,6 +21,13 @@ pub(crate) fn report_config(flags: &Global) -> anyhow::Result<(tifa_report::Conf
     if let Some(b) = &flags.diffusion_by {
         config.diffusion_by = b.clone();
     }
+    if !config.diffusion_reference.contains('=') {
+        anyhow::bail!(
+            "{}: diffusion_reference {:?}: expected FIELD=VALUE, e.g. level=national",
+            flags.config.join("report.toml").display(),
+            config.diffusion_reference
+        );
+    }
     let fp = fingerprint_value(&("report", VERSION, &config));
     Ok((config, fp))
 }
