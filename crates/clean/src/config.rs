@@ -52,7 +52,8 @@ pub struct Config {
     pub learn_boilerplate_blocks: bool,
     /// How many non-blank lines at each end of a file a block may lie in.
     pub boilerplate_block_edge_lines: usize,
-    /// A block line recurs near an edge of at least this share of all files …
+    /// A block line recurs near an edge of at least this share of all files, or of the files of
+    /// one corpus folder …
     pub boilerplate_block_min_share: f64,
     /// … and a block is at least this many consecutive such lines, none a sentence (recurring
     /// sentences between two blocks, or between a block and the file's edge, go with them).

@@ -232,6 +232,8 @@ fn prepare_line(raw: &str, config: &Config) -> (String, u32, u32) {
 /// What one file offers the boilerplate learners: the lines each would count for it, borrowed
 /// from its lines (`&str`) or kept on their own (`String`) once the file is let go of.
 struct Candidates<S> {
+    /// The corpus folder the file was found in.
+    root: usize,
     /// Short lines near its start or end ([`boilerplate_candidates`]).
     lines: FxHashSet<S>,
     /// Block lines in its edge windows ([`blocks::candidates`]).
@@ -239,8 +241,9 @@ struct Candidates<S> {
 }
 
 impl<'a> Candidates<&'a str> {
-    fn of(lines: &'a [String], config: &Config) -> Candidates<&'a str> {
+    fn of(lines: &'a [String], root: usize, config: &Config) -> Candidates<&'a str> {
         Candidates {
+            root,
             lines: boilerplate_candidates(lines, config),
             blocks: blocks::candidates(lines, config),
         }
@@ -249,6 +252,7 @@ impl<'a> Candidates<&'a str> {
     fn owned(&self) -> Candidates<String> {
         let own = |set: &FxHashSet<&str>| set.iter().map(|l| l.to_string()).collect();
         Candidates {
+            root: self.root,
             lines: own(&self.lines),
             blocks: own(&self.blocks),
         }
@@ -280,18 +284,20 @@ fn boilerplate_candidates<'a>(lines: &'a [String], config: &Config) -> FxHashSet
 
 /// The lines in at least `max(boilerplate_min_files, share × files)` of the files' sets: what
 /// either learner learns from its [`Candidates`] (none when it is off: its sets are empty).
-fn recurring<S: AsRef<str>>(
-    per_file: &[FxHashSet<S>],
+fn recurring<'a, S: AsRef<str> + 'a>(
+    per_file: impl IntoIterator<Item = &'a FxHashSet<S>>,
     share: f64,
     config: &Config,
 ) -> FxHashSet<String> {
     let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut files = 0;
     for set in per_file {
+        files += 1;
         for l in set {
             *counts.entry(l.as_ref()).or_insert(0) += 1;
         }
     }
-    let need = (config.boilerplate_min_files as f64).max(share * per_file.len() as f64);
+    let need = (config.boilerplate_min_files as f64).max(share * files as f64);
     counts
         .into_iter()
         .filter(|&(_, n)| n as f64 >= need)
@@ -383,11 +389,27 @@ impl Rules {
         candidates: Vec<Candidates<S>>,
         config: &Config,
     ) -> Result<Rules, Error> {
+        let roots: Vec<usize> = candidates.iter().map(|c| c.root).collect();
         let (lines, blocks): (Vec<_>, Vec<_>) =
             candidates.into_iter().map(|c| (c.lines, c.blocks)).unzip();
         let learned = recurring(&lines, config.boilerplate_min_share, config);
         let mut rules = Rules::new(config, learned)?;
-        rules.blocks = recurring(&blocks, config.boilerplate_block_min_share, config);
+        // Blocks are learned across the corpus and across each of its folders: a folder from
+        // one source carries that source's notice, which the other folders may dilute below
+        // the share.
+        let share = config.boilerplate_block_min_share;
+        rules.blocks = recurring(&blocks, share, config);
+        let mut folders: Vec<usize> = roots.clone();
+        folders.sort_unstable();
+        folders.dedup();
+        if folders.len() > 1 {
+            for folder in folders {
+                let own = (blocks.iter().zip(&roots))
+                    .filter(|&(_, &r)| r == folder)
+                    .map(|(b, _)| b);
+                rules.blocks.extend(recurring(own, share, config));
+            }
+        }
         Ok(rules)
     }
 
@@ -571,7 +593,7 @@ pub fn run(roots: &[PathBuf], config: &Config, progress: &dyn Progress) -> Resul
     progress.finish();
     let candidates = prepared
         .par_iter()
-        .map(|p| Candidates::of(&p.lines, config))
+        .map(|p| Candidates::of(&p.lines, found.files[p.file].root, config))
         .collect();
     let rules = Rules::learn(candidates, config)?;
     progress.start(
@@ -607,8 +629,12 @@ pub fn run_in_waves(
     let k = config
         .boilerplate_edge_lines
         .max(config.boilerplate_block_edge_lines);
+    let roots_of: Vec<usize> = found.files.iter().map(|f| f.root).collect();
     let edges = found.read(&all, config, Some(k), progress, |p| {
-        (p.file, Candidates::of(&p.lines, config).owned())
+        (
+            p.file,
+            Candidates::of(&p.lines, roots_of[p.file], config).owned(),
+        )
     });
     progress.finish();
     let (readable, candidates): (Vec<usize>, Vec<_>) = edges.into_iter().unzip();
@@ -869,8 +895,8 @@ mod tests {
                 let whole = prepare("a.txt", decoded(), &config, None).unwrap();
                 let edges = prepare("a.txt", decoded(), &config, Some(k)).unwrap();
                 let (a, b) = (
-                    Candidates::of(&whole.lines, &config),
-                    Candidates::of(&edges.lines, &config),
+                    Candidates::of(&whole.lines, 0, &config),
+                    Candidates::of(&edges.lines, 0, &config),
                 );
                 assert_eq!(a.lines, b.lines, "{n} lines");
                 assert_eq!(a.blocks, b.blocks, "{n} lines");

@@ -158,3 +158,28 @@ fn a_notice_s_own_sentences_go_with_it() {
         .count();
     assert_eq!(blocks, 10, "{log}");
 }
+
+#[test]
+fn a_notice_of_one_corpus_folder_is_learned_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plain, noted) = (dir.path().join("plain"), dir.path().join("noted"));
+    std::fs::create_dir_all(&plain).unwrap();
+    std::fs::create_dir_all(&noted).unwrap();
+    // 20 reports without the notice, 5 with it: a fifth of the corpus, all of its folder.
+    for year in 1990..2010 {
+        std::fs::write(plain.join(format!("{year}.txt")), report(year, false)).unwrap();
+    }
+    for year in 2010..2015 {
+        std::fs::write(noted.join(format!("{year}.txt")), report(year, true)).unwrap();
+    }
+    let config = Config {
+        learn_boilerplate: false,
+        ..Config::default()
+    };
+    let corpus = run(&[plain, noted], &config, &NoProgress).unwrap();
+    assert_eq!(corpus.documents.len(), 25);
+    for d in &corpus.documents {
+        assert!(!d.text.contains("公有领域"), "{}: {}", d.id, d.text);
+        assert!(d.text.contains("第11项工作取得进展"), "{}", d.id);
+    }
+}
