@@ -532,7 +532,7 @@ impl Found {
             match r {
                 Ok(p) => kept.push(p),
                 Err((i, reason)) => self.skipped.push(Skipped {
-                    source: self.files[i].rel.clone(),
+                    source: self.files[i].name.clone(),
                     reason,
                 }),
             }
@@ -558,14 +558,14 @@ impl Found {
             .map(|p| {
                 let f = &files[p.file];
                 let row = manifest.get(&(f.root, f.rel.clone()));
-                let out = split::clean_file(p.file, &f.rel, &p, row, rules, config);
+                let out = split::clean_file(p.file, &f.name, &p, row, rules, config);
                 progress.inc(f.size);
                 (p.file, out)
             })
             .collect();
         for (i, _) in cleaned.iter().filter(|(_, out)| out.is_empty()) {
             self.skipped.push(Skipped {
-                source: files[*i].rel.clone(),
+                source: files[*i].name.clone(),
                 reason: NOTHING_LEFT.to_string(),
             });
         }

@@ -35,10 +35,10 @@ fn bump(map: &mut BTreeMap<String, u64>, reason: &str, n: u64) {
     }
 }
 
-/// Cleans one file into its reports.
+/// Cleans one file, whose reports are called `name`, into its reports.
 pub(crate) fn clean_file(
     file: usize,
-    rel: &str,
+    name: &str,
     p: &Prepared,
     row: Option<&ManifestRow>,
     rules: &Rules,
@@ -215,7 +215,7 @@ pub(crate) fn clean_file(
             doc: Document {
                 id: String::new(),
                 title,
-                source: rel.to_string(),
+                source: name.to_string(),
                 meta,
                 text,
             },

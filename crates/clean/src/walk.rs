@@ -16,6 +16,9 @@ pub struct InputFile {
     pub root: usize,
     /// Path relative to that folder, with `/` separators.
     pub rel: String,
+    /// What its reports are called (their source, and the start of their ids): `rel`, or, when
+    /// another corpus folder holds a file of the same `rel`, the folder's name, `/` and `rel`.
+    pub name: String,
     /// Path to open.
     pub path: PathBuf,
     /// Size in bytes.
@@ -64,9 +67,45 @@ pub fn walk(roots: &[PathBuf], config: &Config) -> Result<Walk, crate::Error> {
     }
     let key = |f: &InputFile| (f.rel.clone(), f.root);
     out.files.sort_by_key(key);
+    name_apart(&mut out.files, roots);
     out.manifests.sort_by_key(key);
     out.skipped.sort_by(|a, b| a.source.cmp(&b.source));
     Ok(out)
+}
+
+/// Gives the files that share their relative path with a file of another corpus folder (the
+/// files are sorted by it) names of their own: the folder's name, `/` and the path. The folder's
+/// name is its last component, or the whole path as given where two folders share that.
+fn name_apart(files: &mut [InputFile], roots: &[PathBuf]) {
+    let last = |r: &PathBuf| {
+        r.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| r.display().to_string())
+    };
+    let labels: Vec<String> = roots
+        .iter()
+        .map(|r| {
+            let shared = roots.iter().filter(|o| last(o) == last(r)).count() > 1;
+            if shared {
+                r.display().to_string()
+            } else {
+                last(r)
+            }
+        })
+        .collect();
+    let mut start = 0;
+    while start < files.len() {
+        let mut end = start + 1;
+        while end < files.len() && files[end].rel == files[start].rel {
+            end += 1;
+        }
+        if end - start > 1 {
+            for f in &mut files[start..end] {
+                f.name = format!("{}/{}", labels[f.root], f.rel);
+            }
+        }
+        start = end;
+    }
 }
 
 fn entry(root: usize, rel: String, path: PathBuf, meta: &std::fs::Metadata) -> InputFile {
@@ -78,6 +117,7 @@ fn entry(root: usize, rel: String, path: PathBuf, meta: &std::fs::Metadata) -> I
         .unwrap_or(0);
     InputFile {
         root,
+        name: rel.clone(),
         rel,
         path,
         size: meta.len(),

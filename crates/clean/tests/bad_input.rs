@@ -275,3 +275,29 @@ fn a_file_left_with_no_report_text_is_skipped_with_a_warning() {
         );
     }
 }
+
+#[test]
+fn files_of_the_same_name_in_two_corpus_folders_keep_ids_of_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("north"), dir.path().join("south"));
+    write(&a, "2024.txt", REPORT.as_bytes());
+    write(&b, "2024.txt", REPORT.replace("某市", "某县").as_bytes());
+    write(&b, "2025.txt", REPORT.replace("某市", "某镇").as_bytes());
+    let c = run(
+        &[a.clone(), b.clone()],
+        &Config::default(),
+        &Warnings::default(),
+    )
+    .unwrap();
+    let ids: Vec<&str> = c.documents.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["north/2024.txt", "south/2024.txt", "2025.txt"]);
+    let sources: Vec<&str> = c.documents.iter().map(|d| d.source.as_str()).collect();
+    assert_eq!(sources, ids);
+    // The same folder twice: the copies are exact duplicates, named by the folder as given.
+    let warnings = Warnings::default();
+    let c = run(&[a.clone(), a.clone()], &Config::default(), &warnings).unwrap();
+    assert_eq!(c.documents.len(), 1);
+    let dup = &c.skipped[0];
+    assert_eq!(dup.source, format!("{}/2024.txt", a.display()));
+    assert!(dup.reason.contains(&format!("{}/2024.txt", a.display())));
+}
