@@ -468,19 +468,25 @@ struct Found {
     /// Manifest rows keyed by (root, path relative to that root).
     manifest: HashMap<(usize, String), meta::ManifestRow>,
     skipped: Vec<Skipped>,
+    /// What is wrong in the manifests, to be said once: rows with a year that is not one,
+    /// second rows for a file, rows naming no file of the corpus.
+    warnings: Vec<String>,
 }
 
 fn find(roots: &[PathBuf], config: &Config) -> Result<Found, Error> {
     config.validate()?;
     let walked = walk::walk(roots, config)?;
     let mut skipped = walked.skipped;
+    let mut warnings = Vec::new();
     let mut manifest: HashMap<(usize, String), meta::ManifestRow> = HashMap::new();
     for m in &walked.manifests {
         let dir = m.rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         match std::fs::read(&m.path) {
             Ok(bytes) => match decode::decode(&bytes, config.max_invalid_share) {
                 Ok(d) => {
-                    for (k, v) in meta::parse_manifest(&d.text, dir, &m.rel, &mut skipped) {
+                    let rows =
+                        meta::parse_manifest(&d.text, dir, &m.rel, &mut skipped, &mut warnings);
+                    for (k, v) in rows {
                         manifest.insert((m.root, k), v);
                     }
                 }
@@ -495,10 +501,29 @@ fn find(roots: &[PathBuf], config: &Config) -> Result<Found, Error> {
             }),
         }
     }
+    let named: std::collections::HashSet<(usize, &str)> = walked
+        .files
+        .iter()
+        .map(|f| (f.root, f.rel.as_str()))
+        .collect();
+    let mut unmatched: Vec<&meta::ManifestRow> = manifest
+        .iter()
+        .filter(|((root, rel), _)| !named.contains(&(*root, rel.as_str())))
+        .map(|(_, row)| row)
+        .collect();
+    // By manifest, then line.
+    unmatched.sort_by_key(|row| {
+        let (file, line) = row.at.rsplit_once(':').unwrap_or((&row.at, ""));
+        (file.to_string(), line.parse::<usize>().unwrap_or(0))
+    });
+    for row in unmatched {
+        warnings.push(format!("{}: names a file the corpus does not hold", row.at));
+    }
     Ok(Found {
         files: walked.files,
         manifest,
         skipped,
+        warnings,
     })
 }
 
@@ -587,6 +612,9 @@ const NOTHING_LEFT: &str = "no report text left after cleaning";
 /// Runs the clean stage over the corpus folders.
 pub fn run(roots: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<Corpus, Error> {
     let mut found = find(roots, config)?;
+    for w in &found.warnings {
+        progress.warn(w);
+    }
     let all: Vec<usize> = (0..found.files.len()).collect();
     progress.start("read", found.files.iter().map(|f| f.size).sum());
     let prepared = found.read(&all, config, None, progress, |p| p);
@@ -624,6 +652,9 @@ pub fn run_in_waves(
     mut each: impl FnMut(Vec<Document>, Vec<CleanLogRow>) -> Result<(), String>,
 ) -> Result<Vec<Skipped>, Error> {
     let mut found = find(roots, config)?;
+    for w in &found.warnings {
+        progress.warn(w);
+    }
     let all: Vec<usize> = (0..found.files.len()).collect();
     progress.start("edges", found.files.iter().map(|f| f.size).sum());
     let k = config

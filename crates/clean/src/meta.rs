@@ -12,20 +12,27 @@ use crate::Config;
 /// One row of a manifest: the title it gives (if any) and the metadata.
 #[derive(Debug, Clone, Default)]
 pub struct ManifestRow {
+    /// Where the row is: the manifest and its line, for warnings.
+    pub at: String,
     /// Title column.
     pub title: Option<String>,
     /// Metadata columns.
     pub meta: Meta,
 }
 
+/// Years a manifest may give; anything else is a mistake, left unknown with a warning.
+const YEARS: std::ops::RangeInclusive<u16> = 1000..=2999;
+
 /// Parses a `manifest.tsv` found in folder `dir` (relative, `""` for the corpus folder).
 /// Returns rows keyed by the file's path relative to the corpus folder. A row naming a path
-/// outside its folder (`..`, absolute) is refused and reported in `skipped`.
+/// outside its folder (`..`, absolute) is refused and reported in `skipped`; a year that is
+/// not one (`abc`, `0`), and a second row for a file (the last is kept), are said in `warnings`.
 pub fn parse_manifest(
     text: &str,
     dir: &str,
     manifest_rel: &str,
     skipped: &mut Vec<Skipped>,
+    warnings: &mut Vec<String>,
 ) -> BTreeMap<String, ManifestRow> {
     let mut rows = BTreeMap::new();
     let mut lines = text.lines();
@@ -66,7 +73,11 @@ pub fn parse_manifest(
             });
             continue;
         }
-        let mut row = ManifestRow::default();
+        let at = format!("{manifest_rel}:{}", n + 2);
+        let mut row = ManifestRow {
+            at: at.clone(),
+            ..ManifestRow::default()
+        };
         for (i, col) in cols.iter().enumerate() {
             let v = fields.get(i).copied().unwrap_or("");
             if i == file_col || v.is_empty() {
@@ -77,7 +88,12 @@ pub fn parse_manifest(
                 "region" => row.meta.region = Some(v.to_string()),
                 "level" => row.meta.level = Some(v.to_string()),
                 "body" => row.meta.body = Some(v.to_string()),
-                "year" => row.meta.year = v.parse().ok(),
+                "year" => {
+                    row.meta.year = v.parse().ok().filter(|y| YEARS.contains(y));
+                    if row.meta.year.is_none() {
+                        warnings.push(format!("{at}: year `{v}` is not a year; left unknown"));
+                    }
+                }
                 other => {
                     row.meta.extra.insert(other.to_string(), v.to_string());
                 }
@@ -88,7 +104,12 @@ pub fn parse_manifest(
         } else {
             format!("{dir}/{}", file.replace('\\', "/"))
         };
-        rows.insert(key, row);
+        if let Some(first) = rows.insert(key, row) {
+            warnings.push(format!(
+                "{at}: a second row for `{file}` (the first at {}); the last is used",
+                first.at
+            ));
+        }
     }
     rows
 }
@@ -310,8 +331,8 @@ mod tests {
     #[test]
     fn manifest_refuses_paths_outside_the_folder() {
         let text = "file\ttitle\tyear\tregion\tlevel\tbody\tsource\na.txt\t甲报告\t2020\t北京市\tprovincial\tgovernment\tx\n../etc/passwd\tt\t\t\t\t\t\n/abs.txt\tt\t\t\t\t\t\nsub/../../b.txt\tt\t\t\t\t\t\n";
-        let mut skipped = Vec::new();
-        let rows = parse_manifest(text, "", "manifest.tsv", &mut skipped);
+        let (mut skipped, mut warnings) = (Vec::new(), Vec::new());
+        let rows = parse_manifest(text, "", "manifest.tsv", &mut skipped, &mut warnings);
         assert_eq!(rows.len(), 1);
         let r = &rows["a.txt"];
         assert_eq!(r.title.as_deref(), Some("甲报告"));
@@ -319,5 +340,35 @@ mod tests {
         assert_eq!(r.meta.extra.get("source").map(String::as_str), Some("x"));
         assert_eq!(skipped.len(), 3);
         assert!(skipped[0].reason.contains("refused"));
+        assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn manifest_mistakes_are_warned_of() {
+        let text = "file\tyear\na.txt\tabc\nb.txt\t0\nc.txt\t2020\nc.txt\t2021\nd.txt\t1999\n";
+        let (mut skipped, mut warnings) = (Vec::new(), Vec::new());
+        let rows = parse_manifest(text, "", "manifest.tsv", &mut skipped, &mut warnings);
+        assert!(skipped.is_empty());
+        let years: Vec<(&str, Option<u16>)> = rows
+            .iter()
+            .map(|(k, r)| (k.as_str(), r.meta.year))
+            .collect();
+        assert_eq!(
+            years,
+            [
+                ("a.txt", None),
+                ("b.txt", None),
+                ("c.txt", Some(2021)),
+                ("d.txt", Some(1999))
+            ]
+        );
+        assert_eq!(
+            warnings,
+            [
+                "manifest.tsv:2: year `abc` is not a year; left unknown",
+                "manifest.tsv:3: year `0` is not a year; left unknown",
+                "manifest.tsv:5: a second row for `c.txt` (the first at manifest.tsv:4); the last is used",
+            ]
+        );
     }
 }
