@@ -1,8 +1,10 @@
 //! Boilerplate blocks learned across files: a notice of several lines closing most files of a
 //! corpus is removed and logged, while formulaic sentences that related reports share stay.
 
+use std::path::PathBuf;
+
 use tifa_clean::{log_tsv, run, Config};
-use tifa_core::NoProgress;
+use tifa_core::{Corpus, Document, NoProgress};
 
 /// A report of `year`: a body of its own with a closing sentence many reports share, then (when
 /// `notice`) a licence notice of several short lines, one of which names the year.
@@ -34,6 +36,35 @@ fn report(year: u32, notice: bool) -> String {
     s
 }
 
+/// The corpus of `roots` cleaned with blocks alone: the single-line learner would take the
+/// notice's short lines too.
+fn blocks_only(roots: &[PathBuf]) -> Corpus {
+    let config = Config {
+        learn_boilerplate: false,
+        ..Config::default()
+    };
+    run(roots, &config, &NoProgress).unwrap()
+}
+
+/// Checks that a report kept its text: its body, and the closing sentence every report shares,
+/// which stands before the notice.
+fn keeps_report_text(d: &Document) {
+    assert!(
+        d.text
+            .contains("让我们更加紧密地团结在以习近平同志为核心的党中央周围"),
+        "{}",
+        d.id
+    );
+    assert!(d.text.contains("第11项工作取得进展"), "{}", d.id);
+}
+
+/// The files whose log row says `removed` block lines were removed.
+fn files_with_blocks(corpus: &Corpus, removed: usize) -> usize {
+    let log = log_tsv(&corpus.log, &corpus.skipped);
+    let tag = format!("boilerplate_block={removed}");
+    log.lines().filter(|l| l.contains(&tag)).count()
+}
+
 #[test]
 fn a_notice_closing_most_files_is_removed_and_logged_and_shared_sentences_stay() {
     let dir = tempfile::tempdir().unwrap();
@@ -42,33 +73,16 @@ fn a_notice_closing_most_files_is_removed_and_logged_and_shared_sentences_stay()
         let text = report(year, i != 4);
         std::fs::write(dir.path().join(format!("{year}.txt")), text).unwrap();
     }
-    // Blocks alone: the single-line learner would take the notice's short lines too.
-    let config = Config {
-        learn_boilerplate: false,
-        ..Config::default()
-    };
-    let corpus = run(&[dir.path().to_path_buf()], &config, &NoProgress).unwrap();
+    let corpus = blocks_only(&[dir.path().to_path_buf()]);
     assert_eq!(corpus.documents.len(), 10);
     for d in &corpus.documents {
         assert!(!d.text.contains("公有领域"), "{}: {}", d.id, d.text);
         assert!(!d.text.contains("不受著作权保护"), "{}", d.id);
         assert!(!d.text.contains("本作品是公务文件"), "{}", d.id);
-        // The closing sentence every report shares is report text, and stays.
-        assert!(
-            d.text
-                .contains("让我们更加紧密地团结在以习近平同志为核心的党中央周围"),
-            "{}",
-            d.id
-        );
-        assert!(d.text.contains("第11项工作取得进展"), "{}", d.id);
+        keeps_report_text(d);
     }
     // The line that varies (the year) is not a block line and stays; the run after it goes.
-    let log = log_tsv(&corpus.log, &corpus.skipped);
-    let blocks = log
-        .lines()
-        .filter(|l| l.contains("boilerplate_block=5"))
-        .count();
-    assert_eq!(blocks, 9, "{log}");
+    assert_eq!(files_with_blocks(&corpus, 5), 9);
     assert!(corpus
         .documents
         .iter()
@@ -131,32 +145,16 @@ fn a_notice_s_own_sentences_go_with_it() {
         )
         .unwrap();
     }
-    let config = Config {
-        learn_boilerplate: false,
-        ..Config::default()
-    };
-    let corpus = run(&[dir.path().to_path_buf()], &config, &NoProgress).unwrap();
+    let corpus = blocks_only(&[dir.path().to_path_buf()]);
     assert_eq!(corpus.documents.len(), 10);
     for d in &corpus.documents {
         // The sentence between two parts of the notice, and the one closing the file.
         assert!(!d.text.contains("视同公务文件处理"), "{}: {}", d.id, d.text);
         assert!(!d.text.contains("请另行查阅说明"), "{}: {}", d.id, d.text);
         assert!(!d.text.contains("公有领域"), "{}", d.id);
-        // The closing sentence every report shares stands before the notice, and stays.
-        assert!(
-            d.text
-                .contains("让我们更加紧密地团结在以习近平同志为核心的党中央周围"),
-            "{}",
-            d.id
-        );
-        assert!(d.text.contains("第11项工作取得进展"), "{}", d.id);
+        keeps_report_text(d);
     }
-    let log = log_tsv(&corpus.log, &corpus.skipped);
-    let blocks = log
-        .lines()
-        .filter(|l| l.contains("boilerplate_block=8"))
-        .count();
-    assert_eq!(blocks, 10, "{log}");
+    assert_eq!(files_with_blocks(&corpus, 8), 10);
 }
 
 #[test]
@@ -172,14 +170,11 @@ fn a_notice_of_one_corpus_folder_is_learned_there() {
     for year in 2010..2015 {
         std::fs::write(noted.join(format!("{year}.txt")), report(year, true)).unwrap();
     }
-    let config = Config {
-        learn_boilerplate: false,
-        ..Config::default()
-    };
-    let corpus = run(&[plain, noted], &config, &NoProgress).unwrap();
+    let corpus = blocks_only(&[plain, noted]);
     assert_eq!(corpus.documents.len(), 25);
     for d in &corpus.documents {
         assert!(!d.text.contains("公有领域"), "{}: {}", d.id, d.text);
-        assert!(d.text.contains("第11项工作取得进展"), "{}", d.id);
+        keeps_report_text(d);
     }
+    assert_eq!(files_with_blocks(&corpus, 5), 5);
 }
