@@ -74,9 +74,9 @@ pub struct Global {
     /// overrides report.toml's `diffusion_by` (default region).
     #[arg(long, global = true, value_name = "FIELD")]
     pub diffusion_by: Option<String>,
-    /// A memory budget such as 2G or 1500M (at least 64M): stages work in parts to stay under it, with the
-    /// same outputs; overrides run.toml's `max_memory` (default: none). Report still holds the
-    /// comparison whole (about twice compare.bin's size).
+    /// A memory budget such as 2G or 1500M (at least 64M): stages work in parts to stay under
+    /// it, with the same outputs; overrides run.toml's `max_memory` (default: none). Report
+    /// still holds the comparison whole (about twice compare.bin's size).
     #[arg(long, global = true, value_name = "SIZE", value_parser = config::parse_size)]
     pub max_memory: Option<u64>,
     /// Where messages go instead of stderr (the Python package's notebook output).
@@ -331,7 +331,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
     config::check_dir(&flags.config)?;
     if let Some(n) = flags.threads {
         rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
+            .num_threads(n)
             .build_global()
             .map_err(|e| anyhow::anyhow!("cannot start {n} threads: {e}"))?;
     }
