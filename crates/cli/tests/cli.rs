@@ -1520,3 +1520,14 @@ fn a_thread_count_out_of_range_is_refused() {
     let o = tifa(dir.path(), &["-j", "1024", "cut", "四个意识"]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn a_single_report_file_is_a_corpus() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = repo().join("data/corpus/000_1c9d57720230c54b.txt");
+    let o = tifa(dir.path(), &["run", "--corpus", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("clean: 1 reports,"), "{}", stderr(&o));
+    assert!(stderr(&o).contains(" 0 files skipped"), "{}", stderr(&o));
+    assert!(dir.path().join("reports/slogans.tsv").is_file());
+}

@@ -25,8 +25,9 @@ pub(crate) fn plan_clean(flags: &Global, roots: &[PathBuf]) -> anyhow::Result<Cl
     } else {
         roots.to_vec()
     };
+    // A corpus is a folder, or a single report file.
     for r in &roots {
-        if !r.is_dir() {
+        if !r.exists() {
             anyhow::bail!("{}: corpus folder not found", r.display());
         }
     }
@@ -143,10 +144,10 @@ fn log_and_say(
     say(
         flags,
         format!(
-            "clean: {} reports, {} characters, {} files skipped -> {}",
+            "clean: {} reports, {} characters, {} skipped -> {}",
             reports,
             chars,
-            skipped.len(),
+            tifa_clean::files(skipped.len()),
             out.display()
         ),
     );
