@@ -59,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
         each: |_: Vec<Vec<u8>>| {},
     };
     let slogans = tifa_core::SomeSlogans {
-        keep: |p: &str| p.len() % 2 == 0,
+        keep: |p: &str, _| p.len() % 2 == 0,
     };
     let partial = [
         (
