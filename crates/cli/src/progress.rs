@@ -123,6 +123,14 @@ impl Progress for Bars {
         if self.quiet {
             return;
         }
+        // One line each: a file name may hold a line break or a tab, shown escaped.
+        let message: String = message
+            .chars()
+            .map(|c| match c {
+                c if c.is_control() => c.escape_default().to_string(),
+                c => c.to_string(),
+            })
+            .collect();
         let line = format!("warning: {message}");
         match self.bar().as_ref() {
             Some(bar) => bar.suspend(|| crate::to_stderr(&line)),

@@ -1531,3 +1531,24 @@ fn a_single_report_file_is_a_corpus() {
     assert!(stderr(&o).contains(" 0 files skipped"), "{}", stderr(&o));
     assert!(dir.path().join("reports/slogans.tsv").is_file());
 }
+
+#[test]
+fn a_warning_is_one_line_whatever_a_file_is_called() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let seed = std::fs::read(repo().join("data/corpus/000_1c9d57720230c54b.txt")).unwrap();
+    std::fs::write(corpus.join("a\nb.txt"), &seed).unwrap();
+    std::fs::write(corpus.join("x.txt"), &seed).unwrap();
+    let o = tifa(
+        dir.path(),
+        &["clean", "--in", "corpus", "--out", "work/clean.bin"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.lines()
+            .any(|l| l == "warning: skipping x.txt: exact duplicate of a\\nb.txt"),
+        "{err}"
+    );
+}

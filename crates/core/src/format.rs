@@ -149,10 +149,18 @@ pub enum FormatError {
         got: u64,
     },
     /// The payload does not match its checksum.
-    #[error("{}: damaged: payload checksum mismatch", path.display())]
+    #[error("{}: damaged: checksum mismatch", path.display())]
     Checksum {
         /// The file.
         path: PathBuf,
+    },
+    /// The header names no stage: the file was damaged.
+    #[error("{}: damaged: its header's stage byte ({code}) names no stage", path.display())]
+    UnknownStage {
+        /// The file.
+        path: PathBuf,
+        /// The stage byte.
+        code: u8,
     },
     /// The payload passed the checksum but does not decode as the expected type.
     #[error("{}: damaged: payload does not decode ({message})", path.display())]
@@ -463,10 +471,9 @@ fn parse_header(path: &Path, b: &[u8], expected: Option<Stage>) -> Result<Header
             got: version,
         });
     }
-    let stage = Stage::from_code(b[12]).ok_or_else(|| FormatError::WrongStage {
+    let stage = Stage::from_code(b[12]).ok_or_else(|| FormatError::UnknownStage {
         path: p(),
-        expected: expected.unwrap_or(Stage::Clean),
-        got: format!("unknown ({})", b[12]),
+        code: b[12],
     })?;
     if let Some(exp) = expected {
         if exp != stage {
@@ -798,6 +805,15 @@ mod tests {
         std::fs::write(&p, &bad).unwrap();
         let e = read::<Sample>(&p, Stage::Segment).unwrap_err().to_string();
         assert!(e.contains("format version 99"), "{e}");
+        let (_d, p) = written(Stage::Segment);
+        let mut bad = std::fs::read(&p).unwrap();
+        bad[12] = 7;
+        std::fs::write(&p, &bad).unwrap();
+        let e = read::<Sample>(&p, Stage::Segment).unwrap_err().to_string();
+        assert!(
+            e.ends_with("damaged: its header's stage byte (7) names no stage"),
+            "{e}"
+        );
         std::fs::write(&p, "phrase\ttf\tdf\n").unwrap();
         let e = read::<Sample>(&p, Stage::Segment).unwrap_err().to_string();
         assert!(e.contains("not a tifa intermediate"), "{e}");

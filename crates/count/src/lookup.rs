@@ -239,7 +239,13 @@ pub fn table<S: AsRef<str>>(queries: &[S], hits: &[Hits], rows: &[Option<&Slogan
     let mut out = format!("{HEADER}\n");
     for (i, q) in queries.iter().enumerate() {
         let h = hits.get(i).copied().unwrap_or_default();
-        let _ = write!(out, "{}\t{}\t{}", q.as_ref(), h.tf, h.df);
+        // A tab or line break in a query would shift the row's columns (TSV has no quoting).
+        let phrase: String = q
+            .as_ref()
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let _ = write!(out, "{phrase}\t{}\t{}", h.tf, h.df);
         match rows.get(i).copied().flatten() {
             Some(s) if s.score.is_finite() => {
                 let _ = write!(out, "\t{}\t{}\t{:.4}", s.rank, s.kind.name(), s.score);
@@ -429,6 +435,11 @@ mod tests {
         assert_eq!(
             table(&["两个确立", "无"], &hits, &[Some(&rows[0]), None]),
             "phrase\ttf\tdf\trank\tkind\tscore\n两个确立\t3\t2\t1\tnumbered\t0.5000\n无\t0\t0\t\t\t\n"
+        );
+        // A tab or line break in a query would shift the row's columns.
+        assert_eq!(
+            table(&["四个\t意识\n"], &hits[1..], &[None]),
+            "phrase\ttf\tdf\trank\tkind\tscore\n四个 意识 \t0\t0\t\t\t\n"
         );
     }
 
