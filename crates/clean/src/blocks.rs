@@ -4,9 +4,9 @@
 //!
 //! A line is a block line when it stands among the first or last `boilerplate_block_edge_lines`
 //! non-blank lines of at least `max(boilerplate_min_files, boilerplate_block_min_share × files)`
-//! files, of the corpus or of one of its folders. In a file, a run of at least `boilerplate_block_min_lines` consecutive non-blank block
-//! lines that are not sentences, inside those edge windows, is removed, each line logged as
-//! `boilerplate_block`. The run and the file share keep real report text: related reports share
+//! files, of the corpus or of one of its folders. In a file, a run of at least
+//! `boilerplate_block_min_lines` consecutive non-blank block lines that are not sentences,
+//! inside those edge windows, is removed, each line logged as `boilerplate_block`. The run and the file share keep real report text: related reports share
 //! single formulaic sentences, not runs of whole lines at their edges in a large share of the
 //! corpus. A block line that is a sentence never starts a run: it goes only with the runs
 //! around it, when block lines alone join it to a run on both sides, or to a run on one side

@@ -408,9 +408,7 @@ impl Rules {
         // the share.
         let share = config.boilerplate_block_min_share;
         rules.blocks = recurring(&blocks, share, config);
-        let mut folders: Vec<usize> = roots.clone();
-        folders.sort_unstable();
-        folders.dedup();
+        let folders: std::collections::BTreeSet<usize> = roots.iter().copied().collect();
         if folders.len() > 1 {
             for folder in folders {
                 let own = (blocks.iter().zip(&roots))
@@ -487,6 +485,11 @@ fn find(roots: &[PathBuf], config: &Config) -> Result<Found, Error> {
     let walked = walk::walk(roots, config)?;
     let mut skipped = walked.skipped;
     let mut warnings = Vec::new();
+    let named: std::collections::HashSet<(usize, &str)> = walked
+        .files
+        .iter()
+        .map(|f| (f.root, f.rel.as_str()))
+        .collect();
     let mut manifest: HashMap<(usize, String), meta::ManifestRow> = HashMap::new();
     for m in &walked.manifests {
         let dir = m.rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
@@ -496,6 +499,10 @@ fn find(roots: &[PathBuf], config: &Config) -> Result<Found, Error> {
                     let rows =
                         meta::parse_manifest(&d.text, dir, &m.rel, &mut skipped, &mut warnings);
                     for (k, v) in rows {
+                        if !named.contains(&(m.root, k.as_str())) {
+                            warnings
+                                .push(format!("{}: names a file the corpus does not hold", v.at));
+                        }
                         manifest.insert((m.root, k), v);
                     }
                 }
@@ -509,24 +516,6 @@ fn find(roots: &[PathBuf], config: &Config) -> Result<Found, Error> {
                 reason: format!("cannot read: {e}"),
             }),
         }
-    }
-    let named: std::collections::HashSet<(usize, &str)> = walked
-        .files
-        .iter()
-        .map(|f| (f.root, f.rel.as_str()))
-        .collect();
-    let mut unmatched: Vec<&meta::ManifestRow> = manifest
-        .iter()
-        .filter(|((root, rel), _)| !named.contains(&(*root, rel.as_str())))
-        .map(|(_, row)| row)
-        .collect();
-    // By manifest, then line.
-    unmatched.sort_by_key(|row| {
-        let (file, line) = row.at.rsplit_once(':').unwrap_or((&row.at, ""));
-        (file.to_string(), line.parse::<usize>().unwrap_or(0))
-    });
-    for row in unmatched {
-        warnings.push(format!("{}: names a file the corpus does not hold", row.at));
     }
     Ok(Found {
         files: walked.files,

@@ -93,18 +93,12 @@ fn name_apart(files: &mut [InputFile], roots: &[PathBuf]) {
             }
         })
         .collect();
-    let mut start = 0;
-    while start < files.len() {
-        let mut end = start + 1;
-        while end < files.len() && files[end].rel == files[start].rel {
-            end += 1;
-        }
-        if end - start > 1 {
-            for f in &mut files[start..end] {
+    for same in files.chunk_by_mut(|a, b| a.rel == b.rel) {
+        if same.len() > 1 {
+            for f in same {
                 f.name = format!("{}/{}", labels[f.root], f.rel);
             }
         }
-        start = end;
     }
 }
 

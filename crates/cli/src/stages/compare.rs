@@ -160,11 +160,9 @@ pub(crate) fn compare_counts(
         Taken::Whole(counts) => tifa_compare::select(&counts, None, config, bars),
         Taken::Aside(counts, aside) => tifa_compare::select_owned(*counts, &aside, config, bars),
     };
-    // count.bin passed its checksum: counts that contradict themselves were damaged before it
-    // was summed, or made by a different tifa.
-    let selection = selection.map_err(|e| match e.is_damage() {
-        true => anyhow::anyhow!("{}: damaged: {e}", input.display()),
-        false => e.into(),
+    let selection = selection.map_err(|e| {
+        let damage = e.is_damage();
+        damaged_if(input, damage, e)
     })?;
     let (lines, n_streams) = examples(bars, &selection, config, segment, known)?;
     Ok(tifa_compare::prepare(

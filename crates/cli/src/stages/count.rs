@@ -45,15 +45,10 @@ pub(crate) fn count_corpus(
     )?)
 }
 
-/// The count stage's error `e`, on the segment.bin at `input`: named as damaged when the file
-/// contradicts itself (it passed its checksum, so it was damaged before it was summed, or made
-/// by a different tifa).
+/// The count stage's error `e` on the segment.bin at `input`, named as damaged when it is.
 fn damaged(input: &Path, e: tifa_count::Error) -> anyhow::Error {
-    if e.is_damage() {
-        anyhow::anyhow!("{}: damaged: {e}", input.display())
-    } else {
-        e.into()
-    }
+    let damage = e.is_damage();
+    damaged_if(input, damage, e)
 }
 
 /// Reports per wave of token streams read from segment.bin under a memory budget.

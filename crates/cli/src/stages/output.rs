@@ -133,6 +133,20 @@ pub(crate) fn read_figures(
     Ok((summary, found))
 }
 
+/// A stage's error `e` on the intermediate at `input`: named as damaged when `damage` says the
+/// file contradicts itself. It passed its checksum, so it was damaged before it was summed, or
+/// made by a different tifa.
+pub(crate) fn damaged_if<E>(input: &Path, damage: bool, e: E) -> anyhow::Error
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    if damage {
+        anyhow::anyhow!("{}: damaged: {e}", input.display())
+    } else {
+        e.into()
+    }
+}
+
 /// Writes an intermediate atomically, as a timed phase of its own.
 pub(crate) fn write<T: serde::Serialize>(
     bars: &Bars,
