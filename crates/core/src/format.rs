@@ -195,6 +195,39 @@ fn bincode_config() -> bincode::config::Configuration {
     bincode::config::standard()
 }
 
+/// What is wrong with a payload that does not decode, in words: bincode's own `Display` is its
+/// debug text (`Utf8 { inner: Utf8Error { .. } }`), and a message of tifa's own readers comes
+/// wrapped as `OtherString("…")`.
+fn describe(e: &bincode::error::DecodeError) -> String {
+    use bincode::error::DecodeError as E;
+    match e {
+        E::UnexpectedEnd { .. } => "it ends in the middle of a value".to_string(),
+        E::Io { inner, .. } if inner.kind() == std::io::ErrorKind::UnexpectedEof => {
+            "it ends in the middle of a value".to_string()
+        }
+        E::LimitExceeded | E::OutsideUsizeRange(_) => {
+            "a length in it is larger than the file".to_string()
+        }
+        E::Utf8 { .. } | E::InvalidCharEncoding(_) => "a text in it is not valid UTF-8".to_string(),
+        E::UnexpectedVariant {
+            type_name, found, ..
+        } => {
+            format!("a value of type {type_name} has unknown variant {found}")
+        }
+        E::InvalidBooleanValue(b) => format!("a yes/no value is {b}, neither 0 nor 1"),
+        E::InvalidIntegerType { .. } | E::NonZeroTypeIsZero { .. } => {
+            "a number in it is not of the expected type".to_string()
+        }
+        E::ArrayLengthMismatch { required, found } => {
+            format!("a fixed-size list holds {found} items instead of {required}")
+        }
+        E::Other(message) => (*message).to_string(),
+        E::OtherString(message) => message.clone(),
+        E::Io { inner, .. } => inner.to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
 /// Encodes `value` as a complete intermediate (header and payload).
 pub fn encode<T: Serialize>(
     stage: Stage,
@@ -294,7 +327,7 @@ impl Scratch {
 
 /// Reads back the next value [`write_scratch`] wrote to `r`.
 pub fn read_scratch<T: DeserializeOwned, R: std::io::Read>(r: &mut R) -> Result<T, String> {
-    bincode::serde::decode_from_std_read(r, bincode_config()).map_err(|e| e.to_string())
+    bincode::serde::decode_from_std_read(r, bincode_config()).map_err(|e| describe(&e))
 }
 
 /// Writes `value` to `path` as an intermediate of `stage`, atomically, streaming the payload
@@ -568,7 +601,7 @@ pub fn decode_payload<T: DeserializeOwned>(path: &Path, payload: &[u8]) -> Resul
         }),
         Err(e) => Err(FormatError::Decode {
             path: path.to_path_buf(),
-            message: e.to_string(),
+            message: describe(&e),
         }),
     }
 }
@@ -718,7 +751,7 @@ where
         }),
         Err(e) => Err(FormatError::Decode {
             path: path.to_path_buf(),
-            message: e.to_string(),
+            message: describe(&e),
         }),
     }
 }
@@ -819,14 +852,11 @@ mod tests {
         assert!(e.contains("not a tifa intermediate"), "{e}");
     }
 
-    #[test]
-    fn huge_length_inside_valid_checksum_is_refused_without_allocating() {
-        // A payload claiming a vector of 2^60 strings, with a correct checksum: only the
-        // allocation limit stands between it and an out-of-memory abort.
+    /// A file holding `payload` under a correct header and checksum, as a damage that the
+    /// checksum cannot see (or a writer's bug) would leave it.
+    fn with_payload(payload: &[u8]) -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("evil.bin");
-        let mut payload = vec![0xFFu8]; // varint marker for u64
-        payload.extend_from_slice(&(1u64 << 60).to_le_bytes());
         let mut header = Header {
             version: FORMAT_VERSION,
             stage: Stage::Clean,
@@ -835,11 +865,48 @@ mod tests {
             payload_len: payload.len() as u64,
             checksum: 0,
         };
-        header.checksum = checksum(&header_bytes(&header), &payload);
+        header.checksum = checksum(&header_bytes(&header), payload);
         let mut bytes = header_bytes(&header).to_vec();
-        bytes.extend_from_slice(&payload);
+        bytes.extend_from_slice(payload);
         std::fs::write(&p, bytes).unwrap();
+        (dir, p)
+    }
+
+    #[test]
+    fn huge_length_inside_valid_checksum_is_refused_without_allocating() {
+        // A payload claiming a vector of 2^60 strings, with a correct checksum: only the
+        // allocation limit stands between it and an out-of-memory abort.
+        let mut payload = vec![0xFDu8]; // varint marker for u64
+        payload.extend_from_slice(&(1u64 << 60).to_le_bytes());
+        let (_d, p) = with_payload(&payload);
         let e = read::<Sample>(&p, Stage::Clean).unwrap_err();
         assert!(matches!(e, FormatError::Decode { .. }), "{e}");
+        // Said in words, not in the decoder's debug text.
+        assert!(
+            e.to_string()
+                .ends_with("damaged: payload does not decode (it ends in the middle of a value)"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_payload_that_does_not_decode_is_described_in_words() {
+        // One word of two bytes that are not UTF-8, then n.
+        let (_d, p) = with_payload(&[1, 2, 0xFF, 0xFE, 7]);
+        for e in [
+            read::<Sample>(&p, Stage::Clean).unwrap_err().to_string(),
+            decode_payload::<Sample>(&p, &[1, 2, 0xFF, 0xFE, 7])
+                .unwrap_err()
+                .to_string(),
+        ] {
+            assert!(
+                e.ends_with("damaged: payload does not decode (a text in it is not valid UTF-8)"),
+                "{e}"
+            );
+        }
+        // Cut short inside the word.
+        let (_d, p) = with_payload(&[1, 5, b'a']);
+        let e = read::<Sample>(&p, Stage::Clean).unwrap_err().to_string();
+        assert!(e.ends_with("(it ends in the middle of a value)"), "{e}");
     }
 }
