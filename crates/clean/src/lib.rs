@@ -66,7 +66,7 @@ pub enum Error {
         message: String,
     },
     /// No report could be read from the corpus.
-    #[error("no report could be read from {roots} ({} skipped)", files(*skipped))]
+    #[error("no report could be read from {roots} ({} skipped)", tifa_core::text::counted(*skipped, "file"))]
     NoReports {
         /// The corpus folders, comma-separated.
         roots: String,
@@ -88,15 +88,6 @@ pub enum Error {
         /// Why it is skipped, as the clean stage's warning says it.
         reason: String,
     },
-}
-
-/// `n` files, as a count is said: "1 file", "3 files".
-pub fn files(n: usize) -> String {
-    if n == 1 {
-        "1 file".to_string()
-    } else {
-        format!("{n} files")
-    }
 }
 
 pub(crate) fn compile(key: &str, pattern: &str) -> Result<Regex, Error> {

@@ -1527,8 +1527,14 @@ fn a_single_report_file_is_a_corpus() {
     let file = repo().join("data/corpus/000_1c9d57720230c54b.txt");
     let o = tifa(dir.path(), &["run", "--corpus", file.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stderr(&o).contains("clean: 1 reports,"), "{}", stderr(&o));
+    // Counts are said as a reader says them: "1 report", "0 files".
+    assert!(stderr(&o).contains("clean: 1 report,"), "{}", stderr(&o));
     assert!(stderr(&o).contains(" 0 files skipped"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("tifa: 1 report read,"),
+        "{}",
+        stderr(&o)
+    );
     assert!(dir.path().join("reports/slogans.tsv").is_file());
 }
 

@@ -1,5 +1,14 @@
 //! Small character helpers shared by the stages.
 
+/// `n` of `noun`, as a count is said in messages: "1 report", "3 reports", "0 files".
+pub fn counted<N: std::fmt::Display + PartialEq + From<u8>>(n: N, noun: &str) -> String {
+    if n == N::from(1) {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// True for a CJK unified ideograph (the characters of Chinese words).
 pub fn is_han(c: char) -> bool {
     matches!(c as u32,
@@ -62,6 +71,13 @@ pub fn quote_term(term: &str) -> Option<Quote> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_are_said_in_the_singular_for_one() {
+        assert_eq!(counted(1usize, "report"), "1 report");
+        assert_eq!(counted(0usize, "file"), "0 files");
+        assert_eq!(counted(21_000_000u64, "token"), "21000000 tokens");
+    }
 
     #[test]
     fn classifies_characters() {

@@ -144,10 +144,10 @@ fn log_and_say(
     say(
         flags,
         format!(
-            "clean: {} reports, {} characters, {} skipped -> {}",
-            reports,
+            "clean: {}, {} characters, {} skipped -> {}",
+            tifa_core::text::counted(reports, "report"),
             chars,
-            tifa_clean::files(skipped.len()),
+            tifa_core::text::counted(skipped.len(), "file"),
             out.display()
         ),
     );

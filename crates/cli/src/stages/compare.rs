@@ -33,11 +33,11 @@ impl Found {
 
 impl std::fmt::Display for Found {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} slogans", self.rows - self.names)?;
+        use tifa_core::text::counted;
+        write!(f, "{}", counted(self.rows - self.names, "slogan"))?;
         match self.names {
             0 => Ok(()),
-            1 => write!(f, " and 1 name"),
-            n => write!(f, " and {n} names"),
+            n => write!(f, " and {}", counted(n, "name")),
         }
     }
 }

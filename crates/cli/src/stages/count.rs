@@ -14,7 +14,9 @@ use crate::{config, Global};
 /// What the count stage says it did: `phrases` counted in `reports` reports.
 pub(crate) fn count_line(phrases: usize, reports: usize, out: &Path) -> String {
     format!(
-        "count: {phrases} phrases in {reports} reports -> {}",
+        "count: {} in {} -> {}",
+        tifa_core::text::counted(phrases, "phrase"),
+        tifa_core::text::counted(reports, "report"),
         out.display()
     )
 }

@@ -494,15 +494,15 @@ pub(crate) fn run_stages(
     say(
         flags,
         format!(
-            "tifa: {} reports read{}, {} tokens, {} phrases counted, {} found; report: {}",
-            s.n_docs,
+            "tifa: {} read{}, {}, {} counted, {} found; report: {}",
+            tifa_core::text::counted(s.n_docs, "report"),
             if warned > 0 {
-                format!(" ({warned} warnings)")
+                format!(" ({})", tifa_core::text::counted(warned, "warning"))
             } else {
                 String::new()
             },
-            s.n_tokens,
-            s.n_phrases,
+            tifa_core::text::counted(s.n_tokens, "token"),
+            tifa_core::text::counted(s.n_phrases, "phrase"),
             found,
             args.out_dir.join("report.html").display()
         ),

@@ -178,7 +178,8 @@ pub(crate) fn segment_line(s: &Segmented, out: &Path) -> String {
 
 fn tokens_line(tokens: u64, distinct: usize, out: &Path) -> String {
     format!(
-        "segment: {tokens} tokens, {distinct} distinct -> {}",
+        "segment: {}, {distinct} distinct -> {}",
+        tifa_core::text::counted(tokens, "token"),
         out.display()
     )
 }
