@@ -494,7 +494,13 @@ fn find(roots: &[PathBuf], config: &Config) -> Result<Found, Error> {
                             warnings
                                 .push(format!("{}: names a file the corpus does not hold", v.at));
                         }
-                        manifest.insert((m.root, k), v);
+                        let at = v.at.clone();
+                        if let Some(first) = manifest.insert((m.root, k.clone()), v) {
+                            warnings.push(format!(
+                                "{at}: a second row for `{k}` (the first at {}); the last is used",
+                                first.at
+                            ));
+                        }
                     }
                 }
                 Err(reason) => skipped.push(Skipped {

@@ -209,19 +209,28 @@ fn walk_dir(
             walk_dir(root, canon_root, &path, &rel, depth + 1, config, seen, out);
             continue;
         }
+        let lower = name.to_lowercase();
+        let wanted = name == MANIFEST
+            || config
+                .extensions
+                .iter()
+                .any(|ext| lower.ends_with(&format!(".{}", ext.to_lowercase())));
+        // Files of other endings are not the corpus's (a folder may hold PDFs, notes, data).
+        if !wanted {
+            continue;
+        }
+        // A pipe named like a report would block the read for ever; a device is no report.
         if !meta.is_file() {
+            skip(
+                out,
+                &rel,
+                "not a regular file (a pipe, socket or device)".into(),
+            );
             continue;
         }
         if name == MANIFEST {
             out.manifests.push(entry(root, rel, path, &meta));
-            continue;
-        }
-        let lower = name.to_lowercase();
-        let wanted = config
-            .extensions
-            .iter()
-            .any(|ext| lower.ends_with(&format!(".{}", ext.to_lowercase())));
-        if wanted {
+        } else {
             out.files.push(entry(root, rel, path, &meta));
         }
     }

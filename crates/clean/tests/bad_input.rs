@@ -107,6 +107,50 @@ fn bad_files_are_skipped_with_a_warning_naming_them() {
     assert!(!warnings.iter().any(|w| w.contains("ignored.pdf")));
 }
 
+#[cfg(unix)]
+#[test]
+fn a_pipe_named_like_a_report_is_skipped_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "good.txt", REPORT.as_bytes());
+    // Opening a pipe with no writer blocks for ever: it must never be opened.
+    let made = std::process::Command::new("mkfifo")
+        .arg(d.join("pipe.txt"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let warnings = Warnings::default();
+    let corpus = run(&[d.to_path_buf()], &Config::default(), &warnings).unwrap();
+    assert_eq!(corpus.documents.len(), 1);
+    let warnings = warnings.0.into_inner().unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with("skipping pipe.txt") && w.contains("not a regular file")),
+        "{warnings:?}"
+    );
+    assert!(corpus.skipped.iter().any(|s| s.source == "pipe.txt"));
+}
+
+#[test]
+fn a_file_named_in_two_manifests_is_warned_of() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "sub/a.txt", REPORT.as_bytes());
+    write(d, "manifest.tsv", b"file\tyear\nsub/a.txt\t2023\n");
+    write(d, "sub/manifest.tsv", b"file\tyear\na.txt\t2024\n");
+    let warnings = Warnings::default();
+    let corpus = run(&[d.to_path_buf()], &Config::default(), &warnings).unwrap();
+    assert_eq!(corpus.documents[0].meta.year, Some(2024));
+    let warnings = warnings.0.into_inner().unwrap();
+    assert!(
+        warnings.iter().any(|w| w
+            == "sub/manifest.tsv:2: a second row for `sub/a.txt` (the first at manifest.tsv:2); \
+                the last is used"),
+        "{warnings:?}"
+    );
+}
+
 #[test]
 fn nothing_readable_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
