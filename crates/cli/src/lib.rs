@@ -8,11 +8,12 @@ pub mod api;
 pub mod config;
 mod diff;
 mod inspect;
+mod lock;
 mod memory;
 mod progress;
 mod stages;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
@@ -326,6 +327,11 @@ pub fn one_line(e: &anyhow::Error) -> String {
 pub(crate) const BUDGET_NOTE: &str = "note: under the memory budget, report still holds the \
     comparison whole (about twice compare.bin's size)";
 
+/// The folder a file is written in (`.` for a bare name).
+fn folder_of(file: &Path) -> &Path {
+    file.parent().unwrap_or(Path::new("."))
+}
+
 fn dispatch(cli: Cli) -> anyhow::Result<()> {
     let flags = cli.global;
     config::check_dir(&flags.config)?;
@@ -344,13 +350,19 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         // The process ends next: freeing hundreds of thousands of slogans one by one would
         // only delay the exit; the system reclaims the memory at once.
         Command::Run(args) => stages::run_all(&flags, &bars, args, false).map(std::mem::forget),
-        Command::Clean(args) => stages::clean(&flags, &bars, &args.input, &args.out).map(|_| ()),
+        // A stage command holds the lock of the folder it writes to while it runs.
+        Command::Clean(args) => {
+            let _lock = lock::lock(&[folder_of(&args.out)])?;
+            stages::clean(&flags, &bars, &args.input, &args.out).map(|_| ())
+        }
         Command::Segment(args) => {
             let (i, o) = stages::paths(args, "clean.bin", "segment.bin");
+            let _lock = lock::lock(&[folder_of(&o)])?;
             stages::segment(&flags, &bars, &i, &o).map(|_| ())
         }
         Command::Count(args) => {
             let (i, o) = stages::paths(args, "segment.bin", "count.bin");
+            let _lock = lock::lock(&[folder_of(&o)])?;
             stages::count(&flags, &bars, &i, &o).map(|_| ())
         }
         Command::Compare(args) => {
@@ -358,6 +370,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             let groups = args.group_by.clone();
             let (i, o) = stages::paths(args.stage, "count.bin", "compare.bin");
             let seg = seg.unwrap_or_else(|| i.with_file_name("segment.bin"));
+            let _lock = lock::lock(&[folder_of(&o)])?;
             stages::compare(&flags, &bars, &i, &seg, &o, &groups).map(|_| ())
         }
         Command::Report(args) => {
@@ -365,6 +378,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 .input
                 .unwrap_or_else(|| PathBuf::from("work/compare.bin"));
             let o = args.out.unwrap_or_else(|| PathBuf::from("reports"));
+            let _lock = lock::lock(&[&o])?;
             stages::report(&flags, &bars, &i, &o).map(|_| ())
         }
         Command::Inspect { file, json } => inspect::inspect(&file, json),

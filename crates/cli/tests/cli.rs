@@ -425,7 +425,7 @@ fn a_run_under_a_memory_budget_gives_the_same_files() {
     assert_same_outputs(dir.path(), "under a memory budget");
     let log = |d: &Path| std::fs::read(d.join("work/clean-log.tsv")).unwrap();
     assert_eq!(log(dir.path()), log(seeds()));
-    // The scratch file of the waves is gone.
+    // The scratch file of the waves is gone; the lock file of the folder stays.
     let mut work: Vec<String> = std::fs::read_dir(dir.path().join("work"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -434,6 +434,7 @@ fn a_run_under_a_memory_budget_gives_the_same_files() {
     assert_eq!(
         work,
         [
+            ".tifa-lock",
             "clean-log.tsv",
             "clean.bin",
             "compare.bin",
@@ -1557,4 +1558,42 @@ fn a_warning_is_one_line_whatever_a_file_is_called() {
             .any(|l| l == "warning: skipping x.txt: exact duplicate of a\\nb.txt"),
         "{err}"
     );
+}
+
+#[test]
+fn a_killed_writers_temporaries_go_and_two_runs_never_share_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = repo().join("data/corpus/000_1c9d57720230c54b.txt");
+    let corpus = file.to_str().unwrap();
+    // What a run killed while writing count.bin and slogans.json leaves behind.
+    std::fs::create_dir_all(dir.path().join("work")).unwrap();
+    std::fs::create_dir_all(dir.path().join("reports")).unwrap();
+    let dead = [
+        dir.path().join("work/.count.bin.Xy12Zq.tmp"),
+        dir.path().join("reports/.slogans.json.a1b2c3.tmp"),
+    ];
+    for p in &dead {
+        std::fs::write(p, vec![0u8; 4096]).unwrap();
+    }
+    let o = tifa(dir.path(), &["run", "--corpus", corpus]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for p in &dead {
+        assert!(!p.exists(), "{} is left", p.display());
+    }
+
+    // While another tifa writes in work/, a run there is refused, naming the folder.
+    let held = std::fs::File::open(dir.path().join("work/.tifa-lock")).unwrap();
+    held.lock().unwrap();
+    let o = tifa(dir.path(), &["run", "--corpus", corpus]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("work: another tifa is writing in this folder"),
+        "{}",
+        stderr(&o)
+    );
+    let o = tifa(dir.path(), &["count"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    drop(held);
+    let o = tifa(dir.path(), &["run", "--corpus", corpus]);
+    assert!(o.status.success(), "{}", stderr(&o));
 }

@@ -35,6 +35,28 @@ where
     write_replacing(path, fill, false)
 }
 
+/// Characters of the random part of a temporary's name (tempfile's default).
+const RANDOM_CHARS: usize = 6;
+
+/// True for the name of a temporary that a write of this module makes: `.NAME.XXXXXX.tmp`,
+/// `XXXXXX` random letters and digits. A writer killed before its rename leaves one behind.
+pub fn is_temporary(file_name: &str) -> bool {
+    let Some(inner) = file_name
+        .strip_prefix('.')
+        .and_then(|n| n.strip_suffix(".tmp"))
+    else {
+        return false;
+    };
+    match inner.rsplit_once('.') {
+        Some((name, random)) => {
+            !name.is_empty()
+                && random.len() == RANDOM_CHARS
+                && random.bytes().all(|b| b.is_ascii_alphanumeric())
+        }
+        None => false,
+    }
+}
+
 fn write_replacing<F>(path: &Path, fill: F, sync: bool) -> io::Result<()>
 where
     F: FnOnce(&mut io::BufWriter<&mut std::fs::File>) -> io::Result<()>,
@@ -50,6 +72,7 @@ where
         .unwrap_or_else(|| "out".to_string());
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
+        .rand_bytes(RANDOM_CHARS)
         .suffix(".tmp")
         .tempfile_in(dir)?;
     {
@@ -149,6 +172,32 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn the_temporaries_of_a_write_are_known_by_their_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("count.bin");
+        write_atomic_with(&p, |_| {
+            let names: Vec<String> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            assert_eq!(names.len(), 1, "{names:?}");
+            assert!(is_temporary(&names[0]), "{names:?}");
+            Ok(())
+        })
+        .unwrap();
+        assert!(!is_temporary("count.bin"));
+        for name in [
+            ".tifa-lock",
+            ".hidden.tmp",
+            "..abcdef.tmp",
+            ".x.abc.tmp",
+            ".x.ab-def.tmp",
+        ] {
+            assert!(!is_temporary(name), "{name}");
+        }
     }
 
     #[test]

@@ -143,6 +143,7 @@ pub fn run_all(
     args: RunArgs,
     keep: bool,
 ) -> anyhow::Result<Option<Arc<Comparison>>> {
+    let _locks = crate::lock::lock(&[&args.work_dir, &args.out_dir])?;
     // Loading jieba's whole dictionary takes the same time whatever the corpus: for a large
     // corpus it loads beside the clean stage, and not at all when segment.bin is up to date. A
     // small corpus is cut with only the dictionary words it uses, found once it is clean, which
