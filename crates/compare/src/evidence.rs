@@ -106,9 +106,11 @@ pub fn judge(
         Kind::Numbered => marks!("numbered"),
         Kind::Quoted => marks!("quoted"),
         Kind::Enumeration => {
-            // A list of institutions or offices (人大代表、政协委员) is a list of names.
+            // A list of institutions, offices or meetings (人大代表、政协委员) is a list of
+            // names. Its last item decides: the items before may share its head by ellipsis
+            // (二十届二中、三中全会, the second and third plenums), as coordinated names do.
             let items: Vec<&str> = text.split('、').collect();
-            if items.len() > 1 && items.iter().all(|i| name_head(i, config)) {
+            if items.len() > 1 && items.last().is_some_and(|i| name_head(i, config)) {
                 return Verdict::Name("name-head");
             }
             if quoted {
@@ -319,6 +321,42 @@ mod tests {
         assert_eq!(
             judge_term(&phrase(&[6, 7], 3, 3, 8)),
             Verdict::Name("numeric")
+        );
+    }
+
+    #[test]
+    fn a_list_ending_in_a_name_is_a_list_of_names_whatever_its_items_share() {
+        let v = vocab();
+        let p = phrase(&[0], 3, 3, 0);
+        let c = Config::default();
+        let j = |text: &str| {
+            judge(
+                &p.as_phrase(),
+                text,
+                Kind::Enumeration,
+                text.chars().count(),
+                0.0,
+                &v,
+                None,
+                None,
+                None,
+                &c,
+            )
+        };
+        assert_eq!(j("人大代表、政协委员"), Verdict::Name("name-head"));
+        // The first item shares the head of the second by ellipsis.
+        assert_eq!(
+            j("党的二十大和二十届二中、三中全会"),
+            Verdict::Name("name-head")
+        );
+        assert_eq!(
+            j("有件必备、有备必审、有错必纠"),
+            Verdict::Slogan(Kind::Enumeration, "enumeration")
+        );
+        // A name among the first items does not make the list a list of names.
+        assert_eq!(
+            j("党委领导、政府负责、社会协同"),
+            Verdict::Slogan(Kind::Enumeration, "enumeration")
         );
     }
 
