@@ -57,6 +57,13 @@ pub fn walk(roots: &[PathBuf], config: &Config) -> Result<Walk, crate::Error> {
             out.files.push(entry(i, rel, root.clone(), &meta));
             continue;
         }
+        if !meta.is_dir() {
+            out.skipped.push(Skipped {
+                source: root.display().to_string(),
+                reason: "not a regular file (a pipe, socket or device)".into(),
+            });
+            continue;
+        }
         let canon = std::fs::canonicalize(root).map_err(|source| crate::Error::Root {
             path: root.clone(),
             source,

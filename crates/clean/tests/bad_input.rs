@@ -119,6 +119,13 @@ fn a_pipe_named_like_a_report_is_skipped_not_read() {
         .status()
         .unwrap();
     assert!(made.success());
+    // Should the pipe ever be opened for reading, this writer unblocks it after a while, so the
+    // test fails (one report too many) instead of hanging.
+    let fifo = d.join("pipe.txt");
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(20));
+        let _ = std::fs::write(fifo, REPORT.replace("某市", "管道"));
+    });
     let warnings = Warnings::default();
     let corpus = run(&[d.to_path_buf()], &Config::default(), &warnings).unwrap();
     assert_eq!(corpus.documents.len(), 1);
@@ -130,6 +137,24 @@ fn a_pipe_named_like_a_report_is_skipped_not_read() {
         "{warnings:?}"
     );
     assert!(corpus.skipped.iter().any(|s| s.source == "pipe.txt"));
+
+    // Named as the corpus itself.
+    let pipe = d.join("pipe.txt");
+    let warnings = Warnings::default();
+    let e = run(
+        &[pipe.clone(), d.join("good.txt")],
+        &Config::default(),
+        &warnings,
+    )
+    .unwrap();
+    assert_eq!(e.documents.len(), 1);
+    let warnings = warnings.0.into_inner().unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("pipe.txt") && w.contains("not a regular file")),
+        "{warnings:?}"
+    );
 }
 
 #[test]

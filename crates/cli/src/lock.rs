@@ -17,10 +17,14 @@ pub(crate) const LOCK_FILE: &str = ".tifa-lock";
 #[derive(Debug, Default)]
 pub(crate) struct Locks(Vec<File>);
 
-/// Locks every folder of `dirs` (each once, however it is named), creating it when missing, and
-/// removes the temporaries dead writers left there. Another tifa writing in one of them is an
-/// error naming the folder. A folder that cannot hold a lock file (read-only) or a file system
-/// without locks is used unlocked, as before, and left as it is.
+/// A temporary modified this recently is left alone, should a writer the lock does not see (a
+/// file system whose locks are local to each machine) be filling it.
+const QUIET: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Locks every existing folder of `dirs` (each once, however it is named) and removes the
+/// temporaries dead writers left there. Another tifa writing in one of them is an error naming
+/// the folder. A folder not there yet holds nothing to protect; a file system without locks is
+/// used unlocked, as before, and left as it is.
 pub(crate) fn lock(dirs: &[&Path]) -> anyhow::Result<Locks> {
     let mut locks = Locks::default();
     let mut seen: Vec<PathBuf> = Vec::new();
@@ -30,48 +34,60 @@ pub(crate) fn lock(dirs: &[&Path]) -> anyhow::Result<Locks> {
         } else {
             dir
         };
-        if std::fs::create_dir_all(dir).is_err() {
+        let Ok(canon) = std::fs::canonicalize(dir) else {
+            continue;
+        };
+        if !canon.is_dir() || seen.contains(&canon) {
             continue;
         }
-        let canon = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-        if seen.contains(&canon) {
-            continue;
-        }
-        seen.push(canon);
-        let Ok(file) = OpenOptions::new()
+        let path = canon.join(LOCK_FILE);
+        // A lock file another user made may be read-only to this one: a lock needs no writing.
+        let file = OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
-            .open(dir.join(LOCK_FILE))
-        else {
+            .open(&path)
+            .or_else(|_| File::open(&path));
+        let Ok(file) = file else {
             continue;
         };
         match file.try_lock() {
             Ok(()) => {
-                remove_temporaries(dir);
+                remove_temporaries(&canon);
                 locks.0.push(file);
             }
             Err(TryLockError::WouldBlock) => anyhow::bail!(
                 "{}: another tifa is writing in this folder; wait for it to end, or use another folder",
-                dir.display()
+                canon.display()
             ),
             // No locks on this file system (some network ones): unlocked, as before.
             Err(TryLockError::Error(_)) => {}
         }
+        seen.push(canon);
     }
     Ok(locks)
 }
 
 /// Removes the temporaries of atomic writes in `dir` (not in its subfolders: tifa writes none
-/// there). Only a file whose name has the temporaries' form is touched.
+/// there) that were not modified for [`QUIET`]. Only a file named as tifa names its
+/// temporaries is touched.
 fn remove_temporaries(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for e in entries.flatten() {
         let name = e.file_name();
-        let is_file = e.file_type().is_ok_and(|t| t.is_file());
-        if is_file && name.to_str().is_some_and(tifa_core::atomic::is_temporary) {
+        if !name.to_str().is_some_and(tifa_core::atomic::is_temporary) {
+            continue;
+        }
+        let dead = e.metadata().is_ok_and(|m| {
+            m.is_file()
+                && m.modified()
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age >= QUIET)
+        });
+        if dead {
             // One that cannot be removed does no harm beyond the space it takes.
             let _ = std::fs::remove_file(e.path());
         }
@@ -82,34 +98,56 @@ fn remove_temporaries(dir: &Path) {
 mod tests {
     use super::*;
 
+    /// Writes `name` in `dir`, last modified `age` ago.
+    fn file_aged(dir: &Path, name: &str, age: std::time::Duration) {
+        let f = File::create(dir.join(name)).unwrap();
+        f.set_modified(std::time::SystemTime::now() - age).unwrap();
+    }
+
     #[test]
     fn a_dead_writers_temporaries_go_and_a_second_writer_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let work = dir.path().join("work");
         std::fs::create_dir(&work).unwrap();
+        let old = QUIET * 2;
         for name in [
-            ".count.bin.a1B2c3.tmp",
+            ".count.bin.tifa-a1B2c3.tmp",
             "count.bin",
             ".notes.tmp",
+            ".draft.a1B2c3.tmp",
             "keep.tmp",
         ] {
-            std::fs::write(work.join(name), b"x").unwrap();
+            file_aged(&work, name, old);
         }
+        // Being written, maybe, by a writer the lock cannot see.
+        file_aged(&work, ".segment.bin.tifa-Zz9Yy8.tmp", QUIET / 10);
         let held = lock(&[&work, &dir.path().join("reports")]).unwrap();
         let mut left: Vec<String> = std::fs::read_dir(&work)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         left.sort();
-        assert_eq!(left, [".notes.tmp", LOCK_FILE, "count.bin", "keep.tmp"]);
-        assert!(dir.path().join("reports").is_dir());
+        assert_eq!(
+            left,
+            [
+                ".draft.a1B2c3.tmp",
+                ".notes.tmp",
+                ".segment.bin.tifa-Zz9Yy8.tmp",
+                LOCK_FILE,
+                "count.bin",
+                "keep.tmp"
+            ]
+        );
+        // A folder not there yet is left so.
+        assert!(!dir.path().join("reports").exists());
 
         // The same folder under another name is locked once, not refused by its own lock.
         drop(held);
         let held = lock(&[&work, &work.join("../work")]).unwrap();
         let e = lock(&[&work]).unwrap_err().to_string();
         assert!(e.contains("another tifa is writing in this folder"), "{e}");
-        assert!(e.starts_with(&work.display().to_string()), "{e}");
+        let canon = std::fs::canonicalize(&work).unwrap();
+        assert!(e.starts_with(&canon.display().to_string()), "{e}");
         drop(held);
         assert!(lock(&[&work]).is_ok());
     }

@@ -425,7 +425,7 @@ fn a_run_under_a_memory_budget_gives_the_same_files() {
     assert_same_outputs(dir.path(), "under a memory budget");
     let log = |d: &Path| std::fs::read(d.join("work/clean-log.tsv")).unwrap();
     assert_eq!(log(dir.path()), log(seeds()));
-    // The scratch file of the waves is gone; the lock file of the folder stays.
+    // The scratch file of the waves is gone (the folder was not there to lock before the run).
     let mut work: Vec<String> = std::fs::read_dir(dir.path().join("work"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -434,7 +434,6 @@ fn a_run_under_a_memory_budget_gives_the_same_files() {
     assert_eq!(
         work,
         [
-            ".tifa-lock",
             "clean-log.tsv",
             "clean.bin",
             "compare.bin",
@@ -1569,11 +1568,14 @@ fn a_killed_writers_temporaries_go_and_two_runs_never_share_a_folder() {
     std::fs::create_dir_all(dir.path().join("work")).unwrap();
     std::fs::create_dir_all(dir.path().join("reports")).unwrap();
     let dead = [
-        dir.path().join("work/.count.bin.Xy12Zq.tmp"),
-        dir.path().join("reports/.slogans.json.a1b2c3.tmp"),
+        dir.path().join("work/.count.bin.tifa-Xy12Zq.tmp"),
+        dir.path().join("reports/.slogans.json.tifa-a1b2c3.tmp"),
     ];
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
     for p in &dead {
-        std::fs::write(p, vec![0u8; 4096]).unwrap();
+        let f = std::fs::File::create(p).unwrap();
+        f.set_len(4096).unwrap();
+        f.set_modified(an_hour_ago).unwrap();
     }
     let o = tifa(dir.path(), &["run", "--corpus", corpus]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -1593,6 +1595,11 @@ fn a_killed_writers_temporaries_go_and_two_runs_never_share_a_folder() {
     );
     let o = tifa(dir.path(), &["count"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("work: another tifa is writing in this folder"),
+        "{}",
+        stderr(&o)
+    );
     drop(held);
     let o = tifa(dir.path(), &["run", "--corpus", corpus]);
     assert!(o.status.success(), "{}", stderr(&o));

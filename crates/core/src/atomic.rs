@@ -38,7 +38,10 @@ where
 /// Characters of the random part of a temporary's name (tempfile's default).
 const RANDOM_CHARS: usize = 6;
 
-/// True for the name of a temporary that a write of this module makes: `.NAME.XXXXXX.tmp`,
+/// What marks a temporary's name as tifa's: `.NAME.tifa-XXXXXX.tmp`.
+const MARK: &str = ".tifa-";
+
+/// True for the name of a temporary that a write of this module makes: `.NAME.tifa-XXXXXX.tmp`,
 /// `XXXXXX` random letters and digits. A writer killed before its rename leaves one behind.
 pub fn is_temporary(file_name: &str) -> bool {
     let Some(inner) = file_name
@@ -47,7 +50,7 @@ pub fn is_temporary(file_name: &str) -> bool {
     else {
         return false;
     };
-    match inner.rsplit_once('.') {
+    match inner.rsplit_once(MARK) {
         Some((name, random)) => {
             !name.is_empty()
                 && random.len() == RANDOM_CHARS
@@ -71,7 +74,7 @@ where
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".to_string());
     let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
+        .prefix(&format!(".{name}{MARK}"))
         .rand_bytes(RANDOM_CHARS)
         .suffix(".tmp")
         .tempfile_in(dir)?;
@@ -192,9 +195,13 @@ mod tests {
         for name in [
             ".tifa-lock",
             ".hidden.tmp",
-            "..abcdef.tmp",
-            ".x.abc.tmp",
-            ".x.ab-def.tmp",
+            "..tifa-abcdef.tmp",
+            ".x.tifa-abc.tmp",
+            ".x.tifa-ab-def.tmp",
+            // Another program's temporaries, of the form tifa's had before they were marked.
+            ".x.abcdef.tmp",
+            ".upload.k3J9qZ.tmp",
+            ".thesis.backup.tmp",
         ] {
             assert!(!is_temporary(name), "{name}");
         }
