@@ -3,7 +3,12 @@
 //! of what the rest of the stage needs from the counts.
 
 use rayon::prelude::*;
-use tifa_core::{AsideSpan, Counts, PackedPerDoc, PerDocAside, Phrase, Phrases, Progress, Vocab};
+use rustc_hash::{FxHashMap, FxHashSet};
+use tifa_core::{
+    AsideSpan, Counts, PackedPerDoc, PerDoc, PerDocAside, Phrase, Phrases, Progress, Vocab,
+};
+
+use crate::measures::DocSizes;
 
 use crate::score::Accepted;
 use crate::selection::{Chosen, Selection};
@@ -20,7 +25,7 @@ pub(crate) fn rank(
 ) -> Result<Selection, Error> {
     let (phrases, vocab) = (&counts.phrases, &counts.vocab);
     progress.start("compare: ranking", 0);
-    let (accepted, heads) = order(phrases, vocab, accepted, config);
+    let accepted = order(phrases, vocab, accepted, config);
     // One buffer per thread for per-report counts read back from `aside`.
     let chosen: Result<Vec<Chosen>, Error> = accepted
         .into_par_iter()
@@ -33,9 +38,10 @@ pub(crate) fn rank(
         })
         .filter_map(Result::transpose)
         .collect();
-    let chosen = chosen?;
-    progress.finish();
+    let mut chosen = chosen?;
     check_docs(&chosen, counts.docs.len())?;
+    let heads = merge_same_texts(&mut chosen, &counts.docs);
+    progress.finish();
     Ok(Selection {
         docs: counts.docs.clone(),
         vocab: counts.vocab.clone(),
@@ -64,7 +70,7 @@ pub(crate) fn rank_owned(
     // The slogans are made a chunk at a time from the end of the ranked units, whose list
     // shrinks as theirs grows (then turned around), each chunk added to their list as it is
     // made: gathered in pieces and joined at the end, they were held twice.
-    let (mut accepted, heads) = order(phrases, vocab, accepted, config);
+    let mut accepted = order(phrases, vocab, accepted, config);
     let mut chosen: Vec<Chosen> = Vec::with_capacity(accepted.len());
     let mut spans: Vec<AsideSpan> = Vec::with_capacity(accepted.len());
     while !accepted.is_empty() {
@@ -104,8 +110,9 @@ pub(crate) fn rank_owned(
             c.per_doc = PackedPerDoc::new(&aside.read_span(span, buf).map_err(Error::Aside)?);
             Ok::<(), Error>(())
         })?;
-    progress.finish();
     check_docs(&chosen, docs.len())?;
+    let heads = merge_same_texts(&mut chosen, &docs);
+    progress.finish();
     Ok(Selection {
         docs,
         vocab,
@@ -118,15 +125,14 @@ pub(crate) fn rank_owned(
     })
 }
 
-/// The accepted units in rank order, cut to `max_slogans`, and the family head of each (an
-/// index into them). A unit without a phrase (only in a damaged file) is dropped before it is
+/// The accepted units in rank order, cut to `max_slogans`. A unit without a phrase (only in a damaged file) is dropped before it is
 /// ranked, so that every unit returned makes a slogan and the heads index the slogans made.
 fn order(
     phrases: &Phrases,
     vocab: &Vocab,
     mut accepted: Vec<Accepted>,
     config: &Config,
-) -> (Vec<Accepted>, Vec<usize>) {
+) -> Vec<Accepted> {
     accepted.retain(|c| c.candidate().phrase(phrases).is_some());
     // The texts are compared as the bytes of their words, end to end: the order of the texts
     // themselves, without making them.
@@ -143,10 +149,89 @@ fn order(
     if config.max_slogans > 0 {
         accepted.truncate(config.max_slogans);
     }
-    let token_lists: Vec<&[u32]> = accepted.iter().map(|c| c.tokens(phrases)).collect();
-    let freq: Vec<(u32, u32)> = accepted.iter().map(|c| (c.df, c.tf)).collect();
-    let heads = family::heads(&token_lists, &freq);
-    (accepted, heads)
+    accepted
+}
+
+/// Makes one slogan of the slogans whose texts are the same but whose words are not: a phrase
+/// cut one way in plain text and another inside quotation marks (吃大锅饭 is one word, 吃“大锅饭”
+/// two), whose occurrences were counted apart. The first in rank order stands for them with the
+/// sum of their per-report counts (so tf, df, and dispersion over the reports, recomputed);
+/// its kind, evidence, score and the measures of a unit stay its own. Then ranks the slogans
+/// again, and finds the family head of each (an index into them).
+fn merge_same_texts(chosen: &mut Vec<Chosen>, docs: &[tifa_core::DocInfo]) -> Vec<usize> {
+    let mut first: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut into: Vec<(usize, usize)> = Vec::new();
+    for (i, c) in chosen.iter().enumerate() {
+        match first.entry(c.text.as_str()) {
+            std::collections::hash_map::Entry::Occupied(e) => into.push((*e.get(), i)),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(i);
+            }
+        }
+    }
+    drop(first);
+    if !into.is_empty() {
+        let doc_tokens: Vec<u64> = docs.iter().map(|d| d.tokens).collect();
+        let sizes = DocSizes::new(&doc_tokens);
+        for &(keep, other) in &into {
+            let merged = add_per_doc(
+                &chosen[keep].per_doc.to_vec(),
+                &chosen[other].per_doc.to_vec(),
+            );
+            let o = &chosen[other];
+            let (tf, quoted) = (o.tf, o.quoted_share * f64::from(o.tf));
+            let k = &mut chosen[keep];
+            let quoted = quoted + k.quoted_share * f64::from(k.tf);
+            k.tf += tf;
+            k.df = merged.len() as u32;
+            k.quoted_share = quoted / f64::from(k.tf.max(1));
+            k.dp = sizes.dp_norm(merged.iter().copied());
+            k.per_doc = PackedPerDoc::new(&PerDoc::plain(&merged));
+        }
+        let gone: FxHashSet<usize> = into.iter().map(|&(_, o)| o).collect();
+        let mut i = 0;
+        chosen.retain(|_| {
+            i += 1;
+            !gone.contains(&(i - 1))
+        });
+        chosen.par_sort_by(|a, b| {
+            b.df.cmp(&a.df)
+                .then(b.tf.cmp(&a.tf))
+                .then_with(|| a.text.cmp(&b.text))
+        });
+    }
+    let token_lists: Vec<&[u32]> = chosen.iter().map(|c| c.tokens.as_slice()).collect();
+    let freq: Vec<(u32, u32)> = chosen.iter().map(|c| (c.df, c.tf)).collect();
+    family::heads(&token_lists, &freq)
+}
+
+/// The per-report counts of two phrases together (each sorted by report).
+fn add_per_doc(a: &[(u32, u32)], b: &[(u32, u32)]) -> Vec<(u32, u32)> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        match (a.get(i), b.get(j)) {
+            (Some(&(da, ca)), Some(&(db, cb))) if da == db => {
+                out.push((da, ca + cb));
+                i += 1;
+                j += 1;
+            }
+            (Some(&x), Some(&y)) if x.0 < y.0 => {
+                out.push(x);
+                i += 1;
+            }
+            (Some(&x), None) => {
+                out.push(x);
+                i += 1;
+            }
+            (_, Some(&y)) => {
+                out.push(y);
+                j += 1;
+            }
+            (None, None) => break,
+        }
+    }
+    out
 }
 
 impl Chosen {
@@ -189,5 +274,80 @@ fn check_docs(chosen: &[Chosen], docs: usize) -> Result<(), Error> {
             docs,
         }),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tifa_core::{DocInfo, Kind};
+
+    fn chosen(tokens: &[u32], text: &str, kind: Kind, per_doc: &[(u32, u32)]) -> Chosen {
+        Chosen {
+            index: tokens[0],
+            tokens: tokens.to_vec(),
+            per_doc: PackedPerDoc::new(&PerDoc::plain(per_doc)),
+            text: text.into(),
+            kind,
+            evidence: "coinage",
+            df: per_doc.len() as u32,
+            tf: per_doc.iter().map(|p| p.1).sum(),
+            score: 0.5,
+            dp: 0.0,
+            cohesion: 0.9,
+            quoted_share: if kind == Kind::Quoted { 1.0 } else { 0.0 },
+            left_entropy: 1.0,
+            right_entropy: 1.0,
+        }
+    }
+
+    #[test]
+    fn one_text_cut_two_ways_is_one_slogan_with_the_counts_of_both() {
+        let docs: Vec<DocInfo> = (0..6)
+            .map(|i| DocInfo {
+                tokens: 100 + i,
+                ..DocInfo::default()
+            })
+            .collect();
+        // 吃大锅饭 as one word in reports 0, 1, 2 and 3; as 吃“大锅饭” (two words) in 2, 4, 5.
+        let mut rows = vec![
+            chosen(
+                &[9],
+                "改革开放",
+                Kind::Term,
+                &[(0, 3), (1, 1), (2, 1), (3, 1), (4, 1)],
+            ),
+            chosen(
+                &[1],
+                "吃大锅饭",
+                Kind::Term,
+                &[(0, 1), (1, 1), (2, 1), (3, 1)],
+            ),
+            chosen(&[2, 3], "吃大锅饭", Kind::Quoted, &[(2, 2), (4, 1), (5, 2)]),
+        ];
+        let heads = merge_same_texts(&mut rows, &docs);
+        let texts: Vec<&str> = rows.iter().map(|c| c.text.as_str()).collect();
+        // Now in six reports, it ranks first.
+        assert_eq!(texts, ["吃大锅饭", "改革开放"]);
+        let r = &rows[0];
+        assert_eq!((r.df, r.tf), (6, 9));
+        assert_eq!(
+            r.per_doc.to_vec(),
+            [(0, 1), (1, 1), (2, 3), (3, 1), (4, 1), (5, 2)]
+        );
+        assert_eq!((r.kind, r.tokens.as_slice()), (Kind::Term, &[1u32][..]));
+        assert!((r.quoted_share - 5.0 / 9.0).abs() < 1e-12);
+        let sizes: Vec<u64> = docs.iter().map(|d| d.tokens).collect();
+        assert_eq!(r.dp, DocSizes::new(&sizes).dp_norm(r.per_doc.iter()));
+        assert_eq!(heads, [0, 1]);
+    }
+
+    #[test]
+    fn per_report_counts_add_up_report_by_report() {
+        assert_eq!(
+            add_per_doc(&[(0, 1), (3, 2)], &[(1, 5), (3, 1), (7, 1)]),
+            [(0, 1), (1, 5), (3, 3), (7, 1)]
+        );
+        assert_eq!(add_per_doc(&[], &[(2, 1)]), [(2, 1)]);
     }
 }
