@@ -65,6 +65,15 @@ fn numeral_quantity(term: &str) -> bool {
         && (term.contains(['百', '千', '万', '亿']) || term.contains("分之"))
 }
 
+/// True when `text` holds a number written in characters with a place or fraction, whether
+/// one word or several: the segmenter cuts 二千七百 as 二千 七百 and 三百亿元 as 三 百亿元, each
+/// word too short to be a number on its own ([`numeral_quantity`] of every run of numerals).
+fn holds_numeral_quantity(text: &str) -> bool {
+    const NUMERALS: &str = "零〇一二两三四五六七八九十百千万亿点分之几";
+    text.split(|c: char| !NUMERALS.contains(c))
+        .any(numeral_quantity)
+}
+
 impl Lexicon {
     /// Flags every vocabulary term that the config's word lists name.
     pub fn new(vocab: &Vocab, config: &Config) -> Lexicon {
@@ -135,6 +144,9 @@ impl Lexicon {
         let (Some(&first), Some(&last)) = (tokens.first(), tokens.last()) else {
             return Err(Reject::Punctuation);
         };
+        if !self.allow_digits && holds_numeral_quantity(text) {
+            return Err(Reject::Digits);
+        }
         let mut items = 1;
         let mut prev_enum = false;
         let mut item_chars = 0usize;
@@ -232,6 +244,28 @@ mod tests {
         assert!(check(&[4, 5]).is_ok());
         assert!(check(&[6, 0]).is_ok());
         assert!(check(&[7, 8]).is_ok(), "a two-character word stays a word");
+    }
+
+    #[test]
+    fn a_number_cut_into_several_words_is_a_number() {
+        let (v, l) = lex(&[
+            ("二千", Word),
+            ("七百", Word),
+            ("三", Word),
+            ("百亿元", Word),
+            ("两个", Word),
+            ("一百年", Word),
+            ("奋斗", Word),
+            ("目标", Word),
+            ("千方", Word),
+            ("百计", Word),
+        ]);
+        let check = |ids: &[u32]| l.shape(ids, &v.phrase(ids));
+        assert_eq!(check(&[0, 1]), Err(Reject::Digits), "二千七百");
+        assert_eq!(check(&[2, 3]), Err(Reject::Digits), "三百亿元");
+        // Numerals apart, or two together, are words: 两个一百年奋斗目标, 千方百计.
+        assert!(check(&[4, 5, 6, 7]).is_ok());
+        assert!(check(&[8, 9]).is_ok());
     }
 
     #[test]
