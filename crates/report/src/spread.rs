@@ -247,7 +247,13 @@ pub fn editions_section(h: &mut Html, cmp: &Comparison) {
             &e.doc.title
         };
         let named = |v: &[&str]| {
-            let mut s = v.iter().take(NAMED).copied().collect::<Vec<_>>().join("、");
+            // Not 、, which joins the items inside an enumeration.
+            let mut s = v
+                .iter()
+                .take(NAMED)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" | ");
             if v.len() > NAMED {
                 s.push_str(" …");
             }

@@ -474,3 +474,20 @@ fn names_are_listed_apart_and_never_charted_as_slogans() {
     );
     assert!(html.contains("class=\"bar\" data-i=\"1\""));
 }
+
+#[test]
+fn the_new_slogans_of_an_edition_are_told_apart_from_an_enumerations_items() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&sample(), dir.path());
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    let start = html
+        .find("<section id=\"editions\"")
+        .expect("editions section");
+    let section = &html[start..start + html[start..].find("</section>").unwrap()];
+    // The 2017 report's two new slogans, joined by what no slogan holds: 、 joins the items of
+    // an enumeration (有件必备、有备必审、有错必纠), so a list joined by it cannot be split back.
+    assert!(
+        section.contains("<td>四个意识 | 更加紧密地团结在以习近平同志为核心的党中央周围</td>"),
+        "{section}"
+    );
+}
