@@ -1396,6 +1396,28 @@ fn reports_that_failed_are_written_again_and_files_of_an_older_report_go() {
     );
     assert!(grouped.status.success(), "{}", stderr(&grouped));
     assert!(reports.join("compare-body.tsv").is_file());
+    // Names are listed apart, never counted as slogans: no group is typical of one.
+    let tsv = |f: &str| std::fs::read_to_string(reports.join(f)).unwrap();
+    let slogans = tsv("slogans.tsv");
+    let names: Vec<&str> = slogans
+        .lines()
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .filter(|r| r[2] == "name")
+        .map(|r| r[1])
+        .collect();
+    assert!(!names.is_empty());
+    let groups = tsv("compare-body.tsv");
+    let column = groups
+        .lines()
+        .next()
+        .unwrap()
+        .split('\t')
+        .position(|c| c == "phrase")
+        .unwrap();
+    for row in groups.lines().skip(1) {
+        let phrase = row.split('\t').nth(column).unwrap();
+        assert!(!names.contains(&phrase), "{phrase} is a name");
+    }
     // A grouping no longer asked for: its table goes with the report that drops it.
     let o = tifa(dir.path(), &["run", "--corpus", corpus]);
     assert!(o.status.success(), "{}", stderr(&o));

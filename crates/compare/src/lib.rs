@@ -279,11 +279,13 @@ pub fn prepare(
             fields.push(f);
         }
     }
+    // Names are listed apart, never counted as slogans: no group is typical of a name.
     let items: Vec<groups::Item> = if fields.is_empty() {
         Vec::new()
     } else {
         chosen
             .iter()
+            .filter(|c| c.kind != tifa_core::Kind::Name)
             .map(|c| groups::Item {
                 phrase: &c.text,
                 per_doc: c.per_doc.view(),
