@@ -1626,3 +1626,34 @@ fn a_killed_writers_temporaries_go_and_two_runs_never_share_a_folder() {
     let o = tifa(dir.path(), &["run", "--corpus", corpus]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn a_grouping_or_reference_no_report_has_is_warned_of() {
+    let dir = run_seeds("2");
+    let warned = |o: &Output, what: &str| {
+        assert!(o.status.success(), "{}", stderr(o));
+        assert!(
+            stderr(o)
+                .lines()
+                .any(|l| l.starts_with("warning: ") && l.contains(what)),
+            "{}",
+            stderr(o)
+        );
+    };
+    let o = tifa(dir.path(), &["compare", "--group-by", "bdoy"]);
+    warned(&o, "grouping by `bdoy`: no report has that field");
+    let o = tifa(dir.path(), &["report", "--diffusion-by", "regoin"]);
+    warned(
+        &o,
+        "diffusion grouping `regoin`: no report outside the reference has that field",
+    );
+    let o = tifa(
+        dir.path(),
+        &["report", "--diffusion-reference", "level=natonal"],
+    );
+    warned(&o, "diffusion reference `level=natonal`: no report has it");
+    // A field the reports have is grouped by without a word.
+    let o = tifa(dir.path(), &["compare", "--group-by", "body"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("grouping by"), "{}", stderr(&o));
+}

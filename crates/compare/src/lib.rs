@@ -292,6 +292,18 @@ pub fn prepare(
             })
             .collect()
     };
+    for f in &fields {
+        let known = docs
+            .iter()
+            .any(|d| d.meta.field(f).is_some_and(|v| !v.is_empty()));
+        if !known && !docs.is_empty() {
+            progress.warn(&format!(
+                "grouping by `{f}`: no report has that field (region, level, body, year or a \
+                 manifest column), so every report is in {}",
+                groups::UNKNOWN
+            ));
+        }
+    }
     let groups = fields
         .iter()
         .map(|f| {

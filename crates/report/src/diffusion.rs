@@ -82,6 +82,27 @@ impl<'a> Groups<'a> {
             names: names.into_iter().collect(),
         }
     }
+
+    /// What makes the diffusion views empty, to be said: a reference (`reference`) no report
+    /// matches, a field (`by`) no other report has, most often a misspelt name.
+    pub fn warnings(&self, reference: &str, by: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.reference.is_empty() {
+            return out;
+        }
+        if !self.reference.iter().any(|&r| r) {
+            out.push(format!(
+                "diffusion reference `{reference}`: no report has it, so every lag is left empty"
+            ));
+        }
+        if self.names.is_empty() {
+            out.push(format!(
+                "diffusion grouping `{by}`: no report outside the reference has that field \
+                 (region, level, body or a manifest column), so the diffusion tables are empty"
+            ));
+        }
+        out
+    }
 }
 
 /// First uses of one slogan: the reference's, and each group's with how many of its reports
