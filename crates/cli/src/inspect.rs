@@ -72,9 +72,9 @@ pub fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
                 .map(|s| format!("  {:>3} {} (df {}, tf {})", s.rank, s.phrase, s.df, s.tf))
                 .collect();
             let text = format!(
-                "documents: {}\nslogans: {}\ngroup comparisons: {}\ntop:\n{}",
+                "documents: {}\nrows: {}\ngroup comparisons: {}\ntop:\n{}",
                 c.docs.len(),
-                c.slogans.len(),
+                crate::stages::Found::of(&c.slogans),
                 c.groups.len(),
                 top.join("\n")
             );
