@@ -1628,7 +1628,7 @@ fn a_killed_writers_temporaries_go_and_two_runs_never_share_a_folder() {
 }
 
 #[test]
-fn a_grouping_or_reference_no_report_has_is_warned_of() {
+fn a_grouping_or_reference_no_report_has_and_a_file_for_a_folder_are_said() {
     let dir = run_seeds("2");
     let warned = |o: &Output, what: &str| {
         assert!(o.status.success(), "{}", stderr(o));
@@ -1652,6 +1652,14 @@ fn a_grouping_or_reference_no_report_has_is_warned_of() {
         &["report", "--diffusion-reference", "level=natonal"],
     );
     warned(&o, "diffusion reference `level=natonal`: no report has it");
+    // A report folder that is a file is said to be one.
+    std::fs::write(dir.path().join("out.txt"), "notes").unwrap();
+    let o = tifa(dir.path(), &["report", "--out", "out.txt"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o).trim_end(),
+        "error: out.txt: not a folder: the report files are written into the folder named"
+    );
     // A field the reports have is grouped by without a word.
     let o = tifa(dir.path(), &["compare", "--group-by", "body"]);
     assert!(o.status.success(), "{}", stderr(&o));

@@ -73,6 +73,12 @@ pub(crate) fn write_reports(
     checksum: impl FnOnce() -> anyhow::Result<u64>,
     config_fp: u64,
 ) -> anyhow::Result<()> {
+    if out_dir.exists() && !out_dir.is_dir() {
+        anyhow::bail!(
+            "{}: not a folder: the report files are written into the folder named",
+            out_dir.display()
+        );
+    }
     let stamp = out_dir.join(STAMP);
     let before = stamped(out_dir).map(|(_, files)| files).unwrap_or_default();
     remove_if_there(&stamp)?;
