@@ -21,6 +21,18 @@ pub struct Series {
 pub fn diff(work_dir: &Path, series: &Series, all: bool) -> anyhow::Result<()> {
     let path = work_dir.join("compare.bin");
     let (_, cmp): (Header, Comparison) = format::read(&path, Stage::Compare)?;
+    // After `tifa clean` of another corpus, compare.bin still holds the one before.
+    let clean = work_dir.join("clean.bin");
+    if let Ok(h) = format::read_header(&clean, Some(Stage::Clean)) {
+        if !crate::stages::made_from(work_dir, &h)? {
+            crate::to_stderr(&format!(
+                "warning: {}: stale: not made from {}; its editions are those of the corpus it \
+                 was made from (tifa run brings it up to date)",
+                path.display(),
+                clean.display()
+            ));
+        }
+    }
     let wanted = |x: &Option<String>, v: &str| x.as_deref().is_none_or(|w| w == v);
     let editions = tifa_report::editions(&cmp, |r, l, b| {
         wanted(&series.region, r) && wanted(&series.level, l) && wanted(&series.body, b)

@@ -1197,9 +1197,23 @@ fn the_long_table_and_the_edition_diff_agree_with_the_slogans() {
         "{out}"
     );
 
+    assert!(!stderr(&o).contains("stale"), "{}", stderr(&o));
+
     let o = tifa(dir.path(), &["diff", "--region", "火星"]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+
+    // Another corpus cleaned: compare.bin is still the one before, and is said to be.
+    let other = repo().join("data/corpus/000_1c9d57720230c54b.txt");
+    let o = tifa(dir.path(), &["clean", "--in", other.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = tifa(dir.path(), &["diff", "--region", "全国"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).starts_with("warning: work/compare.bin: stale: not made from work/clean.bin"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// The national government work reports (57 editions, 1954–2025) of the shared corpora beside

@@ -51,18 +51,7 @@ pub(crate) fn slogans_of(
     if !path.exists() {
         return Ok(Vec::new());
     }
-    let header = |f: &str, stage| format::read_header(&work_dir.join(f), Some(stage)).ok();
-    let hs = header("segment.bin", Stage::Segment);
-    let hc = header("count.bin", Stage::Count);
-    let fresh = match (hs, hc, format::read_header(&path, Some(Stage::Compare))?) {
-        (Some(hs), Some(hc), h) => {
-            hs.input_fingerprint == clean.checksum
-                && hc.input_fingerprint == hs.checksum
-                && h.input_fingerprint == inputs_fingerprint(&[hc.checksum, hs.checksum])
-        }
-        _ => false,
-    };
-    if !fresh {
+    if !made_from(work_dir, clean)? {
         if !flags.quiet {
             crate::to_stderr(&format!(
                 "warning: {}: stale: not made from {}; rank, kind and score left empty",
@@ -76,4 +65,21 @@ pub(crate) fn slogans_of(
     let seed = tifa_core::SomeSlogans { keep };
     let (_, (_, kept)) = format::read_seed(&path, Stage::Compare, seed)?;
     Ok(kept)
+}
+
+/// Whether the compare.bin in `work_dir` was made from the clean.bin whose header is `clean`,
+/// through the segment.bin and count.bin beside it (false when either is missing).
+pub(crate) fn made_from(work_dir: &Path, clean: &Header) -> anyhow::Result<bool> {
+    let header = |f: &str, stage| format::read_header(&work_dir.join(f), Some(stage)).ok();
+    let hs = header("segment.bin", Stage::Segment);
+    let hc = header("count.bin", Stage::Count);
+    let h = format::read_header(&work_dir.join("compare.bin"), Some(Stage::Compare))?;
+    Ok(match (hs, hc) {
+        (Some(hs), Some(hc)) => {
+            hs.input_fingerprint == clean.checksum
+                && hc.input_fingerprint == hs.checksum
+                && h.input_fingerprint == inputs_fingerprint(&[hc.checksum, hs.checksum])
+        }
+        _ => false,
+    })
 }
