@@ -59,9 +59,8 @@ pub struct Shape {
 /// numerals alone (十四五, 八五) have none of those, and two-character words (千万 in 千万工程,
 /// 万一) are left as words.
 fn numeral_quantity(term: &str) -> bool {
-    const NUMERALS: &str = "零〇一二两三四五六七八九十百千万亿点分之几";
     term.chars().nth(2).is_some()
-        && term.chars().all(|c| NUMERALS.contains(c))
+        && term.chars().all(is_numeral)
         && (term.contains(['百', '千', '万', '亿']) || term.contains("分之"))
 }
 
@@ -69,9 +68,38 @@ fn numeral_quantity(term: &str) -> bool {
 /// one word or several: the segmenter cuts 二千七百 as 二千 七百 and 三百亿元 as 三 百亿元, each
 /// word too short to be a number on its own ([`numeral_quantity`] of every run of numerals).
 fn holds_numeral_quantity(text: &str) -> bool {
-    const NUMERALS: &str = "零〇一二两三四五六七八九十百千万亿点分之几";
-    text.split(|c: char| !NUMERALS.contains(c))
-        .any(numeral_quantity)
+    // Checked for each of millions of candidates: most hold no place at all.
+    if !text.contains(['百', '千', '万', '亿']) && !text.contains("分之") {
+        return false;
+    }
+    text.split(|c: char| !is_numeral(c)).any(numeral_quantity)
+}
+
+/// A character of a number written in Chinese ([`numeral_quantity`]'s).
+fn is_numeral(c: char) -> bool {
+    matches!(
+        c,
+        '零' | '〇'
+            | '一'
+            | '二'
+            | '两'
+            | '三'
+            | '四'
+            | '五'
+            | '六'
+            | '七'
+            | '八'
+            | '九'
+            | '十'
+            | '百'
+            | '千'
+            | '万'
+            | '亿'
+            | '点'
+            | '分'
+            | '之'
+            | '几'
+    )
 }
 
 impl Lexicon {
