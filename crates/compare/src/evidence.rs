@@ -266,21 +266,22 @@ mod tests {
     }
 
     fn judge_term(p: &PhraseStats) -> Verdict {
-        let v = vocab();
-        let text = v.phrase(&p.tokens);
-        let chars = text.chars().count();
-        let c = Config::default();
+        judge_as(p, &vocab().phrase(&p.tokens), Kind::Term)
+    }
+
+    /// The verdict on `p` written `text`, of formal kind `kind`, without years.
+    fn judge_as(p: &PhraseStats, text: &str, kind: Kind) -> Verdict {
         judge(
             &p.as_phrase(),
-            &text,
-            Kind::Term,
-            chars,
+            text,
+            kind,
+            text.chars().count(),
             0.0,
-            &v,
+            &vocab(),
             None,
             None,
             None,
-            &c,
+            &Config::default(),
         )
     }
 
@@ -326,23 +327,8 @@ mod tests {
 
     #[test]
     fn a_list_ending_in_a_name_is_a_list_of_names_whatever_its_items_share() {
-        let v = vocab();
         let p = phrase(&[0], 3, 3, 0);
-        let c = Config::default();
-        let j = |text: &str| {
-            judge(
-                &p.as_phrase(),
-                text,
-                Kind::Enumeration,
-                text.chars().count(),
-                0.0,
-                &v,
-                None,
-                None,
-                None,
-                &c,
-            )
-        };
+        let j = |text: &str| judge_as(&p, text, Kind::Enumeration);
         assert_eq!(j("人大代表、政协委员"), Verdict::Name("name-head"));
         // The first item shares the head of the second by ellipsis.
         assert_eq!(

@@ -75,31 +75,11 @@ fn holds_numeral_quantity(text: &str) -> bool {
     text.split(|c: char| !is_numeral(c)).any(numeral_quantity)
 }
 
-/// A character of a number written in Chinese ([`numeral_quantity`]'s).
+/// A character of a number written in Chinese ([`numeral_quantity`]'s): a numeral of
+/// numbered formulations but 双, or 〇, 亿, 点, 分, 之, 几.
 fn is_numeral(c: char) -> bool {
-    matches!(
-        c,
-        '零' | '〇'
-            | '一'
-            | '二'
-            | '两'
-            | '三'
-            | '四'
-            | '五'
-            | '六'
-            | '七'
-            | '八'
-            | '九'
-            | '十'
-            | '百'
-            | '千'
-            | '万'
-            | '亿'
-            | '点'
-            | '分'
-            | '之'
-            | '几'
-    )
+    (c != '双' && tifa_core::text::is_cn_numeral(c))
+        || matches!(c, '〇' | '亿' | '点' | '分' | '之' | '几')
 }
 
 impl Lexicon {
