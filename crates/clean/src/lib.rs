@@ -601,6 +601,22 @@ impl Found {
     }
 }
 
+/// `text` as the clean stage writes report text: full-width letters and digits made ASCII,
+/// half-width punctuation beside Chinese made full-width, spaces between Chinese characters
+/// dropped, and traditional characters made simplified when `config` asks for it. For strings a
+/// user types to look up or cut, so that they match the cleaned texts.
+pub fn normalise_text(text: &str, config: &Config) -> String {
+    let mut s = String::with_capacity(text.len());
+    normalise::chars(text, &mut s);
+    let s = normalise::punctuation_and_spaces(&s);
+    let s = if config.traditional_to_simplified {
+        zhconv::zhconv(&s, zhconv::Variant::ZhHans)
+    } else {
+        s
+    };
+    s.trim().to_string()
+}
+
 /// The reason a file that cleaning left with no report is skipped for.
 const NOTHING_LEFT: &str = "no report text left after cleaning";
 

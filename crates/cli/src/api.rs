@@ -117,8 +117,8 @@ pub fn lookup(
 ) -> anyhow::Result<Vec<LookupRow>> {
     let flags = settings.flags();
     settings.in_pool(|| {
-        let (hits, kept) = stages::lookup_hits(&flags, work_dir, phrases)?;
-        let rows = tifa_count::lookup::slogans(&kept, phrases);
+        let (hits, kept, searched) = stages::lookup_hits(&flags, work_dir, phrases)?;
+        let rows = tifa_count::lookup::slogans(&kept, &searched);
         Ok(phrases
             .iter()
             .enumerate()

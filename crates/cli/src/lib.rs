@@ -161,9 +161,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Term and document frequency of any strings in the cleaned texts (quote marks ignored,
-    /// occurrences not overlapping): a header `phrase tf df rank kind score`, then a row each;
-    /// rank, kind and score are those of the string's row in slogans.tsv, empty when none.
+    /// Term and document frequency of any strings in the cleaned texts (each string normalised
+    /// as clean normalises the texts, quote marks ignored, occurrences not overlapping): a header
+    /// `phrase tf df rank kind score`, then a row each; rank, kind and score are those of the
+    /// string's row in slogans.tsv, empty when none.
     #[command(
         after_help = "Example:\n  tifa lookup 两个确立 八项规定\n  phrase\ttf\tdf\trank\tkind\tscore\n  两个确立\t69\t33\t5\tnumbered\t0.9459\n  八项规定\t27\t21\t\t\t"
     )]

@@ -900,8 +900,9 @@ fn cut_shows_the_words_the_whole_dictionary_gives() {
         ),
         (
             "全国人大常委会听取和审议一府一委两院专项工作报告，GDP增长5.2%，２０２５年",
+            // The text is cut as the clean stage writes it: ２０２５ as 2025.
             "全国人大常委会 / 听取 / 和 / 审议 / 一府一委两院 / 专项 / 工作 / 报告 / ， / GDP / \
-             增长 / 5.2 / % / ， / ２０２５ / 年",
+             增长 / 5.2 / % / ， / 2025 / 年",
         ),
         (
             "以习近平同志为核心的党中央 C++ 3.5% ——……",
@@ -1678,4 +1679,38 @@ fn a_grouping_or_reference_no_report_has_and_a_file_for_a_folder_are_said() {
     let o = tifa(dir.path(), &["compare", "--group-by", "body"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!stderr(&o).contains("grouping by"), "{}", stderr(&o));
+}
+
+#[test]
+fn lookup_and_cut_take_text_as_the_clean_stage_writes_it() {
+    // What a user pastes from a report file: ASCII quotes and commas, full-width letters and
+    // digits, half-width brackets. The cleaned texts hold “”，, ASCII letters and （）.
+    let o = tifa(
+        seeds(),
+        &[
+            "lookup",
+            "--",
+            "(一)",
+            "（一）",
+            "５Ｇ",
+            "5G",
+            "增强\"四个意识\"",
+            "增强“四个意识”",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows: Vec<Vec<String>> = stdout(&o)
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').map(String::from).collect())
+        .collect();
+    for pair in rows.chunks(2) {
+        // Each pair is one string written two ways: the same counts, and found.
+        assert_eq!(pair[0][1..3], pair[1][1..3], "{pair:?}");
+        assert_ne!(pair[0][1], "0", "{pair:?}");
+        // The phrase column keeps what was asked.
+        assert!(pair[0][0] != pair[1][0]);
+    }
+    let o = tifa(seeds(), &["cut", "２０２５年ＧＤＰ"]);
+    assert_eq!(stdout(&o), "2025 / 年 / GDP\n");
 }

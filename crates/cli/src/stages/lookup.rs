@@ -11,18 +11,29 @@ use crate::Global;
 /// its slogan row from compare.bin when that file is there and was made from this clean.bin.
 /// compare.bin is read on a thread of its own while clean.bin is read and searched.
 pub fn lookup(flags: &Global, work_dir: &Path, phrases: &[String]) -> anyhow::Result<()> {
-    let (hits, kept) = lookup_hits(flags, work_dir, phrases)?;
-    let rows = tifa_count::lookup::slogans(&kept, phrases);
+    let (hits, kept, searched) = lookup_hits(flags, work_dir, phrases)?;
+    let rows = tifa_count::lookup::slogans(&kept, &searched);
     crate::to_stdout(&tifa_count::lookup::table(phrases, &hits, &rows))
 }
 
-/// What `tifa lookup` prints, before it is printed: the hits of each phrase, and the slogans
-/// of compare.bin among the phrases (none when compare.bin is absent or stale).
+/// What `tifa lookup` prints, before it is printed: the hits of each phrase, the slogans of
+/// compare.bin among the phrases (none when compare.bin is absent or stale), and the phrases as
+/// searched: normalised as the clean stage normalises the texts (`"四个意识",` is searched as
+/// `“四个意识”，`, ＧＤＰ as GDP).
 pub fn lookup_hits(
     flags: &Global,
     work_dir: &Path,
     phrases: &[String],
-) -> anyhow::Result<(Vec<tifa_count::lookup::Hits>, Vec<tifa_core::Slogan>)> {
+) -> anyhow::Result<(
+    Vec<tifa_count::lookup::Hits>,
+    Vec<tifa_core::Slogan>,
+    Vec<String>,
+)> {
+    let searched: Vec<String> = phrases
+        .iter()
+        .map(|p| cleaned_as_reports(flags, p))
+        .collect::<anyhow::Result<_>>()?;
+    let phrases = &searched;
     let path = work_dir.join("clean.bin");
     let hc = format::read_header(&path, Some(Stage::Clean))?;
     let lookup = tifa_count::Lookup::new(phrases);
@@ -35,7 +46,7 @@ pub fn lookup_hits(
         anyhow::bail!("{}: changed while tifa was running", path.display());
     }
     let kept = rows.map_err(|_| anyhow::anyhow!("reading compare.bin failed"))??;
-    Ok((hits, kept))
+    Ok((hits, kept, searched))
 }
 
 /// The slogans of compare.bin in `work_dir` that `lookup` wants, when compare.bin exists and
