@@ -65,7 +65,7 @@ pub(crate) fn compare_config(
             config.group_by.push(f.clone());
         }
     }
-    let fp = fingerprint_value(&("compare", VERSION, &config));
+    let fp = fingerprint_value(&("compare", code("compare"), &config));
     Ok((config, fp))
 }
 

@@ -15,6 +15,22 @@ use crate::{Global, StageArgs};
 /// The tool version is part of every config fingerprint, so a new tifa rebuilds everything.
 pub(crate) const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// The code of a stage: the tool version and a hash of the stage's sources (core's, its own
+/// crate's, and the lock file's, made by build.rs). Part of the stage's config fingerprint, so
+/// that another build of tifa, whose code may count or rank otherwise, rebuilds the stage's
+/// output instead of taking it for up to date.
+pub(crate) fn code(stage: &str) -> String {
+    let hash = match stage {
+        "clean" => env!("TIFA_CODE_CLEAN"),
+        "segment" => env!("TIFA_CODE_SEGMENT"),
+        "count" => env!("TIFA_CODE_COUNT"),
+        "compare" => env!("TIFA_CODE_COMPARE"),
+        "report" => env!("TIFA_CODE_REPORT"),
+        _ => "",
+    };
+    format!("{VERSION}+{hash}")
+}
+
 /// Default corpus folder.
 pub(crate) const DEFAULT_CORPUS: &str = "data/corpus";
 
@@ -210,5 +226,25 @@ impl Timer {
                 crate::memory::note(peak())
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_stage_has_its_own_code_beyond_the_version() {
+        let stages = ["clean", "segment", "count", "compare", "report"];
+        let codes: Vec<String> = stages.iter().map(|s| code(s)).collect();
+        for (s, c) in stages.iter().zip(&codes) {
+            let hash = c.strip_prefix(&format!("{VERSION}+")).unwrap_or_default();
+            assert_eq!(hash.len(), 16, "{s}: {c}");
+            assert!(hash.bytes().all(|b| b.is_ascii_hexdigit()), "{s}: {c}");
+        }
+        let mut distinct = codes.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), stages.len(), "{codes:?}");
     }
 }

@@ -28,7 +28,7 @@ pub(crate) fn report_config(flags: &Global) -> anyhow::Result<(tifa_report::Conf
             config.diffusion_reference
         );
     }
-    let fp = fingerprint_value(&("report", VERSION, &config));
+    let fp = fingerprint_value(&("report", code("report"), &config));
     Ok((config, fp))
 }
 

@@ -46,7 +46,7 @@ pub(crate) fn segmenter_for_corpus(
 
 /// The segmenter with segment.bin's config fingerprint.
 fn with_fingerprint(seg: tifa_segment::Segmenter) -> (tifa_segment::Segmenter, u64) {
-    let fp = inputs_fingerprint(&[fingerprint(VERSION.as_bytes()), seg.fingerprint()]);
+    let fp = inputs_fingerprint(&[fingerprint(code("segment").as_bytes()), seg.fingerprint()]);
     (seg, fp)
 }
 
@@ -54,7 +54,10 @@ fn with_fingerprint(seg: tifa_segment::Segmenter) -> (tifa_segment::Segmenter, u
 pub(crate) fn segment_fingerprint(flags: &Global) -> anyhow::Result<u64> {
     let config: tifa_segment::Config = config::load(&flags.config, "segment")?;
     let fp = tifa_segment::fingerprint(&config, &flags.config)?;
-    Ok(inputs_fingerprint(&[fingerprint(VERSION.as_bytes()), fp]))
+    Ok(inputs_fingerprint(&[
+        fingerprint(code("segment").as_bytes()),
+        fp,
+    ]))
 }
 
 /// `tifa segment`: clean.bin → segment.bin.
