@@ -36,6 +36,15 @@ pub(crate) struct Entry<'a> {
 /// the text before the dictionary is consulted, so an entry containing one could never match.
 const JOINABLE_SYMBOLS: &[char] = &['+', '#', '&', '.', '_', '%', '-'];
 
+/// The part-of-speech tags of jieba's dictionary, which a `word tag` line may give without a
+/// frequency (any other word after the entry must be a frequency).
+const JIEBA_TAGS: &[&str] = &[
+    "a", "ad", "ag", "an", "b", "c", "d", "df", "dg", "e", "f", "g", "h", "i", "j", "k", "l", "m",
+    "mg", "mq", "n", "ng", "nr", "nrfg", "nrt", "ns", "nt", "nz", "o", "p", "q", "r", "rg", "rr",
+    "rz", "s", "t", "tg", "u", "ud", "ug", "uj", "ul", "uv", "uz", "v", "vd", "vg", "vi", "vn",
+    "vq", "x", "y", "z", "zg",
+];
+
 /// Parses a dictionary text. `path` only names the file in errors.
 pub(crate) fn parse<'a>(text: &'a str, path: &Path) -> Result<Vec<Entry<'a>>, Error> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -62,15 +71,21 @@ pub(crate) fn parse<'a>(text: &'a str, path: &Path) -> Result<Vec<Entry<'a>>, Er
                  (enumerations A、B are found by the count stage)"
             )));
         }
-        let freq = match fields.next() {
-            None => None,
-            Some(f) => Some(f.parse::<usize>().map_err(|_| {
-                entry_error(format!(
-                    "frequency `{f}` of `{word}` is not a non-negative integer"
-                ))
-            })?),
+        let second = fields.next();
+        let third = fields.next();
+        // jieba reads `word tag` too: the frequency may be left out before a tag of its own.
+        let (freq, tag) = match (second, third) {
+            (None, _) => (None, None),
+            (Some(f), None) if JIEBA_TAGS.contains(&f) || f == "eng" => (None, Some(f)),
+            (Some(f), tag) => (
+                Some(f.parse::<usize>().map_err(|_| {
+                    entry_error(format!(
+                        "frequency `{f}` of `{word}` is not a non-negative integer"
+                    ))
+                })?),
+                tag,
+            ),
         };
-        let tag = fields.next();
         if let Some(extra) = fields.next() {
             return Err(entry_error(format!(
                 "unexpected `{extra}` after `{word}`: expected `word [freq] [tag]`"
@@ -128,7 +143,8 @@ mod tests {
 
     #[test]
     fn parses_jieba_format_with_comments() {
-        let text = "\u{feff}# institutions\n\n一府一委两院 5000 nt\n四个意识 8000\n双减\n";
+        let text =
+            "\u{feff}# institutions\n\n一府一委两院 5000 nt\n四个意识 8000\n双减\n人大代表之家 n\n";
         let got = parse(text, p()).unwrap();
         assert_eq!(
             got,
@@ -147,6 +163,12 @@ mod tests {
                     word: "双减",
                     freq: None,
                     tag: None
+                },
+                // jieba's `word tag`, the frequency left out.
+                Entry {
+                    word: "人大代表之家",
+                    freq: None,
+                    tag: Some("n")
                 },
             ]
         );
