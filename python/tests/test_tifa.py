@@ -88,10 +88,16 @@ def test_kwic_lines_hold_the_phrase(run):
 
 def test_a_second_run_does_nothing(run):
     _, work, out = run
-    before = {f: os.stat(work / f).st_mtime_ns for f in os.listdir(work)}
+
+    def files():
+        # The intermediates and the log; not the folder's lock file (.tifa-lock), which a run
+        # may make.
+        return {f: os.stat(work / f).st_mtime_ns for f in os.listdir(work)
+                if not f.startswith(".")}
+
+    before = files()
     again = tifa.run(CORPUS, work_dir=work, out_dir=out, config=CONFIG, progress=False)
-    after = {f: os.stat(work / f).st_mtime_ns for f in os.listdir(work)}
-    assert before == after
+    assert files() == before
     assert len(again) == len(run[0])
 
 
@@ -162,10 +168,28 @@ def test_a_run_under_a_memory_budget_gives_the_same_slogans(run, tmp_path):
     assert "max_memory" in str(err.value) and "lots" in str(err.value)
 
 
-def test_a_missing_corpus_raises():
+def test_a_missing_corpus_raises(tmp_path):
     with pytest.raises(tifa.TifaError) as err:
-        tifa.run("/nonexistent/corpus", work_dir="/nonexistent/work", progress=False)
-    assert "/nonexistent" in str(err.value)
+        tifa.run(tmp_path / "nonexistent", work_dir=tmp_path / "work", progress=False)
+    assert "nonexistent" in str(err.value)
+    # Nothing is made for a run that cannot start.
+    assert not (tmp_path / "work").exists()
+
+
+def test_a_config_folder_that_is_not_there_raises(tmp_path):
+    missing = tmp_path / "no-such-config"
+    for call in (lambda: tifa.cut("两个确立", config=missing),
+                 lambda: tifa.lookup(["两个确立"], tmp_path, config=missing),
+                 lambda: tifa.run(CORPUS, work_dir=tmp_path / "w", config=missing)):
+        with pytest.raises(tifa.TifaError, match="no-such-config: not found"):
+            call()
+
+
+def test_group_by_takes_one_field_as_a_string(tmp_path):
+    tifa.run(CORPUS, work_dir=tmp_path / "w", out_dir=tmp_path / "r", config=CONFIG,
+             group_by="body", progress=False)
+    made = sorted(p.name for p in (tmp_path / "r").glob("compare-*.tsv"))
+    assert made == ["compare-body.tsv"]
 
 
 @pytest.mark.skipif(not os.path.exists(TIFA), reason="the tifa binary is not built")

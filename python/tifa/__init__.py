@@ -133,12 +133,15 @@ def run(corpus="data/corpus", work_dir=None, config=None, threads=None, progress
     memory budget such as ``"2G"`` (``--max-memory``: clean, segment and count keep to it,
     report holds the comparison whole), with the same results. The result holds
     the comparison the run made, or read for its summary, so its tables do not read
-    compare.bin again; it is freed with the result."""
+    compare.bin again; it is freed with the result. ``group_by`` is a metadata field or a
+    list of them (``--group-by``)."""
     corpora = [corpus] if isinstance(corpus, (str, os.PathLike)) else list(corpus)
+    # One field as a string, like ``corpus``: not its letters.
+    group_by = [group_by] if isinstance(group_by, str) else list(group_by or [])
     work_dir = _path(work_dir, "work")
     out_dir = _path(out_dir, "reports")
     work = _tifa.run([os.fspath(c) for c in corpora], work_dir, out_dir, _path(config, "config"),
-                     threads=threads, progress=progress, group_by=list(group_by or []),
+                     threads=threads, progress=progress, group_by=group_by,
                      force=force, max_memory=None if max_memory is None else str(max_memory))
     return Result(work_dir, out_dir, _work=work)
 

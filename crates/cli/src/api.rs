@@ -26,8 +26,11 @@ pub struct Settings {
 }
 
 impl Settings {
-    fn flags(&self) -> Global {
-        Global {
+    /// The flags of these settings; a config folder named that is not there is an error, as
+    /// `--config` is for the command.
+    fn flags(&self) -> anyhow::Result<Global> {
+        crate::config::check_dir(&self.config)?;
+        Ok(Global {
             config: self.config.clone(),
             threads: self.threads,
             quiet: !self.progress,
@@ -37,7 +40,7 @@ impl Settings {
             diffusion_by: None,
             max_memory: self.max_memory,
             sink: self.sink.clone(),
-        }
+        })
     }
 
     /// Runs `f` on a pool of `threads` workers, or on the global pool when unset. A pool of
@@ -69,7 +72,7 @@ pub fn run(
     group_by: Vec<String>,
     force: bool,
 ) -> anyhow::Result<Arc<Comparison>> {
-    let flags = settings.flags();
+    let flags = settings.flags()?;
     let bars = Bars::new(&flags);
     let args = RunArgs {
         corpus,
@@ -115,7 +118,7 @@ pub fn lookup(
     work_dir: &Path,
     phrases: &[String],
 ) -> anyhow::Result<Vec<LookupRow>> {
-    let flags = settings.flags();
+    let flags = settings.flags()?;
     settings.in_pool(|| {
         let (hits, kept, searched) = stages::lookup_hits(&flags, work_dir, phrases)?;
         let rows = tifa_count::lookup::slogans(&kept, &searched);
@@ -142,5 +145,5 @@ pub fn lookup(
 
 /// `tifa cut`: the words the segmenter cuts `text` into, with the configured dictionaries.
 pub fn cut(settings: &Settings, text: &str) -> anyhow::Result<Vec<String>> {
-    stages::cut_words(&settings.flags(), text)
+    stages::cut_words(&settings.flags()?, text)
 }
