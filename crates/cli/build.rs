@@ -17,8 +17,11 @@ fn main() {
         for dir in common.iter().cloned().chain([crates.join(stage)]) {
             for part in ["src", "build.rs", "Cargo.toml"] {
                 let p = dir.join(part);
-                println!("cargo:rerun-if-changed={}", p.display());
-                collect(&p, &mut files);
+                // A path that is not there would make cargo rebuild on every build.
+                if p.exists() {
+                    println!("cargo:rerun-if-changed={}", p.display());
+                    collect(&p, &mut files);
+                }
             }
         }
         files.push(lock.clone());
