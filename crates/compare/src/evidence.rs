@@ -107,11 +107,18 @@ pub fn judge(
         Kind::Quoted => marks!("quoted"),
         Kind::Enumeration => {
             // A list of institutions, offices or meetings (人大代表、政协委员) is a list of
-            // names. Its last item decides: the items before may share its head by ellipsis
-            // (二十届二中、三中全会, the second and third plenums), as coordinated names do.
+            // names: its last item is a name, and each before it is one too, or a bare name of
+            // two characters (中央、省委; 地方、部门). A longer item without a head is a clause
+            // sharing a noun (建设廉洁、勤政、务实、高效政府; 定职能、定机构): a formulation.
             let items: Vec<&str> = text.split('、').collect();
-            if items.len() > 1 && items.last().is_some_and(|i| name_head(i, config)) {
-                return Verdict::Name("name-head");
+            let bare = |i: &str| i.chars().count() <= 2;
+            if let [before @ .., last] = items.as_slice() {
+                if !before.is_empty()
+                    && name_head(last, config)
+                    && before.iter().all(|i| name_head(i, config) || bare(i))
+                {
+                    return Verdict::Name("name-head");
+                }
             }
             if quoted {
                 marks!("enumeration+quoted")
@@ -326,24 +333,22 @@ mod tests {
     }
 
     #[test]
-    fn a_list_ending_in_a_name_is_a_list_of_names_whatever_its_items_share() {
+    fn a_list_of_names_may_share_its_last_head_but_a_clause_may_not() {
         let p = phrase(&[0], 3, 3, 0);
         let j = |text: &str| judge_as(&p, text, Kind::Enumeration);
-        assert_eq!(j("人大代表、政协委员"), Verdict::Name("name-head"));
-        // The first item shares the head of the second by ellipsis.
-        assert_eq!(
-            j("党的二十大和二十届二中、三中全会"),
-            Verdict::Name("name-head")
-        );
-        assert_eq!(
-            j("有件必备、有备必审、有错必纠"),
-            Verdict::Slogan(Kind::Enumeration, "enumeration")
-        );
-        // A name among the first items does not make the list a list of names.
-        assert_eq!(
-            j("党委领导、政府负责、社会协同"),
-            Verdict::Slogan(Kind::Enumeration, "enumeration")
-        );
+        let enumeration = Verdict::Slogan(Kind::Enumeration, "enumeration");
+        let name = Verdict::Name("name-head");
+        assert_eq!(j("人大代表、政协委员"), name);
+        // Bare names, and pieces sharing the last item's head by ellipsis.
+        assert_eq!(j("中央、省委、市委"), name);
+        assert_eq!(j("五次、六次全会"), name);
+        // Clauses sharing a noun that ends in a head are formulations.
+        assert_eq!(j("建设廉洁、勤政、务实、高效政府"), enumeration);
+        assert_eq!(j("定职能、定机构"), enumeration);
+        assert_eq!(j("党的二十大和二十届二中、三中全会"), enumeration);
+        assert_eq!(j("有件必备、有备必审、有错必纠"), enumeration);
+        // A list whose last item is no name is no list of names, whatever comes before.
+        assert_eq!(j("人大代表、依法履职"), enumeration);
     }
 
     #[test]
