@@ -54,14 +54,22 @@ pub struct Shape {
     pub chars: usize,
 }
 
-/// True for a number written in Chinese characters with a place or fraction (一千二百, 百分之,
-/// 三分之一, 二十亿): three numerals or more, with 百, 千, 万, 亿 or 分之. Plan names made of
-/// numerals alone (十四五, 八五) have none of those, and two-character words (千万 in 千万工程,
-/// 万一) are left as words.
+/// True for a number written in Chinese characters with a place or fraction (一千二百, 百分之十,
+/// 三分之一, 二十亿): three numerals or more, with 分之, or with 百, 千, 万, 亿 and a digit (一
+/// to 九, 两, 零). Plan names made of numerals alone (十四五, 八五) have no place, two-character words
+/// (千万 in 千万工程, 万一) are left as words, and places without a digit say "many", not how
+/// many (亿万百姓, 千千万万, 百千万工程).
 fn numeral_quantity(term: &str) -> bool {
+    let digit = |c: char| {
+        matches!(
+            c,
+            '一' | '二' | '两' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '零' | '〇'
+        )
+    };
     term.chars().nth(2).is_some()
         && term.chars().all(is_numeral)
-        && (term.contains(['百', '千', '万', '亿']) || term.contains("分之"))
+        && (term.contains("分之")
+            || term.contains(['百', '千', '万', '亿']) && term.contains(digit))
 }
 
 /// True when `text` holds a number written in characters with a place or fraction, whether
@@ -267,6 +275,12 @@ mod tests {
             ("目标", Word),
             ("千方", Word),
             ("百计", Word),
+            ("亿万", Word),
+            ("百姓", Word),
+            ("百千万", Word),
+            ("工程", Word),
+            ("增长", Word),
+            ("百分之十", Word),
         ]);
         let check = |ids: &[u32]| l.shape(ids, &v.phrase(ids));
         assert_eq!(check(&[0, 1]), Err(Reject::Digits), "二千七百");
@@ -274,6 +288,10 @@ mod tests {
         // Numerals apart, or two together, are words: 两个一百年奋斗目标, 千方百计.
         assert!(check(&[4, 5, 6, 7]).is_ok());
         assert!(check(&[8, 9]).is_ok());
+        // Places without a digit say "many", not how many: 亿万百姓, 百千万工程.
+        assert!(check(&[10, 11]).is_ok(), "亿万百姓");
+        assert_eq!(check(&[14, 15]), Err(Reject::Digits), "增长百分之十");
+        assert!(check(&[12, 13]).is_ok(), "百千万工程");
     }
 
     #[test]
