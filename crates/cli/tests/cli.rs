@@ -425,7 +425,7 @@ fn a_run_under_a_memory_budget_gives_the_same_files() {
     assert_same_outputs(dir.path(), "under a memory budget");
     let log = |d: &Path| std::fs::read(d.join("work/clean-log.tsv")).unwrap();
     assert_eq!(log(dir.path()), log(seeds()));
-    // The scratch file of the waves is gone (the folder was not there to lock before the run).
+    // The scratch file of the waves is gone; the folder's lock file stays.
     let mut work: Vec<String> = std::fs::read_dir(dir.path().join("work"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -434,6 +434,7 @@ fn a_run_under_a_memory_budget_gives_the_same_files() {
     assert_eq!(
         work,
         [
+            ".tifa-lock",
             "clean-log.tsv",
             "clean.bin",
             "compare.bin",
@@ -1640,6 +1641,12 @@ fn a_killed_writers_temporaries_go_and_two_runs_never_share_a_folder() {
     drop(held);
     let o = tifa(dir.path(), &["run", "--corpus", corpus]);
     assert!(o.status.success(), "{}", stderr(&o));
+
+    // A run that cannot start makes no folder to lock.
+    let fresh = tempfile::tempdir().unwrap();
+    let o = tifa(fresh.path(), &["run", "--corpus", "nope"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(std::fs::read_dir(fresh.path()).unwrap().count(), 0);
 }
 
 #[test]

@@ -143,7 +143,6 @@ pub fn run_all(
     args: RunArgs,
     keep: bool,
 ) -> anyhow::Result<Option<Arc<Comparison>>> {
-    let _locks = crate::lock::lock(&[&args.work_dir, &args.out_dir])?;
     // Loading jieba's whole dictionary takes the same time whatever the corpus: for a large
     // corpus it loads beside the clean stage, and not at all when segment.bin is up to date. A
     // small corpus is cut with only the dictionary words it uses, found once it is clean, which
@@ -151,6 +150,15 @@ pub fn run_all(
     std::thread::scope(|threads| {
         rayon::in_place_scope(|pool| {
             let checked = check_outputs(flags, &args)?;
+            // Once the corpus is known to be there: the folders are made (a run that cannot
+            // start makes none) and locked, so that two runs started together on a fresh
+            // folder do not both write in it.
+            for dir in [&args.work_dir, &args.out_dir] {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    anyhow::anyhow!("{}: cannot create the folder: {e}", dir.display())
+                })?;
+            }
+            let _locks = crate::lock::lock(&[&args.work_dir, &args.out_dir])?;
             tifa_core::memory::for_input(checked.plan.input_bytes);
             let large = checked.plan.input_bytes > tifa_segment::RESTRICTED_MAX_BYTES as u64;
             let building =
