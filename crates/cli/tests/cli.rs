@@ -1669,6 +1669,8 @@ fn a_grouping_or_reference_no_report_has_and_a_file_for_a_folder_are_said() {
         &o,
         "diffusion grouping `regoin`: no report outside the reference has that field",
     );
+    // Only the setting chosen is said, not the default reference beside it.
+    assert_eq!(stderr(&o).matches("warning: ").count(), 1, "{}", stderr(&o));
     let o = tifa(
         dir.path(),
         &["report", "--diffusion-reference", "level=natonal"],

@@ -84,18 +84,20 @@ impl<'a> Groups<'a> {
     }
 
     /// What makes the diffusion views empty, to be said: a reference (`reference`) no report
-    /// matches, a field (`by`) no other report has, most often a misspelt name.
-    pub fn warnings(&self, reference: &str, by: &str) -> Vec<String> {
+    /// matches, a field (`by`) no other report has, most often a misspelt name. Only the
+    /// settings a user chose are said (`chosen`: reference, grouping): the defaults find
+    /// nothing on a corpus without national reports, or of national reports only, as expected.
+    pub fn warnings(&self, reference: &str, by: &str, chosen: (bool, bool)) -> Vec<String> {
         let mut out = Vec::new();
         if self.reference.is_empty() {
             return out;
         }
-        if !self.reference.iter().any(|&r| r) {
+        if chosen.0 && !self.reference.iter().any(|&r| r) {
             out.push(format!(
                 "diffusion reference `{reference}`: no report has it, so every lag is left empty"
             ));
         }
-        if self.names.is_empty() {
+        if chosen.1 && self.names.is_empty() {
             out.push(format!(
                 "diffusion grouping `{by}`: no report outside the reference has that field \
                  (region, level, body or a manifest column), so the diffusion tables are empty"

@@ -153,15 +153,13 @@ pub fn run(
         outputs.extend([Output::SloganReports, Output::Diffusion, Output::Diff]);
         let groups =
             diffusion::Groups::new(&cmp.docs, &config.diffusion_reference, &config.diffusion_by);
-        // Said when the user chose the setting, most often misspelt; the defaults find nothing
-        // on a corpus without national reports, or of national reports only, as expected.
         let default = Config::default();
-        let chosen = config.diffusion_reference != default.diffusion_reference
-            || config.diffusion_by != default.diffusion_by;
-        if chosen {
-            for w in groups.warnings(&config.diffusion_reference, &config.diffusion_by) {
-                progress.warn(&w);
-            }
+        let chosen = (
+            config.diffusion_reference != default.diffusion_reference,
+            config.diffusion_by != default.diffusion_by,
+        );
+        for w in groups.warnings(&config.diffusion_reference, &config.diffusion_by, chosen) {
+            progress.warn(&w);
         }
     }
     outputs.extend((0..cmp.groups.len()).map(Output::Compare));
