@@ -10,8 +10,10 @@ use std::cell::RefCell;
 use rayon::prelude::*;
 use tifa_core::{Kwic, SegDoc, Segmented, Vocab};
 
-/// One slogan as the examples need it: its tokens and `(document, occurrences)` list.
-pub type Item<'a> = (&'a [u32], tifa_core::PerDoc<'a>);
+/// One slogan as the examples need it: its tokens, the other token sequences its text is cut
+/// into (a text cut one way in plain text and another inside quotation marks), and its
+/// `(document, occurrences)` list.
+pub type Item<'a> = (&'a [u32], &'a [Vec<u32>], tifa_core::PerDoc<'a>);
 
 thread_local! {
     /// Each thread keeps, per token id, where the current report's list of positions of that
@@ -57,7 +59,7 @@ impl<'a> Lines<'a> {
         let mut by_doc: Vec<Vec<usize>> = vec![Vec::new(); n_docs];
         let mut out = Vec::with_capacity(items.len());
         let mut per_doc = Vec::new();
-        for (s, (tokens, packed)) in items.iter().enumerate() {
+        for (s, (tokens, _, packed)) in items.iter().enumerate() {
             per_doc.clear();
             per_doc.extend(packed.iter());
             out.push(Vec::with_capacity(per_slogan.min(per_doc.len())));
@@ -140,13 +142,22 @@ fn lines_of(
     context_chars: usize,
 ) -> Vec<(usize, Kwic)> {
     let mut out = Vec::new();
+    // Every token sequence of a slogan: its own, then the others of its text.
+    let sequences = |s: usize| {
+        let (tokens, others, _) = &items[s];
+        std::iter::once(*tokens)
+            .chain(others.iter().map(Vec::as_slice))
+            .filter(|t| !t.is_empty())
+    };
     // Positions of each first token that some request needs.
     let mut positions: Vec<Vec<usize>> = Vec::new();
     for &s in reqs {
-        if let Some(x) = slot.get_mut(items[s].0[0] as usize) {
-            if *x == 0 {
-                positions.push(Vec::new());
-                *x = positions.len() as u32;
+        for tokens in sequences(s) {
+            if let Some(x) = slot.get_mut(tokens[0] as usize) {
+                if *x == 0 {
+                    positions.push(Vec::new());
+                    *x = positions.len() as u32;
+                }
             }
         }
     }
@@ -156,15 +167,18 @@ fn lines_of(
         }
     }
     for &s in reqs {
-        let tokens = items[s].0;
-        let at = slot
-            .get(tokens[0] as usize)
-            .filter(|&&x| x != 0)
-            .and_then(|&x| {
-                positions[x as usize - 1]
-                    .iter()
-                    .find_map(|&i| Some((i, match_at(&doc.tokens, i, tokens, vocab)?)))
-            });
+        // The first occurrence of any of its sequences.
+        let at = sequences(s)
+            .filter_map(|tokens| {
+                slot.get(tokens[0] as usize)
+                    .filter(|&&x| x != 0)
+                    .and_then(|&x| {
+                        positions[x as usize - 1]
+                            .iter()
+                            .find_map(|&i| Some((i, match_at(&doc.tokens, i, tokens, vocab)?)))
+                    })
+            })
+            .min();
         let line =
             at.and_then(|(at, last)| line_at(at, last, d as u32, doc, text, vocab, context_chars));
         if let Some(line) = line {
@@ -172,8 +186,10 @@ fn lines_of(
         }
     }
     for &s in reqs {
-        if let Some(x) = slot.get_mut(items[s].0[0] as usize) {
-            *x = 0;
+        for tokens in sequences(s) {
+            if let Some(x) = slot.get_mut(tokens[0] as usize) {
+                *x = 0;
+            }
         }
     }
     out
@@ -306,7 +322,12 @@ mod tests {
         let id = |t: &str| terms.iter().position(|x| x == t).unwrap() as u32;
         let phrase = [id("增强"), id("四个意识")];
         let per_doc = [(0, 1), (2, 1)];
-        let k = &all(&[(&phrase, tifa_core::PerDoc::plain(&per_doc))], &seg, 5, 3)[0];
+        let k = &all(
+            &[(&phrase, &[], tifa_core::PerDoc::plain(&per_doc))],
+            &seg,
+            5,
+            3,
+        )[0];
         assert_eq!(k.len(), 2);
         assert_eq!(
             (k[0].doc, k[0].left(), k[0].phrase(), k[0].right()),
@@ -314,7 +335,33 @@ mod tests {
         );
         assert_eq!((k[1].left(), k[1].right()), ("必须", "。"));
         // One line asked for: the first report.
-        let one = &all(&[(&phrase, tifa_core::PerDoc::plain(&per_doc))], &seg, 1, 3)[0];
+        let one = &all(
+            &[(&phrase, &[], tifa_core::PerDoc::plain(&per_doc))],
+            &seg,
+            1,
+            3,
+        )[0];
         assert_eq!(one[0].doc, 0);
+    }
+
+    #[test]
+    fn a_text_cut_two_ways_is_shown_from_either_cut() {
+        // 吃大锅饭 is one word in plain text, two inside quotation marks.
+        let (seg, terms) = seg_of(&[
+            ("不能吃大锅饭。", &["吃大锅饭"]),
+            ("打破吃“大锅饭”的做法", &["吃", "“", "大锅饭", "”"]),
+        ]);
+        let id = |t: &str| terms.iter().position(|x| x == t).unwrap() as u32;
+        let word = [id("吃大锅饭")];
+        let others = [vec![id("吃"), id("大锅饭")]];
+        let per_doc = [(0, 1), (1, 1)];
+        let k = &all(
+            &[(&word, &others, tifa_core::PerDoc::plain(&per_doc))],
+            &seg,
+            5,
+            2,
+        )[0];
+        let shown: Vec<(u32, &str)> = k.iter().map(|l| (l.doc, l.phrase())).collect();
+        assert_eq!(shown, [(0, "吃大锅饭"), (1, "吃“大锅饭")]);
     }
 }

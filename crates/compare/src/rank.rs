@@ -180,7 +180,10 @@ fn merge_same_texts(chosen: &mut Vec<Chosen>, docs: &[tifa_core::DocInfo]) -> Ve
             );
             let o = &chosen[other];
             let (tf, quoted) = (o.tf, o.quoted_share * f64::from(o.tf));
+            let mut sequences = std::mem::take(&mut chosen[other].others);
+            sequences.insert(0, chosen[other].tokens.clone());
             let k = &mut chosen[keep];
+            k.others.extend(sequences);
             let quoted = quoted + k.quoted_share * f64::from(k.tf);
             k.tf += tf;
             k.df = merged.len() as u32;
@@ -241,6 +244,7 @@ impl Chosen {
         Chosen {
             index: c.index,
             tokens: p.tokens.to_vec(),
+            others: Vec::new(),
             per_doc,
             text: p.tokens.iter().map(|&t| vocab.term(t)).collect(),
             kind: c.kind,
@@ -286,6 +290,7 @@ mod tests {
         Chosen {
             index: tokens[0],
             tokens: tokens.to_vec(),
+            others: Vec::new(),
             per_doc: PackedPerDoc::new(&PerDoc::plain(per_doc)),
             text: text.into(),
             kind,
@@ -336,6 +341,8 @@ mod tests {
             [(0, 1), (1, 1), (2, 3), (3, 1), (4, 1), (5, 2)]
         );
         assert_eq!((r.kind, r.tokens.as_slice()), (Kind::Term, &[1u32][..]));
+        // Its examples are looked for in both cuts.
+        assert_eq!(r.others, [vec![2u32, 3]]);
         assert!((r.quoted_share - 5.0 / 9.0).abs() < 1e-12);
         let sizes: Vec<u64> = docs.iter().map(|d| d.tokens).collect();
         assert_eq!(r.dp, DocSizes::new(&sizes).dp_norm(r.per_doc.iter()));

@@ -36,7 +36,7 @@ impl Selection {
         };
         let items: Vec<kwic::Item> = self.chosen[..n]
             .iter()
-            .map(|c| (c.tokens.as_slice(), c.per_doc.view()))
+            .map(|c| (c.tokens.as_slice(), c.others.as_slice(), c.per_doc.view()))
             .collect();
         Examples {
             lines: kwic::Lines::new(
@@ -89,6 +89,9 @@ pub(crate) struct Chosen {
     /// Index of its counted phrase.
     pub(crate) index: u32,
     pub(crate) tokens: Vec<u32>,
+    /// The other token sequences of its text, whose counts it holds too
+    /// (`rank::merge_same_texts`): its examples are taken from any of them.
+    pub(crate) others: Vec<Vec<u32>>,
     /// Packed: a big corpus's million slogans hold tens of millions of entries.
     pub(crate) per_doc: tifa_core::PackedPerDoc,
     pub(crate) text: tifa_core::CompactString,
