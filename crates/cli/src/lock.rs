@@ -5,7 +5,8 @@
 //! real name, but its temporary stays: on a large corpus, hundreds of megabytes. A command that
 //! writes takes an exclusive lock on each folder it writes to (the file `.tifa-lock` there; the
 //! system lets go of it when the process ends, however it ends). While it holds the lock no
-//! other tifa writes there, so every temporary there is a dead writer's, and is removed.
+//! other tifa on this machine writes there, so a temporary there that has not been touched for
+//! ten minutes is a dead writer's, and is removed.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
