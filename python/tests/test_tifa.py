@@ -131,6 +131,13 @@ def test_a_run_hands_over_its_comparison_and_frees_it(run, tmp_path):
     assert rss_mb() - before < 20
 
 
+def test_the_result_says_slogans_and_names_apart(run):
+    result = run[0]
+    names = int((result.slogans["kind"] == "name").sum())
+    assert result.summary["n_names"] == names > 0
+    assert f"{len(result) - names} slogans and {names} names from 35 reports" in repr(result)
+
+
 def test_open_reads_without_running(run):
     result, work, _ = run
     opened = tifa.open(work)

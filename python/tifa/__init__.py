@@ -101,7 +101,8 @@ class Result:
 
     @property
     def summary(self):
-        """The corpus: reports, characters, tokens, distinct phrases, years, skipped files."""
+        """The corpus: reports, characters, tokens, distinct phrases, years, skipped files, and
+        how many of the rows are names (``n_names``)."""
         return self._work.summary()
 
     def kwic(self, phrase):
@@ -118,8 +119,9 @@ class Result:
 
     def __repr__(self):
         s = self.summary
-        return (f"<tifa.Result {len(self)} slogans from {s['n_docs']} reports "
-                f"in {self.work_dir!r}>")
+        names = s["n_names"]
+        return (f"<tifa.Result {len(self) - names} slogans and {names} names from "
+                f"{s['n_docs']} reports in {self.work_dir!r}>")
 
 
 def run(corpus="data/corpus", work_dir=None, config=None, threads=None, progress=True,

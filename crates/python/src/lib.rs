@@ -275,7 +275,8 @@ impl Work {
         self.cmp.slogans.len()
     }
 
-    /// The corpus summary: reports, characters, tokens, distinct phrases, years, skipped files.
+    /// The corpus summary: reports, characters, tokens, distinct phrases, years, skipped files,
+    /// and how many rows are names.
     fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let s = &self.cmp.summary;
         let out = PyDict::new(py);
@@ -285,6 +286,13 @@ impl Work {
         out.set_item("n_phrases", s.n_phrases)?;
         out.set_item("years", s.years)?;
         out.set_item("n_skipped", s.n_skipped)?;
+        let names = self
+            .cmp
+            .slogans
+            .iter()
+            .filter(|s| !s.kind.is_slogan())
+            .count();
+        out.set_item("n_names", names)?;
         Ok(out)
     }
 }
