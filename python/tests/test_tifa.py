@@ -192,6 +192,12 @@ def test_a_config_folder_that_is_not_there_raises(tmp_path):
             call()
 
 
+def test_a_thread_count_out_of_range_raises_tifa_error(tmp_path):
+    for n in (-1, 0, 2000):
+        with pytest.raises(tifa.TifaError, match=f"threads: expected a number from 1 to 1024, not {n}"):
+            tifa.lookup(["两个确立"], tmp_path, config=CONFIG, threads=n)
+
+
 def test_group_by_takes_one_field_as_a_string(tmp_path):
     tifa.run(CORPUS, work_dir=tmp_path / "w", out_dir=tmp_path / "r", config=CONFIG,
              group_by="body", progress=False)

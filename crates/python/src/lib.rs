@@ -27,8 +27,22 @@ fn error(e: anyhow::Error) -> PyErr {
 }
 
 /// Settings for a call: messages go to Python's `sys.stderr`, so that a notebook shows them.
-fn settings(config: PathBuf, threads: Option<usize>, progress: bool) -> Settings {
-    Settings {
+/// `threads` is taken signed, so that a negative count is refused as the command refuses it
+/// (a conversion to an unsigned number raised OverflowError).
+fn settings(config: PathBuf, threads: Option<i64>, progress: bool) -> PyResult<Settings> {
+    let threads = threads
+        .map(|n| {
+            usize::try_from(n)
+                .ok()
+                .filter(|n| (1..=1024).contains(n))
+                .ok_or_else(|| {
+                    TifaError::new_err(format!(
+                        "threads: expected a number from 1 to 1024, not {n}"
+                    ))
+                })
+        })
+        .transpose()?;
+    Ok(Settings {
         config,
         threads,
         progress,
@@ -41,7 +55,7 @@ fn settings(config: PathBuf, threads: Option<usize>, progress: bool) -> Settings
                 }
             });
         }),
-    }
+    })
 }
 
 /// `tifa run`: every stage that is not up to date.
@@ -54,13 +68,13 @@ fn run(
     work_dir: PathBuf,
     out_dir: PathBuf,
     config: PathBuf,
-    threads: Option<usize>,
+    threads: Option<i64>,
     progress: bool,
     group_by: Vec<String>,
     force: bool,
     max_memory: Option<String>,
 ) -> PyResult<Work> {
-    let mut s = settings(config, threads, progress);
+    let mut s = settings(config, threads, progress)?;
     s.max_memory = max_memory
         .map(|m| tifa_cli::config::parse_size(&m))
         .transpose()
@@ -79,9 +93,9 @@ fn lookup<'py>(
     phrases: Vec<String>,
     work_dir: PathBuf,
     config: PathBuf,
-    threads: Option<usize>,
+    threads: Option<i64>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let s = settings(config, threads, false);
+    let s = settings(config, threads, false)?;
     let rows = py
         .allow_threads(|| api::lookup(&s, &work_dir, &phrases))
         .map_err(error)?;
@@ -102,7 +116,7 @@ fn lookup<'py>(
 #[pyfunction]
 #[pyo3(signature = (text, config))]
 fn cut(py: Python<'_>, text: String, config: PathBuf) -> PyResult<Vec<String>> {
-    let s = settings(config, None, false);
+    let s = settings(config, None, false)?;
     py.allow_threads(|| api::cut(&s, &text)).map_err(error)
 }
 
