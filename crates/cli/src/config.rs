@@ -39,6 +39,16 @@ pub fn load<T: DeserializeOwned + Default>(dir: &Path, stage: &str) -> anyhow::R
     })
 }
 
+/// A stage's verdict on its settings (`validate`), naming `<dir>/<stage>.toml` when they are
+/// refused: the stage itself names only the key.
+pub fn checked<E: std::fmt::Display>(
+    dir: &Path,
+    stage: &str,
+    verdict: Result<(), E>,
+) -> anyhow::Result<()> {
+    verdict.map_err(|e| anyhow::anyhow!("{}: {e}", dir.join(format!("{stage}.toml")).display()))
+}
+
 /// Settings of a whole run that change no output, so no stage's fingerprint holds them:
 /// `<config dir>/run.toml`.
 #[derive(Debug, Default, serde::Deserialize)]

@@ -853,6 +853,18 @@ fn config_errors_name_the_file_and_line() {
         .output()
         .unwrap();
     assert_refused(&o, "count.toml:2", "no_such_setting");
+
+    // A value out of range is refused naming the file too, not only the key.
+    std::fs::write(cfg.join("count.toml"), "min_df = 0\n").unwrap();
+    std::fs::write(cfg.join("compare.toml"), "min_cohesion = nan\n").unwrap();
+    for (stage, key) in [("count", "min_df"), ("compare", "min_cohesion")] {
+        let o = Command::new(env!("CARGO_BIN_EXE_tifa"))
+            .current_dir(dir.path())
+            .args(["--config", "cfg", stage])
+            .output()
+            .unwrap();
+        assert_refused(&o, &format!("cfg/{stage}.toml: "), key);
+    }
 }
 
 #[test]

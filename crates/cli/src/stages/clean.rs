@@ -32,6 +32,7 @@ pub(crate) fn plan_clean(flags: &Global, roots: &[PathBuf]) -> anyhow::Result<Cl
         }
     }
     let config: tifa_clean::Config = config::load(&flags.config, "clean")?;
+    config::checked(&flags.config, "clean", config.validate())?;
     let inputs = tifa_clean::inputs(&roots, &config)?;
     let config_fp = fingerprint_value(&("clean", code("clean"), &config));
     Ok(CleanPlan {

@@ -60,6 +60,7 @@ pub(crate) fn compare_config(
     group_by: &[String],
 ) -> anyhow::Result<(tifa_compare::Config, u64)> {
     let mut config: tifa_compare::Config = config::load(&flags.config, "compare")?;
+    config::checked(&flags.config, "compare", config.validate())?;
     for f in group_by {
         if !config.group_by.contains(f) {
             config.group_by.push(f.clone());

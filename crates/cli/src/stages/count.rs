@@ -23,6 +23,7 @@ pub(crate) fn count_line(phrases: usize, reports: usize, out: &Path) -> String {
 
 pub(crate) fn count_config(flags: &Global) -> anyhow::Result<(tifa_count::Config, u64)> {
     let config: tifa_count::Config = config::load(&flags.config, "count")?;
+    config::checked(&flags.config, "count", config.validate())?;
     let fp = fingerprint_value(&("count", code("count"), &config));
     Ok((config, fp))
 }
