@@ -218,10 +218,10 @@ fn walk_dir(
         }
         let lower = name.to_lowercase();
         let wanted = name == MANIFEST
-            || config
-                .extensions
-                .iter()
-                .any(|ext| lower.ends_with(&format!(".{}", ext.to_lowercase())));
+            || config.extensions.iter().any(|ext| {
+                let ext = ext.trim_start_matches('.').to_lowercase();
+                lower.ends_with(&format!(".{ext}"))
+            });
         // Files of other endings are not the corpus's (a folder may hold PDFs, notes, data).
         if !wanted {
             continue;

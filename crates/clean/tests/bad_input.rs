@@ -370,3 +370,15 @@ fn files_of_the_same_name_in_two_corpus_folders_keep_ids_of_their_own() {
     assert_eq!(dup.source, format!("{}/2024.txt", a.display()));
     assert!(dup.reason.contains(&format!("{}/2024.txt", a.display())));
 }
+
+#[test]
+fn an_ending_written_with_its_dot_is_the_same_ending() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.TXT", REPORT.as_bytes());
+    let config = Config {
+        extensions: vec![".txt".to_string()],
+        ..Config::default()
+    };
+    let corpus = run(&[dir.path().to_path_buf()], &config, &Warnings::default()).unwrap();
+    assert_eq!(corpus.documents.len(), 1);
+}
