@@ -285,7 +285,7 @@ pub fn prepare(
     } else {
         chosen
             .iter()
-            .filter(|c| c.kind != tifa_core::Kind::Name)
+            .filter(|c| c.kind.is_slogan())
             .map(|c| groups::Item {
                 phrase: &c.text,
                 per_doc: c.per_doc.view(),

@@ -20,7 +20,7 @@ pub fn cut_words(flags: &Global, text: &str) -> anyhow::Result<Vec<String>> {
 
 /// `text` normalised as the clean stage normalises report text, with the clean config of
 /// `flags` ([`tifa_clean::normalise_text`]).
-pub(crate) fn cleaned_as_reports(flags: &Global, text: &str) -> anyhow::Result<String> {
+fn cleaned_as_reports(flags: &Global, text: &str) -> anyhow::Result<String> {
     let config: tifa_clean::Config = crate::config::load(&flags.config, "clean")?;
     Ok(tifa_clean::normalise_text(text, &config))
 }
