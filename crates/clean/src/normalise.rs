@@ -1,9 +1,11 @@
 //! Character normalisation. Per line, before anything looks at the text: full-width ASCII
-//! letters and digits become half-width, zero-width characters go, every kind of space becomes
-//! a plain space. Per paragraph, after lines are rejoined: URLs, e-mail addresses and footnote
-//! markers are cut out, half-width punctuation touching Chinese text becomes the Chinese
-//! full-width form, and spaces are kept only between two Latin letters or digits (OCR and
-//! typesetting put them between Chinese characters and between a number and its unit).
+//! letters, digits and the percent sign become half-width (４．５％ and 4.5% are one amount),
+//! zero-width characters go, every kind of space becomes a plain space. Per paragraph, after
+//! lines are rejoined: URLs, e-mail addresses and footnote markers are cut out, a full-width
+//! point between two digits becomes a decimal point, half-width punctuation touching Chinese
+//! text becomes the Chinese full-width form, and spaces are kept only between two Latin letters
+//! or digits (OCR and typesetting put them between Chinese characters and between a number and
+//! its unit).
 //! Everything is a single pass over the characters; no regular expressions.
 
 use std::collections::BTreeMap;
@@ -27,10 +29,10 @@ fn needs_chars(b: &[u8]) -> bool {
                 (next(1) == 0x80 && (next(2) <= 0x8D || next(2) == 0xAF))
                     || (next(1) == 0x81 && matches!(next(2), 0x9F | 0xA0))
             }
-            // Only full-width digits and letters change, not the full-width punctuation that
-            // fills Chinese text (，：（）！ share the same lead bytes).
+            // Only full-width digits, letters and ％ change, not the full-width punctuation
+            // that fills Chinese text (，：（）！ share the same lead bytes).
             _ => match next(1) {
-                0xBC => matches!(next(2), 0x90..=0x99 | 0xA1..=0xBA),
+                0xBC => matches!(next(2), 0x85 | 0x90..=0x99 | 0xA1..=0xBA),
                 0xBD => matches!(next(2), 0x81..=0x9A),
                 0xBB => next(2) == 0xBF,
                 0xBF => next(2) == 0xBD,
@@ -46,6 +48,7 @@ fn map_char(c: char) -> Option<char> {
         '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
             Some(char::from_u32(c as u32 - 0xFEE0).unwrap_or(c))
         }
+        '％' => Some('%'),
         '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{FFFD}' => None,
         '\t' | '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => {
             Some(' ')
@@ -208,15 +211,18 @@ fn full_width(c: char) -> Option<char> {
     })
 }
 
-/// Converts half-width punctuation touching Chinese text to full-width, and removes spaces
-/// unless both neighbours are Latin letters, digits or Latin punctuation.
+/// Converts half-width punctuation touching Chinese text to full-width and a full-width point
+/// between two digits to a decimal point (４．５ is 4.5 once [`chars`] has made its digits
+/// half-width), and removes spaces unless both neighbours are Latin letters, digits or Latin
+/// punctuation.
 pub fn punctuation_and_spaces(text: &str) -> String {
     if !text.bytes().any(|b| {
         matches!(
             b,
             b' ' | b',' | b';' | b':' | b'?' | b'!' | b'(' | b')' | b'"' | b'\''
         )
-    }) {
+    }) && memchr::memmem::find(text.as_bytes(), "．".as_bytes()).is_none()
+    {
         return text.to_string();
     }
     let chars: Vec<char> = text.chars().collect();
@@ -230,7 +236,17 @@ pub fn punctuation_and_spaces(text: &str) -> String {
     for i in 0..n {
         let c = chars[i];
         // Only these characters are mapped; looking around the others would be wasted work.
-        if !matches!(c, ',' | ';' | ':' | '?' | '!' | '(' | ')' | '"' | '\'') {
+        if !matches!(
+            c,
+            ',' | ';' | ':' | '?' | '!' | '(' | ')' | '"' | '\'' | '．'
+        ) {
+            continue;
+        }
+        if c == '．' {
+            let digit = |k: Option<&char>| k.is_some_and(char::is_ascii_digit);
+            if i > 0 && digit(chars.get(i - 1)) && digit(chars.get(i + 1)) {
+                mapped[i] = '.';
+            }
             continue;
         }
         let (p, q) = (prev(i), next(i));
@@ -303,7 +319,7 @@ mod tests {
     #[test]
     fn char_rules() {
         for (input, want) in [
-            ("ＧＤＰ增长５．２％", "GDP增长5．2％"),
+            ("ＧＤＰ增长５．２％", "GDP增长5．2%"),
             ("四个\u{200B}意识\u{FEFF}", "四个意识"),
             ("\u{3000}\u{3000}各位代表", "  各位代表"),
             ("a\u{00A0}b\tc", "a b c"),
@@ -350,6 +366,8 @@ mod tests {
             ("（进店铺关注市场)为载体", "（进店铺关注市场）为载体"),
             ("制定法律 5 件,修改 1,000 项", "制定法律5件，修改1,000项"),
             ("时间 12:30, COVID 19", "时间12:30, COVID 19"),
+            // A decimal point, not the point that ends a heading's number.
+            ("增长5．2%，1．坚持", "增长5.2%，1．坚持"),
             (
                 "GDP (gross domestic product)",
                 "GDP (gross domestic product)",
