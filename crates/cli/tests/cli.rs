@@ -865,6 +865,23 @@ fn config_errors_name_the_file_and_line() {
             .unwrap();
         assert_refused(&o, &format!("cfg/{stage}.toml: "), key);
     }
+
+    // `tifa run` checks every stage's settings before the first stage: nothing is cleaned
+    // for a run that would stop at count.
+    std::fs::remove_file(cfg.join("compare.toml")).unwrap();
+    std::fs::create_dir_all(dir.path().join("corpus")).unwrap();
+    std::fs::write(
+        dir.path().join("corpus/a.txt"),
+        "坚持和完善人民代表大会制度。\n",
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_tifa"))
+        .current_dir(dir.path())
+        .args(["--config", "cfg", "run", "--corpus", "corpus"])
+        .output()
+        .unwrap();
+    assert_refused(&o, "cfg/count.toml: ", "min_df");
+    assert!(!dir.path().join("work/clean.bin").exists());
 }
 
 #[test]

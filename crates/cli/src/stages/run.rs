@@ -206,6 +206,12 @@ pub(crate) struct Checked {
 }
 
 pub(crate) fn check_outputs(flags: &Global, args: &RunArgs) -> anyhow::Result<Checked> {
+    // Every stage's settings are read and checked before any stage runs: a mistake in
+    // count.toml or report.toml stops the run at once, not once clean and segment have run.
+    crate::config::load::<tifa_segment::Config>(&flags.config, "segment")?;
+    count_config(flags)?;
+    compare_config(flags, &[])?;
+    report_config(flags)?;
     let plan = plan_clean(flags, &args.corpus)?;
     let clean_out = args.work_dir.join("clean.bin");
     let clean = (!args.force)
