@@ -125,8 +125,9 @@ pub(crate) fn rank_owned(
     })
 }
 
-/// The accepted units in rank order, cut to `max_slogans`. A unit without a phrase (only in a damaged file) is dropped before it is
-/// ranked, so that every unit returned makes a slogan and the heads index the slogans made.
+/// The accepted units in rank order, cut to `max_slogans` texts. A unit without a phrase (only
+/// in a damaged file) is dropped before it is ranked, so that every unit returned makes a
+/// slogan and the heads index the slogans made.
 fn order(
     phrases: &Phrases,
     vocab: &Vocab,
@@ -146,8 +147,22 @@ fn order(
             .then(b.tf.cmp(&a.tf))
             .then_with(|| text(a).cmp(text(b)))
     });
-    if config.max_slogans > 0 {
-        accepted.truncate(config.max_slogans);
+    if config.max_slogans > 0 && accepted.len() > config.max_slogans {
+        // The first `max_slogans` texts, each with every cut of it, so that once the cuts of
+        // one text are merged ([`merge_same_texts`]) the list holds as many slogans as asked
+        // for, each with all its occurrences.
+        let mut texts: FxHashSet<Vec<u8>> = FxHashSet::default();
+        accepted.retain(|c| {
+            let t: Vec<u8> = text(c).collect();
+            if texts.contains(&t) {
+                return true;
+            }
+            if texts.len() < config.max_slogans {
+                texts.insert(t);
+                return true;
+            }
+            false
+        });
     }
     accepted
 }

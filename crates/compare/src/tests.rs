@@ -939,3 +939,32 @@ fn only_the_first_kwic_slogans_get_lines() {
         }
     }
 }
+
+#[test]
+fn a_capped_list_holds_as_many_slogans_each_with_all_its_cuts() {
+    // 打破吃大锅饭 is one word and a word in three reports, three words in two: one text, two
+    // phrases, merged into one slogan.
+    let texts: &[(&str, Option<u16>)] = &[
+        ("我们 要 打破 吃大锅饭 局面 。 坚持 科学立法 工作 。", None),
+        ("必须 打破 吃大锅饭 做法 。 坚持 科学立法 方针 。", None),
+        ("继续 打破 吃大锅饭 现象 。 推进 依法行政 建设 。", None),
+        ("坚决 打破 吃 大锅饭 格局 。 推进 依法行政 进程 。", None),
+        ("努力 打破 吃 大锅饭 状况 。 审议 议案 工作 。", None),
+    ];
+    let (counts, seg) = corpus(texts);
+    let all = run(&counts, &seg, &lenient(), &NoProgress).unwrap();
+    let whole = slogan(&all, "打破吃大锅饭").expect("one row of both cuts");
+    assert_eq!(whole.df, 5);
+    for cap in 1..=all.slogans.len() {
+        let capped = Config {
+            max_slogans: cap,
+            ..lenient()
+        };
+        let c = run(&counts, &seg, &capped, &NoProgress).unwrap();
+        assert_eq!(c.slogans.len(), cap, "max_slogans {cap}");
+        for s in &c.slogans {
+            let full = slogan(&all, &s.phrase).unwrap();
+            assert_eq!((s.df, s.tf), (full.df, full.tf), "{} at {cap}", s.phrase);
+        }
+    }
+}
