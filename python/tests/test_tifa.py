@@ -75,6 +75,13 @@ def test_long_table_and_documents(run):
     docs = result.documents
     assert len(docs) == result.summary["n_docs"] == 35
     assert set(table["report"]) <= set(docs["id"])
+    # A report's fields are the same in both tables: the date is the manifest's, empty (not
+    # the year) when it gives none.
+    by_id = docs.set_index("id")
+    for name in ["title", "region", "level", "body", "year", "date"]:
+        for rid, value in table.groupby("report")[name].first().items():
+            want = by_id.at[rid, name]
+            assert (pd.isna(value) and pd.isna(want)) or value == want, (rid, name, value, want)
 
 
 def test_kwic_lines_hold_the_phrase(run):

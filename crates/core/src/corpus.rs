@@ -75,10 +75,16 @@ impl When {
 }
 
 impl Meta {
-    /// The report's date: the manifest's `date` column (`YYYY-MM-DD` or `YYYY-MM`) when it has
-    /// a valid one, else its year; `None` when neither is known.
+    /// The manifest's `date` column (`YYYY-MM-DD` or `YYYY-MM`) when it holds a valid one: the
+    /// `date` of `slogan-reports.tsv` and of Python's `documents`.
+    pub fn given_date(&self) -> Option<When> {
+        self.extra.get("date").and_then(|d| When::parse(d))
+    }
+
+    /// The report's date: [`Meta::given_date`] when there is one, else its year; `None` when
+    /// neither is known.
     pub fn date(&self) -> Option<When> {
-        if let Some(d) = self.extra.get("date").and_then(|d| When::parse(d)) {
+        if let Some(d) = self.given_date() {
             return Some(d);
         }
         let y = self.year?;

@@ -259,7 +259,7 @@ impl Work {
         out.set_item("level", text(&|d| d.meta.level.clone()))?;
         out.set_item("body", text(&|d| d.meta.body.clone()))?;
         out.set_item("year", docs.iter().map(|d| d.meta.year).collect::<Vec<_>>())?;
-        out.set_item("date", text(&|d| d.meta.date().map(|w| w.text)))?;
+        out.set_item("date", text(&|d| d.meta.given_date().map(|w| w.text)))?;
         out.set_item("chars", docs.iter().map(|d| d.chars).collect::<Vec<_>>())?;
         out.set_item("tokens", docs.iter().map(|d| d.tokens).collect::<Vec<_>>())?;
         Ok(out)

@@ -31,10 +31,6 @@ pub fn when(doc: &DocInfo) -> Option<When> {
     doc.meta.date()
 }
 
-fn parse_date(s: &str) -> Option<When> {
-    When::parse(s)
-}
-
 /// Which reports are the reference (`field=value`, e.g. `level=national`) and which field
 /// the other reports are grouped by.
 #[derive(Debug, Clone)]
@@ -182,12 +178,7 @@ pub const SLOGAN_REPORT_COLUMNS: &[&str] = &[
 /// file writes them.
 fn report_fields(doc: &tifa_core::DocInfo) -> [String; 7] {
     let m = &doc.meta;
-    let date = m
-        .extra
-        .get("date")
-        .and_then(|d| parse_date(d.trim()))
-        .map(|w| w.text)
-        .unwrap_or_default();
+    let date = m.given_date().map(|w| w.text).unwrap_or_default();
     [
         tsv_text(&doc.id).into_owned(),
         tsv_text(&doc.title).into_owned(),
