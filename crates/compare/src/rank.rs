@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use tifa_core::{
-    AsideSpan, Counts, PackedPerDoc, PerDoc, PerDocAside, Phrase, Phrases, Progress, Vocab,
+    AsideSpan, Counts, Kind, PackedPerDoc, PerDoc, PerDocAside, Phrase, Phrases, Progress, Vocab,
 };
 
 use crate::measures::DocSizes;
@@ -40,7 +40,7 @@ pub(crate) fn rank(
         .collect();
     let mut chosen = chosen?;
     check_docs(&chosen, counts.docs.len())?;
-    let heads = merge_same_texts(&mut chosen, &counts.docs);
+    let heads = merge_same_texts(&mut chosen, &counts.docs, config);
     progress.finish();
     Ok(Selection {
         docs: counts.docs.clone(),
@@ -111,7 +111,7 @@ pub(crate) fn rank_owned(
             Ok::<(), Error>(())
         })?;
     check_docs(&chosen, docs.len())?;
-    let heads = merge_same_texts(&mut chosen, &docs);
+    let heads = merge_same_texts(&mut chosen, &docs, config);
     progress.finish();
     Ok(Selection {
         docs,
@@ -170,10 +170,16 @@ fn order(
 /// Makes one slogan of the slogans whose texts are the same but whose words are not: a phrase
 /// cut one way in plain text and another inside quotation marks (吃大锅饭 is one word, 吃“大锅饭”
 /// two), whose occurrences were counted apart. The first in rank order stands for them with the
-/// sum of their per-report counts (so tf, df, and dispersion over the reports, recomputed);
-/// its kind, evidence, score and the measures of a unit stay its own. Then ranks the slogans
-/// again, and finds the family head of each (an index into them).
-fn merge_same_texts(chosen: &mut Vec<Chosen>, docs: &[tifa_core::DocInfo]) -> Vec<usize> {
+/// sum of their per-report counts (so tf, df, quoted share and dispersion over the reports,
+/// recomputed) and the measures of a unit of its own cut. Its kind, evidence and score are
+/// those of a cut that agrees with the quoted share of the whole: the quoted cut's when the
+/// writers quote the phrase at least `quoted_min_share` of the time, else a plain cut's. Then
+/// ranks the slogans again, and finds the family head of each (an index into them).
+fn merge_same_texts(
+    chosen: &mut Vec<Chosen>,
+    docs: &[tifa_core::DocInfo],
+    config: &Config,
+) -> Vec<usize> {
     let mut first: FxHashMap<&str, usize> = FxHashMap::default();
     let mut into: Vec<(usize, usize)> = Vec::new();
     for (i, c) in chosen.iter().enumerate() {
@@ -195,6 +201,7 @@ fn merge_same_texts(chosen: &mut Vec<Chosen>, docs: &[tifa_core::DocInfo]) -> Ve
             );
             let o = &chosen[other];
             let (tf, quoted) = (o.tf, o.quoted_share * f64::from(o.tf));
+            let label = (o.kind, o.evidence, o.score);
             let mut sequences = std::mem::take(&mut chosen[other].others);
             sequences.insert(0, chosen[other].tokens.clone());
             let k = &mut chosen[keep];
@@ -203,6 +210,12 @@ fn merge_same_texts(chosen: &mut Vec<Chosen>, docs: &[tifa_core::DocInfo]) -> Ve
             k.tf += tf;
             k.df = merged.len() as u32;
             k.quoted_share = quoted / f64::from(k.tf.max(1));
+            let quoted_whole = k.quoted_share >= config.quoted_min_share;
+            if is_quoted(k.kind, k.evidence) != quoted_whole
+                && is_quoted(label.0, label.1) == quoted_whole
+            {
+                (k.kind, k.evidence, k.score) = label;
+            }
             k.dp = sizes.dp_norm(merged.iter().copied());
             k.per_doc = PackedPerDoc::new(&PerDoc::plain(&merged));
         }
@@ -221,6 +234,12 @@ fn merge_same_texts(chosen: &mut Vec<Chosen>, docs: &[tifa_core::DocInfo]) -> Ve
     let token_lists: Vec<&[u32]> = chosen.iter().map(|c| c.tokens.as_slice()).collect();
     let freq: Vec<(u32, u32)> = chosen.iter().map(|c| (c.df, c.tf)).collect();
     family::heads(&token_lists, &freq)
+}
+
+/// True for a slogan admitted as quoted: of kind `quoted`, or another kind whose evidence
+/// says it is quoted (`numbered+quoted`).
+fn is_quoted(kind: Kind, evidence: &str) -> bool {
+    kind == Kind::Quoted || evidence.split('+').any(|e| e == "quoted")
 }
 
 /// The per-report counts of two phrases together (each sorted by report).
@@ -299,7 +318,7 @@ fn check_docs(chosen: &[Chosen], docs: usize) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tifa_core::{DocInfo, Kind};
+    use tifa_core::DocInfo;
 
     fn chosen(tokens: &[u32], text: &str, kind: Kind, per_doc: &[(u32, u32)]) -> Chosen {
         Chosen {
@@ -309,10 +328,14 @@ mod tests {
             per_doc: PackedPerDoc::new(&PerDoc::plain(per_doc)),
             text: text.into(),
             kind,
-            evidence: "coinage",
+            evidence: if kind == Kind::Quoted {
+                "quoted"
+            } else {
+                "coinage"
+            },
             df: per_doc.len() as u32,
             tf: per_doc.iter().map(|p| p.1).sum(),
-            score: 0.5,
+            score: if kind == Kind::Quoted { 0.7 } else { 0.5 },
             dp: 0.0,
             cohesion: 0.9,
             quoted_share: if kind == Kind::Quoted { 1.0 } else { 0.0 },
@@ -345,7 +368,7 @@ mod tests {
             ),
             chosen(&[2, 3], "吃大锅饭", Kind::Quoted, &[(2, 2), (4, 1), (5, 2)]),
         ];
-        let heads = merge_same_texts(&mut rows, &docs);
+        let heads = merge_same_texts(&mut rows, &docs, &Config::default());
         let texts: Vec<&str> = rows.iter().map(|c| c.text.as_str()).collect();
         // Now in six reports, it ranks first.
         assert_eq!(texts, ["吃大锅饭", "改革开放"]);
@@ -355,13 +378,34 @@ mod tests {
             r.per_doc.to_vec(),
             [(0, 1), (1, 1), (2, 3), (3, 1), (4, 1), (5, 2)]
         );
-        assert_eq!((r.kind, r.tokens.as_slice()), (Kind::Term, &[1u32][..]));
+        // Quoted 5 times in 9, above quoted_min_share: the quoted cut's kind, evidence and
+        // score, with the first cut's words.
+        assert_eq!((r.kind, r.tokens.as_slice()), (Kind::Quoted, &[1u32][..]));
+        assert_eq!((r.evidence, r.score), ("quoted", 0.7));
         // Its examples are looked for in both cuts.
         assert_eq!(r.others, [vec![2u32, 3]]);
         assert!((r.quoted_share - 5.0 / 9.0).abs() < 1e-12);
         let sizes: Vec<u64> = docs.iter().map(|d| d.tokens).collect();
         assert_eq!(r.dp, DocSizes::new(&sizes).dp_norm(r.per_doc.iter()));
         assert_eq!(heads, [0, 1]);
+    }
+
+    #[test]
+    fn a_text_mostly_written_plain_takes_the_plain_cut_label() {
+        let docs: Vec<DocInfo> = (0..11).map(|_| DocInfo::default()).collect();
+        // Quoted once in each of six reports, ranked first; written plain four times in each of
+        // five others: quoted 6 times in 26, below quoted_min_share.
+        let quoted: Vec<(u32, u32)> = (0..6).map(|d| (d, 1)).collect();
+        let plain: Vec<(u32, u32)> = (6..11).map(|d| (d, 4)).collect();
+        let mut rows = vec![
+            chosen(&[2, 3], "吃大锅饭", Kind::Quoted, &quoted),
+            chosen(&[1], "吃大锅饭", Kind::Term, &plain),
+        ];
+        merge_same_texts(&mut rows, &docs, &Config::default());
+        let r = &rows[0];
+        assert_eq!((r.df, r.tf), (11, 26));
+        assert_eq!((r.kind, r.evidence, r.score), (Kind::Term, "coinage", 0.5));
+        assert_eq!(r.tokens, [2, 3]);
     }
 
     #[test]
