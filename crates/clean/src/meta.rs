@@ -122,12 +122,21 @@ pub struct Infer {
     media_body: String,
     provinces: Vec<String>,
     region: Regex,
+    region_any: Regex,
     year_in_title: Regex,
     dated: Regex,
     review: Regex,
     review_heading: Regex,
     year_opening: Regex,
 }
+
+/// The endings of a region's name in a report's title.
+const REGION_SUFFIX: &str = "特别行政区|自治区|自治州|自治县|省|市|州|盟|县|区|旗";
+/// What follows a region's name in a report's title: the region is the shortest name ending
+/// in a [`REGION_SUFFIX`] that one of these follows, so that 贵州省人民政府 is 贵州省 and
+/// 杭州市人民代表大会 杭州市, not 贵州 and 杭州 (州 is an ending too: 甘孜州人民政府).
+const REGION_FOLLOWER: &str =
+    "人民|人大|政府|政协|党委|委员会|常务委员会|常委会|第|国民经济|预算|财政|关于|工作|年|[0-9]|$";
 
 impl Infer {
     /// Compiles the rules of a config.
@@ -147,9 +156,13 @@ impl Infer {
             media: crate::compile("media_pattern", &config.media_pattern)?,
             media_body: config.media_body.clone(),
             provinces: config.provincial_regions.clone(),
-            region: Regex::new(
-                r"^(?:政协|中国人民政治协商会议)?(\p{Han}{1,7}?(?:特别行政区|自治区|自治州|自治县|省|市|州|盟|县|区|旗))",
-            )
+            region: Regex::new(&format!(
+                r"^(?:政协|中国人民政治协商会议)?(\p{{Han}}{{1,7}}?(?:{REGION_SUFFIX}))(?:{REGION_FOLLOWER})"
+            ))
+            .map_err(|e| crate::Error::Pattern { key: "region".into(), message: e.to_string() })?,
+            region_any: Regex::new(&format!(
+                r"^(?:政协|中国人民政治协商会议)?(\p{{Han}}{{1,7}}?(?:{REGION_SUFFIX}))"
+            ))
             .map_err(|e| crate::Error::Pattern { key: "region".into(), message: e.to_string() })?,
             year_in_title: Regex::new(r"((?:19|20)\d\d)\s*年").map_err(|e| crate::Error::Pattern {
                 key: "year".into(),
@@ -188,7 +201,12 @@ impl Infer {
                 .find(|(_, re)| re.is_match(title))
                 .map(|(b, _)| b.clone());
         }
+        // A leading number (a list's `1.`) or year (`2024年`) is not part of the region.
         let t = title.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+        let t = match t.strip_prefix('年') {
+            Some(rest) if t.len() < title.len() => rest.trim_start(),
+            _ => t,
+        };
         if t.starts_with("全国")
             || t.starts_with("国务院")
             || t.starts_with("中华人民共和国")
@@ -196,9 +214,9 @@ impl Infer {
         {
             meta.region = Some("全国".into());
             meta.level = Some("national".into());
-        } else if let Some(m) = self
-            .region
-            .captures(t)
+        } else if let Some(m) = [&self.region, &self.region_any]
+            .iter()
+            .find_map(|re| re.captures(t))
             .and_then(|c| c.get(1))
             .filter(|_| is_report_title)
         {
@@ -316,6 +334,31 @@ mod tests {
         assert_eq!(m.body.as_deref(), Some("cppcc"));
         let m = infer("北京市人民代表大会常务委员会工作报告", &[]);
         assert_eq!(m.level.as_deref(), Some("provincial"));
+        // 州 ends a name (甘孜州) but is also inside one (贵州省, 杭州市).
+        for (title, region, level) in [
+            ("贵州省人民政府工作报告", "贵州省", "provincial"),
+            ("杭州市人民代表大会常务委员会工作报告", "杭州市", "city"),
+            (
+                "政协郑州市第十五届委员会常务委员会工作报告",
+                "郑州市",
+                "city",
+            ),
+            ("甘孜州人民政府工作报告", "甘孜州", "city"),
+            (
+                "黔东南苗族侗族自治州人民政府工作报告",
+                "黔东南苗族侗族自治州",
+                "city",
+            ),
+            ("广州市越秀区人民政府工作报告", "广州市越秀区", "county"),
+            ("2024年苏州市人民政府工作报告", "苏州市", "city"),
+        ] {
+            let m = infer(title, &[]);
+            assert_eq!(
+                (m.region.as_deref(), m.level.as_deref()),
+                (Some(region), Some(level)),
+                "{title}"
+            );
+        }
         let m = infer("全国人民代表大会常务委员会工作报告", &["（2023年3月7日）"]);
         assert_eq!(
             (m.region.as_deref(), m.level.as_deref(), m.year),
