@@ -74,13 +74,46 @@ fn numeral_quantity(term: &str) -> bool {
 
 /// True when `text` holds a number written in characters with a place or fraction, whether
 /// one word or several: the segmenter cuts 二千七百 as 二千 七百 and 三百亿元 as 三 百亿元, each
-/// word too short to be a number on its own ([`numeral_quantity`] of every run of numerals).
+/// word too short to be a number on its own ([`numeral_quantity`] of every run of numerals);
+/// or when it ends in a decimal ([`ends_in_decimal`]).
 fn holds_numeral_quantity(text: &str) -> bool {
+    if text.contains('点') && ends_in_decimal(text) {
+        return true;
+    }
     // Checked for each of millions of candidates: most hold no place at all.
     if !text.contains(['百', '千', '万', '亿']) && !text.contains("分之") {
         return false;
     }
     text.split(|c: char| !is_numeral(c)).any(numeral_quantity)
+}
+
+/// True when `text` ends in a decimal written in characters, alone or before 倍 (百分之七点五,
+/// 增长一点二倍): a run of numerals with one 点, a numeral before it and a digit after it. Left
+/// alone: idioms whose 点 is a point (一点一滴, 一点一点), and a decimal inside a phrase.
+fn ends_in_decimal(text: &str) -> bool {
+    let body = text.strip_suffix('倍').unwrap_or(text);
+    let start = body
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| is_numeral(c))
+        .last()
+        .map_or(body.len(), |(i, _)| i);
+    let run = &body[start..];
+    let Some((before, after)) = run.split_once('点') else {
+        return false;
+    };
+    let digit = |c: char| {
+        matches!(
+            c,
+            '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '零' | '〇'
+        )
+    };
+    !after.contains('点')
+        && before
+            .chars()
+            .last()
+            .is_some_and(|c| digit(c) || c == '十' || c == '两')
+        && after.chars().next().is_some_and(digit)
 }
 
 /// A character of a number written in Chinese ([`numeral_quantity`]'s): a numeral of
@@ -292,6 +325,25 @@ mod tests {
         assert!(check(&[10, 11]).is_ok(), "亿万百姓");
         assert_eq!(check(&[14, 15]), Err(Reject::Digits), "增长百分之十");
         assert!(check(&[12, 13]).is_ok(), "百千万工程");
+    }
+
+    #[test]
+    fn a_phrase_ending_in_a_decimal_is_a_number() {
+        for (text, number) in [
+            ("七点五", true),
+            ("十一点七", true),
+            ("增长一点二倍", true),
+            ("百分之二点六", true),
+            ("今晚八点零五分", true),
+            ("一点一滴", false),
+            ("一点一点", false),
+            ("一点两翼", false),
+            ("重点工作", false),
+            ("两点论", false),
+            ("两个一百年", false),
+        ] {
+            assert_eq!(holds_numeral_quantity(text), number, "{text}");
+        }
     }
 
     #[test]
