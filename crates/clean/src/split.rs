@@ -23,9 +23,13 @@ fn title_of<'a>(line: &'a str, rules: &Rules) -> Option<&'a str> {
     if t.is_empty() || t.chars().count() > 60 {
         return None;
     }
-    let t = t
-        .trim_start_matches(|c: char| c.is_ascii_digit())
-        .trim_start_matches(['.', '．', '、', ' ']);
+    // A list's number before a title (`1. `, `2、`) is not part of it; a year (`2025年`) is.
+    let digits = t.len() - t.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let t = if digits > 0 && t[digits..].starts_with(['.', '．', '、', ' ']) {
+        t[digits..].trim_start_matches(['.', '．', '、', ' '])
+    } else {
+        t
+    };
     rules.titles.iter().any(|re| re.is_match(t)).then_some(t)
 }
 

@@ -382,3 +382,22 @@ fn an_ending_written_with_its_dot_is_the_same_ending() {
     let corpus = run(&[dir.path().to_path_buf()], &config, &Warnings::default()).unwrap();
     assert_eq!(corpus.documents.len(), 1);
 }
+
+#[test]
+fn a_title_that_opens_with_its_year_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let text = format!(
+        "2025年吉林省政府工作报告\n来源：吉林省政府网\n——2025年1月14日在吉林省第十四届人民代表大会第四次会议上\n省长　胡玉亭\n{}",
+        REPORT[REPORT.find('\n').unwrap() + 1..].repeat(8)
+    );
+    write(d, "a.txt", text.as_bytes());
+    let corpus = run(&[d.to_path_buf()], &Config::default(), &Warnings::default()).unwrap();
+    let doc = &corpus.documents[0];
+    assert_eq!(doc.title, "2025年吉林省政府工作报告");
+    assert!(doc.text.starts_with("2025年吉林省"), "{}", doc.text);
+    assert_eq!(
+        (doc.meta.region.as_deref(), doc.meta.year),
+        (Some("吉林省"), Some(2025))
+    );
+}
