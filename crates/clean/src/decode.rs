@@ -1,5 +1,6 @@
 //! Turning the bytes of a file into text. Order: a byte-order mark decides; else strict UTF-8;
 //! else UTF-16 without a mark (recognised by where the zero and CJK high bytes fall); else
+//! UTF-8 but for some lines (a stray byte, lines in GBK pasted in: [`mostly_utf8`]); else
 //! `chardetng` guesses among the legacy encodings (GBK/GB18030, Big5 …). A file that is
 //! binary, empty or undecodable in every encoding is refused with a reason.
 
@@ -46,15 +47,10 @@ fn decode_legacy(bytes: &[u8], max_invalid_share: f64) -> Result<Decoded<'static
     if memchr::memchr(0, bytes).is_some() {
         return Err("binary file (contains zero bytes)".into());
     }
-    let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    det.feed(bytes, true);
-    let guess = det.guess(None, chardetng::Utf8Detection::Deny);
-    // The GBK decoder of encoding_rs is the GB18030 decoder; name it by the superset.
-    let guess = if guess == encoding_rs::GBK {
-        GB18030
-    } else {
-        guess
-    };
+    if let Some(d) = mostly_utf8(bytes, max_invalid_share) {
+        return Ok(d);
+    }
+    let guess = guess_legacy(bytes);
     // Short texts fool the detector; when its guess does not read as text, the two Chinese
     // legacy encodings are tried before giving up.
     let mut first_err = None;
@@ -67,6 +63,146 @@ fn decode_legacy(bytes: &[u8], max_invalid_share: f64) -> Result<Decoded<'static
         }
     }
     Err(first_err.unwrap_or_else(|| "not valid text in any encoding".into()))
+}
+
+/// `chardetng`'s guess among the legacy encodings; GBK is named by its superset GB18030,
+/// whose decoder encoding_rs uses for both.
+fn guess_legacy(bytes: &[u8]) -> &'static Encoding {
+    let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    det.feed(bytes, true);
+    let guess = det.guess(None, chardetng::Utf8Detection::Deny);
+    if guess == encoding_rs::GBK {
+        GB18030
+    } else {
+        guess
+    }
+}
+
+/// A file that is partly UTF-8: a stray or damaged byte (a lost byte of a character), or
+/// lines pasted in from a file in a legacy encoding. Such a file has lines of valid non-ASCII
+/// UTF-8, at least a fifth as many as invalid ones (a GBK or Big5 file has next to none: their
+/// byte pairs seldom form UTF-8). An invalid line is read as UTF-8 up to its first bad bytes;
+/// when UTF-8 resumes right after them they are one bad character (U+FFFD, which the
+/// normaliser drops), else the rest of the line is read in the legacy encoding guessed from the
+/// invalid lines, when that reads as text. `None` when the file is not such a file, or when
+/// more than `max_invalid` of its characters stay undecodable.
+fn mostly_utf8(bytes: &[u8], max_invalid: f64) -> Option<Decoded<'static>> {
+    let lines: Vec<&[u8]> = bytes.split_inclusive(|&b| b == b'\n').collect();
+    let (mut valid, mut invalid) = (0usize, Vec::new());
+    for (i, l) in lines.iter().enumerate() {
+        match std::str::from_utf8(l) {
+            Ok(s) if !s.is_ascii() => valid += 1,
+            Ok(_) => {}
+            Err(_) => invalid.push(i),
+        }
+    }
+    // A line of Chinese in GBK or Big5 is next to never valid UTF-8, so a few valid lines among
+    // the invalid ones already say that part of the file is UTF-8.
+    if valid < 3 || valid * 4 < invalid.len() {
+        return None;
+    }
+    // The guess from the invalid lines, then the two Chinese legacy encodings (the detector
+    // knows GBK but not GB18030's four-byte characters, and guesses windows-1252 for them).
+    let legacy = {
+        let joined: Vec<u8> = invalid.iter().flat_map(|&i| lines[i].to_vec()).collect();
+        let guess = guess_legacy(&joined);
+        let mut encodings = vec![guess];
+        for enc in [GB18030, encoding_rs::BIG5] {
+            if enc != guess {
+                encodings.push(enc);
+            }
+        }
+        encodings
+    };
+    let mut text = String::with_capacity(bytes.len());
+    let mut bad = 0usize;
+    // Lines read in each of `legacy`.
+    let mut legacy_lines = vec![0usize; legacy.len()];
+    // The first of `legacy` that reads `bytes` as text, with its index.
+    let read_legacy = |bytes: &[u8]| {
+        legacy.iter().enumerate().find_map(|(k, &enc)| {
+            match enc.decode_without_bom_handling(bytes) {
+                (s, false) if plausible(enc, &s) => Some((k, s.into_owned())),
+                _ => None,
+            }
+        })
+    };
+    for l in &lines {
+        let mut rest: &[u8] = l;
+        // A line is tried in the legacy encodings once, at its first bad bytes: trying again
+        // at each would take time quadratic in a long line of many bad bytes.
+        let mut try_legacy = true;
+        loop {
+            let e = match std::str::from_utf8(rest) {
+                Ok(s) => {
+                    text.push_str(s);
+                    break;
+                }
+                Err(e) => e,
+            };
+            let (valid_part, bad_on) = rest.split_at(e.valid_up_to());
+            let valid_part = std::str::from_utf8(valid_part).unwrap_or_default();
+            let after = &bad_on[e.error_len().unwrap_or(bad_on.len())..];
+            // Two-byte UTF-8 characters (Latin, Greek, IPA) just before the bad bytes may be a
+            // legacy pair that happens to be UTF-8 (时 in GBK is ʱ): they go with the rest.
+            let keep = valid_part
+                .char_indices()
+                .rev()
+                .take_while(|&(_, c)| (0x80..0x800).contains(&(c as u32)))
+                .last()
+                .map_or(valid_part.len(), |(i, _)| i);
+            let (valid_part, tail) = (&valid_part[..keep], &rest[keep..]);
+            // UTF-8 that resumes right after the bad bytes: a stray or damaged byte.
+            let resumes = match std::str::from_utf8(after) {
+                Ok(_) => true,
+                Err(e) => e.valid_up_to() >= 12,
+            };
+            if !resumes && try_legacy {
+                try_legacy = false;
+                // The rest in a legacy encoding: from the bad bytes on (a line that changes
+                // encoding halfway), or the whole rest, whose start may be a legacy pair that
+                // happens to be UTF-8 (全 in GBK is ȫ in UTF-8): whichever reads as more
+                // common Chinese.
+                let split = read_legacy(tail).map(|(k, s)| (k, format!("{valid_part}{s}")));
+                let whole = read_legacy(rest);
+                let best = match (split, whole) {
+                    (Some(a), Some(b)) => Some(if common_han(&b.1) > common_han(&a.1) {
+                        b
+                    } else {
+                        a
+                    }),
+                    (a, b) => a.or(b),
+                };
+                if let Some((k, s)) = best {
+                    text.push_str(&s);
+                    legacy_lines[k] += 1;
+                    break;
+                }
+            }
+            text.push_str(std::str::from_utf8(&rest[..e.valid_up_to()]).unwrap_or_default());
+            text.push('\u{FFFD}');
+            bad += 1;
+            rest = after;
+        }
+    }
+    if bad as f64 / text.chars().count().max(1) as f64 > max_invalid {
+        return None;
+    }
+    // Named by the legacy encoding most lines were read in.
+    let most = (0..legacy.len())
+        .filter(|&k| legacy_lines[k] > 0)
+        .max_by_key(|&k| (legacy_lines[k], std::cmp::Reverse(k)));
+    let encoding = match most.map(|k| legacy[k]) {
+        None => "UTF-8",
+        Some(enc) if enc == GB18030 => "UTF-8+gb18030",
+        Some(enc) if enc == encoding_rs::BIG5 => "UTF-8+Big5",
+        Some(_) => "UTF-8+legacy",
+    };
+    check_text(&text).ok()?;
+    Some(Decoded {
+        text: Cow::Owned(text),
+        encoding,
+    })
 }
 
 fn finish(
@@ -98,6 +234,15 @@ fn finish(
         text: Cow::Owned(text),
         encoding: name,
     })
+}
+
+/// Han characters of the common level-1 set of GB2312 in `text`.
+fn common_han(text: &str) -> usize {
+    text.chars()
+        .filter(|&c| {
+            tifa_core::text::is_han(c) && crate::gbk::class(c) == crate::gbk::Class::Common
+        })
+        .count()
 }
 
 /// Random bytes decode without error in many legacy encodings, so a guess is kept only when it
@@ -229,6 +374,43 @@ mod tests {
             assert_eq!(d.text, want, "{name}");
             assert_eq!(d.encoding, name);
         }
+    }
+
+    #[test]
+    fn a_utf8_file_with_a_bad_byte_or_a_legacy_line_is_read() {
+        // A stray byte in one line: the file is UTF-8, the byte a replacement character.
+        let mut bytes = TEXT.repeat(20).into_bytes();
+        bytes.insert(TEXT.find('。').unwrap() + 3, 0x80);
+        let d = decode(&bytes, 0.01).unwrap();
+        assert_eq!(d.encoding, "UTF-8");
+        assert_eq!(d.text.replace('\u{FFFD}', ""), TEXT.repeat(20));
+        // A line pasted from a GBK file into a UTF-8 one is read in GB18030.
+        let mut mixed = TEXT.repeat(5).into_bytes();
+        mixed.extend_from_slice(&GB18030.encode("高质量发展取得新成效。\n").0);
+        mixed.extend_from_slice(TEXT.as_bytes());
+        let d = decode(&mixed, 0.01).unwrap();
+        assert_eq!(d.encoding, "UTF-8+gb18030");
+        assert_eq!(
+            d.text,
+            format!("{}高质量发展取得新成效。\n{TEXT}", TEXT.repeat(5))
+        );
+        // Half UTF-8, half GBK: each half in its own encoding.
+        let mut halves = TEXT.repeat(5).into_bytes();
+        halves.extend_from_slice(&GB18030.encode(&TEXT.repeat(6)).0);
+        let d = decode(&halves, 0.01).unwrap();
+        assert_eq!(
+            (d.encoding, d.text.as_ref()),
+            ("UTF-8+gb18030", TEXT.repeat(11).as_str())
+        );
+        // A long line of bad bytes among UTF-8 lines is refused, in time linear in its length
+        // (at every bad byte the rest of the line was once tried in each legacy encoding).
+        let mut junk = TEXT.repeat(5).into_bytes();
+        junk.extend((0..200_000u32).map(|i| [0x80, 0xC3, 0xE4, b'A', 0xFF][i as usize * 7 % 5]));
+        assert!(decode(&junk, 0.01).is_err());
+        // Mostly GBK with one UTF-8 line stays GBK.
+        let mut gbk = GB18030.encode(&TEXT.repeat(5)).0.into_owned();
+        gbk.extend_from_slice("两个维护\n".as_bytes());
+        assert_eq!(decode(&gbk, 0.01).unwrap().encoding, "gb18030");
     }
 
     #[test]
