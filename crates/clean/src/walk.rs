@@ -207,6 +207,13 @@ fn walk_dir(
                 );
                 continue;
             }
+            // tifa's own work or report folder inside the corpus (`--corpus .` with the
+            // default `work` and `reports`) holds its output (report.html, summary.md), which
+            // a second run would read as reports. Passed over without a word, as hidden files
+            // are: it is no report the user handed in.
+            if tifa_core::atomic::is_tifa_folder(&path) {
+                continue;
+            }
             // A folder reached twice (through a link) is read once: this also ends loops.
             let canon = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
             if !seen.insert(canon) {

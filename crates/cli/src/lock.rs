@@ -12,7 +12,7 @@ use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 
 /// The lock file's name.
-pub(crate) const LOCK_FILE: &str = ".tifa-lock";
+pub(crate) use tifa_core::atomic::LOCK_FILE;
 
 /// The locks a command holds, each until it is dropped.
 #[derive(Debug, Default)]

@@ -1752,3 +1752,21 @@ fn lookup_and_cut_take_text_as_the_clean_stage_writes_it() {
     let o = tifa(seeds(), &["cut", "２０２５年ＧＤＰ"]);
     assert_eq!(stdout(&o), "2025 / 年 / GDP\n");
 }
+
+#[test]
+fn output_folders_inside_the_corpus_are_not_read_back() {
+    // `tifa run --corpus .` writes work/ and reports/ inside the corpus: a second run must not
+    // read report.html and summary.md as reports.
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["000_1c9d57720230c54b.txt", "001_6ef235d39f680167.txt"] {
+        std::fs::copy(repo().join("data/corpus").join(f), dir.path().join(f)).unwrap();
+    }
+    let tsv = || std::fs::read_to_string(dir.path().join("reports/slogans.tsv")).unwrap();
+    let first = tifa(dir.path(), &["-q", "run", "--corpus", "."]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let want = tsv();
+    let again = tifa(dir.path(), &["-q", "run", "--corpus", ".", "--force"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(stderr(&again).is_empty(), "{}", stderr(&again));
+    assert_eq!(tsv(), want);
+}

@@ -7,6 +7,22 @@
 use std::io::{self, Write};
 use std::path::Path;
 
+/// The file by which a command that writes in a folder locks it (`.tifa-lock`, in every work
+/// and report folder tifa has written to).
+pub const LOCK_FILE: &str = ".tifa-lock";
+
+/// The stamp of a report folder: what its reports were made from and the files written.
+pub const REPORT_STAMP: &str = ".tifa-report";
+
+/// True for a folder tifa has written its work or reports in: it holds [`LOCK_FILE`] or
+/// [`REPORT_STAMP`]. Such a folder inside a corpus folder holds tifa's own output (report.html,
+/// summary.md), never reports to read.
+pub fn is_tifa_folder(dir: &Path) -> bool {
+    [LOCK_FILE, REPORT_STAMP]
+        .iter()
+        .any(|name| dir.join(name).symlink_metadata().is_ok())
+}
+
 /// Writes `bytes` to `path` atomically (temporary file in the same folder, fsync, rename).
 /// Creates the parent folder when missing.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {

@@ -53,7 +53,7 @@ pub(crate) fn report_line(out_dir: &Path) -> String {
 /// The report folder records which compare output and config it was made from, and the files
 /// it holds, so `tifa run` can tell whether it is up to date: its first line holds the two
 /// fingerprints, then one line names each file written.
-pub(crate) const STAMP: &str = ".tifa-report";
+pub(crate) use tifa_core::atomic::REPORT_STAMP as STAMP;
 
 fn stamp_line(input_fp: u64, config_fp: u64) -> String {
     format!("{input_fp:016x} {config_fp:016x}")
