@@ -281,7 +281,10 @@ pub fn main() -> ExitCode {
             .unwrap_or_default();
         to_stderr(&format!("error: internal error{at}: {msg}"));
     }));
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dispatch(cli))) {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(e)) => {
@@ -290,6 +293,33 @@ pub fn main() -> ExitCode {
         }
         Err(_) => ExitCode::from(2),
     }
+}
+
+/// A command line clap refused: `--help` and `--version` print as clap prints them; a mistake
+/// is one line on stderr, as every error is (clap's tip, if any, in brackets; its usage and
+/// "For more information" lines left out), and the exit code 2.
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = e.print();
+        return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+    }
+    let text = e.render().to_string();
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let mut line = lines
+        .next()
+        .unwrap_or("error: bad command line")
+        .to_string();
+    for tip in lines.filter_map(|l| l.strip_prefix("tip:")) {
+        line.push_str(&format!(" (tip:{tip})"));
+    }
+    to_stderr(&line);
+    ExitCode::from(2)
 }
 
 /// Prints `line` on stderr. A stderr that is closed or full (`2>&1 | head -1`, `2>/dev/full`)

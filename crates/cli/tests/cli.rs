@@ -1583,7 +1583,16 @@ fn a_thread_count_out_of_range_is_refused() {
         let o = tifa(dir.path(), &["-j", n, "cut", "四个意识"]);
         assert_eq!(o.status.code(), Some(2), "-j {n}");
         assert!(stderr(&o).contains("1 to 1024"), "{}", stderr(&o));
+        // One line, as every error is: not clap's usage and "For more information" lines.
+        assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
     }
+    // A mistyped flag keeps clap's tip on the same line.
+    let o = tifa(dir.path(), &["run", "--forse"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o).trim_end(),
+        "error: unexpected argument '--forse' found (tip: a similar argument exists: '--force')"
+    );
     let o = tifa(dir.path(), &["-j", "1024", "cut", "四个意识"]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
