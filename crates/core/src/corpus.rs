@@ -43,6 +43,15 @@ impl When {
         }
     }
 
+    /// True when this date is surely before `other`: compared as far as both say, so that
+    /// `2025-01` is not before `2025-01-14` (it may be the 20th), nor `2025` before `2025-03`.
+    pub fn surely_before(&self, other: &When) -> bool {
+        // The text is `YYYY`, `YYYY-MM` or `YYYY-MM-DD`: its common prefix is the date both
+        // give.
+        let shared = self.text.len().min(other.text.len());
+        self.text.as_bytes()[..shared] < other.text.as_bytes()[..shared]
+    }
+
     /// True when this date comes before `other` (by date, then by text).
     pub fn before(&self, other: &When) -> bool {
         self.years < other.years || (self.years == other.years && self.text < other.text)
@@ -410,6 +419,26 @@ mod tests {
         }
         // The scratch file is unnamed: nothing is left in the folder but the two outputs.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    #[test]
+    fn a_date_is_surely_before_another_only_as_far_as_both_say() {
+        let w = |s: &str| When::parse(s).unwrap();
+        let year = |y: u16| {
+            Meta {
+                year: Some(y),
+                ..Meta::default()
+            }
+            .date()
+            .unwrap()
+        };
+        assert!(w("2024-12").surely_before(&w("2025-01-14")));
+        assert!(w("2025-01-13").surely_before(&w("2025-01-14")));
+        assert!(!w("2025-01").surely_before(&w("2025-01-14")));
+        assert!(!w("2025-01-14").surely_before(&w("2025-01")));
+        assert!(!year(2025).surely_before(&w("2025-03")));
+        assert!(year(2024).surely_before(&w("2025-03")));
+        assert!(!w("2025-03").surely_before(&year(2025)));
     }
 
     #[test]

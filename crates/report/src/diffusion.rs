@@ -293,11 +293,6 @@ pub fn diffusion_tables(
     for s in slogans_of(cmp, limit) {
         let f = first_uses(s, &cmp.docs, &groups);
         let phrase = tsv_text(&s.phrase);
-        let first_group = f
-            .groups
-            .values()
-            .map(|(w, _)| w.years)
-            .fold(f64::INFINITY, f64::min);
         for (g, (w, n)) in &f.groups {
             let lag = f.reference.as_ref().map(|r| w.lag_after(r));
             let _ = writeln!(
@@ -312,7 +307,9 @@ pub fn diffusion_tables(
             if let Some(lag) = lag {
                 lags.entry(g).or_default().push(lag);
             }
-            if w.years == first_group {
+            // A first adopter: no other group surely used it before (`2025-01` and
+            // `2025-01-14` may be either way round, so both are first).
+            if !f.groups.values().any(|(o, _)| o.surely_before(w)) {
                 *firsts.entry(g).or_insert(0) += 1;
             }
         }
@@ -636,6 +633,22 @@ mod tests {
         assert!(first.starts_with("甲省\t1\t0.00\t0.00\t2"), "{leaders}");
         // Names are not slogans.
         assert!(!diffusion.contains("省政府"));
+    }
+
+    #[test]
+    fn a_month_does_not_beat_a_day_of_it_to_first_adoption() {
+        // 甲省 dated to the month, 乙省 to the day in that month: either may have been first.
+        let mut cmp = sample();
+        cmp.docs[2] = doc("a2024", "甲省", "provincial", 2024, Some("2024-01"));
+        cmp.docs[4] = doc("b2024", "乙省", "provincial", 2024, Some("2024-01-14"));
+        cmp.slogans = vec![slogan("以旧换新", Kind::Term, &[(2, 1), (4, 1)])];
+        let (_, _, leaders) = diffusion_tables(&cmp, "level=national", "region", 0);
+        let firsts: Vec<&str> = leaders
+            .lines()
+            .skip(1)
+            .map(|l| l.rsplit('\t').next().unwrap())
+            .collect();
+        assert_eq!(firsts, ["1", "1"], "{leaders}");
     }
 
     #[test]
