@@ -20,7 +20,7 @@ pub struct ManifestRow {
     pub meta: Meta,
 }
 
-/// Years a manifest may give; anything else is a mistake, left unknown with a warning.
+/// Years a manifest may give; anything else is a mistake, ignored with a warning.
 const YEARS: std::ops::RangeInclusive<u16> = 1000..=2999;
 
 /// Parses a `manifest.tsv` found in folder `dir` (relative, `""` for the corpus folder).
@@ -44,6 +44,13 @@ pub fn parse_manifest(
         .split('\t')
         .map(str::trim)
         .collect();
+    for (i, c) in cols.iter().enumerate() {
+        if !c.is_empty() && cols[..i].contains(c) {
+            warnings.push(format!(
+                "{manifest_rel}:1: column `{c}` appears twice; the last is used"
+            ));
+        }
+    }
     let Some(file_col) = cols.iter().position(|c| *c == "file") else {
         skipped.push(Skipped {
             source: manifest_rel.to_string(),
@@ -74,6 +81,13 @@ pub fn parse_manifest(
             continue;
         }
         let at = format!("{manifest_rel}:{}", n + 2);
+        if fields.len() > cols.len() && fields[cols.len()..].iter().any(|f| !f.is_empty()) {
+            warnings.push(format!(
+                "{at}: {} fields where the header names {}; the rest are ignored",
+                fields.len(),
+                cols.len()
+            ));
+        }
         let mut row = ManifestRow {
             at: at.clone(),
             ..ManifestRow::default()
@@ -91,8 +105,18 @@ pub fn parse_manifest(
                 "year" => {
                     row.meta.year = v.parse().ok().filter(|y| YEARS.contains(y));
                     if row.meta.year.is_none() {
-                        warnings.push(format!("{at}: year `{v}` is not a year; left unknown"));
+                        warnings.push(format!(
+                            "{at}: year `{v}` is not a year; ignored (the text's year is used if it gives one)"
+                        ));
                     }
+                }
+                "date" => {
+                    if tifa_core::When::parse(v).is_none() {
+                        warnings.push(format!(
+                            "{at}: date `{v}` is not a date (YYYY-MM-DD or YYYY-MM); the year is used"
+                        ));
+                    }
+                    row.meta.extra.insert("date".into(), v.to_string());
                 }
                 other => {
                     row.meta.extra.insert(other.to_string(), v.to_string());
@@ -408,10 +432,33 @@ mod tests {
         assert_eq!(
             warnings,
             [
-                "manifest.tsv:2: year `abc` is not a year; left unknown",
-                "manifest.tsv:3: year `0` is not a year; left unknown",
+                "manifest.tsv:2: year `abc` is not a year; ignored (the text's year is used if it gives one)",
+                "manifest.tsv:3: year `0` is not a year; ignored (the text's year is used if it gives one)",
                 "manifest.tsv:5: a second row for `c.txt` (the first at manifest.tsv:4); the last is used",
             ]
         );
+    }
+
+    #[test]
+    fn manifest_mistakes_in_columns_and_dates_are_warned_of() {
+        let text = "file\tyear\tdate\tyear\na.txt\t2020\t2022-02-30\t2021\nb.txt\t2020\t05/01/2022\nc.txt\t2020\t2022-03\t2020\textra\n";
+        let (mut skipped, mut warnings) = (Vec::new(), Vec::new());
+        let rows = parse_manifest(text, "", "manifest.tsv", &mut skipped, &mut warnings);
+        assert_eq!(rows.len(), 3);
+        assert_eq!(
+            warnings,
+            [
+                "manifest.tsv:1: column `year` appears twice; the last is used",
+                "manifest.tsv:2: date `2022-02-30` is not a date (YYYY-MM-DD or YYYY-MM); the year is used",
+                "manifest.tsv:3: date `05/01/2022` is not a date (YYYY-MM-DD or YYYY-MM); the year is used",
+                "manifest.tsv:4: 5 fields where the header names 4; the rest are ignored",
+            ]
+        );
+        assert_eq!(rows["a.txt"].meta.year, Some(2021));
+        assert_eq!(
+            rows["c.txt"].meta.given_date().map(|w| w.text),
+            Some("2022-03".into())
+        );
+        assert_eq!(rows["a.txt"].meta.given_date(), None);
     }
 }

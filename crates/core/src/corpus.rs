@@ -57,7 +57,8 @@ impl When {
         self.years < other.years || (self.years == other.years && self.text < other.text)
     }
 
-    /// Parses `YYYY-MM-DD` or `YYYY-MM` (also with `/` or `.` between the parts).
+    /// Parses `YYYY-MM-DD` or `YYYY-MM` (also with `/` or `.` between the parts); `None` for
+    /// anything else, a day the month does not have (`2022-02-30`) included.
     pub fn parse(s: &str) -> Option<When> {
         let parts: Vec<&str> = s.trim().split(['-', '/', '.']).collect();
         let num = |p: &str, lo: u32, hi: u32| {
@@ -67,7 +68,17 @@ impl When {
         };
         let (y, m, d) = match parts.as_slice() {
             [y, m] => (num(y, 1000, 9999)?, num(m, 1, 12)?, None),
-            [y, m, d] => (num(y, 1000, 9999)?, num(m, 1, 12)?, Some(num(d, 1, 31)?)),
+            [y, m, d] => {
+                let (y, m) = (num(y, 1000, 9999)?, num(m, 1, 12)?);
+                let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+                let days = match m {
+                    2 if leap => 29,
+                    2 => 28,
+                    4 | 6 | 9 | 11 => 30,
+                    _ => 31,
+                };
+                (y, m, Some(num(d, 1, days)?))
+            }
             _ => return None,
         };
         let text = match d {
@@ -432,6 +443,9 @@ mod tests {
             .date()
             .unwrap()
         };
+        assert!(When::parse("2022-02-30").is_none());
+        assert!(When::parse("2024-02-29").is_some());
+        assert!(When::parse("2023-02-29").is_none());
         assert!(w("2024-12").surely_before(&w("2025-01-14")));
         assert!(w("2025-01-13").surely_before(&w("2025-01-14")));
         assert!(!w("2025-01").surely_before(&w("2025-01-14")));
