@@ -192,8 +192,10 @@ impl Default for Config {
 }
 
 impl Config {
-    /// Checks that the shares are shares: between 0 and 1 (a NaN is none).
+    /// Checks that the shares are shares, between 0 and 1 (a NaN is none), and that every
+    /// pattern compiles.
     pub fn validate(&self) -> Result<(), crate::Error> {
+        crate::Rules::new(self, Default::default())?;
         for (key, v) in [
             ("max_invalid_share", self.max_invalid_share),
             ("boilerplate_min_share", self.boilerplate_min_share),

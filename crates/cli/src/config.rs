@@ -11,6 +11,12 @@ use serde::de::DeserializeOwned;
 /// a folder named by mistake would otherwise go unnoticed, every stage running on its defaults.
 pub fn check_dir(dir: &Path) -> anyhow::Result<()> {
     if dir != Path::new(DEFAULT_DIR) && !dir.is_dir() {
+        if dir.exists() {
+            anyhow::bail!(
+                "config folder {}: not a folder (--config names the folder of the stages' TOML files)",
+                dir.display()
+            );
+        }
         anyhow::bail!("config folder {}: not found", dir.display());
     }
     Ok(())

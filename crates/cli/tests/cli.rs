@@ -1427,6 +1427,28 @@ fn a_config_folder_that_is_not_there_is_an_error() {
     // The default folder may be missing: then every stage runs on its defaults.
     let o = tifa_with(dir.path(), Path::new("config"), &["cut", "四个意识"]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // A config file named instead of its folder.
+    std::fs::write(dir.path().join("clean.toml"), "").unwrap();
+    let o = tifa_with(dir.path(), Path::new("clean.toml"), &["cut", "四个意识"]);
+    assert!(
+        stderr(&o).starts_with("error: config folder clean.toml: not a folder"),
+        "{}",
+        stderr(&o)
+    );
+    // A pattern that does not compile is refused naming the file.
+    std::fs::create_dir_all(dir.path().join("cfg")).unwrap();
+    std::fs::write(
+        dir.path().join("cfg/clean.toml"),
+        "heading_pattern = '([x'\n",
+    )
+    .unwrap();
+    let o = tifa_with(dir.path(), Path::new("cfg"), &["clean", "--in", "."]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).starts_with("error: cfg/clean.toml: invalid pattern"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
