@@ -296,7 +296,8 @@ fn count_bytes(bytes: &[u8], test: impl Fn(u8) -> bool) -> usize {
 /// (0x4E–0x9F), punctuation (0x30, 0xFF) or zero (ASCII); in GBK or Big5 text the bytes at
 /// either parity range much wider.
 fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
-    if bytes.len() < 4 || !bytes.len().is_multiple_of(2) {
+    // An odd last byte (a file cut short) is left to the decoder, which marks it undecodable.
+    if bytes.len() < 4 {
         return None;
     }
     let sample = &bytes[..bytes.len().min(1 << 16)];
@@ -374,6 +375,16 @@ mod tests {
             assert_eq!(d.text, want, "{name}");
             assert_eq!(d.encoding, name);
         }
+        // UTF-16 without a mark, cut short by a byte: read, the lost half a replacement.
+        let mut odd: Vec<u8> = TEXT
+            .repeat(10)
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        odd.push(0x4E);
+        let d = decode(&odd, 0.01).unwrap();
+        assert_eq!(d.encoding, "UTF-16LE");
+        assert_eq!(d.text.trim_end_matches('\u{FFFD}'), TEXT.repeat(10));
     }
 
     #[test]

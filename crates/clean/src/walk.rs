@@ -139,8 +139,9 @@ fn walk_dir(
 ) {
     let skip = |out: &mut Walk, rel: &str, reason: String| {
         out.skipped.push(Skipped {
+            // The corpus folder itself is named by its path, as the user gave it.
             source: if rel.is_empty() {
-                ".".into()
+                dir.display().to_string()
             } else {
                 rel.to_string()
             },
