@@ -67,7 +67,7 @@ pub(crate) fn candidates<'a>(lines: &'a [String], config: &Config) -> FxHashSet<
 /// Marks the block runs of one file's `lines` in `reason` (lines with a reason already keep it).
 pub(crate) fn mark(
     lines: &[String],
-    learned: &FxHashSet<String>,
+    learned: &FxHashSet<u64>,
     config: &Config,
     reason: &mut [Option<String>],
 ) {
@@ -79,7 +79,11 @@ pub(crate) fn mark(
     for w in windows {
         let (first, last) = (w.start == 0, w.end == n);
         let window = &nonblank[w];
-        let block = |k: usize| learned.contains(window[k].1);
+        let known: Vec<bool> = window
+            .iter()
+            .map(|(_, l)| learned.contains(&crate::line_key(l)))
+            .collect();
+        let block = |k: usize| known[k];
         let cores = runs(window.len(), |k| block(k) && !is_sentence(window[k].1))
             .filter(|r| r.len() >= config.boilerplate_block_min_lines)
             .collect::<Vec<_>>();

@@ -229,34 +229,34 @@ fn prepare_line(raw: &str, config: &Config) -> (String, u32, u32) {
     (line, runs, tally.chars)
 }
 
-/// What one file offers the boilerplate learners: the lines each would count for it, borrowed
-/// from its lines (`&str`) or kept on their own (`String`) once the file is let go of.
-struct Candidates<S> {
+/// What one file offers the boilerplate learners: the lines each would count for it, each as
+/// its [`line_key`]. A key, not the line: near the edges of a short file (a news transcript)
+/// the block learner's windows hold nearly every line, and the first pass of a clean under a
+/// memory budget keeps every file's candidates at once.
+struct Candidates {
     /// The corpus folder the file was found in.
     root: usize,
     /// Short lines near its start or end ([`boilerplate_candidates`]).
-    lines: FxHashSet<S>,
+    lines: FxHashSet<u64>,
     /// Block lines in its edge windows ([`blocks::candidates`]).
-    blocks: FxHashSet<S>,
+    blocks: FxHashSet<u64>,
 }
 
-impl<'a> Candidates<&'a str> {
-    fn of(lines: &'a [String], root: usize, config: &Config) -> Candidates<&'a str> {
+impl Candidates {
+    fn of(lines: &[String], root: usize, config: &Config) -> Candidates {
+        let keys = |set: FxHashSet<&str>| set.into_iter().map(line_key).collect();
         Candidates {
             root,
-            lines: boilerplate_candidates(lines, config),
-            blocks: blocks::candidates(lines, config),
+            lines: keys(boilerplate_candidates(lines, config)),
+            blocks: keys(blocks::candidates(lines, config)),
         }
     }
+}
 
-    fn owned(&self) -> Candidates<String> {
-        let own = |set: &FxHashSet<&str>| set.iter().map(|l| l.to_string()).collect();
-        Candidates {
-            root: self.root,
-            lines: own(&self.lines),
-            blocks: own(&self.blocks),
-        }
-    }
+/// The key a line is learned and found by: a 64-bit hash of its (trimmed) text, which two
+/// different lines share once in about 10^19 pairs.
+pub(crate) fn line_key(line: &str) -> u64 {
+    tifa_core::fingerprint(line.as_bytes())
 }
 
 /// The short lines among the first and last `boilerplate_edge_lines` non-blank lines of a
@@ -282,26 +282,27 @@ fn boilerplate_candidates<'a>(lines: &'a [String], config: &Config) -> FxHashSet
     set
 }
 
-/// The lines in at least `max(boilerplate_min_files, share × files)` of the files' sets: what
-/// either learner learns from its [`Candidates`] (none when it is off: its sets are empty).
-fn recurring<'a, S: AsRef<str> + 'a>(
-    per_file: impl IntoIterator<Item = &'a FxHashSet<S>>,
+/// The lines (keys) in at least `max(boilerplate_min_files, share × files)` of the files'
+/// sets: what either learner learns from its [`Candidates`] (none when it is off: its sets are
+/// empty).
+fn recurring<'a>(
+    per_file: impl IntoIterator<Item = &'a FxHashSet<u64>>,
     share: f64,
     config: &Config,
-) -> FxHashSet<String> {
-    let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
+) -> FxHashSet<u64> {
+    let mut counts: FxHashMap<u64, usize> = FxHashMap::default();
     let mut files = 0;
     for set in per_file {
         files += 1;
-        for l in set {
-            *counts.entry(l.as_ref()).or_insert(0) += 1;
+        for &l in set {
+            *counts.entry(l).or_insert(0) += 1;
         }
     }
     let need = (config.boilerplate_min_files as f64).max(share * files as f64);
     counts
         .into_iter()
         .filter(|&(_, n)| n as f64 >= need)
-        .map(|(l, _)| l.to_string())
+        .map(|(l, _)| l)
         .collect()
 }
 
@@ -318,13 +319,14 @@ pub(crate) struct Rules {
     titles: Vec<Regex>,
     heading: Regex,
     infer: meta::Infer,
-    learned: FxHashSet<String>,
-    /// Lines of learned boilerplate blocks ([`blocks`]).
-    blocks: FxHashSet<String>,
+    /// Learned boilerplate lines, by [`line_key`].
+    learned: FxHashSet<u64>,
+    /// Lines of learned boilerplate blocks ([`blocks`]), by [`line_key`].
+    blocks: FxHashSet<u64>,
 }
 
 impl Rules {
-    fn new(config: &Config, learned: FxHashSet<String>) -> Result<Rules, Error> {
+    fn new(config: &Config, learned: FxHashSet<u64>) -> Result<Rules, Error> {
         let group = |map: &BTreeMap<String, Vec<String>>,
                      key: &str|
          -> Result<Vec<(String, Regex)>, Error> {
@@ -385,10 +387,7 @@ impl Rules {
 
     /// The rules with the boilerplate lines and blocks learned from every file's
     /// [`Candidates`].
-    fn learn<S: AsRef<str> + Send>(
-        candidates: Vec<Candidates<S>>,
-        config: &Config,
-    ) -> Result<Rules, Error> {
+    fn learn(candidates: Vec<Candidates>, config: &Config) -> Result<Rules, Error> {
         let roots: Vec<usize> = candidates.iter().map(|c| c.root).collect();
         let (lines, blocks): (Vec<_>, Vec<_>) =
             candidates.into_iter().map(|c| (c.lines, c.blocks)).unzip();
@@ -417,7 +416,7 @@ impl Rules {
         if t.is_empty() {
             return None;
         }
-        if self.learned.contains(t) {
+        if !self.learned.is_empty() && self.learned.contains(&line_key(t)) {
             return Some("boilerplate".into());
         }
         // A byte bound first: most report paragraphs are too long to be chrome.
@@ -673,10 +672,7 @@ pub fn run_in_waves(
         .max(config.boilerplate_block_edge_lines);
     let roots_of: Vec<usize> = found.files.iter().map(|f| f.root).collect();
     let edges = found.read(&all, config, Some(k), progress, |p| {
-        (
-            p.file,
-            Candidates::of(&p.lines, roots_of[p.file], config).owned(),
-        )
+        (p.file, Candidates::of(&p.lines, roots_of[p.file], config))
     });
     progress.finish();
     let (readable, candidates): (Vec<usize>, Vec<_>) = edges.into_iter().unzip();
