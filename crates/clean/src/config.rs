@@ -193,9 +193,15 @@ impl Default for Config {
 
 impl Config {
     /// Checks that the shares are shares, between 0 and 1 (a NaN is none), and that every
-    /// pattern compiles.
+    /// pattern compiles: what a tool checks before it starts the stage.
     pub fn validate(&self) -> Result<(), crate::Error> {
-        crate::Rules::new(self, Default::default())?;
+        self.validate_shares()?;
+        crate::Rules::new(self, Default::default()).map(drop)
+    }
+
+    /// The shares of [`Config::validate`]: the stage itself checks these first, and its
+    /// patterns where it compiles them.
+    pub(crate) fn validate_shares(&self) -> Result<(), crate::Error> {
         for (key, v) in [
             ("max_invalid_share", self.max_invalid_share),
             ("boilerplate_min_share", self.boilerplate_min_share),

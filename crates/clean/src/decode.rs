@@ -140,18 +140,18 @@ fn mostly_utf8(bytes: &[u8], max_invalid: f64) -> Option<Decoded<'static>> {
                 }
                 Err(e) => e,
             };
-            let (valid_part, bad_on) = rest.split_at(e.valid_up_to());
-            let valid_part = std::str::from_utf8(valid_part).unwrap_or_default();
+            let (valid, bad_on) = rest.split_at(e.valid_up_to());
+            let valid = std::str::from_utf8(valid).unwrap_or_default();
             let after = &bad_on[e.error_len().unwrap_or(bad_on.len())..];
             // Two-byte UTF-8 characters (Latin, Greek, IPA) just before the bad bytes may be a
             // legacy pair that happens to be UTF-8 (时 in GBK is ʱ): they go with the rest.
-            let keep = valid_part
+            let keep = valid
                 .char_indices()
                 .rev()
                 .take_while(|&(_, c)| (0x80..0x800).contains(&(c as u32)))
                 .last()
-                .map_or(valid_part.len(), |(i, _)| i);
-            let (valid_part, tail) = (&valid_part[..keep], &rest[keep..]);
+                .map_or(valid.len(), |(i, _)| i);
+            let (valid_part, tail) = (&valid[..keep], &rest[keep..]);
             // UTF-8 that resumes right after the bad bytes: a stray or damaged byte.
             let resumes = match std::str::from_utf8(after) {
                 Ok(_) => true,
@@ -179,7 +179,7 @@ fn mostly_utf8(bytes: &[u8], max_invalid: f64) -> Option<Decoded<'static>> {
                     break;
                 }
             }
-            text.push_str(std::str::from_utf8(&rest[..e.valid_up_to()]).unwrap_or_default());
+            text.push_str(valid);
             text.push('\u{FFFD}');
             bad += 1;
             rest = after;

@@ -471,7 +471,7 @@ struct Found {
 }
 
 fn find(roots: &[PathBuf], config: &Config) -> Result<Found, Error> {
-    config.validate()?;
+    config.validate_shares()?;
     let walked = walk::walk(roots, config)?;
     let mut skipped = walked.skipped;
     let mut warnings = Vec::new();
@@ -793,7 +793,7 @@ pub struct Cleaner {
 impl Cleaner {
     /// Compiles the config's patterns; fails on an invalid one.
     pub fn new(config: Config) -> Result<Cleaner, Error> {
-        config.validate()?;
+        config.validate_shares()?;
         let rules = Rules::new(&config, FxHashSet::default())?;
         Ok(Cleaner { config, rules })
     }

@@ -48,11 +48,8 @@ impl Settings {
     fn in_pool<T: Send>(&self, f: impl FnOnce() -> anyhow::Result<T> + Send) -> anyhow::Result<T> {
         match self.threads {
             None => f(),
-            Some(n @ (0 | 1025..)) => {
-                anyhow::bail!("threads: expected a number from 1 to 1024, not {n}")
-            }
             Some(n) => rayon::ThreadPoolBuilder::new()
-                .num_threads(n.max(1))
+                .num_threads(crate::thread_count(n)?)
                 .build()
                 .map_err(|e| anyhow::anyhow!("cannot start {n} threads: {e}"))?
                 .install(f),

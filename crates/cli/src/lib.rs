@@ -37,13 +37,27 @@ struct Cli {
     command: Command,
 }
 
-/// Reads `-j`: 1 to 1024 worker threads. More only slow a run down (each takes a share of
-/// every parallel step); thousands stalled it.
+/// The most worker threads. More only slow a run down (each takes a share of every parallel
+/// step); thousands stalled it.
+pub const MAX_THREADS: usize = 1024;
+
+/// `n` as a number of worker threads, 1 to [`MAX_THREADS`]: for `-j`, [`api::Settings`] and
+/// Python's `threads`, which all refuse alike.
+pub fn thread_count<N: TryInto<usize> + Copy + std::fmt::Display>(n: N) -> anyhow::Result<usize> {
+    n.try_into()
+        .ok()
+        .filter(|n| (1..=MAX_THREADS).contains(n))
+        .ok_or_else(|| {
+            anyhow::anyhow!("threads: expected a number from 1 to {MAX_THREADS}, not {n}")
+        })
+}
+
+/// Reads `-j` ([`thread_count`]).
 fn threads(s: &str) -> Result<usize, String> {
-    match s.parse::<usize>() {
-        Ok(n @ 1..=1024) => Ok(n),
-        _ => Err(format!(
-            "expected a number of threads from 1 to 1024, not {s:?}"
+    match s.parse::<i64>() {
+        Ok(n) => thread_count(n).map_err(|e| e.to_string()),
+        Err(_) => Err(format!(
+            "threads: expected a number from 1 to {MAX_THREADS}, not {s:?}"
         )),
     }
 }

@@ -60,16 +60,20 @@ pub struct Shape {
 /// (千万 in 千万工程, 万一) are left as words, and places without a digit say "many", not how
 /// many (亿万百姓, 千千万万, 百千万工程).
 fn numeral_quantity(term: &str) -> bool {
-    let digit = |c: char| {
-        matches!(
-            c,
-            '一' | '二' | '两' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '零' | '〇'
-        )
-    };
     term.chars().nth(2).is_some()
         && term.chars().all(is_numeral)
         && (term.contains("分之")
-            || term.contains(['百', '千', '万', '亿']) && term.contains(digit))
+            || term.contains(['百', '千', '万', '亿'])
+                && term.contains(|c| is_digit(c) || c == '两'))
+}
+
+/// A digit written in characters: 一 to 九, 零 or 〇 (两 counts before a place, never in a
+/// decimal).
+fn is_digit(c: char) -> bool {
+    matches!(
+        c,
+        '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '零' | '〇'
+    )
 }
 
 /// True when `text` holds a number written in characters with a place or fraction, whether
@@ -102,18 +106,12 @@ fn ends_in_decimal(text: &str) -> bool {
     let Some((before, after)) = run.split_once('点') else {
         return false;
     };
-    let digit = |c: char| {
-        matches!(
-            c,
-            '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '零' | '〇'
-        )
-    };
     !after.contains('点')
         && before
             .chars()
             .last()
-            .is_some_and(|c| digit(c) || c == '十' || c == '两')
-        && after.chars().next().is_some_and(digit)
+            .is_some_and(|c| is_digit(c) || c == '十' || c == '两')
+        && after.chars().next().is_some_and(is_digit)
 }
 
 /// A character of a number written in Chinese ([`numeral_quantity`]'s): a numeral of

@@ -31,16 +31,7 @@ fn error(e: anyhow::Error) -> PyErr {
 /// (a conversion to an unsigned number raised OverflowError).
 fn settings(config: PathBuf, threads: Option<i64>, progress: bool) -> PyResult<Settings> {
     let threads = threads
-        .map(|n| {
-            usize::try_from(n)
-                .ok()
-                .filter(|n| (1..=1024).contains(n))
-                .ok_or_else(|| {
-                    TifaError::new_err(format!(
-                        "threads: expected a number from 1 to 1024, not {n}"
-                    ))
-                })
-        })
+        .map(|n| tifa_cli::thread_count(n).map_err(error))
         .transpose()?;
     Ok(Settings {
         config,

@@ -12,15 +12,21 @@ pub fn cut(flags: &Global, text: &str) -> anyhow::Result<()> {
 pub fn cut_words(flags: &Global, text: &str) -> anyhow::Result<Vec<String>> {
     // As the clean stage would have written it (２０２５, ＧＤＰ, 發展), so that it is cut as
     // the pipeline cuts the reports.
-    let text = cleaned_as_reports(flags, text)?;
+    let text = cleaned_as_reports(flags, &[text])?.remove(0);
     // Only the dictionary words the text uses: it cuts the same, and starts in milliseconds.
     let (seg, _) = segmenter_for(flags, &[&text])?;
     Ok(seg.cut(&text).into_iter().map(|(w, _)| w).collect())
 }
 
-/// `text` normalised as the clean stage normalises report text, with the clean config of
-/// `flags` ([`tifa_clean::normalise_text`]).
-fn cleaned_as_reports(flags: &Global, text: &str) -> anyhow::Result<String> {
+/// `texts` normalised as the clean stage normalises report text, with the clean config of
+/// `flags` ([`tifa_clean::normalise_text`]): what a user types, for `tifa cut` and `tifa lookup`.
+pub(crate) fn cleaned_as_reports<S: AsRef<str>>(
+    flags: &Global,
+    texts: &[S],
+) -> anyhow::Result<Vec<String>> {
     let config: tifa_clean::Config = crate::config::load(&flags.config, "clean")?;
-    Ok(tifa_clean::normalise_text(text, &config))
+    Ok(texts
+        .iter()
+        .map(|t| tifa_clean::normalise_text(t.as_ref(), &config))
+        .collect())
 }

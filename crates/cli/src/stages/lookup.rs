@@ -29,11 +29,7 @@ pub fn lookup_hits(
     Vec<tifa_core::Slogan>,
     Vec<String>,
 )> {
-    let clean: tifa_clean::Config = crate::config::load(&flags.config, "clean")?;
-    let searched: Vec<String> = phrases
-        .iter()
-        .map(|p| tifa_clean::normalise_text(p, &clean))
-        .collect();
+    let searched = cleaned_as_reports(flags, phrases)?;
     let phrases = &searched;
     let path = work_dir.join("clean.bin");
     let hc = format::read_header(&path, Some(Stage::Clean))?;
