@@ -21,7 +21,7 @@ use crate::{prebuilt, Error, NUMBER_CLASS};
 
 /// Bumped whenever the rules turning jieba's words into tokens change, so the fingerprint (and
 /// with it every downstream intermediate) goes stale.
-const RULES_VERSION: &str = "tifa-segment rules 1; jieba-rs 0.11.0";
+const RULES_VERSION: &str = "tifa-segment rules 2; jieba-rs 0.11.0";
 
 /// Texts are handed to jieba in pieces of about this many bytes, ending at a line break, so the
 /// word list jieba returns for one call stays small whatever the size of a report. Pieces never
@@ -247,14 +247,7 @@ impl Segmenter {
             let piece = &text[from..to];
             spans.clear();
             for w in self.jieba.cut(piece, self.hmm) {
-                push_span(
-                    spans,
-                    Span {
-                        start: from + w.byte_start,
-                        end: from + w.byte_end,
-                        class: classify(w.word),
-                    },
-                );
+                push_word(spans, from + w.byte_start, w.word);
             }
             for s in spans.iter() {
                 let kind = s.class.kind(&text[s.start..s.end]);
@@ -364,6 +357,55 @@ fn classify_char(c: char) -> Class {
         _ => Symbol,
     };
     Class::Kind(kind)
+}
+
+/// Appends the span of one word as jieba emits it at byte `start`. Its HMM pass keeps a number
+/// with its decimal point and per cent sign as one word (`3.5%`, `12.8`), which the cut without
+/// it gives in pieces: such a word (digits with `.` or `%`) is taken apart into its digit runs
+/// and marks and joined again as the cut without HMM joins them, so that `3.5` is a number
+/// either way and `%` a symbol of its own. Dictionary words with marks (`C++`) stay whole.
+fn push_word(spans: &mut Vec<Span>, start: usize, word: &str) {
+    let split = word.len() > 1
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'%')
+        && word.bytes().any(|b| b.is_ascii_digit())
+        && word.bytes().any(|b| !b.is_ascii_digit());
+    if !split {
+        let end = start + word.len();
+        push_span(
+            spans,
+            Span {
+                start,
+                end,
+                class: classify(word),
+            },
+        );
+        return;
+    }
+    let bytes = word.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let run = bytes[i..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count()
+            .max(1);
+        let piece = &word[i..i + run];
+        let class = match run {
+            1 => classify_char(bytes[i] as char),
+            _ => classify(piece),
+        };
+        push_span(
+            spans,
+            Span {
+                start: start + i,
+                end: start + i + run,
+                class,
+            },
+        );
+        i += run;
+    }
 }
 
 /// Appends a span, joining it with the spans before it where jieba split one mark or number:
@@ -520,6 +562,29 @@ pub(crate) mod tests {
                 (NUMBER_CLASS, "２０２５")
             ]
         );
+    }
+
+    #[test]
+    fn with_hmm_numbers_are_cut_and_mapped_as_without_it() {
+        let text = "增长3.5%，达到12.8万亿元，下降0.5个百分点，C++和5G";
+        for number_class in [false, true] {
+            let cut = |hmm: bool| {
+                let config = Config {
+                    hmm,
+                    number_class,
+                    ..Config::default()
+                };
+                show(&Segmenter::new(&config, Path::new(".")).unwrap(), text)
+            };
+            let plain = cut(false);
+            assert_eq!(cut(true), plain, "number_class = {number_class}");
+            if number_class {
+                assert!(!plain.contains('.'), "{plain}");
+            } else {
+                assert!(plain.contains("3.5/Number %/Symbol"), "{plain}");
+                assert!(plain.contains("12.8/Number"), "{plain}");
+            }
+        }
     }
 
     #[test]
