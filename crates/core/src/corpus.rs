@@ -30,16 +30,35 @@ pub struct When {
     pub years: f64,
     /// True when the date is only a year.
     pub year_only: bool,
+    /// Days from 1970-01-01 to the date (to the first of its month when it gives no day); 0
+    /// when the date is only a year.
+    pub days: i64,
+}
+
+/// Days in a mean Gregorian year: a lag in days over this is a lag in years.
+const DAYS_PER_YEAR: f64 = 365.2425;
+
+/// Days from 1970-01-01 to the civil date `y-m-d` (proleptic Gregorian calendar).
+fn days_from_civil(y: u32, m: u32, d: u32) -> i64 {
+    let (y, m, d) = (i64::from(y), i64::from(m), i64::from(d));
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 impl When {
-    /// The lag from `earlier` to this date, in years: fractional when both dates give at least
-    /// the month, else the difference of the years.
+    /// The lag from `earlier` to this date, in years: when both dates give at least the month,
+    /// the days between them (from the first of a month without a day) over the mean year of
+    /// 365.2425 days; else the difference of the years.
     pub fn lag_after(&self, earlier: &When) -> f64 {
         if self.year_only || earlier.year_only {
             self.years.floor() - earlier.years.floor()
         } else {
-            self.years - earlier.years
+            (self.days - earlier.days) as f64 / DAYS_PER_YEAR
         }
     }
 
@@ -90,6 +109,7 @@ impl When {
             text,
             years,
             year_only: false,
+            days: days_from_civil(y, m, d.unwrap_or(1)),
         })
     }
 }
@@ -112,6 +132,7 @@ impl Meta {
             text: y.to_string(),
             years: f64::from(y),
             year_only: true,
+            days: 0,
         })
     }
 
@@ -453,6 +474,29 @@ mod tests {
         assert!(!year(2025).surely_before(&w("2025-03")));
         assert!(year(2024).surely_before(&w("2025-03")));
         assert!(!w("2025-03").surely_before(&year(2025)));
+    }
+
+    #[test]
+    fn a_lag_between_days_is_the_days_over_the_mean_year() {
+        let w = |s: &str| When::parse(s).unwrap();
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        // 2025-01-15 to 2025-03-05: 49 days.
+        let lag = w("2025-01-15").lag_after(&w("2025-03-05"));
+        assert!((lag - -49.0 / 365.2425).abs() < 1e-12, "{lag}");
+        // 2024-03-05 to 2025-01-15: 316 days, across a leap day.
+        let lag = w("2025-01-15").lag_after(&w("2024-03-05"));
+        assert!((lag - 316.0 / 365.2425).abs() < 1e-12, "{lag}");
+        // A month without a day counts from its first.
+        let lag = w("2025-03").lag_after(&w("2025-01-01"));
+        assert!((lag - 59.0 / 365.2425).abs() < 1e-12, "{lag}");
+        let year = Meta {
+            year: Some(2020),
+            ..Meta::default()
+        }
+        .date()
+        .unwrap();
+        assert_eq!(w("2025-03-05").lag_after(&year), 5.0);
     }
 
     #[test]
