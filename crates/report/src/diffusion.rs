@@ -80,9 +80,10 @@ impl<'a> Groups<'a> {
     }
 
     /// What makes the diffusion views empty, to be said: a reference (`reference`) no report
-    /// matches, a field (`by`) no other report has, most often a misspelt name. Only the
-    /// settings a user chose are said (`chosen`: reference, grouping): the defaults find
-    /// nothing on a corpus without national reports, or of national reports only, as expected.
+    /// matches, or every report does; a field (`by`) no other report has, most often a misspelt
+    /// name. Only the settings a user chose are said (`chosen`: reference, grouping): the
+    /// defaults find nothing on a corpus without national reports, or of national reports
+    /// only, as expected.
     pub fn warnings(&self, reference: &str, by: &str, chosen: (bool, bool)) -> Vec<String> {
         let mut out = Vec::new();
         if self.reference.is_empty() {
@@ -91,6 +92,12 @@ impl<'a> Groups<'a> {
         if chosen.0 && !self.reference.iter().any(|&r| r) {
             out.push(format!(
                 "diffusion reference `{reference}`: no report has it, so every lag is left empty"
+            ));
+        }
+        if chosen.0 && self.reference.iter().all(|&r| r) {
+            out.push(format!(
+                "diffusion reference `{reference}`: every report has it, so no group is left \
+                 to compare and the diffusion tables are empty"
             ));
         }
         if chosen.1 && self.names.is_empty() {
@@ -633,6 +640,19 @@ mod tests {
         assert!(first.starts_with("甲省\t1\t0.00\t0.00\t2"), "{leaders}");
         // Names are not slogans.
         assert!(!diffusion.contains("省政府"));
+    }
+
+    #[test]
+    fn diffusion_settings_that_say_nothing_are_warned_of() {
+        let cmp = sample();
+        let warn = |reference: &str| {
+            Groups::new(&cmp.docs, reference, "region").warnings(reference, "region", (true, false))
+        };
+        assert!(warn("level=national").is_empty());
+        let w = warn("level=nope");
+        assert!(w[0].contains("no report has it"), "{w:?}");
+        let w = warn("body=government");
+        assert!(w[0].contains("every report has it"), "{w:?}");
     }
 
     #[test]

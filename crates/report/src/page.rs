@@ -338,7 +338,7 @@ fn header(h: &mut Html, cmp: &Comparison) {
         "<dl class=\"glossary\">",
         "<dt>Reports (df)</dt><dd>Number of reports the slogan occurs in; % is its share of all reports.</dd>",
         "<dt>Uses (tf)</dt><dd>Times it occurs in the whole corpus.</dd>",
-        "<dt>Score</dt><dd>Combined phrase-quality score: cohesion, free boundaries, maximality.</dd>",
+        "<dt>Score</dt><dd>Phrase quality in [0, 1]: the weighted mean (equal weights by default) of cohesion, freedom at both edges (branching entropy), dispersion across reports (1 − DP) and how formulaic it is (numbered, enumerated, quoted or long). It decides whether a phrase is listed, not its rank.</dd>",
         "<dt>DP</dt><dd>Gries' deviation of proportions, normalised: 0 = spread evenly across reports, near 1 = concentrated in one.</dd>",
         "<dt>Years</dt><dd>Earliest and latest year of a report using it.</dd>",
         "<dt>Family</dt><dd>The head phrase of its group of variants.</dd>",
@@ -515,8 +515,8 @@ pub(crate) fn write_report_html(
     h.open("title", &[])
         .text(&format!(
             "tifa — {} slogans across {} reports",
-            cmp.slogans.len(),
-            cmp.summary.n_docs
+            thousands(cmp.slogans.iter().filter(|x| x.kind.is_slogan()).count() as u64),
+            thousands(u64::from(cmp.summary.n_docs))
         ))
         .close("title");
     h.raw("<style>").raw(CSS).raw("</style></head><body>");

@@ -473,6 +473,14 @@ fn names_are_listed_apart_and_never_charted_as_slogans() {
         "a bar for the name"
     );
     assert!(html.contains("class=\"bar\" data-i=\"1\""));
+    // The page's title counts the slogans as its header does, the name apart.
+    let slogans = cmp.slogans.len() - 1;
+    let title = format!("<title>tifa — {slogans} slogans across ");
+    assert!(
+        html.contains(&title),
+        "{}",
+        &html[..html.find("</title>").unwrap()]
+    );
 }
 
 #[test]
