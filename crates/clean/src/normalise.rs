@@ -29,10 +29,11 @@ fn needs_chars(b: &[u8]) -> bool {
                 (next(1) == 0x80 && (next(2) <= 0x8D || next(2) == 0xAF))
                     || (next(1) == 0x81 && matches!(next(2), 0x9F | 0xA0))
             }
-            // Only full-width digits, letters and ％ change, not the full-width punctuation
-            // that fills Chinese text (，：（）！ share the same lead bytes).
+            // Only full-width digits, letters, ％ and straight quotes change, not the
+            // full-width punctuation that fills Chinese text (，：（）！ share the same lead
+            // bytes).
             _ => match next(1) {
-                0xBC => matches!(next(2), 0x85 | 0x90..=0x99 | 0xA1..=0xBA),
+                0xBC => matches!(next(2), 0x82 | 0x85 | 0x87 | 0x90..=0x99 | 0xA1..=0xBA),
                 0xBD => matches!(next(2), 0x81..=0x9A),
                 0xBB => next(2) == 0xBF,
                 0xBF => next(2) == 0xBD,
@@ -49,6 +50,9 @@ fn map_char(c: char) -> Option<char> {
             Some(char::from_u32(c as u32 - 0xFEE0).unwrap_or(c))
         }
         '％' => Some('%'),
+        // Full-width straight quotes, paired into “” and ‘’ beside Chinese as ASCII ones are.
+        '＂' => Some('"'),
+        '＇' => Some('\''),
         '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{FFFD}' => None,
         '\t' | '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => {
             Some(' ')
@@ -320,6 +324,7 @@ mod tests {
     fn char_rules() {
         for (input, want) in [
             ("ＧＤＰ增长５．２％", "GDP增长5．2%"),
+            ("发展＂新质生产力＂，＇两个＇", "发展\"新质生产力\"，'两个'"),
             ("四个\u{200B}意识\u{FEFF}", "四个意识"),
             ("\u{3000}\u{3000}各位代表", "  各位代表"),
             ("a\u{00A0}b\tc", "a b c"),
@@ -354,6 +359,15 @@ mod tests {
             assert_eq!(strip_inline(input, &mut removed), want, "{input}");
             assert_eq!(removed.get(reason), Some(&1), "{input}");
         }
+    }
+
+    #[test]
+    fn full_width_straight_quotes_pair_as_ascii_ones_do() {
+        let text = "发展＂新质生产力＂，领悟＇两个确立＇";
+        assert_eq!(
+            punctuation_and_spaces(&ch(text)),
+            "发展“新质生产力”，领悟‘两个确立’"
+        );
     }
 
     #[test]
