@@ -190,6 +190,12 @@ def test_a_missing_corpus_raises(tmp_path):
     assert not (tmp_path / "work").exists()
 
 
+def test_an_empty_list_of_corpora_raises_and_runs_nothing(tmp_path):
+    with pytest.raises(tifa.TifaError, match="corpus: no folder given"):
+        tifa.run([], work_dir=tmp_path / "work", out_dir=tmp_path / "reports", progress=False)
+    assert not (tmp_path / "work").exists()
+
+
 def test_a_config_folder_that_is_not_there_raises(tmp_path):
     missing = tmp_path / "no-such-config"
     for call in (lambda: tifa.cut("两个确立", config=missing),

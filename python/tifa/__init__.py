@@ -130,6 +130,7 @@ def run(corpus="data/corpus", work_dir=None, config=None, threads=None, progress
     :class:`Result`. ``corpus`` is a folder or a list of folders; ``work_dir`` (default
     ``work``) holds the intermediates and ``out_dir`` (default ``reports``) the reports;
     ``config`` is the folder of stage settings (default ``config``, defaults where absent).
+    An empty list of corpus folders raises :class:`TifaError`.
     Progress and warnings go to ``sys.stderr`` unless ``progress=False``. A second call on
     the same input finds every stage up to date and returns at once. ``max_memory`` is a
     memory budget such as ``"2G"`` (``--max-memory``: clean, segment and count keep to it,
@@ -138,6 +139,9 @@ def run(corpus="data/corpus", work_dir=None, config=None, threads=None, progress
     compare.bin again; it is freed with the result. ``group_by`` is a metadata field or a
     list of them (``--group-by``)."""
     corpora = [corpus] if isinstance(corpus, (str, os.PathLike)) else list(corpus)
+    if not corpora:
+        # An empty list (a glob that matched nothing) names no corpus: never the default one.
+        raise TifaError("corpus: no folder given (an empty list)")
     # One field as a string, like ``corpus``: not its letters.
     group_by = [group_by] if isinstance(group_by, str) else list(group_by or [])
     work_dir = _path(work_dir, "work")
