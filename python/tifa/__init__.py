@@ -133,8 +133,9 @@ def run(corpus="data/corpus", work_dir=None, config=None, threads=None, progress
     An empty list of corpus folders raises :class:`TifaError`.
     Progress and warnings go to ``sys.stderr`` unless ``progress=False``. A second call on
     the same input finds every stage up to date and returns at once. ``max_memory`` is a
-    memory budget such as ``"2G"`` (``--max-memory``: clean, segment and count keep to it,
-    report holds the comparison whole), with the same results. The result holds
+    memory budget such as ``"2G"`` (``--max-memory``: clean, segment and count keep to it;
+    compare holds count.bin's phrases without their per-report counts, and report the
+    comparison whole), with the same results. The result holds
     the comparison the run made, or read for its summary, so its tables do not read
     compare.bin again; it is freed with the result. ``group_by`` is a metadata field or a
     list of them (``--group-by``)."""

@@ -90,8 +90,9 @@ pub struct Global {
     #[arg(long, global = true, value_name = "FIELD")]
     pub diffusion_by: Option<String>,
     /// A memory budget such as 2G or 1500M (at least 64M): stages work in parts to stay under
-    /// it, with the same outputs; overrides run.toml's `max_memory` (default: none). Report
-    /// still holds the comparison whole (about twice compare.bin's size).
+    /// it, with the same outputs; overrides run.toml's `max_memory` (default: none). Compare
+    /// still holds count.bin's phrases (without their per-report counts) and report the
+    /// comparison whole (about twice compare.bin's size).
     #[arg(long, global = true, value_name = "SIZE", value_parser = config::parse_size)]
     pub max_memory: Option<u64>,
     /// Where messages go instead of stderr (the Python package's notebook output).
@@ -367,10 +368,11 @@ pub fn one_line(e: &anyhow::Error) -> String {
     parts.join(": ").replace('\n', " ")
 }
 
-/// What a memory budget does not bound yet, said by `tifa run` and `tifa report` when one is
-/// set.
-pub(crate) const BUDGET_NOTE: &str = "note: under the memory budget, report still holds the \
-    comparison whole (about twice compare.bin's size)";
+/// What a memory budget does not bound yet, said by `tifa run`, `tifa compare` and `tifa
+/// report` when one is set.
+pub(crate) const BUDGET_NOTE: &str = "note: under the memory budget, compare still holds \
+    count.bin's phrases without their per-report counts, and report the comparison whole \
+    (about twice compare.bin's size)";
 
 /// The folder a file is written in (`.` for a bare name).
 fn folder_of(file: &Path) -> &Path {
@@ -387,7 +389,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("cannot start {n} threads: {e}"))?;
     }
     let bars = progress::Bars::new(&flags);
-    let unbounded = matches!(cli.command, Command::Report(_));
+    let unbounded = matches!(cli.command, Command::Report(_) | Command::Compare(_));
     if unbounded && !flags.quiet && config::max_memory(&flags)?.is_some() {
         flags.sink.say(BUDGET_NOTE);
     }
