@@ -89,12 +89,15 @@ fn adoption_curves(
             .reference
             .as_ref()
             .map_or(f64::from(first), |r| r.years.floor());
+        // The axis ends with the corpus's last year, never after it: when every use is of that
+        // year, it starts the year before, which no group had used the slogan by.
+        let end = f64::from(last);
         let start = f
             .groups
             .values()
             .map(|(w, _)| w.years.floor())
-            .fold(reference, f64::min);
-        let end = f64::from(last).max(start + 1.0);
+            .fold(reference, f64::min)
+            .min(end - 1.0);
         let x = |y: f64| pad + (y - start) / (end - start) * (w - 2.0 * pad);
         let y_of = |share: f64| ht - pad - share * (ht - 2.0 * pad);
         let mut points = String::new();

@@ -447,6 +447,11 @@ fn timeline_only_when_reports_span_several_years() {
     assert!(html.contains(">Years</th>"));
     let md = fs::read_to_string(dir.path().join("summary.md")).unwrap();
     assert!(md.contains("| year | 2023 |"));
+    // An adoption curve's axis ends with the corpus's last year, never the year after.
+    let curves = &html[html.find("<h3>Adoption curves</h3>").expect("curves")..];
+    let curves = &curves[..curves.find("</div>").unwrap()];
+    assert!(curves.contains(">2023</text>"), "{curves}");
+    assert!(!curves.contains(">2024</text>"), "{curves}");
 }
 
 #[test]
