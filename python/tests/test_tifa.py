@@ -261,3 +261,17 @@ def test_without_pandas_tables_are_rows(run, monkeypatch):
     assert isinstance(rows, list) and isinstance(rows[0], dict)
     assert rows[0]["rank"] == 1
     assert [r["phrase"] for r in rows] == run[0].slogans["phrase"].tolist()
+
+
+def test_lookup_says_why_it_leaves_the_row_out(run, tmp_path, capsys):
+    _, work, _ = run
+    broken = tmp_path / "work"
+    shutil.copytree(work, broken)
+    (broken / "segment.bin").unlink()
+    rows = tifa.lookup(["两个确立"], work_dir=broken, config=CONFIG)
+    assert rows["df"][0] > 0 and pd.isna(rows["rank"][0])
+    err = capsys.readouterr().err
+    assert "compare.bin: cannot be traced to" in err and "segment.bin" in err, err
+    # The score is the one slogans.tsv writes, to 4 decimals.
+    scored = tifa.lookup(list(run[0].slogans.phrase[:200]), work_dir=work, config=CONFIG)
+    assert list(scored.score) == list(run[0].slogans.score[:200])

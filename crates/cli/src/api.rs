@@ -115,7 +115,11 @@ pub fn lookup(
     work_dir: &Path,
     phrases: &[String],
 ) -> anyhow::Result<Vec<LookupRow>> {
-    let flags = settings.flags()?;
+    // Lookup draws no progress; its warnings (a compare.bin it cannot use) are always said.
+    let flags = Global {
+        quiet: false,
+        ..settings.flags()?
+    };
     settings.in_pool(|| {
         let (hits, kept, searched) = stages::lookup_hits(&flags, work_dir, phrases)?;
         let rows = tifa_count::lookup::slogans(&kept, &searched);
@@ -133,14 +137,30 @@ pub fn lookup(
                     kind: s.map(|s| s.kind.name().to_string()),
                     score: s
                         .filter(|s| s.score.is_finite())
-                        .map(|s| (s.score * 1e4).round() / 1e4),
+                        .map(|s| as_written(s.score)),
                 }
             })
             .collect())
     })
 }
 
+/// A score as slogans.tsv and `tifa lookup` write it, to 4 decimals, read back: rounding the
+/// scaled value instead gave 0.597 for the 0.59695 the files write as 0.5969.
+fn as_written(score: f64) -> f64 {
+    format!("{score:.4}").parse().unwrap_or(score)
+}
+
 /// `tifa cut`: the words the segmenter cuts `text` into, with the configured dictionaries.
 pub fn cut(settings: &Settings, text: &str) -> anyhow::Result<Vec<String>> {
     stages::cut_words(&settings.flags()?, text)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_score_is_given_as_the_files_write_it() {
+        assert_eq!(super::as_written(0.59695), 0.5969);
+        assert_eq!(format!("{:.4}", 0.59695), "0.5969");
+        assert_eq!(super::as_written(0.12345678), 0.1235);
+    }
 }

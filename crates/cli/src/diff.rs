@@ -24,12 +24,11 @@ pub fn diff(work_dir: &Path, series: &Series, all: bool) -> anyhow::Result<()> {
     // After `tifa clean` of another corpus, compare.bin still holds the one before.
     let clean = work_dir.join("clean.bin");
     if let Ok(h) = format::read_header(&clean, Some(Stage::Clean)) {
-        if !crate::stages::made_from(work_dir, &h)? {
+        if let Some(why) = crate::stages::not_made_from(work_dir, &h)? {
             crate::to_stderr(&format!(
-                "warning: {}: stale: not made from {}; its editions are those of the corpus it \
-                 was made from (tifa run brings it up to date)",
+                "warning: {}: {why}; its editions are those of the corpus it was made from \
+                 (tifa run brings it up to date)",
                 path.display(),
-                clean.display()
             ));
         }
     }

@@ -389,6 +389,41 @@ fn lookup_counts_any_string_inside_words_and_across_quote_marks() {
 }
 
 #[test]
+fn lookup_normalises_as_clean_bin_was_made_whatever_the_config() {
+    // Texts made simplified by a clean.toml with traditional_to_simplified = true: a query in
+    // traditional characters finds them, also under the default config.
+    let dir = tempfile::tempdir().unwrap();
+    let (corpus, config) = (dir.path().join("c"), dir.path().join("t2s"));
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("clean.toml"),
+        "traditional_to_simplified = true\n",
+    )
+    .unwrap();
+    for i in 1..=3 {
+        let text = format!("報告{i}\n\n第{i}年，我們堅持中國共產黨的領導，工作{i}項。\n");
+        std::fs::write(corpus.join(format!("r{i}.txt")), text).unwrap();
+    }
+    let o = tifa_with(
+        dir.path(),
+        &config,
+        &["clean", "--in", "c", "--out", "work/clean.bin"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    for cfg in [config.as_path(), &repo().join("config")] {
+        let o = tifa_with(dir.path(), cfg, &["lookup", "共產黨", "共产党"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(
+            stdout(&o),
+            "phrase\ttf\tdf\trank\tkind\tscore\n共產黨\t3\t3\t\t\t\n共产党\t3\t3\t\t\t\n",
+            "{}",
+            cfg.display()
+        );
+    }
+}
+
+#[test]
 fn lookup_without_clean_bin_says_so_in_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let o = tifa(dir.path(), &["lookup", "四个意识"]);

@@ -25,8 +25,35 @@ pub(crate) fn cleaned_as_reports<S: AsRef<str>>(
     texts: &[S],
 ) -> anyhow::Result<Vec<String>> {
     let config: tifa_clean::Config = crate::config::load(&flags.config, "clean")?;
-    Ok(texts
+    Ok(normalised(&config, texts))
+}
+
+/// `texts` normalised as the clean stage normalises report text with `config`.
+fn normalised<S: AsRef<str>>(config: &tifa_clean::Config, texts: &[S]) -> Vec<String> {
+    texts
         .iter()
-        .map(|t| tifa_clean::normalise_text(t.as_ref(), &config))
-        .collect())
+        .map(|t| tifa_clean::normalise_text(t.as_ref(), config))
+        .collect()
+}
+
+/// [`cleaned_as_reports`] for a search of the clean.bin whose header is `clean`: when that
+/// file was made with this build and the clean settings of `flags` but for
+/// `traditional_to_simplified`, the one setting that changes what is searched for, the query is
+/// normalised as that file's texts were (共產黨 as 共产党 in texts made simplified), whatever
+/// `--config` says.
+pub(crate) fn cleaned_as<S: AsRef<str>>(
+    flags: &Global,
+    clean: &tifa_core::format::Header,
+    texts: &[S],
+) -> anyhow::Result<Vec<String>> {
+    let mut config: tifa_clean::Config = crate::config::load(&flags.config, "clean")?;
+    let fingerprint =
+        |c: &tifa_clean::Config| tifa_core::fingerprint_value(&("clean", code("clean"), c));
+    if fingerprint(&config) != clean.config_fingerprint {
+        config.traditional_to_simplified = !config.traditional_to_simplified;
+        if fingerprint(&config) != clean.config_fingerprint {
+            config.traditional_to_simplified = !config.traditional_to_simplified;
+        }
+    }
+    Ok(normalised(&config, texts))
 }

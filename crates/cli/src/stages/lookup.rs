@@ -29,10 +29,10 @@ pub fn lookup_hits(
     Vec<tifa_core::Slogan>,
     Vec<String>,
 )> {
-    let searched = cleaned_as_reports(flags, phrases)?;
-    let phrases = &searched;
     let path = work_dir.join("clean.bin");
     let hc = format::read_header(&path, Some(Stage::Clean))?;
+    let searched = cleaned_as(flags, &hc, phrases)?;
+    let phrases = &searched;
     let lookup = tifa_count::Lookup::new(phrases);
     let (hits, rows) = std::thread::scope(|scope| {
         let rows = scope.spawn(|| slogans_of(flags, work_dir, &hc, &lookup));
@@ -59,12 +59,11 @@ pub(crate) fn slogans_of(
     if !path.exists() {
         return Ok(Vec::new());
     }
-    if !made_from(work_dir, clean)? {
+    if let Some(why) = not_made_from(work_dir, clean)? {
         if !flags.quiet {
-            crate::to_stderr(&format!(
-                "warning: {}: stale: not made from {}; rank, kind and score left empty",
-                path.display(),
-                work_dir.join("clean.bin").display()
+            flags.sink.say(&format!(
+                "warning: {}: {why}; rank, kind and score left empty",
+                path.display()
             ));
         }
         return Ok(Vec::new());
@@ -75,19 +74,27 @@ pub(crate) fn slogans_of(
     Ok(kept)
 }
 
-/// Whether the compare.bin in `work_dir` was made from the clean.bin whose header is `clean`,
-/// through the segment.bin and count.bin beside it (false when either is missing).
-pub(crate) fn made_from(work_dir: &Path, clean: &Header) -> anyhow::Result<bool> {
-    let header = |f: &str, stage| format::read_header(&work_dir.join(f), Some(stage)).ok();
-    let hs = header("segment.bin", Stage::Segment);
-    let hc = header("count.bin", Stage::Count);
+/// Why the compare.bin in `work_dir` cannot be taken for one made from the clean.bin whose
+/// header is `clean`, through the segment.bin and count.bin beside it: `None` when it was, else
+/// the reason, said as a warning names it (stale, or an intermediate between them missing).
+pub(crate) fn not_made_from(work_dir: &Path, clean: &Header) -> anyhow::Result<Option<String>> {
+    let header = |f: &str, stage| format::read_header(&work_dir.join(f), Some(stage));
     let h = format::read_header(&work_dir.join("compare.bin"), Some(Stage::Compare))?;
-    Ok(match (hs, hc) {
-        (Some(hs), Some(hc)) => {
-            hs.input_fingerprint == clean.checksum
-                && hc.input_fingerprint == hs.checksum
-                && h.input_fingerprint == inputs_fingerprint(&[hc.checksum, hs.checksum])
+    let clean_bin = work_dir.join("clean.bin");
+    let (hs, hc) = match (
+        header("segment.bin", Stage::Segment),
+        header("count.bin", Stage::Count),
+    ) {
+        (Ok(hs), Ok(hc)) => (hs, hc),
+        (Err(e), _) | (_, Err(e)) => {
+            return Ok(Some(format!(
+                "cannot be traced to {} ({e})",
+                clean_bin.display()
+            )))
         }
-        _ => false,
-    })
+    };
+    let current = hs.input_fingerprint == clean.checksum
+        && hc.input_fingerprint == hs.checksum
+        && h.input_fingerprint == inputs_fingerprint(&[hc.checksum, hs.checksum]);
+    Ok((!current).then(|| format!("stale: not made from {}", clean_bin.display())))
 }
