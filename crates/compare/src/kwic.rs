@@ -232,7 +232,7 @@ fn line_at(
     } else {
         doc.end(last, vocab)?
     };
-    let (start, end) = (start as usize, end as usize);
+    let (start, end) = balanced(text, start as usize, end as usize);
     let phrase = text.get(start..end)?;
     let before = text.get(..start)?;
     let after = text.get(end..)?;
@@ -255,10 +255,64 @@ fn line_at(
     Some(Kwic::new(d, &before[from..], phrase, &after[..to]))
 }
 
+/// The span `start..end` of `text`, widened by a quotation mark on either side that closes one
+/// opened inside it (做到“两个维护 + ”) or opens one closed inside it (“ + 十四五”规划), so that a
+/// highlighted phrase holds both marks of a pair or neither.
+fn balanced(text: &str, start: usize, end: usize) -> (usize, usize) {
+    use tifa_core::text::{quote_mark, Quote};
+    let Some(phrase) = text.get(start..end) else {
+        return (start, end);
+    };
+    // Marks opened and not closed inside the phrase, and closed without being opened there.
+    let (mut open, mut unopened) = (0usize, 0usize);
+    for c in phrase.chars() {
+        match quote_mark(c) {
+            Some(Quote::Open) => open += 1,
+            Some(Quote::Close) if open > 0 => open -= 1,
+            Some(Quote::Close) => unopened += 1,
+            None => {}
+        }
+    }
+    let mut end = end;
+    for c in text[end..].chars().take(open) {
+        if quote_mark(c) != Some(Quote::Close) {
+            break;
+        }
+        end += c.len_utf8();
+    }
+    let mut start = start;
+    for c in text[..start].chars().rev().take(unopened) {
+        if quote_mark(c) != Some(Quote::Open) {
+            break;
+        }
+        start -= c.len_utf8();
+    }
+    (start, end)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use tifa_core::{Document, Meta, SegDoc};
+
+    #[test]
+    fn a_highlight_holds_both_marks_of_a_pair_or_neither() {
+        let at = |text: &str, phrase: &str| {
+            let start = text.find(phrase).unwrap();
+            let (s, e) = balanced(text, start, start + phrase.len());
+            format!("{}【{}】{}", &text[..s], &text[s..e], &text[e..])
+        };
+        assert_eq!(
+            at("坚决做到“两个维护”。", "做到“两个维护"),
+            "坚决【做到“两个维护”】。"
+        );
+        assert_eq!(
+            at("完成“十四五”规划目标任务", "十四五”规划目标任务"),
+            "完成【“十四五”规划目标任务】"
+        );
+        assert_eq!(at("增强“四个意识”", "四个意识"), "增强“【四个意识】”");
+        assert_eq!(at("增强“四个意识”", "增强“四个意识”"), "【增强“四个意识”】");
+    }
 
     /// Up to `per_slogan` lines for each item, in item order, from a segmented corpus in memory.
     fn all(
@@ -362,6 +416,7 @@ mod tests {
             2,
         )[0];
         let shown: Vec<(u32, &str)> = k.iter().map(|l| (l.doc, l.phrase())).collect();
-        assert_eq!(shown, [(0, "吃大锅饭"), (1, "吃“大锅饭")]);
+        // The highlight takes the closing mark too: both marks of a pair or neither.
+        assert_eq!(shown, [(0, "吃大锅饭"), (1, "吃“大锅饭”")]);
     }
 }
