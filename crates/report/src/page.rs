@@ -426,7 +426,7 @@ fn slogan_section(h: &mut Html, data: &PageData) {
     h.raw("</div><aside id=\"detail\" class=\"detail\"><p class=\"hint\">Click a slogan to see where it is used.</p></aside></div></section>");
 }
 
-fn group_section(h: &mut Html, gc: &GroupComparison, rows_per_group: usize) {
+fn group_section(h: &mut Html, gc: &GroupComparison, rows_per_group: usize, file: &str) {
     h.raw("<section class=\"card groups\">");
     h.open("h2", &[])
         .text(&format!("Distinctive slogans by {}", gc.field))
@@ -434,12 +434,8 @@ fn group_section(h: &mut Html, gc: &GroupComparison, rows_per_group: usize) {
     h.raw("<p class=\"hint\">For each group, the slogans used by a larger share of its reports than of the other reports, by log-likelihood G2 on report counts; log ratio is the effect size (log2 of the ratio of shares).</p>");
     h.raw("<div class=\"ggrid\">");
     for g in &gc.groups {
-        let rows: Vec<_> = gc
-            .rows
-            .iter()
-            .filter(|r| r.group == g.name)
-            .take(rows_per_group)
-            .collect();
+        let all: Vec<&tifa_core::GroupRow> = gc.rows.iter().filter(|r| r.group == g.name).collect();
+        let rows = &all[..all.len().min(rows_per_group)];
         h.raw("<div class=\"gcard\">");
         h.open("h3", &[]).text(&g.name).close("h3");
         h.open("p", &[("class", "hint")])
@@ -460,7 +456,11 @@ fn group_section(h: &mut Html, gc: &GroupComparison, rows_per_group: usize) {
                 .elem("td", &[("class", "n")], &fixed(r.log_ratio, 2))
                 .raw("</tr>");
         }
-        h.raw("</tbody></table></div>");
+        h.raw("</tbody></table>");
+        if let Some(more) = crate::tables::tied_beyond(&all, rows_per_group, file) {
+            h.open("p", &[("class", "hint")]).text(&more).close("p");
+        }
+        h.raw("</div>");
     }
     h.raw("</div></section>");
 }
@@ -561,8 +561,12 @@ pub(crate) fn write_report_html(
         crate::spread::diffusion_section(&mut h, cmp, config);
         crate::spread::editions_section(&mut h, cmp);
     }
-    for gc in &cmp.groups {
-        group_section(&mut h, gc, config.group_rows);
+    for (gc, file) in cmp
+        .groups
+        .iter()
+        .zip(crate::tables::compare_file_names(cmp))
+    {
+        group_section(&mut h, gc, config.group_rows, &file);
     }
     reports_section(&mut h, cmp);
     h.raw("</main><footer>");

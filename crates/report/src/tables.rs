@@ -392,7 +392,7 @@ pub fn summary_md(cmp: &Comparison, config: &Config) -> String {
         }
     }
 
-    for g in &cmp.groups {
+    for (g, file) in cmp.groups.iter().zip(compare_file_names(cmp)) {
         let _ = writeln!(
             out,
             "\n## Most distinctive slogans by {}\n",
@@ -405,12 +405,9 @@ pub fn summary_md(cmp: &Comparison, config: &Config) -> String {
         );
         let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|");
         for info in &g.groups {
-            for r in g
-                .rows
-                .iter()
-                .filter(|r| r.group == info.name)
-                .take(config.group_rows)
-            {
+            let rows: Vec<&tifa_core::GroupRow> =
+                g.rows.iter().filter(|r| r.group == info.name).collect();
+            for r in rows.iter().take(config.group_rows) {
                 let _ = writeln!(
                     out,
                     "| {} | {} | {} | {} | {} | {} | {} |",
@@ -423,9 +420,30 @@ pub fn summary_md(cmp: &Comparison, config: &Config) -> String {
                     fixed(r.log_ratio, 2)
                 );
             }
+            if let Some(more) = tied_beyond(&rows, config.group_rows, &file) {
+                let _ = writeln!(out, "| {} | {more} | | | | | |", md_cell(&info.name));
+            }
         }
     }
     out
+}
+
+/// A group's rows (in the order of its table) shown up to `shown`: when the rows left out
+/// begin with ties of the last one shown, how many, said for a table to end with, naming the
+/// group table `file` (the order among rows of one G2 is the phrases', which says nothing).
+pub(crate) fn tied_beyond(
+    rows: &[&tifa_core::GroupRow],
+    shown: usize,
+    file: &str,
+) -> Option<String> {
+    let last = rows.get(shown.checked_sub(1)?)?;
+    let tied = rows[shown..].iter().take_while(|r| r.g2 == last.g2).count();
+    (tied > 0).then(|| {
+        format!(
+            "… and {tied} more at G2 {} ({file} has every row)",
+            fixed(last.g2, 2)
+        )
+    })
 }
 
 #[cfg(test)]
@@ -475,6 +493,46 @@ mod tests {
                 .map(|k| format!("{}【{}】{}", k.left(), k.phrase(), k.right()))
                 .unwrap_or_default(),
         ]
+    }
+
+    #[test]
+    fn a_group_table_cut_among_ties_says_how_many_more_tie() {
+        let mut cmp = crate::tests::sample_with_many_slogans(3);
+        let row = |phrase: &str, g2: f64| tifa_core::GroupRow {
+            group: "2001".to_string(),
+            phrase: phrase.to_string(),
+            df: 2,
+            df_pct: 66.666,
+            df_rest: 0,
+            g2,
+            log_ratio: 1.0,
+        };
+        cmp.groups[0].rows = vec![
+            row("甲", 9.0),
+            row("乙", 6.2),
+            row("丙", 6.2),
+            row("丁", 6.2),
+        ];
+        let config = Config {
+            group_rows: 2,
+            ..Config::default()
+        };
+        let md = summary_md(&cmp, &config);
+        assert!(
+            md.contains("| 2001 | … and 2 more at G2 6.20 (compare-year.tsv has every row) |"),
+            "{md}"
+        );
+        // Cut where the next row does not tie: nothing said.
+        let config = Config {
+            group_rows: 1,
+            ..Config::default()
+        };
+        assert!(!summary_md(&cmp, &config).contains("more at G2"));
+        let config = Config {
+            group_rows: 4,
+            ..Config::default()
+        };
+        assert!(!summary_md(&cmp, &config).contains("more at G2"));
     }
 
     #[test]
