@@ -10,7 +10,7 @@ use tifa_core::{
 
 use crate::measures::DocSizes;
 
-use crate::score::Accepted;
+use crate::score::{Accepted, Parts};
 use crate::selection::{Chosen, Selection};
 use crate::{family, Config, Error};
 
@@ -171,10 +171,11 @@ fn order(
 /// cut one way in plain text and another inside quotation marks (吃大锅饭 is one word, 吃“大锅饭”
 /// two), whose occurrences were counted apart. The first in rank order stands for them with the
 /// sum of their per-report counts (so tf, df, quoted share and dispersion over the reports,
-/// recomputed) and the measures of a unit of its own cut. Its kind, evidence and score are
+/// recomputed). Its kind, evidence, words and measures (cohesion, branching entropies) are
 /// those of a cut that agrees with the quoted share of the whole: the quoted cut's when the
-/// writers quote the phrase at least `quoted_min_share` of the time, else a plain cut's. Then
-/// ranks the slogans again, and finds the family head of each (an index into them).
+/// writers quote the phrase at least `quoted_min_share` of the time, else a plain cut's; its
+/// score is made of its own columns, as the README gives it. Then ranks the slogans again, and
+/// finds the family head of each (an index into them).
 fn merge_same_texts(
     chosen: &mut Vec<Chosen>,
     docs: &[tifa_core::DocInfo],
@@ -201,11 +202,11 @@ fn merge_same_texts(
             );
             let o = &chosen[other];
             let (tf, quoted) = (o.tf, o.quoted_share * f64::from(o.tf));
-            let label = (o.kind, o.evidence, o.score);
+            let label = (o.kind, o.evidence);
+            let cut = (o.cohesion, o.left_entropy, o.right_entropy);
+            let mut tokens = std::mem::take(&mut chosen[other].tokens);
             let mut sequences = std::mem::take(&mut chosen[other].others);
-            sequences.insert(0, chosen[other].tokens.clone());
             let k = &mut chosen[keep];
-            k.others.extend(sequences);
             let quoted = quoted + k.quoted_share * f64::from(k.tf);
             k.tf += tf;
             k.df = merged.len() as u32;
@@ -214,9 +215,24 @@ fn merge_same_texts(
             if is_quoted(k.kind, k.evidence) != quoted_whole
                 && is_quoted(label.0, label.1) == quoted_whole
             {
-                (k.kind, k.evidence, k.score) = label;
+                // The row speaks of that cut: its label, words and measures.
+                (k.kind, k.evidence) = label;
+                (k.cohesion, k.left_entropy, k.right_entropy) = cut;
+                std::mem::swap(&mut k.tokens, &mut tokens);
             }
+            sequences.insert(0, tokens);
+            k.others.extend(sequences);
             k.dp = sizes.dp_norm(merged.iter().copied());
+            // The score of the row's own columns: its cut's measures, the counts of both.
+            k.score = Parts {
+                cohesion: k.cohesion,
+                entropy: f64::from(k.left_entropy.min(k.right_entropy)),
+                dp: k.dp,
+                quoted_share: k.quoted_share,
+                chars: k.text.chars().count(),
+                numbered_or_enumerated: k.kind == Kind::Numbered || k.text.contains('、'),
+            }
+            .score(config);
             k.per_doc = PackedPerDoc::new(&PerDoc::plain(&merged));
         }
         let gone: FxHashSet<usize> = into.iter().map(|&(_, o)| o).collect();
@@ -337,10 +353,10 @@ mod tests {
             tf: per_doc.iter().map(|p| p.1).sum(),
             score: if kind == Kind::Quoted { 0.7 } else { 0.5 },
             dp: 0.0,
-            cohesion: 0.9,
+            cohesion: if kind == Kind::Quoted { 0.8 } else { 0.9 },
             quoted_share: if kind == Kind::Quoted { 1.0 } else { 0.0 },
-            left_entropy: 1.0,
-            right_entropy: 1.0,
+            left_entropy: if kind == Kind::Quoted { 2.0 } else { 1.0 },
+            right_entropy: if kind == Kind::Quoted { 1.5 } else { 1.0 },
         }
     }
 
@@ -378,15 +394,26 @@ mod tests {
             r.per_doc.to_vec(),
             [(0, 1), (1, 1), (2, 3), (3, 1), (4, 1), (5, 2)]
         );
-        // Quoted 5 times in 9, above quoted_min_share: the quoted cut's kind, evidence and
-        // score, with the first cut's words.
-        assert_eq!((r.kind, r.tokens.as_slice()), (Kind::Quoted, &[1u32][..]));
-        assert_eq!((r.evidence, r.score), ("quoted", 0.7));
+        // Quoted 5 times in 9, above quoted_min_share: the quoted cut's kind, evidence, words
+        // and measures.
+        assert_eq!((r.kind, r.tokens.as_slice()), (Kind::Quoted, &[2u32, 3][..]));
+        assert_eq!(r.evidence, "quoted");
+        assert_eq!((r.cohesion, r.left_entropy, r.right_entropy), (0.8, 2.0, 1.5));
         // Its examples are looked for in both cuts.
-        assert_eq!(r.others, [vec![2u32, 3]]);
+        assert_eq!(r.others, [vec![1u32]]);
         assert!((r.quoted_share - 5.0 / 9.0).abs() < 1e-12);
         let sizes: Vec<u64> = docs.iter().map(|d| d.tokens).collect();
         assert_eq!(r.dp, DocSizes::new(&sizes).dp_norm(r.per_doc.iter()));
+        // Its score is that of its own columns.
+        let parts = Parts {
+            cohesion: 0.8,
+            entropy: 1.5,
+            dp: r.dp,
+            quoted_share: r.quoted_share,
+            chars: 4,
+            numbered_or_enumerated: false,
+        };
+        assert_eq!(r.score, parts.score(&Config::default()));
         assert_eq!(heads, [0, 1]);
     }
 
@@ -404,8 +431,9 @@ mod tests {
         merge_same_texts(&mut rows, &docs, &Config::default());
         let r = &rows[0];
         assert_eq!((r.df, r.tf), (11, 26));
-        assert_eq!((r.kind, r.evidence, r.score), (Kind::Term, "coinage", 0.5));
-        assert_eq!(r.tokens, [2, 3]);
+        assert_eq!((r.kind, r.evidence), (Kind::Term, "coinage"));
+        assert_eq!((r.tokens.as_slice(), r.cohesion), (&[1u32][..], 0.9));
+        assert_eq!(r.others, [vec![2u32, 3]]);
     }
 
     #[test]

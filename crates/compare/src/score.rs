@@ -92,6 +92,42 @@ pub(crate) fn score_all(
     accepted
 }
 
+/// What a score is made of (see the README's `score`).
+pub(crate) struct Parts {
+    pub cohesion: f64,
+    /// The smaller of the left and right branching entropies.
+    pub entropy: f64,
+    pub dp: f64,
+    pub quoted_share: f64,
+    /// Characters of the phrase.
+    pub chars: usize,
+    /// A numbered or enumerated phrase, formulaic by its shape.
+    pub numbered_or_enumerated: bool,
+}
+
+impl Parts {
+    /// The weighted mean of cohesion, freedom, dispersion and formulaic, each in [0, 1].
+    pub(crate) fn score(&self, config: &Config) -> f64 {
+        let formulaic = if self.numbered_or_enumerated {
+            1.0
+        } else {
+            let q = if config.quoted_min_share > 0.0 {
+                self.quoted_share / config.quoted_min_share
+            } else {
+                1.0
+            };
+            let l = self.chars as f64 / config.formula_min_chars.max(1) as f64;
+            q.max(l).min(1.0)
+        };
+        let w = &config.weights;
+        (w.cohesion * self.cohesion.max(0.0)
+            + w.freedom * measures::freedom(self.entropy)
+            + w.dispersion * (1.0 - self.dp)
+            + w.formulaic * formulaic)
+            / (w.cohesion + w.freedom + w.dispersion + w.formulaic)
+    }
+}
+
 /// Measures a candidate of the given `cohesion` ([`crate::parts::cohesions`]) and decides
 /// whether it is a slogan; `text` is a buffer for its text.
 fn measure(
@@ -119,24 +155,15 @@ fn measure(
     }
     let entropy = f64::from(p.left.entropy.min(p.right.entropy));
     let dp = doc_sizes.dp_norm(p.per_doc.iter());
-    let formulaic = match kind {
-        Kind::Numbered | Kind::Enumeration => 1.0,
-        _ => {
-            let q = if config.quoted_min_share > 0.0 {
-                quoted_share / config.quoted_min_share
-            } else {
-                1.0
-            };
-            let l = chars as f64 / config.formula_min_chars.max(1) as f64;
-            q.max(l).min(1.0)
-        }
+    let parts = Parts {
+        cohesion,
+        entropy,
+        dp,
+        quoted_share,
+        chars: chars as usize,
+        numbered_or_enumerated: matches!(kind, Kind::Numbered | Kind::Enumeration),
     };
-    let w = &config.weights;
-    let score = (w.cohesion * cohesion.max(0.0)
-        + w.freedom * measures::freedom(entropy)
-        + w.dispersion * (1.0 - dp)
-        + w.formulaic * formulaic)
-        / (w.cohesion + w.freedom + w.dispersion + w.formulaic);
+    let score = parts.score(config);
     if score < config.min_score {
         return None;
     }
