@@ -275,3 +275,23 @@ def test_lookup_says_why_it_leaves_the_row_out(run, tmp_path, capsys):
     # The score is the one slogans.tsv writes, to 4 decimals.
     scored = tifa.lookup(list(run[0].slogans.phrase[:200]), work_dir=work, config=CONFIG)
     assert list(scored.score) == list(run[0].slogans.score[:200])
+
+
+def test_documents_carry_the_manifests_further_columns(tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    for i in range(3):
+        (corpus / f"r{i}.txt").write_text(
+            f"报告{i}\n\n第{i}年，我们增强“四个意识”、坚定“四个自信”，工作{i}项。\n", encoding="utf-8")
+    (corpus / "manifest.tsv").write_text(
+        "file\tyear\tsource\tpaper\n"
+        + "".join(f"r{i}.txt\t202{i}\t人民日报\t第{i}版\n" for i in range(3)),
+        encoding="utf-8")
+    r = tifa.run(str(corpus), work_dir=tmp_path / "w", out_dir=tmp_path / "o", config=CONFIG,
+                 progress=False)
+    docs = r.documents.set_index("id")
+    # `source` is the input file; the manifest's own `source` column is kept beside it.
+    assert docs.at["r1.txt", "source"] == "r1.txt"
+    assert docs.at["r1.txt", "manifest_source"] == "人民日报"
+    assert docs.at["r2.txt", "paper"] == "第2版"
+    assert list(docs.columns)[-2:] == ["paper", "manifest_source"]

@@ -396,9 +396,15 @@ mod tests {
         );
         // Quoted 5 times in 9, above quoted_min_share: the quoted cut's kind, evidence, words
         // and measures.
-        assert_eq!((r.kind, r.tokens.as_slice()), (Kind::Quoted, &[2u32, 3][..]));
+        assert_eq!(
+            (r.kind, r.tokens.as_slice()),
+            (Kind::Quoted, &[2u32, 3][..])
+        );
         assert_eq!(r.evidence, "quoted");
-        assert_eq!((r.cohesion, r.left_entropy, r.right_entropy), (0.8, 2.0, 1.5));
+        assert_eq!(
+            (r.cohesion, r.left_entropy, r.right_entropy),
+            (0.8, 2.0, 1.5)
+        );
         // Its examples are looked for in both cuts.
         assert_eq!(r.others, [vec![1u32]]);
         assert!((r.quoted_share - 5.0 / 9.0).abs() < 1e-12);
