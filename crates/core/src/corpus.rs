@@ -30,25 +30,13 @@ pub struct When {
     pub years: f64,
     /// True when the date is only a year.
     pub year_only: bool,
-    /// Days from 1970-01-01 to the date (to the first of its month when it gives no day); 0
-    /// when the date is only a year.
+    /// The date's Julian day number (of the first of its month when it gives no day); 0 when
+    /// the date is only a year.
     pub days: i64,
 }
 
 /// Days in a mean Gregorian year: a lag in days over this is a lag in years.
 const DAYS_PER_YEAR: f64 = 365.2425;
-
-/// Days from 1970-01-01 to the civil date `y-m-d` (proleptic Gregorian calendar).
-fn days_from_civil(y: u32, m: u32, d: u32) -> i64 {
-    let (y, m, d) = (i64::from(y), i64::from(m), i64::from(d));
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
 
 impl When {
     /// The lag from `earlier` to this date, in years: when both dates give at least the month,
@@ -87,19 +75,13 @@ impl When {
         };
         let (y, m, d) = match parts.as_slice() {
             [y, m] => (num(y, 1000, 9999)?, num(m, 1, 12)?, None),
-            [y, m, d] => {
-                let (y, m) = (num(y, 1000, 9999)?, num(m, 1, 12)?);
-                let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-                let days = match m {
-                    2 if leap => 29,
-                    2 => 28,
-                    4 | 6 | 9 | 11 => 30,
-                    _ => 31,
-                };
-                (y, m, Some(num(d, 1, days)?))
-            }
+            [y, m, d] => (num(y, 1000, 9999)?, num(m, 1, 12)?, Some(num(d, 1, 31)?)),
             _ => return None,
         };
+        // A day the month has (not 2022-02-30), and the day number of the date.
+        let month = time::Month::try_from(u8::try_from(m).ok()?).ok()?;
+        let day = u8::try_from(d.unwrap_or(1)).ok()?;
+        let date = time::Date::from_calendar_date(i32::try_from(y).ok()?, month, day).ok()?;
         let text = match d {
             Some(d) => format!("{y:04}-{m:02}-{d:02}"),
             None => format!("{y:04}-{m:02}"),
@@ -109,7 +91,7 @@ impl When {
             text,
             years,
             year_only: false,
-            days: days_from_civil(y, m, d.unwrap_or(1)),
+            days: i64::from(date.to_julian_day()),
         })
     }
 }
@@ -479,8 +461,7 @@ mod tests {
     #[test]
     fn a_lag_between_days_is_the_days_over_the_mean_year() {
         let w = |s: &str| When::parse(s).unwrap();
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        assert_eq!(w("2000-03-01").days - w("1970-01").days, 11_017);
         // 2025-01-15 to 2025-03-05: 49 days.
         let lag = w("2025-01-15").lag_after(&w("2025-03-05"));
         assert!((lag - -49.0 / 365.2425).abs() < 1e-12, "{lag}");

@@ -19,7 +19,8 @@ pub fn cut_words(flags: &Global, text: &str) -> anyhow::Result<Vec<String>> {
 }
 
 /// `texts` normalised as the clean stage normalises report text, with the clean config of
-/// `flags` ([`tifa_clean::normalise_text`]): what a user types, for `tifa cut` and `tifa lookup`.
+/// `flags` ([`tifa_clean::normalise_text`]): what a user types, for `tifa cut` ([`cleaned_as`] for
+/// `tifa lookup`).
 pub(crate) fn cleaned_as_reports<S: AsRef<str>>(
     flags: &Global,
     texts: &[S],
