@@ -284,8 +284,8 @@ def test_documents_carry_the_manifests_further_columns(tmp_path):
         (corpus / f"r{i}.txt").write_text(
             f"报告{i}\n\n第{i}年，我们增强“四个意识”、坚定“四个自信”，工作{i}项。\n", encoding="utf-8")
     (corpus / "manifest.tsv").write_text(
-        "file\tyear\tsource\tpaper\n"
-        + "".join(f"r{i}.txt\t202{i}\t人民日报\t第{i}版\n" for i in range(3)),
+        "file\tyear\tsource\tpaper\trank\tmanifest_source\n"
+        + "".join(f"r{i}.txt\t202{i}\t人民日报\t第{i}版\t副省级\tMS{i}\n" for i in range(3)),
         encoding="utf-8")
     r = tifa.run(str(corpus), work_dir=tmp_path / "w", out_dir=tmp_path / "o", config=CONFIG,
                  progress=False)
@@ -293,5 +293,9 @@ def test_documents_carry_the_manifests_further_columns(tmp_path):
     # `source` is the input file; the manifest's own `source` column is kept beside it.
     assert docs.at["r1.txt", "source"] == "r1.txt"
     assert docs.at["r1.txt", "manifest_source"] == "人民日报"
-    assert docs.at["r2.txt", "paper"] == "第2版"
-    assert list(docs.columns)[-2:] == ["paper", "manifest_source"]
+    assert docs.at["r2.txt", "manifest_paper"] == "第2版"
+    # Every manifest column is text under its own prefixed name, whatever it is called.
+    assert docs.at["r0.txt", "manifest_rank"] == "副省级"
+    assert docs.at["r0.txt", "manifest_manifest_source"] == "MS0"
+    assert list(docs.columns)[-4:] == ["manifest_manifest_source", "manifest_paper",
+                                       "manifest_rank", "manifest_source"]

@@ -215,6 +215,11 @@ fn full_width(c: char) -> Option<char> {
     })
 }
 
+/// True when `p`, the character before a mark, is an ASCII digit.
+fn after_digit(p: Option<char>) -> bool {
+    p.is_some_and(|c| c.is_ascii_digit())
+}
+
 /// Converts half-width punctuation touching Chinese text to full-width and a full-width point
 /// between two digits to a decimal point (４．５ is 4.5 once [`chars`] has made its digits
 /// half-width), and removes spaces unless both neighbours are Latin letters, digits or Latin
@@ -235,10 +240,18 @@ pub fn punctuation_and_spaces(text: &str) -> String {
     let next = |i: usize| chars[i + 1..].iter().find(|c| **c != ' ').copied();
     let mut mapped = chars.clone();
     let mut open_paren: Vec<usize> = Vec::new();
-    let mut quote_open = true;
-    let mut squote_open = true;
+    // Whether a double or single quotation is open at this point, by curly or straight marks:
+    // a straight mark closes an open one (逐人“过筛" is 逐人“过筛”), else opens one.
+    let (mut double_open, mut single_open) = (false, false);
     for i in 0..n {
         let c = chars[i];
+        match c {
+            '“' => double_open = true,
+            '”' => double_open = false,
+            '‘' => single_open = true,
+            '’' => single_open = false,
+            _ => {}
+        }
         // Only these characters are mapped; looking around the others would be wasted work.
         if !matches!(
             c,
@@ -277,13 +290,15 @@ pub fn punctuation_and_spaces(text: &str) -> String {
                     mapped[i] = '）';
                 }
             }
-            '"' if cjk_side => {
-                mapped[i] = if quote_open { '“' } else { '”' };
-                quote_open = !quote_open;
+            // Not a quotation mark after a digit, unless it closes one: seconds and inches
+            // (39°54'27", 5"屏幕).
+            '"' if cjk_side && (double_open || !after_digit(p)) => {
+                mapped[i] = if double_open { '”' } else { '“' };
+                double_open = !double_open;
             }
-            '\'' if cjk_side => {
-                mapped[i] = if squote_open { '‘' } else { '’' };
-                squote_open = !squote_open;
+            '\'' if cjk_side && (single_open || !after_digit(p)) => {
+                mapped[i] = if single_open { '’' } else { '‘' };
+                single_open = !single_open;
             }
             _ => {}
         }
@@ -363,11 +378,20 @@ mod tests {
 
     #[test]
     fn full_width_straight_quotes_pair_as_ascii_ones_do() {
-        let text = "发展＂新质生产力＂，领悟＇两个确立＇";
+        let norm = |t: &str| punctuation_and_spaces(&ch(t));
         assert_eq!(
-            punctuation_and_spaces(&ch(text)),
+            norm("发展＂新质生产力＂，领悟＇两个确立＇"),
             "发展“新质生产力”，领悟‘两个确立’"
         );
+        // A straight mark closes a curly one left open.
+        assert_eq!(norm("逐人“过筛＂。再“查＂"), "逐人“过筛”。再“查”");
+        // After a digit, seconds and inches, unless it closes a quotation.
+        assert_eq!(norm("5＂屏幕和＂两个确立＂"), "5\"屏幕和“两个确立”");
+        assert_eq!(
+            norm("东经116°23＇17＂，北纬39°54＇27＂"),
+            "东经116°23'17\"，北纬39°54'27\""
+        );
+        assert_eq!(norm("增长＂5＂倍"), "增长“5”倍");
     }
 
     #[test]

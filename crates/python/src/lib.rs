@@ -253,17 +253,14 @@ impl Work {
         out.set_item("date", text(&|d| d.meta.given_date().map(|w| w.text)))?;
         out.set_item("chars", docs.iter().map(|d| d.chars).collect::<Vec<_>>())?;
         out.set_item("tokens", docs.iter().map(|d| d.tokens).collect::<Vec<_>>())?;
-        // The manifest's further columns, for grouping: `manifest_` before a name the table
-        // has already (its `source`, the publication, beside `source`, the input file).
+        // The manifest's further columns, for grouping, as text, each named `manifest_` and its
+        // name: never the name of a column above (the manifest's `source`, the publication,
+        // beside `source`, the input file) nor of one typed as a number (`rank`, `count`).
         let extra: std::collections::BTreeSet<&String> =
             docs.iter().flat_map(|d| d.meta.extra.keys()).collect();
         for key in extra.into_iter().filter(|k| k.as_str() != "date") {
-            let name = if out.contains(key)? {
-                format!("manifest_{key}")
-            } else {
-                key.clone()
-            };
-            out.set_item(name, text(&|d| d.meta.extra.get(key).cloned()))?;
+            let column = text(&|d| d.meta.extra.get(key).cloned());
+            out.set_item(format!("manifest_{key}"), column)?;
         }
         Ok(out)
     }

@@ -94,13 +94,15 @@ impl<'a> Groups<'a> {
                 "diffusion reference `{reference}`: no report has it, so every lag is left empty"
             ));
         }
-        if chosen.0 && self.reference.iter().all(|&r| r) {
+        let all_reference = self.reference.iter().all(|&r| r);
+        if chosen.0 && all_reference {
             out.push(format!(
                 "diffusion reference `{reference}`: every report has it, so no group is left \
                  to compare and the diffusion tables are empty"
             ));
         }
-        if chosen.1 && self.names.is_empty() {
+        // With every report in the reference there is no other report to have the field.
+        if chosen.1 && self.names.is_empty() && !all_reference {
             out.push(format!(
                 "diffusion grouping `{by}`: no report outside the reference has that field \
                  (region, level, body or a manifest column), so the diffusion tables are empty"
@@ -653,6 +655,13 @@ mod tests {
         assert!(w[0].contains("no report has it"), "{w:?}");
         let w = warn("body=government");
         assert!(w[0].contains("every report has it"), "{w:?}");
+        // Said once, not again as a grouping no other report has.
+        let both = Groups::new(&cmp.docs, "body=government", "level").warnings(
+            "body=government",
+            "level",
+            (true, true),
+        );
+        assert_eq!(both.len(), 1, "{both:?}");
     }
 
     #[test]

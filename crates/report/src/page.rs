@@ -426,7 +426,13 @@ fn slogan_section(h: &mut Html, data: &PageData) {
     h.raw("</div><aside id=\"detail\" class=\"detail\"><p class=\"hint\">Click a slogan to see where it is used.</p></aside></div></section>");
 }
 
-fn group_section(h: &mut Html, gc: &GroupComparison, rows_per_group: usize, file: &str) {
+fn group_section(
+    h: &mut Html,
+    cmp: &Comparison,
+    gc: &GroupComparison,
+    rows_per_group: usize,
+    file: &str,
+) {
     h.raw("<section class=\"card groups\">");
     h.open("h2", &[])
         .text(&format!("Distinctive slogans by {}", gc.field))
@@ -457,7 +463,7 @@ fn group_section(h: &mut Html, gc: &GroupComparison, rows_per_group: usize, file
                 .raw("</tr>");
         }
         h.raw("</tbody></table>");
-        if let Some(more) = crate::tables::tied_beyond(&all, rows_per_group, file) {
+        if let Some(more) = crate::tables::tied_beyond(cmp, &all, rows_per_group, file) {
             h.open("p", &[("class", "hint")]).text(&more).close("p");
         }
         h.raw("</div>");
@@ -566,7 +572,7 @@ pub(crate) fn write_report_html(
         .iter()
         .zip(crate::tables::compare_file_names(cmp))
     {
-        group_section(&mut h, gc, config.group_rows, &file);
+        group_section(&mut h, cmp, gc, config.group_rows, &file);
     }
     reports_section(&mut h, cmp);
     h.raw("</main><footer>");

@@ -89,15 +89,12 @@ fn adoption_curves(
             .reference
             .as_ref()
             .map_or(f64::from(first), |r| r.years.floor());
-        // The axis ends with the corpus's last year, never after it: when every use is of that
-        // year, it starts the year before, which no group had used the slogan by.
-        let end = f64::from(last);
-        let start = f
-            .groups
-            .values()
-            .map(|(w, _)| w.years.floor())
-            .fold(reference, f64::min)
-            .min(end - 1.0);
+        // The axis ends with the last year of a report or of a use (a date may fall in the
+        // year after the `year` column's), never after it: when every use is of that year, it
+        // starts the year before, which no group had used the slogan by.
+        let uses = f.groups.values().map(|(w, _)| w.years.floor());
+        let end = uses.clone().fold(f64::from(last).max(reference), f64::max);
+        let start = uses.fold(reference, f64::min).min(end - 1.0);
         let x = |y: f64| pad + (y - start) / (end - start) * (w - 2.0 * pad);
         let y_of = |share: f64| ht - pad - share * (ht - 2.0 * pad);
         let mut points = String::new();

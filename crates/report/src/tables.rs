@@ -420,7 +420,7 @@ pub fn summary_md(cmp: &Comparison, config: &Config) -> String {
                     fixed(r.log_ratio, 2)
                 );
             }
-            if let Some(more) = tied_beyond(&rows, config.group_rows, &file) {
+            if let Some(more) = tied_beyond(cmp, &rows, config.group_rows, &file) {
                 let _ = writeln!(out, "| {} | {more} | | | | | |", md_cell(&info.name));
             }
         }
@@ -432,17 +432,27 @@ pub fn summary_md(cmp: &Comparison, config: &Config) -> String {
 /// begin with ties of the last one shown, how many, said for a table to end with, naming the
 /// group table `file` (the order among rows of one G2 is the phrases', which says nothing).
 pub(crate) fn tied_beyond(
+    cmp: &Comparison,
     rows: &[&tifa_core::GroupRow],
     shown: usize,
     file: &str,
 ) -> Option<String> {
     let last = rows.get(shown.checked_sub(1)?)?;
     let tied = rows[shown..].iter().take_while(|r| r.g2 == last.g2).count();
-    (tied > 0).then(|| {
-        format!(
-            "… and {tied} more at G2 {} ({file} has every row)",
-            fixed(last.g2, 2)
-        )
+    if tied == 0 {
+        return None;
+    }
+    let g2 = fixed(last.g2, 2);
+    // compare.toml's `max_group_rows` may have cut the group's rows, ties among them.
+    let cap: usize = cmp
+        .settings
+        .get("max_group_rows")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    Some(if cap > 0 && rows.len() >= cap {
+        format!("… and {tied} more at G2 {g2} or more, past the {cap} rows per group {file} keeps (max_group_rows)")
+    } else {
+        format!("… and {tied} more at G2 {g2} ({file} has every row)")
     })
 }
 
@@ -520,6 +530,13 @@ mod tests {
         let md = summary_md(&cmp, &config);
         assert!(
             md.contains("| 2001 | … and 2 more at G2 6.20 (compare-year.tsv has every row) |"),
+            "{md}"
+        );
+        // Rows cut by compare.toml's max_group_rows: the ties may go on past them.
+        cmp.settings.insert("max_group_rows".into(), "4".into());
+        let md = summary_md(&cmp, &config);
+        assert!(
+            md.contains("… and 2 more at G2 6.20 or more, past the 4 rows"),
             "{md}"
         );
         // Cut where the next row does not tie: nothing said.

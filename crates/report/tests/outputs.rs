@@ -452,6 +452,16 @@ fn timeline_only_when_reports_span_several_years() {
     let curves = &curves[..curves.find("</div>").unwrap()];
     assert!(curves.contains(">2023</text>"), "{curves}");
     assert!(!curves.contains(">2024</text>"), "{curves}");
+    // Dated to the year after their `year`, the uses end the axis there.
+    for d in &mut one_year.docs {
+        d.meta.extra.insert("date".into(), "2024-02".into());
+    }
+    write(&one_year, dir.path());
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    let curves = &html[html.find("<h3>Adoption curves</h3>").expect("curves")..];
+    let curves = &curves[..curves.find("</div>").unwrap()];
+    assert!(curves.contains(">2024</text>"), "{curves}");
+    assert!(!curves.contains(">2025</text>"), "{curves}");
 }
 
 #[test]

@@ -247,7 +247,8 @@ impl Segmenter {
             let piece = &text[from..to];
             spans.clear();
             for w in self.jieba.cut(piece, self.hmm) {
-                push_word(spans, from + w.byte_start, w.word);
+                let split = self.hmm && hmm_joined(w.word) && !self.jieba.has_word(w.word);
+                push_word(spans, from + w.byte_start, w.word, split);
             }
             for s in spans.iter() {
                 let kind = s.class.kind(&text[s.start..s.end]);
@@ -359,18 +360,18 @@ fn classify_char(c: char) -> Class {
     Class::Kind(kind)
 }
 
-/// Appends the span of one word as jieba emits it at byte `start`. Its HMM pass keeps a number
-/// with its decimal point and per cent sign as one word (`3.5%`, `12.8`), which the cut without
-/// it gives in pieces: such a word (digits with `.` or `%`) is taken apart into its digit runs
-/// and marks and joined again as the cut without HMM joins them, so that `3.5` is a number
-/// either way and `%` a symbol of its own. Dictionary words with marks (`C++`) stay whole.
-fn push_word(spans: &mut Vec<Span>, start: usize, word: &str) {
-    let split = word.len() > 1
-        && word
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'%')
-        && word.bytes().any(|b| b.is_ascii_digit())
-        && word.bytes().any(|b| !b.is_ascii_digit());
+/// True for a word of jieba's HMM pass that the cut without it gives in pieces: ASCII of more
+/// than one character holding `.` or `%` (`3.5%`, `12.8`, `PM2.5`, `...`), which the HMM pass
+/// keeps whole where no dictionary word covers it.
+fn hmm_joined(word: &str) -> bool {
+    word.len() > 1 && word.is_ascii() && word.bytes().any(|b| b == b'.' || b == b'%')
+}
+
+/// Appends the span of one word as jieba emits it at byte `start`; a word to `split`
+/// ([`hmm_joined`], not a dictionary word) is taken apart into its runs of ASCII letters and
+/// digits and its other characters one by one, and joined again as the cut without HMM joins
+/// them, so that `3.5` is a number either way and `%` a symbol of its own.
+fn push_word(spans: &mut Vec<Span>, start: usize, word: &str, split: bool) {
     if !split {
         let end = start + word.len();
         push_span(
@@ -388,7 +389,7 @@ fn push_word(spans: &mut Vec<Span>, start: usize, word: &str) {
     while i < bytes.len() {
         let run = bytes[i..]
             .iter()
-            .take_while(|b| b.is_ascii_digit())
+            .take_while(|b| b.is_ascii_alphanumeric())
             .count()
             .max(1);
         let piece = &word[i..i + run];
@@ -566,7 +567,7 @@ pub(crate) mod tests {
 
     #[test]
     fn with_hmm_numbers_are_cut_and_mapped_as_without_it() {
-        let text = "增长3.5%，达到12.8万亿元，下降0.5个百分点，C++和5G";
+        let text = "增长3.5%，达到12.8万亿元，下降0.5个百分点，C++和5G，PM2.5，N8.2%，30%...，1.%2";
         for number_class in [false, true] {
             let cut = |hmm: bool| {
                 let config = Config {
@@ -579,7 +580,9 @@ pub(crate) mod tests {
             let plain = cut(false);
             assert_eq!(cut(true), plain, "number_class = {number_class}");
             if number_class {
-                assert!(!plain.contains('.'), "{plain}");
+                for n in ["3.5", "12.8", "0.5", "8.2"] {
+                    assert!(!plain.contains(n), "{n}: {plain}");
+                }
             } else {
                 assert!(plain.contains("3.5/Number %/Symbol"), "{plain}");
                 assert!(plain.contains("12.8/Number"), "{plain}");
