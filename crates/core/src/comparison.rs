@@ -264,6 +264,18 @@ pub struct Comparison {
     pub groups: Vec<GroupComparison>,
 }
 
+impl Comparison {
+    /// Rows of kind `name`: listed apart, never counted as slogans.
+    pub fn n_names(&self) -> usize {
+        self.slogans.iter().filter(|s| !s.kind.is_slogan()).count()
+    }
+
+    /// Rows that are slogans, the names apart.
+    pub fn n_slogans(&self) -> usize {
+        self.slogans.len() - self.n_names()
+    }
+}
+
 /// Reads a comparison's corpus summary, and of its slogans only those whose phrase `keep`
 /// accepts, with [`crate::format::read_seed`]: each slogan's phrase and kind are offered to
 /// `keep` as soon as they are decoded; the rest of a slogan not kept (its per-report counts and

@@ -300,13 +300,7 @@ impl Work {
         out.set_item("n_phrases", s.n_phrases)?;
         out.set_item("years", s.years)?;
         out.set_item("n_skipped", s.n_skipped)?;
-        let names = self
-            .cmp
-            .slogans
-            .iter()
-            .filter(|s| !s.kind.is_slogan())
-            .count();
-        out.set_item("n_names", names)?;
+        out.set_item("n_names", self.cmp.n_names())?;
         Ok(out)
     }
 }

@@ -301,8 +301,7 @@ fn header(h: &mut Html, cmp: &Comparison) {
     stat(h, "reports", &thousands(s.n_docs as u64));
     stat(h, "characters", &thousands(s.n_chars));
     stat(h, "tokens", &thousands(s.n_tokens));
-    let n_slogans = cmp.slogans.iter().filter(|x| x.kind.is_slogan()).count();
-    stat(h, "slogans", &thousands(n_slogans as u64));
+    stat(h, "slogans", &thousands(cmp.n_slogans() as u64));
     // Shown even when 0, so a reader knows nothing was dropped without a trace.
     stat(h, "files skipped", &thousands(u64::from(s.n_skipped)));
     if let Some((a, b)) = s.years {
@@ -521,7 +520,7 @@ pub(crate) fn write_report_html(
     h.open("title", &[])
         .text(&format!(
             "tifa — {} slogans across {} reports",
-            thousands(cmp.slogans.iter().filter(|x| x.kind.is_slogan()).count() as u64),
+            thousands(cmp.n_slogans() as u64),
             thousands(u64::from(cmp.summary.n_docs))
         ))
         .close("title");

@@ -309,9 +309,8 @@ pub fn summary_md(cmp: &Comparison, config: &Config) -> String {
     let _ = writeln!(out, "| characters | {} |", s.n_chars);
     let _ = writeln!(out, "| tokens | {} |", s.n_tokens);
     let _ = writeln!(out, "| phrases counted | {} |", s.n_phrases);
-    let n_names = cmp.slogans.iter().filter(|x| !x.kind.is_slogan()).count();
-    let _ = writeln!(out, "| slogans | {} |", cmp.slogans.len() - n_names);
-    let _ = writeln!(out, "| names (listed apart) | {n_names} |");
+    let _ = writeln!(out, "| slogans | {} |", cmp.n_slogans());
+    let _ = writeln!(out, "| names (listed apart) | {} |", cmp.n_names());
     let _ = writeln!(
         out,
         "| input files skipped (see clean-log.tsv) | {} |",
