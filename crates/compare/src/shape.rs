@@ -174,6 +174,14 @@ impl Lexicon {
         }
     }
 
+    /// The length in characters of the text of `tokens`.
+    pub fn chars(&self, tokens: &[u32]) -> usize {
+        tokens
+            .iter()
+            .map(|&t| self.chars.get(t as usize).copied().unwrap_or(0) as usize)
+            .sum()
+    }
+
     /// The kind of a token id (`Symbol` when unknown).
     pub fn kind(&self, id: u32) -> TokenKind {
         self.kinds

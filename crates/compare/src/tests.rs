@@ -764,6 +764,40 @@ fn an_enumeration_after_a_fixed_verb_is_still_a_row() {
 }
 
 #[test]
+fn an_enumeration_keeps_the_word_its_first_item_needs() {
+    // 坚持 and 服务 each lead two numbered formulations, so both are learned as verbs that
+    // introduce formulations. 坚持 stands outside 人民至上、生命至上 (with it the first item
+    // would be longer than its twin), but 服务 is the first item's own word: 服务贸易 is as long
+    // as 绿色贸易, 贸易 is not. So 人民至上、生命至上 is a row of its own, and 贸易、绿色贸易、
+    // 数字贸易 is not.
+    let texts = [
+        (
+            "必须 坚持 两个维护 。 我们 坚持 四个意识 。 发展 服务 贸易 、 绿色 贸易 、 数字 贸易 ， 推进 工作 。 始终 坚持 人民至上 、 生命 至上 ， 审议 议案 。",
+            Some(2023),
+        ),
+        (
+            "全体 坚持 两个维护 ， 服务 两个维护 。 大家 坚持 四个意识 ， 服务 四个意识 。 推动 服务 贸易 、 绿色 贸易 、 数字 贸易 。 我们 坚持 人民至上 、 生命 至上 。",
+            Some(2024),
+        ),
+        (
+            "做到 两个维护 ， 服务 两个维护 。 增强 四个意识 ， 服务 四个意识 。 扩大 服务 贸易 、 绿色 贸易 、 数字 贸易 ， 审议 报告 。 全市 坚持 人民至上 、 生命 至上 ， 推进 工作 。",
+            Some(2025),
+        ),
+    ];
+    let (counts, seg) = corpus(&texts);
+    let config = Config {
+        min_cohesion: -1.0,
+        min_score: 0.0,
+        ..Config::default()
+    };
+    let c = run(&counts, &seg, &config, &NoProgress).unwrap();
+    let s = slogan(&c, "人民至上、生命至上").expect("introduced by 坚持, it is a row");
+    assert_eq!((s.kind, s.df), (Kind::Enumeration, 3));
+    assert!(slogan(&c, "服务贸易、绿色贸易、数字贸易").is_some());
+    assert_eq!(slogan(&c, "贸易、绿色贸易、数字贸易"), None);
+}
+
+#[test]
 fn names_are_their_own_kind_and_general_words_are_not_slogans() {
     let texts = [
         (
