@@ -14,7 +14,9 @@ use std::path::Path;
 use anyhow::Context;
 use serde::Serialize;
 use tifa_core::format::{self, Header, Stage};
-use tifa_core::{Branching, Comparison, Corpus, Counts, Meta, Segmented, TokenKind, Vocab};
+use tifa_core::{
+    Branching, Comparison, Corpus, Counts, Meta, Segmented, TokenKind, Vocab, WordClass,
+};
 
 /// Prints the header and a summary (or the whole content as JSON) of an intermediate.
 pub fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
@@ -140,6 +142,8 @@ struct Term<'a> {
     kind: TokenKind,
     /// Frequency in the segmenter's general-language dictionary (0 when it lacks the term).
     general: u32,
+    /// Class by the dictionary's part-of-speech tag.
+    class: WordClass,
     /// Occurrences in the corpus, where known (count.bin).
     #[serde(skip_serializing_if = "Option::is_none")]
     tf: Option<u64>,
@@ -151,6 +155,7 @@ fn terms<'a>(vocab: &'a Vocab, tf: Option<&'a [u64]>) -> impl Iterator<Item = Te
         term: vocab.term(id),
         kind: vocab.kind(id),
         general: vocab.general(id),
+        class: vocab.class(id),
         tf: tf.map(|tf| tf.get(id as usize).copied().unwrap_or(0)),
     })
 }

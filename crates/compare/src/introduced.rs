@@ -5,7 +5,8 @@
 //!
 //! The verbs that introduce formulations are learned from the corpus: the first words of the
 //! verb-led forms of its numbered, enumerated and quoted formulations (增强 before 四个意识,
-//! 坚持 before an enumeration), words of two characters or more that lead at least two. A term
+//! 坚持 before an enumeration), words of two characters or more that lead at least two and that
+//! the segmenter's dictionary does not tag as nouns ([`tifa_core::WordClass`]). A term
 //! or formula led by one of them, the rest a well-formed phrase, brings the rest back as a
 //! candidate: its own counts when the counts hold it, else those of its verb-led form, the one
 //! phrase it always occurs in. An enumeration led by one of them outside its first item brings
@@ -14,7 +15,7 @@
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
-use tifa_core::{Counts, Kind, Progress};
+use tifa_core::{Counts, Kind, Progress, WordClass};
 
 use crate::candidates::{quoted_share, too_closed_right, Candidate};
 use crate::maximal::first_item_short;
@@ -72,13 +73,16 @@ pub(crate) fn add_introduced(
         .map(|c| c.tokens(phrases))
         .collect();
     // The verbs that lead marked formulations in this corpus: words of two characters or more
-    // (not the prepositions that open frames, 以…为…) that lead at least two of them.
+    // (not the prepositions that open frames, 以…为…) that lead at least two of them, and that
+    // the dictionary does not tag as nouns: a noun before a formulation is mostly its own
+    // modifier (群众身边不正之风和腐败问题, 国家中长期科学和技术发展规划纲要).
     let mut led: FxHashMap<u32, usize> = FxHashMap::default();
     for c in &found {
         if let [v, rest @ ..] = c.tokens(phrases) {
             if !rest.is_empty()
                 && marked.contains(rest)
                 && counts.vocab.term(*v).chars().nth(1).is_some()
+                && counts.vocab.class(*v) != WordClass::Nominal
             {
                 *led.entry(*v).or_insert(0) += 1;
             }

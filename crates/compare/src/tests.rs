@@ -898,6 +898,16 @@ fn a_formulation_introduced_by_a_learned_verb_is_a_row() {
     let (counts, seg) = corpus(&plain);
     let c = run(&counts, &seg, &config, &NoProgress).unwrap();
     assert!(slogan(&c, "稳中求进工作总基调").is_none());
+    // Nor when the dictionary tags the leading word a noun: it is the formulation's own
+    // modifier, not a verb introducing it.
+    let (mut counts, seg) = corpus(&texts);
+    let lead = counts.vocab.id("坚持").unwrap();
+    let mut classes = vec![tifa_core::WordClass::Unknown; counts.vocab.len()];
+    classes[lead as usize] = tifa_core::WordClass::Nominal;
+    counts.vocab.classes = classes;
+    let c = run(&counts, &seg, &config, &NoProgress).unwrap();
+    assert!(slogan(&c, "稳中求进工作总基调").is_none());
+    assert!(slogan(&c, "坚持稳中求进工作总基调").is_some());
 }
 
 #[test]

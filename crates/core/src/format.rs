@@ -29,7 +29,7 @@ use serde::Serialize;
 /// The magic string that opens every intermediate file.
 pub const MAGIC: &[u8; 8] = b"TIFAINT\0";
 /// The current format version. Bump it whenever any intermediate type changes shape.
-pub const FORMAT_VERSION: u32 = 10;
+pub const FORMAT_VERSION: u32 = 11;
 /// Size of the fixed header in bytes.
 pub const HEADER_LEN: usize = 48;
 

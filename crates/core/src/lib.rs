@@ -40,7 +40,7 @@ pub use counts::{
 pub use format::{FormatError, Header, Stage};
 pub use progress::{NoProgress, Progress};
 pub use segmented::{
-    SegDoc, SegDocWaves, Segmented, SegmentedHead, SpilledSegmented, TokenKind, Vocab,
+    SegDoc, SegDocWaves, Segmented, SegmentedHead, SpilledSegmented, TokenKind, Vocab, WordClass,
 };
 
 /// A stable 64-bit fingerprint of some bytes (xxh3), used for checksums and for input and

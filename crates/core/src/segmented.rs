@@ -35,6 +35,38 @@ impl TokenKind {
     }
 }
 
+/// A word's class, from the part-of-speech tag the segmenter's dictionary gives it (jieba's
+/// tags). Coarse on purpose: jieba's tags are a dictionary's, not a parse of the text, and often
+/// name a word's commonest use (全面 and 大力 are tagged nouns, 落实 an adjective); what is read
+/// from them must hold for the class as a whole.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum WordClass {
+    /// No tag: not a word of the dictionary (a character or word it does not hold, a number, a
+    /// mark), or a word added without one.
+    #[default]
+    Unknown,
+    /// A noun, name, pronoun, numeral, place, time, locative or distinguishing word (tags
+    /// `n…`, `r…`, `m…`, `s`, `t…`, `f`, `b…`).
+    Nominal,
+    /// A verb (tags `v…`).
+    Verbal,
+    /// Any other tag: adjective, adverb, idiom, set phrase, abbreviation ….
+    Other,
+}
+
+impl WordClass {
+    /// The class of a jieba part-of-speech tag (`x`, jieba's tag for an unknown character,
+    /// and the empty tag are [`WordClass::Unknown`]).
+    pub fn of_tag(tag: &str) -> WordClass {
+        match tag.as_bytes().first() {
+            None | Some(b'x') => WordClass::Unknown,
+            Some(b'n' | b'r' | b'm' | b's' | b't' | b'f' | b'b') => WordClass::Nominal,
+            Some(b'v') => WordClass::Verbal,
+            Some(_) => WordClass::Other,
+        }
+    }
+}
+
 /// The vocabulary: token id → term and kind, and term → id through an `fst` map.
 ///
 /// The map is built the first time it is needed: a look-up ([`Vocab::id`]) or writing the
@@ -57,29 +89,36 @@ pub struct Vocab {
     /// The compare stage tells vocabulary (人民群众, 进一步提高) from coinages with it. Empty is
     /// read as all 0.
     pub general: Vec<u32>,
+    /// Class of each term by its tag in the segmenter's dictionary ([`WordClass`]). The
+    /// compare stage keeps nouns from the verbs it learns to introduce formulations. Empty is
+    /// read as all unknown.
+    pub classes: Vec<WordClass>,
     /// Bytes of an `fst::Map` from term to id (terms in byte order), once built.
     map: std::sync::OnceLock<Vec<u8>>,
 }
 
-/// Two vocabularies are equal when their terms, kinds and general frequencies are: the map
-/// follows from the terms.
+/// Two vocabularies are equal when their terms, kinds, general frequencies and classes are:
+/// the map follows from the terms.
 impl PartialEq for Vocab {
     fn eq(&self, other: &Vocab) -> bool {
-        (&self.terms, &self.kinds, &self.general) == (&other.terms, &other.kinds, &other.general)
+        (&self.terms, &self.kinds, &self.general, &self.classes)
+            == (&other.terms, &other.kinds, &other.general, &other.classes)
     }
 }
 
 impl Eq for Vocab {}
 
-/// Stored as its terms, its kinds, its map's bytes and the general frequencies, in that order.
+/// Stored as its terms, its kinds, its map's bytes, the general frequencies and the classes, in
+/// that order.
 impl Serialize for Vocab {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut v = s.serialize_struct("Vocab", 4)?;
+        let mut v = s.serialize_struct("Vocab", 5)?;
         v.serialize_field("terms", &self.terms)?;
         v.serialize_field("kinds", &self.kinds)?;
         v.serialize_field("fst", &crate::packed::Bytes(self.map_bytes()))?;
         v.serialize_field("general", &GeneralRef(&self.general))?;
+        v.serialize_field("classes", &self.classes)?;
         v.end()
     }
 }
@@ -103,11 +142,12 @@ struct StoredVocab {
     _fst: Vec<u8>,
     #[serde(with = "crate::packed")]
     general: Vec<u32>,
+    classes: Vec<WordClass>,
 }
 
 impl From<StoredVocab> for Vocab {
     fn from(v: StoredVocab) -> Vocab {
-        Vocab::with_general(v.terms, v.kinds, v.general)
+        Vocab::with_general(v.terms, v.kinds, v.general).with_classes(v.classes)
     }
 }
 
@@ -123,13 +163,24 @@ impl Vocab {
             terms,
             kinds,
             general,
+            classes: Vec::new(),
             map: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The vocabulary with the class of each term (see [`Vocab::class`]).
+    pub fn with_classes(self, classes: Vec<WordClass>) -> Vocab {
+        Vocab { classes, ..self }
     }
 
     /// The frequency of a term in the general-language dictionary (0 when absent or unknown).
     pub fn general(&self, id: u32) -> u32 {
         self.general.get(id as usize).copied().unwrap_or(0)
+    }
+
+    /// The class of a term by its dictionary tag ([`WordClass::Unknown`] when absent or unknown).
+    pub fn class(&self, id: u32) -> WordClass {
+        self.classes.get(id as usize).copied().unwrap_or_default()
     }
 
     /// The bytes of the term → id map, built on first use.
@@ -1018,12 +1069,41 @@ mod tests {
     }
 
     #[test]
+    fn word_classes_of_jieba_tags() {
+        for (tag, class) in [
+            ("n", WordClass::Nominal),
+            ("nr", WordClass::Nominal),
+            ("ns", WordClass::Nominal),
+            ("r", WordClass::Nominal),
+            ("m", WordClass::Nominal),
+            ("b", WordClass::Nominal),
+            ("v", WordClass::Verbal),
+            ("vn", WordClass::Verbal),
+            ("a", WordClass::Other),
+            ("d", WordClass::Other),
+            ("i", WordClass::Other),
+            ("x", WordClass::Unknown),
+            ("", WordClass::Unknown),
+        ] {
+            assert_eq!(WordClass::of_tag(tag), class, "{tag:?}");
+        }
+        let v = Vocab::new(vec!["坚持".into()], vec![TokenKind::Word]);
+        assert_eq!(v.class(0), WordClass::Unknown);
+        let v = v.with_classes(vec![WordClass::Verbal]);
+        assert_eq!(
+            (v.class(0), v.class(7)),
+            (WordClass::Verbal, WordClass::Unknown)
+        );
+    }
+
+    #[test]
     fn reading_a_vocab_rebuilds_its_map_instead_of_trusting_the_stored_one() {
         let good = Vocab::with_general(
             vec!["人民".into(), "中心".into()],
             vec![TokenKind::Word, TokenKind::Word],
             vec![9000, 0],
-        );
+        )
+        .with_classes(vec![WordClass::Nominal, WordClass::Unknown]);
         /// A vocabulary's stored layout with any map bytes.
         #[derive(Serialize)]
         struct Stored<'a> {
@@ -1033,12 +1113,14 @@ mod tests {
             fst: Vec<u8>,
             #[serde(with = "crate::packed")]
             general: Vec<u32>,
+            classes: &'a [WordClass],
         }
         let stored = |fst: Vec<u8>| Stored {
             terms: &good.terms,
             kinds: &good.kinds,
             fst,
             general: good.general.clone(),
+            classes: &good.classes,
         };
         let written = crate::format::encode(crate::Stage::Segment, 0, 0, &good).unwrap();
         let as_stored = crate::format::encode(

@@ -24,7 +24,9 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use tifa_core::{Corpus, Document, Progress, SegDoc, Segmented, Skipped, TokenKind, Vocab};
+use tifa_core::{
+    Corpus, Document, Progress, SegDoc, Segmented, Skipped, TokenKind, Vocab, WordClass,
+};
 
 pub use config::Config;
 pub use dict::POLITICAL_DICTIONARY;
@@ -212,8 +214,7 @@ impl InWaves {
         if u32::try_from(terms.len()).is_err() {
             return Err(Error::VocabularyTooLarge { terms: terms.len() });
         }
-        let general = general(&terms, &kinds, segmenter);
-        Ok((Vocab::with_general(terms, kinds, general), ids))
+        Ok((vocab(terms, kinds, segmenter), ids))
     }
 }
 
@@ -225,10 +226,9 @@ fn run_chunked(
     chunk_bytes: usize,
 ) -> Result<Tokens, Error> {
     let cut = cut_chunked(documents, segmenter, progress, chunk_bytes)?;
-    let general = general(&cut.terms, &cut.kinds, segmenter);
     Ok(Tokens {
         docs: cut.docs,
-        vocab: Vocab::with_general(cut.terms, cut.kinds, general),
+        vocab: vocab(cut.terms, cut.kinds, segmenter),
         chars: cut.chars,
     })
 }
@@ -242,16 +242,18 @@ struct Cut {
     chars: Vec<u64>,
 }
 
-/// Each term's frequency in the general-language dictionary, for the compare stage.
-fn general(terms: &[String], kinds: &[TokenKind], segmenter: &Segmenter) -> Vec<u32> {
-    terms
+/// The vocabulary of `terms`, with each word's frequency in the general-language dictionary
+/// and its class by the dictionary's tag, for the compare stage.
+fn vocab(terms: Vec<String>, kinds: Vec<TokenKind>, segmenter: &Segmenter) -> Vocab {
+    let (general, classes): (Vec<u32>, Vec<WordClass>) = terms
         .par_iter()
-        .zip(kinds)
+        .zip(&kinds)
         .map(|(t, k)| match k {
-            TokenKind::Word => segmenter.general(t),
-            _ => 0,
+            TokenKind::Word => (segmenter.general(t), segmenter.class(t)),
+            _ => (0, WordClass::Unknown),
         })
-        .collect()
+        .unzip();
+    Vocab::with_general(terms, kinds, general).with_classes(classes)
 }
 
 /// [`run_chunked`] but for the general frequencies.

@@ -13,7 +13,7 @@ use std::fmt;
 use std::path::Path;
 
 use jieba_rs::Jieba;
-use tifa_core::TokenKind;
+use tifa_core::{TokenKind, WordClass};
 
 use crate::config::Config;
 use crate::dict::{self, POLITICAL_DICTIONARY};
@@ -201,6 +201,15 @@ impl Segmenter {
         match self.added.get(term) {
             Some(&f) => f,
             None => dict::general_frequency(&self.jieba, term),
+        }
+    }
+
+    /// The class of `term` by the tag the dictionary gives it ([`WordClass`]): unknown when the
+    /// dictionary does not hold it as one word, or holds it without a tag.
+    pub fn class(&self, term: &str) -> WordClass {
+        match self.jieba.tag(term, false).as_slice() {
+            [t] if t.word == term => WordClass::of_tag(t.tag),
+            _ => WordClass::Unknown,
         }
     }
 
@@ -505,6 +514,27 @@ pub(crate) mod tests {
         ];
         for (text, expect) in cases {
             assert_eq!(words(default_segmenter(), text), expect, "{text}");
+        }
+    }
+
+    #[test]
+    fn words_have_the_class_of_their_dictionary_tag() {
+        for s in [default_segmenter(), plain_segmenter()] {
+            for (word, class) in [
+                ("坚持", WordClass::Verbal),
+                ("推进", WordClass::Verbal),
+                ("人民", WordClass::Nominal),
+                ("群众", WordClass::Nominal),
+                ("国家", WordClass::Nominal),
+                ("中国", WordClass::Nominal),
+                ("我国", WordClass::Nominal),
+                ("坚决", WordClass::Other),
+                // Not one word of the dictionary.
+                ("坚持人民", WordClass::Unknown),
+                ("", WordClass::Unknown),
+            ] {
+                assert_eq!(s.class(word), class, "{word}");
+            }
         }
     }
 

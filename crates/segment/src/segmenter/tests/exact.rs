@@ -179,7 +179,7 @@ fn configs() -> (tempfile::TempDir, Vec<Config>) {
 }
 
 /// Asserts that `restricted` cuts `text` as `full` does, token for token, and gives its words
-/// the same general frequency.
+/// the same general frequency and class.
 fn assert_same_cut(full: &Segmenter, restricted: &Segmenter, text: &str, what: &str) {
     let (a, b) = (full.tokens(text), restricted.tokens(text));
     if a != b {
@@ -193,9 +193,9 @@ fn assert_same_cut(full: &Segmenter, restricted: &Segmenter, text: &str, what: &
     }
     for t in &a {
         assert_eq!(
-            full.general(t.term),
-            restricted.general(t.term),
-            "{what}: general frequency of {:?}",
+            (full.general(t.term), full.class(t.term)),
+            (restricted.general(t.term), restricted.class(t.term)),
+            "{what}: general frequency and class of {:?}",
             t.term
         );
     }
