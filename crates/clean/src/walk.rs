@@ -154,9 +154,14 @@ fn walk_dir(
     };
     let mut names: Vec<_> = entries.filter_map(|e| e.ok()).collect();
     names.sort_by_key(|e| e.file_name());
+    // tifa's own output, where it wrote in this folder (`--corpus .` with the default `work`
+    // and `reports`, or the corpus folder given as the report folder): report.html and
+    // summary.md would be read as reports by the next run. Passed over without a word, as
+    // hidden files are; every other file of the folder is read.
+    let own = tifa_core::atomic::own_files(dir);
     for e in names {
         let name = e.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
+        if name.starts_with('.') || own.contains(&name) {
             continue;
         }
         let rel = if rel_dir.is_empty() {
@@ -206,13 +211,6 @@ fn walk_dir(
                     &rel,
                     format!("folder nested deeper than {} levels", config.max_depth),
                 );
-                continue;
-            }
-            // tifa's own work or report folder inside the corpus (`--corpus .` with the
-            // default `work` and `reports`) holds its output (report.html, summary.md), which
-            // a second run would read as reports. Passed over without a word, as hidden files
-            // are: it is no report the user handed in.
-            if tifa_core::atomic::is_tifa_folder(&path) {
                 continue;
             }
             // A folder reached twice (through a link) is read once: this also ends loops.

@@ -1820,6 +1820,54 @@ fn lookup_and_cut_take_text_as_the_clean_stage_writes_it() {
 }
 
 #[test]
+fn reports_beside_tifa_s_own_output_are_still_read() {
+    // The corpus folder given as the report folder, and the work folder made in a corpus
+    // subfolder that holds reports: tifa passes over its own files there, and reads the rest.
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("c");
+    std::fs::create_dir_all(corpus.join("a")).unwrap();
+    let files = [
+        "000_1c9d57720230c54b.txt",
+        "001_6ef235d39f680167.txt",
+        "002_59368bcfbef6e951.txt",
+    ];
+    for (i, f) in files.iter().enumerate() {
+        let to = if i == 0 {
+            corpus.join(f)
+        } else {
+            corpus.join("a").join(f)
+        };
+        std::fs::copy(repo().join("data/corpus").join(f), to).unwrap();
+    }
+    let reports_read = || {
+        let o = tifa(dir.path(), &["inspect", "c/a/clean.bin"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+            .lines()
+            .find_map(|l| l.strip_prefix("documents: ").map(str::to_string))
+            .unwrap()
+    };
+    let args = [
+        "-q",
+        "run",
+        "--corpus",
+        "c",
+        "--work-dir",
+        "c/a",
+        "--out-dir",
+        "c",
+    ];
+    let first = tifa(dir.path(), &args);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert_eq!(reports_read(), "3");
+    assert!(corpus.join("report.html").is_file() && corpus.join("summary.md").is_file());
+    let again = tifa(dir.path(), &[&args[..], &["--force"]].concat());
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(stderr(&again).is_empty(), "{}", stderr(&again));
+    assert_eq!(reports_read(), "3");
+}
+
+#[test]
 fn output_folders_inside_the_corpus_are_not_read_back() {
     // `tifa run --corpus .` writes work/ and reports/ inside the corpus: a second run must not
     // read report.html and summary.md as reports.
