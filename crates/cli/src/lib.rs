@@ -374,9 +374,20 @@ pub(crate) const BUDGET_NOTE: &str = "note: under the memory budget, compare sti
     count.bin's phrases without their per-report counts, and report the comparison whole \
     (about twice compare.bin's size)";
 
-/// The folder a file is written in (`.` for a bare name).
-fn folder_of(file: &Path) -> &Path {
-    file.parent().unwrap_or(Path::new("."))
+/// The folder a stage's `--out` file is written in (`.` for a bare name). A path that names a
+/// folder is refused before anything is written: the stage would write beside it, in its
+/// parent (clean's log would replace a clean-log.tsv there), then fail.
+fn folder_of<'p>(file: &'p Path, name: &str) -> anyhow::Result<&'p Path> {
+    let slash = file.as_os_str().as_encoded_bytes().last() == Some(&b'/')
+        || (cfg!(windows) && file.as_os_str().as_encoded_bytes().last() == Some(&b'\\'));
+    if slash || file.is_dir() {
+        anyhow::bail!(
+            "{}: is a folder; --out names the file to write (e.g. {})",
+            file.display(),
+            file.join(name).display()
+        );
+    }
+    Ok(file.parent().unwrap_or(Path::new(".")))
 }
 
 fn dispatch(cli: Cli) -> anyhow::Result<()> {
@@ -399,17 +410,17 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Run(args) => stages::run_all(&flags, &bars, args, false).map(std::mem::forget),
         // A stage command holds the lock of the folder it writes to while it runs.
         Command::Clean(args) => {
-            let _lock = lock::lock(&[folder_of(&args.out)])?;
+            let _lock = lock::lock(&[folder_of(&args.out, "clean.bin")?])?;
             stages::clean(&flags, &bars, &args.input, &args.out).map(|_| ())
         }
         Command::Segment(args) => {
             let (i, o) = stages::paths(args, "clean.bin", "segment.bin");
-            let _lock = lock::lock(&[folder_of(&o)])?;
+            let _lock = lock::lock(&[folder_of(&o, "segment.bin")?])?;
             stages::segment(&flags, &bars, &i, &o).map(|_| ())
         }
         Command::Count(args) => {
             let (i, o) = stages::paths(args, "segment.bin", "count.bin");
-            let _lock = lock::lock(&[folder_of(&o)])?;
+            let _lock = lock::lock(&[folder_of(&o, "count.bin")?])?;
             stages::count(&flags, &bars, &i, &o).map(|_| ())
         }
         Command::Compare(args) => {
@@ -417,7 +428,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             let groups = args.group_by.clone();
             let (i, o) = stages::paths(args.stage, "count.bin", "compare.bin");
             let seg = seg.unwrap_or_else(|| i.with_file_name("segment.bin"));
-            let _lock = lock::lock(&[folder_of(&o)])?;
+            let _lock = lock::lock(&[folder_of(&o, "compare.bin")?])?;
             stages::compare(&flags, &bars, &i, &seg, &o, &groups).map(|_| ())
         }
         Command::Report(args) => {

@@ -1820,6 +1820,37 @@ fn lookup_and_cut_take_text_as_the_clean_stage_writes_it() {
 }
 
 #[test]
+fn a_stage_s_out_naming_a_folder_is_refused_before_anything_is_written() {
+    // clean --out work/ wrote clean-log.tsv beside work/, replacing the user's file there, and
+    // locked that folder, before failing on the folder.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("work")).unwrap();
+    std::fs::write(dir.path().join("clean-log.tsv"), "my notes\n").unwrap();
+    let corpus = repo().join("data/corpus");
+    let corpus = corpus.to_str().unwrap();
+    for (args, name) in [
+        (
+            vec!["clean", "--in", corpus, "--out", "work/"],
+            "work/clean.bin",
+        ),
+        (
+            vec!["clean", "--in", corpus, "--out", "work"],
+            "work/clean.bin",
+        ),
+        (vec!["count", "--out", "work"], "work/count.bin"),
+        (vec!["segment", "--out", "work/"], "work/segment.bin"),
+    ] {
+        let o = tifa(dir.path(), &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = stderr(&o);
+        assert!(err.contains("is a folder") && err.contains(name), "{err}");
+    }
+    let notes = std::fs::read_to_string(dir.path().join("clean-log.tsv")).unwrap();
+    assert_eq!(notes, "my notes\n");
+    assert!(!dir.path().join(".tifa-lock").exists());
+}
+
+#[test]
 fn reports_beside_tifa_s_own_output_are_still_read() {
     // The corpus folder given as the report folder, and the work folder made in a corpus
     // subfolder that holds reports: tifa passes over its own files there, and reads the rest.
