@@ -64,6 +64,12 @@ pub fn parse_manifest(
         }
         let fields: Vec<&str> = line.split('\t').map(str::trim).collect();
         let file = fields.get(file_col).copied().unwrap_or("");
+        // `./2024.txt` names the same file as `2024.txt`.
+        let file = &file
+            .split(['/', '\\'])
+            .filter(|part| *part != ".")
+            .collect::<Vec<_>>()
+            .join("/");
         let safe = !file.is_empty()
             && !file.starts_with('/')
             && !file.starts_with('\\')
@@ -106,7 +112,7 @@ pub fn parse_manifest(
                     row.meta.year = v.parse().ok().filter(|y| YEARS.contains(y));
                     if row.meta.year.is_none() {
                         warnings.push(format!(
-                            "{at}: year `{v}` is not a year; ignored (the text's year is used if it gives one)"
+                            "{at}: year `{v}` is not a year; ignored (the date's year, else the text's, is used)"
                         ));
                     }
                 }
@@ -121,6 +127,24 @@ pub fn parse_manifest(
                 other => {
                     row.meta.extra.insert(other.to_string(), v.to_string());
                 }
+            }
+        }
+        // A date gives the year of a row without one; a year the date contradicts is warned
+        // of, as the series of `tifa diff` follow the date and the tables the year.
+        let date = row
+            .meta
+            .extra
+            .get("date")
+            .and_then(|d| tifa_core::When::parse(d));
+        if let Some(date) = date {
+            let of_date = date.years.floor() as u16;
+            match row.meta.year {
+                None if YEARS.contains(&of_date) => row.meta.year = Some(of_date),
+                Some(year) if year != of_date => warnings.push(format!(
+                    "{at}: year {year} and date {} disagree; both are kept as written",
+                    date.text
+                )),
+                _ => {}
             }
         }
         let key = if dir.is_empty() {
@@ -411,6 +435,34 @@ mod tests {
     }
 
     #[test]
+    fn a_manifest_date_gives_the_year_and_a_contradicting_year_is_warned_of() {
+        let text = "file\tyear\tdate\n./a.txt\t\t2025-03-05\nb.txt\t20x5\t2025-03\nc.txt\t2024\t2019-03-05\nsub/./d.txt\t2023\t2023-03-01\n";
+        let (mut skipped, mut warnings) = (Vec::new(), Vec::new());
+        let rows = parse_manifest(text, "", "manifest.tsv", &mut skipped, &mut warnings);
+        assert!(skipped.is_empty(), "{skipped:?}");
+        let years: Vec<(&str, Option<u16>)> = rows
+            .iter()
+            .map(|(k, r)| (k.as_str(), r.meta.year))
+            .collect();
+        assert_eq!(
+            years,
+            [
+                ("a.txt", Some(2025)),
+                ("b.txt", Some(2025)),
+                ("c.txt", Some(2024)),
+                ("sub/d.txt", Some(2023))
+            ]
+        );
+        assert_eq!(
+            warnings,
+            [
+                "manifest.tsv:3: year `20x5` is not a year; ignored (the date's year, else the text's, is used)",
+                "manifest.tsv:4: year 2024 and date 2019-03-05 disagree; both are kept as written",
+            ]
+        );
+    }
+
+    #[test]
     fn manifest_mistakes_are_warned_of() {
         let text = "file\tyear\na.txt\tabc\nb.txt\t0\nc.txt\t2020\nc.txt\t2021\nd.txt\t1999\n";
         let (mut skipped, mut warnings) = (Vec::new(), Vec::new());
@@ -432,8 +484,8 @@ mod tests {
         assert_eq!(
             warnings,
             [
-                "manifest.tsv:2: year `abc` is not a year; ignored (the text's year is used if it gives one)",
-                "manifest.tsv:3: year `0` is not a year; ignored (the text's year is used if it gives one)",
+                "manifest.tsv:2: year `abc` is not a year; ignored (the date's year, else the text's, is used)",
+                "manifest.tsv:3: year `0` is not a year; ignored (the date's year, else the text's, is used)",
                 "manifest.tsv:5: a second row for `c.txt` (the first at manifest.tsv:4); the last is used",
             ]
         );
@@ -452,6 +504,7 @@ mod tests {
                 "manifest.tsv:2: date `2022-02-30` is not a date (YYYY-MM-DD or YYYY-MM); the year is used",
                 "manifest.tsv:3: date `05/01/2022` is not a date (YYYY-MM-DD or YYYY-MM); the year is used",
                 "manifest.tsv:4: 5 fields where the header names 4; the rest are ignored",
+                "manifest.tsv:4: year 2020 and date 2022-03 disagree; both are kept as written",
             ]
         );
         assert_eq!(rows["a.txt"].meta.year, Some(2021));
