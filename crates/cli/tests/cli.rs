@@ -1851,6 +1851,33 @@ fn a_stage_s_out_naming_a_folder_is_refused_before_anything_is_written() {
 }
 
 #[test]
+fn clean_log_is_written_only_with_the_clean_bin_it_describes() {
+    // A clean.bin that cannot be written (here a folder in its place) left clean-log.tsv
+    // describing a corpus that no clean.bin held.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("work/clean.bin/x")).unwrap();
+    std::fs::write(dir.path().join("work/clean-log.tsv"), "before\n").unwrap();
+    let corpus = repo().join("data/corpus");
+    for args in [
+        vec!["-q", "run", "--corpus", corpus.to_str().unwrap()],
+        vec![
+            "-q",
+            "--max-memory",
+            "200M",
+            "run",
+            "--corpus",
+            corpus.to_str().unwrap(),
+        ],
+    ] {
+        let o = tifa(dir.path(), &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains("clean.bin"), "{}", stderr(&o));
+        let log = std::fs::read_to_string(dir.path().join("work/clean-log.tsv")).unwrap();
+        assert_eq!(log, "before\n", "{args:?}");
+    }
+}
+
+#[test]
 fn reports_beside_tifa_s_own_output_are_still_read() {
     // The corpus folder given as the report folder, and the work folder made in a corpus
     // subfolder that holds reports: tifa passes over its own files there, and reads the rest.

@@ -51,29 +51,35 @@ pub fn clean(flags: &Global, bars: &Bars, roots: &[PathBuf], out: &Path) -> anyh
     let t = Timer::start(flags);
     let header = match crate::config::max_memory(flags)? {
         Some(budget) => clean_in_waves(flags, bars, &plan, out, budget)?,
-        None => write_clean(bars, out, &plan, &cleaned(flags, bars, &plan, out)?)?,
+        None => {
+            let (corpus, log) = cleaned(flags, bars, &plan, out)?;
+            let header = write_clean(bars, out, &plan, &corpus)?;
+            log.write()?;
+            header
+        }
     };
     t.done(flags, "clean");
     Ok(header)
 }
 
-/// The clean stage but for writing clean.bin (`out`): cleans the corpus, writes clean-log.tsv
-/// beside `out` and says what it did.
+/// The clean stage but for writing clean.bin (`out`) and its log: cleans the corpus and says
+/// what it did. The log is to be written once clean.bin is: written first, it would describe a
+/// corpus that a failed write of clean.bin never stored.
 pub(crate) fn cleaned(
     flags: &Global,
     bars: &Bars,
     plan: &CleanPlan,
     out: &Path,
-) -> anyhow::Result<Corpus> {
+) -> anyhow::Result<(Corpus, CleanLog)> {
     let corpus: Corpus = tifa_clean::run(&plan.roots, &plan.config, bars)?;
-    log_and_say(
+    let log = say_cleaned(
         flags,
         out,
         corpus.documents.len(),
         &corpus.log,
         &corpus.skipped,
-    )?;
-    Ok(corpus)
+    );
+    Ok((corpus, log))
 }
 
 /// The clean stage under a memory budget of `budget` bytes: the files are cleaned in waves
@@ -100,17 +106,19 @@ pub(crate) fn clean_in_waves(
                 .map_err(|e| format!("scratch file in {}: {e}", dir.display()))
         },
     )?;
-    log_and_say(
+    let log = say_cleaned(
         flags,
         out,
         spilled.documents(),
         &spilled.log,
         &spilled.skipped,
-    )?;
+    );
     let what = format!("write {}", file_name(out));
-    Ok(phase(bars, &what, || {
+    let header = phase(bars, &what, || {
         spilled.write(out, plan.input_fp, plan.config_fp)
-    })?)
+    })?;
+    log.write()?;
+    Ok(header)
 }
 
 /// Writes clean.bin (`out`) with the plan's fingerprints.
@@ -130,17 +138,32 @@ fn write_clean(
     )
 }
 
-/// Writes clean-log.tsv beside `out` and says what the stage did.
-fn log_and_say(
+/// clean-log.tsv, made: the file beside clean.bin and its text.
+pub(crate) struct CleanLog {
+    path: PathBuf,
+    text: String,
+}
+
+impl CleanLog {
+    /// Writes the log, which goes once clean.bin is written.
+    pub(crate) fn write(self) -> anyhow::Result<()> {
+        tifa_core::atomic::write_atomic(&self.path, self.text.as_bytes())
+            .with_context(|| format!("writing {}", self.path.display()))
+    }
+}
+
+/// Says what the stage did, and makes clean-log.tsv for beside `out`.
+fn say_cleaned(
     flags: &Global,
     out: &Path,
     reports: usize,
     log_rows: &[tifa_core::CleanLogRow],
     skipped: &[tifa_core::Skipped],
-) -> anyhow::Result<()> {
-    let log = out.with_file_name("clean-log.tsv");
-    tifa_core::atomic::write_atomic(&log, tifa_clean::log_tsv(log_rows, skipped).as_bytes())
-        .with_context(|| format!("writing {}", log.display()))?;
+) -> CleanLog {
+    let log = CleanLog {
+        path: out.with_file_name("clean-log.tsv"),
+        text: tifa_clean::log_tsv(log_rows, skipped),
+    };
     let chars: u64 = log_rows.iter().map(|r| r.chars_out).sum();
     say(
         flags,
@@ -152,5 +175,5 @@ fn log_and_say(
             out.display()
         ),
     );
-    Ok(())
+    log
 }

@@ -87,11 +87,24 @@ where
         input_fp: u64,
         config_fp: u64,
     ) -> Output<T> {
+        Output::made_then(value, path, stage, input_fp, config_fp, || Ok(()))
+    }
+
+    /// [`Output::made`], calling `then` on the same thread once the file is written.
+    pub(crate) fn made_then(
+        value: T,
+        path: PathBuf,
+        stage: Stage,
+        input_fp: u64,
+        config_fp: u64,
+        then: impl FnOnce() -> anyhow::Result<()> + Send + 'static,
+    ) -> Output<T> {
         let value = Arc::new(value);
         let (v, p) = (Arc::clone(&value), path.clone());
         let handle = std::thread::spawn(move || {
             let t = Instant::now();
             let h = format::write(&p, stage, input_fp, config_fp, &*v)?;
+            then()?;
             // When the stages are done with the value, this write frees it: the freed pages go
             // back to the system (`tifa_core::memory`).
             if Arc::into_inner(v).is_some() {
@@ -283,13 +296,18 @@ pub(crate) fn run_stages(
                     clean_out.clone(),
                     Stage::Clean,
                 ),
-                None => Output::made(
-                    cleaned(flags, bars, &plan, &clean_out)?,
-                    clean_out.clone(),
-                    Stage::Clean,
-                    plan.input_fp,
-                    plan.config_fp,
-                ),
+                None => {
+                    // clean-log.tsv goes once clean.bin is written.
+                    let (corpus, log) = cleaned(flags, bars, &plan, &clean_out)?;
+                    Output::made_then(
+                        corpus,
+                        clean_out.clone(),
+                        Stage::Clean,
+                        plan.input_fp,
+                        plan.config_fp,
+                        move || log.write(),
+                    )
+                }
             };
             t.done(flags, "clean");
             output
