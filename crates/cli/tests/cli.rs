@@ -1850,6 +1850,70 @@ fn a_stage_s_out_naming_a_folder_is_refused_before_anything_is_written() {
     assert!(!dir.path().join(".tifa-lock").exists());
 }
 
+/// The files of a folder, by name, with their bytes.
+fn files_of(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+#[cfg(unix)]
+fn a_report_that_fails_halfway_leaves_the_last_report_whole() {
+    // Files over 64 KiB cannot be written (RLIMIT_FSIZE, its signal ignored): the large
+    // report files fail, the small ones are made. The folder then held the new summary.md
+    // beside the old slogans.tsv, and no stamp.
+    let dir = run_seeds("2");
+    let before = files_of(&dir.path().join("reports"));
+    assert!(before.contains_key(".tifa-report"));
+    // Another comparison, grouped by region: its summary.md differs.
+    let o = tifa(
+        dir.path(),
+        &[
+            "compare",
+            "--in",
+            "work/count.bin",
+            "--segment",
+            "work/segment.bin",
+            "--out",
+            "other/compare.bin",
+            "--group-by",
+            "region",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = Command::new("sh")
+        .current_dir(dir.path())
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 128; exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_tifa"))
+        .args([
+            "--config",
+            repo().join("config").to_str().unwrap(),
+            "--no-progress",
+        ])
+        .args(["report", "--in", "other/compare.bin", "--out", "reports"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("File too large"), "{}", stderr(&o));
+    assert_eq!(files_of(&dir.path().join("reports")), before);
+    // Without the limit, the other report is written whole.
+    let o = tifa(
+        dir.path(),
+        &["report", "--in", "other/compare.bin", "--out", "reports"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let after = files_of(&dir.path().join("reports"));
+    assert_ne!(after["summary.md"], before["summary.md"]);
+    assert!(after.contains_key("compare-region.tsv"));
+}
+
 #[test]
 fn clean_log_is_written_only_with_the_clean_bin_it_describes() {
     // A clean.bin that cannot be written (here a folder in its place) left clean-log.tsv

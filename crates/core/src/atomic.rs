@@ -5,7 +5,7 @@
 //! file, never a half-written one, even when the writer is killed midway.
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The file by which a command that writes in a folder locks it (`.tifa-lock`, in every work
 /// and report folder tifa has written to).
@@ -95,7 +95,45 @@ pub fn is_temporary(file_name: &str) -> bool {
     }
 }
 
+/// A file written in full, and synced, under a temporary name beside its destination, but not
+/// yet in its place: [`Staged::commit`] renames it there. Dropped uncommitted, the temporary is
+/// removed and the destination left as it was. A writer of several files that belong together
+/// stages them all, then commits them: a failure while they are written leaves the old set.
+pub struct Staged {
+    tmp: tempfile::NamedTempFile,
+    path: PathBuf,
+}
+
+impl Staged {
+    /// The destination.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Renames the file into its destination.
+    pub fn commit(self) -> io::Result<()> {
+        self.tmp.persist(&self.path).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+/// [`write_atomic_with`] but for the rename: the file, synced, waits under its temporary name
+/// until [`Staged::commit`].
+pub fn stage_atomic_with<F>(path: &Path, fill: F) -> io::Result<Staged>
+where
+    F: FnOnce(&mut io::BufWriter<&mut std::fs::File>) -> io::Result<()>,
+{
+    stage(path, fill, true)
+}
+
 fn write_replacing<F>(path: &Path, fill: F, sync: bool) -> io::Result<()>
+where
+    F: FnOnce(&mut io::BufWriter<&mut std::fs::File>) -> io::Result<()>,
+{
+    stage(path, fill, sync)?.commit()
+}
+
+fn stage<F>(path: &Path, fill: F, sync: bool) -> io::Result<Staged>
 where
     F: FnOnce(&mut io::BufWriter<&mut std::fs::File>) -> io::Result<()>,
 {
@@ -137,8 +175,10 @@ where
     if sync {
         tmp.as_file().sync_all()?;
     }
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    Ok(Staged {
+        tmp,
+        path: path.to_path_buf(),
+    })
 }
 
 /// How often the data written so far is handed to the disk while a synced file is filled.

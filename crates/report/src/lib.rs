@@ -30,6 +30,7 @@ use stream::Fail;
 
 pub use diffusion::{editions, slogan_reports, Edition, SloganReports, SLOGAN_REPORT_COLUMNS};
 pub use tables::{each_slogan_field, COLUMNS};
+use tifa_core::atomic::Staged;
 use tifa_core::{Comparison, Progress};
 
 /// Settings of the report stage, loaded from `config/report.toml`. Every key is optional;
@@ -134,18 +135,37 @@ pub enum Error {
 
 /// Writes `slogans.tsv`, `slogans.csv` (UTF-8 BOM), `slogans.json`, `summary.md`,
 /// `report.html` and one `compare-FIELD.tsv` per group comparison into `out_dir`, each
-/// atomically. Returns the paths written, sorted.
-///
-/// The comparison is checked first: a slogan that points at a report the comparison does not
-/// list is refused with [`Error::DocIndex`] before any file is touched. The files are written
-/// in parallel (the large ones streamed in chunks rendered on every core); when several fail,
-/// the error is that of the first in the order above.
+/// atomically, once all of them are made ([`stage`]). Returns the paths written, sorted.
 pub fn run(
     cmp: &Comparison,
     config: &Config,
     out_dir: &Path,
     progress: &dyn Progress,
 ) -> Result<Vec<PathBuf>, Error> {
+    let staged = stage(cmp, config, out_dir, progress)?;
+    let paths = staged.iter().map(|s| s.path().to_path_buf()).collect();
+    for s in staged {
+        let path = s.path().to_path_buf();
+        s.commit().map_err(|source| Error::Write { path, source })?;
+    }
+    Ok(paths)
+}
+
+/// The report files of [`run`], each written in full beside its destination but not yet in
+/// its place, sorted by path: the caller commits them ([`tifa_core::atomic::Staged`]) once
+/// every one is made, so that a report that fails halfway (a full disk) leaves the folder's
+/// files as they were, all of one report. Dropped, they are removed.
+///
+/// The comparison is checked first: a slogan that points at a report the comparison does not
+/// list is refused with [`Error::DocIndex`] before any file is touched. The files are written
+/// in parallel (the large ones streamed in chunks rendered on every core); when several fail,
+/// the error is that of the first in the order of [`run`].
+pub fn stage(
+    cmp: &Comparison,
+    config: &Config,
+    out_dir: &Path,
+    progress: &dyn Progress,
+) -> Result<Vec<Staged>, Error> {
     validate(cmp)?;
     let compare_names = tables::compare_file_names(cmp);
     let mut outputs = vec![Output::SlogansTables, Output::SlogansJson, Output::Summary];
@@ -167,7 +187,7 @@ pub fn run(
     // Files, not outputs: the tables are two.
     progress.start("report", outputs.len() as u64 + 1);
 
-    let write_output = |output: Output| -> Result<Vec<PathBuf>, Error> {
+    let write_output = |output: Output| -> Result<Vec<Staged>, Error> {
         let name = match output {
             Output::SlogansTables => "slogans.tsv",
             Output::SlogansJson => "slogans.json",
@@ -179,16 +199,14 @@ pub fn run(
             Output::Diff => "diff.tsv",
         };
         let path = out_dir.join(name);
-        let mut paths = vec![path.clone()];
-        write_file(&path, |w| match output {
+        let mut staged = Vec::new();
+        let main = write_file(&path, |w| match output {
             Output::SlogansTables => {
-                // slogans.csv is written inside slogans.tsv, from the same rows; when either
-                // fails, slogans.tsv is left as it was.
+                // slogans.csv is written inside slogans.tsv, from the same rows.
                 let csv_path = out_dir.join("slogans.csv");
-                write_file(&csv_path, |csv| {
+                staged.push(write_file(&csv_path, |csv| {
                     tables::write_slogan_tables(cmp, config, w, csv)
-                })?;
-                paths.push(csv_path);
+                })?);
                 Ok(())
             }
             Output::SlogansJson => json::write_slogans_json(cmp, config, w),
@@ -207,33 +225,33 @@ pub fn run(
                 );
                 for (name, text) in [("adoption.tsv", adoption), ("leaders.tsv", leaders)] {
                     let extra = out_dir.join(name);
-                    write_file(&extra, |x| Ok(x.write_all(text.as_bytes())?))?;
-                    paths.push(extra);
+                    staged.push(write_file(&extra, |x| Ok(x.write_all(text.as_bytes())?))?);
                 }
                 Ok(w.write_all(table.as_bytes())?)
             }
             Output::Diff => Ok(w.write_all(diffusion::diff_tsv(cmp).as_bytes())?),
         })?;
-        progress.inc(paths.len() as u64);
-        Ok(paths)
+        staged.push(main);
+        progress.inc(staged.len() as u64);
+        Ok(staged)
     };
     // Started largest first: each file ends in an fsync that leaves its thread waiting for the
     // disk, and the longest one (slogans.json) should overlap with the others' rendering
     // instead of trailing after it. Errors are still taken in the order of `outputs`.
     let mut start_order: Vec<usize> = (0..outputs.len()).collect();
     start_order.sort_by_key(|&i| outputs[i].start_rank());
-    let mut results: Vec<(usize, Result<Vec<PathBuf>, Error>)> = start_order
+    let mut results: Vec<(usize, Result<Vec<Staged>, Error>)> = start_order
         .into_par_iter()
         .map(|i| (i, write_output(outputs[i])))
         .collect();
     results.sort_by_key(|&(i, _)| i);
     let mut written = Vec::new();
-    for (_, paths) in results {
-        written.extend(paths?);
+    for (_, staged) in results {
+        written.extend(staged?);
     }
     progress.finish();
 
-    written.sort();
+    written.sort_by(|a, b| a.path().cmp(b.path()));
     Ok(written)
 }
 
@@ -271,15 +289,16 @@ impl Output {
     }
 }
 
-/// Writes one file atomically, streaming what `fill` writes into it.
+/// Writes one file in full beside `path`, streaming what `fill` writes into it, to be put in
+/// its place by [`Staged::commit`].
 fn write_file(
     path: &Path,
     fill: impl FnOnce(&mut (dyn io::Write + Send)) -> Result<(), Fail>,
-) -> Result<(), Error> {
+) -> Result<Staged, Error> {
     // A rendering error has to pass through the writer's `io::Result`; it is kept aside and
     // returned as itself.
     let mut failed = None;
-    let written = tifa_core::atomic::write_atomic_with(path, |w| {
+    let written = tifa_core::atomic::stage_atomic_with(path, |w| {
         fill(w).map_err(|e| match e {
             Fail::Io(e) => e,
             Fail::Report(e) => {

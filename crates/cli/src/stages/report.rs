@@ -61,10 +61,12 @@ fn stamp_line(input_fp: u64, config_fp: u64) -> String {
 
 /// Writes the report files of `cmp` into `out_dir`, then the stamp, with compare.bin's checksum
 /// (asked for once the files are written: in `tifa run` it waits for the write of compare.bin).
-/// The old stamp goes first, so reports that fail or are stopped halfway are never taken for
-/// up to date; and the files the last report wrote that this one does not (the
-/// `compare-FIELD.tsv` of a grouping no longer asked for, the diffusion views switched off)
-/// are removed, so the folder holds one report's files.
+/// Every file is made in full beside its place first ([`tifa_report::stage`]): a report that
+/// fails there (a full disk) leaves the folder as it was, the last report's files and stamp.
+/// Then the old stamp goes, so a report stopped while its files are put in place is never taken
+/// for up to date; the files go in; and the files the last report wrote that this one does not
+/// (the `compare-FIELD.tsv` of a grouping no longer asked for, the diffusion views switched
+/// off) are removed, so the folder holds one report's files.
 pub(crate) fn write_reports(
     cmp: &Comparison,
     config: &tifa_report::Config,
@@ -81,11 +83,19 @@ pub(crate) fn write_reports(
     }
     let stamp = out_dir.join(STAMP);
     let before = stamped(out_dir).map(|(_, files)| files).unwrap_or_default();
+    let staged = tifa_report::stage(cmp, config, out_dir, bars)?;
     remove_if_there(&stamp)?;
-    let written: Vec<String> = tifa_report::run(cmp, config, out_dir, bars)?
-        .iter()
-        .filter_map(|p| Some(p.file_name()?.to_str()?.to_string()))
-        .collect();
+    let mut written: Vec<String> = Vec::with_capacity(staged.len());
+    for file in staged {
+        let path = file.path().to_path_buf();
+        written.extend(
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .map(str::to_string),
+        );
+        file.commit()
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
     for gone in before.iter().filter(|f| !written.contains(f)) {
         remove_if_there(&out_dir.join(gone))?;
     }
