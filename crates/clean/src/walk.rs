@@ -50,10 +50,7 @@ pub fn walk(roots: &[PathBuf], config: &Config) -> Result<Walk, crate::Error> {
             source,
         })?;
         if meta.is_file() {
-            let rel = root
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let rel = root.file_name().map(name_text).unwrap_or_default();
             out.files.push(entry(i, rel, root.clone(), &meta));
             continue;
         }
@@ -78,6 +75,30 @@ pub fn walk(roots: &[PathBuf], config: &Config) -> Result<Walk, crate::Error> {
     out.manifests.sort_by_key(key);
     out.skipped.sort_by(|a, b| a.source.cmp(&b.source));
     Ok(out)
+}
+
+/// A file or folder name as text. A name that is not UTF-8 (a zip made on Chinese Windows
+/// holds GBK names) is read as GB18030 where it is valid GB18030, else with each byte that is
+/// not UTF-8 written `\xNN`: read lossily, 北京.txt and 上海.txt in GBK were both `��.txt`, one
+/// id for two reports.
+fn name_text(name: &std::ffi::OsStr) -> String {
+    if let Some(text) = name.to_str() {
+        return text.to_string();
+    }
+    let bytes = name.as_encoded_bytes();
+    if let Some(text) =
+        encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes)
+    {
+        return text.into_owned();
+    }
+    let mut text = String::new();
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            text.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    text
 }
 
 /// Gives the files that share their relative path with a file of another corpus folder (the
@@ -160,7 +181,7 @@ fn walk_dir(
     // hidden files are; every other file of the folder is read.
     let own = tifa_core::atomic::own_files(dir);
     for e in names {
-        let name = e.file_name().to_string_lossy().into_owned();
+        let name = name_text(&e.file_name());
         if name.starts_with('.') || own.contains(&name) {
             continue;
         }

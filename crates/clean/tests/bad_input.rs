@@ -372,6 +372,29 @@ fn files_of_the_same_name_in_two_corpus_folders_keep_ids_of_their_own() {
 }
 
 #[test]
+#[cfg(target_os = "linux")]
+fn file_names_that_are_not_utf8_keep_ids_of_their_own() {
+    // A zip made on Chinese Windows holds GBK names: 北京.txt and 上海.txt were both `��.txt`.
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let named = |bytes: &[u8], text: &str| {
+        let path = dir.path().join(std::ffi::OsStr::from_bytes(bytes));
+        std::fs::write(path, REPORT.replace("某市", text)).unwrap();
+    };
+    named(b"\xB1\xB1\xBE\xA9.txt", "北京市"); // 北京 in GBK
+    named(b"\xC9\xCF\xBA\xA3.txt", "上海市"); // 上海 in GBK
+    named(b"\xFF\xFE.txt", "某县"); // neither UTF-8 nor GB18030
+    let c = run(
+        &[dir.path().to_path_buf()],
+        &Config::default(),
+        &Warnings::default(),
+    )
+    .unwrap();
+    let ids: Vec<&str> = c.documents.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["\\xFF\\xFE.txt", "上海.txt", "北京.txt"]);
+}
+
+#[test]
 fn an_ending_written_with_its_dot_is_the_same_ending() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "a.TXT", REPORT.as_bytes());
