@@ -616,6 +616,13 @@ fn open(
         path: path.to_path_buf(),
         source,
     };
+    // A pipe would block the open until something writes to it.
+    if !std::fs::metadata(path).map_err(io)?.is_file() {
+        return Err(io(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a file (a folder, pipe or device)",
+        )));
+    }
     let f = std::fs::File::open(path).map_err(io)?;
     let len = f.metadata().map_err(io)?.len();
     let mut r = std::io::BufReader::with_capacity(1 << 20, f);
@@ -908,5 +915,22 @@ mod tests {
         let (_d, p) = with_payload(&[1, 5, b'a']);
         let e = read::<Sample>(&p, Stage::Clean).unwrap_err().to_string();
         assert!(e.ends_with("(it ends in the middle of a value)"), "{e}");
+    }
+
+    #[test]
+    fn a_folder_or_a_pipe_is_refused_without_waiting() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = read_header(dir.path(), None).unwrap_err().to_string();
+        assert!(e.ends_with("not a file (a folder, pipe or device)"), "{e}");
+        #[cfg(unix)]
+        {
+            let fifo = dir.path().join("clean.bin");
+            let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+            if made.is_ok_and(|s| s.success()) {
+                // Opening the pipe would wait for a writer for ever.
+                let e = verify(&fifo, Some(Stage::Clean)).unwrap_err().to_string();
+                assert!(e.contains("not a file"), "{e}");
+            }
+        }
     }
 }
