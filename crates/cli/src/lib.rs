@@ -70,7 +70,8 @@ pub struct Global {
     #[arg(long, global = true, default_value = config::DEFAULT_DIR, value_name = "DIR")]
     pub config: PathBuf,
     /// Worker threads, 1 to 1024 (default: all cores).
-    #[arg(short = 'j', long, global = true, value_name = "N", value_parser = threads)]
+    #[arg(short = 'j', long, global = true, value_name = "N", value_parser = threads,
+          allow_negative_numbers = true)]
     pub threads: Option<usize>,
     /// Print nothing but errors.
     #[arg(short, long, global = true)]
@@ -93,7 +94,8 @@ pub struct Global {
     /// it, with the same outputs; overrides run.toml's `max_memory` (default: none). Compare
     /// still holds count.bin's phrases (without their per-report counts) and report the
     /// comparison whole (about twice compare.bin's size).
-    #[arg(long, global = true, value_name = "SIZE", value_parser = config::parse_size)]
+    #[arg(long, global = true, value_name = "SIZE", value_parser = config::parse_size,
+          allow_negative_numbers = true)]
     pub max_memory: Option<u64>,
     /// Where messages go instead of stderr (the Python package's notebook output).
     #[arg(skip)]
@@ -325,11 +327,17 @@ fn usage_error(e: clap::Error) -> ExitCode {
         return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
     }
     let text = e.render().to_string();
-    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
-    let mut line = lines
-        .next()
-        .unwrap_or("error: bad command line")
-        .to_string();
+    let mut raw = text.lines().map(str::trim);
+    let mut line = raw.next().unwrap_or("error: bad command line").to_string();
+    // A first line that ends in a colon is followed by what it lists, up to a blank line
+    // (`the following required arguments were not provided: <TEXT>...`).
+    if line.ends_with(':') {
+        for item in raw.by_ref().take_while(|l| !l.is_empty()) {
+            line.push(' ');
+            line.push_str(item);
+        }
+    }
+    let lines = raw.filter(|l| !l.is_empty());
     for tip in lines.filter_map(|l| l.strip_prefix("tip:")) {
         line.push_str(&format!(" (tip:{tip})"));
     }

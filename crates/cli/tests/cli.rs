@@ -1636,7 +1636,7 @@ fn an_intermediate_that_contradicts_itself_is_named_as_damaged() {
 #[test]
 fn a_thread_count_out_of_range_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    for n in ["0", "5000", "many"] {
+    for n in ["0", "5000", "many", "-1"] {
         let o = tifa(dir.path(), &["-j", n, "cut", "四个意识"]);
         assert_eq!(o.status.code(), Some(2), "-j {n}");
         assert!(stderr(&o).contains("1 to 1024"), "{}", stderr(&o));
@@ -1652,6 +1652,15 @@ fn a_thread_count_out_of_range_is_refused() {
     );
     let o = tifa(dir.path(), &["-j", "1024", "cut", "四个意识"]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // A negative size names its flag; a missing argument is named.
+    let o = tifa(dir.path(), &["--max-memory", "-5", "run"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("'--max-memory <SIZE>'"), "{}", stderr(&o));
+    let o = tifa(dir.path(), &["cut"]);
+    assert_eq!(
+        stderr(&o).trim_end(),
+        "error: the following required arguments were not provided: <TEXT>..."
+    );
 }
 
 #[test]
