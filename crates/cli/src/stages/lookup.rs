@@ -48,7 +48,7 @@ pub fn lookup_hits(
 
 /// The slogans of compare.bin in `work_dir` that `lookup` wants, when compare.bin exists and
 /// was made from the clean.bin whose header is `clean` (through segment.bin and count.bin); a
-/// stale one is passed over with a warning (unless quiet).
+/// missing or stale one is passed over with a warning (unless quiet).
 pub(crate) fn slogans_of(
     flags: &Global,
     work_dir: &Path,
@@ -56,10 +56,12 @@ pub(crate) fn slogans_of(
     lookup: &tifa_count::Lookup,
 ) -> anyhow::Result<Vec<tifa_core::Slogan>> {
     let path = work_dir.join("compare.bin");
-    if !path.exists() {
-        return Ok(Vec::new());
-    }
-    if let Some(why) = not_made_from(work_dir, clean)? {
+    let why = if path.exists() {
+        not_made_from(work_dir, clean)?
+    } else {
+        Some("not there (the compare stage makes it)".to_string())
+    };
+    if let Some(why) = why {
         if !flags.quiet {
             flags.sink.say(&format!(
                 "warning: {}: {why}; rank, kind and score left empty",
