@@ -22,6 +22,36 @@ pub fn check_dir(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The TOML files a config folder may hold: one per stage, and run.toml.
+pub const FILES: [&str; 6] = ["clean", "segment", "count", "compare", "report", "run"];
+
+/// Warnings for the `.toml` files of the config folder that tifa does not read (a misspelt
+/// `compre.toml` would leave compare's defaults in force without a word).
+pub fn unknown_files(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            n.strip_suffix(".toml")
+                .is_some_and(|stem| !n.starts_with('.') && !FILES.contains(&stem))
+        })
+        .collect();
+    names.sort();
+    names
+        .iter()
+        .map(|n| {
+            format!(
+                "warning: {}: not a tifa config file ({}.toml); ignored",
+                dir.join(n).display(),
+                FILES.join(".toml, ")
+            )
+        })
+        .collect()
+}
+
 /// The config folder when none is named.
 pub const DEFAULT_DIR: &str = "config";
 

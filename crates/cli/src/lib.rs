@@ -401,6 +401,11 @@ fn folder_of<'p>(file: &'p Path, name: &str) -> anyhow::Result<&'p Path> {
 fn dispatch(cli: Cli) -> anyhow::Result<()> {
     let flags = cli.global;
     config::check_dir(&flags.config)?;
+    if !flags.quiet {
+        for w in config::unknown_files(&flags.config) {
+            flags.sink.say(&w);
+        }
+    }
     if let Some(n) = flags.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)

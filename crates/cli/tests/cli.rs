@@ -1640,6 +1640,24 @@ fn an_intermediate_that_contradicts_itself_is_named_as_damaged() {
 }
 
 #[test]
+fn a_config_file_tifa_does_not_read_is_warned_of() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    std::fs::create_dir(&config).unwrap();
+    std::fs::write(config.join("compre.toml"), "min_df = 5\n").unwrap();
+    std::fs::write(config.join("count.toml"), "").unwrap();
+    let o = tifa_with(dir.path(), Path::new("config"), &["cut", "四个意识"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        "warning: config/compre.toml: not a tifa config file (clean.toml, segment.toml, \
+         count.toml, compare.toml, report.toml, run.toml); ignored\n"
+    );
+    let o = tifa_with(dir.path(), Path::new("config"), &["-q", "cut", "四个意识"]);
+    assert_eq!(stderr(&o), "");
+}
+
+#[test]
 fn a_thread_count_out_of_range_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     for n in ["0", "5000", "many", "-1"] {
@@ -1661,7 +1679,11 @@ fn a_thread_count_out_of_range_is_refused() {
     // A negative size names its flag; a missing argument is named.
     let o = tifa(dir.path(), &["--max-memory", "-5", "run"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("'--max-memory <SIZE>'"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("'--max-memory <SIZE>'"),
+        "{}",
+        stderr(&o)
+    );
     let o = tifa(dir.path(), &["cut"]);
     assert_eq!(
         stderr(&o).trim_end(),
