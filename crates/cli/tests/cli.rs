@@ -1885,6 +1885,26 @@ fn a_stage_s_out_naming_a_folder_is_refused_before_anything_is_written() {
     let notes = std::fs::read_to_string(dir.path().join("clean-log.tsv")).unwrap();
     assert_eq!(notes, "my notes\n");
     assert!(!dir.path().join(".tifa-lock").exists());
+    // tifa run's folders: a file named as one is refused before either folder is made.
+    let o = tifa(
+        dir.path(),
+        &[
+            "run",
+            "--corpus",
+            corpus,
+            "--work-dir",
+            "w",
+            "--out-dir",
+            "clean-log.tsv",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("clean-log.tsv: not a folder"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.path().join("w").exists());
 }
 
 /// The files of a folder, by name, with their bytes.

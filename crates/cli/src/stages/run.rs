@@ -166,7 +166,14 @@ pub fn run_all(
             // Once the corpus is known to be there: the folders are made (a run that cannot
             // start makes none) and locked, so that two runs started together on a fresh
             // folder do not both write in it.
-            for dir in [&args.work_dir, &args.out_dir] {
+            let dirs = [&args.work_dir, &args.out_dir];
+            if let Some(file) = dirs.iter().find(|d| d.exists() && !d.is_dir()) {
+                anyhow::bail!(
+                    "{}: not a folder: --work-dir and --out-dir name the folders tifa writes in",
+                    file.display()
+                );
+            }
+            for dir in dirs {
                 std::fs::create_dir_all(dir).map_err(|e| {
                     anyhow::anyhow!("{}: cannot create the folder: {e}", dir.display())
                 })?;
