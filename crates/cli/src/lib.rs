@@ -395,7 +395,18 @@ fn folder_of<'p>(file: &'p Path, name: &str) -> anyhow::Result<&'p Path> {
             file.join(name).display()
         );
     }
-    Ok(file.parent().unwrap_or(Path::new(".")))
+    let folder = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if folder.exists() && !folder.is_dir() {
+        anyhow::bail!(
+            "{}: not a folder, so {} cannot be written in it",
+            folder.display(),
+            file.display()
+        );
+    }
+    Ok(folder)
 }
 
 fn dispatch(cli: Cli) -> anyhow::Result<()> {

@@ -1885,6 +1885,16 @@ fn a_stage_s_out_naming_a_folder_is_refused_before_anything_is_written() {
     let notes = std::fs::read_to_string(dir.path().join("clean-log.tsv")).unwrap();
     assert_eq!(notes, "my notes\n");
     assert!(!dir.path().join(".tifa-lock").exists());
+    // A file named as the folder to write in.
+    let o = tifa(
+        dir.path(),
+        &["clean", "--in", corpus, "--out", "clean-log.tsv/clean.bin"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o).trim_end(),
+        "error: clean-log.tsv: not a folder, so clean-log.tsv/clean.bin cannot be written in it"
+    );
     // tifa run's folders: a file named as one is refused before either folder is made.
     let o = tifa(
         dir.path(),
