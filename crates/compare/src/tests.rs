@@ -173,9 +173,17 @@ fn lenient() -> Config {
     Config {
         min_entropy: 0.0,
         min_right_entropy_term: 0.0,
+        group_by: vec!["body".to_string(), "year".to_string()],
+        ..unscored()
+    }
+}
+
+/// The default config with every candidate's cohesion and score let through: tests of a rule
+/// that the score would hide on a corpus of a few lines.
+fn unscored() -> Config {
+    Config {
         min_cohesion: -1.0,
         min_score: 0.0,
-        group_by: vec!["body".to_string(), "year".to_string()],
         ..Config::default()
     }
 }
@@ -748,11 +756,7 @@ fn an_enumeration_after_a_fixed_verb_is_still_a_row() {
         ),
     ];
     let (counts, seg) = corpus(&texts);
-    let config = Config {
-        min_cohesion: -1.0,
-        min_score: 0.0,
-        ..Config::default()
-    };
+    let config = unscored();
     let c = run(&counts, &seg, &config, &NoProgress).unwrap();
     let s = slogan(&c, "政治判断力、政治领悟力、政治执行力").expect("the enumeration is a row");
     assert_eq!(
@@ -785,11 +789,7 @@ fn an_enumeration_keeps_the_word_its_first_item_needs() {
         ),
     ];
     let (counts, seg) = corpus(&texts);
-    let config = Config {
-        min_cohesion: -1.0,
-        min_score: 0.0,
-        ..Config::default()
-    };
+    let config = unscored();
     let c = run(&counts, &seg, &config, &NoProgress).unwrap();
     let s = slogan(&c, "人民至上、生命至上").expect("introduced by 坚持, it is a row");
     assert_eq!((s.kind, s.df), (Kind::Enumeration, 3));
@@ -855,11 +855,7 @@ fn a_formulation_introduced_by_a_learned_verb_is_a_row() {
             Some(2025),
         ),
     ];
-    let config = Config {
-        min_cohesion: -1.0,
-        min_score: 0.0,
-        ..Config::default()
-    };
+    let config = unscored();
     let (mut counts, seg) = corpus(&texts);
     let full = run(&counts, &seg, &config, &NoProgress).unwrap();
     let s = slogan(&full, "稳中求进工作总基调").expect("the introduced formulation is a row");
