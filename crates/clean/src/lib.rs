@@ -474,7 +474,7 @@ fn find(roots: &[PathBuf], config: &Config) -> Result<Found, Error> {
     config.validate_shares()?;
     let walked = walk::walk(roots, config)?;
     let mut skipped = walked.skipped;
-    let mut warnings = Vec::new();
+    let mut warnings = walked.warnings;
     let named: std::collections::HashSet<(usize, &str)> = walked
         .files
         .iter()

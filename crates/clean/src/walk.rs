@@ -36,6 +36,8 @@ pub struct Walk {
     pub manifests: Vec<InputFile>,
     /// Entries not read, and why.
     pub skipped: Vec<Skipped>,
+    /// What the walk warns of: files whose names read as the same text.
+    pub warnings: Vec<String>,
 }
 
 /// Name of the metadata file read beside the reports.
@@ -72,6 +74,7 @@ pub fn walk(roots: &[PathBuf], config: &Config) -> Result<Walk, crate::Error> {
     let key = |f: &InputFile| (f.rel.clone(), f.root);
     out.files.sort_by_key(key);
     name_apart(&mut out.files, roots);
+    out.warnings = same_names_apart(&mut out.files);
     out.manifests.sort_by_key(key);
     out.skipped.sort_by(|a, b| a.source.cmp(&b.source));
     Ok(out)
@@ -101,6 +104,27 @@ fn name_text(name: &std::ffi::OsStr) -> String {
     text
 }
 
+/// Gives the files of one corpus folder whose names read as the same text ([`name_text`]: a GBK
+/// name and its UTF-8 twin, a name with `\xNN` in it and the bytes it stands for) names of their
+/// own: the second is named `~2` after its name, the third `~3` …, in the order of their names'
+/// bytes, each with a warning. Returns the warnings.
+fn same_names_apart(files: &mut [InputFile]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for same in files.chunk_by_mut(|a, b| (a.root, &a.rel) == (b.root, &b.rel)) {
+        same.sort_by(|a, b| a.path.cmp(&b.path));
+        let first = same[0].name.clone();
+        for (i, f) in same.iter_mut().enumerate().skip(1) {
+            f.name = format!("{first}~{}", i + 1);
+            warnings.push(format!(
+                "{}: its name reads as {first}, as another file's does; its reports are named {}",
+                f.path.display(),
+                f.name
+            ));
+        }
+    }
+    warnings
+}
+
 /// Gives the files that share their relative path with a file of another corpus folder (the
 /// files are sorted by it) names of their own: the folder's name, `/` and the path. The folder's
 /// name is its last component, or the whole path as given where two folders share that.
@@ -122,7 +146,7 @@ fn name_apart(files: &mut [InputFile], roots: &[PathBuf]) {
         })
         .collect();
     for same in files.chunk_by_mut(|a, b| a.rel == b.rel) {
-        if same.len() > 1 {
+        if same.iter().any(|f| f.root != same[0].root) {
             for f in same {
                 f.name = format!("{}/{}", labels[f.root], f.rel);
             }
@@ -175,8 +199,8 @@ fn walk_dir(
     };
     let mut names: Vec<_> = entries.filter_map(|e| e.ok()).collect();
     names.sort_by_key(|e| e.file_name());
-    // tifa's own output, where it wrote in this folder (`--corpus .` with the default `work`
-    // and `reports`, or the corpus folder given as the report folder): report.html and
+    // tifa's own report files, where it wrote a report in this folder (`--corpus .` with the
+    // default `reports`, or the corpus folder given as the report folder): report.html and
     // summary.md would be read as reports by the next run. Passed over without a word, as
     // hidden files are; every other file of the folder is read.
     let own = tifa_core::atomic::own_files(dir);

@@ -392,6 +392,29 @@ fn file_names_that_are_not_utf8_keep_ids_of_their_own() {
     .unwrap();
     let ids: Vec<&str> = c.documents.iter().map(|d| d.id.as_str()).collect();
     assert_eq!(ids, ["\\xFF\\xFE.txt", "上海.txt", "北京.txt"]);
+    // Names that read as the same text: the UTF-8 北京.txt beside the GBK one, and a name
+    // written with `\xFF` beside the byte it stands for. Each keeps an id of its own.
+    named("北京.txt".as_bytes(), "某区");
+    named(b"\\xFF\\xFE.txt", "某镇");
+    let warnings = Warnings::default();
+    let c = run(&[dir.path().to_path_buf()], &Config::default(), &warnings).unwrap();
+    let ids: Vec<&str> = c.documents.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "\\xFF\\xFE.txt",
+            "\\xFF\\xFE.txt~2",
+            "上海.txt",
+            "北京.txt",
+            "北京.txt~2"
+        ]
+    );
+    let warnings = warnings.0.into_inner().unwrap();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(
+        warnings[0].ends_with("as another file's does; its reports are named \\xFF\\xFE.txt~2"),
+        "{warnings:?}"
+    );
 }
 
 #[test]

@@ -2054,6 +2054,16 @@ fn reports_beside_tifa_s_own_output_are_still_read() {
     assert!(again.status.success(), "{}", stderr(&again));
     assert!(stderr(&again).is_empty(), "{}", stderr(&again));
     assert_eq!(reports_read(), "3");
+    // A report of the user's named report.html, in the work folder, where tifa wrote no
+    // report: it is read.
+    std::fs::copy(
+        repo().join("data/corpus/003_5c684740fe0f7a37.txt"),
+        corpus.join("a/report.html"),
+    )
+    .unwrap();
+    let third = tifa(dir.path(), &args);
+    assert!(third.status.success(), "{}", stderr(&third));
+    assert_eq!(reports_read(), "4");
 }
 
 #[test]

@@ -14,32 +14,16 @@ pub const LOCK_FILE: &str = ".tifa-lock";
 /// The stamp of a report folder: what its reports were made from and the files written.
 pub const REPORT_STAMP: &str = ".tifa-report";
 
-/// True for a folder tifa has written its work or reports in: it holds [`LOCK_FILE`] or
-/// [`REPORT_STAMP`].
-pub fn is_tifa_folder(dir: &Path) -> bool {
-    [LOCK_FILE, REPORT_STAMP]
-        .iter()
-        .any(|name| dir.join(name).symlink_metadata().is_ok())
-}
-
-/// The report files whose endings a corpus reads (`.html`, `.md`): in a folder tifa wrote to,
-/// they are its own output, never reports.
-pub const READABLE_REPORTS: [&str; 2] = ["report.html", "summary.md"];
-
-/// The names of the files in `dir` that are tifa's own output, for a reader of a corpus folder
-/// to pass over: none when tifa never wrote in `dir`, else [`READABLE_REPORTS`] and every file
-/// its [`REPORT_STAMP`] lists. Only these: reports the user keeps in the same folder (a corpus
-/// folder given as the report folder, a work folder made inside a corpus) are still reports.
+/// The names of the files in `dir` that are tifa's own report files, for a reader of a corpus
+/// folder to pass over: those its [`REPORT_STAMP`] lists (report.html and summary.md of a report
+/// folder inside the corpus, or of the corpus folder given as the report folder), none when it
+/// has no stamp. Only these: reports the user keeps in the same folder are still reports.
 pub fn own_files(dir: &Path) -> Vec<String> {
-    if !is_tifa_folder(dir) {
-        return Vec::new();
-    }
-    let mut own: Vec<String> = READABLE_REPORTS.iter().map(|n| n.to_string()).collect();
     // The stamp's first line is its fingerprints; the files written follow, one a line.
-    if let Ok(stamp) = std::fs::read_to_string(dir.join(REPORT_STAMP)) {
-        own.extend(stamp.lines().skip(1).map(str::to_string));
+    match std::fs::read_to_string(dir.join(REPORT_STAMP)) {
+        Ok(stamp) => stamp.lines().skip(1).map(str::to_string).collect(),
+        Err(_) => Vec::new(),
     }
-    own
 }
 
 /// Writes `bytes` to `path` atomically (temporary file in the same folder, fsync, rename).
