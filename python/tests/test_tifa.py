@@ -277,6 +277,15 @@ def test_lookup_says_why_it_leaves_the_row_out(run, tmp_path, capsys):
     assert list(scored.score) == list(run[0].slogans.score[:200])
 
 
+def test_a_config_file_tifa_does_not_read_is_warned_of(tmp_path, capsys):
+    config = tmp_path / "config"
+    shutil.copytree(CONFIG, config)
+    (config / "compre.toml").write_text("min_df = 5\n", encoding="utf-8")
+    assert tifa.cut("增强四个意识", config=config) == ["增强", "四个意识"]
+    err = capsys.readouterr().err
+    assert "compre.toml: not a tifa config file" in err, err
+
+
 def test_documents_carry_the_manifests_further_columns(tmp_path):
     corpus = tmp_path / "c"
     corpus.mkdir()

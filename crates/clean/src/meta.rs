@@ -63,9 +63,9 @@ pub fn parse_manifest(
             continue;
         }
         let fields: Vec<&str> = line.split('\t').map(str::trim).collect();
-        let file = fields.get(file_col).copied().unwrap_or("");
+        let written = fields.get(file_col).copied().unwrap_or("");
         // `./2024.txt` names the same file as `2024.txt`.
-        let file = &file
+        let file = &written
             .split(['/', '\\'])
             .filter(|part| *part != ".")
             .collect::<Vec<_>>()
@@ -81,7 +81,7 @@ pub fn parse_manifest(
             skipped.push(Skipped {
                 source: format!("{manifest_rel}:{}", n + 2),
                 reason: format!(
-                    "manifest row refused: `{file}` is not a file inside the corpus folder"
+                    "manifest row refused: `{written}` is not a file inside the corpus folder"
                 ),
             });
             continue;
@@ -140,8 +140,14 @@ pub fn parse_manifest(
             let of_date = date.years.floor() as u16;
             match row.meta.year {
                 None if YEARS.contains(&of_date) => row.meta.year = Some(of_date),
+                None => warnings.push(format!(
+                    "{at}: date {} gives no year of the reports ({}-{}); the year is left empty",
+                    date.text,
+                    YEARS.start(),
+                    YEARS.end()
+                )),
                 Some(year) if year != of_date => warnings.push(format!(
-                    "{at}: year {year} and date {} disagree; both are kept as written",
+                    "{at}: year {year} and date {} disagree; the year is not changed",
                     date.text
                 )),
                 _ => {}
@@ -436,7 +442,7 @@ mod tests {
 
     #[test]
     fn a_manifest_date_gives_the_year_and_a_contradicting_year_is_warned_of() {
-        let text = "file\tyear\tdate\n./a.txt\t\t2025-03-05\nb.txt\t20x5\t2025-03\nc.txt\t2024\t2019-03-05\nsub/./d.txt\t2023\t2023-03-01\n";
+        let text = "file\tyear\tdate\n./a.txt\t\t2025-03-05\nb.txt\t20x5\t2025-03\nc.txt\t2024\t2019-03-05\nsub/./d.txt\t2023\t2023-03-01\ne.txt\t\t3000-01-01\n";
         let (mut skipped, mut warnings) = (Vec::new(), Vec::new());
         let rows = parse_manifest(text, "", "manifest.tsv", &mut skipped, &mut warnings);
         assert!(skipped.is_empty(), "{skipped:?}");
@@ -450,6 +456,7 @@ mod tests {
                 ("a.txt", Some(2025)),
                 ("b.txt", Some(2025)),
                 ("c.txt", Some(2024)),
+                ("e.txt", None),
                 ("sub/d.txt", Some(2023))
             ]
         );
@@ -457,7 +464,8 @@ mod tests {
             warnings,
             [
                 "manifest.tsv:3: year `20x5` is not a year; ignored (the date's year, else the text's, is used)",
-                "manifest.tsv:4: year 2024 and date 2019-03-05 disagree; both are kept as written",
+                "manifest.tsv:4: year 2024 and date 2019-03-05 disagree; the year is not changed",
+                "manifest.tsv:6: date 3000-01-01 gives no year of the reports (1000-2999); the year is left empty",
             ]
         );
     }
@@ -504,7 +512,7 @@ mod tests {
                 "manifest.tsv:2: date `2022-02-30` is not a date (YYYY-MM-DD or YYYY-MM); the year is used",
                 "manifest.tsv:3: date `05/01/2022` is not a date (YYYY-MM-DD or YYYY-MM); the year is used",
                 "manifest.tsv:4: 5 fields where the header names 4; the rest are ignored",
-                "manifest.tsv:4: year 2020 and date 2022-03 disagree; both are kept as written",
+                "manifest.tsv:4: year 2020 and date 2022-03 disagree; the year is not changed",
             ]
         );
         assert_eq!(rows["a.txt"].meta.year, Some(2021));

@@ -30,10 +30,8 @@ impl Settings {
     /// `--config` is for the command.
     fn flags(&self) -> anyhow::Result<Global> {
         crate::config::check_dir(&self.config)?;
-        if self.progress {
-            for w in crate::config::unknown_files(&self.config) {
-                self.sink.say(&w);
-            }
+        for w in crate::config::unknown_files(&self.config) {
+            self.sink.say(&w);
         }
         Ok(Global {
             config: self.config.clone(),

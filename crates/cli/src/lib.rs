@@ -389,6 +389,13 @@ fn folder_of<'p>(file: &'p Path, name: &str) -> anyhow::Result<&'p Path> {
     let slash = file.as_os_str().as_encoded_bytes().last() == Some(&b'/')
         || (cfg!(windows) && file.as_os_str().as_encoded_bytes().last() == Some(&b'\\'));
     if slash || file.is_dir() {
+        // A folder that already bears the file's name is no folder to write the file in.
+        if file.file_name().is_some_and(|n| n == name) {
+            anyhow::bail!(
+                "{}: is a folder; --out names the file to write",
+                file.display()
+            );
+        }
         anyhow::bail!(
             "{}: is a folder; --out names the file to write (e.g. {})",
             file.display(),
@@ -399,14 +406,24 @@ fn folder_of<'p>(file: &'p Path, name: &str) -> anyhow::Result<&'p Path> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    if folder.exists() && !folder.is_dir() {
-        anyhow::bail!(
-            "{}: not a folder, so {} cannot be written in it",
-            folder.display(),
-            file.display()
-        );
-    }
+    can_be_folder(folder).map_err(|e| e.context(format!("cannot write {}", file.display())))?;
     Ok(folder)
+}
+
+/// Refuses a folder to write in that cannot be one, before anything is written: it, or the
+/// nearest of its ancestors that is there, is a file, or a link to nothing.
+pub(crate) fn can_be_folder(dir: &Path) -> anyhow::Result<()> {
+    for at in dir.ancestors().filter(|a| !a.as_os_str().is_empty()) {
+        match std::fs::metadata(at) {
+            Ok(m) if m.is_dir() => return Ok(()),
+            Ok(_) => anyhow::bail!("{}: not a folder", at.display()),
+            Err(_) if at.symlink_metadata().is_ok() => {
+                anyhow::bail!("{}: a link to nothing", at.display())
+            }
+            Err(_) => {}
+        }
+    }
+    Ok(())
 }
 
 fn dispatch(cli: Cli) -> anyhow::Result<()> {

@@ -1893,7 +1893,22 @@ fn a_stage_s_out_naming_a_folder_is_refused_before_anything_is_written() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o).trim_end(),
-        "error: clean-log.tsv: not a folder, so clean-log.tsv/clean.bin cannot be written in it"
+        "error: cannot write clean-log.tsv/clean.bin: clean-log.tsv: not a folder"
+    );
+    // Nor a file further up.
+    let o = tifa(
+        dir.path(),
+        &[
+            "clean",
+            "--in",
+            corpus,
+            "--out",
+            "clean-log.tsv/sub/clean.bin",
+        ],
+    );
+    assert_eq!(
+        stderr(&o).trim_end(),
+        "error: cannot write clean-log.tsv/sub/clean.bin: clean-log.tsv: not a folder"
     );
     // tifa run's folders: a file named as one is refused before either folder is made.
     let o = tifa(
@@ -1909,6 +1924,23 @@ fn a_stage_s_out_naming_a_folder_is_refused_before_anything_is_written() {
         ],
     );
     assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o).trim_end(),
+        "error: cannot make the folder clean-log.tsv: clean-log.tsv: not a folder"
+    );
+    assert!(!dir.path().join("w").exists());
+    let o = tifa(
+        dir.path(),
+        &[
+            "run",
+            "--corpus",
+            corpus,
+            "--work-dir",
+            "w",
+            "--out-dir",
+            "clean-log.tsv/r",
+        ],
+    );
     assert!(
         stderr(&o).contains("clean-log.tsv: not a folder"),
         "{}",

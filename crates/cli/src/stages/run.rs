@@ -167,11 +167,9 @@ pub fn run_all(
             // start makes none) and locked, so that two runs started together on a fresh
             // folder do not both write in it.
             let dirs = [&args.work_dir, &args.out_dir];
-            if let Some(file) = dirs.iter().find(|d| d.exists() && !d.is_dir()) {
-                anyhow::bail!(
-                    "{}: not a folder: --work-dir and --out-dir name the folders tifa writes in",
-                    file.display()
-                );
+            for dir in dirs {
+                crate::can_be_folder(dir)
+                    .map_err(|e| e.context(format!("cannot make the folder {}", dir.display())))?;
             }
             for dir in dirs {
                 std::fs::create_dir_all(dir).map_err(|e| {
