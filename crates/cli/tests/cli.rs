@@ -2002,6 +2002,18 @@ fn a_report_that_fails_halfway_leaves_the_last_report_whole() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("File too large"), "{}", stderr(&o));
     assert_eq!(files_of(&dir.path().join("reports")), before);
+    // A folder where a report file goes is found before any file is put in place.
+    std::fs::create_dir(dir.path().join("reports/compare-region.tsv")).unwrap();
+    let o = tifa(
+        dir.path(),
+        &["report", "--in", "other/compare.bin", "--out", "reports"],
+    );
+    assert_eq!(
+        stderr(&o).trim_end(),
+        "error: cannot write reports/compare-region.tsv: a folder is in its place"
+    );
+    std::fs::remove_dir(dir.path().join("reports/compare-region.tsv")).unwrap();
+    assert_eq!(files_of(&dir.path().join("reports")), before);
     // Without the limit, the other report is written whole.
     let o = tifa(
         dir.path(),

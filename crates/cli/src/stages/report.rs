@@ -84,6 +84,14 @@ pub(crate) fn write_reports(
     let stamp = out_dir.join(STAMP);
     let before = stamped(out_dir).map(|(_, files)| files).unwrap_or_default();
     let staged = tifa_report::stage(cmp, config, out_dir, bars)?;
+    // A folder where a file goes would stop the renames halfway; found now, the last report
+    // stays whole.
+    if let Some(folder) = staged.iter().map(|f| f.path()).find(|p| p.is_dir()) {
+        anyhow::bail!(
+            "cannot write {}: a folder is in its place",
+            folder.display()
+        );
+    }
     remove_if_there(&stamp)?;
     let mut written: Vec<String> = Vec::with_capacity(staged.len());
     for file in staged {
