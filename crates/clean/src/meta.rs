@@ -334,6 +334,13 @@ impl Infer {
 mod tests {
     use super::*;
 
+    /// Each manifest row's file and year.
+    fn years_of(rows: &BTreeMap<String, ManifestRow>) -> Vec<(&str, Option<u16>)> {
+        rows.iter()
+            .map(|(k, r)| (k.as_str(), r.meta.year))
+            .collect()
+    }
+
     fn infer(title: &str, paras: &[&str]) -> Meta {
         let i = Infer::new(&Config::default()).unwrap();
         let p: Vec<String> = paras.iter().map(|s| s.to_string()).collect();
@@ -446,10 +453,7 @@ mod tests {
         let (mut skipped, mut warnings) = (Vec::new(), Vec::new());
         let rows = parse_manifest(text, "", "manifest.tsv", &mut skipped, &mut warnings);
         assert!(skipped.is_empty(), "{skipped:?}");
-        let years: Vec<(&str, Option<u16>)> = rows
-            .iter()
-            .map(|(k, r)| (k.as_str(), r.meta.year))
-            .collect();
+        let years = years_of(&rows);
         assert_eq!(
             years,
             [
@@ -476,10 +480,7 @@ mod tests {
         let (mut skipped, mut warnings) = (Vec::new(), Vec::new());
         let rows = parse_manifest(text, "", "manifest.tsv", &mut skipped, &mut warnings);
         assert!(skipped.is_empty());
-        let years: Vec<(&str, Option<u16>)> = rows
-            .iter()
-            .map(|(k, r)| (k.as_str(), r.meta.year))
-            .collect();
+        let years = years_of(&rows);
         assert_eq!(
             years,
             [

@@ -389,17 +389,14 @@ fn folder_of<'p>(file: &'p Path, name: &str) -> anyhow::Result<&'p Path> {
     let slash = file.as_os_str().as_encoded_bytes().last() == Some(&b'/')
         || (cfg!(windows) && file.as_os_str().as_encoded_bytes().last() == Some(&b'\\'));
     if slash || file.is_dir() {
-        // A folder that already bears the file's name is no folder to write the file in.
-        if file.file_name().is_some_and(|n| n == name) {
-            anyhow::bail!(
-                "{}: is a folder; --out names the file to write",
-                file.display()
-            );
-        }
+        // No file to suggest in a folder that already bears the file's name.
+        let hint = match file.file_name() {
+            Some(n) if n == name => String::new(),
+            _ => format!(" (e.g. {})", file.join(name).display()),
+        };
         anyhow::bail!(
-            "{}: is a folder; --out names the file to write (e.g. {})",
-            file.display(),
-            file.join(name).display()
+            "{}: is a folder; --out names the file to write{hint}",
+            file.display()
         );
     }
     let folder = match file.parent() {

@@ -1885,68 +1885,48 @@ fn a_stage_s_out_naming_a_folder_is_refused_before_anything_is_written() {
     let notes = std::fs::read_to_string(dir.path().join("clean-log.tsv")).unwrap();
     assert_eq!(notes, "my notes\n");
     assert!(!dir.path().join(".tifa-lock").exists());
-    // A file named as the folder to write in.
-    let o = tifa(
-        dir.path(),
-        &["clean", "--in", corpus, "--out", "clean-log.tsv/clean.bin"],
-    );
-    assert_eq!(o.status.code(), Some(2));
-    assert_eq!(
-        stderr(&o).trim_end(),
-        "error: cannot write clean-log.tsv/clean.bin: clean-log.tsv: not a folder"
-    );
-    // Nor a file further up.
-    let o = tifa(
-        dir.path(),
-        &[
-            "clean",
-            "--in",
-            corpus,
-            "--out",
-            "clean-log.tsv/sub/clean.bin",
-        ],
-    );
-    assert_eq!(
-        stderr(&o).trim_end(),
-        "error: cannot write clean-log.tsv/sub/clean.bin: clean-log.tsv: not a folder"
-    );
-    // tifa run's folders: a file named as one is refused before either folder is made.
-    let o = tifa(
-        dir.path(),
-        &[
+    // A file named as the folder to write in, or further up; tifa run's folders likewise,
+    // refused before either folder is made.
+    let run = |out: &'static str| {
+        vec![
             "run",
             "--corpus",
             corpus,
             "--work-dir",
             "w",
             "--out-dir",
-            "clean-log.tsv",
-        ],
-    );
-    assert_eq!(o.status.code(), Some(2));
-    assert_eq!(
-        stderr(&o).trim_end(),
-        "error: cannot make the folder clean-log.tsv: clean-log.tsv: not a folder"
-    );
-    assert!(!dir.path().join("w").exists());
-    let o = tifa(
-        dir.path(),
-        &[
-            "run",
-            "--corpus",
-            corpus,
-            "--work-dir",
-            "w",
-            "--out-dir",
-            "clean-log.tsv/r",
-        ],
-    );
-    assert!(
-        stderr(&o).contains("clean-log.tsv: not a folder"),
-        "{}",
-        stderr(&o)
-    );
-    assert!(!dir.path().join("w").exists());
+            out,
+        ]
+    };
+    for (args, message) in [
+        (
+            vec!["clean", "--in", corpus, "--out", "clean-log.tsv/clean.bin"],
+            "cannot write clean-log.tsv/clean.bin: clean-log.tsv: not a folder",
+        ),
+        (
+            vec![
+                "clean",
+                "--in",
+                corpus,
+                "--out",
+                "clean-log.tsv/sub/clean.bin",
+            ],
+            "cannot write clean-log.tsv/sub/clean.bin: clean-log.tsv: not a folder",
+        ),
+        (
+            run("clean-log.tsv"),
+            "cannot make the folder clean-log.tsv: clean-log.tsv: not a folder",
+        ),
+        (
+            run("clean-log.tsv/r"),
+            "cannot make the folder clean-log.tsv/r: clean-log.tsv: not a folder",
+        ),
+    ] {
+        let o = tifa(dir.path(), &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert_eq!(stderr(&o).trim_end(), format!("error: {message}"));
+        assert!(!dir.path().join("w").exists());
+    }
 }
 
 /// The files of a folder, by name, with their bytes.
