@@ -104,6 +104,10 @@ impl Progress for Bars {
     }
 
     fn inc(&self, n: u64) {
+        // Stages call this from every worker, often: without a bar, no lock is taken.
+        if !self.visible {
+            return;
+        }
         if let Some(bar) = self.bar().as_ref() {
             bar.inc(n);
         }

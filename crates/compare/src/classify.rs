@@ -12,8 +12,12 @@ use crate::Config;
 
 /// True when the phrase text is a numbered formulation or holds one.
 pub fn is_numbered(text: &str, config: &Config) -> bool {
-    let chars: Vec<char> = text.chars().collect();
     let is_num = |c: char| config.numerals.contains(c);
+    // Most phrases hold no numeral: they are told apart without collecting their characters.
+    if !text.chars().any(is_num) {
+        return false;
+    }
+    let chars: Vec<char> = text.chars().collect();
     // Maximal runs of numeral characters, as (start, end) char positions.
     let mut runs = Vec::new();
     let mut i = 0;
