@@ -70,10 +70,7 @@ fn numeral_quantity(term: &str) -> bool {
 /// A digit written in characters: 一 to 九, 零 or 〇 (两 counts before a place, never in a
 /// decimal).
 fn is_digit(c: char) -> bool {
-    matches!(
-        c,
-        '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '零' | '〇'
-    )
+    tifa_core::text::is_cn_digit(c)
 }
 
 /// True when `text` holds a number written in characters with a place or fraction, whether
@@ -150,13 +147,16 @@ impl Lexicon {
             })
             .collect();
         Lexicon {
-            // A number written in characters (一千二百, 百分之, 三分之一) is a number, as digits are.
+            // A number written in characters (一千二百, 百分之, 三分之一) is a number, as digits are,
+            // and so is a year (一九五七年).
             kinds: vocab
                 .kinds
                 .iter()
                 .zip(&vocab.terms)
                 .map(|(&k, t)| {
-                    if k == TokenKind::Word && numeral_quantity(t) {
+                    if k == TokenKind::Word
+                        && (numeral_quantity(t) || tifa_core::text::is_cn_year(t))
+                    {
                         TokenKind::Number
                     } else {
                         k
@@ -291,9 +291,17 @@ mod tests {
             ("千方百计", Word),
             ("千万", Word),
             ("工程", Word),
+            ("比", Word),
+            ("一九五七年", Word),
+            ("二〇三五年", Word),
+            ("一年", Word),
         ]);
         let check = |ids: &[u32]| l.shape(ids, &v.phrase(ids));
         assert_eq!(check(&[0, 1]), Err(Reject::Digits));
+        // A year written in numerals is a number too; a number of years is not.
+        assert_eq!(check(&[9, 10, 0]), Err(Reject::Digits), "比一九五七年增长");
+        assert_eq!(check(&[11]), Err(Reject::Digits), "二〇三五年");
+        assert!(check(&[12, 0]).is_ok(), "一年增长");
         assert_eq!(check(&[2, 0]), Err(Reject::Digits));
         assert_eq!(check(&[3, 0]), Err(Reject::Digits));
         assert!(check(&[4, 5]).is_ok());

@@ -37,6 +37,20 @@ pub fn is_cn_numeral(c: char) -> bool {
     )
 }
 
+/// A digit of a number written in characters: 一 to 九, 零 or 〇.
+pub fn is_cn_digit(c: char) -> bool {
+    matches!(
+        c,
+        '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '零' | '〇'
+    )
+}
+
+/// True for a year written in Chinese numerals: four digits and 年 (一九五四年, 二〇二五年).
+pub fn is_cn_year(term: &str) -> bool {
+    // Five characters of three bytes each.
+    term.len() == 15 && term.ends_with('年') && term.chars().take(4).all(is_cn_digit)
+}
+
 /// Which quotation mark a character is. Quotation and title marks are transparent to counting:
 /// a phrase runs across them (增强“四个意识”、坚定“四个自信” is one enumeration, “内卷式”竞争
 /// joins 内卷式竞争), they are not part of its text, and they are still seen as boundaries of a

@@ -13,6 +13,7 @@ use std::fmt;
 use std::path::Path;
 
 use jieba_rs::Jieba;
+use tifa_core::text::{is_cn_digit, is_cn_year};
 use tifa_core::{TokenKind, WordClass};
 
 use crate::config::Config;
@@ -21,7 +22,7 @@ use crate::{prebuilt, Error, NUMBER_CLASS};
 
 /// Bumped whenever the rules turning jieba's words into tokens change, so the fingerprint (and
 /// with it every downstream intermediate) goes stale.
-const RULES_VERSION: &str = "tifa-segment rules 2; jieba-rs 0.11.0";
+const RULES_VERSION: &str = "tifa-segment rules 3; jieba-rs 0.11.0";
 
 /// Texts are handed to jieba in pieces of about this many bytes, ending at a line break, so the
 /// word list jieba returns for one call stays small whatever the size of a report. Pieces never
@@ -259,6 +260,7 @@ impl Segmenter {
                 let split = self.hmm && hmm_joined(w.word) && !self.jieba.has_word(w.word);
                 push_word(spans, from + w.byte_start, w.word, split);
             }
+            join_years(text, spans);
             for s in spans.iter() {
                 let kind = s.class.kind(&text[s.start..s.end]);
                 let term = if kind == TokenKind::Number && self.number_class {
@@ -416,6 +418,64 @@ fn push_word(spans: &mut Vec<Span>, start: usize, word: &str, split: bool) {
         );
         i += run;
     }
+}
+
+/// Joins the words of a year written in Chinese numerals, four digits and 年, that jieba left in
+/// pieces (一/八五/四年, 二/〇/〇/五年) into one word, as its dictionary holds other years
+/// (一九五七年). In pieces they made numbered formulations of years: 八五 (the Eighth Five-Year
+/// Plan) inside 一八五四年.
+fn join_years(text: &str, spans: &mut Vec<Span>) {
+    // Found first, so that the spans of the many pieces without one are not touched.
+    let years: Vec<(usize, usize)> = (1..spans.len())
+        .filter_map(|k| year_ending_at(text, spans, k).map(|i| (i, k)))
+        .collect();
+    if years.is_empty() {
+        return;
+    }
+    let (mut out, mut next) = (0, 0);
+    for (i, k) in years {
+        spans.copy_within(next..i, out);
+        out += i - next;
+        spans[out] = Span {
+            end: spans[k].end,
+            ..spans[i]
+        };
+        out += 1;
+        next = k + 1;
+    }
+    spans.copy_within(next.., out);
+    out += spans.len() - next;
+    spans.truncate(out);
+}
+
+/// The index of the first of two or more touching words that end with `spans[k]` and together
+/// are a year in Chinese numerals ([`tifa_core::text::is_cn_year`]), with no numeral just before.
+fn year_ending_at(text: &str, spans: &[Span], k: usize) -> Option<usize> {
+    const WORD: Class = Class::Kind(TokenKind::Word);
+    let end = spans[k].end;
+    // Nearly every word fails here, on its last three bytes.
+    if end < 15 || !text.as_bytes()[..end].ends_with("年".as_bytes()) {
+        return None;
+    }
+    let start = end - 15;
+    let mut i = k;
+    loop {
+        let s = spans[i];
+        if s.class != WORD || s.start < start {
+            return None;
+        }
+        if s.start == start {
+            break;
+        }
+        if i == 0 || spans[i - 1].end != s.start {
+            return None;
+        }
+        i -= 1;
+    }
+    let year = i < k
+        && is_cn_year(&text[start..end])
+        && !text[..start].chars().next_back().is_some_and(is_cn_digit);
+    year.then_some(i)
 }
 
 /// Appends a span, joining it with the spans before it where jieba split one mark or number:
@@ -593,6 +653,38 @@ pub(crate) mod tests {
                 (NUMBER_CLASS, "２０２５")
             ]
         );
+    }
+
+    #[test]
+    fn years_in_chinese_numerals_are_one_word() {
+        // jieba leaves these in pieces (一/八五/四年, 二/〇/〇/五年), with or without the bundled
+        // dictionary; 八五 alone is the Eighth Five-Year Plan.
+        for s in [default_segmenter(), plain_segmenter()] {
+            assert_eq!(
+                words(s, "英国早在一八五四年就，二〇〇五年和二零零八年"),
+                [
+                    "英国",
+                    "早",
+                    "在",
+                    "一八五四年",
+                    "就",
+                    "，",
+                    "二〇〇五年",
+                    "和",
+                    "二零零八年"
+                ]
+            );
+            // Not a year: no 年, five numerals, or a numeral just before.
+            for text in ["一八五四", "一二八五四年", "十八五四年"] {
+                assert!(
+                    !words(s, text)
+                        .iter()
+                        .any(|w| w.ends_with('年') && w.chars().count() == 5),
+                    "{text}: {:?}",
+                    words(s, text)
+                );
+            }
+        }
     }
 
     #[test]
