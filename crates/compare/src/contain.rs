@@ -37,6 +37,26 @@ pub fn max_containing_except(
     free_left: Option<&[bool]>,
     progress: &dyn Progress,
 ) -> Vec<u32> {
+    max_containing_unless(
+        counts,
+        wanted,
+        |k, t, start, m| {
+            start == 1
+                && 1 + m == t.len()
+                && free_left.is_some_and(|f| f.get(k).copied().unwrap_or(false))
+        },
+        progress,
+    )
+}
+
+/// [`max_containing`], except that wanted sequence `k`, found at `start` for `m` tokens in the
+/// counted phrase `t`, is not credited by it when `unless(k, t, start, m)`.
+pub fn max_containing_unless(
+    counts: &Counts,
+    wanted: &[&[u32]],
+    unless: impl Fn(usize, &[u32], usize, usize) -> bool + Sync,
+    progress: &dyn Progress,
+) -> Vec<u32> {
     let trie = Trie::new(wanted);
     let best: Vec<AtomicU32> = (0..wanted.len()).map(|_| AtomicU32::new(0)).collect();
     // max is order-independent, so relaxed atomics give the same result for any thread count.
@@ -58,10 +78,7 @@ pub fn max_containing_except(
                     continue;
                 }
                 trie.occurrences(t, |k, start, m| {
-                    let led = start == 1
-                        && 1 + m == n
-                        && free_left.is_some_and(|f| f.get(k).copied().unwrap_or(false));
-                    if m < n && !led {
+                    if m < n && !unless(k, t, start, m) {
                         credit(k, q.tf);
                     }
                 });

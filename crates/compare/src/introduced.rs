@@ -11,7 +11,10 @@
 //! candidate: its own counts when the counts hold it, else those of its verb-led form, the one
 //! phrase it always occurs in. An enumeration led by one of them outside its first item brings
 //! the enumeration back the same way. The rest is judged as any candidate is,
-//! and the verb-led form joins its family.
+//! and the verb-led form joins its family. Where the verb itself follows fixed words
+//! (完整准确全面贯彻新发展理念), the verb-led form is closed on its left too and is no candidate:
+//! such rests are found among the counted phrases led by a learned verb
+//! ([`closed_after_verbs`]).
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -19,7 +22,7 @@ use tifa_core::{Counts, Kind, Progress, WordClass};
 
 use crate::candidates::{quoted_share, too_closed_right, Candidate};
 use crate::maximal::first_item_short;
-use crate::{classify, shape, Config};
+use crate::{classify, contain, shape, Config};
 
 /// True for an enumeration led by a word outside its first item (坚持 in 坚持有件必备、有备必审、
 /// 有错必纠: its first item is not shorter than the second, see [`first_item_short`], and the
@@ -122,8 +125,89 @@ pub(crate) fn add_introduced(
         .filter_map(|(c, rest, enumeration)| introduced(counts, c, rest, enumeration, lex, config))
         .collect();
     found.extend(added);
+    let closed = closed_after_verbs(counts, &verbs, &present, &mut seen, lex, config, progress);
+    found.extend(closed);
     progress.finish();
     found
+}
+
+/// The formulations that a learned verb introduces after other words (完整准确全面贯彻新发展理念,
+/// 坚持和完善民族区域自治制度), so that neither they nor their verb-led forms are candidates:
+/// both are closed on their left. A counted phrase led by one of `verbs`, closed on its left,
+/// brings back its rest when the counts hold the rest, closed on its left, open on its right,
+/// in at least `min_df` reports, and led by that verb in at least half its occurrences; the
+/// rest is then judged as [`introduced`] judges any. Unlike the rests of verb-led candidates, it
+/// has not been through maximality: it is dropped when a longer counted phrase holds nearly all
+/// its occurrences, as there, except its forms led by a learned verb after any words. Rests
+/// already found, or brought back by a verb-led candidate (`seen`), are passed over.
+fn closed_after_verbs<'a>(
+    counts: &'a Counts,
+    verbs: &FxHashSet<u32>,
+    present: &FxHashSet<&[u32]>,
+    seen: &mut FxHashSet<&'a [u32]>,
+    lex: &shape::Lexicon,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Vec<Candidate> {
+    let phrases = &counts.phrases;
+    let closed = |h: tifa_core::Branching| f64::from(h.entropy) < config.min_entropy;
+    let mut sorted: Vec<u32> = verbs.iter().copied().collect();
+    sorted.sort_unstable();
+    // The phrases led by each verb lie together, the counts being in token order.
+    let led: Vec<(usize, &[u32])> = sorted
+        .par_iter()
+        .flat_map_iter(|&v| {
+            (phrases.lower_bound(&[v])..phrases.len())
+                .take_while(move |&i| phrases.tokens(i).first() == Some(&v))
+                .filter_map(|i| {
+                    let q = phrases.get(i)?;
+                    let rest = q.tokens.get(1..).filter(|r| !r.is_empty())?;
+                    // Most verb-led phrases are open on their left: they are passed over
+                    // before their rest is looked up.
+                    if !closed(q.left) || present.contains(rest) {
+                        return None;
+                    }
+                    let r = phrases.get(phrases.lower_bound(rest))?;
+                    let wanted = r.tokens == rest
+                        && closed(r.left)
+                        && !closed(r.right)
+                        && r.df >= config.min_df
+                        && 2 * u64::from(q.tf) >= u64::from(r.tf);
+                    wanted.then_some((i, rest))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let fresh: Vec<(usize, &[u32])> = led.into_iter().filter(|&(_, r)| seen.insert(r)).collect();
+    let rests: Vec<Candidate> = fresh
+        .into_par_iter()
+        .filter_map(|(i, rest)| {
+            let c = Candidate {
+                index: u32::try_from(i).ok()?,
+                skip: 0,
+                chars: 0,
+                kind: Kind::Term,
+            };
+            introduced(counts, &c, rest, false, lex, config)
+        })
+        .collect();
+    let wanted: Vec<&[u32]> = rests.iter().map(|c| c.tokens(phrases)).collect();
+    let inside = contain::max_containing_unless(
+        counts,
+        &wanted,
+        |_, t, start, m| start >= 1 && start + m == t.len() && verbs.contains(&t[start - 1]),
+        progress,
+    );
+    rests
+        .into_iter()
+        .zip(inside)
+        .filter(|(c, inside)| {
+            phrases
+                .get(c.index())
+                .is_some_and(|p| f64::from(*inside) < config.max_nested_share * f64::from(p.tf))
+        })
+        .map(|(c, _)| c)
+        .collect()
 }
 
 /// The formulation `rest` that the verb-led candidate `c` introduces, as a candidate, when it

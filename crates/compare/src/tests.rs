@@ -907,6 +907,33 @@ fn a_formulation_introduced_by_a_learned_verb_is_a_row() {
 }
 
 #[test]
+fn a_formulation_introduced_after_fixed_words_is_a_row() {
+    // 贯彻 leads three marked formulations and is learned. 新发展理念 always follows
+    // 完整准确全面贯彻: it and its verb-led form 贯彻新发展理念 are both closed on their left,
+    // so neither is a candidate, and only the whole formula would be a row.
+    let texts = |verb: &str| {
+        [
+            format!("会议 要求 {verb} 有件必备 、 有备必审 、 有错必纠 。 必须 {verb} 两个维护 。 完整 准确 全面 贯彻 新发展理念 ， 推进 工作 。 始终 {verb} 四个意识 。"),
+            format!("常委会 {verb} 有件必备 、 有备必审 、 有错必纠 ， 审查 文件 。 全体 {verb} 两个维护 。 完整 准确 全面 贯彻 新发展理念 不 动摇 。 大家 {verb} 四个意识 。"),
+            format!("一年来 做到 两个维护 ， {verb} 有件必备 、 有备必审 、 有错必纠 。 完整 准确 全面 贯彻 新发展理念 。 增强 四个意识 。"),
+        ]
+    };
+    let rows = |verb: &str| {
+        let texts = texts(verb);
+        let texts: Vec<(&str, Option<u16>)> =
+            texts.iter().map(|t| (t.as_str(), Some(2025))).collect();
+        let (counts, seg) = corpus(&texts);
+        run(&counts, &seg, &unscored(), &NoProgress).unwrap()
+    };
+    let c = rows("贯彻");
+    let s = slogan(&c, "新发展理念").expect("the formulation after 完整准确全面贯彻 is a row");
+    assert_eq!((s.kind, s.df, s.tf), (Kind::Term, 3, 3));
+    // When 贯彻 leads no marked formulation, it is not learned, and nothing is brought back.
+    let c = rows("坚持");
+    assert!(slogan(&c, "新发展理念").is_none());
+}
+
+#[test]
 fn combinations_of_common_words_are_vocabulary_unless_quoted() {
     let texts = [
         (
