@@ -1779,6 +1779,27 @@ fn a_killed_writers_temporaries_go_and_two_runs_never_share_a_folder() {
     let o = tifa(fresh.path(), &["run", "--corpus", "nope"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert_eq!(std::fs::read_dir(fresh.path()).unwrap().count(), 0);
+    // Nor does one that fails once started, on a folder without reports: the folders it made
+    // (here nested) are removed again, and a folder that was there stays.
+    std::fs::create_dir(fresh.path().join("empty")).unwrap();
+    let failed = |args: &[&str]| {
+        let o = tifa(
+            fresh.path(),
+            &[&["run", "--corpus", "empty"], args].concat(),
+        );
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("no report could be read"),
+            "{}",
+            stderr(&o)
+        );
+    };
+    failed(&["--work-dir", "out/work", "--out-dir", "out/reports"]);
+    assert!(!fresh.path().join("out").exists());
+    std::fs::create_dir(fresh.path().join("work")).unwrap();
+    failed(&[]);
+    assert!(fresh.path().join("work").is_dir());
+    assert!(!fresh.path().join("reports").exists());
 }
 
 #[test]

@@ -166,24 +166,58 @@ pub fn run_all(
             // Once the corpus is known to be there: the folders are made (a run that cannot
             // start makes none) and locked, so that two runs started together on a fresh
             // folder do not both write in it.
-            let dirs = [&args.work_dir, &args.out_dir];
+            let (work_dir, out_dir) = (args.work_dir.clone(), args.out_dir.clone());
+            let dirs = [work_dir.as_path(), out_dir.as_path()];
             for dir in dirs {
                 crate::can_be_folder(dir)
                     .map_err(|e| e.context(format!("cannot make the folder {}", dir.display())))?;
             }
-            for dir in dirs {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    anyhow::anyhow!("{}: cannot create the folder: {e}", dir.display())
-                })?;
+            let made: Vec<PathBuf> = dirs.iter().flat_map(|d| missing_folders(d)).collect();
+            let ran = (|| {
+                for dir in dirs {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        anyhow::anyhow!("{}: cannot create the folder: {e}", dir.display())
+                    })?;
+                }
+                let _locks = crate::lock::lock(&dirs)?;
+                tifa_core::memory::for_input(checked.plan.input_bytes);
+                let large = checked.plan.input_bytes > tifa_segment::RESTRICTED_MAX_BYTES as u64;
+                let building = (large && checked.segment.is_none())
+                    .then(|| load_segmenter(threads, pool, flags));
+                run_stages(flags, bars, args, checked, building, keep)
+            })();
+            if ran.is_err() {
+                remove_unused(made);
             }
-            let _locks = crate::lock::lock(&[&args.work_dir, &args.out_dir])?;
-            tifa_core::memory::for_input(checked.plan.input_bytes);
-            let large = checked.plan.input_bytes > tifa_segment::RESTRICTED_MAX_BYTES as u64;
-            let building =
-                (large && checked.segment.is_none()).then(|| load_segmenter(threads, pool, flags));
-            run_stages(flags, bars, args, checked, building, keep)
+            ran
         })
     })
+}
+
+/// `dir` and the folders above it that are not there yet, deepest first.
+fn missing_folders(dir: &Path) -> Vec<PathBuf> {
+    dir.ancestors()
+        .take_while(|d| !d.as_os_str().is_empty() && std::fs::symlink_metadata(d).is_err())
+        .map(Path::to_path_buf)
+        .collect()
+}
+
+/// Removes the folders of `made` (made by a run that then failed) that hold nothing but the
+/// run's lock file, deepest first: a run on an empty or wrong corpus leaves no empty work and
+/// report folders behind. A folder anything was written in stays as it is.
+fn remove_unused(mut made: Vec<PathBuf>) {
+    made.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+    made.dedup();
+    for dir in made {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let names: Vec<std::ffi::OsString> = entries.flatten().map(|e| e.file_name()).collect();
+        if names.iter().all(|n| n == crate::lock::LOCK_FILE) {
+            let _ = std::fs::remove_file(dir.join(crate::lock::LOCK_FILE));
+            let _ = std::fs::remove_dir(&dir);
+        }
+    }
 }
 
 /// The segmenter being loaded by [`load_segmenter`].
