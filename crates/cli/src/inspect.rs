@@ -100,9 +100,10 @@ pub fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
 fn print_json(write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    match write(&mut w) {
+    match write(&mut w).and_then(|()| w.flush().map_err(anyhow::Error::new)) {
         Err(e) if is_broken_pipe(&e) => Ok(()),
-        other => other,
+        Err(e) => Err(e.context("standard output: cannot write")),
+        ok => ok,
     }
 }
 

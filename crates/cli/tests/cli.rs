@@ -430,6 +430,35 @@ fn lookup_normalises_as_clean_bin_was_made_whatever_the_config() {
 }
 
 #[test]
+fn a_full_standard_output_is_named() {
+    // /dev/full takes nothing: "No space left on device" alone did not say which file.
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return;
+    };
+    let clean = seeds().join("work/clean.bin");
+    for args in [
+        vec!["lookup", "人大"],
+        vec!["inspect", "--json", clean.to_str().unwrap()],
+        vec!["cut", "人大工作"],
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_tifa"))
+            .current_dir(seeds())
+            .arg("--config")
+            .arg(repo().join("config"))
+            .args(&args)
+            .stdout(full.try_clone().unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).starts_with("error: standard output: cannot write: "),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
 fn lookup_without_clean_bin_says_so_in_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let o = tifa(dir.path(), &["lookup", "四个意识"]);
