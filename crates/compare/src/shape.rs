@@ -7,6 +7,7 @@
 //! that the check costs one lookup per edge.
 
 use rustc_hash::FxHashSet;
+use tifa_core::text::is_cn_digit;
 use tifa_core::{TokenKind, Vocab};
 
 use crate::Config;
@@ -64,13 +65,7 @@ fn numeral_quantity(term: &str) -> bool {
         && term.chars().all(is_numeral)
         && (term.contains("分之")
             || term.contains(['百', '千', '万', '亿'])
-                && term.contains(|c| is_digit(c) || c == '两'))
-}
-
-/// A digit written in characters: 一 to 九, 零 or 〇 (两 counts before a place, never in a
-/// decimal).
-fn is_digit(c: char) -> bool {
-    tifa_core::text::is_cn_digit(c)
+                && term.contains(|c| is_cn_digit(c) || c == '两'))
 }
 
 /// True when `text` holds a number written in characters with a place or fraction, whether
@@ -107,8 +102,8 @@ fn ends_in_decimal(text: &str) -> bool {
         && before
             .chars()
             .last()
-            .is_some_and(|c| is_digit(c) || c == '十' || c == '两')
-        && after.chars().next().is_some_and(is_digit)
+            .is_some_and(|c| is_cn_digit(c) || c == '十' || c == '两')
+        && after.chars().next().is_some_and(is_cn_digit)
 }
 
 /// A character of a number written in Chinese ([`numeral_quantity`]'s): a numeral of

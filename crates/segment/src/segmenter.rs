@@ -425,27 +425,15 @@ fn push_word(spans: &mut Vec<Span>, start: usize, word: &str, split: bool) {
 /// (一九五七年). In pieces they made numbered formulations of years: 八五 (the Eighth Five-Year
 /// Plan) inside 一八五四年.
 fn join_years(text: &str, spans: &mut Vec<Span>) {
-    // Found first, so that the spans of the many pieces without one are not touched.
+    // Found first, so that the spans of the many pieces without one are not touched; joined
+    // from the last, so that the indices of those before stay good.
     let years: Vec<(usize, usize)> = (1..spans.len())
         .filter_map(|k| year_ending_at(text, spans, k).map(|i| (i, k)))
         .collect();
-    if years.is_empty() {
-        return;
+    for (i, k) in years.into_iter().rev() {
+        spans[i].end = spans[k].end;
+        spans.drain(i + 1..=k);
     }
-    let (mut out, mut next) = (0, 0);
-    for (i, k) in years {
-        spans.copy_within(next..i, out);
-        out += i - next;
-        spans[out] = Span {
-            end: spans[k].end,
-            ..spans[i]
-        };
-        out += 1;
-        next = k + 1;
-    }
-    spans.copy_within(next.., out);
-    out += spans.len() - next;
-    spans.truncate(out);
 }
 
 /// The index of the first of two or more touching words that end with `spans[k]` and together

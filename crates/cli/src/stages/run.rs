@@ -206,14 +206,14 @@ fn missing_folders(dir: &Path) -> Vec<PathBuf> {
 /// run's lock file, deepest first: a run on an empty or wrong corpus leaves no empty work and
 /// report folders behind. A folder anything was written in stays as it is.
 fn remove_unused(mut made: Vec<PathBuf>) {
-    made.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+    // A folder sorts after those above it: in reverse, it comes first.
+    made.sort_unstable_by(|a, b| b.cmp(a));
     made.dedup();
     for dir in made {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
+        let Ok(mut entries) = std::fs::read_dir(&dir) else {
             continue;
         };
-        let names: Vec<std::ffi::OsString> = entries.flatten().map(|e| e.file_name()).collect();
-        if names.iter().all(|n| n == crate::lock::LOCK_FILE) {
+        if entries.all(|e| e.is_ok_and(|e| e.file_name() == crate::lock::LOCK_FILE)) {
             let _ = std::fs::remove_file(dir.join(crate::lock::LOCK_FILE));
             let _ = std::fs::remove_dir(&dir);
         }
